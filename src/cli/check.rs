@@ -1,0 +1,23 @@
+//! `waku check`: load and validate a scenario; print a one-screen summary.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::{ScenarioArgs, write_out};
+use crate::Result;
+use crate::report::summary;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+}
+
+pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let scenario = args.scenario.load()?;
+    for w in &scenario.warnings {
+        let _ = write!(err, "{}", w.render());
+    }
+    write_out(out, &summary(&scenario))
+}

@@ -1,0 +1,114 @@
+//! The `waku` command line: argument parsing and dispatch. Each subcommand lives in its own file.
+
+mod check;
+mod review;
+mod run;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::scenario::{self, LoadOptions, Scenario};
+use crate::{Error, Result};
+
+/// waku (枠): budget review and envelope allocation for cities.
+#[derive(Debug, Parser)]
+#[command(name = "waku", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load and validate a scenario and its rules; print a one-screen summary.
+    Check(check::CheckArgs),
+    /// Run the six viewpoint rules and the assessment policy on every program.
+    Review(review::ReviewArgs),
+    /// Review and allocate: envelopes by bureau and the mayor's reserve.
+    Run(run::RunArgs),
+    /// Explain why a program, bureau or constraint ended where it did.
+    Explain(run::ExplainArgs),
+    /// Print the JSON Schema of the scenario format (for editors).
+    Schema,
+}
+
+/// The scenario and how to load it; shared by every command that reads one.
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Override a scalar, e.g. `--set policy.investment_cap=620億円` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Use this rules folder instead of the scenario's.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Allow `extends` and inventory paths outside the scenario's folder tree.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
+}
+
+impl ScenarioArgs {
+    /// Loads and validates the scenario these arguments name.
+    pub fn load(&self) -> Result<Scenario> {
+        let options = LoadOptions {
+            set: self.set.clone(),
+            rules_dir: self.rules.clone(),
+            allow_outside_paths: self.allow_outside_paths,
+        };
+        scenario::load_with(&self.scenario, &options)
+    }
+}
+
+/// Output format for commands that print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// Runs the CLI with `args`, writing results to `out` and errors to `err`; returns the exit code.
+pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            return code;
+        }
+    };
+    match dispatch(cli.command, out, err) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(err, "{e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    match command {
+        Command::Check(a) => check::run(&a, out, err),
+        Command::Review(a) => review::run(&a, out, err),
+        Command::Run(a) => run::run(&a, out, err),
+        Command::Explain(a) => run::explain(&a, out, err),
+        Command::Schema => {
+            let schema = serde_json::to_string_pretty(&scenario::schema()).unwrap_or_default();
+            write_out(out, &format!("{schema}\n"))
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe is not an error worth a message.
+pub(crate) fn write_out(out: &mut dyn Write, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::input(crate::Diagnostic::error(format!("cannot write output: {e}")))),
+    }
+}

@@ -1,0 +1,232 @@
+//! User-facing errors with a place: `error:`, `--> file:line:col`, the source line, a caret, a hint.
+//!
+//! Every input error in waku (TOML, CSV, money, `--set`, rule scripts) becomes a
+//! [`Diagnostic`] and is printed by the one renderer here.
+
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use unicode_width::UnicodeWidthStr;
+
+/// The text of an input file, kept so errors can quote it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name shown after `-->`: a path as the user gave it, or `--set`.
+    pub name: String,
+    pub path: Option<PathBuf>,
+    pub text: Arc<str>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, path: Option<PathBuf>, text: impl Into<Arc<str>>) -> Arc<Source> {
+        Arc::new(Source { name: name.into(), path, text: text.into() })
+    }
+
+    /// Shows a path relative to the current directory where possible.
+    pub fn display_path(path: &Path) -> String {
+        let cwd = std::env::current_dir().ok();
+        let shown = cwd
+            .as_deref()
+            .and_then(|c| path.strip_prefix(c).ok())
+            .unwrap_or(path);
+        shown.display().to_string()
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+
+    fn line_text(&self, line: usize) -> &str {
+        self.text.split('\n').nth(line - 1).unwrap_or("").trim_end_matches('\r')
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A place in a source: a byte range.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub source: Arc<Source>,
+    pub span: Range<usize>,
+}
+
+impl Location {
+    pub fn new(source: &Arc<Source>, span: Range<usize>) -> Location {
+        Location { source: Arc::clone(source), span }
+    }
+
+    /// A location given by 1-based line and column (Rhai positions).
+    pub fn at_line_col(source: &Arc<Source>, line: usize, col: usize) -> Location {
+        let mut offset = 0;
+        for (i, l) in source.text.split('\n').enumerate() {
+            if i + 1 == line {
+                let byte = l.char_indices().nth(col.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
+                offset += byte;
+                let len = l[byte..].chars().next().map_or(0, char::len_utf8);
+                return Location::new(source, offset..offset + len);
+            }
+            offset += l.len() + 1;
+        }
+        Location::new(source, source.text.len()..source.text.len())
+    }
+}
+
+/// An error (or warning) a person can act on.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    /// Extra context lines such as `row 12, column \`department\``.
+    pub notes: Vec<String>,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, message: message.into(), location: None, notes: vec![], hint: None }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
+    }
+
+    pub fn at(mut self, location: Location) -> Diagnostic {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn at_opt(mut self, location: Option<Location>) -> Diagnostic {
+        if location.is_some() {
+            self.location = location;
+        }
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn hint_opt(mut self, hint: Option<String>) -> Diagnostic {
+        if hint.is_some() {
+            self.hint = hint;
+        }
+        self
+    }
+
+    /// Adds "did you mean `x`?" when a candidate is close to `found`.
+    pub fn suggest<'a>(self, found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Diagnostic {
+        match suggestion(found, candidates) {
+            Some(s) => self.hint(format!("did you mean `{s}`?")),
+            None => self,
+        }
+    }
+
+    /// `file:line:col`, when the diagnostic has a place.
+    pub fn place(&self) -> Option<String> {
+        self.location.as_ref().map(|l| {
+            let (line, col) = l.source.line_col(l.span.start);
+            format!("{}:{line}:{col}", l.source.name)
+        })
+    }
+
+    /// Renders the diagnostic as plain text (no colour), ending with a newline.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(out, "{label}: {}", self.message);
+        if let Some(loc) = &self.location {
+            let (line, col) = loc.source.line_col(loc.span.start);
+            let gutter = " ".repeat(line.to_string().len());
+            let _ = writeln!(out, "{gutter}--> {}:{line}:{col}", loc.source.name);
+            let text = loc.source.line_text(line);
+            let _ = writeln!(out, "{gutter} |");
+            let _ = writeln!(out, "{line} | {text}");
+            let start = floor_char_boundary(&loc.source.text, loc.span.start.min(loc.source.text.len()));
+            let line_start = loc.source.text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let pad = UnicodeWidthStr::width(&loc.source.text[line_start..start]);
+            let end = floor_char_boundary(&loc.source.text, loc.span.end.min(loc.source.text.len())).max(start);
+            let underlined = loc.source.text[start..end].split('\n').next().unwrap_or("");
+            let width = UnicodeWidthStr::width(underlined.trim_end_matches('\r')).max(1);
+            let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(pad), "^".repeat(width));
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "  = note: {n}");
+        }
+        if let Some(h) = &self.hint {
+            let _ = writeln!(out, "  = hint: {h}");
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// The closest candidate to `found`, if any is close enough to be a likely typo.
+pub fn suggestion<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for c in candidates {
+        let score = strsim::normalized_damerau_levenshtein(&found.to_lowercase(), &c.to_lowercase());
+        let close = score >= 0.6 || strsim::damerau_levenshtein(found, c) <= 2 && found.chars().count() > 2;
+        if close && best.is_none_or(|(_, s)| score > s) {
+            best = Some((c, score));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_place_source_line_and_caret_under_wide_characters() {
+        let src = Source::new("a.toml", None, "x = 1\nname = \"子ども家庭局\" # 局\n");
+        let start = src.text.find("局\n").unwrap();
+        let d = Diagnostic::error("bad").at(Location::new(&src, start..start + 3)).hint("fix it");
+        assert_eq!(
+            d.render(),
+            "error: bad\n --> a.toml:2:20\n  |\n2 | name = \"子ども家庭局\" # 局\n  |                          ^^\n  = hint: fix it\n"
+        );
+    }
+
+    #[test]
+    fn suggests_close_ids_only() {
+        assert_eq!(suggestion("kodomo-katei", ["kodomo_katei", "kenko"]), Some("kodomo_katei"));
+        assert_eq!(suggestion("zzz", ["kodomo_katei", "kenko"]), None);
+    }
+}

@@ -1,0 +1,6 @@
+//! The `waku` binary: everything lives in the library; see `waku::cli`.
+
+fn main() {
+    let code = waku::cli::main_with(std::env::args_os(), &mut std::io::stdout(), &mut std::io::stderr());
+    std::process::exit(code);
+}

@@ -1,0 +1,632 @@
+//! Exact money: whole yen over `rust_decimal::Decimal`, parsed and printed the way officials write it.
+//!
+//! # The rounding rule
+//!
+//! A [`Money`] is always a whole number of yen. Any computation that produces a fraction of a
+//! yen (a ratio times an amount, a solver's floating-point answer) is brought back with
+//! [`Money::from_decimal`] or [`Money::round_to`], which round to the nearest unit with ties
+//! to even (banker's rounding). Where the pieces must add up to a total, the residual is
+//! given to one named balancing item (the mayor's reserve in an allocation), never spread
+//! silently. Display rounding (e.g. 億円 with two decimals) uses the same rule and never
+//! feeds back into a computation.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// An amount of money in whole yen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(Decimal);
+
+/// A unit officials write amounts in (円, 千円, 百万円, 億円, 兆円; 万円 is read but not displayed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    Yen,
+    Man,
+    Sen,
+    Hyakuman,
+    Oku,
+    Cho,
+}
+
+impl Unit {
+    /// Display units a scenario may choose.
+    pub const DISPLAY: [Unit; 4] = [Unit::Yen, Unit::Sen, Unit::Hyakuman, Unit::Oku];
+
+    /// Yen per unit.
+    pub fn factor(self) -> Decimal {
+        Decimal::from(match self {
+            Unit::Yen => 1i64,
+            Unit::Sen => 1_000,
+            Unit::Man => 10_000,
+            Unit::Hyakuman => 1_000_000,
+            Unit::Oku => 100_000_000,
+            Unit::Cho => 1_000_000_000_000,
+        })
+    }
+
+    /// The suffix as written, e.g. `億円`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Unit::Yen => "円",
+            Unit::Sen => "千円",
+            Unit::Man => "万円",
+            Unit::Hyakuman => "百万円",
+            Unit::Oku => "億円",
+            Unit::Cho => "兆円",
+        }
+    }
+
+    /// Decimal places shown when displaying in this unit.
+    pub fn display_decimals(self) -> u32 {
+        match self {
+            Unit::Oku | Unit::Cho => 2,
+            _ => 0,
+        }
+    }
+
+    /// Parses a unit name such as `億円`.
+    pub fn parse(s: &str) -> Option<Unit> {
+        [Unit::Yen, Unit::Sen, Unit::Man, Unit::Hyakuman, Unit::Oku, Unit::Cho]
+            .into_iter()
+            .find(|u| u.suffix() == s)
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.suffix())
+    }
+}
+
+impl Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.suffix())
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Unit::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown unit `{s}`: expected one of `円`, `千円`, `百万円`, `億円`"
+            ))
+        })
+    }
+}
+
+impl schemars::JsonSchema for Unit {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Unit".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Display unit",
+            "enum": ["円", "千円", "百万円", "億円"]
+        })
+    }
+}
+
+/// Why an amount could not be read. `offset` and `len` are byte positions inside the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseMoneyError {
+    pub message: String,
+    pub offset: usize,
+    pub len: usize,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for ParseMoneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ParseMoneyError {}
+
+const EXPECTED: &str = "an amount such as `650億円`, `6,476.84億円`, `12,345千円` or a whole number of yen";
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Whole yen from an integer.
+    pub fn yen(yen: i64) -> Money {
+        Money(Decimal::from(yen))
+    }
+
+    /// An amount in 億円 (exact for up to eight decimal places).
+    pub fn oku(oku: Decimal) -> Money {
+        Money::from_decimal(oku * Unit::Oku.factor())
+    }
+
+    /// Rounds a decimal amount of yen to whole yen (ties to even).
+    pub fn from_decimal(d: Decimal) -> Money {
+        Money(d.round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven))
+    }
+
+    /// Brings a solver's floating-point yen back to whole yen (ties to even).
+    pub fn from_f64(v: f64) -> Option<Money> {
+        Decimal::from_f64_retain(v.round()).map(Money::from_decimal)
+    }
+
+    /// The amount as a decimal number of yen.
+    pub fn as_decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// Floating-point yen, for the solver boundary only.
+    pub fn to_f64(self) -> f64 {
+        self.0.to_f64().unwrap_or(0.0)
+    }
+
+    /// The amount expressed in `unit` (exact, may have decimals).
+    pub fn in_unit(self, unit: Unit) -> Decimal {
+        (self.0 / unit.factor()).normalize()
+    }
+
+    /// Rounds to a multiple of `unit` (ties to even), e.g. to whole 千円.
+    pub fn round_to(self, unit: Unit) -> Money {
+        let f = unit.factor();
+        Money((self.0 / f).round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven) * f)
+    }
+
+    /// Rounds down to a multiple of `unit` (towards minus infinity).
+    pub fn floor_to(self, unit: Unit) -> Money {
+        let f = unit.factor();
+        Money((self.0 / f).floor() * f)
+    }
+
+    /// `self × ratio`, rounded to whole yen (ties to even).
+    pub fn mul_ratio(self, ratio: Decimal) -> Money {
+        Money::from_decimal(self.0 * ratio)
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn abs(self) -> Money {
+        Money(self.0.abs())
+    }
+
+    pub fn min(self, other: Money) -> Money {
+        if self <= other { self } else { other }
+    }
+
+    pub fn max(self, other: Money) -> Money {
+        if self >= other { self } else { other }
+    }
+
+    /// Formats in `unit` with digit grouping and the unit's display decimals: `6,476.84億円`.
+    pub fn format(self, unit: Unit) -> String {
+        format!("{}{}", self.format_number(unit), unit.suffix())
+    }
+
+    /// Like [`Money::format`] without the unit suffix: `6,476.84`.
+    pub fn format_number(self, unit: Unit) -> String {
+        let dp = unit.display_decimals();
+        let v = (self.0 / unit.factor())
+            .round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
+        group_digits(&format!("{:.*}", dp as usize, v))
+    }
+
+    /// Parses what officials write. See the module docs and the tests for the accepted forms.
+    pub fn parse(text: &str) -> Result<Money, ParseMoneyError> {
+        parse_money(text)
+    }
+}
+
+fn group_digits(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.find('.') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if out.chars().all(|c| c == '0' || c == ',') && frac.trim_start_matches('.').chars().all(|c| c == '0') {
+        ""
+    } else {
+        sign
+    };
+    format!("{sign}{out}{frac}")
+}
+
+impl fmt::Display for Money {
+    /// Whole yen with digit grouping: `64,400,000,000円`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format(Unit::Yen))
+    }
+}
+
+impl FromStr for Money {
+    type Err = ParseMoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_money(s)
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, o: Money) -> Money {
+        Money(self.0 + o.0)
+    }
+}
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, o: Money) -> Money {
+        Money(self.0 - o.0)
+    }
+}
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+impl AddAssign for Money {
+    fn add_assign(&mut self, o: Money) {
+        self.0 += o.0;
+    }
+}
+impl SubAssign for Money {
+    fn sub_assign(&mut self, o: Money) {
+        self.0 -= o.0;
+    }
+}
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+impl<'a> Sum<&'a Money> for Money {
+    fn sum<I: Iterator<Item = &'a Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + *b)
+    }
+}
+
+/// JSON and snapshots carry money as a string of whole yen: `"64400000000"`.
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.normalize().to_string())
+    }
+}
+
+/// Scenario files write money as a string (`"650億円"`) or an integer number of yen.
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+                parse_money(v).map_err(|e| E::custom(money_error_text(&e)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                Ok(Money::yen(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                Ok(Money(Decimal::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
+                Err(E::custom(format!(
+                    "invalid amount `{v}`: a bare number is read as yen and must be whole; \
+                     write a unit as a string, e.g. \"{v}億円\""
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The error text used when money fails inside a TOML file (the hint travels after `\nhint: `).
+pub(crate) fn money_error_text(e: &ParseMoneyError) -> String {
+    match &e.hint {
+        Some(h) => format!("{}\nhint: {h}", e.message),
+        None => e.message.clone(),
+    }
+}
+
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An amount of money: a string with a unit such as \"650億円\", \"6,476.84億円\", \"12,345千円\", or an integer number of yen",
+            "anyOf": [
+                {"type": "string", "pattern": "^[-▲△]?[0-9０-９,，.．]+(兆|億|万|千|百万)?円?([0-9０-９,，.．]+(億|万|千)?円?)*$"},
+                {"type": "integer"}
+            ]
+        })
+    }
+}
+
+/// Normalises full-width digits and punctuation, remembering each char's original byte offset.
+fn normalise(text: &str) -> Vec<(usize, char)> {
+    text.char_indices()
+        .map(|(i, c)| {
+            let n = match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '，' => ',',
+                '．' => '.',
+                '－' | '−' => '-',
+                other => other,
+            };
+            (i, n)
+        })
+        .collect()
+}
+
+fn err(message: impl Into<String>, offset: usize, len: usize, hint: Option<String>) -> ParseMoneyError {
+    ParseMoneyError { message: message.into(), offset, len, hint }
+}
+
+fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
+    let chars = normalise(text);
+    let end = text.len();
+    let mut i = 0;
+    while i < chars.len() && chars[i].1.is_whitespace() {
+        i += 1;
+    }
+    let mut last = chars.len();
+    while last > i && chars[last - 1].1.is_whitespace() {
+        last -= 1;
+    }
+    let chars = &chars[..last];
+    if i >= chars.len() {
+        return Err(err(
+            "empty amount",
+            0,
+            text.len().max(1),
+            Some(format!("expected {EXPECTED}")),
+        ));
+    }
+    let negative = matches!(chars[i].1, '-' | '▲' | '△');
+    if negative {
+        i += 1;
+    }
+    // A sequence of <number><unit> terms with strictly descending units, e.g. 1兆2,000億円.
+    let mut total = Decimal::ZERO;
+    let mut prev_unit: Option<Unit> = None;
+    let mut saw_yen = false;
+    while i < chars.len() {
+        if saw_yen {
+            let (off, c) = chars[i];
+            return Err(err(
+                format!("unexpected `{c}` after `円`"),
+                off,
+                c.len_utf8(),
+                Some(format!("expected {EXPECTED}")),
+            ));
+        }
+        let start = i;
+        let mut digits = String::new();
+        let mut seen_dot = false;
+        while i < chars.len() && (chars[i].1.is_ascii_digit() || chars[i].1 == ',' || chars[i].1 == '.') {
+            if chars[i].1 == '.' {
+                if seen_dot {
+                    return Err(err("a second decimal point", chars[i].0, 1, Some(format!("expected {EXPECTED}"))));
+                }
+                seen_dot = true;
+            }
+            digits.push(chars[i].1);
+            i += 1;
+        }
+        let num_off = chars.get(start).map_or(end, |c| c.0);
+        if digits.is_empty() {
+            let (off, c) = chars[start];
+            return Err(err(
+                format!("invalid character `{c}` in amount"),
+                off,
+                c.len_utf8(),
+                Some(format!("expected {EXPECTED}")),
+            ));
+        }
+        check_grouping(&digits, num_off)?;
+        let plain: String = digits.chars().filter(|c| *c != ',').collect();
+        let value = Decimal::from_str(&plain).map_err(|_| {
+            err(
+                format!("amount `{digits}` is too large"),
+                num_off,
+                digits.len(),
+                Some("amounts must be below 79,228兆円".into()),
+            )
+        })?;
+        // The unit that follows.
+        let unit_start = i;
+        let rest: String = chars[i..].iter().map(|c| c.1).collect();
+        let unit = [("兆円", Unit::Cho), ("兆", Unit::Cho), ("億円", Unit::Oku), ("億", Unit::Oku),
+            ("百万円", Unit::Hyakuman), ("万円", Unit::Man), ("万", Unit::Man), ("千円", Unit::Sen), ("円", Unit::Yen)]
+            .into_iter()
+            .find(|(s, _)| rest.starts_with(s));
+        let unit = match unit {
+            Some((s, u)) => {
+                i += s.chars().count();
+                if s.ends_with('円') {
+                    saw_yen = true;
+                }
+                u
+            }
+            None if i == chars.len() && prev_unit.is_none() => {
+                // A bare number: yen, and it must be whole.
+                if seen_dot {
+                    return Err(err(
+                        format!("`{digits}` has no unit, so it is read as yen, which must be whole"),
+                        num_off,
+                        digits.len(),
+                        Some(format!("write the unit, e.g. `{digits}億円`")),
+                    ));
+                }
+                saw_yen = true;
+                Unit::Yen
+            }
+            None if i == chars.len() => {
+                let (off, c) = chars[i - 1];
+                return Err(err(
+                    "amount ends without `円`",
+                    off + c.len_utf8(),
+                    1,
+                    Some("finish a compound amount with a unit, e.g. `1億2,000万円`".into()),
+                ));
+            }
+            None => {
+                let (off, c) = chars[unit_start];
+                let hint = match c {
+                    'O' | 'o' | 'Ｏ' | 'ｏ' => Some("the letter `O` is not a zero; write `0`".to_string()),
+                    'l' | 'I' => Some("a letter is not a digit; write `1`".to_string()),
+                    _ => Some(format!("expected {EXPECTED}")),
+                };
+                return Err(err(format!("invalid character `{c}` in amount"), off, c.len_utf8(), hint));
+            }
+        };
+        if let Some(p) = prev_unit {
+            if unit >= p {
+                let off = chars[unit_start].0;
+                return Err(err(
+                    format!("unit `{}` after `{}`: units in a compound amount must descend", unit.suffix(), p.suffix()),
+                    off,
+                    text.len() - off,
+                    Some("write e.g. `1兆2,000億円` or `8,030億5,000万円`".into()),
+                ));
+            }
+        }
+        prev_unit = Some(unit);
+        total = value
+            .checked_mul(unit.factor())
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| {
+                err("amount is too large", num_off, digits.len(), Some("amounts must be below 79,228兆円".into()))
+            })?;
+    }
+    if !total.fract().is_zero() {
+        return Err(err(
+            format!("`{}` is not a whole number of yen", text.trim()),
+            0,
+            text.len(),
+            Some("money is kept in whole yen; use fewer decimal places for the unit".into()),
+        ));
+    }
+    Ok(Money(if negative { -total } else { total }.normalize()))
+}
+
+fn check_grouping(digits: &str, offset: usize) -> Result<(), ParseMoneyError> {
+    if !digits.contains(',') {
+        return Ok(());
+    }
+    let int = digits.split('.').next().unwrap_or("");
+    if digits.split('.').nth(1).is_some_and(|f| f.contains(',')) {
+        return Err(err(
+            format!("comma after the decimal point in `{digits}`"),
+            offset,
+            digits.len(),
+            Some("commas group the whole part in threes: `6,476.84`".into()),
+        ));
+    }
+    let groups: Vec<&str> = int.split(',').collect();
+    let ok = !groups[0].is_empty()
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3);
+    if ok {
+        Ok(())
+    } else {
+        Err(err(
+            format!("digit grouping in `{digits}` is ambiguous"),
+            offset,
+            digits.len(),
+            Some("commas group digits in threes, e.g. `6,476.84億円` or `12,345千円`".into()),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Money {
+        Money::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+    }
+
+    #[test]
+    fn parses_what_officials_write() {
+        assert_eq!(p("650億円"), Money::yen(65_000_000_000));
+        assert_eq!(p("6,476.84億円"), Money::yen(647_684_000_000));
+        assert_eq!(p("12,345千円"), Money::yen(12_345_000));
+        assert_eq!(p("3,000百万円"), Money::yen(3_000_000_000));
+        assert_eq!(p("1.2兆円"), Money::yen(1_200_000_000_000));
+        assert_eq!(p("0円"), Money::ZERO);
+        assert_eq!(p("123456"), Money::yen(123_456));
+        assert_eq!(p("500万円"), Money::yen(5_000_000));
+        assert_eq!(p("８，０３０億円"), Money::yen(803_000_000_000));
+        assert_eq!(p("1億2,000万円"), Money::yen(120_000_000));
+        assert_eq!(p("▲15億円"), Money::yen(-1_500_000_000));
+        assert_eq!(p(" 375億円 "), Money::yen(37_500_000_000));
+    }
+
+    #[test]
+    fn rejects_malformed_amounts_with_a_position() {
+        let e = Money::parse("65O億円").unwrap_err();
+        assert_eq!(e.message, "invalid character `O` in amount");
+        assert_eq!(e.offset, 2);
+        assert!(e.hint.unwrap().contains("not a zero"));
+        assert_eq!(Money::parse("1,23億円").unwrap_err().message, "digit grouping in `1,23` is ambiguous");
+        assert!(Money::parse("1.5").unwrap_err().message.contains("read as yen"));
+        assert!(Money::parse("0.5円").unwrap_err().message.contains("not a whole number"));
+        assert!(Money::parse("").is_err());
+        assert!(Money::parse("億円").is_err());
+        assert!(Money::parse("1万2億円").unwrap_err().message.contains("must descend"));
+        assert!(Money::parse("1億円2").is_err());
+        assert!(Money::parse("99999999999999999999999999999999兆円").unwrap_err().message.contains("too large"));
+        assert!(Money::parse("1.2.3億円").is_err());
+    }
+
+    #[test]
+    fn formats_in_display_units_with_grouping() {
+        let m = p("6,476.84億円");
+        assert_eq!(m.format(Unit::Oku), "6,476.84億円");
+        assert_eq!(m.format(Unit::Hyakuman), "647,684百万円");
+        assert_eq!(m.format(Unit::Sen), "647,684,000千円");
+        assert_eq!(m.to_string(), "647,684,000,000円");
+        assert_eq!(Money::yen(-1_500_000_000).format(Unit::Oku), "-15.00億円");
+        assert_eq!(Money::yen(999).format(Unit::Sen), "1千円");
+        assert_eq!(Money::yen(-1).format(Unit::Sen), "0千円");
+    }
+
+    #[test]
+    fn rounding_is_half_to_even() {
+        assert_eq!(Money::from_decimal(Decimal::new(25, 1)), Money::yen(2));
+        assert_eq!(Money::from_decimal(Decimal::new(35, 1)), Money::yen(4));
+        assert_eq!(Money::yen(1_500).round_to(Unit::Sen), Money::yen(2_000));
+        assert_eq!(Money::yen(2_500).round_to(Unit::Sen), Money::yen(2_000));
+        assert_eq!(Money::yen(2_999).floor_to(Unit::Sen), Money::yen(2_000));
+        assert_eq!(Money::yen(1_000).mul_ratio(Decimal::new(3333, 4)), Money::yen(333));
+        // Display rounds the same way and is exact for whole units.
+        assert_eq!(Money::yen(1_250_000).format(Unit::Oku), "0.01億円");
+        assert_eq!(Money::yen(1_500_000).format(Unit::Hyakuman), "2百万円");
+    }
+
+    #[test]
+    fn json_money_is_a_string_of_whole_yen() {
+        assert_eq!(serde_json::to_string(&p("650億円")).unwrap(), "\"65000000000\"");
+    }
+}

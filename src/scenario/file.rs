@@ -1,0 +1,357 @@
+//! The scenario file as written: every field optional so an overlay (`extends`) states only what differs.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use super::located::Located;
+use crate::money::{Money, Unit};
+
+/// A number written as `0.5`, `1`, or `"50%"` (a share, a ratio, a score).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number(pub Decimal);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number such as `0.05` or a percentage such as \"5%\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(Decimal::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
+                // Through the shortest decimal text, so 0.01 stays exactly 0.01.
+                Decimal::from_str(&v.to_string())
+                    .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
+                    .map(Number)
+                    .map_err(|_| E::custom(format!("number `{v}` is out of range")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Number, E> {
+                parse_number(v).map(Number).ok_or_else(|| {
+                    E::custom(format!("invalid number `{v}`: expected a number such as `0.05` or a percentage such as \"5%\""))
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Parses `0.05`, `-0.3`, `5%`, `５％`.
+pub fn parse_number(s: &str) -> Option<Decimal> {
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '％' => '%',
+            '－' | '−' | '▲' | '△' => '-',
+            c => c,
+        })
+        .collect();
+    if let Some(p) = t.strip_suffix('%') {
+        return Decimal::from_str(p.trim()).ok().map(|d| d / Decimal::from(100));
+    }
+    Decimal::from_str(&t).ok()
+}
+
+impl JsonSchema for Number {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Number".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number such as 0.05, or a percentage string such as \"5%\"",
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": "^-?[0-9.]+%$"}]
+        })
+    }
+}
+
+/// Fields that an overlay replaces whole, and sections it merges field by field.
+pub(crate) trait Overlay {
+    fn overlay(&mut self, other: Self);
+}
+
+macro_rules! overlay_fields {
+    ($ty:ty { $($leaf:ident),* $(,)? } sections { $($sec:ident),* $(,)? }) => {
+        impl Overlay for $ty {
+            fn overlay(&mut self, other: Self) {
+                $( if other.$leaf.is_some() { self.$leaf = other.$leaf; } )*
+                $(
+                    match (&mut self.$sec, other.$sec) {
+                        (Some(mine), Some(theirs)) => mine.overlay(theirs),
+                        (mine @ None, theirs @ Some(_)) => *mine = theirs,
+                        _ => {}
+                    }
+                )*
+            }
+        }
+    };
+}
+
+/// A scenario file (TOML). Money is written as officials write it: `"650億円"`, `"6,476.84億円"`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "waku scenario")]
+pub struct ScenarioFile {
+    /// Another scenario this one overlays; paths are relative to this file.
+    pub extends: Option<Located<String>>,
+    /// 自治体名, e.g. "北九州市".
+    pub city: Option<Located<String>>,
+    /// The scenario's title, e.g. "令和8年度当初予算".
+    pub name: Option<Located<String>>,
+    /// Fiscal year (西暦), e.g. 2026 for 令和8年度.
+    pub fiscal_year: Option<Located<i64>>,
+    /// Unit for printed amounts: 円, 千円, 百万円 or 億円.
+    pub display_unit: Option<Located<Unit>>,
+    /// Allocations are rounded to multiples of this unit.
+    pub rounding_unit: Option<Located<Unit>>,
+    /// The rules folder, relative to this file (default: the nearest `rules/` above it).
+    pub rules: Option<Located<String>>,
+    /// Program inventory (CSV), relative to this file.
+    pub inventory: Option<Located<String>>,
+    /// Business clusters (CSV with columns id,name,group,reform_type), relative to this file.
+    pub cluster_file: Option<Located<String>>,
+    /// Parameter overrides for the ruleset, by name.
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    pub parameters: Option<BTreeMap<String, Located<toml::Value>>>,
+    pub revenue: Option<RevenueFile>,
+    pub fund: Option<FundFile>,
+    pub bonds: Option<BondsFile>,
+    pub policy: Option<PolicyFile>,
+    /// Bureaus (局・区・室); an overlay entry with the same `id` changes only the fields it states.
+    pub departments: Option<Vec<Located<DepartmentFile>>>,
+    /// Business clusters, inline.
+    pub clusters: Option<Vec<Located<ClusterFile>>>,
+    /// Programs, inline; an entry with the id of an inventory program changes only the fields it states.
+    pub programs: Option<Vec<Located<ProgramFile>>>,
+}
+
+impl Overlay for ScenarioFile {
+    fn overlay(&mut self, other: Self) {
+        macro_rules! leaf { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
+        leaf!(city, name, fiscal_year, display_unit, rounding_unit, rules, inventory, cluster_file);
+        macro_rules! sec { ($($f:ident),*) => { $(
+            match (&mut self.$f, other.$f) {
+                (Some(mine), Some(theirs)) => mine.overlay(theirs),
+                (mine @ None, theirs @ Some(_)) => *mine = theirs,
+                _ => {}
+            }
+        )* } }
+        sec!(revenue, fund, bonds, policy);
+        if let Some(theirs) = other.parameters {
+            self.parameters.get_or_insert_with(BTreeMap::new).extend(theirs);
+        }
+        merge_by_id(&mut self.departments, other.departments, |d| d.id.as_ref().map(|i| i.value.clone()));
+        merge_by_id(&mut self.clusters, other.clusters, |c| c.id.as_ref().map(|i| i.value.to_string()));
+        merge_by_id(&mut self.programs, other.programs, |p| p.id.as_ref().map(|i| i.value.clone()));
+    }
+}
+
+/// Merges overlay entries into base entries with the same id; new ids are appended in order.
+pub(crate) fn merge_by_id<T: Overlay>(
+    base: &mut Option<Vec<Located<T>>>,
+    overlay: Option<Vec<Located<T>>>,
+    id: impl Fn(&T) -> Option<String>,
+) {
+    let Some(overlay) = overlay else { return };
+    let base = base.get_or_insert_with(Vec::new);
+    let mut index: BTreeMap<String, usize> =
+        base.iter().enumerate().filter_map(|(i, e)| id(&e.value).map(|k| (k, i))).collect();
+    for entry in overlay {
+        match id(&entry.value).and_then(|k| index.get(&k).copied()) {
+            Some(i) => base[i].value.overlay(entry.value),
+            None => {
+                if let Some(k) = id(&entry.value) {
+                    index.insert(k, base.len());
+                }
+                base.push(entry);
+            }
+        }
+    }
+}
+
+/// 歳入.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevenueFile {
+    /// 一般会計予算総額; `waku check` reconciles the inventory against it.
+    pub general_account: Option<Located<Money>>,
+    /// 一般財源 available to allocate.
+    pub general_revenue: Option<Located<Money>>,
+}
+overlay_fields!(RevenueFile { general_account, general_revenue } sections {});
+
+/// 財源調整用基金.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FundFile {
+    /// Balance at the start of the year.
+    pub balance: Option<Located<Money>>,
+    /// The most that may be drawn down this year (default 0).
+    pub max_drawdown: Option<Located<Money>>,
+    /// The balance may not fall below this (default 0).
+    pub floor: Option<Located<Money>>,
+}
+overlay_fields!(FundFile { balance, max_drawdown, floor } sections {});
+
+/// 市債 (excluding 臨時財政対策債).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BondsFile {
+    /// Balance at the start of the year.
+    pub balance: Option<Located<Money>>,
+    /// Issuance may not exceed this.
+    pub issuance_cap: Option<Located<Money>>,
+    /// Principal redeemed this year.
+    pub redemption: Option<Located<Money>>,
+}
+overlay_fields!(BondsFile { balance, issuance_cap, redemption } sections {});
+
+/// Allocation policy and limits.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// 投資的経費 upper level, e.g. "650億円".
+    pub investment_cap: Option<Located<Money>>,
+    /// Mayor's reserve, least share of available general revenue (0..1).
+    pub reserve_min_share: Option<Located<Number>>,
+    /// Mayor's reserve, greatest share of available general revenue (0..1).
+    pub reserve_max_share: Option<Located<Number>>,
+    /// Priority weight of one yen in the reserve (default 1).
+    pub reserve_weight: Option<Located<Number>>,
+    /// 次世代投資枠 target for the year.
+    pub next_generation_target: Option<Located<Money>>,
+    /// Default envelope floor as a ratio of a bureau's base (default 0).
+    pub envelope_floor_ratio: Option<Located<Number>>,
+    /// Default envelope ceiling as a ratio of a bureau's base (default: none).
+    pub envelope_ceiling_ratio: Option<Located<Number>>,
+    /// メリットシステム: share of its own savings a bureau keeps (0..1).
+    pub retention_share: Option<Located<Number>>,
+}
+overlay_fields!(PolicyFile {
+    investment_cap, reserve_min_share, reserve_max_share, reserve_weight, next_generation_target,
+    envelope_floor_ratio, envelope_ceiling_ratio, retention_share
+} sections {});
+
+/// A bureau.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentFile {
+    /// ASCII id used by programs, e.g. "kodomo_katei".
+    pub id: Option<Located<String>>,
+    /// Name as the city writes it, e.g. "子ども家庭局".
+    pub name: Option<Located<String>>,
+    /// Envelope floor (money); overrides `floor_ratio`.
+    pub floor: Option<Located<Money>>,
+    /// Envelope ceiling (money); overrides `ceiling_ratio`.
+    pub ceiling: Option<Located<Money>>,
+    /// Envelope floor as a ratio of base.
+    pub floor_ratio: Option<Located<Number>>,
+    /// Envelope ceiling as a ratio of base.
+    pub ceiling_ratio: Option<Located<Number>>,
+    /// Share of own savings kept (overrides the policy's).
+    pub retention_share: Option<Located<Number>>,
+    /// The bureau's own budgeting policy script, relative to this file.
+    pub policy: Option<Located<String>>,
+}
+overlay_fields!(DepartmentFile { id, name, floor, ceiling, floor_ratio, ceiling_ratio, retention_share, policy } sections {});
+
+/// A business cluster.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterFile {
+    pub id: Option<Located<ClusterId>>,
+    pub name: Option<Located<String>>,
+    pub group: Option<Located<String>>,
+    pub reform_type: Option<Located<String>>,
+}
+overlay_fields!(ClusterFile { id, name, group, reform_type } sections {});
+
+/// A cluster id: written as a number (`29`) or a string.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+pub enum ClusterId {
+    Number(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for ClusterId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClusterId::Number(n) => write!(f, "{n}"),
+            ClusterId::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ClusterId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a cluster id (a number or a string)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ClusterId, E> {
+                Ok(ClusterId::Number(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ClusterId, E> {
+                i64::try_from(v).map(ClusterId::Number).map_err(|_| E::custom("cluster id too large"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ClusterId, E> {
+                Ok(ClusterId::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A program, inline in a scenario or as a CSV row (same names; see `waku::scenario::COLUMNS`).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramFile {
+    pub id: Option<Located<String>>,
+    pub name: Option<Located<String>>,
+    /// The owning bureau's id.
+    pub department: Option<Located<String>>,
+    pub cluster: Option<Located<ClusterId>>,
+    /// mandatory | discretionary | investment | new (or 義務的 | 裁量的 | 投資的 | 新規).
+    pub kind: Option<Located<String>>,
+    pub prior_cost: Option<Located<Money>>,
+    pub requested: Option<Located<Money>>,
+    pub subsidy_ratio: Option<Located<Number>>,
+    pub fees: Option<Located<Money>>,
+    pub bondable_share: Option<Located<Number>>,
+    /// earning | high_quality | safety (or 稼げるまち | ハイクオリティ | 安全・安心).
+    pub strategy: Option<Located<String>>,
+    pub next_generation: Option<Located<bool>>,
+    pub all_or_nothing: Option<Located<bool>>,
+    pub demand_trend: Option<Located<Number>>,
+    pub satisfaction: Option<Located<Number>>,
+    pub overlap_with: Option<Located<String>>,
+    pub service_level: Option<Located<Number>>,
+    pub digital_share: Option<Located<Number>>,
+    pub private_capacity: Option<Located<Number>>,
+    pub outsourced: Option<Located<bool>>,
+    pub natural_savings: Option<Located<Money>>,
+    pub kpi_indicator: Option<Located<String>>,
+    pub kpi_baseline: Option<Located<Number>>,
+    pub kpi_target: Option<Located<Number>>,
+    pub kpi_actual: Option<Located<Number>>,
+}
+overlay_fields!(ProgramFile {
+    id, name, department, cluster, kind, prior_cost, requested, subsidy_ratio, fees, bondable_share,
+    strategy, next_generation, all_or_nothing, demand_trend, satisfaction, overlap_with, service_level,
+    digital_share, private_capacity, outsourced, natural_savings, kpi_indicator, kpi_baseline,
+    kpi_target, kpi_actual
+} sections {});

@@ -1,0 +1,340 @@
+//! Program inventories (事務事業一覧) as CSV, the way officials export them from spreadsheets.
+//!
+//! UTF-8 with or without a BOM; the header row names the columns in English or Japanese
+//! (see [`COLUMNS`]); columns may come in any order; unknown columns are an error (a typo
+//! would otherwise silently drop data). Money cells are written like `"12,345千円"`.
+
+use std::sync::Arc;
+
+use super::file::{ClusterFile, ClusterId, Number, ProgramFile, parse_number};
+use super::located::Located;
+use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::money::Money;
+
+/// The inventory columns: English name, Japanese name, what it holds.
+pub const COLUMNS: [(&str, &str, &str); 25] = [
+    ("id", "事業番号", "unique program id"),
+    ("name", "事業名", "program name"),
+    ("department", "所管局", "owning bureau id"),
+    ("cluster", "クラスター", "business cluster id"),
+    ("kind", "経費区分", "mandatory / discretionary / investment / new (義務的 / 裁量的 / 投資的 / 新規)"),
+    ("prior_cost", "前年度予算額", "last year's budget (money)"),
+    ("requested", "要求額", "this year's request (money)"),
+    ("subsidy_ratio", "補助率", "国庫・県支出金 share of cost, 0..1"),
+    ("fees", "使用料等", "使用料・手数料 at the requested level (money)"),
+    ("bondable_share", "起債充当率", "share of cost financed by bonds, 0..1"),
+    ("strategy", "重点戦略", "earning / high_quality / safety (稼げるまち / ハイクオリティ / 安全・安心)"),
+    ("next_generation", "次世代投資枠", "counts toward the next-generation frame (true/false)"),
+    ("all_or_nothing", "全額採否", "a new initiative funded in full or not at all (true/false)"),
+    ("demand_trend", "需要の変化", "relative change in demand, e.g. -0.3"),
+    ("satisfaction", "市民ニーズ", "citizen need / satisfaction, 0..1"),
+    ("overlap_with", "重複事業", "id of a program with the same purpose"),
+    ("service_level", "実施水準", "service level against the national standard (1.0 = same)"),
+    ("digital_share", "デジタル化率", "share of procedures online, 0..1"),
+    ("private_capacity", "民間参入可能性", "how far private providers could deliver it, 0..1"),
+    ("outsourced", "民間委託済", "already outsourced (true/false)"),
+    ("natural_savings", "自然減", "savings not of the bureau's own doing, e.g. bid-price differences (money)"),
+    ("kpi_indicator", "成果指標", "KPI name"),
+    ("kpi_baseline", "基準値", "KPI baseline"),
+    ("kpi_target", "目標値", "KPI target"),
+    ("kpi_actual", "実績値", "KPI latest actual"),
+];
+
+/// Reads CSV text into records with every cell's byte range in `source`.
+struct Table {
+    headers: Vec<(String, std::ops::Range<usize>)>,
+    rows: Vec<Row>,
+}
+
+struct Row {
+    line: usize,
+    cells: Vec<(String, std::ops::Range<usize>)>,
+}
+
+fn read_table(source: &Arc<Source>) -> Result<Table, Diagnostic> {
+    let text = &*source.text;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| {
+            let offset = e.position().map_or(0, |p| p.byte() as usize);
+            Diagnostic::error(format!("cannot read CSV: {e}"))
+                .at(Location::new(source, offset..offset + 1))
+                .hint("the inventory must be UTF-8 CSV; save it from the spreadsheet as \"CSV UTF-8\"")
+        })?;
+        let start = rec.position().map_or(0, |p| p.byte() as usize);
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let ranges = raw_field_ranges(text, start, rec.len());
+        let cells = rec.iter().zip(ranges).map(|(v, r)| (v.to_string(), r)).collect::<Vec<_>>();
+        if cells.iter().all(|(v, _)| v.trim().is_empty()) {
+            continue;
+        }
+        records.push(Row { line, cells });
+    }
+    let mut iter = records.into_iter();
+    let headers = match iter.next() {
+        Some(h) => h.cells,
+        None => {
+            return Err(Diagnostic::error("the inventory is empty")
+                .at(Location::new(source, 0..0))
+                .hint("the first row names the columns, e.g. `id,name,department,kind,prior_cost,requested`"));
+        }
+    };
+    Ok(Table { headers, rows: iter.collect() })
+}
+
+/// The raw byte range of each field of the record starting at `start` (quotes excluded).
+fn raw_field_ranges(text: &str, start: usize, n: usize) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(n);
+    let mut i = start;
+    while out.len() < n {
+        if i < bytes.len() && bytes[i] == b'"' {
+            let s = i + 1;
+            i += 1;
+            while i < bytes.len() {
+                if bytes[i] == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            out.push(s..i.min(bytes.len()));
+            while i < bytes.len() && bytes[i] != b',' && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else {
+            let s = i;
+            while i < bytes.len() && bytes[i] != b',' && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                i += 1;
+            }
+            out.push(s..i);
+            while i < bytes.len() && bytes[i] != b',' && bytes[i] != b'\n' {
+                i += 1;
+            }
+        }
+        if i < bytes.len() && bytes[i] == b',' {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Source>) -> Result<Vec<usize>, Diagnostic> {
+    let mut map = Vec::with_capacity(headers.len());
+    let mut seen: Vec<Option<usize>> = vec![None; COLUMNS.len()];
+    for (i, (h, range)) in headers.iter().enumerate() {
+        let name = h.trim();
+        let name = name.split(['（', '(']).next().unwrap_or(name).trim();
+        let found = COLUMNS.iter().position(|(en, ja, _)| *en == name || *ja == name);
+        match found {
+            Some(c) => {
+                if seen[c].is_some() {
+                    return Err(Diagnostic::error(format!("column `{}` appears twice", COLUMNS[c].0))
+                        .at(Location::new(source, range.clone()))
+                        .hint("remove or rename one of the two columns"));
+                }
+                seen[c] = Some(i);
+                map.push(c);
+            }
+            None => {
+                let names = COLUMNS.iter().flat_map(|(en, ja, _)| [*en, *ja]);
+                return Err(Diagnostic::error(format!("unknown inventory column `{name}`"))
+                    .at(Location::new(source, range.clone()))
+                    .suggest(name, names)
+                    .hint_opt(None)
+                    .note("the columns waku reads are listed in README.md (英語または日本語の見出し)"));
+            }
+        }
+    }
+    for required in ["id", "name", "department", "kind", "requested"] {
+        let c = COLUMNS.iter().position(|(en, _, _)| *en == required).unwrap_or(0);
+        if seen[c].is_none() {
+            return Err(Diagnostic::error(format!("the inventory has no `{required}` column"))
+                .at(Location::new(source, 0..headers.last().map_or(0, |h| h.1.end)))
+                .hint(format!("add a column `{required}` (or `{}`)", COLUMNS[c].1)));
+        }
+    }
+    Ok(map)
+}
+
+fn cell_error(source: &Arc<Source>, row: &Row, column: &str, range: std::ops::Range<usize>, msg: String) -> Diagnostic {
+    Diagnostic::error(msg)
+        .at(Location::new(source, range))
+        .note(format!("row {}, column `{column}`", row.line))
+}
+
+/// Reads a program inventory into program entries whose values point at their cells.
+pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramFile>>, Vec<Diagnostic>> {
+    let table = read_table(source).map_err(|d| vec![d])?;
+    let columns = column_index(&table.headers, source).map_err(|d| vec![d])?;
+    let mut programs = Vec::with_capacity(table.rows.len());
+    let mut errors = Vec::new();
+    for row in &table.rows {
+        if row.cells.len() != table.headers.len() {
+            let r = row.cells.first().map_or(0..0, |c| c.1.start..row.cells.last().map_or(0, |c| c.1.end));
+            errors.push(
+                Diagnostic::error(format!(
+                    "row {} has {} cells but the header has {}",
+                    row.line,
+                    row.cells.len(),
+                    table.headers.len()
+                ))
+                .at(Location::new(source, r))
+                .hint("quote cells that contain commas, e.g. \"12,345千円\""),
+            );
+            continue;
+        }
+        let row_start = row.cells.first().map_or(0, |c| c.1.start);
+        let row_end = row.cells.last().map_or(0, |c| c.1.end);
+        let mut p = ProgramFile::default();
+        for ((value, range), &c) in row.cells.iter().zip(&columns) {
+            let v = value.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let loc = Some(Location::new(source, range.clone()));
+            let column = COLUMNS[c].0;
+            let text = || Some(Located::new(v.to_string(), loc.clone()));
+            let number = || -> Result<Option<Located<Number>>, Diagnostic> {
+                parse_number(v).map(|d| Some(Located::new(Number(d), loc.clone()))).ok_or_else(|| {
+                    cell_error(source, row, column, range.clone(), format!("invalid number `{v}`"))
+                        .hint("expected a number such as `0.5` or a percentage such as `50%`")
+                })
+            };
+            let money = || -> Result<Option<Located<Money>>, Diagnostic> {
+                match Money::parse(value) {
+                    Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
+                    Err(e) => {
+                        let at = range.start + e.offset;
+                        Err(Diagnostic::error(format!("invalid amount `{v}`: {}", e.message))
+                            .at(Location::new(source, at..at + e.len.max(1)))
+                            .note(format!("row {}, column `{column}`", row.line))
+                            .hint_opt(e.hint.clone()))
+                    }
+                }
+            };
+            let boolean = || -> Result<Option<Located<bool>>, Diagnostic> {
+                let b = match v.to_lowercase().as_str() {
+                    "true" | "1" | "yes" | "y" | "○" | "〇" | "はい" | "該当" => true,
+                    "false" | "0" | "no" | "n" | "×" | "いいえ" | "-" | "－" => false,
+                    _ => {
+                        return Err(cell_error(source, row, column, range.clone(), format!("invalid yes/no value `{v}`"))
+                            .hint("expected `true` or `false` (or ○ / ×)"));
+                    }
+                };
+                Ok(Some(Located::new(b, loc.clone())))
+            };
+            let result: Result<(), Diagnostic> = (|| {
+                match column {
+                    "id" => p.id = text(),
+                    "name" => p.name = text(),
+                    "department" => p.department = text(),
+                    "cluster" => {
+                        let id = v.parse::<i64>().map(ClusterId::Number).unwrap_or_else(|_| ClusterId::Text(v.to_string()));
+                        p.cluster = Some(Located::new(id, loc.clone()));
+                    }
+                    "kind" => p.kind = text(),
+                    "prior_cost" => p.prior_cost = money()?,
+                    "requested" => p.requested = money()?,
+                    "subsidy_ratio" => p.subsidy_ratio = number()?,
+                    "fees" => p.fees = money()?,
+                    "bondable_share" => p.bondable_share = number()?,
+                    "strategy" => p.strategy = text(),
+                    "next_generation" => p.next_generation = boolean()?,
+                    "all_or_nothing" => p.all_or_nothing = boolean()?,
+                    "demand_trend" => p.demand_trend = number()?,
+                    "satisfaction" => p.satisfaction = number()?,
+                    "overlap_with" => p.overlap_with = text(),
+                    "service_level" => p.service_level = number()?,
+                    "digital_share" => p.digital_share = number()?,
+                    "private_capacity" => p.private_capacity = number()?,
+                    "outsourced" => p.outsourced = boolean()?,
+                    "natural_savings" => p.natural_savings = money()?,
+                    "kpi_indicator" => p.kpi_indicator = text(),
+                    "kpi_baseline" => p.kpi_baseline = number()?,
+                    "kpi_target" => p.kpi_target = number()?,
+                    "kpi_actual" => p.kpi_actual = number()?,
+                    _ => {}
+                }
+                Ok(())
+            })();
+            if let Err(d) = result {
+                errors.push(d);
+            }
+        }
+        programs.push(Located::new(p, Some(Location::new(source, row_start..row_end))));
+    }
+    if errors.is_empty() { Ok(programs) } else { Err(errors) }
+}
+
+/// Reads a cluster list (columns `id,name,group,reform_type`).
+pub(crate) fn read_clusters(source: &Arc<Source>) -> Result<Vec<Located<ClusterFile>>, Vec<Diagnostic>> {
+    let table = read_table(source).map_err(|d| vec![d])?;
+    let names = ["id", "name", "group", "reform_type"];
+    let mut cols = Vec::new();
+    for (h, range) in &table.headers {
+        match names.iter().position(|n| *n == h.trim()) {
+            Some(i) => cols.push(i),
+            None => {
+                return Err(vec![
+                    Diagnostic::error(format!("unknown cluster column `{}`", h.trim()))
+                        .at(Location::new(source, range.clone()))
+                        .suggest(h.trim(), names)
+                        .note("cluster files have the columns id,name,group,reform_type"),
+                ]);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for row in &table.rows {
+        let mut c = ClusterFile::default();
+        let start = row.cells.first().map_or(0, |c| c.1.start);
+        let end = row.cells.last().map_or(0, |c| c.1.end);
+        for ((v, range), &i) in row.cells.iter().zip(&cols) {
+            let loc = Some(Location::new(source, range.clone()));
+            let v = v.trim();
+            match i {
+                0 => {
+                    let id = v.parse::<i64>().map(ClusterId::Number).unwrap_or_else(|_| ClusterId::Text(v.to_string()));
+                    c.id = Some(Located::new(id, loc));
+                }
+                1 => c.name = Some(Located::new(v.to_string(), loc)),
+                2 => c.group = Some(Located::new(v.to_string(), loc)),
+                _ => c.reform_type = Some(Located::new(v.to_string(), loc)),
+            }
+        }
+        out.push(Located::new(c, Some(Location::new(source, start..end))));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_ranges_skip_quotes() {
+        let t = "a,\"1,234千円\",c\n";
+        let r = raw_field_ranges(t, 0, 3);
+        assert_eq!(&t[r[0].clone()], "a");
+        assert_eq!(&t[r[1].clone()], "1,234千円");
+        assert_eq!(&t[r[2].clone()], "c");
+    }
+
+    #[test]
+    fn reads_japanese_headers_and_locates_bad_cells() {
+        let src = Source::new(
+            "p.csv",
+            None,
+            "事業番号,事業名,所管局,経費区分,要求額\nP1,子育て支援,kodomo,裁量的,\"12,345千円\"\nP2,x,kodomo,新規,\"65O億円\"\n",
+        );
+        let errs = read_programs(&src).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].place().unwrap(), "p.csv:3:19");
+        assert_eq!(errs[0].notes, vec!["row 3, column `requested`".to_string()]);
+    }
+}

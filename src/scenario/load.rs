@@ -1,0 +1,748 @@
+//! Loading: read the `extends` chain, overlay it, add the inventory and `--set` overrides, validate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::file::{ClusterFile, DepartmentFile, Number, Overlay, ProgramFile, ScenarioFile, merge_by_id};
+use super::inventory;
+use super::located::{Located, with_source};
+use super::{Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy};
+use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::money::{Money, Unit};
+use crate::{Error, Result};
+
+/// How deep `extends` may nest.
+const MAX_EXTENDS_DEPTH: usize = 16;
+
+/// Options for [`load_with`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `KEY=VALUE` overrides, applied last.
+    pub set: Vec<String>,
+    /// A rules folder that replaces the scenario's.
+    pub rules_dir: Option<PathBuf>,
+    /// Allow `extends`, inventory and cluster paths outside the scenario's folder tree.
+    pub allow_outside_paths: bool,
+}
+
+/// Loads and validates a scenario with default options.
+pub fn load(path: &Path) -> Result<Scenario> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// The JSON Schema of the scenario file format.
+pub fn schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(ScenarioFile);
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
+/// Loads a scenario, following `extends`, reading its inventory, applying `--set`, and validating.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
+    let root_dir = parent_dir(path);
+    let mut chain = Vec::new();
+    read_chain(path, None, &root_dir, options, &mut chain)?;
+    // Base first, the named scenario last.
+    chain.reverse();
+    let top_source = Arc::clone(&chain[chain.len() - 1].1);
+    let mut merged = ScenarioFile::default();
+    for (file, _) in chain {
+        merged.overlay(file);
+    }
+
+    // The inventory is the base of the program list; inline programs overlay it by id.
+    let mut programs = None;
+    if let Some(inv) = &merged.inventory {
+        let path = resolve(inv, &root_dir, options, "inventory")?;
+        let source = read_source(&path, Some(inv))?;
+        programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
+    }
+    let inline = merged.programs.take();
+    merge_by_id(&mut programs, inline, |p| p.id.as_ref().map(|i| i.value.clone()));
+    merged.programs = programs;
+    if let Some(cf) = &merged.cluster_file {
+        let path = resolve(cf, &root_dir, options, "cluster_file")?;
+        let source = read_source(&path, Some(cf))?;
+        let mut clusters = Some(inventory::read_clusters(&source).map_err(Error::Input)?);
+        merge_by_id(&mut clusters, merged.clusters.take(), |c| c.id.as_ref().map(|i| i.value.to_string()));
+        merged.clusters = clusters;
+    }
+
+    for (i, arg) in options.set.iter().enumerate() {
+        let overlay = parse_set(arg, i)?;
+        merged.overlay(overlay);
+    }
+
+    let mut scenario = validate(merged, path, &top_source)?;
+    if let Some(dir) = &options.rules_dir {
+        scenario.rules_dir = dir.clone();
+    }
+    Ok(scenario)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source>> {
+    let shown = Source::display_path(path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
+            _ => e.to_string(),
+        };
+        Error::input(
+            Diagnostic::error(format!("cannot read `{shown}`: {what}"))
+                .at_opt(from.and_then(|f| f.location.clone()))
+                .hint("paths in a scenario are relative to the scenario file"),
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Error::input(
+            Diagnostic::error(format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"))
+                .at_opt(from.and_then(|f| f.location.clone()))
+                .hint("save the file as UTF-8 (Excel: \"CSV UTF-8\"); Shift_JIS is not read"),
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    Ok(Source::new(shown, Some(path.to_path_buf()), text))
+}
+
+/// Resolves a path written in a scenario, relative to the file that wrote it.
+fn resolve(value: &Located<String>, root_dir: &Path, options: &LoadOptions, key: &str) -> Result<PathBuf> {
+    let base = value
+        .location
+        .as_ref()
+        .and_then(|l| l.source.path.as_deref())
+        .map_or_else(|| root_dir.to_path_buf(), parent_dir);
+    let path = base.join(&value.value);
+    if !options.allow_outside_paths {
+        let inside = match (normalise(&path), normalise(root_dir)) {
+            (Some(p), Some(r)) => p.starts_with(&r),
+            _ => true,
+        };
+        if !inside {
+            return Err(Error::input(
+                Diagnostic::error(format!("`{key}` path `{}` is outside the scenario's folder", value.value))
+                    .at_opt(value.location.clone())
+                    .hint("move the file beside the scenario, or pass `--allow-outside-paths` if you trust it"),
+            ));
+        }
+    }
+    Ok(path)
+}
+
+/// Lexically normalises a path against the current directory (no file-system access).
+fn normalise(path: &Path) -> Option<PathBuf> {
+    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+fn read_chain(
+    path: &Path,
+    from: Option<&Located<String>>,
+    root_dir: &Path,
+    options: &LoadOptions,
+    chain: &mut Vec<(ScenarioFile, Arc<Source>)>,
+) -> Result<()> {
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        return Err(Error::input(
+            Diagnostic::error(format!("`extends` chain is deeper than {MAX_EXTENDS_DEPTH} files"))
+                .at_opt(from.and_then(|f| f.location.clone()))
+                .hint("overlay a scenario that is itself a base, not a long chain of overlays"),
+        ));
+    }
+    let canonical = std::fs::canonicalize(path).ok();
+    if let Some(c) = &canonical {
+        let seen: Vec<_> = chain.iter().filter_map(|(_, s)| s.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok())).collect();
+        if seen.contains(c) {
+            let mut names: Vec<String> = chain.iter().map(|(_, s)| s.name.clone()).collect();
+            names.push(Source::display_path(path));
+            return Err(Error::input(
+                Diagnostic::error(format!("`extends` cycle: {}", names.join(" → ")))
+                    .at_opt(from.and_then(|f| f.location.clone()))
+                    .hint("a scenario may not extend itself, directly or through others"),
+            ));
+        }
+    }
+    let source = read_source(path, from)?;
+    let file = parse_file(&source)?;
+    let extends = file.extends.clone();
+    chain.push((file, source));
+    if let Some(ext) = extends {
+        let next = resolve(&ext, root_dir, options, "extends")?;
+        read_chain(&next, Some(&ext), root_dir, options, chain)?;
+    }
+    Ok(())
+}
+
+fn parse_file(source: &Arc<Source>) -> Result<ScenarioFile> {
+    with_source(source, || toml::from_str::<ScenarioFile>(&source.text)).map_err(|e| Error::input(toml_diagnostic(source, &e)))
+}
+
+/// Turns a TOML parse or type error into a located diagnostic with a hint.
+pub(crate) fn toml_diagnostic(source: &Arc<Source>, e: &toml::de::Error) -> Diagnostic {
+    let raw = e.message().trim();
+    let (message, hint) = match raw.split_once("\nhint: ") {
+        Some((m, h)) => (m.to_string(), Some(h.to_string())),
+        None => (raw.to_string(), None),
+    };
+    let mut d = Diagnostic::error(message.clone());
+    if let Some(span) = e.span() {
+        d = d.at(Location::new(source, span));
+    } else {
+        d = d.at(Location::new(source, 0..0));
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((found, expected)) = rest.split_once("`, expected ") {
+            let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            d = d.suggest(found, candidates.iter().copied());
+            if d.hint.is_none() {
+                d = d.hint(format!("expected one of {}", expected.trim_start_matches("one of ")));
+            }
+            return d;
+        }
+    }
+    if d.hint.is_none() {
+        d = d.hint_opt(hint).hint_opt(if message.contains("invalid type") {
+            Some("money is written as a string with a unit, e.g. \"650億円\"; shares as numbers, e.g. 0.05".into())
+        } else if message.contains("expected") || message.contains("invalid") {
+            Some("see `waku schema` for the scenario format".into())
+        } else {
+            None
+        });
+    }
+    d
+}
+
+/// Turns one `--set KEY=VALUE` into a tiny overlay file.
+fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
+    let label = format!("--set {arg}");
+    let Some((key, value)) = arg.split_once('=') else {
+        let src = Source::new("--set", None, arg.to_string());
+        return Err(Error::input(
+            Diagnostic::error(format!("`--set {arg}` has no `=`"))
+                .at(Location::new(&src, 0..arg.len()))
+                .hint("write `--set KEY=VALUE`, e.g. `--set policy.investment_cap=620億円`"),
+        ));
+    };
+    let key = key.trim();
+    let parts: Vec<&str> = key.split('.').collect();
+    let bare_key = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let value = value.trim();
+    // A value that is valid TOML (number, boolean, quoted string) is taken as is; anything else as text.
+    let is_scalar = toml::from_str::<toml::Table>(&format!("v = {value}"))
+        .ok()
+        .and_then(|t| t.get("v").cloned())
+        .is_some_and(|v| !matches!(v, toml::Value::Table(_) | toml::Value::Array(_)));
+    let toml_value = if is_scalar { value.to_string() } else { toml::Value::String(value.to_string()).to_string() };
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let text = match parts.as_slice() {
+        [table @ ("departments" | "programs" | "clusters"), id, field] if bare_key(field) => {
+            format!("[[{table}]]\nid = {}\n{field} = {toml_value}\n", quoted(id))
+        }
+        _ if parts.iter().all(|p| bare_key(p)) => format!("{key} = {toml_value}\n"),
+        _ => {
+            let src = Source::new("--set", None, arg.to_string());
+            return Err(Error::input(
+                Diagnostic::error(format!("invalid key `{key}` in `--set`"))
+                    .at(Location::new(&src, 0..key.len()))
+                    .hint("keys are dotted names such as `policy.investment_cap` or `departments.kodomo_katei.floor`"),
+            ));
+        }
+    };
+    let name = if index == 0 { "--set".to_string() } else { format!("--set #{}", index + 1) };
+    let source = Source::new(name, None, text);
+    let file = with_source(&source, || toml::from_str::<ScenarioFile>(&source.text))
+        .map_err(|e| Error::input(toml_diagnostic(&source, &e).note(format!("from `{label}`"))))?;
+    if file.extends.is_some() || file.inventory.is_some() || file.cluster_file.is_some() || file.rules.is_some() {
+        return Err(Error::input(
+            Diagnostic::error(format!("`{key}` cannot be set from the command line"))
+                .at(Location::new(&source, 0..key.len()))
+                .hint("`--set` overrides values; paths belong in a scenario file (use an overlay with `extends`)"),
+        ));
+    }
+    Ok(file)
+}
+
+/// Collects validation errors so the user sees all of them at once.
+struct Checker {
+    errors: Vec<Diagnostic>,
+    top: Arc<Source>,
+}
+
+impl Checker {
+    fn err(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    /// The top scenario's first line, for errors about something missing.
+    fn top_location(&self) -> Location {
+        let end = self.top.text.find('\n').unwrap_or(self.top.text.len());
+        Location::new(&self.top, 0..end)
+    }
+
+    fn required<T: Clone>(&mut self, v: &Option<Located<T>>, key: &str, example: &str) -> Option<T> {
+        match v {
+            Some(v) => Some(v.value.clone()),
+            None => {
+                let loc = self.top_location();
+                self.err(Diagnostic::error(format!("missing `{key}`")).at(loc).hint(format!("add {example}")));
+                None
+            }
+        }
+    }
+
+    fn non_negative(&mut self, v: &Option<Located<Money>>, key: &str) -> Option<Money> {
+        let m = v.as_ref()?;
+        if m.value.is_negative() {
+            self.err(
+                Diagnostic::error(format!("`{key}` must not be negative, found {}", m.value))
+                    .at_opt(m.location.clone())
+                    .hint("amounts in a scenario are zero or more"),
+            );
+        }
+        Some(m.value)
+    }
+
+    fn share(&mut self, v: &Option<Located<Number>>, key: &str) -> Option<Decimal> {
+        let n = v.as_ref()?;
+        if n.value.0 < Decimal::ZERO || n.value.0 > Decimal::ONE {
+            self.err(
+                Diagnostic::error(format!("`{key}` must be between 0 and 1, found {}", n.value.0))
+                    .at_opt(n.location.clone())
+                    .hint("write a share as a decimal (0.05) or a percentage (\"5%\")"),
+            );
+        }
+        Some(n.value.0)
+    }
+
+    fn ratio(&mut self, v: &Option<Located<Number>>, key: &str) -> Option<Decimal> {
+        let n = v.as_ref()?;
+        if n.value.0 < Decimal::ZERO {
+            self.err(
+                Diagnostic::error(format!("`{key}` must not be negative, found {}", n.value.0))
+                    .at_opt(n.location.clone()),
+            );
+        }
+        Some(n.value.0)
+    }
+}
+
+fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario> {
+    let mut c = Checker { errors: Vec::new(), top: Arc::clone(top) };
+    let city = c.required(&f.city, "city", "`city = \"北九州市\"` at the top of the scenario");
+    let fiscal_year = c.required(&f.fiscal_year, "fiscal_year", "`fiscal_year = 2026` at the top of the scenario");
+    if let (Some(y), Some(loc)) = (fiscal_year, &f.fiscal_year) {
+        if !(1989..=2200).contains(&y) {
+            c.err(
+                Diagnostic::error(format!("`fiscal_year` {y} is out of range"))
+                    .at_opt(loc.location.clone())
+                    .hint("write the fiscal year in the Western calendar, e.g. 2026 for 令和8年度"),
+            );
+        }
+    }
+    let name = f.name.as_ref().map(|n| n.value.clone());
+    let display_unit = f.display_unit.as_ref().map_or(Unit::Oku, |u| u.value);
+    let rounding_unit = f.rounding_unit.as_ref().map_or(Unit::Yen, |u| u.value);
+
+    let revenue = f.revenue.unwrap_or_default();
+    let general_revenue = c.required(&revenue.general_revenue, "revenue.general_revenue", "`general_revenue = \"…億円\"` under `[revenue]`");
+    c.non_negative(&revenue.general_revenue, "revenue.general_revenue");
+    let general_account = c.non_negative(&revenue.general_account, "revenue.general_account");
+
+    let fund = f.fund.unwrap_or_default();
+    let fund = Fund {
+        balance: c.non_negative(&fund.balance, "fund.balance").unwrap_or_default(),
+        max_drawdown: c.non_negative(&fund.max_drawdown, "fund.max_drawdown").unwrap_or_default(),
+        floor: c.non_negative(&fund.floor, "fund.floor").unwrap_or_default(),
+    };
+    let bonds_file = f.bonds.unwrap_or_default();
+    let bonds = Bonds {
+        balance: c.non_negative(&bonds_file.balance, "bonds.balance").unwrap_or_default(),
+        issuance_cap: c.non_negative(&bonds_file.issuance_cap, "bonds.issuance_cap").unwrap_or_default(),
+        redemption: c.non_negative(&bonds_file.redemption, "bonds.redemption").unwrap_or_default(),
+    };
+    c.required(&bonds_file.issuance_cap, "bonds.issuance_cap", "`issuance_cap = \"…億円\"` under `[bonds]`");
+
+    let pf = f.policy.unwrap_or_default();
+    let investment_cap = c.required(&pf.investment_cap, "policy.investment_cap", "`investment_cap = \"650億円\"` under `[policy]`");
+    c.non_negative(&pf.investment_cap, "policy.investment_cap");
+    let reserve_min_share = c.share(&pf.reserve_min_share, "policy.reserve_min_share").unwrap_or(Decimal::ZERO);
+    let reserve_max_share = c.share(&pf.reserve_max_share, "policy.reserve_max_share").unwrap_or(Decimal::ONE);
+    if reserve_min_share > reserve_max_share {
+        c.err(
+            Diagnostic::error(format!(
+                "`policy.reserve_min_share` ({reserve_min_share}) is above `policy.reserve_max_share` ({reserve_max_share})"
+            ))
+            .at_opt(pf.reserve_min_share.as_ref().and_then(|l| l.location.clone()))
+            .hint("the least share of the reserve cannot exceed the greatest"),
+        );
+    }
+    let envelope_floor_ratio = c.ratio(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
+    let envelope_ceiling_ratio = c.ratio(&pf.envelope_ceiling_ratio, "policy.envelope_ceiling_ratio");
+    let policy = Policy {
+        investment_cap: investment_cap.unwrap_or_default(),
+        reserve_min_share,
+        reserve_max_share,
+        reserve_weight: c.ratio(&pf.reserve_weight, "policy.reserve_weight").unwrap_or(Decimal::ONE),
+        next_generation_target: c.non_negative(&pf.next_generation_target, "policy.next_generation_target").unwrap_or_default(),
+        envelope_floor_ratio,
+        envelope_ceiling_ratio: envelope_ceiling_ratio.unwrap_or(Decimal::from(1_000)),
+        retention_share: c.share(&pf.retention_share, "policy.retention_share").unwrap_or(Decimal::new(5, 1)),
+    };
+
+    let departments = departments(&mut c, f.departments.unwrap_or_default(), &policy);
+    let clusters = clusters(&mut c, f.clusters.unwrap_or_default());
+    let programs = programs(&mut c, f.programs.unwrap_or_default(), &departments, &clusters);
+
+    let rules_dir = match &f.rules {
+        Some(r) => r.location.as_ref().and_then(|l| l.source.path.as_deref()).map_or_else(|| PathBuf::from("."), parent_dir).join(&r.value),
+        None => default_rules_dir(path),
+    };
+    let parameters = f.parameters.unwrap_or_default();
+
+    if !c.errors.is_empty() {
+        return Err(Error::Input(c.errors));
+    }
+    let mut scenario = Scenario {
+        path: path.to_path_buf(),
+        city: city.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        fiscal_year: fiscal_year.and_then(|y| i32::try_from(y).ok()).unwrap_or_default(),
+        display_unit,
+        rounding_unit,
+        rules_dir,
+        parameters,
+        revenue: Revenue { general_account, general_revenue: general_revenue.unwrap_or_default() },
+        fund,
+        bonds,
+        policy,
+        departments,
+        clusters,
+        programs,
+        warnings: Vec::new(),
+    };
+    if scenario.name.is_empty() {
+        scenario.name = format!("{} {}年度", scenario.city, scenario.fiscal_year);
+    }
+    if let (Some(total), Some(loc)) = (general_account, revenue.general_account.as_ref()) {
+        let requested = scenario.total_requested();
+        if requested != total && !scenario.programs.is_empty() {
+            scenario.warnings.push(
+                Diagnostic::warning(format!(
+                    "the inventory's requests total {} but `revenue.general_account` is {}",
+                    requested.format(display_unit),
+                    total.format(display_unit)
+                ))
+                .at_opt(loc.location.clone())
+                .note(format!("difference: {}", (requested - total).format(Unit::Yen))),
+            );
+        }
+    }
+    Ok(scenario)
+}
+
+/// The nearest `rules/` folder (with a `ruleset.toml`) at or above the scenario's folder, else `rules`.
+fn default_rules_dir(path: &Path) -> PathBuf {
+    let mut dir = Some(parent_dir(path));
+    while let Some(d) = dir {
+        let candidate = d.join("rules");
+        if candidate.join("ruleset.toml").is_file() {
+            return candidate;
+        }
+        dir = if d.as_os_str() == "." { Some(PathBuf::from("..")) } else { d.parent().map(Path::to_path_buf) };
+        if dir.as_ref().is_some_and(|p| p.as_os_str().is_empty() || normalise(p).is_none_or(|n| n.parent().is_none())) {
+            break;
+        }
+    }
+    PathBuf::from("rules")
+}
+
+fn duplicate(c: &mut Checker, what: &str, id: &str, here: &Option<Location>, first: &Option<Location>) {
+    let mut d = Diagnostic::error(format!("duplicate {what} id `{id}`")).at_opt(here.clone());
+    if let Some(f) = first.as_ref().and_then(|l| {
+        let (line, col) = l.source.line_col(l.span.start);
+        Some(format!("first defined at {}:{line}:{col}", l.source.name))
+    }) {
+        d = d.note(f);
+    }
+    c.err(d.hint(format!("each {what} needs its own id")));
+}
+
+fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Policy) -> Vec<Department> {
+    let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for entry in list {
+        let d = entry.value;
+        let Some(id) = d.id.clone() else {
+            c.err(Diagnostic::error("a department has no `id`").at_opt(entry.location.clone()).hint("add `id = \"…\"` (ASCII, e.g. `kodomo_katei`)"));
+            continue;
+        };
+        if let Some(first) = seen.get(&id.value) {
+            let first = first.clone();
+            duplicate(c, "department", &id.value, &id.location, &first);
+            continue;
+        }
+        seen.insert(id.value.clone(), id.location.clone());
+        let floor = c.non_negative(&d.floor, "floor");
+        let ceiling = c.non_negative(&d.ceiling, "ceiling");
+        let floor_ratio = c.ratio(&d.floor_ratio, "floor_ratio").unwrap_or(policy.envelope_floor_ratio);
+        let ceiling_ratio = c.ratio(&d.ceiling_ratio, "ceiling_ratio").unwrap_or(policy.envelope_ceiling_ratio);
+        if let (Some(f), Some(cl)) = (floor, ceiling) {
+            if f > cl {
+                c.err(Diagnostic::error(format!("department `{}`: floor {} is above ceiling {}", id.value, f, cl))
+                    .at_opt(d.floor.as_ref().and_then(|l| l.location.clone())));
+            }
+        } else if floor_ratio > ceiling_ratio {
+            c.err(Diagnostic::error(format!("department `{}`: floor ratio {floor_ratio} is above ceiling ratio {ceiling_ratio}", id.value))
+                .at_opt(d.floor_ratio.as_ref().or(d.ceiling_ratio.as_ref()).and_then(|l| l.location.clone()))
+                .hint("check the department's ratios against the policy's `envelope_floor_ratio` and `envelope_ceiling_ratio`"));
+        }
+        let retention_share = c.share(&d.retention_share, "retention_share").unwrap_or(policy.retention_share);
+        let policy_script = d.policy.as_ref().map(|p| {
+            let base = p.location.as_ref().and_then(|l| l.source.path.as_deref()).map_or_else(|| PathBuf::from("."), parent_dir);
+            let path = base.join(&p.value);
+            if !path.is_file() {
+                c.err(Diagnostic::error(format!("policy script `{}` not found", p.value)).at_opt(p.location.clone()).hint("paths are relative to the scenario file"));
+            }
+            path
+        });
+        out.push(Department {
+            name: d.name.map_or_else(|| id.value.clone(), |n| n.value),
+            id: id.value,
+            floor,
+            ceiling,
+            floor_ratio,
+            ceiling_ratio,
+            retention_share,
+            policy_script,
+            location: entry.location,
+        });
+    }
+    out
+}
+
+fn clusters(c: &mut Checker, list: Vec<Located<ClusterFile>>) -> Vec<Cluster> {
+    let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for entry in list {
+        let k = entry.value;
+        let Some(id) = k.id else {
+            c.err(Diagnostic::error("a cluster has no `id`").at_opt(entry.location.clone()));
+            continue;
+        };
+        let key = id.value.to_string();
+        if let Some(first) = seen.get(&key) {
+            let first = first.clone();
+            duplicate(c, "cluster", &key, &id.location, &first);
+            continue;
+        }
+        seen.insert(key.clone(), id.location.clone());
+        out.push(Cluster {
+            id: key,
+            name: k.name.map(|n| n.value).unwrap_or_default(),
+            group: k.group.map(|n| n.value).unwrap_or_default(),
+            reform_type: k.reform_type.map(|n| n.value).unwrap_or_default(),
+        });
+    }
+    out
+}
+
+fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Department], clusters: &[Cluster]) -> Vec<Program> {
+    let dept_ids: BTreeSet<&str> = departments.iter().map(|d| d.id.as_str()).collect();
+    let cluster_ids: BTreeSet<&str> = clusters.iter().map(|k| k.id.as_str()).collect();
+    let all_ids: BTreeSet<String> = list.iter().filter_map(|p| p.value.id.as_ref().map(|i| i.value.clone())).collect();
+    let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(list.len());
+    for entry in list {
+        let p = entry.value;
+        let Some(id) = p.id.clone() else {
+            c.err(Diagnostic::error("a program has no `id`").at_opt(entry.location.clone()).hint("every program needs a unique id"));
+            continue;
+        };
+        if let Some(first) = seen.get(&id.value) {
+            let first = first.clone();
+            duplicate(c, "program", &id.value, &id.location, &first);
+            continue;
+        }
+        seen.insert(id.value.clone(), id.location.clone());
+        let missing = |c: &mut Checker, field: &str| {
+            c.err(
+                Diagnostic::error(format!("program `{}` has no `{field}`", id.value))
+                    .at_opt(id.location.clone().or(entry.location.clone()))
+                    .hint(format!("fill in the `{field}` column or field")),
+            );
+        };
+        let Some(department) = p.department.clone() else {
+            missing(c, "department");
+            continue;
+        };
+        if !dept_ids.contains(department.value.as_str()) {
+            c.err(
+                Diagnostic::error(format!("program `{}` names unknown department `{}`", id.value, department.value))
+                    .at_opt(department.location.clone())
+                    .suggest(&department.value, dept_ids.iter().copied())
+                    .hint_opt(if dept_ids.is_empty() { Some("declare departments with `[[departments]]`".into()) } else { None })
+                    .note_if_none(),
+            );
+        }
+        let cluster = p.cluster.as_ref().map(|k| k.value.to_string());
+        if let (Some(k), Some(loc)) = (&cluster, &p.cluster) {
+            if !cluster_ids.contains(k.as_str()) {
+                let mut d = Diagnostic::error(format!("program `{}` names unknown cluster `{k}`", id.value)).at_opt(loc.location.clone());
+                d = if cluster_ids.is_empty() {
+                    d.hint("declare clusters with `cluster_file = \"…csv\"` or `[[clusters]]`")
+                } else {
+                    d.suggest(k, cluster_ids.iter().copied())
+                };
+                c.err(d.note_if_none());
+            }
+        }
+        let kind = match &p.kind {
+            None => {
+                missing(c, "kind");
+                continue;
+            }
+            Some(k) => match ProgramKind::parse(&k.value) {
+                Some(kind) => kind,
+                None => {
+                    c.err(
+                        Diagnostic::error(format!("unknown program kind `{}`", k.value))
+                            .at_opt(k.location.clone())
+                            .suggest(&k.value, ProgramKind::ALL.iter().flat_map(|k| [k.id(), k.label()]))
+                            .hint_opt(Some("expected `mandatory`, `discretionary`, `investment` or `new` (義務的, 裁量的, 投資的, 新規)".into()).filter(|_| true)),
+                    );
+                    continue;
+                }
+            },
+        };
+        let strategy = match &p.strategy {
+            None => None,
+            Some(s) => match Strategy::parse(&s.value) {
+                Some(s) => Some(s),
+                None => {
+                    c.err(
+                        Diagnostic::error(format!("unknown strategy `{}`", s.value))
+                            .at_opt(s.location.clone())
+                            .hint("expected `earning`, `high_quality` or `safety` (稼げるまち, ハイクオリティ, 安全・安心)"),
+                    );
+                    None
+                }
+            },
+        };
+        let Some(requested) = c.non_negative(&p.requested, "requested") else {
+            missing(c, "requested");
+            continue;
+        };
+        let prior_cost = match c.non_negative(&p.prior_cost, "prior_cost") {
+            Some(m) => m,
+            None if kind == ProgramKind::New => Money::ZERO,
+            None => {
+                missing(c, "prior_cost");
+                continue;
+            }
+        };
+        let fees = c.non_negative(&p.fees, "fees").unwrap_or_default();
+        let natural_savings = c.non_negative(&p.natural_savings, "natural_savings").unwrap_or_default();
+        let subsidy_ratio = c.share(&p.subsidy_ratio, "subsidy_ratio").unwrap_or_default();
+        let bondable_share = c.share(&p.bondable_share, "bondable_share").unwrap_or_default();
+        for (v, key) in [(&p.satisfaction, "satisfaction"), (&p.digital_share, "digital_share"), (&p.private_capacity, "private_capacity")] {
+            c.share(v, key);
+        }
+        c.ratio(&p.service_level, "service_level");
+        if let Some(o) = &p.overlap_with {
+            if !all_ids.contains(&o.value) {
+                c.err(
+                    Diagnostic::error(format!("program `{}` overlaps unknown program `{}`", id.value, o.value))
+                        .at_opt(o.location.clone())
+                        .suggest(&o.value, all_ids.iter().map(String::as_str))
+                        .note_if_none(),
+                );
+            } else if o.value == id.value {
+                c.err(Diagnostic::error(format!("program `{}` overlaps itself", id.value)).at_opt(o.location.clone()));
+            }
+        }
+        let program = Program {
+            id: id.value.clone(),
+            name: p.name.map_or_else(|| id.value.clone(), |n| n.value),
+            department: department.value,
+            cluster,
+            kind,
+            prior_cost,
+            requested,
+            subsidy_ratio,
+            fees,
+            bondable_share,
+            strategy,
+            next_generation: p.next_generation.is_some_and(|b| b.value),
+            all_or_nothing: p.all_or_nothing.is_some_and(|b| b.value),
+            attributes: Attributes {
+                demand_trend: p.demand_trend.map(|n| n.value.0),
+                satisfaction: p.satisfaction.map(|n| n.value.0),
+                overlap_with: p.overlap_with.map(|n| n.value),
+                service_level: p.service_level.map(|n| n.value.0),
+                digital_share: p.digital_share.map(|n| n.value.0),
+                private_capacity: p.private_capacity.map(|n| n.value.0),
+                outsourced: p.outsourced.is_some_and(|b| b.value),
+                natural_savings,
+            },
+            kpi: match (p.kpi_indicator, p.kpi_baseline, p.kpi_target, p.kpi_actual) {
+                (Some(i), Some(b), Some(t), Some(a)) => {
+                    Some(Kpi { indicator: i.value, baseline: b.value.0, target: t.value.0, actual: a.value.0 })
+                }
+                (None, None, None, None) => None,
+                (i, ..) => {
+                    c.err(
+                        Diagnostic::error(format!("program `{}` has an incomplete KPI", id.value))
+                            .at_opt(i.and_then(|i| i.location).or(id.location.clone()))
+                            .hint("give all four of `kpi_indicator`, `kpi_baseline`, `kpi_target`, `kpi_actual`, or none"),
+                    );
+                    None
+                }
+            },
+            location: entry.location.clone(),
+        };
+        if program.specific_share() > Decimal::ONE {
+            c.err(
+                Diagnostic::error(format!(
+                    "program `{}`: subsidies, fees and bonds cover more than its cost ({}%)",
+                    id.value,
+                    (program.specific_share() * Decimal::from(100)).round_dp(1)
+                ))
+                .at_opt(p.subsidy_ratio.as_ref().and_then(|l| l.location.clone()).or(entry.location.clone()))
+                .hint("subsidy_ratio + fees ÷ requested + bondable_share must be at most 1"),
+            );
+        }
+        out.push(program);
+    }
+    out
+}
+
+trait NoteIfNone {
+    fn note_if_none(self) -> Self;
+}
+
+impl NoteIfNone for Diagnostic {
+    /// Unknown-id errors always end with some hint.
+    fn note_if_none(self) -> Self {
+        if self.hint.is_none() { self.hint("check the id against the declared ones") } else { self }
+    }
+}

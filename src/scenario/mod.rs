@@ -1,0 +1,344 @@
+//! Scenarios: the TOML format a budget officer writes, its CSV program inventory, overlays and `--set`.
+//!
+//! [`load`] reads a scenario file (following `extends`), its inventory and command-line
+//! overrides, validates everything, and returns a [`Scenario`] whose every value is
+//! known-good. Input errors come back as [`crate::Diagnostic`]s with file, line and column.
+
+mod file;
+mod inventory;
+mod load;
+mod located;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::diagnostic::Location;
+use crate::money::{Money, Unit};
+
+pub use file::ScenarioFile;
+pub use inventory::COLUMNS;
+pub use load::{LoadOptions, load, load_with, schema};
+pub use located::Located;
+
+/// A validated scenario: one fiscal year of one city.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The scenario file as the user named it.
+    pub path: PathBuf,
+    pub city: String,
+    pub name: String,
+    pub fiscal_year: i32,
+    pub display_unit: Unit,
+    /// Allocations are rounded to multiples of this unit (e.g. 千円).
+    pub rounding_unit: Unit,
+    /// The rules folder (default: `rules/` beside the scenario's folder, else `./rules`).
+    pub rules_dir: PathBuf,
+    /// Parameter overrides for the ruleset, by name.
+    pub parameters: BTreeMap<String, Located<toml::Value>>,
+    pub revenue: Revenue,
+    pub fund: Fund,
+    pub bonds: Bonds,
+    pub policy: Policy,
+    pub departments: Vec<Department>,
+    pub clusters: Vec<Cluster>,
+    pub programs: Vec<Program>,
+    /// Non-fatal findings of validation (e.g. the inventory does not reconcile to the budget).
+    pub warnings: Vec<crate::Diagnostic>,
+}
+
+/// 歳入: what the year brings in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revenue {
+    /// 一般会計予算総額, for reconciliation only.
+    pub general_account: Option<Money>,
+    /// 一般財源 available to allocate this year.
+    pub general_revenue: Money,
+}
+
+/// 財源調整用基金: the fiscal adjustment fund.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fund {
+    /// Balance at the start of the year.
+    pub balance: Money,
+    /// The most that may be drawn down this year.
+    pub max_drawdown: Money,
+    /// The balance may not fall below this.
+    pub floor: Money,
+}
+
+/// 市債: municipal bonds (excluding 臨時財政対策債).
+#[derive(Debug, Clone, Serialize)]
+pub struct Bonds {
+    /// Balance at the start of the year.
+    pub balance: Money,
+    /// Issuance may not exceed this.
+    pub issuance_cap: Money,
+    /// Principal redeemed this year.
+    pub redemption: Money,
+}
+
+/// The city's allocation policy and limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    /// 投資的経費 upper level.
+    pub investment_cap: Money,
+    /// Mayor's coordination reserve bounds, as shares of available general revenue.
+    pub reserve_min_share: Decimal,
+    pub reserve_max_share: Decimal,
+    /// Priority weight of one yen kept in the reserve (programs are weighted by the review).
+    pub reserve_weight: Decimal,
+    /// 次世代投資枠: the cost (事業費) allocated to programs flagged next-generation must reach this.
+    /// The seed (002) sizes the frame in 新規・拡充事業 cost, funded from what the reform frees.
+    pub next_generation_target: Money,
+    /// Default envelope floor and ceiling, as ratios of a bureau's base.
+    pub envelope_floor_ratio: Decimal,
+    pub envelope_ceiling_ratio: Decimal,
+    /// メリットシステム: share of a bureau's own savings it keeps.
+    pub retention_share: Decimal,
+}
+
+/// A bureau (局・区・室) that receives an envelope.
+#[derive(Debug, Clone, Serialize)]
+pub struct Department {
+    pub id: String,
+    pub name: String,
+    /// Envelope bounds in yen, from the bureau's own entry or the policy's default ratios × base.
+    pub floor: Option<Money>,
+    pub ceiling: Option<Money>,
+    pub floor_ratio: Decimal,
+    pub ceiling_ratio: Decimal,
+    pub retention_share: Decimal,
+    /// The bureau's own budgeting policy script, if it has one.
+    pub policy_script: Option<PathBuf>,
+    #[serde(skip)]
+    pub location: Option<Location>,
+}
+
+/// 事業クラスター: a group of related programs analysed together.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cluster {
+    pub id: String,
+    pub name: String,
+    pub group: String,
+    pub reform_type: String,
+}
+
+/// 事務事業: one budget program.
+#[derive(Debug, Clone, Serialize)]
+pub struct Program {
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    pub cluster: Option<String>,
+    pub kind: ProgramKind,
+    /// 前年度予算額.
+    pub prior_cost: Money,
+    /// 要求額.
+    pub requested: Money,
+    /// 国庫・県支出金 as a share of cost.
+    pub subsidy_ratio: Decimal,
+    /// 使用料・手数料 at the requested level.
+    pub fees: Money,
+    /// 起債充当率: share of cost financed by bonds.
+    pub bondable_share: Decimal,
+    pub strategy: Option<Strategy>,
+    /// Its cost (事業費) counts toward the 次世代投資枠.
+    pub next_generation: bool,
+    /// A new initiative funded in full or not at all.
+    pub all_or_nothing: bool,
+    pub attributes: Attributes,
+    pub kpi: Option<Kpi>,
+    #[serde(skip)]
+    pub location: Option<Location>,
+}
+
+impl Program {
+    /// Specific revenue (特定財源) as a share of cost: subsidies, fees and bonds.
+    pub fn specific_share(&self) -> Decimal {
+        self.subsidy_ratio + self.fee_ratio() + self.bondable_share
+    }
+
+    /// Fees as a share of the requested cost (fees scale with the program).
+    pub fn fee_ratio(&self) -> Decimal {
+        if self.requested.is_zero() {
+            Decimal::ZERO
+        } else {
+            self.fees.as_decimal() / self.requested.as_decimal()
+        }
+    }
+
+    /// The funding of a program at cost `amount`, each part in whole yen; general revenue is the remainder.
+    pub fn funding(&self, amount: Money) -> Funding {
+        let subsidy = amount.mul_ratio(self.subsidy_ratio);
+        let fees = if amount == self.requested { self.fees } else { amount.mul_ratio(self.fee_ratio()) };
+        let bonds = amount.mul_ratio(self.bondable_share);
+        Funding { subsidy, fees, bonds, general_revenue: amount - subsidy - fees - bonds }
+    }
+
+    /// General revenue (一般財源) needed at cost `amount`.
+    pub fn general_revenue(&self, amount: Money) -> Money {
+        self.funding(amount).general_revenue
+    }
+}
+
+/// How a program's cost is paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Funding {
+    pub subsidy: Money,
+    pub fees: Money,
+    pub bonds: Money,
+    pub general_revenue: Money,
+}
+
+/// 経費区分.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramKind {
+    /// 義務的経費: personnel, social assistance, debt service. Fixed at the request.
+    Mandatory,
+    /// 裁量的経費.
+    Discretionary,
+    /// 投資的経費.
+    Investment,
+    /// 新規事業.
+    New,
+}
+
+impl ProgramKind {
+    pub const ALL: [ProgramKind; 4] =
+        [ProgramKind::Mandatory, ProgramKind::Discretionary, ProgramKind::Investment, ProgramKind::New];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            ProgramKind::Mandatory => "mandatory",
+            ProgramKind::Discretionary => "discretionary",
+            ProgramKind::Investment => "investment",
+            ProgramKind::New => "new",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ProgramKind::Mandatory => "義務的",
+            ProgramKind::Discretionary => "裁量的",
+            ProgramKind::Investment => "投資的",
+            ProgramKind::New => "新規",
+        }
+    }
+
+    /// Reads `mandatory` or `義務的` (and the other kinds likewise).
+    pub fn parse(s: &str) -> Option<ProgramKind> {
+        let s = s.trim();
+        ProgramKind::ALL.into_iter().find(|k| k.id() == s || k.label() == s || format!("{}経費", k.label()) == s)
+    }
+}
+
+impl fmt::Display for ProgramKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// 重点戦略 of the city's vision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// 稼げるまち.
+    Earning,
+    /// ハイクオリティ.
+    HighQuality,
+    /// 安全・安心.
+    Safety,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 3] = [Strategy::Earning, Strategy::HighQuality, Strategy::Safety];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Strategy::Earning => "earning",
+            Strategy::HighQuality => "high_quality",
+            Strategy::Safety => "safety",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Strategy::Earning => "稼げるまち",
+            Strategy::HighQuality => "ハイクオリティ",
+            Strategy::Safety => "安全・安心",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Strategy> {
+        let s = s.trim();
+        Strategy::ALL.into_iter().find(|k| k.id() == s || k.label() == s)
+    }
+}
+
+/// What the viewpoint rules read about a program, beyond its money.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Attributes {
+    /// Relative change in demand over recent years (−0.3 = demand fell 30%). 視点1.
+    pub demand_trend: Option<Decimal>,
+    /// Citizen need / satisfaction, 0..1. 視点1.
+    pub satisfaction: Option<Decimal>,
+    /// Another program with the same purpose. 視点3.
+    pub overlap_with: Option<String>,
+    /// Service level against the national standard or other cities' average (1.0 = same). 視点4.
+    pub service_level: Option<Decimal>,
+    /// Share of procedures done online, 0..1. 視点5.
+    pub digital_share: Option<Decimal>,
+    /// How far private providers could deliver it, 0..1. 視点6.
+    pub private_capacity: Option<Decimal>,
+    /// Already outsourced or delegated. 視点6.
+    pub outsourced: bool,
+    /// Savings that are not the bureau's own doing (bid-price differences etc.).
+    pub natural_savings: Money,
+}
+
+/// A key performance indicator with its baseline, target and latest actual.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kpi {
+    pub indicator: String,
+    pub baseline: Decimal,
+    pub target: Decimal,
+    pub actual: Decimal,
+}
+
+impl Kpi {
+    /// Progress from baseline towards target: 0 at baseline, 1 at target (may exceed 1 or be negative).
+    pub fn achievement(&self) -> Option<Decimal> {
+        let span = self.target - self.baseline;
+        if span.is_zero() { None } else { Some((self.actual - self.baseline) / span) }
+    }
+}
+
+impl Scenario {
+    pub fn department(&self, id: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.id == id)
+    }
+
+    pub fn program(&self, id: &str) -> Option<&Program> {
+        self.programs.iter().find(|p| p.id == id)
+    }
+
+    /// A bureau's base: the general revenue its programs needed at last year's cost.
+    pub fn department_base(&self, id: &str) -> Money {
+        self.programs.iter().filter(|p| p.department == id).map(|p| p.general_revenue(p.prior_cost)).sum()
+    }
+
+    /// Total requested cost of all programs.
+    pub fn total_requested(&self) -> Money {
+        self.programs.iter().map(|p| p.requested).sum()
+    }
+
+    /// General revenue the requests need.
+    pub fn requested_general_revenue(&self) -> Money {
+        self.programs.iter().map(|p| p.general_revenue(p.requested)).sum()
+    }
+}
