@@ -31,6 +31,7 @@ impl Source {
             .as_deref()
             .and_then(|c| path.strip_prefix(c).ok())
             .unwrap_or(path);
+        let shown = shown.strip_prefix(".").unwrap_or(shown);
         shown.display().to_string()
     }
 
@@ -178,11 +179,15 @@ impl Diagnostic {
             let width = UnicodeWidthStr::width(underlined.trim_end_matches('\r')).max(1);
             let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(pad), "^".repeat(width));
         }
+        let gutter = match &self.location {
+            Some(l) => " ".repeat(l.source.line_col(l.span.start).0.to_string().len()),
+            None => " ".to_string(),
+        };
         for n in &self.notes {
-            let _ = writeln!(out, "  = note: {n}");
+            let _ = writeln!(out, "{gutter} = note: {n}");
         }
         if let Some(h) = &self.hint {
-            let _ = writeln!(out, "  = hint: {h}");
+            let _ = writeln!(out, "{gutter} = hint: {h}");
         }
         out
     }
@@ -220,7 +225,7 @@ mod tests {
         let d = Diagnostic::error("bad").at(Location::new(&src, start..start + 3)).hint("fix it");
         assert_eq!(
             d.render(),
-            "error: bad\n --> a.toml:2:20\n  |\n2 | name = \"子ども家庭局\" # 局\n  |                          ^^\n  = hint: fix it\n"
+            "error: bad\n --> a.toml:2:19\n  |\n2 | name = \"子ども家庭局\" # 局\n  |                         ^^\n  = hint: fix it\n"
         );
     }
 

@@ -52,13 +52,19 @@ impl From<Diagnostic> for Error {
     }
 }
 
+/// At most this many errors are printed; the rest are counted.
+const MAX_SHOWN: usize = 10;
+
 fn render_all(ds: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for (i, d) in ds.iter().enumerate() {
+    for (i, d) in ds.iter().take(MAX_SHOWN).enumerate() {
         if i > 0 {
             out.push('\n');
         }
         out.push_str(&d.render());
+    }
+    if ds.len() > MAX_SHOWN {
+        out.push_str(&format!("\nerror: {} more errors not shown; fix the ones above first\n", ds.len() - MAX_SHOWN));
     }
     out.trim_end().to_string()
 }

@@ -339,12 +339,15 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
-/// The error text used when money fails inside a TOML file (the hint travels after `\nhint: `).
+/// The error text used when money fails inside a TOML file. The position inside the string
+/// travels after `\n@` and the hint after `\nhint: `; the scenario loader unpacks both.
 pub(crate) fn money_error_text(e: &ParseMoneyError) -> String {
-    match &e.hint {
-        Some(h) => format!("{}\nhint: {h}", e.message),
-        None => e.message.clone(),
+    let mut s = format!("{}\n@{}:{}", e.message, e.offset, e.len);
+    if let Some(h) = &e.hint {
+        s.push_str("\nhint: ");
+        s.push_str(h);
     }
+    s
 }
 
 impl schemars::JsonSchema for Money {

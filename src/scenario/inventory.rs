@@ -40,6 +40,32 @@ pub const COLUMNS: [(&str, &str, &str); 25] = [
     ("kpi_actual", "実績値", "KPI latest actual"),
 ];
 
+/// `row N, column \`name\`` for a location inside a CSV inventory, read from the header line.
+pub(crate) fn cell_note(loc: &Location) -> Option<String> {
+    let is_csv = loc.source.path.as_ref().and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv {
+        return None;
+    }
+    let text = &*loc.source.text;
+    let (line, _) = loc.source.line_col(loc.span.start);
+    if line < 2 {
+        return None;
+    }
+    let line_start = text.get(..loc.span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let mut index = 0;
+    let mut quoted = false;
+    for b in text.get(line_start..loc.span.start)?.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => index += 1,
+            _ => {}
+        }
+    }
+    let header = text.lines().next()?;
+    let name = header.split(',').nth(index)?.trim();
+    Some(format!("row {line}, column `{name}`"))
+}
+
 /// Reads CSV text into records with every cell's byte range in `source`.
 struct Table {
     headers: Vec<(String, std::ops::Range<usize>)>,
@@ -62,8 +88,12 @@ fn read_table(source: &Arc<Source>) -> Result<Table, Diagnostic> {
                 .at(Location::new(source, offset..offset + 1))
                 .hint("the inventory must be UTF-8 CSV; save it from the spreadsheet as \"CSV UTF-8\"")
         })?;
-        let start = rec.position().map_or(0, |p| p.byte() as usize);
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        // With CRLF line ends the reported start is the `\n` before the record: skip it.
+        let mut start = rec.position().map_or(0, |p| p.byte() as usize);
+        while matches!(text.as_bytes().get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        let line = source.line_col(start).0;
         let ranges = raw_field_ranges(text, start, rec.len());
         let cells = rec.iter().zip(ranges).map(|(v, r)| (v.to_string(), r)).collect::<Vec<_>>();
         if cells.iter().all(|(v, _)| v.trim().is_empty()) {
@@ -145,7 +175,6 @@ fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Sourc
                 return Err(Diagnostic::error(format!("unknown inventory column `{name}`"))
                     .at(Location::new(source, range.clone()))
                     .suggest(name, names)
-                    .hint_opt(None)
                     .note("the columns waku reads are listed in README.md (英語または日本語の見出し)"));
             }
         }

@@ -72,6 +72,7 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
 
     for (i, arg) in options.set.iter().enumerate() {
         let overlay = parse_set(arg, i)?;
+        check_set_ids(&merged, &overlay)?;
         merged.overlay(overlay);
     }
 
@@ -204,8 +205,24 @@ pub(crate) fn toml_diagnostic(source: &Arc<Source>, e: &toml::de::Error) -> Diag
         Some((m, h)) => (m.to_string(), Some(h.to_string())),
         None => (raw.to_string(), None),
     };
+    // A money error says where inside the string it went wrong (`\n@offset:len`).
+    let (message, inner) = match message.split_once("\n@") {
+        Some((m, pos)) => {
+            let mut it = pos.split(':').map(|n| n.parse::<usize>().ok());
+            (m.to_string(), it.next().flatten().zip(it.next().flatten()))
+        }
+        None => (message, None),
+    };
     let mut d = Diagnostic::error(message.clone());
     if let Some(span) = e.span() {
+        let quoted = source.text.get(span.clone()).is_some_and(|t| t.starts_with('"') && !t.contains('\\'));
+        let span = match inner {
+            Some((offset, len)) if quoted => {
+                let start = span.start + 1 + offset;
+                start..(start + len).min(span.end)
+            }
+            _ => span,
+        };
         d = d.at(Location::new(source, span));
     } else {
         d = d.at(Location::new(source, 0..0));
@@ -220,8 +237,9 @@ pub(crate) fn toml_diagnostic(source: &Arc<Source>, e: &toml::de::Error) -> Diag
             return d;
         }
     }
+    d = d.hint_opt(hint);
     if d.hint.is_none() {
-        d = d.hint_opt(hint).hint_opt(if message.contains("invalid type") {
+        d = d.hint_opt(if message.contains("invalid type") {
             Some("money is written as a string with a unit, e.g. \"650億円\"; shares as numbers, e.g. 0.05".into())
         } else if message.contains("expected") || message.contains("invalid") {
             Some("see `waku schema` for the scenario format".into())
@@ -282,6 +300,30 @@ fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
     Ok(file)
 }
 
+/// `--set departments.ID.…` and `programs.ID.…` change existing entries; they never add one.
+fn check_set_ids(merged: &ScenarioFile, overlay: &ScenarioFile) -> Result<()> {
+    fn ids<T>(list: &Option<Vec<Located<T>>>, id: impl Fn(&T) -> Option<String>) -> Vec<String> {
+        list.iter().flatten().filter_map(|e| id(&e.value)).collect()
+    }
+    let checks = [
+        ("department", ids(&merged.departments, |d| d.id.as_ref().map(|i| i.value.clone())), overlay.departments.iter().flatten().filter_map(|d| d.value.id.clone()).collect::<Vec<_>>()),
+        ("program", ids(&merged.programs, |p| p.id.as_ref().map(|i| i.value.clone())), overlay.programs.iter().flatten().filter_map(|p| p.value.id.clone()).collect()),
+        ("cluster", ids(&merged.clusters, |c| c.id.as_ref().map(|i| i.value.to_string())), Vec::new()),
+    ];
+    for (what, known, wanted) in checks {
+        for id in wanted {
+            if !known.contains(&id.value) {
+                let d = Diagnostic::error(format!("`--set` names unknown {what} `{}`", id.value))
+                    .at_opt(id.location.clone())
+                    .suggest(&id.value, known.iter().map(String::as_str));
+                let d = if d.hint.is_none() { d.hint(format!("`--set` changes an existing {what}; add new ones in a scenario file")) } else { d };
+                return Err(Error::input(d));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Collects validation errors so the user sees all of them at once.
 struct Checker {
     errors: Vec<Diagnostic>,
@@ -290,6 +332,12 @@ struct Checker {
 
 impl Checker {
     fn err(&mut self, d: Diagnostic) {
+        // Errors in an inventory cell also say the row and column, as a spreadsheet user reads them.
+        let note = d.location.as_ref().and_then(inventory::cell_note);
+        let d = match note {
+            Some(n) if !d.notes.iter().any(|x| x.starts_with("row ")) => d.note(n),
+            _ => d,
+        };
         self.errors.push(d);
     }
 
@@ -313,8 +361,9 @@ impl Checker {
     fn non_negative(&mut self, v: &Option<Located<Money>>, key: &str) -> Option<Money> {
         let m = v.as_ref()?;
         if m.value.is_negative() {
+            let found = m.location.as_ref().and_then(|l| l.source.text.get(l.span.clone())).unwrap_or("");
             self.err(
-                Diagnostic::error(format!("`{key}` must not be negative, found {}", m.value))
+                Diagnostic::error(format!("`{key}` must not be negative, found {}", found.trim_matches('"')))
                     .at_opt(m.location.clone())
                     .hint("amounts in a scenario are zero or more"),
             );
@@ -601,7 +650,7 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
                     .at_opt(department.location.clone())
                     .suggest(&department.value, dept_ids.iter().copied())
                     .hint_opt(if dept_ids.is_empty() { Some("declare departments with `[[departments]]`".into()) } else { None })
-                    .note_if_none(),
+                    .known("departments", dept_ids.iter().copied()),
             );
         }
         let cluster = p.cluster.as_ref().map(|k| k.value.to_string());
@@ -611,9 +660,9 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
                 d = if cluster_ids.is_empty() {
                     d.hint("declare clusters with `cluster_file = \"…csv\"` or `[[clusters]]`")
                 } else {
-                    d.suggest(k, cluster_ids.iter().copied())
+                    d.suggest(k, cluster_ids.iter().copied()).known("clusters", cluster_ids.iter().copied())
                 };
-                c.err(d.note_if_none());
+                c.err(d);
             }
         }
         let kind = match &p.kind {
@@ -624,12 +673,11 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
             Some(k) => match ProgramKind::parse(&k.value) {
                 Some(kind) => kind,
                 None => {
-                    c.err(
-                        Diagnostic::error(format!("unknown program kind `{}`", k.value))
-                            .at_opt(k.location.clone())
-                            .suggest(&k.value, ProgramKind::ALL.iter().flat_map(|k| [k.id(), k.label()]))
-                            .hint_opt(Some("expected `mandatory`, `discretionary`, `investment` or `new` (義務的, 裁量的, 投資的, 新規)".into()).filter(|_| true)),
-                    );
+                    let d = Diagnostic::error(format!("unknown program kind `{}`", k.value))
+                        .at_opt(k.location.clone())
+                        .note("expected `mandatory`, `discretionary`, `investment` or `new` (義務的, 裁量的, 投資的, 新規)")
+                        .suggest(&k.value, ProgramKind::ALL.iter().flat_map(|k| [k.id(), k.label()]));
+                    c.err(d.note_if_none());
                     continue;
                 }
             },
@@ -738,9 +786,24 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
 
 trait NoteIfNone {
     fn note_if_none(self) -> Self;
+    fn known<'a>(self, what: &str, ids: impl Iterator<Item = &'a str>) -> Self;
 }
 
 impl NoteIfNone for Diagnostic {
+    /// Without a close match, list the known ids (when there are few enough to read).
+    fn known<'a>(self, what: &str, ids: impl Iterator<Item = &'a str>) -> Self {
+        if self.hint.is_some() {
+            return self;
+        }
+        let ids: Vec<&str> = ids.collect();
+        if ids.len() <= 25 {
+            let list = ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+            self.hint(format!("known {what}: {list}"))
+        } else {
+            self.hint(format!("check the id against the {} declared {what}", ids.len()))
+        }
+    }
+
     /// Unknown-id errors always end with some hint.
     fn note_if_none(self) -> Self {
         if self.hint.is_none() { self.hint("check the id against the declared ones") } else { self }
