@@ -22,6 +22,16 @@ pub fn table(header: &[&str]) -> Table {
     t
 }
 
+/// Renders a table without the trailing spaces the table crate pads lines with.
+pub fn render(t: &Table) -> String {
+    let mut out = String::new();
+    for line in t.to_string().lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// A right-aligned money cell in `unit` (number only; the unit is in the header).
 pub fn money_cell(m: Money, unit: Unit) -> Cell {
     Cell::new(m.format_number(unit)).set_alignment(CellAlignment::Right)
@@ -98,8 +108,8 @@ pub fn summary(s: &Scenario) -> String {
         Cell::new(""),
         Cell::new(format!("{}% – {}% of available", pct(s.policy.reserve_min_share), pct(s.policy.reserve_max_share))),
     ]);
-    out.push_str(&t.to_string());
-    out.push_str("\n\n");
+    out.push_str(&render(&t));
+    out.push('\n');
 
     let mut d = table(&["id", "局・区", "programs", &format!("base（{u}）"), &format!("requested（{u}）"), &format!("一般財源 at request（{u}）")]);
     for dep in &s.departments {
@@ -108,8 +118,7 @@ pub fn summary(s: &Scenario) -> String {
         let gr: Money = progs.iter().map(|p| p.general_revenue(p.requested)).sum();
         d.add_row(vec![Cell::new(&dep.id), Cell::new(&dep.name), right(progs.len()), money_cell(s.department_base(&dep.id), u), money_cell(req, u), money_cell(gr, u)]);
     }
-    out.push_str(&d.to_string());
-    out.push('\n');
+    out.push_str(&render(&d));
     out
 }
 

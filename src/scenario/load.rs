@@ -140,6 +140,16 @@ fn resolve(value: &Located<String>, root_dir: &Path, options: &LoadOptions, key:
     Ok(path)
 }
 
+/// `scenarios/../rules` → `rules`: a path as short as the user would write it.
+fn tidy(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok().and_then(|c| normalise(&c));
+    match (normalise(path), cwd) {
+        (Some(p), Some(c)) => p.strip_prefix(&c).map(Path::to_path_buf).unwrap_or(p),
+        (Some(p), None) => p,
+        _ => path.to_path_buf(),
+    }
+}
+
 /// Lexically normalises a path against the current directory (no file-system access).
 fn normalise(path: &Path) -> Option<PathBuf> {
     let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
@@ -515,7 +525,7 @@ fn default_rules_dir(path: &Path) -> PathBuf {
     while let Some(d) = dir {
         let candidate = d.join("rules");
         if candidate.join("ruleset.toml").is_file() {
-            return candidate;
+            return tidy(&candidate);
         }
         dir = if d.as_os_str() == "." { Some(PathBuf::from("..")) } else { d.parent().map(Path::to_path_buf) };
         if dir.as_ref().is_some_and(|p| p.as_os_str().is_empty() || normalise(p).is_none_or(|n| n.parent().is_none())) {
