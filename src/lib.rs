@@ -8,6 +8,7 @@
 pub mod allocate;
 pub mod cli;
 pub mod diagnostic;
+pub mod generate;
 pub mod money;
 pub mod report;
 pub mod review;

@@ -19,5 +19,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     for w in &scenario.warnings {
         let _ = write!(err, "{}", w.render());
     }
+    // The ruleset: compiled, parameters checked, and tried on every program.
+    for w in crate::rules::check(&scenario)? {
+        let _ = write!(err, "{}", w.render());
+    }
     write_out(out, &summary(&scenario))
 }

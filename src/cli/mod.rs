@@ -3,6 +3,7 @@
 mod check;
 mod review;
 mod run;
+mod test;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -31,8 +32,29 @@ pub enum Command {
     Run(run::RunArgs),
     /// Explain why a program, bureau or constraint ended where it did.
     Explain(run::ExplainArgs),
+    /// Run declarative rule tests (`rules/tests/*.toml`); exit 1 with a diff when one fails.
+    Test(test::TestArgs),
+    /// Generate a synthetic city (scenario + inventory) for scale tests.
+    Generate(GenerateArgs),
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+}
+
+/// Arguments of `waku generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of programs.
+    #[arg(long, default_value_t = 3000)]
+    pub programs: usize,
+    /// Number of departments (bureaus).
+    #[arg(long, default_value_t = 20)]
+    pub departments: usize,
+    /// Random seed: the same seed gives the same city.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// The scenario and how to load it; shared by every command that reads one.
@@ -84,6 +106,8 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
     };
     match dispatch(cli.command, out, err) {
         Ok(()) => 0,
+        // A failed check or test has printed its own report; anything else prints here, once.
+        Err(e @ Error::ChecksFailed(_)) => e.exit_code(),
         Err(e) => {
             let _ = writeln!(err, "{e}");
             e.exit_code()
@@ -97,6 +121,12 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Review(a) => review::run(&a, out, err),
         Command::Run(a) => run::run(&a, out, err),
         Command::Explain(a) => run::explain(&a, out, err),
+        Command::Test(a) => test::run(&a, out, err),
+        Command::Generate(a) => {
+            let spec = crate::generate::CitySpec { programs: a.programs, departments: a.departments, seed: a.seed };
+            let path = crate::generate::write_city(&spec, &a.out)?;
+            write_out(out, &format!("wrote {} ({} programs, {} departments, seed {})\n", path.display(), a.programs, a.departments, a.seed))
+        }
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&scenario::schema()).unwrap_or_default();
             write_out(out, &format!("{schema}\n"))

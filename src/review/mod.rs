@@ -2,13 +2,24 @@
 //!
 //! The types here are the contract between review and allocation: a [`Review`] holds, for each
 //! program in scenario order, the six [`Finding`]s and the policy's [`Assessment`].
+//! [`review`] produces it from a scenario and a compiled [`crate::rules::Ruleset`].
+
+mod eval;
+mod render;
 
 use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::diagnostic::Diagnostic;
 use crate::money::Money;
+use crate::rules::Ruleset;
+use crate::scenario::{Program, Scenario};
+use crate::{Error, Result};
+
+pub use eval::{Context, program_view, ratio_base};
+pub use render::{render_program, render_table, to_json};
 
 /// 今後の方向性: what the review recommends for a program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -125,4 +136,70 @@ pub struct ProgramReview {
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
     pub programs: Vec<ProgramReview>,
+}
+
+/// How to run a review.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Review only this program (an unknown id is an input error with "did you mean").
+    pub program: Option<String>,
+    /// Evaluate programs one after another on the current thread (benchmarks, debugging).
+    pub sequential: bool,
+}
+
+/// Reviews every program of `scenario` with `ruleset`: six findings and an assessment each.
+pub fn review(scenario: &Scenario, ruleset: &Ruleset) -> Result<Review> {
+    review_with(scenario, ruleset, &Options::default())
+}
+
+/// [`review`] with options.
+pub fn review_with(scenario: &Scenario, ruleset: &Ruleset, options: &Options) -> Result<Review> {
+    let programs: Vec<&Program> = match &options.program {
+        Some(id) => match scenario.program(id) {
+            Some(p) => vec![p],
+            None => {
+                return Err(Error::input(
+                    Diagnostic::error(format!("no program `{id}` in the scenario"))
+                        .suggest(id, scenario.programs.iter().map(|p| p.id.as_str())),
+                ));
+            }
+        },
+        None => scenario.programs.iter().collect(),
+    };
+    let cx = Context::of(scenario);
+    let params = ruleset.params_map(Some(scenario.fiscal_year));
+    let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential).map_err(Error::input)?;
+    Ok(Review { programs })
+}
+
+/// Reviews programs outside a scenario (rule tests, benchmarks). `fiscal_year` picks scheduled parameter values.
+pub fn review_programs(
+    programs: &[&Program],
+    cx: &Context<'_>,
+    ruleset: &Ruleset,
+    fiscal_year: Option<i32>,
+    parallel: bool,
+) -> Result<Vec<ProgramReview>> {
+    eval::review_programs(programs, cx, ruleset, ruleset.params_map(fiscal_year), parallel).map_err(Error::input)
+}
+
+/// Reviews programs one after another with an explicit `params` map (rule tests with per-case overrides).
+pub fn review_with_params(
+    programs: &[&Program],
+    cx: &Context<'_>,
+    ruleset: &Ruleset,
+    params: rhai::Map,
+) -> Result<Vec<ProgramReview>, Diagnostic> {
+    eval::review_programs(programs, cx, ruleset, params, false)
+}
+
+impl Review {
+    /// How many programs got each action, in [`Action::ALL`] order (actions nobody got are left out).
+    pub fn action_counts(&self) -> Vec<(Action, usize)> {
+        Action::ALL
+            .into_iter()
+            .map(|a| (a, self.programs.iter().filter(|p| p.assessment.action == a).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
 }

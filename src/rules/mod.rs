@@ -1,1 +1,263 @@
 //! Rule files: the ruleset manifest, its parameters, and the sandboxed Rhai engine that runs the scripts.
+//!
+//! A rules folder holds `ruleset.toml` (viewpoints in order, the policy, parameters),
+//! `viewpoints/*.rhai` and `policies/*.rhai`. [`Ruleset::load`] reads the manifest, applies
+//! parameter overrides, compiles every script once and checks what the scripts read against
+//! what the manifest declares. [`crate::review`] then evaluates the compiled scripts per program.
+//! `rules/README.md` documents the folder for policy designers.
+
+pub mod cases;
+pub mod engine;
+mod errors;
+pub mod manifest;
+pub mod params;
+pub mod scan;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rhai::{AST, Dynamic, Engine, Scope};
+use rust_decimal::Decimal;
+
+pub use engine::{PROGRAM_FIELDS, ProgramView, Sources};
+pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
+
+use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::scenario::{Located, Scenario};
+use crate::{Error, Result};
+
+/// A compiled rule script.
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub path: PathBuf,
+    pub source: Arc<Source>,
+    pub(crate) ast: AST,
+}
+
+/// One review viewpoint (視点) and its script.
+#[derive(Debug, Clone)]
+pub struct Viewpoint {
+    /// Short id used in output and tests, e.g. `needs`.
+    pub id: String,
+    /// 視点 number in the reform plan (1–6), if it maps to one.
+    pub number: Option<i64>,
+    pub name_ja: String,
+    pub name_en: String,
+    pub script: Script,
+    /// `id` as scripts see it (shared, not re-allocated per program).
+    pub(crate) label: rhai::ImmutableString,
+}
+
+/// A loaded, compiled and checked ruleset.
+pub struct Ruleset {
+    pub dir: PathBuf,
+    pub name: String,
+    pub description: String,
+    /// The scale findings' scores must lie on (inclusive).
+    pub score_range: (Decimal, Decimal),
+    /// In manifest order, which is the order of findings.
+    pub viewpoints: Vec<Viewpoint>,
+    pub policy: Script,
+    /// Declared parameters with any overrides applied.
+    pub parameters: Parameters,
+    /// Non-fatal findings of the check (unused parameters, a viewpoint of the plan not covered).
+    pub warnings: Vec<Diagnostic>,
+    pub(crate) engine: Engine,
+    pub(crate) sources: Sources,
+}
+
+impl std::fmt::Debug for Ruleset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ruleset")
+            .field("dir", &self.dir)
+            .field("viewpoints", &self.viewpoints.iter().map(|v| &v.id).collect::<Vec<_>>())
+            .field("policy", &self.policy.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a script sees: every script `program` and `params`, the policy also `findings`.
+const VIEWPOINT_VARIABLES: [&str; 2] = ["program", "params"];
+const POLICY_VARIABLES: [&str; 3] = ["program", "params", "findings"];
+
+impl Ruleset {
+    /// Loads the rules folder `dir`, applies `overrides` (a scenario's `[parameters]`), compiles and checks every script.
+    pub fn load(dir: &Path, overrides: &BTreeMap<String, Located<toml::Value>>) -> Result<Ruleset> {
+        let manifest = manifest::read(dir).map_err(Error::Input)?;
+        let mut errors = Vec::new();
+        let mut parameters = manifest.parameters.clone();
+        if let Err(mut es) = parameters.apply_overrides(overrides) {
+            errors.append(&mut es);
+        }
+        let sources = Sources::default();
+        let engine = engine::engine(dir, &sources);
+        let param_names: Vec<&str> = manifest.parameters.list.keys().map(String::as_str).collect();
+
+        let mut viewpoints = Vec::new();
+        for v in &manifest.viewpoints {
+            match compile(&engine, &sources, &v.script, &VIEWPOINT_VARIABLES, &param_names) {
+                Ok(script) => viewpoints.push(Viewpoint {
+                    id: v.id.clone(),
+                    number: v.number,
+                    name_ja: v.name_ja.clone(),
+                    name_en: v.name_en.clone(),
+                    script,
+                    label: v.id.as_str().into(),
+                }),
+                Err(d) => errors.push(d),
+            }
+        }
+        let policy = match compile(&engine, &sources, &manifest.policy, &POLICY_VARIABLES, &param_names) {
+            Ok(s) => Some(s),
+            Err(d) => {
+                errors.push(d);
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(Error::Input(errors));
+        }
+        let Some(policy) = policy else {
+            return Err(Error::input(
+                Diagnostic::error("the policy script did not compile").at(manifest.policy_location),
+            ));
+        };
+
+        let mut warnings = manifest.warnings.clone();
+        check_references(&sources, &parameters, &mut errors, &mut warnings);
+        if !errors.is_empty() {
+            return Err(Error::Input(errors));
+        }
+        Ok(Ruleset {
+            dir: dir.to_path_buf(),
+            name: manifest.name,
+            description: manifest.description,
+            score_range: manifest.score_range,
+            viewpoints,
+            policy,
+            parameters,
+            warnings,
+            engine,
+            sources,
+        })
+    }
+
+    /// The ruleset a scenario names, with its parameter overrides.
+    pub fn for_scenario(scenario: &Scenario) -> Result<Ruleset> {
+        Ruleset::load(&scenario.rules_dir, &scenario.parameters)
+    }
+
+    /// The `params` map scripts see in `fiscal_year` (scheduled changes applied; overrides win).
+    pub fn params_map(&self, fiscal_year: Option<i32>) -> rhai::Map {
+        self.parameters.to_map(fiscal_year)
+    }
+
+    pub fn viewpoint(&self, id: &str) -> Option<&Viewpoint> {
+        self.viewpoints.iter().find(|v| v.id == id)
+    }
+
+    /// The declared parameter names, for "did you mean".
+    pub(crate) fn param_names(&self) -> Vec<&str> {
+        self.parameters.list.keys().map(String::as_str).collect()
+    }
+}
+
+/// Loads the scenario's ruleset and tries it on every program; returns the ruleset's warnings.
+///
+/// For `waku check`: a script that fails on some program is reported here, before any run.
+///
+/// A scenario with no rules folder at all (no `ruleset.toml` where the loader looked) gets a
+/// warning rather than an error: the scenario itself may be fine, and `waku review` says the same as an error.
+pub fn check(scenario: &Scenario) -> Result<Vec<Diagnostic>> {
+    if !scenario.rules_dir.join("ruleset.toml").is_file() {
+        return Ok(vec![
+            Diagnostic::warning(format!(
+                "no ruleset found at `{}`: the review rules were not checked",
+                Source::display_path(&scenario.rules_dir.join("ruleset.toml"))
+            ))
+            .hint("name the rules folder with `rules = \"…\"` in the scenario or `--rules DIR`"),
+        ]);
+    }
+    let ruleset = Ruleset::for_scenario(scenario)?;
+    crate::review::review(scenario, &ruleset)?;
+    Ok(ruleset.warnings)
+}
+
+/// A script's run-time error on a program, located in the script (or the module it happened in).
+pub(crate) fn runtime_error(ruleset: &Ruleset, e: &rhai::EvalAltResult, script: &Script) -> Diagnostic {
+    errors::runtime_error(e, &script.source, &ruleset.sources, &ruleset.param_names())
+}
+
+fn compile(
+    engine: &Engine,
+    sources: &Sources,
+    path: &Path,
+    variables: &[&str],
+    params: &[&str],
+) -> Result<Script, Diagnostic> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read script `{}`: {e}", Source::display_path(path))))?;
+    let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
+    sources.insert(Arc::clone(&source));
+    // Declared (not constant) so strict-variables mode knows them, without letting the optimiser fold them.
+    let mut scope = Scope::new();
+    for v in variables {
+        scope.push_dynamic(*v, Dynamic::UNIT);
+    }
+    let mut ast = engine
+        .compile_into_self_contained(&scope, &*source.text)
+        .map_err(|e| errors::compile_error(&e, &source, sources, params))?;
+    ast.set_source(source.name.as_str());
+    Ok(Script { path: path.to_path_buf(), source, ast })
+}
+
+/// Every `params.X` must be declared; every declared parameter should be read; every `program.X` must exist.
+fn check_references(
+    sources: &Sources,
+    parameters: &Parameters,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let declared: Vec<&str> = parameters.list.keys().map(String::as_str).collect();
+    let fields: Vec<&str> = PROGRAM_FIELDS.iter().map(|(f, _)| *f).collect();
+    let mut used = BTreeSet::new();
+    for source in sources.all() {
+        for r in scan::references(&source.text, &["params", "program"]) {
+            let at = Location::new(&source, r.span.clone());
+            match r.object {
+                "params" => {
+                    used.insert(r.name.clone());
+                    if !parameters.list.contains_key(&r.name) {
+                        let d = Diagnostic::error(format!("parameter `{}` is not declared", r.name)).at(at);
+                        errors.push(match crate::diagnostic::suggestion(&r.name, declared.iter().copied()) {
+                            Some(s) => d.hint(format!("did you mean `{s}`?")),
+                            None => d.hint(format!(
+                                "declare it in `ruleset.toml`: `[parameters.{}]` with `value`, `unit`, `description`",
+                                r.name
+                            )),
+                        });
+                    }
+                }
+                _ => {
+                    if !fields.contains(&r.name.as_str()) {
+                        let d = Diagnostic::error(format!("program has no field `{}`", r.name)).at(at);
+                        errors.push(match crate::diagnostic::suggestion(&r.name, fields.iter().copied()) {
+                            Some(s) => d.hint(format!("did you mean `{s}`?")),
+                            None => d.hint("the fields are listed in rules/README.md"),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for p in parameters.list.values() {
+        if !used.contains(&p.name) {
+            warnings.push(
+                Diagnostic::warning(format!("parameter `{}` is declared but no script reads it", p.name))
+                    .at_opt(p.location.clone())
+                    .hint(format!("read it as `params.{}`, or remove it", p.name)),
+            );
+        }
+    }
+}

@@ -134,12 +134,16 @@ pub struct ScenarioFile {
     pub clusters: Option<Vec<Located<ClusterFile>>>,
     /// Programs, inline; an entry with the id of an inventory program changes only the fields it states.
     pub programs: Option<Vec<Located<ProgramFile>>>,
+    /// Expectations `waku test` checks against the outcome (e.g. the reserve at least some amount).
+    /// An overlay that states any replaces the base's: a what-if answers its own questions.
+    #[schemars(with = "Option<Vec<BTreeMap<String, serde_json::Value>>>")]
+    pub expect: Option<Vec<Located<toml::Table>>>,
 }
 
 impl Overlay for ScenarioFile {
     fn overlay(&mut self, other: Self) {
         macro_rules! leaf { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
-        leaf!(city, name, fiscal_year, display_unit, rounding_unit, rules, inventory, cluster_file);
+        leaf!(city, name, fiscal_year, display_unit, rounding_unit, rules, inventory, cluster_file, expect);
         macro_rules! sec { ($($f:ident),*) => { $(
             match (&mut self.$f, other.$f) {
                 (Some(mine), Some(theirs)) => mine.overlay(theirs),

@@ -497,6 +497,7 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         departments,
         clusters,
         programs,
+        expectations: f.expect.unwrap_or_default(),
         warnings: Vec::new(),
     };
     if scenario.name.is_empty() {
@@ -521,16 +522,14 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
 
 /// The nearest `rules/` folder (with a `ruleset.toml`) at or above the scenario's folder, else `rules`.
 fn default_rules_dir(path: &Path) -> PathBuf {
-    let mut dir = Some(parent_dir(path));
+    let start = normalise(&parent_dir(path));
+    let mut dir = start.as_deref();
     while let Some(d) = dir {
         let candidate = d.join("rules");
         if candidate.join("ruleset.toml").is_file() {
             return tidy(&candidate);
         }
-        dir = if d.as_os_str() == "." { Some(PathBuf::from("..")) } else { d.parent().map(Path::to_path_buf) };
-        if dir.as_ref().is_some_and(|p| p.as_os_str().is_empty() || normalise(p).is_none_or(|n| n.parent().is_none())) {
-            break;
-        }
+        dir = d.parent();
     }
     PathBuf::from("rules")
 }

@@ -46,6 +46,8 @@ pub struct Scenario {
     pub departments: Vec<Department>,
     pub clusters: Vec<Cluster>,
     pub programs: Vec<Program>,
+    /// `[[expect]]` entries as written, each with its place, for `waku test`.
+    pub expectations: Vec<Located<toml::Table>>,
     /// Non-fatal findings of validation (e.g. the inventory does not reconcile to the budget).
     pub warnings: Vec<crate::Diagnostic>,
 }

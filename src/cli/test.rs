@@ -1,0 +1,75 @@
+//! `waku test`: run declarative test files and print a diff for each expectation that does not hold.
+//!
+//! A path may be a file or a folder (every `*.toml` below it, in name order). Today a test
+//! file is a rule-case file (`[[case]]`, see `waku::rules::cases`); other kinds of expectation
+//! (e.g. a scenario's `[[expect]]`) plug in at [`run_path`] and report as [`CaseResult`]s.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::write_out;
+use crate::diagnostic::Source;
+use crate::rules::cases::{self, CaseResult};
+use crate::{Diagnostic, Error, Result};
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Test files or folders (default: `rules/tests`).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+pub fn run(args: &TestArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+    let paths = if args.paths.is_empty() { vec![PathBuf::from("rules/tests")] } else { args.paths.clone() };
+    let mut files = Vec::new();
+    for p in &paths {
+        collect(p, &mut files)?;
+    }
+    if files.is_empty() {
+        return Err(Error::input(Diagnostic::error(format!(
+            "no test files (`*.toml`) under {}",
+            paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
+        ))));
+    }
+    let mut results = Vec::new();
+    for f in &files {
+        results.extend(run_path(f)?);
+    }
+    let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed()).collect();
+    let mut text = String::new();
+    for r in &failed {
+        text.push_str(&r.render_failure());
+        text.push('\n');
+    }
+    let summary = format!("{} passed, {} failed", results.len() - failed.len(), failed.len());
+    text.push_str(&summary);
+    text.push('\n');
+    write_out(out, &text)?;
+    if failed.is_empty() { Ok(()) } else { Err(Error::ChecksFailed(summary)) }
+}
+
+/// Runs one test file, whatever kind it is.
+pub fn run_path(path: &Path) -> Result<Vec<CaseResult>> {
+    cases::run_file(path)
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    if path.is_file() {
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path)
+        .map_err(|e| Error::input(Diagnostic::error(format!("cannot read `{}`: {e}", Source::display_path(path)))))?;
+    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    children.sort();
+    for c in children {
+        if c.is_dir() {
+            collect(&c, files)?;
+        } else if c.extension().is_some_and(|x| x == "toml") {
+            files.push(c);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,537 @@
+//! Evaluating the compiled rules on programs: build what a script sees, run it sandboxed, check what it returns.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use rhai::{Dynamic, FLOAT, ImmutableString, Map, Scope};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use super::{Action, Assessment, Finding, ProgramReview};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::money::Money;
+use crate::rules::engine::{FindingData, FindingView, ProgramData, kpi_view, with_time_limit};
+use crate::rules::{ProgramView, Ruleset, Script};
+use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
+
+/// Names a program may refer to: bureaus, clusters and other programs (for `overlap_name`),
+/// converted once to what scripts see.
+#[derive(Debug, Default)]
+pub struct Context<'a> {
+    pub departments: HashMap<&'a str, ImmutableString>,
+    /// Cluster id → (name, group, reform type).
+    pub clusters: HashMap<&'a str, (Dynamic, Dynamic, Dynamic)>,
+    pub programs: HashMap<&'a str, Dynamic>,
+}
+
+impl<'a> Context<'a> {
+    pub fn of(scenario: &'a Scenario) -> Context<'a> {
+        let text = |s: &str| Dynamic::from(ImmutableString::from(s));
+        Context {
+            departments: scenario.departments.iter().map(|d| (d.id.as_str(), d.name.as_str().into())).collect(),
+            clusters: scenario
+                .clusters
+                .iter()
+                .map(|c| (c.id.as_str(), (text(&c.name), text(&c.group), text(&c.reform_type))))
+                .collect(),
+            programs: scenario.programs.iter().map(|p| (p.id.as_str(), text(&p.name))).collect(),
+        }
+    }
+}
+
+/// Labels every program shares, allocated once.
+struct Labels {
+    actions: Vec<(Action, ImmutableString)>,
+    kinds: Vec<(ProgramKind, ImmutableString, ImmutableString)>,
+    strategies: Vec<(Strategy, Dynamic, Dynamic)>,
+}
+
+fn labels() -> &'static Labels {
+    static LABELS: std::sync::OnceLock<Labels> = std::sync::OnceLock::new();
+    LABELS.get_or_init(|| Labels {
+        actions: Action::ALL.iter().map(|a| (*a, a.label().into())).collect(),
+        kinds: ProgramKind::ALL.iter().map(|k| (*k, k.id().into(), k.label().into())).collect(),
+        strategies: Strategy::ALL
+            .iter()
+            .map(|s| {
+                (*s, Dynamic::from(ImmutableString::from(s.id())), Dynamic::from(ImmutableString::from(s.label())))
+            })
+            .collect(),
+    })
+}
+
+fn action_label(a: Action) -> ImmutableString {
+    labels().actions.iter().find(|(x, _)| *x == a).map_or_else(|| a.label().into(), |(_, l)| l.clone())
+}
+
+fn opt_float(d: Option<Decimal>) -> Dynamic {
+    d.and_then(|d| d.to_f64()).map_or(Dynamic::UNIT, Dynamic::from_float)
+}
+
+fn opt_str(s: Option<&str>) -> Dynamic {
+    s.map_or(Dynamic::UNIT, |s| Dynamic::from(ImmutableString::from(s)))
+}
+
+fn float(d: Decimal) -> FLOAT {
+    d.to_f64().unwrap_or(0.0)
+}
+
+/// What a script sees as `program`.
+pub fn program_view(p: &Program, cx: &Context<'_>) -> ProgramView {
+    let cluster = p.cluster.as_deref().and_then(|c| cx.clusters.get(c));
+    let growth = if p.prior_cost.is_zero() {
+        Dynamic::UNIT
+    } else {
+        Dynamic::from_float(float(p.requested.as_decimal() / p.prior_cost.as_decimal() - Decimal::ONE))
+    };
+    let a = &p.attributes;
+    let kpi = match &p.kpi {
+        Some(k) => {
+            kpi_view(&k.indicator, float(k.baseline), float(k.target), float(k.actual), k.achievement().map(float))
+        }
+        None => Dynamic::UNIT,
+    };
+    let l = labels();
+    let (kind, kind_ja) = match l.kinds.iter().find(|(k, _, _)| *k == p.kind) {
+        Some((_, id, label)) => (id.clone(), label.clone()),
+        None => (p.kind.id().into(), p.kind.label().into()),
+    };
+    let (strategy, strategy_ja) = match p.strategy.and_then(|s| l.strategies.iter().find(|(k, _, _)| *k == s)) {
+        Some((_, id, label)) => (id.clone(), label.clone()),
+        None => (Dynamic::UNIT, Dynamic::UNIT),
+    };
+    ProgramView(Arc::new(ProgramData {
+        id: p.id.as_str().into(),
+        name: p.name.as_str().into(),
+        department: p.department.as_str().into(),
+        department_name: cx
+            .departments
+            .get(p.department.as_str())
+            .cloned()
+            .unwrap_or_else(|| p.department.as_str().into()),
+        cluster: opt_str(p.cluster.as_deref()),
+        cluster_name: cluster.map_or(Dynamic::UNIT, |c| c.0.clone()),
+        cluster_group: cluster.map_or(Dynamic::UNIT, |c| c.1.clone()),
+        reform_type: cluster.map_or(Dynamic::UNIT, |c| c.2.clone()),
+        kind,
+        kind_ja,
+        prior_cost: p.prior_cost.as_decimal(),
+        requested: p.requested.as_decimal(),
+        growth,
+        subsidy_ratio: float(p.subsidy_ratio),
+        fees: p.fees.as_decimal(),
+        bondable_share: float(p.bondable_share),
+        specific_share: float(p.specific_share()),
+        general_revenue: p.general_revenue(p.requested).as_decimal(),
+        strategy,
+        strategy_ja,
+        next_generation: p.next_generation,
+        all_or_nothing: p.all_or_nothing,
+        demand_trend: opt_float(a.demand_trend),
+        satisfaction: opt_float(a.satisfaction),
+        overlap_with: opt_str(a.overlap_with.as_deref()),
+        overlap_name: a.overlap_with.as_deref().and_then(|o| cx.programs.get(o)).cloned().unwrap_or(Dynamic::UNIT),
+        service_level: opt_float(a.service_level),
+        digital_share: opt_float(a.digital_share),
+        private_capacity: opt_float(a.private_capacity),
+        outsourced: a.outsourced,
+        natural_savings: a.natural_savings.as_decimal(),
+        kpi,
+    }))
+}
+
+/// Reviews `programs` (all of them, in order). Runs in parallel when there are enough programs to pay for it.
+///
+/// When scripts fail on several programs, the error reported is the first program's in
+/// order, so the message does not depend on thread timing.
+pub fn review_programs(
+    programs: &[&Program],
+    cx: &Context<'_>,
+    ruleset: &Ruleset,
+    params: Map,
+    parallel: bool,
+) -> Result<Vec<ProgramReview>, Diagnostic> {
+    let new_scope = || {
+        let mut scope = Scope::new();
+        scope.push_constant_dynamic("params", Dynamic::from_map(params.clone()));
+        scope
+    };
+    if !parallel || programs.len() < 64 {
+        let mut scope = new_scope();
+        return programs.iter().map(|p| review_one(ruleset, &mut scope, p, cx)).collect();
+    }
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let results: Vec<Option<Result<ProgramReview, Diagnostic>>> = programs
+        .par_iter()
+        .enumerate()
+        .map_init(new_scope, |scope, (i, p)| {
+            if i > first_failure.load(Ordering::Relaxed) {
+                return None;
+            }
+            let r = review_one(ruleset, scope, p, cx);
+            if r.is_err() {
+                first_failure.fetch_min(i, Ordering::Relaxed);
+            }
+            Some(r)
+        })
+        .collect();
+    results.into_iter().map_while(|r| r).collect()
+}
+
+/// The six findings and the assessment of one program. `scope` holds `params` and is left as found.
+fn review_one(
+    ruleset: &Ruleset,
+    scope: &mut Scope<'_>,
+    p: &Program,
+    cx: &Context<'_>,
+) -> Result<ProgramReview, Diagnostic> {
+    let base = scope.len();
+    let view = program_view(p, cx);
+    scope.push_constant("program", view);
+    let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
+    let mut views = rhai::Array::with_capacity(ruleset.viewpoints.len());
+    for v in &ruleset.viewpoints {
+        let out = run(ruleset, scope, &v.script, p);
+        scope.rewind(base + 1);
+        let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
+        views.push(Dynamic::from(FindingView(Arc::new(FindingData {
+            viewpoint: v.label.clone(),
+            number: v.number.map_or(Dynamic::UNIT, Dynamic::from_int),
+            score: float(finding.score),
+            action: action_label(finding.action),
+            reason,
+            min_ratio: opt_float(finding.min_ratio),
+            max_ratio: opt_float(finding.max_ratio),
+        }))));
+        findings.push(finding);
+    }
+    scope.push_constant("findings", views);
+    let out = run(ruleset, scope, &ruleset.policy, p);
+    scope.rewind(base);
+    let assessment = to_assessment(&ruleset.policy, out?, p)?;
+    Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment })
+}
+
+fn run(ruleset: &Ruleset, scope: &mut Scope<'_>, script: &Script, p: &Program) -> Result<Dynamic, Diagnostic> {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, &script.ast))
+    }));
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
+        Err(_) => Err(Diagnostic::error("the script engine failed on this script")
+            .at(Location::at_line_col(&script.source, 1, 1))
+            .note(program_note(p))
+            .hint("this is a bug in waku or Rhai; please report it with the script")),
+    }
+}
+
+pub(crate) fn program_note(p: &Program) -> String {
+    if p.name.is_empty() {
+        format!("while reviewing program `{}`", p.id)
+    } else {
+        format!("while reviewing program `{}` ({})", p.id, p.name)
+    }
+}
+
+/// Where to point when a returned value is wrong: the text `needle` in the script, else its last statement.
+fn point_at(script: &Script, needle: &str) -> Location {
+    let text = &script.source.text;
+    if !needle.is_empty() {
+        if let Some(i) = find_in_code(text, needle) {
+            return Location::new(&script.source, i..i + needle.len());
+        }
+    }
+    last_statement(script)
+}
+
+/// The first occurrence of `needle` outside `//` comments.
+fn find_in_code(text: &str, needle: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code_end = line.find("//").unwrap_or(line.len());
+        if let Some(i) = line[..code_end].find(needle) {
+            return Some(offset + i);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The start of the last line holding code (what a script returns when it falls off the end).
+fn last_statement(script: &Script) -> Location {
+    let text = &script.source.text;
+    let mut offset = 0;
+    let mut last = None;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with("//") && t != "}" && t != "};" {
+            last = Some(offset + (line.len() - line.trim_start().len()));
+        }
+        offset += line.len();
+    }
+    let start = last.unwrap_or(0);
+    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |e| start + e);
+    Location::new(&script.source, start..end.max(start))
+}
+
+fn kind_of(v: &Dynamic) -> &'static str {
+    if v.is_unit() {
+        "nothing (`()`)"
+    } else if v.is_string() {
+        "a string"
+    } else if v.is_int() || v.is_float() {
+        "a number"
+    } else if v.is_decimal() {
+        "money"
+    } else if v.is_bool() {
+        "true/false"
+    } else if v.is_array() {
+        "an array"
+    } else if v.is_map() {
+        "a map"
+    } else {
+        "a value of another kind"
+    }
+}
+
+/// A number from a script (integer, number or money) as a decimal, rounded to 6 places.
+fn number(v: &Dynamic) -> Option<Decimal> {
+    let d = if let Ok(i) = v.as_int() {
+        Decimal::from(i)
+    } else if let Ok(f) = v.as_float() {
+        // Exact binary value, then 6 places: 0.9 → 0.9 without going through text.
+        if !f.is_finite() {
+            return None;
+        }
+        Decimal::from_f64_retain(f)?
+    } else if let Ok(d) = v.as_decimal() {
+        d
+    } else {
+        return None;
+    };
+    Some(d.round_dp(6).normalize())
+}
+
+fn action_of(script: &Script, map: &Map, what: &str, p: &Program) -> Result<Action, Diagnostic> {
+    let Some(v) = map.get("action") else {
+        return Err(missing(script, what, "action", "action: \"継続\"", p));
+    };
+    let Ok(s) = v.clone().into_immutable_string() else {
+        return Err(Diagnostic::error(format!("`action` must be a string such as \"継続\", found {}", kind_of(v)))
+            .at(point_at(script, "action:"))
+            .note(program_note(p)));
+    };
+    Action::parse(&s).ok_or_else(|| {
+        let labels: Vec<&str> = Action::ALL.iter().map(|a| a.label()).collect();
+        let d = Diagnostic::error(format!("unknown action `{s}`"))
+            .at(point_at(script, &format!("\"{s}\"")))
+            .note(program_note(p));
+        match crate::diagnostic::suggestion(&s, labels.iter().copied()) {
+            Some(l) => d.hint(format!("did you mean `{l}`?")),
+            None => d.hint(format!("expected one of {}", labels.join(", "))),
+        }
+    })
+}
+
+fn missing(script: &Script, what: &str, key: &str, example: &str, p: &Program) -> Diagnostic {
+    Diagnostic::error(format!("the {what} returned no `{key}`"))
+        .at(last_statement(script))
+        .note(program_note(p))
+        .hint(format!("add `{example}` to the returned map"))
+}
+
+fn reason_of(script: &Script, map: &Map, what: &str, p: &Program) -> Result<ImmutableString, Diagnostic> {
+    match map.get("reason") {
+        None => Err(missing(script, what, "reason", "reason: \"…\"", p)),
+        Some(v) => v.clone().into_immutable_string().map_err(|_| {
+            Diagnostic::error(format!("`reason` must be a string, found {}", kind_of(v)))
+                .at(point_at(script, "reason:"))
+                .note(program_note(p))
+        }),
+    }
+}
+
+fn ratio_of(script: &Script, map: &Map, key: &str, p: &Program) -> Result<Option<Decimal>, Diagnostic> {
+    match map.get(key) {
+        None => Ok(None),
+        Some(v) if v.is_unit() => Ok(None),
+        Some(v) => match number(v) {
+            Some(d) if d >= Decimal::ZERO => Ok(Some(d)),
+            Some(d) => Err(Diagnostic::error(format!("`{key}` must not be negative, found {d}"))
+                .at(point_at(script, &format!("{key}:")))
+                .note(program_note(p))),
+            None => Err(Diagnostic::error(format!("`{key}` must be a number such as 0.9, found {}", kind_of(v)))
+                .at(point_at(script, &format!("{key}:")))
+                .note(program_note(p))),
+        },
+    }
+}
+
+fn unknown_keys(script: &Script, map: &Map, allowed: &[&str], what: &str, p: &Program) -> Result<(), Diagnostic> {
+    for k in map.keys() {
+        if !allowed.contains(&k.as_str()) {
+            let d = Diagnostic::error(format!("the {what} returned an unknown key `{k}`"))
+                .at(point_at(script, &format!("{k}:")))
+                .note(program_note(p));
+            return Err(match crate::diagnostic::suggestion(k, allowed.iter().copied()) {
+                Some(s) => d.hint(format!("did you mean `{s}`?")),
+                None => d.hint(format!(
+                    "expected {}",
+                    allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                )),
+            });
+        }
+    }
+    Ok(())
+}
+
+const FINDING_KEYS: [&str; 5] = ["score", "action", "reason", "min_ratio", "max_ratio"];
+const ASSESSMENT_KEYS: [&str; 7] = ["action", "priority", "reason", "min_ratio", "max_ratio", "min", "max"];
+
+fn to_finding(
+    ruleset: &Ruleset,
+    id: &str,
+    script: &Script,
+    out: Dynamic,
+    p: &Program,
+) -> Result<(Finding, ImmutableString), Diagnostic> {
+    let what = "viewpoint";
+    let found = kind_of(&out);
+    let Some(map) = out.try_cast::<Map>() else {
+        return Err(Diagnostic::error(format!(
+            "viewpoint `{id}` must return a map such as `#{{ score: 3, action: \"継続\", reason: \"…\" }}`, found {found}"
+        ))
+        .at(last_statement(script))
+        .note(program_note(p)));
+    };
+    unknown_keys(script, &map, &FINDING_KEYS, what, p)?;
+    let score = match map.get("score") {
+        None => return Err(missing(script, what, "score", "score: 3", p)),
+        Some(v) => number(v).ok_or_else(|| {
+            Diagnostic::error(format!("`score` must be a number, found {}", kind_of(v)))
+                .at(point_at(script, "score:"))
+                .note(program_note(p))
+        })?,
+    };
+    let (lo, hi) = ruleset.score_range;
+    if score < lo || score > hi {
+        return Err(Diagnostic::error(format!("score {score} is outside the ruleset's scale {lo}–{hi}"))
+            .at(point_at(script, "score:"))
+            .note(program_note(p))
+            .hint("the scale is `score_min` and `score_max` under `[ruleset]` in `ruleset.toml`"));
+    }
+    let action = action_of(script, &map, what, p)?;
+    let reason = reason_of(script, &map, what, p)?;
+    let min_ratio = ratio_of(script, &map, "min_ratio", p)?;
+    let max_ratio = ratio_of(script, &map, "max_ratio", p)?;
+    if let (Some(lo), Some(hi)) = (min_ratio, max_ratio) {
+        if lo > hi {
+            return Err(Diagnostic::error(format!("`min_ratio` {lo} is above `max_ratio` {hi}"))
+                .at(point_at(script, "min_ratio:"))
+                .note(program_note(p)));
+        }
+    }
+    Ok((Finding { viewpoint: id.to_string(), score, action, reason: reason.to_string(), min_ratio, max_ratio }, reason))
+}
+
+/// The amount ratios are taken of: last year's cost, or the request for new programs and programs without one.
+pub fn ratio_base(p: &Program) -> Money {
+    if p.kind == ProgramKind::New || p.prior_cost.is_zero() { p.requested } else { p.prior_cost }
+}
+
+fn money_of(script: &Script, map: &Map, key: &str, p: &Program) -> Result<Option<Money>, Diagnostic> {
+    match map.get(key) {
+        None => Ok(None),
+        Some(v) if v.is_unit() => Ok(None),
+        Some(v) => {
+            let d = if let Ok(d) = v.as_decimal() {
+                Some(d)
+            } else if let Ok(i) = v.as_int() {
+                Some(Decimal::from(i))
+            } else {
+                None
+            };
+            match d {
+                Some(d) if d >= Decimal::ZERO => Ok(Some(Money::from_decimal(d))),
+                Some(d) => Err(Diagnostic::error(format!("`{key}` must not be negative, found {d}"))
+                    .at(point_at(script, &format!("{key}:")))
+                    .note(program_note(p))),
+                None => Err(Diagnostic::error(format!(
+                    "`{key}` must be money such as `oku(1.5)` or `program.requested`, found {}",
+                    kind_of(v)
+                ))
+                .at(point_at(script, &format!("{key}:")))
+                .note(program_note(p))
+                .hint(format!("for a share of the base, write `{key}_ratio: 0.9`"))),
+            }
+        }
+    }
+}
+
+/// Turns the policy's map into bounds in whole yen.
+///
+/// The rules, in order: ratios are of [`ratio_base`]; `min`/`max` default to 0 and the
+/// request; the city never funds more than requested, so `max` is capped at the request and
+/// `min` at `max`; a mandatory program is fixed at its request; an all-or-nothing new
+/// initiative gets `0..=requested` (or `0..=0` when the policy gives it nothing).
+fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessment, Diagnostic> {
+    let what = "policy";
+    let found = kind_of(&out);
+    let Some(map) = out.try_cast::<Map>() else {
+        return Err(Diagnostic::error(format!(
+            "the policy must return a map such as `#{{ action: \"継続\", priority: 1.0, reason: \"…\" }}`, found {found}"
+        ))
+        .at(last_statement(script))
+        .note(program_note(p)));
+    };
+    unknown_keys(script, &map, &ASSESSMENT_KEYS, what, p)?;
+    let action = action_of(script, &map, what, p)?;
+    let reason = reason_of(script, &map, what, p)?;
+    let priority = match map.get("priority") {
+        None => return Err(missing(script, what, "priority", "priority: 1.0", p)),
+        Some(v) => match number(v) {
+            Some(d) if d >= Decimal::ZERO => d,
+            Some(d) => {
+                return Err(Diagnostic::error(format!("`priority` must not be negative, found {d}"))
+                    .at(point_at(script, "priority:"))
+                    .note(program_note(p)));
+            }
+            None => {
+                return Err(Diagnostic::error(format!("`priority` must be a number, found {}", kind_of(v)))
+                    .at(point_at(script, "priority:"))
+                    .note(program_note(p)));
+            }
+        },
+    };
+    let base = ratio_base(p);
+    let bound = |money_key: &str, ratio_key: &str| -> Result<Option<Money>, Diagnostic> {
+        let m = money_of(script, &map, money_key, p)?;
+        let r = ratio_of(script, &map, ratio_key, p)?;
+        match (m, r) {
+            (Some(_), Some(_)) => {
+                Err(Diagnostic::error(format!("the policy returned both `{money_key}` and `{ratio_key}`"))
+                    .at(point_at(script, &format!("{ratio_key}:")))
+                    .note(program_note(p))
+                    .hint("give one of them"))
+            }
+            (Some(m), None) => Ok(Some(m)),
+            (None, Some(r)) => Ok(Some(base.mul_ratio(r))),
+            (None, None) => Ok(None),
+        }
+    };
+    let min = bound("min", "min_ratio")?;
+    let max = bound("max", "max_ratio")?;
+    let (min, max) = if p.kind == ProgramKind::Mandatory {
+        (p.requested, p.requested)
+    } else if p.all_or_nothing {
+        let nothing = max.is_some_and(|m| m.is_zero()) || matches!(action, Action::Abolish | Action::Complete);
+        (Money::ZERO, if nothing { Money::ZERO } else { p.requested })
+    } else {
+        let max = max.unwrap_or(p.requested).min(p.requested);
+        (min.unwrap_or(Money::ZERO).min(max), max)
+    };
+    Ok(Assessment { action, priority, min, max, reason: reason.to_string() })
+}

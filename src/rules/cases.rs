@@ -1,0 +1,483 @@
+//! Declarative rule tests: TOML case files (program attributes in → expected findings and assessment out).
+//!
+//! A case file (usually `rules/tests/*.toml`) holds `[[case]]` entries. Each names a program
+//! (only the attributes that matter; the rest default), optional parameter overrides, and
+//! what it expects of any viewpoint (by id) and of the assessment. `waku test` runs them and
+//! prints a diff for every expectation that does not hold. See rules/README.md for the format.
+//!
+//! [`CaseResult`] and [`Mismatch`] are the shared report shape for everything `waku test`
+//! runs, so scenario `[[expect]]` entries can report the same way.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::Ruleset;
+use super::params::decimal_from_f64;
+use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::money::Money;
+use crate::review::{Action, Context, Finding, ProgramReview};
+use crate::scenario::{Attributes, Kpi, Located, Program, ProgramKind, Strategy};
+use crate::{Error, Result};
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone)]
+pub struct Mismatch {
+    /// What was checked, e.g. `needs.action` or `assessment.max`.
+    pub what: String,
+    pub expected: String,
+    pub found: String,
+    /// Where the expectation is written (`file:line`).
+    pub place: String,
+    /// Extra context, e.g. the reason the rule gave.
+    pub context: Option<String>,
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub name: String,
+    /// `file:line` of the case.
+    pub place: String,
+    pub mismatches: Vec<Mismatch>,
+    /// A script failed on the case's program: the rendered diagnostic.
+    pub error: Option<String>,
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        self.mismatches.is_empty() && self.error.is_none()
+    }
+
+    /// The readable diff of a failed case (empty when it passed).
+    pub fn render_failure(&self) -> String {
+        if self.passed() {
+            return String::new();
+        }
+        let mut out = format!("FAIL {}  {}\n", self.place, self.name);
+        let width = self.mismatches.iter().map(|m| m.what.len()).max().unwrap_or(0);
+        for m in &self.mismatches {
+            let _ = writeln!(out, "  {:width$}  expected {}", m.what, m.expected);
+            let _ = writeln!(out, "  {:width$}     found {}", "", m.found);
+            let _ = writeln!(out, "  {:width$}           at {}", "", m.place);
+            if let Some(c) = &m.context {
+                let _ = writeln!(out, "  {:width$}           {c}", "");
+            }
+        }
+        if let Some(e) = &self.error {
+            for line in e.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        out
+    }
+}
+
+/// A number or an inclusive range `[lo, hi]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Range {
+    One(f64),
+    Two([f64; 2]),
+}
+
+impl Range {
+    fn bounds(&self) -> (Decimal, Decimal) {
+        let d = |f: f64| decimal_from_f64(f).unwrap_or_default();
+        match self {
+            Range::One(x) => (d(*x), d(*x)),
+            Range::Two([a, b]) => (d(*a), d(*b)),
+        }
+    }
+
+    fn holds(&self, v: Decimal) -> bool {
+        let (lo, hi) = self.bounds();
+        lo <= v && v <= hi
+    }
+
+    fn describe(&self) -> String {
+        match self.bounds() {
+            (lo, hi) if lo == hi => lo.normalize().to_string(),
+            (lo, hi) => format!("{}..={}", lo.normalize(), hi.normalize()),
+        }
+    }
+}
+
+/// Money, or an inclusive range of money.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum MoneyRange {
+    One(MoneyText),
+    Two([MoneyText; 2]),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum MoneyText {
+    Text(String),
+    Yen(i64),
+}
+
+impl MoneyText {
+    fn money(&self) -> std::result::Result<Money, String> {
+        match self {
+            MoneyText::Yen(y) => Ok(Money::yen(*y)),
+            MoneyText::Text(t) => Money::parse(t).map_err(|e| e.message),
+        }
+    }
+}
+
+impl MoneyRange {
+    fn bounds(&self) -> std::result::Result<(Money, Money), String> {
+        match self {
+            MoneyRange::One(m) => m.money().map(|m| (m, m)),
+            MoneyRange::Two([a, b]) => Ok((a.money()?, b.money()?)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    /// The rules folder, relative to this file (default: the nearest folder above with a `ruleset.toml`).
+    rules: Option<String>,
+    /// Picks scheduled parameter values.
+    fiscal_year: Option<i32>,
+    #[serde(default)]
+    case: Vec<Spanned<CaseEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseEntry {
+    name: String,
+    #[serde(default)]
+    program: ProgramEntry,
+    #[serde(default)]
+    params: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    expect: BTreeMap<String, Spanned<Expect>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgramEntry {
+    id: Option<String>,
+    name: Option<String>,
+    department: Option<String>,
+    cluster: Option<String>,
+    kind: Option<String>,
+    prior_cost: Option<MoneyText>,
+    requested: Option<MoneyText>,
+    subsidy_ratio: Option<f64>,
+    fees: Option<MoneyText>,
+    bondable_share: Option<f64>,
+    strategy: Option<String>,
+    #[serde(default)]
+    next_generation: bool,
+    #[serde(default)]
+    all_or_nothing: bool,
+    demand_trend: Option<f64>,
+    satisfaction: Option<f64>,
+    overlap_with: Option<String>,
+    service_level: Option<f64>,
+    digital_share: Option<f64>,
+    private_capacity: Option<f64>,
+    #[serde(default)]
+    outsourced: bool,
+    natural_savings: Option<MoneyText>,
+    kpi: Option<KpiEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KpiEntry {
+    indicator: Option<String>,
+    baseline: f64,
+    target: f64,
+    actual: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    action: Option<String>,
+    score: Option<Range>,
+    priority: Option<Range>,
+    min_ratio: Option<Range>,
+    max_ratio: Option<Range>,
+    min: Option<MoneyRange>,
+    max: Option<MoneyRange>,
+    /// Text the reason must contain.
+    reason: Option<String>,
+}
+
+/// Runs every case in the file at `path`.
+pub fn run_file(path: &Path) -> Result<Vec<CaseResult>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input(Diagnostic::error(format!("cannot read `{}`: {e}", Source::display_path(path)))))?;
+    let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
+    let file: CaseFile =
+        toml::from_str(&source.text).map_err(|e| Error::input(super::manifest::toml_error(&source, &e)))?;
+    if file.case.is_empty() {
+        return Err(Error::input(
+            Diagnostic::error("no `[[case]]` entries in this file")
+                .at(Location::new(&source, 0..0))
+                .hint("a rule test file holds `[[case]]` tables; see rules/README.md"),
+        ));
+    }
+    let dir = match &file.rules {
+        Some(r) => path.parent().unwrap_or(Path::new(".")).join(r),
+        None => find_rules_dir(path).ok_or_else(|| {
+            Error::input(
+                Diagnostic::error("cannot find the rules folder for this test file")
+                    .at(Location::new(&source, 0..0))
+                    .hint("put the file under the rules folder (e.g. `rules/tests/`) or write `rules = \"..\"` at the top"),
+            )
+        })?,
+    };
+    let ruleset = Ruleset::load(&dir, &BTreeMap::new())?;
+    let mut results = Vec::new();
+    for case in &file.case {
+        results.push(run_case(&ruleset, &source, case, file.fiscal_year)?);
+    }
+    Ok(results)
+}
+
+fn find_rules_dir(path: &Path) -> Option<PathBuf> {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+        if d.join("ruleset.toml").is_file() {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+fn place(source: &Arc<Source>, span: &std::ops::Range<usize>) -> String {
+    let (line, _) = source.line_col(span.start);
+    format!("{}:{line}", source.name)
+}
+
+fn run_case(
+    ruleset: &Ruleset,
+    source: &Arc<Source>,
+    entry: &Spanned<CaseEntry>,
+    fiscal_year: Option<i32>,
+) -> Result<CaseResult> {
+    let case = entry.get_ref();
+    let case_place = place(source, &entry.span());
+    let at = Location::new(source, entry.span().start..entry.span().start);
+    let program = build_program(&case.program).map_err(|m| Error::input(Diagnostic::error(m).at(at.clone())))?;
+
+    // Parameter overrides for this case only.
+    let overrides: BTreeMap<String, Located<toml::Value>> = case
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), Located::new(v.get_ref().clone(), Some(Location::new(source, v.span())))))
+        .collect();
+    let mut parameters = ruleset.parameters.clone();
+    parameters.apply_overrides(&overrides).map_err(Error::Input)?;
+    let params = parameters.to_map(fiscal_year);
+
+    // Viewpoint ids must exist.
+    for (key, e) in &case.expect {
+        if key != "assessment" && ruleset.viewpoint(key).is_none() {
+            let mut ids: Vec<&str> = ruleset.viewpoints.iter().map(|v| v.id.as_str()).collect();
+            ids.push("assessment");
+            return Err(Error::input(
+                Diagnostic::error(format!("unknown viewpoint `{key}` in `expect`"))
+                    .at(Location::new(source, e.span()))
+                    .suggest(key, ids),
+            ));
+        }
+    }
+
+    let cx = Context::default();
+    let reviewed = crate::review::review_with_params(&[&program], &cx, ruleset, params);
+    let mut result = CaseResult { name: case.name.clone(), place: case_place, mismatches: Vec::new(), error: None };
+    let review = match reviewed {
+        Ok(mut r) if !r.is_empty() => r.remove(0),
+        Ok(_) => return Ok(result),
+        Err(d) => {
+            result.error = Some(d.render());
+            return Ok(result);
+        }
+    };
+    for (key, e) in &case.expect {
+        let p = place(source, &e.span());
+        if key == "assessment" {
+            check_assessment(&review, e.get_ref(), &p, &mut result.mismatches)?;
+        } else if let Some(f) = review.findings.iter().find(|f| &f.viewpoint == key) {
+            check_finding(f, e.get_ref(), &p, &mut result.mismatches)?;
+        }
+    }
+    Ok(result)
+}
+
+fn parse_action(s: &str, place: &str) -> Result<Action> {
+    Action::parse(s).ok_or_else(|| {
+        Error::input(
+            Diagnostic::error(format!("unknown action `{s}` in the expectation at {place}")).hint(format!(
+                "expected one of {}",
+                Action::ALL.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")
+            )),
+        )
+    })
+}
+
+fn opt_ratio(d: Option<Decimal>) -> String {
+    d.map_or("none".to_string(), |d| d.normalize().to_string())
+}
+
+fn check_finding(f: &Finding, e: &Expect, place: &str, out: &mut Vec<Mismatch>) -> Result<()> {
+    let id = &f.viewpoint;
+    let reason = Some(format!("reason: {}", f.reason));
+    let mut push = |what: &str, expected: String, found: String| {
+        out.push(Mismatch {
+            what: format!("{id}.{what}"),
+            expected,
+            found,
+            place: place.to_string(),
+            context: reason.clone(),
+        });
+    };
+    if let Some(a) = &e.action {
+        let want = parse_action(a, place)?;
+        if want != f.action {
+            push("action", want.label().to_string(), f.action.label().to_string());
+        }
+    }
+    if let Some(r) = &e.score {
+        if !r.holds(f.score) {
+            push("score", r.describe(), f.score.normalize().to_string());
+        }
+    }
+    for (what, want, got) in [("min_ratio", &e.min_ratio, f.min_ratio), ("max_ratio", &e.max_ratio, f.max_ratio)] {
+        if let Some(r) = want {
+            if !got.is_some_and(|g| r.holds(g)) {
+                push(what, r.describe(), opt_ratio(got));
+            }
+        }
+    }
+    if let Some(text) = &e.reason {
+        if !f.reason.contains(text.as_str()) {
+            push("reason", format!("to contain \"{text}\""), format!("\"{}\"", f.reason));
+        }
+    }
+    if e.priority.is_some() || e.min.is_some() || e.max.is_some() {
+        return Err(Error::input(Diagnostic::error(format!(
+            "`priority`, `min` and `max` belong to `expect.assessment`, not `expect.{id}` ({place})"
+        ))));
+    }
+    Ok(())
+}
+
+fn check_assessment(r: &ProgramReview, e: &Expect, place: &str, out: &mut Vec<Mismatch>) -> Result<()> {
+    let a = &r.assessment;
+    let reason = Some(format!("reason: {}", a.reason));
+    let mut push = |what: &str, expected: String, found: String| {
+        out.push(Mismatch {
+            what: format!("assessment.{what}"),
+            expected,
+            found,
+            place: place.to_string(),
+            context: reason.clone(),
+        });
+    };
+    if let Some(want) = &e.action {
+        let want = parse_action(want, place)?;
+        if want != a.action {
+            push("action", want.label().to_string(), a.action.label().to_string());
+        }
+    }
+    if let Some(rg) = &e.priority {
+        if !rg.holds(a.priority) {
+            push("priority", rg.describe(), a.priority.normalize().to_string());
+        }
+    }
+    for (what, want, got) in [("min", &e.min, a.min), ("max", &e.max, a.max)] {
+        if let Some(rg) = want {
+            let (lo, hi) =
+                rg.bounds().map_err(|m| Error::input(Diagnostic::error(format!("{m} (in `{what}` at {place})"))))?;
+            if got < lo || got > hi {
+                let expected = if lo == hi { lo.to_string() } else { format!("{lo}..={hi}") };
+                push(what, expected, got.to_string());
+            }
+        }
+    }
+    if let Some(text) = &e.reason {
+        if !a.reason.contains(text.as_str()) {
+            push("reason", format!("to contain \"{text}\""), format!("\"{}\"", a.reason));
+        }
+    }
+    if e.score.is_some() || e.min_ratio.is_some() || e.max_ratio.is_some() {
+        return Err(Error::input(Diagnostic::error(format!(
+            "`score`, `min_ratio` and `max_ratio` belong to a viewpoint's expectation; for the assessment write `min`/`max` in money ({place})"
+        ))));
+    }
+    Ok(())
+}
+
+fn dec(f: Option<f64>) -> Option<Decimal> {
+    f.and_then(decimal_from_f64)
+}
+
+fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
+    let money = |m: &Option<MoneyText>, default: Money| -> std::result::Result<Money, String> {
+        m.as_ref().map_or(Ok(default), MoneyText::money)
+    };
+    let kind = match &e.kind {
+        Some(k) => ProgramKind::parse(k)
+            .ok_or_else(|| format!("unknown kind `{k}`: expected mandatory, discretionary, investment or new"))?,
+        None => ProgramKind::Discretionary,
+    };
+    let strategy = match &e.strategy {
+        Some(s) => Some(
+            Strategy::parse(s)
+                .ok_or_else(|| format!("unknown strategy `{s}`: expected earning, high_quality or safety"))?,
+        ),
+        None => None,
+    };
+    let prior_cost = money(&e.prior_cost, Money::oku(Decimal::ONE))?;
+    let requested = money(&e.requested, prior_cost)?;
+    Ok(Program {
+        id: e.id.clone().unwrap_or_else(|| "T001".to_string()),
+        name: e.name.clone().unwrap_or_else(|| "テスト事業".to_string()),
+        department: e.department.clone().unwrap_or_else(|| "test".to_string()),
+        cluster: e.cluster.clone(),
+        kind,
+        prior_cost,
+        requested,
+        subsidy_ratio: dec(e.subsidy_ratio).unwrap_or_default(),
+        fees: money(&e.fees, Money::ZERO)?,
+        bondable_share: dec(e.bondable_share).unwrap_or_default(),
+        strategy,
+        next_generation: e.next_generation,
+        all_or_nothing: e.all_or_nothing,
+        attributes: Attributes {
+            demand_trend: dec(e.demand_trend),
+            satisfaction: dec(e.satisfaction),
+            overlap_with: e.overlap_with.clone(),
+            service_level: dec(e.service_level),
+            digital_share: dec(e.digital_share),
+            private_capacity: dec(e.private_capacity),
+            outsourced: e.outsourced,
+            natural_savings: money(&e.natural_savings, Money::ZERO)?,
+        },
+        kpi: e.kpi.as_ref().map(|k| Kpi {
+            indicator: k.indicator.clone().unwrap_or_else(|| "成果指標".to_string()),
+            baseline: dec(Some(k.baseline)).unwrap_or_default(),
+            target: dec(Some(k.target)).unwrap_or_default(),
+            actual: dec(Some(k.actual)).unwrap_or_default(),
+        }),
+        location: None,
+    })
+}

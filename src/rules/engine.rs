@@ -1,0 +1,533 @@
+//! The one Rhai engine factory: sandbox limits, read-only domain types, money helpers, imports from `rules/` only.
+//!
+//! Numbers in scripts: money (`program.requested`, `oku(1.5)`, a `円` parameter) is an exact
+//! decimal number of yen; ratios, scores and attributes (`program.demand_trend`, a `ratio`
+//! parameter, `0.9`) are ordinary numbers. The two mix: `program.prior_cost * 0.9` is exact
+//! money, `program.requested > oku(1)` compares exactly.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use rhai::module_resolvers::ModuleResolver;
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, Module, Position, Scope};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use super::params::decimal_from_f64;
+use crate::diagnostic::Source;
+use crate::money::{Money, Unit};
+
+/// At most this many operations per script per program (a rule needs a few hundred).
+pub const MAX_OPERATIONS: u64 = 500_000;
+/// Function calls nested at most this deep (recursion guard).
+pub const MAX_CALL_LEVELS: usize = 32;
+/// Expressions nested at most this deep (top level, inside functions).
+pub const MAX_EXPR_DEPTH: (usize, usize) = (64, 32);
+/// Longest string a script may build, in characters.
+pub const MAX_STRING_SIZE: usize = 10_000;
+/// Largest array a script may build.
+pub const MAX_ARRAY_SIZE: usize = 10_000;
+/// Largest object map a script may build.
+pub const MAX_MAP_SIZE: usize = 1_000;
+/// Most modules a script may import.
+pub const MAX_MODULES: usize = 16;
+/// Wall-clock limit for one script on one program.
+pub const TIME_LIMIT: Duration = Duration::from_millis(500);
+
+thread_local! {
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Runs `f` (one script evaluation) under the wall-clock limit.
+pub(crate) fn with_time_limit<R>(f: impl FnOnce() -> R) -> R {
+    DEADLINE.with(|d| d.set(Some(Instant::now() + TIME_LIMIT)));
+    let r = f();
+    DEADLINE.with(|d| d.set(None));
+    r
+}
+
+/// Source texts of the scripts and imported modules, by the name their AST carries, for error rendering.
+#[derive(Debug, Clone, Default)]
+pub struct Sources(Arc<Mutex<BTreeMap<String, Arc<Source>>>>);
+
+impl Sources {
+    pub fn insert(&self, source: Arc<Source>) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(source.name.clone(), source);
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<Source>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(name).cloned()
+    }
+
+    pub fn all(&self) -> Vec<Arc<Source>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect()
+    }
+}
+
+/// Builds the engine every rule script runs in.
+///
+/// No file, network or process access (Rhai has none unless registered); `eval` is disabled;
+/// `import "x"` reads only `x.rhai` inside `rules_dir`. Assigning to `program`, `params` or
+/// `findings` is an error because they are pushed as constants.
+pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(MAX_OPERATIONS)
+        .set_max_call_levels(MAX_CALL_LEVELS)
+        .set_max_expr_depths(MAX_EXPR_DEPTH.0, MAX_EXPR_DEPTH.1)
+        .set_max_string_size(MAX_STRING_SIZE)
+        .set_max_array_size(MAX_ARRAY_SIZE)
+        .set_max_map_size(MAX_MAP_SIZE)
+        .set_max_modules(MAX_MODULES)
+        .set_strict_variables(true)
+        .set_fail_on_invalid_map_property(true);
+    engine.disable_symbol("eval");
+    engine.on_progress(|ops| {
+        if ops % 1024 == 0 && DEADLINE.with(|d| d.get()).is_some_and(|d| Instant::now() > d) {
+            Some(Dynamic::from("time limit"))
+        } else {
+            None
+        }
+    });
+    // `print` and `debug` go to stderr so they never mix with JSON on stdout.
+    engine.on_print(|s| eprintln!("{s}"));
+    engine.on_debug(|s, src, pos| eprintln!("{}:{pos}: {s}", src.unwrap_or("script")));
+    engine.set_module_resolver(RulesResolver { root: rules_dir.to_path_buf(), sources: sources.clone() });
+    register_money(&mut engine);
+    register_program(&mut engine);
+    register_findings(&mut engine);
+    register_kpi(&mut engine);
+    engine
+}
+
+/// `import` inside the rules folder only.
+struct RulesResolver {
+    root: PathBuf,
+    sources: Sources,
+}
+
+impl ModuleResolver for RulesResolver {
+    fn resolve(
+        &self,
+        engine: &Engine,
+        _source: Option<&str>,
+        path: &str,
+        pos: Position,
+    ) -> Result<Arc<Module>, Box<EvalAltResult>> {
+        let rel = Path::new(path);
+        let outside = || -> Box<EvalAltResult> {
+            EvalAltResult::ErrorInModule(
+                path.to_string(),
+                EvalAltResult::ErrorRuntime(
+                    "imports must name a file inside the rules folder, without `..`".into(),
+                    pos,
+                )
+                .into(),
+                pos,
+            )
+            .into()
+        };
+        if path.is_empty() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return Err(outside());
+        }
+        let file = self.root.join(rel).with_extension("rhai");
+        let (Ok(root), Ok(canonical)) = (self.root.canonicalize(), file.canonicalize()) else {
+            return Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into());
+        };
+        if !canonical.starts_with(&root) {
+            return Err(outside());
+        }
+        let text = std::fs::read_to_string(&canonical)
+            .map_err(|_| EvalAltResult::ErrorModuleNotFound(path.to_string(), pos))?;
+        let source = Source::new(Source::display_path(&file), Some(file.clone()), text);
+        self.sources.insert(Arc::clone(&source));
+        let mut ast = engine
+            .compile(&*source.text)
+            .map_err(|e| EvalAltResult::ErrorInModule(source.name.clone(), EvalAltResult::from(e).into(), pos))?;
+        ast.set_source(source.name.as_str());
+        let module = Module::eval_ast_as_new(Scope::new(), &ast, engine)
+            .map_err(|e| EvalAltResult::ErrorInModule(source.name.clone(), e, pos))?;
+        Ok(module.into())
+    }
+}
+
+fn float_to_decimal(f: FLOAT) -> Result<Decimal, Box<EvalAltResult>> {
+    decimal_from_f64(f).ok_or_else(|| format!("{f} is not a finite number").into())
+}
+
+/// A money amount in yen from a number of `unit`s, rounded to whole yen.
+fn amount(x: Decimal, unit: Unit) -> Decimal {
+    Money::from_decimal(x * unit.factor()).as_decimal()
+}
+
+fn register_money(engine: &mut Engine) {
+    for (name, unit) in
+        [("yen", Unit::Yen), ("sen", Unit::Sen), ("man", Unit::Man), ("oku", Unit::Oku), ("cho", Unit::Cho)]
+    {
+        engine.register_fn(name, move |x: INT| amount(Decimal::from(x), unit));
+        engine.register_fn(name, move |x: FLOAT| float_to_decimal(x).map(|d| amount(d, unit)));
+        engine.register_fn(name, move |x: Decimal| amount(x, unit));
+    }
+    // Money in words, in the largest unit that reads naturally: 1.50億円, 3,500万円, 800円.
+    engine.register_fn("format_money", |x: Decimal| format_money(x));
+    engine.register_fn("format_money", |x: INT| format_money(Decimal::from(x)));
+    // A ratio as a percentage: pct(0.3) == "30%", pct(-0.125) == "-12.5%".
+    engine.register_fn("pct", |x: FLOAT| pct(x));
+    engine.register_fn("pct", |x: INT| pct(x as FLOAT));
+    engine.register_fn("pct", |x: Decimal| pct(x.to_f64().unwrap_or(0.0)));
+    // A number rounded to `dp` decimal places (Rhai has this for money; here for plain numbers too).
+    engine.register_fn("round_dp", |x: FLOAT, dp: INT| {
+        let f = 10f64.powi(dp.clamp(0, 12) as i32);
+        (x * f).round() / f
+    });
+    // Items joined into one string: ["視点1", "視点4"].join("・") == "視点1・視点4".
+    engine.register_fn("join", |a: &mut Array, sep: &str| {
+        a.iter().map(|d| d.clone().into_string().unwrap_or_else(|_| d.to_string())).collect::<Vec<_>>().join(sep)
+    });
+    // part ÷ whole as a plain number, () when the whole is zero.
+    engine.register_fn("share_of", |part: Decimal, whole: Decimal| -> Dynamic {
+        if whole.is_zero() { Dynamic::UNIT } else { Dynamic::from_float((part / whole).to_f64().unwrap_or(0.0)) }
+    });
+
+    // Money (Decimal) mixes with plain numbers (FLOAT): the number is taken exactly as written.
+    macro_rules! mixed {
+        ($($op:literal => $f:expr),*) => {$(
+            engine.register_fn($op, |a: Decimal, b: FLOAT| float_to_decimal(b).map(|b| $f(a, b)));
+            engine.register_fn($op, |a: FLOAT, b: Decimal| float_to_decimal(a).map(|a| $f(a, b)));
+        )*};
+    }
+    mixed!(
+        "+" => |a: Decimal, b: Decimal| a + b,
+        "-" => |a: Decimal, b: Decimal| a - b,
+        "*" => |a: Decimal, b: Decimal| a * b,
+        "<" => |a: Decimal, b: Decimal| a < b,
+        "<=" => |a: Decimal, b: Decimal| a <= b,
+        ">" => |a: Decimal, b: Decimal| a > b,
+        ">=" => |a: Decimal, b: Decimal| a >= b,
+        "==" => |a: Decimal, b: Decimal| a == b,
+        "!=" => |a: Decimal, b: Decimal| a != b,
+        "min" => |a: Decimal, b: Decimal| a.min(b),
+        "max" => |a: Decimal, b: Decimal| a.max(b)
+    );
+    engine.register_fn("/", |a: Decimal, b: FLOAT| -> Result<Decimal, Box<EvalAltResult>> {
+        let b = float_to_decimal(b)?;
+        a.checked_div(b).ok_or_else(|| "division by zero".into())
+    });
+    engine.register_fn("/", |a: FLOAT, b: Decimal| -> Result<Decimal, Box<EvalAltResult>> {
+        let a = float_to_decimal(a)?;
+        a.checked_div(b).ok_or_else(|| "division by zero".into())
+    });
+}
+
+/// `1.50億円`, `3,500万円`, `800円`.
+pub fn format_money(x: Decimal) -> String {
+    let m = Money::from_decimal(x);
+    let abs = m.abs().as_decimal();
+    if abs >= Unit::Oku.factor() {
+        m.format(Unit::Oku)
+    } else if abs >= Unit::Man.factor() {
+        m.format(Unit::Man)
+    } else {
+        m.format(Unit::Yen)
+    }
+}
+
+/// `30%`, `12.5%`.
+pub fn pct(x: FLOAT) -> String {
+    let v = (x * 1000.0).round() / 10.0;
+    if v == v.trunc() { format!("{v:.0}%") } else { format!("{v:.1}%") }
+}
+
+/// A program as scripts see it: read-only, with every attribute precomputed.
+#[derive(Debug, Clone)]
+pub struct ProgramView(pub(crate) Arc<ProgramData>);
+
+#[derive(Debug)]
+pub(crate) struct ProgramData {
+    pub id: ImmutableString,
+    pub name: ImmutableString,
+    pub department: ImmutableString,
+    pub department_name: ImmutableString,
+    pub cluster: Dynamic,
+    pub cluster_name: Dynamic,
+    pub cluster_group: Dynamic,
+    pub reform_type: Dynamic,
+    pub kind: ImmutableString,
+    pub kind_ja: ImmutableString,
+    pub prior_cost: Decimal,
+    pub requested: Decimal,
+    pub growth: Dynamic,
+    pub subsidy_ratio: FLOAT,
+    pub fees: Decimal,
+    pub bondable_share: FLOAT,
+    pub specific_share: FLOAT,
+    pub general_revenue: Decimal,
+    pub strategy: Dynamic,
+    pub strategy_ja: Dynamic,
+    pub next_generation: bool,
+    pub all_or_nothing: bool,
+    pub demand_trend: Dynamic,
+    pub satisfaction: Dynamic,
+    pub overlap_with: Dynamic,
+    pub overlap_name: Dynamic,
+    pub service_level: Dynamic,
+    pub digital_share: Dynamic,
+    pub private_capacity: Dynamic,
+    pub outsourced: bool,
+    pub natural_savings: Decimal,
+    pub kpi: Dynamic,
+}
+
+/// Every field a script can read from `program`, with what it holds (for docs, checks and "did you mean").
+pub const PROGRAM_FIELDS: [(&str, &str); 32] = [
+    ("id", "program id (事業番号)"),
+    ("name", "program name (事業名)"),
+    ("department", "owning bureau id"),
+    ("department_name", "owning bureau name (局・区名)"),
+    ("cluster", "business cluster id, or ()"),
+    ("cluster_name", "business cluster name, or ()"),
+    ("cluster_group", "business cluster group, or ()"),
+    ("reform_type", "the cluster's reform type, or ()"),
+    ("kind", "\"mandatory\", \"discretionary\", \"investment\" or \"new\""),
+    ("kind_ja", "義務的 / 裁量的 / 投資的 / 新規"),
+    ("prior_cost", "前年度予算額 (money)"),
+    ("requested", "要求額 (money)"),
+    ("growth", "requested ÷ prior_cost − 1, or () when there was no prior cost"),
+    ("subsidy_ratio", "国庫・県支出金 share of cost, 0..1"),
+    ("fees", "使用料・手数料 at the requested level (money)"),
+    ("bondable_share", "起債充当率, 0..1"),
+    ("specific_share", "特定財源 share: subsidies + fees + bonds, 0..1"),
+    ("general_revenue", "一般財源 needed at the requested level (money)"),
+    ("strategy", "\"earning\", \"high_quality\", \"safety\" or ()"),
+    ("strategy_ja", "稼げるまち / ハイクオリティ / 安全・安心, or ()"),
+    ("next_generation", "counts toward the 次世代投資枠 (true/false)"),
+    ("all_or_nothing", "a new initiative funded in full or not at all"),
+    ("demand_trend", "relative change in demand (−0.3 = fell 30%), or ()"),
+    ("satisfaction", "citizen need / satisfaction 0..1, or ()"),
+    ("overlap_with", "id of a program with the same purpose, or ()"),
+    ("overlap_name", "name of that program, or ()"),
+    ("service_level", "level against the national standard (1.0 = same), or ()"),
+    ("digital_share", "share of procedures online 0..1, or ()"),
+    ("private_capacity", "how far private providers could deliver it 0..1, or ()"),
+    ("outsourced", "already outsourced (true/false)"),
+    ("natural_savings", "savings not of the bureau's own doing (money)"),
+    ("kpi", "#{ indicator, baseline, target, actual, achievement } or ()"),
+];
+
+fn register_program(engine: &mut Engine) {
+    engine.register_type_with_name::<ProgramView>("Program");
+    macro_rules! get {
+        ($($field:ident),*) => {$(
+            engine.register_get(stringify!($field), |p: &mut ProgramView| p.0.$field.clone());
+        )*};
+    }
+    get!(
+        id,
+        name,
+        department,
+        department_name,
+        cluster,
+        cluster_name,
+        cluster_group,
+        reform_type,
+        kind,
+        kind_ja,
+        prior_cost,
+        requested,
+        growth,
+        subsidy_ratio,
+        fees,
+        bondable_share,
+        specific_share,
+        general_revenue,
+        strategy,
+        strategy_ja,
+        next_generation,
+        all_or_nothing,
+        demand_trend,
+        satisfaction,
+        overlap_with,
+        overlap_name,
+        service_level,
+        digital_share,
+        private_capacity,
+        outsourced,
+        natural_savings,
+        kpi
+    );
+    engine.register_fn("to_string", |p: &mut ProgramView| format!("{} {}", p.0.id, p.0.name));
+    engine.register_fn("to_debug", |p: &mut ProgramView| format!("Program({})", p.0.id));
+}
+
+/// A finding as the policy sees it (read-only).
+#[derive(Debug, Clone)]
+pub struct FindingView(pub(crate) Arc<FindingData>);
+
+#[derive(Debug)]
+pub(crate) struct FindingData {
+    pub viewpoint: ImmutableString,
+    pub number: Dynamic,
+    pub score: FLOAT,
+    pub action: ImmutableString,
+    pub reason: ImmutableString,
+    pub min_ratio: Dynamic,
+    pub max_ratio: Dynamic,
+}
+
+/// Every field of a finding the policy can read.
+pub const FINDING_FIELDS: [&str; 7] = ["viewpoint", "number", "score", "action", "reason", "min_ratio", "max_ratio"];
+
+fn register_findings(engine: &mut Engine) {
+    engine.register_type_with_name::<FindingView>("Finding");
+    macro_rules! get {
+        ($($field:ident),*) => {$(
+            engine.register_get(stringify!($field), |f: &mut FindingView| f.0.$field.clone());
+        )*};
+    }
+    get!(viewpoint, number, score, action, reason, min_ratio, max_ratio);
+    engine.register_fn("to_string", |f: &mut FindingView| format!("{}: {} ({})", f.0.viewpoint, f.0.action, f.0.score));
+    engine.register_fn("to_debug", |f: &mut FindingView| format!("Finding({}: {})", f.0.viewpoint, f.0.action));
+
+    // Borrow each finding in place (no clone of the boxed value).
+    fn views(a: &Array) -> impl Iterator<Item = std::sync::Arc<FindingData>> + '_ {
+        a.iter().filter_map(|d| d.read_lock::<FindingView>().map(|f| std::sync::Arc::clone(&f.0)))
+    }
+    // How many findings recommend `action`.
+    engine.register_fn("count_action", |a: &mut Array, action: &str| {
+        views(a).filter(|f| f.action == action).count() as INT
+    });
+    // The finding of viewpoint `id`, or ().
+    engine.register_fn("finding", |a: &mut Array, id: &str| {
+        views(a).find(|f| f.viewpoint == id).map_or(Dynamic::UNIT, |f| Dynamic::from(FindingView(f)))
+    });
+    // The viewpoints recommending `action`, as an array of ids.
+    engine.register_fn("viewpoints_with", |a: &mut Array, action: &str| -> Array {
+        views(a).filter(|f| f.action == action).map(|f| Dynamic::from(f.viewpoint.clone())).collect()
+    });
+    // The smallest max_ratio among findings recommending `action` (or any, with ""), or ().
+    engine.register_fn("tightest_max_ratio", |a: &mut Array, action: &str| -> Dynamic {
+        views(a)
+            .filter(|f| action.is_empty() || f.action == action)
+            .filter_map(|f| f.max_ratio.as_float().ok())
+            .reduce(FLOAT::min)
+            .map_or(Dynamic::UNIT, Dynamic::from_float)
+    });
+    // Why, in words: "視点1・視点4が縮小を推奨（<the first one's reason>）".
+    engine.register_fn("because", |a: &mut Array, action: &str| -> String {
+        let mut names = Vec::new();
+        let mut first = None;
+        for f in views(a).filter(|f| f.action == action) {
+            names.push(match f.number.as_int() {
+                Ok(n) => format!("視点{n}"),
+                Err(_) => f.viewpoint.to_string(),
+            });
+            first.get_or_insert_with(|| f.reason.clone());
+        }
+        match first {
+            Some(reason) => format!("{}が{action}を推奨（{reason}）", names.join("・")),
+            None => format!("{action}を推奨する視点はない"),
+        }
+    });
+    // The mean score of all findings.
+    engine.register_fn("mean_score", |a: &mut Array| -> FLOAT {
+        let (sum, n) = views(a).fold((0.0, 0usize), |(s, n), f| (s + f.score, n + 1));
+        if n == 0 { 0.0 } else { sum / n as FLOAT }
+    });
+}
+
+/// A program's KPI as scripts see it: `indicator`, `baseline`, `target`, `actual`, `achievement` (or `()`).
+#[derive(Debug, Clone)]
+pub struct KpiView(pub(crate) Arc<KpiData>);
+
+#[derive(Debug)]
+pub(crate) struct KpiData {
+    pub indicator: ImmutableString,
+    pub baseline: FLOAT,
+    pub target: FLOAT,
+    pub actual: FLOAT,
+    pub achievement: Dynamic,
+}
+
+pub(crate) fn kpi_view(
+    indicator: &str,
+    baseline: FLOAT,
+    target: FLOAT,
+    actual: FLOAT,
+    achievement: Option<FLOAT>,
+) -> Dynamic {
+    Dynamic::from(KpiView(Arc::new(KpiData {
+        indicator: indicator.into(),
+        baseline,
+        target,
+        actual,
+        achievement: achievement.map_or(Dynamic::UNIT, Dynamic::from_float),
+    })))
+}
+
+fn register_kpi(engine: &mut Engine) {
+    engine.register_type_with_name::<KpiView>("Kpi");
+    macro_rules! get {
+        ($($field:ident),*) => {$(
+            engine.register_get(stringify!($field), |k: &mut KpiView| k.0.$field.clone());
+        )*};
+    }
+    get!(indicator, baseline, target, actual, achievement);
+    engine.register_fn("to_string", |k: &mut KpiView| {
+        format!("{} {} → {} ({})", k.0.indicator, k.0.baseline, k.0.target, k.0.actual)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+        let e = engine(Path::new("."), &Sources::default());
+        let ast = e.compile(script)?;
+        with_time_limit(|| e.eval_ast_with_scope::<Dynamic>(&mut Scope::new(), &ast))
+    }
+
+    #[test]
+    fn money_helpers_are_exact() {
+        assert_eq!(run("oku(1.5)").unwrap().as_decimal().unwrap(), Decimal::from(150_000_000));
+        assert_eq!(run("man(350)").unwrap().as_decimal().unwrap(), Decimal::from(3_500_000));
+        assert_eq!(run("oku(1) * 0.9").unwrap().as_decimal().unwrap(), Decimal::from(90_000_000));
+        assert_eq!(run("oku(0.1) + oku(0.2) == oku(0.3)").unwrap().as_bool(), Ok(true));
+        assert_eq!(run("oku(1) > 99999999.5").unwrap().as_bool(), Ok(true));
+        assert_eq!(run("format_money(oku(1.5))").unwrap().into_string().unwrap(), "1.50億円");
+        assert_eq!(run("format_money(man(350))").unwrap().into_string().unwrap(), "350万円");
+        assert_eq!(run("pct(-0.3 * -1)").unwrap().into_string().unwrap(), "30%");
+        assert_eq!(run("pct(0.125)").unwrap().into_string().unwrap(), "12.5%");
+    }
+
+    #[test]
+    fn imports_come_only_from_the_rules_folder() {
+        let dir = std::env::temp_dir().join(format!("waku-import-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("rules/lib")).unwrap();
+        std::fs::write(dir.join("rules/lib/common.rhai"), "fn half(x) { x / 2.0 }").unwrap();
+        std::fs::write(dir.join("secret.rhai"), "fn leak() { 1 }").unwrap();
+        let e = engine(&dir.join("rules"), &Sources::default());
+        let ok = e.compile_into_self_contained(&Scope::new(), "import \"lib/common\" as c; c::half(3.0)").unwrap();
+        assert_eq!(e.eval_ast::<FLOAT>(&ok).unwrap(), 1.5);
+        for path in ["../secret", "/etc/passwd", "lib/../../secret"] {
+            let err = e.compile_into_self_contained(&Scope::new(), format!("import \"{path}\" as s; 1")).unwrap_err();
+            assert!(err.to_string().contains("inside the rules folder"), "{path}: {err}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn sandbox_stops_runaway_scripts() {
+        assert!(matches!(*run("loop {}").unwrap_err(), EvalAltResult::ErrorTooManyOperations(_)));
+        let mut e = *run("fn f(n) { f(n + 1) } f(0)").unwrap_err();
+        while let EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = e {
+            e = *inner;
+        }
+        assert!(matches!(e, EvalAltResult::ErrorStackOverflow(_)), "{e:?}");
+        assert!(matches!(*run("let s = \"x\"; loop { s += s; }").unwrap_err(), EvalAltResult::ErrorDataTooLarge(..)));
+        assert!(run("eval(\"1\")").is_err());
+    }
+}

@@ -1,0 +1,414 @@
+//! `ruleset.toml`: which viewpoint scripts run in which order, the policy script, and the parameters.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, decimal_from_f64, fiscal_year_of};
+use crate::diagnostic::{Diagnostic, Location, Source};
+
+/// The manifest as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFile {
+    ruleset: Option<InfoFile>,
+    #[serde(default)]
+    viewpoints: Vec<Spanned<ViewpointFile>>,
+    policy: Option<Spanned<PolicyFile>>,
+    #[serde(default)]
+    parameters: BTreeMap<String, Spanned<ParameterFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InfoFile {
+    name: Option<String>,
+    description: Option<String>,
+    score_min: Option<Spanned<f64>>,
+    score_max: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ViewpointFile {
+    id: Spanned<String>,
+    /// 視点 number in the reform plan (1–6).
+    number: Option<Spanned<i64>>,
+    name_ja: String,
+    name_en: Option<String>,
+    script: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    script: Spanned<String>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParameterFile {
+    value: Spanned<toml::Value>,
+    unit: Spanned<String>,
+    description: String,
+    #[serde(default)]
+    effective: Vec<Spanned<EffectiveFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EffectiveFile {
+    from: Spanned<toml::Value>,
+    value: Spanned<toml::Value>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The six viewpoints of the reform plan (seed 000, 視点1–6), to say which one is missing.
+pub const PLAN_VIEWPOINTS: [(i64, &str); 6] = [
+    (1, "市民のニーズや社会経済情勢の変化への対応"),
+    (2, "効率性・生産性、費用対効果"),
+    (3, "他の政策との重複の有無"),
+    (4, "実施水準及び対象範囲の妥当性"),
+    (5, "DXの推進"),
+    (6, "官と民の役割分担、公民連携"),
+];
+
+/// A viewpoint entry of the manifest, before its script is compiled.
+#[derive(Debug, Clone)]
+pub struct ViewpointEntry {
+    pub id: String,
+    pub number: Option<i64>,
+    pub name_ja: String,
+    pub name_en: String,
+    pub script: PathBuf,
+    pub location: Location,
+}
+
+/// The manifest, validated: paths resolved inside the rules folder, parameters typed.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub source: Arc<Source>,
+    pub name: String,
+    pub description: String,
+    pub score_range: (Decimal, Decimal),
+    pub viewpoints: Vec<ViewpointEntry>,
+    pub policy: PathBuf,
+    pub policy_description: String,
+    pub policy_location: Location,
+    pub parameters: Parameters,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and validates `dir/ruleset.toml`.
+pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
+    let path = dir.join("ruleset.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            let shown = Source::display_path(&path);
+            let mut d = Diagnostic::error(format!("cannot read the ruleset manifest `{shown}`: {e}"));
+            if !dir.is_dir() {
+                d = d.hint(format!(
+                    "the rules folder `{}` does not exist; name another with `--rules DIR` or `rules = \"…\"` in the scenario",
+                    Source::display_path(dir)
+                ));
+            } else {
+                d = d.hint("a rules folder holds `ruleset.toml`, `viewpoints/*.rhai` and `policies/*.rhai`; see rules/README.md");
+            }
+            return Err(vec![d]);
+        }
+    };
+    let source = Source::new(Source::display_path(&path), Some(path.clone()), text);
+    let file: ManifestFile = toml::from_str(&source.text).map_err(|e| vec![toml_error(&source, &e)])?;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let loc = |span: std::ops::Range<usize>| Location::new(&source, span);
+
+    let info = file.ruleset;
+    let mut score_range = (Decimal::ONE, Decimal::from(5));
+    if let Some(i) = &info {
+        for (v, slot) in [(&i.score_min, &mut score_range.0), (&i.score_max, &mut score_range.1)] {
+            if let Some(v) = v {
+                match decimal_from_f64(*v.get_ref()) {
+                    Some(d) => *slot = d,
+                    None => errors.push(Diagnostic::error("the score bound must be a finite number").at(loc(v.span()))),
+                }
+            }
+        }
+        if score_range.0 >= score_range.1 {
+            let span = i.score_max.as_ref().map_or(0..0, Spanned::span);
+            errors.push(
+                Diagnostic::error(format!(
+                    "`score_min` ({}) must be below `score_max` ({})",
+                    score_range.0, score_range.1
+                ))
+                .at(loc(span)),
+            );
+        }
+    }
+
+    let mut viewpoints: Vec<ViewpointEntry> = Vec::new();
+    for v in file.viewpoints {
+        let span = v.span();
+        let v = v.into_inner();
+        let id = v.id.get_ref().trim().to_string();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            errors.push(
+                Diagnostic::error(format!("viewpoint id `{id}` must be letters, digits, `_` or `-`"))
+                    .at(loc(v.id.span()))
+                    .hint("the id names the viewpoint in JSON output and rule tests, e.g. `needs`"),
+            );
+        }
+        if let Some(first) = viewpoints.iter().find(|w| w.id == id) {
+            let (line, _) = source.line_col(first.location.span.start);
+            errors.push(
+                Diagnostic::error(format!("viewpoint `{id}` is listed twice"))
+                    .at(loc(v.id.span()))
+                    .note(format!("first listed on line {line}")),
+            );
+        }
+        let number = match &v.number {
+            Some(n) if !(1..=6).contains(n.get_ref()) => {
+                errors.push(
+                    Diagnostic::error(format!("viewpoint number {} is not one of the plan's 視点1–6", n.get_ref()))
+                        .at(loc(n.span())),
+                );
+                None
+            }
+            Some(n) => {
+                if let Some(w) = viewpoints.iter().find(|w| w.number == Some(*n.get_ref())) {
+                    errors.push(
+                        Diagnostic::error(format!("視点{} is already covered by viewpoint `{}`", n.get_ref(), w.id))
+                            .at(loc(n.span())),
+                    );
+                }
+                Some(*n.get_ref())
+            }
+            None => None,
+        };
+        match script_path(dir, &v.script, &source) {
+            Ok(script) => viewpoints.push(ViewpointEntry {
+                id,
+                number,
+                name_ja: v.name_ja,
+                name_en: v.name_en.unwrap_or_default(),
+                script,
+                location: loc(span),
+            }),
+            Err(d) => errors.push(d),
+        }
+    }
+    if viewpoints.is_empty() && errors.is_empty() {
+        errors.push(
+            Diagnostic::error("the ruleset has no viewpoints")
+                .at(loc(0..0))
+                .hint("add one `[[viewpoints]]` entry per viewpoint: `id`, `number`, `name_ja`, `script`"),
+        );
+    }
+    for (n, name) in PLAN_VIEWPOINTS {
+        if !viewpoints.is_empty() && !viewpoints.iter().any(|v| v.number == Some(n)) {
+            warnings.push(Diagnostic::warning(format!("no viewpoint covers 視点{n} ({name})")).at(loc(0..0)).hint(
+                format!("add a `[[viewpoints]]` entry with `number = {n}`, or give an existing one that number"),
+            ));
+        }
+    }
+
+    let (policy, policy_location) = match &file.policy {
+        Some(p) => match script_path(dir, &p.get_ref().script, &source) {
+            Ok(path) => (path, loc(p.get_ref().script.span())),
+            Err(d) => {
+                errors.push(d);
+                (PathBuf::new(), loc(0..0))
+            }
+        },
+        None => {
+            errors.push(
+                Diagnostic::error("the ruleset has no policy script")
+                    .at(loc(0..0))
+                    .hint("add `[policy]` with `script = \"policies/default.rhai\"`"),
+            );
+            (PathBuf::new(), loc(0..0))
+        }
+    };
+
+    let mut parameters = Parameters::default();
+    for (name, p) in file.parameters {
+        let span = p.span();
+        let p = p.into_inner();
+        let key_loc = key_location(&source, &name, span.clone());
+        if !is_identifier(&name) {
+            errors.push(
+                Diagnostic::error(format!("parameter name `{name}` cannot be written `params.{name}` in a script"))
+                    .at(key_loc.clone())
+                    .hint("use lowercase letters, digits and `_`, starting with a letter"),
+            );
+        }
+        let Some(unit) = ParamUnit::parse(p.unit.get_ref()) else {
+            let expected = ParamUnit::ALL.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+            let d = Diagnostic::error(format!("unknown unit `{}`", p.unit.get_ref())).at(loc(p.unit.span()));
+            errors.push(
+                match crate::diagnostic::suggestion(p.unit.get_ref(), ParamUnit::ALL.iter().map(|u| u.name())) {
+                    Some(s) => d.hint(format!("did you mean `{s}`?")),
+                    None => d.hint(format!("expected one of {expected}")),
+                },
+            );
+            continue;
+        };
+        let value = match ParamValue::from_toml(unit, p.value.get_ref()) {
+            Ok(v) => v,
+            Err(found) => {
+                errors.push(type_error(&name, unit, &found, loc(p.value.span())));
+                continue;
+            }
+        };
+        let mut effective = Vec::new();
+        for e in p.effective {
+            let e = e.into_inner();
+            let Some(fy) = fiscal_year_of(e.from.get_ref()) else {
+                errors.push(
+                    Diagnostic::error("`from` must be a fiscal year such as `2027` or a date such as `2027-04-01`")
+                        .at(loc(e.from.span())),
+                );
+                continue;
+            };
+            if let Some(last) = effective.last().map(|s: &Scheduled| s.from_fiscal_year) {
+                if fy <= last {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "the changes of `{name}` must be in order: FY{fy} comes after FY{last}"
+                        ))
+                        .at(loc(e.from.span())),
+                    );
+                }
+            }
+            match ParamValue::from_toml(unit, e.value.get_ref()) {
+                Ok(value) => {
+                    effective.push(Scheduled { from_fiscal_year: fy, value, location: Some(loc(e.value.span())) })
+                }
+                Err(found) => errors.push(type_error(&name, unit, &found, loc(e.value.span()))),
+            }
+            let _ = e.note;
+        }
+        parameters.list.insert(
+            name.clone(),
+            Parameter {
+                name,
+                unit,
+                description: p.description,
+                value,
+                effective,
+                location: Some(key_loc),
+                overridden: None,
+            },
+        );
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (name, description) = match info {
+        Some(i) => (i.name.unwrap_or_default(), i.description.unwrap_or_default()),
+        None => (String::new(), String::new()),
+    };
+    Ok(Manifest {
+        source,
+        name,
+        description,
+        score_range,
+        viewpoints,
+        policy,
+        policy_description: file.policy.and_then(|p| p.into_inner().description).unwrap_or_default(),
+        policy_location,
+        parameters,
+        warnings,
+    })
+}
+
+fn type_error(name: &str, unit: ParamUnit, found: &str, at: Location) -> Diagnostic {
+    let example = match unit {
+        ParamUnit::Ratio => "a number such as `0.9` or a percentage such as \"90%\"",
+        ParamUnit::Score => "a number such as `3`",
+        ParamUnit::Count => "a whole number such as `2`",
+        ParamUnit::Yen => "an amount such as \"1.5億円\"",
+        ParamUnit::Flag => "`true` or `false`",
+        ParamUnit::Text => "a string in quotes",
+    };
+    Diagnostic::error(format!("parameter `{name}` has unit `{unit}` but its value is {found}"))
+        .at(at)
+        .hint(format!("write {example}, or change `unit`"))
+}
+
+/// A script path from the manifest: relative, inside the rules folder, existing.
+fn script_path(dir: &Path, value: &Spanned<String>, source: &Arc<Source>) -> Result<PathBuf, Diagnostic> {
+    let rel = Path::new(value.get_ref());
+    let at = Location::new(source, value.span());
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err(Diagnostic::error(format!("script `{}` must be a path inside the rules folder", value.get_ref()))
+            .at(at)
+            .hint("write it relative to `ruleset.toml`, without `..`, e.g. `viewpoints/needs.rhai`"));
+    }
+    let path = dir.join(rel);
+    if !path.is_file() {
+        let parent = path.parent().unwrap_or(dir);
+        let siblings: Vec<String> = std::fs::read_dir(parent)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .filter(|n| n.ends_with(".rhai"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let file = rel.file_name().and_then(|f| f.to_str()).unwrap_or("");
+        let d = Diagnostic::error(format!("script `{}` not found", value.get_ref())).at(at);
+        let d = match crate::diagnostic::suggestion(file, siblings.iter().map(String::as_str)) {
+            Some(s) => d.hint(format!("did you mean `{}`?", rel.with_file_name(s).display())),
+            None => d.hint(format!("paths are relative to `{}`", source.name)),
+        };
+        return Err(d);
+    }
+    Ok(path)
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Where a parameter's name is written: `[parameters.NAME]` or `NAME = { … }`, else its table.
+fn key_location(source: &Arc<Source>, name: &str, fallback: std::ops::Range<usize>) -> Location {
+    let text = &source.text;
+    for pattern in [format!("[parameters.{name}]"), format!("[parameters.\"{name}\"]")] {
+        if let Some(i) = text.find(&pattern) {
+            let start = i + "[parameters.".len();
+            return Location::new(source, start..start + pattern.len() - "[parameters.]".len());
+        }
+    }
+    let before = &text[..fallback.start.min(text.len())];
+    match before.rfind(name) {
+        Some(i) => Location::new(source, i..i + name.len()),
+        None => Location::new(source, fallback),
+    }
+}
+
+/// A TOML syntax or shape error in the manifest, located.
+pub(crate) fn toml_error(source: &Arc<Source>, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().lines().next().unwrap_or("invalid TOML").to_string();
+    let mut d = Diagnostic::error(message.clone()).at(Location::new(source, e.span().unwrap_or(0..0)));
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((found, expected)) = rest.split_once("`, expected ") {
+            let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            d = d.suggest(found, candidates.iter().copied());
+            if d.hint.is_none() {
+                d = d.hint(format!("expected {expected}"));
+            }
+        }
+    }
+    d
+}

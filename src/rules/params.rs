@@ -1,0 +1,355 @@
+//! Ruleset parameters: the numbers a policy designer tunes, with units, fiscal-year schedules and overrides.
+//!
+//! A parameter is declared once in `ruleset.toml` with a unit that says what kind of value it
+//! holds; scripts read it as `params.NAME`. A scenario may override a value (`[parameters]`),
+//! and a parameter may change value from a given fiscal year on (`effective`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rhai::Dynamic;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::money::Money;
+use crate::scenario::Located;
+
+/// What kind of value a parameter holds, and how scripts see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamUnit {
+    /// A share or multiplier such as `0.9` or `"90%"`; a number (FLOAT) in scripts.
+    Ratio,
+    /// A score on the ruleset's scale; a number (FLOAT) in scripts.
+    Score,
+    /// A whole number; an integer in scripts.
+    Count,
+    /// Money such as `"1.5億円"`; exact yen (Decimal) in scripts.
+    Yen,
+    /// `true` or `false`.
+    Flag,
+    /// Words, e.g. a label used in reasons.
+    Text,
+}
+
+impl ParamUnit {
+    pub const ALL: [ParamUnit; 6] =
+        [ParamUnit::Ratio, ParamUnit::Score, ParamUnit::Count, ParamUnit::Yen, ParamUnit::Flag, ParamUnit::Text];
+
+    /// The name written in `ruleset.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamUnit::Ratio => "ratio",
+            ParamUnit::Score => "score",
+            ParamUnit::Count => "count",
+            ParamUnit::Yen => "円",
+            ParamUnit::Flag => "flag",
+            ParamUnit::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ParamUnit> {
+        match s.trim() {
+            "yen" => Some(ParamUnit::Yen),
+            s => ParamUnit::ALL.into_iter().find(|u| u.name() == s),
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            ParamUnit::Ratio => "a number such as `0.9` or a percentage such as \"90%\"",
+            ParamUnit::Score => "a number such as `3` or `2.5`",
+            ParamUnit::Count => "a whole number such as `2`",
+            ParamUnit::Yen => "an amount such as \"1.5億円\" or \"500万円\"",
+            ParamUnit::Flag => "`true` or `false`",
+            ParamUnit::Text => "a string in quotes",
+        }
+    }
+}
+
+impl fmt::Display for ParamUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A parameter's value, already checked against its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Number(Decimal),
+    Count(i64),
+    Money(Money),
+    Flag(bool),
+    Text(String),
+}
+
+impl ParamValue {
+    /// Reads a TOML value as a value of `unit`; the error says what was expected.
+    pub fn from_toml(unit: ParamUnit, v: &toml::Value) -> Result<ParamValue, String> {
+        let found = || describe(v);
+        match unit {
+            ParamUnit::Ratio | ParamUnit::Score => match v {
+                toml::Value::Integer(i) => Ok(ParamValue::Number(Decimal::from(*i))),
+                toml::Value::Float(f) => decimal_from_f64(*f).map(ParamValue::Number).ok_or_else(found),
+                toml::Value::String(s) if unit == ParamUnit::Ratio => {
+                    parse_percent(s).map(ParamValue::Number).ok_or_else(found)
+                }
+                _ => Err(found()),
+            },
+            ParamUnit::Count => match v {
+                toml::Value::Integer(i) => Ok(ParamValue::Count(*i)),
+                _ => Err(found()),
+            },
+            ParamUnit::Yen => match v {
+                toml::Value::Integer(i) => Ok(ParamValue::Money(Money::yen(*i))),
+                toml::Value::String(s) => {
+                    Money::parse(s).map(ParamValue::Money).map_err(|e| format!("{found}: {e}", found = found()))
+                }
+                _ => Err(found()),
+            },
+            ParamUnit::Flag => match v {
+                toml::Value::Boolean(b) => Ok(ParamValue::Flag(*b)),
+                _ => Err(found()),
+            },
+            ParamUnit::Text => match v {
+                toml::Value::String(s) => Ok(ParamValue::Text(s.clone())),
+                _ => Err(found()),
+            },
+        }
+    }
+
+    /// The value as a script sees it.
+    pub fn to_dynamic(&self) -> Dynamic {
+        match self {
+            ParamValue::Number(d) => Dynamic::from_float(d.to_f64().unwrap_or(0.0)),
+            ParamValue::Count(i) => Dynamic::from_int(*i),
+            ParamValue::Money(m) => Dynamic::from_decimal(m.as_decimal()),
+            ParamValue::Flag(b) => Dynamic::from_bool(*b),
+            ParamValue::Text(s) => Dynamic::from(s.clone()),
+        }
+    }
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Number(d) => write!(f, "{}", d.normalize()),
+            ParamValue::Count(i) => write!(f, "{i}"),
+            ParamValue::Money(m) => write!(f, "{m}"),
+            ParamValue::Flag(b) => write!(f, "{b}"),
+            ParamValue::Text(s) => write!(f, "\"{s}\""),
+        }
+    }
+}
+
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("the string \"{s}\""),
+        toml::Value::Integer(i) => format!("the integer {i}"),
+        toml::Value::Float(x) => format!("the number {x}"),
+        toml::Value::Boolean(b) => format!("`{b}`"),
+        toml::Value::Datetime(d) => format!("the date {d}"),
+        toml::Value::Array(_) => "an array".to_string(),
+        toml::Value::Table(_) => "a table".to_string(),
+    }
+}
+
+/// Through the shortest decimal text, so `0.01` stays exactly `0.01`.
+pub(crate) fn decimal_from_f64(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    Decimal::from_str(&f.to_string()).ok().or_else(|| Decimal::from_scientific(&format!("{f:e}")).ok())
+}
+
+/// `0.3`, `-0.25`, `30%`, `３０％`.
+fn parse_percent(s: &str) -> Option<Decimal> {
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '％' => '%',
+            '－' | '−' | '▲' | '△' => '-',
+            c => c,
+        })
+        .collect();
+    match t.strip_suffix('%') {
+        Some(p) => Decimal::from_str(p.trim()).ok().map(|d| d / Decimal::ONE_HUNDRED),
+        None => Decimal::from_str(&t).ok(),
+    }
+}
+
+/// A value that takes effect from a fiscal year on.
+#[derive(Debug, Clone)]
+pub struct Scheduled {
+    /// The first fiscal year (年度, April–March) the value applies to.
+    pub from_fiscal_year: i32,
+    pub value: ParamValue,
+    pub location: Option<Location>,
+}
+
+/// One declared parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub unit: ParamUnit,
+    pub description: String,
+    /// The value before any scheduled change.
+    pub value: ParamValue,
+    /// Later values, in fiscal-year order.
+    pub effective: Vec<Scheduled>,
+    /// Where the parameter is declared.
+    pub location: Option<Location>,
+    /// A scenario's override, which applies to every year.
+    pub overridden: Option<(ParamValue, Option<Location>)>,
+}
+
+impl Parameter {
+    /// The value in force in `fiscal_year`.
+    pub fn value_for(&self, fiscal_year: Option<i32>) -> &ParamValue {
+        if let Some((v, _)) = &self.overridden {
+            return v;
+        }
+        let mut current = &self.value;
+        if let Some(fy) = fiscal_year {
+            for s in &self.effective {
+                if s.from_fiscal_year <= fy {
+                    current = &s.value;
+                }
+            }
+        }
+        current
+    }
+}
+
+/// All parameters of a ruleset, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Parameters {
+    pub list: BTreeMap<String, Parameter>,
+}
+
+impl Parameters {
+    pub fn get(&self, name: &str) -> Option<&Parameter> {
+        self.list.get(name)
+    }
+
+    /// Applies a scenario's `[parameters]` overrides (or a test case's), each checked against its unit.
+    pub fn apply_overrides(
+        &mut self,
+        overrides: &BTreeMap<String, Located<toml::Value>>,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        for (name, v) in overrides {
+            let names: Vec<String> = self.list.keys().cloned().collect();
+            let Some(p) = self.list.get_mut(name) else {
+                errors.push(
+                    Diagnostic::error(format!("unknown parameter `{name}`"))
+                        .at_opt(key_location(v.location.as_ref(), name))
+                        .note("a scenario may override only parameters declared in the ruleset's `ruleset.toml`")
+                        .suggest(name, names.iter().map(String::as_str)),
+                );
+                continue;
+            };
+            match ParamValue::from_toml(p.unit, &v.value) {
+                Ok(value) => p.overridden = Some((value, v.location.clone())),
+                Err(found) => errors.push(
+                    Diagnostic::error(format!("parameter `{name}` is a {}, found {found}", p.unit))
+                        .at_opt(v.location.clone())
+                        .hint(format!("write {}", p.unit.example())),
+                ),
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The `params` map scripts see in `fiscal_year`.
+    pub fn to_map(&self, fiscal_year: Option<i32>) -> rhai::Map {
+        self.list.iter().map(|(k, p)| (k.as_str().into(), p.value_for(fiscal_year).to_dynamic())).collect()
+    }
+}
+
+/// The key of `name = value` in a scenario's `[parameters]` table, found by looking left of the value.
+fn key_location(value: Option<&Location>, name: &str) -> Option<Location> {
+    let loc = value?;
+    let text = &loc.source.text;
+    let line_start = text[..loc.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..loc.span.start.min(text.len())];
+    match before.find(name) {
+        Some(i) => Some(Location::new(&loc.source, line_start + i..line_start + i + name.len())),
+        None => Some(loc.clone()),
+    }
+}
+
+/// Reads `effective = [{ from = 2027, value = … }]`: the fiscal year from an integer or a date (April starts a year).
+pub(crate) fn fiscal_year_of(v: &toml::Value) -> Option<i32> {
+    match v {
+        toml::Value::Integer(i) => i32::try_from(*i).ok(),
+        toml::Value::Datetime(dt) => {
+            let d = dt.date?;
+            let y = i32::from(d.year);
+            Some(if d.month >= 4 { y } else { y - 1 })
+        }
+        toml::Value::String(s) => {
+            let y: i32 = s.get(..4)?.parse().ok()?;
+            let m: u32 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(4);
+            Some(if m >= 4 { y } else { y - 1 })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_values_by_unit() {
+        assert_eq!(
+            ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::String("90%".into())),
+            Ok(ParamValue::Number(Decimal::new(9, 1)))
+        );
+        assert_eq!(
+            ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::Float(0.01)),
+            Ok(ParamValue::Number(Decimal::new(1, 2)))
+        );
+        assert_eq!(
+            ParamValue::from_toml(ParamUnit::Yen, &toml::Value::String("1.5億円".into())),
+            Ok(ParamValue::Money(Money::yen(150_000_000)))
+        );
+        assert!(ParamValue::from_toml(ParamUnit::Count, &toml::Value::Float(2.5)).unwrap_err().contains("2.5"));
+        assert!(ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::String("abc".into())).is_err());
+    }
+
+    #[test]
+    fn fiscal_year_starts_in_april() {
+        let d: toml::Value = toml::from_str::<toml::Table>("d = 2027-03-31").unwrap()["d"].clone();
+        assert_eq!(fiscal_year_of(&d), Some(2026));
+        let d: toml::Value = toml::from_str::<toml::Table>("d = 2027-04-01").unwrap()["d"].clone();
+        assert_eq!(fiscal_year_of(&d), Some(2027));
+        assert_eq!(fiscal_year_of(&toml::Value::Integer(2028)), Some(2028));
+    }
+
+    #[test]
+    fn schedule_and_override_pick_the_value_in_force() {
+        let mut p = Parameter {
+            name: "x".into(),
+            unit: ParamUnit::Ratio,
+            description: String::new(),
+            value: ParamValue::Number(Decimal::ONE),
+            effective: vec![Scheduled {
+                from_fiscal_year: 2027,
+                value: ParamValue::Number(Decimal::TWO),
+                location: None,
+            }],
+            location: None,
+            overridden: None,
+        };
+        assert_eq!(p.value_for(Some(2026)), &ParamValue::Number(Decimal::ONE));
+        assert_eq!(p.value_for(Some(2027)), &ParamValue::Number(Decimal::TWO));
+        p.overridden = Some((ParamValue::Number(Decimal::TEN), None));
+        assert_eq!(p.value_for(Some(2027)), &ParamValue::Number(Decimal::TEN));
+    }
+}
