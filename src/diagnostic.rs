@@ -27,10 +27,7 @@ impl Source {
     /// Shows a path relative to the current directory where possible.
     pub fn display_path(path: &Path) -> String {
         let cwd = std::env::current_dir().ok();
-        let shown = cwd
-            .as_deref()
-            .and_then(|c| path.strip_prefix(c).ok())
-            .unwrap_or(path);
+        let shown = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
         let shown = shown.strip_prefix(".").unwrap_or(shown);
         shown.display().to_string()
     }

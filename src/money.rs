@@ -72,9 +72,7 @@ impl Unit {
 
     /// Parses a unit name such as `億円`.
     pub fn parse(s: &str) -> Option<Unit> {
-        [Unit::Yen, Unit::Sen, Unit::Man, Unit::Hyakuman, Unit::Oku, Unit::Cho]
-            .into_iter()
-            .find(|u| u.suffix() == s)
+        [Unit::Yen, Unit::Sen, Unit::Man, Unit::Hyakuman, Unit::Oku, Unit::Cho].into_iter().find(|u| u.suffix() == s)
     }
 }
 
@@ -94,9 +92,7 @@ impl<'de> Deserialize<'de> for Unit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         Unit::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown unit `{s}`: expected one of `円`, `千円`, `百万円`, `億円`"
-            ))
+            serde::de::Error::custom(format!("unknown unit `{s}`: expected one of `円`, `千円`, `百万円`, `億円`"))
         })
     }
 }
@@ -215,8 +211,7 @@ impl Money {
     /// Like [`Money::format`] without the unit suffix: `6,476.84`.
     pub fn format_number(self, unit: Unit) -> String {
         let dp = unit.display_decimals();
-        let v = (self.0 / unit.factor())
-            .round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
+        let v = (self.0 / unit.factor()).round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
         group_digits(&format!("{:.*}", dp as usize, v))
     }
 
@@ -398,12 +393,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
     }
     let chars = &chars[..last];
     if i >= chars.len() {
-        return Err(err(
-            "empty amount",
-            0,
-            text.len().max(1),
-            Some(format!("expected {EXPECTED}")),
-        ));
+        return Err(err("empty amount", 0, text.len().max(1), Some(format!("expected {EXPECTED}"))));
     }
     let negative = matches!(chars[i].1, '-' | '▲' | '△');
     if negative {
@@ -459,10 +449,19 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
         // The unit that follows.
         let unit_start = i;
         let rest: String = chars[i..].iter().map(|c| c.1).collect();
-        let unit = [("兆円", Unit::Cho), ("兆", Unit::Cho), ("億円", Unit::Oku), ("億", Unit::Oku),
-            ("百万円", Unit::Hyakuman), ("万円", Unit::Man), ("万", Unit::Man), ("千円", Unit::Sen), ("円", Unit::Yen)]
-            .into_iter()
-            .find(|(s, _)| rest.starts_with(s));
+        let unit = [
+            ("兆円", Unit::Cho),
+            ("兆", Unit::Cho),
+            ("億円", Unit::Oku),
+            ("億", Unit::Oku),
+            ("百万円", Unit::Hyakuman),
+            ("万円", Unit::Man),
+            ("万", Unit::Man),
+            ("千円", Unit::Sen),
+            ("円", Unit::Yen),
+        ]
+        .into_iter()
+        .find(|(s, _)| rest.starts_with(s));
         let unit = match unit {
             Some((s, u)) => {
                 i += s.chars().count();
@@ -515,12 +514,9 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
             }
         }
         prev_unit = Some(unit);
-        total = value
-            .checked_mul(unit.factor())
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| {
-                err("amount is too large", num_off, digits.len(), Some("amounts must be below 79,228兆円".into()))
-            })?;
+        total = value.checked_mul(unit.factor()).and_then(|v| total.checked_add(v)).ok_or_else(|| {
+            err("amount is too large", num_off, digits.len(), Some("amounts must be below 79,228兆円".into()))
+        })?;
     }
     if !total.fract().is_zero() {
         return Err(err(
@@ -547,9 +543,7 @@ fn check_grouping(digits: &str, offset: usize) -> Result<(), ParseMoneyError> {
         ));
     }
     let groups: Vec<&str> = int.split(',').collect();
-    let ok = !groups[0].is_empty()
-        && groups[0].len() <= 3
-        && groups[1..].iter().all(|g| g.len() == 3);
+    let ok = !groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3);
     if ok {
         Ok(())
     } else {

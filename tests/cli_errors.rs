@@ -97,5 +97,8 @@ fn usage_errors_exit_2() {
     assert!(stderr.starts_with("error: "), "{stderr}");
     let (code, _, stderr) = waku(Path::new("."), &["check", "no/such/scenario.toml"]);
     assert_eq!(code, 2);
-    assert_eq!(stderr, "error: cannot read `no/such/scenario.toml`: no such file\n  = hint: paths in a scenario are relative to the scenario file\n");
+    assert_eq!(
+        stderr,
+        "error: cannot read `no/such/scenario.toml`: no such file\n  = hint: paths in a scenario are relative to the scenario file\n"
+    );
 }

@@ -41,7 +41,10 @@ fn kitakyushu_r8_reconciles_to_the_real_figures() {
 fn overlay_states_only_what_differs() {
     let base = scenario::load(Path::new("scenarios/kitakyushu-r8.toml")).expect("base");
     let down = scenario::load(Path::new("scenarios/kitakyushu-r8-revenue-down.toml")).expect("overlay");
-    assert_eq!(down.revenue.general_revenue.as_decimal(), base.revenue.general_revenue.as_decimal() * rust_decimal::Decimal::new(98, 2));
+    assert_eq!(
+        down.revenue.general_revenue.as_decimal(),
+        base.revenue.general_revenue.as_decimal() * rust_decimal::Decimal::new(98, 2)
+    );
     assert_eq!(down.programs.len(), base.programs.len());
     assert_eq!(down.policy.investment_cap, base.policy.investment_cap);
     assert_ne!(down.name, base.name);
@@ -54,7 +57,8 @@ fn every_example_validates_against_the_json_schema() {
     for path in scenario_files() {
         let text = std::fs::read_to_string(&path).expect("read");
         let value: serde_json::Value = toml::from_str(&text).expect("toml");
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
         assert!(errors.is_empty(), "{}: {errors:?}", path.display());
     }
     // And the schema rejects what the loader rejects.

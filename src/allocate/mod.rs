@@ -1,1 +1,266 @@
 //! Allocation: envelopes by bureau and the mayor's coordination reserve, optimised under the fiscal limits.
+//!
+//! ```text
+//! Scenario + Review ─► Model::build (presolve, named variables and constraints)  model.rs
+//!                   ─► solve (clarabel / microlp / HiGHS, one `Solver` value)       solve.rs
+//!                   ─► round to exact money, repair, verify                          rounding.rs
+//!                   ─► constraints, shadow prices, why each program is where it is   explain.rs
+//! infeasible?       ─► elastic re-solve naming the conflicting limits                infeasible.rs
+//! --emit-lp         ─► CPLEX LP text                                                 lp.rs
+//! ```
+//!
+//! Where each limit is enforced: [`model::Limit`] lists them; `Model::add_rows` in `model.rs`
+//! builds them (sources = uses, envelope floors and ceilings, reserve share bounds, investment
+//! cap, bond issuance cap, next-generation frame, fund drawdown and floor).
+
+mod explain;
+mod infeasible;
+mod lp;
+pub mod model;
+mod report;
+mod rounding;
+mod solve;
+pub mod synthetic;
+mod workset;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub use explain::explain;
+pub use model::{Limit, Model, Sense};
+pub use report::{render_markdown, render_table};
+pub use solve::Solver;
+
+use crate::money::{Money, Unit};
+use crate::review::{Action, Review};
+use crate::scenario::{ProgramKind, Scenario};
+use crate::{Diagnostic, Error, Result};
+
+/// How to allocate.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub solver: Solver,
+}
+
+/// The allocation of one scenario: the JSON contract of `waku run --format json`.
+///
+/// Identities, exact to the yen: Σ `envelopes[].amount` + `reserve` = `available`;
+/// each envelope's `amount` = Σ `general_revenue` of its programs;
+/// `available` = `general_revenue` + `fund_drawdown` − `fund_deposit`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocation {
+    pub city: String,
+    pub scenario: String,
+    pub fiscal_year: i32,
+    /// The solver(s) that produced the optimum.
+    pub solver: String,
+    /// Program costs are multiples of this unit (or exactly at a review bound).
+    pub rounding_unit: Unit,
+    /// 一般財源 forecast.
+    pub general_revenue: Money,
+    /// 財源調整用基金 drawn down this year.
+    pub fund_drawdown: Money,
+    /// Put into the fund: general revenue that neither the programs nor the reserve can absorb.
+    pub fund_deposit: Money,
+    /// General revenue to allocate: general revenue + drawdown − deposit.
+    pub available: Money,
+    /// The mayor's coordination reserve.
+    pub reserve: Money,
+    /// Reserve as a share of available general revenue.
+    pub reserve_share: Decimal,
+    pub envelopes: Vec<Envelope>,
+    pub programs: Vec<ProgramAllocation>,
+    pub constraints: Vec<ConstraintReport>,
+    /// 投資的経費: cost of investment programs.
+    pub investment: Money,
+    pub investment_cap: Money,
+    /// 市債 issued: the bond-financed share of every program's cost.
+    pub bond_issuance: Money,
+    pub bond_issuance_cap: Money,
+    pub bond_redemption: Money,
+    pub bond_balance_start: Money,
+    /// balance + issuance − redemption.
+    pub bond_balance_end: Money,
+    pub fund_balance_start: Money,
+    /// balance − drawdown + deposit.
+    pub fund_balance_end: Money,
+    pub fund_floor: Money,
+    /// 次世代投資枠: cost (事業費) allocated to next-generation programs.
+    pub next_generation: Money,
+    pub next_generation_target: Money,
+    /// Σ cost of all programs.
+    pub total_allocated: Money,
+    pub total_requested: Money,
+    /// The LP objective at the optimum (scaled units, without fixed programs), for cross-checks.
+    #[serde(skip)]
+    pub lp_objective: f64,
+    /// The unit the scenario displays money in.
+    #[serde(skip)]
+    pub display_unit: Unit,
+}
+
+/// One bureau's envelope.
+#[derive(Debug, Clone, Serialize)]
+pub struct Envelope {
+    pub department: String,
+    pub name: String,
+    /// Prior-year general revenue of its programs.
+    pub base: Money,
+    pub floor: Money,
+    pub ceiling: Money,
+    /// Σ general revenue of its programs.
+    pub amount: Money,
+    /// Requested general revenue of its programs.
+    pub requested: Money,
+}
+
+/// What holds a program where it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Holding {
+    /// 義務的経費, fixed at the request.
+    Mandatory,
+    /// The review allows one value.
+    Pinned,
+    /// All-or-nothing: funded in full or not at all.
+    AllOrNothing,
+    /// At the review maximum because the bureau's envelope floor needs all its programs in full.
+    EnvelopeFloor,
+    /// At the review's maximum: worth more than the limits charge for it.
+    ReviewMax,
+    /// At the review's minimum: the limits charge more than it is worth.
+    ReviewMin,
+    /// Between its bounds: the marginal program of the limits it counts in.
+    Marginal,
+}
+
+impl Holding {
+    /// A few words for tables.
+    pub fn words(self) -> &'static str {
+        match self {
+            Holding::Mandatory => "mandatory, fixed at the request",
+            Holding::Pinned => "pinned by the review",
+            Holding::AllOrNothing => "all or nothing",
+            Holding::EnvelopeFloor => "held by the envelope floor",
+            Holding::ReviewMax => "at the review maximum",
+            Holding::ReviewMin => "at the review minimum",
+            Holding::Marginal => "marginal",
+        }
+    }
+}
+
+/// One program's allocation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramAllocation {
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    pub kind: ProgramKind,
+    pub action: Action,
+    pub priority: Decimal,
+    pub prior_cost: Money,
+    pub requested: Money,
+    /// The review's bounds.
+    pub min: Money,
+    pub max: Money,
+    /// Cost allocated.
+    pub allocated: Money,
+    pub general_revenue: Money,
+    pub subsidy: Money,
+    pub fees: Money,
+    pub bonds: Money,
+    pub next_generation: bool,
+    pub held_by: Holding,
+    /// Binding constraints the program counts in.
+    pub limits: Vec<String>,
+}
+
+/// A named constraint at the optimum.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConstraintReport {
+    /// Machine name, as in the LP file and `waku explain`.
+    pub name: String,
+    /// In words.
+    pub label: String,
+    /// `<=`, `>=` or `=`.
+    pub sense: &'static str,
+    pub limit: Money,
+    pub value: Money,
+    /// How far the value is from the limit (≥ 0).
+    pub slack: Money,
+    pub binding: bool,
+    /// d(objective)/d(limit): priority-weighted value of one more yen of the limit. `null` when
+    /// the solver gave no duals.
+    pub shadow_price: Option<f64>,
+}
+
+/// Allocates `scenario` under `review` (one assessment per program, in scenario order).
+pub fn allocate(scenario: &Scenario, review: &Review, options: &Options) -> Result<Allocation> {
+    let model = Model::build(scenario, review)?;
+    solve_model(&model, scenario, review, options)
+}
+
+/// Solves a built model (see [`allocate`]); the model can be written with [`Model::to_lp`] too.
+pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options: &Options) -> Result<Allocation> {
+    if !options.solver.available() {
+        return Err(Error::input(
+            Diagnostic::error(format!("solver `{}` is not built into this waku", options.solver))
+                .hint("rebuild with `cargo build --release --features highs` (needs cmake and libclang), or use `--solver auto`"),
+        ));
+    }
+    if let Some(d) = infeasible::precheck(model, scenario) {
+        return Err(Error::Infeasible(Box::new(d)));
+    }
+    let raw = match workset::solve(model, options.solver) {
+        Ok(raw) => raw,
+        Err(solve::Failure::Infeasible) => {
+            return Err(Error::Infeasible(Box::new(infeasible::diagnose(model, scenario, options.solver))));
+        }
+        Err(solve::Failure::Other(reason)) => {
+            // A numerical stop is not a verdict on the limits: try the other pure-Rust solver once.
+            let fallback = if model.has_integers() { None } else { Some(Solver::Microlp) };
+            match fallback.filter(|&f| f != options.solver.resolve(model) && model.free_programs() <= 20_000) {
+                Some(f) => match solve::solve(model, f) {
+                    Ok(raw) => raw,
+                    Err(solve::Failure::Infeasible) => {
+                        return Err(Error::Infeasible(Box::new(infeasible::diagnose(model, scenario, f))));
+                    }
+                    Err(solve::Failure::Other(_)) => return Err(stopped(options.solver, &reason)),
+                },
+                None => return Err(stopped(options.solver, &reason)),
+            }
+        }
+    };
+    let exact = rounding::round(model, scenario, &raw.values).map_err(|v| rounding_failed(model, scenario, &v))?;
+    Ok(explain::assemble(model, scenario, review, &raw, &exact))
+}
+
+fn stopped(solver: Solver, reason: &str) -> Error {
+    Error::input(
+        Diagnostic::error(format!("the allocation could not be computed: {} stopped ({reason})", solver.resolve_name()))
+            .hint("try another solver with `--solver microlp` or `--solver clarabel`, and check for extreme amounts or ratios in the scenario"),
+    )
+}
+
+fn rounding_failed(model: &Model, scenario: &Scenario, violations: &[rounding::Violation]) -> Error {
+    let mut d = Diagnostic::error(format!(
+        "rounding the allocation to {} cannot keep every limit exact",
+        scenario.rounding_unit.suffix()
+    ));
+    for v in violations {
+        d = d.note(match v.limit {
+            Some(limit) => format!("{}: {}", explain::label(limit, scenario, model), v.text),
+            None => v.text.clone(),
+        });
+    }
+    Error::Infeasible(Box::new(d.hint("use a finer `rounding_unit` (e.g. 円), or leave the limits a little room")))
+}
+
+impl Solver {
+    fn resolve_name(self) -> &'static str {
+        match self {
+            Solver::Auto => "the solver",
+            other => other.name(),
+        }
+    }
+}

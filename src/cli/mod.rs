@@ -125,7 +125,16 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Generate(a) => {
             let spec = crate::generate::CitySpec { programs: a.programs, departments: a.departments, seed: a.seed };
             let path = crate::generate::write_city(&spec, &a.out)?;
-            write_out(out, &format!("wrote {} ({} programs, {} departments, seed {})\n", path.display(), a.programs, a.departments, a.seed))
+            write_out(
+                out,
+                &format!(
+                    "wrote {} ({} programs, {} departments, seed {})\n",
+                    path.display(),
+                    a.programs,
+                    a.departments,
+                    a.seed
+                ),
+            )
         }
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&scenario::schema()).unwrap_or_default();

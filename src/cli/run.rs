@@ -1,10 +1,15 @@
 //! `waku run` and `waku explain`: allocation of envelopes and the reserve, and why.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Format, ScenarioArgs};
+use super::{Format, ScenarioArgs, write_out};
+use crate::allocate::{self, Allocation, Model, Options, Solver};
+use crate::review::Review;
+use crate::rules::Ruleset;
+use crate::scenario::Scenario;
 use crate::{Diagnostic, Error, Result};
 
 #[derive(Debug, Args)]
@@ -13,6 +18,15 @@ pub struct RunArgs {
     pub scenario: ScenarioArgs,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// The LP/MILP solver (`auto`: clarabel, or microlp when there are all-or-nothing programs).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub solver: Solver,
+    /// Also write the model in CPLEX LP format to FILE (to check the optimum with another solver).
+    #[arg(long, value_name = "FILE")]
+    pub emit_lp: Option<PathBuf>,
+    /// List every program in the table and Markdown output (JSON always has them all).
+    #[arg(long)]
+    pub programs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -21,14 +35,49 @@ pub struct ExplainArgs {
     pub scenario: ScenarioArgs,
     /// A program id, a bureau id or a constraint name.
     pub subject: String,
+    /// The LP/MILP solver.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub solver: Solver,
 }
 
-pub fn run(args: &RunArgs, _out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
-    let _ = args.scenario.load()?;
-    Err(Error::input(Diagnostic::error("`waku run` is being built")))
+/// Loads the scenario, reviews every program and builds the allocation model.
+fn prepare(args: &ScenarioArgs) -> Result<(Scenario, Review, Model)> {
+    let scenario = args.load()?;
+    let ruleset = Ruleset::for_scenario(&scenario)?;
+    let review = crate::review::review(&scenario, &ruleset)?;
+    let model = Model::build(&scenario, &review)?;
+    Ok((scenario, review, model))
 }
 
-pub fn explain(args: &ExplainArgs, _out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
-    let _ = args.scenario.load()?;
-    Err(Error::input(Diagnostic::error("`waku explain` is being built")))
+fn write_lp(path: &PathBuf, model: &Model, scenario: &Scenario, allocation: Option<&Allocation>) -> Result<()> {
+    let title = format!("{} {} FY{}", scenario.city, scenario.name, scenario.fiscal_year);
+    let text = model.to_lp(&title, allocation.map(|a| a.lp_objective));
+    std::fs::write(path, text)
+        .map_err(|e| Error::input(Diagnostic::error(format!("cannot write the LP file `{}`: {e}", path.display()))))
+}
+
+pub fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+    let (scenario, review, model) = prepare(&args.scenario)?;
+    let result = allocate::solve_model(&model, &scenario, &review, &Options { solver: args.solver });
+    if let Some(path) = &args.emit_lp {
+        write_lp(path, &model, &scenario, result.as_ref().ok())?;
+    }
+    let allocation = result?;
+    let text = match args.format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&allocation)
+                .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
+            format!("{json}\n")
+        }
+        Format::Markdown => allocate::render_markdown(&allocation, args.programs),
+        _ => allocate::render_table(&allocation, args.programs),
+    };
+    write_out(out, &text)
+}
+
+pub fn explain(args: &ExplainArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+    let (scenario, review, model) = prepare(&args.scenario)?;
+    let allocation = allocate::solve_model(&model, &scenario, &review, &Options { solver: args.solver })?;
+    let text = allocate::explain(&allocation, &scenario, &args.subject)?;
+    write_out(out, &text)
 }

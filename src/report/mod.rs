@@ -96,7 +96,11 @@ pub fn summary(s: &Scenario) -> String {
     let next_gen: Money = s.programs.iter().filter(|p| p.next_generation).map(|p| p.requested).sum();
     let mut t = table(&["", &format!("金額（{u}）"), "limit / note"]);
     if let Some(ga) = s.revenue.general_account {
-        let note = if ga == requested { "inventory reconciles".to_string() } else { format!("inventory differs by {}", (requested - ga).format(u)) };
+        let note = if ga == requested {
+            "inventory reconciles".to_string()
+        } else {
+            format!("inventory differs by {}", (requested - ga).format(u))
+        };
         t.add_row(vec![Cell::new("一般会計予算総額 general account"), money_cell(ga, u), Cell::new(note)]);
     }
     t.add_row(vec![Cell::new("要求額合計 requested"), money_cell(requested, u), Cell::new("")]);
@@ -113,7 +117,11 @@ pub fn summary(s: &Scenario) -> String {
     t.add_row(vec![
         Cell::new("市債残高 bond balance start → end"),
         money_cell(s.bonds.balance, u),
-        Cell::new(format!("→ {} at request (redemption {})", (s.bonds.balance + bonds - s.bonds.redemption).format(u), s.bonds.redemption.format(u))),
+        Cell::new(format!(
+            "→ {} at request (redemption {})",
+            (s.bonds.balance + bonds - s.bonds.redemption).format(u),
+            s.bonds.redemption.format(u)
+        )),
     ]);
     t.add_row(vec![Cell::new("一般財源 available"), money_cell(s.revenue.general_revenue, u), Cell::new("")]);
     t.add_row(vec![
@@ -139,12 +147,26 @@ pub fn summary(s: &Scenario) -> String {
     out.push_str(&render(&t));
     out.push('\n');
 
-    let mut d = table(&["id", "局・区", "programs", &format!("base（{u}）"), &format!("requested（{u}）"), &format!("一般財源 at request（{u}）")]);
+    let mut d = table(&[
+        "id",
+        "局・区",
+        "programs",
+        &format!("base（{u}）"),
+        &format!("requested（{u}）"),
+        &format!("一般財源 at request（{u}）"),
+    ]);
     for dep in &s.departments {
         let progs: Vec<_> = s.programs.iter().filter(|p| p.department == dep.id).collect();
         let req: Money = progs.iter().map(|p| p.requested).sum();
         let gr: Money = progs.iter().map(|p| p.general_revenue(p.requested)).sum();
-        d.add_row(vec![Cell::new(&dep.id), Cell::new(&dep.name), right(progs.len()), money_cell(s.department_base(&dep.id), u), money_cell(req, u), money_cell(gr, u)]);
+        d.add_row(vec![
+            Cell::new(&dep.id),
+            Cell::new(&dep.name),
+            right(progs.len()),
+            money_cell(s.department_base(&dep.id), u),
+            money_cell(req, u),
+            money_cell(gr, u),
+        ]);
     }
     out.push_str(&render(&d));
     out

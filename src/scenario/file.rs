@@ -37,7 +37,9 @@ impl<'de> Deserialize<'de> for Number {
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Number, E> {
                 parse_number(v).map(Number).ok_or_else(|| {
-                    E::custom(format!("invalid number `{v}`: expected a number such as `0.05` or a percentage such as \"5%\""))
+                    E::custom(format!(
+                        "invalid number `{v}`: expected a number such as `0.05` or a percentage such as \"5%\""
+                    ))
                 })
             }
         }

@@ -88,7 +88,7 @@ fn read_table(source: &Arc<Source>) -> Result<Table, Diagnostic> {
                 .at(Location::new(source, offset..offset + 1))
                 .hint("the inventory must be UTF-8 CSV; save it from the spreadsheet as \"CSV UTF-8\"")
         })?;
-        // With CRLF line ends the reported start is the `\n` before the record, 
+        // With CRLF line ends the reported start is the `\n` before the record,
         // and its line number one short: skip it and count it (never rescan the file: O(n²)).
         let mut start = rec.position().map_or(0, |p| p.byte() as usize);
         let mut line = rec.position().map_or(0, |p| p.line() as usize);
@@ -195,9 +195,7 @@ fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Sourc
 }
 
 fn cell_error(source: &Arc<Source>, row: &Row, column: &str, range: std::ops::Range<usize>, msg: String) -> Diagnostic {
-    Diagnostic::error(msg)
-        .at(Location::new(source, range))
-        .note(format!("row {}, column `{column}`", row.line))
+    Diagnostic::error(msg).at(Location::new(source, range)).note(format!("row {}, column `{column}`", row.line))
 }
 
 /// Reads a program inventory into program entries whose values point at their cells.
@@ -255,8 +253,14 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
                     "true" | "1" | "yes" | "y" | "○" | "〇" | "はい" | "該当" => true,
                     "false" | "0" | "no" | "n" | "×" | "いいえ" | "-" | "－" => false,
                     _ => {
-                        return Err(cell_error(source, row, column, range.clone(), format!("invalid yes/no value `{v}`"))
-                            .hint("expected `true` or `false` (or ○ / ×)"));
+                        return Err(cell_error(
+                            source,
+                            row,
+                            column,
+                            range.clone(),
+                            format!("invalid yes/no value `{v}`"),
+                        )
+                        .hint("expected `true` or `false` (or ○ / ×)"));
                     }
                 };
                 Ok(Some(Located::new(b, loc.clone())))
@@ -268,7 +272,8 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
                     1 => p.name = text(),
                     2 => p.department = text(),
                     3 => {
-                        let id = v.parse::<i64>().map(ClusterId::Number).unwrap_or_else(|_| ClusterId::Text(v.to_string()));
+                        let id =
+                            v.parse::<i64>().map(ClusterId::Number).unwrap_or_else(|_| ClusterId::Text(v.to_string()));
                         p.cluster = Some(Located::new(id, loc.clone()));
                     }
                     4 => p.kind = text(),

@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use super::file::{ClusterFile, DepartmentFile, Number, Overlay, ProgramFile, ScenarioFile, merge_by_id};
 use super::inventory;
 use super::located::{Located, with_source};
-use super::{Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy};
+use super::{
+    Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy,
+};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::{Money, Unit};
 use crate::{Error, Result};
@@ -182,7 +184,8 @@ fn read_chain(
     }
     let canonical = std::fs::canonicalize(path).ok();
     if let Some(c) = &canonical {
-        let seen: Vec<_> = chain.iter().filter_map(|(_, s)| s.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok())).collect();
+        let seen: Vec<_> =
+            chain.iter().filter_map(|(_, s)| s.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok())).collect();
         if seen.contains(c) {
             let mut names: Vec<String> = chain.iter().map(|(_, s)| s.name.clone()).collect();
             names.push(Source::display_path(path));
@@ -205,7 +208,8 @@ fn read_chain(
 }
 
 fn parse_file(source: &Arc<Source>) -> Result<ScenarioFile> {
-    with_source(source, || toml::from_str::<ScenarioFile>(&source.text)).map_err(|e| Error::input(toml_diagnostic(source, &e)))
+    with_source(source, || toml::from_str::<ScenarioFile>(&source.text))
+        .map_err(|e| Error::input(toml_diagnostic(source, &e)))
 }
 
 /// Turns a TOML parse or type error into a located diagnostic with a hint.
@@ -316,8 +320,16 @@ fn check_set_ids(merged: &ScenarioFile, overlay: &ScenarioFile) -> Result<()> {
         list.iter().flatten().filter_map(|e| id(&e.value)).collect()
     }
     let checks = [
-        ("department", ids(&merged.departments, |d| d.id.as_ref().map(|i| i.value.clone())), overlay.departments.iter().flatten().filter_map(|d| d.value.id.clone()).collect::<Vec<_>>()),
-        ("program", ids(&merged.programs, |p| p.id.as_ref().map(|i| i.value.clone())), overlay.programs.iter().flatten().filter_map(|p| p.value.id.clone()).collect()),
+        (
+            "department",
+            ids(&merged.departments, |d| d.id.as_ref().map(|i| i.value.clone())),
+            overlay.departments.iter().flatten().filter_map(|d| d.value.id.clone()).collect::<Vec<_>>(),
+        ),
+        (
+            "program",
+            ids(&merged.programs, |p| p.id.as_ref().map(|i| i.value.clone())),
+            overlay.programs.iter().flatten().filter_map(|p| p.value.id.clone()).collect(),
+        ),
         ("cluster", ids(&merged.clusters, |c| c.id.as_ref().map(|i| i.value.to_string())), Vec::new()),
     ];
     for (what, known, wanted) in checks {
@@ -326,7 +338,11 @@ fn check_set_ids(merged: &ScenarioFile, overlay: &ScenarioFile) -> Result<()> {
                 let d = Diagnostic::error(format!("`--set` names unknown {what} `{}`", id.value))
                     .at_opt(id.location.clone())
                     .suggest(&id.value, known.iter().map(String::as_str));
-                let d = if d.hint.is_none() { d.hint(format!("`--set` changes an existing {what}; add new ones in a scenario file")) } else { d };
+                let d = if d.hint.is_none() {
+                    d.hint(format!("`--set` changes an existing {what}; add new ones in a scenario file"))
+                } else {
+                    d
+                };
                 return Err(Error::input(d));
             }
         }
@@ -423,7 +439,11 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
     let rounding_unit = f.rounding_unit.as_ref().map_or(Unit::Yen, |u| u.value);
 
     let revenue = f.revenue.unwrap_or_default();
-    let general_revenue = c.required(&revenue.general_revenue, "revenue.general_revenue", "`general_revenue = \"…億円\"` under `[revenue]`");
+    let general_revenue = c.required(
+        &revenue.general_revenue,
+        "revenue.general_revenue",
+        "`general_revenue = \"…億円\"` under `[revenue]`",
+    );
     c.non_negative(&revenue.general_revenue, "revenue.general_revenue");
     let general_account = c.non_negative(&revenue.general_account, "revenue.general_account");
 
@@ -442,7 +462,8 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
     c.required(&bonds_file.issuance_cap, "bonds.issuance_cap", "`issuance_cap = \"…億円\"` under `[bonds]`");
 
     let pf = f.policy.unwrap_or_default();
-    let investment_cap = c.required(&pf.investment_cap, "policy.investment_cap", "`investment_cap = \"650億円\"` under `[policy]`");
+    let investment_cap =
+        c.required(&pf.investment_cap, "policy.investment_cap", "`investment_cap = \"650億円\"` under `[policy]`");
     c.non_negative(&pf.investment_cap, "policy.investment_cap");
     let reserve_min_share = c.share(&pf.reserve_min_share, "policy.reserve_min_share").unwrap_or(Decimal::ZERO);
     let reserve_max_share = c.share(&pf.reserve_max_share, "policy.reserve_max_share").unwrap_or(Decimal::ONE);
@@ -455,14 +476,17 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
             .hint("the least share of the reserve cannot exceed the greatest"),
         );
     }
-    let envelope_floor_ratio = c.ratio(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
+    let envelope_floor_ratio =
+        c.ratio(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
     let envelope_ceiling_ratio = c.ratio(&pf.envelope_ceiling_ratio, "policy.envelope_ceiling_ratio");
     let policy = Policy {
         investment_cap: investment_cap.unwrap_or_default(),
         reserve_min_share,
         reserve_max_share,
         reserve_weight: c.ratio(&pf.reserve_weight, "policy.reserve_weight").unwrap_or(Decimal::ONE),
-        next_generation_target: c.non_negative(&pf.next_generation_target, "policy.next_generation_target").unwrap_or_default(),
+        next_generation_target: c
+            .non_negative(&pf.next_generation_target, "policy.next_generation_target")
+            .unwrap_or_default(),
         envelope_floor_ratio,
         envelope_ceiling_ratio: envelope_ceiling_ratio.unwrap_or(Decimal::from(1_000)),
         retention_share: c.share(&pf.retention_share, "policy.retention_share").unwrap_or(Decimal::new(5, 1)),
@@ -473,7 +497,12 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
     let programs = programs(&mut c, f.programs.unwrap_or_default(), &departments, &clusters);
 
     let rules_dir = match &f.rules {
-        Some(r) => r.location.as_ref().and_then(|l| l.source.path.as_deref()).map_or_else(|| PathBuf::from("."), parent_dir).join(&r.value),
+        Some(r) => r
+            .location
+            .as_ref()
+            .and_then(|l| l.source.path.as_deref())
+            .map_or_else(|| PathBuf::from("."), parent_dir)
+            .join(&r.value),
         None => default_rules_dir(path),
     };
     let parameters = f.parameters.unwrap_or_default();
@@ -536,9 +565,9 @@ fn default_rules_dir(path: &Path) -> PathBuf {
 
 fn duplicate(c: &mut Checker, what: &str, id: &str, here: &Option<Location>, first: &Option<Location>) {
     let mut d = Diagnostic::error(format!("duplicate {what} id `{id}`")).at_opt(here.clone());
-    if let Some(f) = first.as_ref().and_then(|l| {
+    if let Some(f) = first.as_ref().map(|l| {
         let (line, col) = l.source.line_col(l.span.start);
-        Some(format!("first defined at {}:{line}:{col}", l.source.name))
+        format!("first defined at {}:{line}:{col}", l.source.name)
     }) {
         d = d.note(f);
     }
@@ -551,7 +580,11 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
     for entry in list {
         let d = entry.value;
         let Some(id) = d.id.clone() else {
-            c.err(Diagnostic::error("a department has no `id`").at_opt(entry.location.clone()).hint("add `id = \"…\"` (ASCII, e.g. `kodomo_katei`)"));
+            c.err(
+                Diagnostic::error("a department has no `id`")
+                    .at_opt(entry.location.clone())
+                    .hint("add `id = \"…\"` (ASCII, e.g. `kodomo_katei`)"),
+            );
             continue;
         };
         if let Some(first) = seen.get(&id.value) {
@@ -566,8 +599,10 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
         let ceiling_ratio = c.ratio(&d.ceiling_ratio, "ceiling_ratio").unwrap_or(policy.envelope_ceiling_ratio);
         if let (Some(f), Some(cl)) = (floor, ceiling) {
             if f > cl {
-                c.err(Diagnostic::error(format!("department `{}`: floor {} is above ceiling {}", id.value, f, cl))
-                    .at_opt(d.floor.as_ref().and_then(|l| l.location.clone())));
+                c.err(
+                    Diagnostic::error(format!("department `{}`: floor {} is above ceiling {}", id.value, f, cl))
+                        .at_opt(d.floor.as_ref().and_then(|l| l.location.clone())),
+                );
             }
         } else if floor_ratio > ceiling_ratio {
             c.err(Diagnostic::error(format!("department `{}`: floor ratio {floor_ratio} is above ceiling ratio {ceiling_ratio}", id.value))
@@ -576,10 +611,18 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
         }
         let retention_share = c.share(&d.retention_share, "retention_share").unwrap_or(policy.retention_share);
         let policy_script = d.policy.as_ref().map(|p| {
-            let base = p.location.as_ref().and_then(|l| l.source.path.as_deref()).map_or_else(|| PathBuf::from("."), parent_dir);
+            let base = p
+                .location
+                .as_ref()
+                .and_then(|l| l.source.path.as_deref())
+                .map_or_else(|| PathBuf::from("."), parent_dir);
             let path = base.join(&p.value);
             if !path.is_file() {
-                c.err(Diagnostic::error(format!("policy script `{}` not found", p.value)).at_opt(p.location.clone()).hint("paths are relative to the scenario file"));
+                c.err(
+                    Diagnostic::error(format!("policy script `{}` not found", p.value))
+                        .at_opt(p.location.clone())
+                        .hint("paths are relative to the scenario file"),
+                );
             }
             path
         });
@@ -624,7 +667,12 @@ fn clusters(c: &mut Checker, list: Vec<Located<ClusterFile>>) -> Vec<Cluster> {
     out
 }
 
-fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Department], clusters: &[Cluster]) -> Vec<Program> {
+fn programs(
+    c: &mut Checker,
+    list: Vec<Located<ProgramFile>>,
+    departments: &[Department],
+    clusters: &[Cluster],
+) -> Vec<Program> {
     let dept_ids: BTreeSet<&str> = departments.iter().map(|d| d.id.as_str()).collect();
     let cluster_ids: BTreeSet<&str> = clusters.iter().map(|k| k.id.as_str()).collect();
     let all_ids: BTreeSet<String> = list.iter().filter_map(|p| p.value.id.as_ref().map(|i| i.value.clone())).collect();
@@ -633,7 +681,11 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
     for entry in list {
         let p = entry.value;
         let Some(id) = p.id.clone() else {
-            c.err(Diagnostic::error("a program has no `id`").at_opt(entry.location.clone()).hint("every program needs a unique id"));
+            c.err(
+                Diagnostic::error("a program has no `id`")
+                    .at_opt(entry.location.clone())
+                    .hint("every program needs a unique id"),
+            );
             continue;
         };
         if let Some(first) = seen.get(&id.value) {
@@ -658,14 +710,19 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
                 Diagnostic::error(format!("program `{}` names unknown department `{}`", id.value, department.value))
                     .at_opt(department.location.clone())
                     .suggest(&department.value, dept_ids.iter().copied())
-                    .hint_opt(if dept_ids.is_empty() { Some("declare departments with `[[departments]]`".into()) } else { None })
+                    .hint_opt(if dept_ids.is_empty() {
+                        Some("declare departments with `[[departments]]`".into())
+                    } else {
+                        None
+                    })
                     .known("departments", dept_ids.iter().copied()),
             );
         }
         let cluster = p.cluster.as_ref().map(|k| k.value.to_string());
         if let (Some(k), Some(loc)) = (&cluster, &p.cluster) {
             if !cluster_ids.contains(k.as_str()) {
-                let mut d = Diagnostic::error(format!("program `{}` names unknown cluster `{k}`", id.value)).at_opt(loc.location.clone());
+                let mut d = Diagnostic::error(format!("program `{}` names unknown cluster `{k}`", id.value))
+                    .at_opt(loc.location.clone());
                 d = if cluster_ids.is_empty() {
                     d.hint("declare clusters with `cluster_file = \"…csv\"` or `[[clusters]]`")
                 } else {
@@ -697,9 +754,9 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
                 Some(s) => Some(s),
                 None => {
                     c.err(
-                        Diagnostic::error(format!("unknown strategy `{}`", s.value))
-                            .at_opt(s.location.clone())
-                            .hint("expected `earning`, `high_quality` or `safety` (稼げるまち, ハイクオリティ, 安全・安心)"),
+                        Diagnostic::error(format!("unknown strategy `{}`", s.value)).at_opt(s.location.clone()).hint(
+                            "expected `earning`, `high_quality` or `safety` (稼げるまち, ハイクオリティ, 安全・安心)",
+                        ),
                     );
                     None
                 }
@@ -721,7 +778,11 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
         let natural_savings = c.non_negative(&p.natural_savings, "natural_savings").unwrap_or_default();
         let subsidy_ratio = c.share(&p.subsidy_ratio, "subsidy_ratio").unwrap_or_default();
         let bondable_share = c.share(&p.bondable_share, "bondable_share").unwrap_or_default();
-        for (v, key) in [(&p.satisfaction, "satisfaction"), (&p.digital_share, "digital_share"), (&p.private_capacity, "private_capacity")] {
+        for (v, key) in [
+            (&p.satisfaction, "satisfaction"),
+            (&p.digital_share, "digital_share"),
+            (&p.private_capacity, "private_capacity"),
+        ] {
             c.share(v, key);
         }
         c.ratio(&p.service_level, "service_level");
@@ -770,7 +831,9 @@ fn programs(c: &mut Checker, list: Vec<Located<ProgramFile>>, departments: &[Dep
                     c.err(
                         Diagnostic::error(format!("program `{}` has an incomplete KPI", id.value))
                             .at_opt(i.and_then(|i| i.location).or(id.location.clone()))
-                            .hint("give all four of `kpi_indicator`, `kpi_baseline`, `kpi_target`, `kpi_actual`, or none"),
+                            .hint(
+                                "give all four of `kpi_indicator`, `kpi_baseline`, `kpi_target`, `kpi_actual`, or none",
+                            ),
                     );
                     None
                 }

@@ -166,11 +166,7 @@ impl Program {
 
     /// Fees as a share of the requested cost (fees scale with the program).
     pub fn fee_ratio(&self) -> Decimal {
-        if self.requested.is_zero() {
-            Decimal::ZERO
-        } else {
-            self.fees.as_decimal() / self.requested.as_decimal()
-        }
+        if self.requested.is_zero() { Decimal::ZERO } else { self.fees.as_decimal() / self.requested.as_decimal() }
     }
 
     /// The funding of a program at cost `amount`, each part in whole yen; general revenue is the remainder.

@@ -1,0 +1,530 @@
+//! From the solver's floating-point answer back to exact money, keeping every identity and limit.
+//!
+//! # The rule
+//!
+//! 1. **Programs.** A constant stays what it is. An all-or-nothing program is funded in full when
+//!    its 0/1 variable is ≥ ½, else not at all. A continuous program's cost snaps to its review
+//!    minimum or maximum when the solver's value is within the snap tolerance
+//!    (max(rounding unit, 10⁻⁶ of the bound or of the model unit)); otherwise it is rounded to a
+//!    multiple of the scenario's rounding unit (ties to even, [`Money::round_to`]) and clamped to its
+//!    review bounds (which are exact whole yen and need not be multiples of the unit).
+//! 2. **Funding.** Each program's cost is split exactly by [`crate::scenario::Program::funding`]:
+//!    subsidy, fees and bonds rounded to whole yen, general revenue the remainder.
+//! 3. **Fund.** Drawdown and deposit snap to 0 or to the drawdown limit likewise, else round to the unit.
+//! 4. **Identities by construction.** Envelope = Σ general revenue of its programs;
+//!    available = general revenue + drawdown − deposit; reserve = available − Σ envelopes. The
+//!    reserve is the one named balancing item that absorbs the residual.
+//! 5. **Repair.** Rounding can push a binding limit over by a few units. In a fixed order —
+//!    caps (investment, bond issuance, envelope ceilings), floors (envelope floors, the
+//!    next-generation frame), then the reserve's share bounds — a violated limit is repaired
+//!    by moving programs in steps of the unit: caps and a too-small reserve take from the
+//!    lowest-priority programs first (latest in the inventory among equals), floors give to the
+//!    highest-priority programs first without breaking a cap; the reserve bounds are repaired
+//!    first through the fund (less deposit or drawdown, more deposit), last through drawdown.
+//! 6. **Verification.** Every limit is checked exactly in yen; an allocation that still
+//!    violates one is not returned (the caller reports which limit and suggests a finer unit).
+
+use rust_decimal::Decimal;
+
+use super::model::{Fixed, Limit, Model, ProgramState};
+use crate::money::Money;
+use crate::scenario::{Funding, ProgramKind, Scenario};
+
+/// An allocation in exact money.
+#[derive(Debug, Clone)]
+pub(crate) struct Exact {
+    pub cost: Vec<Money>,
+    pub funding: Vec<Funding>,
+    pub drawdown: Money,
+    pub deposit: Money,
+    pub envelope: Vec<Money>,
+    pub investment: Money,
+    pub issuance: Money,
+    pub next_generation: Money,
+    pub general_revenue: Money,
+}
+
+impl Exact {
+    /// General revenue plus drawdown minus deposit.
+    pub fn available(&self) -> Money {
+        self.general_revenue + self.drawdown - self.deposit
+    }
+
+    /// The reserve: what the envelopes leave of the available general revenue.
+    pub fn reserve(&self) -> Money {
+        self.available() - self.envelope.iter().copied().sum::<Money>()
+    }
+}
+
+/// A limit the exact allocation does not meet.
+#[derive(Debug, Clone)]
+pub(crate) struct Violation {
+    pub limit: Option<Limit>,
+    pub text: String,
+}
+
+struct Ctx<'a> {
+    model: &'a Model,
+    sc: &'a Scenario,
+    unit: Money,
+}
+
+fn unit_money(model: &Model) -> Money {
+    Money::from_decimal(model.rounding_unit.factor())
+}
+
+/// Rounds `x` (yen) to the rounding unit and clamps it to `[lo, hi]`, snapping to a bound within tolerance.
+fn snap(x: f64, lo: Money, hi: Money, unit: Money, scale: f64) -> Money {
+    let tol = |b: Money| unit.to_f64().max(1e-6 * b.to_f64().abs().max(scale));
+    if (x - lo.to_f64()).abs() <= tol(lo) {
+        return lo;
+    }
+    if (hi.to_f64() - x).abs() <= tol(hi) {
+        return hi;
+    }
+    let rounded = match Money::from_f64(x) {
+        Some(m) => round_unit(m, unit),
+        None => lo,
+    };
+    rounded.max(lo).min(hi)
+}
+
+fn round_unit(m: Money, unit: Money) -> Money {
+    if unit <= Money::yen(1) {
+        m
+    } else {
+        let q = (m.as_decimal() / unit.as_decimal())
+            .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
+        Money::from_decimal(q * unit.as_decimal())
+    }
+}
+
+/// The smallest multiple of `unit` that is ≥ `d` (d ≥ 0).
+fn ceil_unit(d: Decimal, unit: Money) -> Money {
+    grid_ceil(d, unit)
+}
+
+/// The largest multiple of `unit` (at least 1 yen) that is ≤ `d`.
+fn grid_floor(d: Decimal, unit: Money) -> Money {
+    let u = unit.as_decimal().max(Decimal::ONE);
+    Money::from_decimal((d / u).floor() * u)
+}
+
+/// The smallest multiple of `unit` (at least 1 yen) that is ≥ `d`.
+fn grid_ceil(d: Decimal, unit: Money) -> Money {
+    let u = unit.as_decimal().max(Decimal::ONE);
+    Money::from_decimal((d / u).ceil() * u)
+}
+
+/// Turns the solver's answer into exact money and repairs what rounding broke.
+pub(crate) fn round(model: &Model, sc: &Scenario, values: &[f64]) -> Result<Exact, Vec<Violation>> {
+    let unit = unit_money(model);
+    let ctx = Ctx { model, sc, unit };
+    let s = model.scale;
+    let mut cost = Vec::with_capacity(sc.programs.len());
+    for (i, p) in sc.programs.iter().enumerate() {
+        let (lo, hi) = model.bounds[i];
+        cost.push(match model.programs[i] {
+            ProgramState::Fixed { value, .. } => value,
+            ProgramState::Choice { var } => {
+                if values[var] >= 0.5 {
+                    p.requested
+                } else {
+                    Money::ZERO
+                }
+            }
+            ProgramState::Free { var } => snap(values[var] * s, lo, hi, unit, s),
+        });
+    }
+    let limit = model.drawdown_limit.max(Money::ZERO);
+    let drawdown = snap(values[model.drawdown] * s, Money::ZERO, limit, unit, s);
+    let deposit_raw = values[model.deposit] * s;
+    let deposit = if deposit_raw.abs() <= unit.to_f64().max(1e-6 * s) {
+        Money::ZERO
+    } else {
+        Money::from_f64(deposit_raw).map_or(Money::ZERO, |m| round_unit(m, unit)).max(Money::ZERO)
+    };
+    let mut e = ctx.totals(cost, drawdown, deposit);
+    for _ in 0..8 {
+        let mut changed = false;
+        changed |= ctx.repair_caps(&mut e);
+        changed |= ctx.repair_floors(&mut e);
+        changed |= ctx.repair_reserve(&mut e);
+        if !changed {
+            break;
+        }
+    }
+    let violations = verify(model, sc, &e);
+    if violations.is_empty() { Ok(e) } else { Err(violations) }
+}
+
+impl Ctx<'_> {
+    fn totals(&self, cost: Vec<Money>, drawdown: Money, deposit: Money) -> Exact {
+        let sc = self.sc;
+        let mut e = Exact {
+            funding: Vec::with_capacity(cost.len()),
+            cost: Vec::new(),
+            drawdown,
+            deposit,
+            envelope: vec![Money::ZERO; sc.departments.len()],
+            investment: Money::ZERO,
+            issuance: Money::ZERO,
+            next_generation: Money::ZERO,
+            general_revenue: sc.revenue.general_revenue,
+        };
+        for (i, (p, &c)) in sc.programs.iter().zip(&cost).enumerate() {
+            let f = p.funding(c);
+            e.envelope[self.model.department_of[i]] += f.general_revenue;
+            e.issuance += f.bonds;
+            if p.kind == ProgramKind::Investment {
+                e.investment += c;
+            }
+            if p.next_generation {
+                e.next_generation += c;
+            }
+            e.funding.push(f);
+        }
+        e.cost = cost;
+        e
+    }
+
+    /// Sets program `i`'s cost, keeping the aggregates exact.
+    fn set(&self, e: &mut Exact, i: usize, c: Money) {
+        let p = &self.sc.programs[i];
+        let old = e.funding[i];
+        let new = p.funding(c);
+        let d = self.model.department_of[i];
+        e.envelope[d] += new.general_revenue - old.general_revenue;
+        e.issuance += new.bonds - old.bonds;
+        if p.kind == ProgramKind::Investment {
+            e.investment += c - e.cost[i];
+        }
+        if p.next_generation {
+            e.next_generation += c - e.cost[i];
+        }
+        e.cost[i] = c;
+        e.funding[i] = new;
+    }
+
+    /// Programs that can move continuously.
+    fn movable(&self, i: usize) -> bool {
+        matches!(self.model.programs[i], ProgramState::Free { .. })
+    }
+
+    /// Order for taking money away: lowest priority first, later programs first among equals.
+    fn take_order(&self, members: impl Iterator<Item = usize>) -> Vec<usize> {
+        let mut v: Vec<usize> = members.filter(|&i| self.movable(i)).collect();
+        v.sort_by(|&a, &b| self.model.priorities[a].total_cmp(&self.model.priorities[b]).then(b.cmp(&a)));
+        v
+    }
+
+    /// Order for giving money: highest priority first, earlier programs first among equals.
+    fn give_order(&self, members: impl Iterator<Item = usize>) -> Vec<usize> {
+        let mut v = self.take_order(members);
+        v.reverse();
+        v
+    }
+
+    /// Lowers programs in `order` until `excess()` is no longer positive. `coef(i)` is the share of
+    /// one yen of program i's cost that counts in the violated limit. New costs are on the unit grid
+    /// or at the review minimum.
+    fn take(
+        &self,
+        e: &mut Exact,
+        order: &[usize],
+        coef: impl Fn(usize) -> Decimal,
+        excess: impl Fn(&Exact) -> Decimal,
+        floor_guard: bool,
+    ) -> bool {
+        let mut changed = false;
+        for &i in order {
+            let need = excess(e);
+            if need <= Decimal::ZERO {
+                break;
+            }
+            let c = coef(i);
+            if c <= Decimal::ZERO {
+                continue;
+            }
+            let cost = e.cost[i].as_decimal();
+            let mut lower = self.model.bounds[i].0;
+            if floor_guard {
+                lower = lower.max(grid_ceil(cost - self.floor_room(e, i), self.unit));
+            }
+            let new = grid_floor(cost - need / c, self.unit).max(lower);
+            if new < e.cost[i] {
+                self.set(e, i, new);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// How far (in cost) program i can fall without breaking its envelope floor or the next-generation frame.
+    fn floor_room(&self, e: &Exact, i: usize) -> Decimal {
+        let p = &self.sc.programs[i];
+        let g = Decimal::ONE - p.specific_share();
+        let d = self.model.department_of[i];
+        let slack = e.envelope[d] - self.model.envelope_bounds[d].0;
+        // One yen of margin for the whole-yen rounding inside the funding split.
+        let mut room = if g <= Decimal::ZERO {
+            e.cost[i].as_decimal()
+        } else {
+            (slack.as_decimal() - Decimal::ONE).max(Decimal::ZERO) / g
+        };
+        if p.next_generation {
+            // The frame counts cost, so its slack is already in cost.
+            room =
+                room.min((e.next_generation - self.sc.policy.next_generation_target).as_decimal().max(Decimal::ZERO));
+        }
+        room
+    }
+
+    /// How far (in cost) program i can rise without breaking a cap it counts in.
+    fn cap_room(&self, e: &Exact, i: usize) -> Decimal {
+        let p = &self.sc.programs[i];
+        let margin = |slack: Money| (slack.as_decimal() - Decimal::ONE).max(Decimal::ZERO);
+        let mut room = Decimal::MAX;
+        let d = self.model.department_of[i];
+        let g = Decimal::ONE - p.specific_share();
+        if g > Decimal::ZERO {
+            room = room.min(margin(self.model.envelope_bounds[d].1 - e.envelope[d]) / g);
+        }
+        if p.kind == ProgramKind::Investment {
+            room = room.min(margin(self.sc.policy.investment_cap - e.investment));
+        }
+        if p.bondable_share > Decimal::ZERO {
+            room = room.min(margin(self.sc.bonds.issuance_cap - e.issuance) / p.bondable_share);
+        }
+        room
+    }
+
+    fn repair_caps(&self, e: &mut Exact) -> bool {
+        let sc = self.sc;
+        let n = sc.programs.len();
+        let mut changed = false;
+        let cap = sc.policy.investment_cap;
+        if e.investment > cap {
+            let order = self.take_order((0..n).filter(|&i| sc.programs[i].kind == ProgramKind::Investment));
+            changed |= self.take(e, &order, |_| Decimal::ONE, |e| (e.investment - cap).as_decimal(), false);
+        }
+        let cap = sc.bonds.issuance_cap;
+        if e.issuance > cap {
+            let order = self.take_order((0..n).filter(|&i| sc.programs[i].bondable_share > Decimal::ZERO));
+            changed |=
+                self.take(e, &order, |i| sc.programs[i].bondable_share, |e| (e.issuance - cap).as_decimal(), false);
+        }
+        for d in 0..sc.departments.len() {
+            let ceiling = self.model.envelope_bounds[d].1;
+            if e.envelope[d] > ceiling {
+                let order = self.take_order((0..n).filter(|&i| self.model.department_of[i] == d));
+                changed |= self.take(
+                    e,
+                    &order,
+                    |i| Decimal::ONE - sc.programs[i].specific_share(),
+                    |e| (e.envelope[d] - ceiling).as_decimal(),
+                    false,
+                );
+            }
+        }
+        changed
+    }
+
+    /// Raises programs in `order` until `short()` is no longer positive, within each program's cap
+    /// room. New costs are on the unit grid or at the review maximum.
+    fn give(
+        &self,
+        e: &mut Exact,
+        order: &[usize],
+        coef: impl Fn(usize) -> Decimal,
+        short: impl Fn(&Exact) -> Decimal,
+    ) -> bool {
+        let mut changed = false;
+        for &i in order {
+            let need = short(e);
+            if need <= Decimal::ZERO {
+                break;
+            }
+            let c = coef(i);
+            if c <= Decimal::ZERO {
+                continue;
+            }
+            let cost = e.cost[i].as_decimal();
+            let hi = self.model.bounds[i].1;
+            let room = self.cap_room(e, i);
+            let upper =
+                if room >= (hi - e.cost[i]).as_decimal() { hi } else { grid_floor(cost + room, self.unit).min(hi) };
+            let new = grid_ceil(cost + need / c, self.unit).min(upper);
+            if new > e.cost[i] {
+                self.set(e, i, new);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    fn repair_floors(&self, e: &mut Exact) -> bool {
+        let sc = self.sc;
+        let n = sc.programs.len();
+        let mut changed = false;
+        for d in 0..sc.departments.len() {
+            let floor = self.model.envelope_bounds[d].0;
+            if e.envelope[d] < floor {
+                let order = self.give_order((0..n).filter(|&i| self.model.department_of[i] == d));
+                changed |= self.give(
+                    e,
+                    &order,
+                    |i| Decimal::ONE - sc.programs[i].specific_share(),
+                    |e| (floor - e.envelope[d]).as_decimal(),
+                );
+            }
+        }
+        let target = sc.policy.next_generation_target;
+        if e.next_generation < target {
+            let order = self.give_order((0..n).filter(|&i| sc.programs[i].next_generation));
+            changed |= self.give(e, &order, |_| Decimal::ONE, |e| (target - e.next_generation).as_decimal());
+        }
+        changed
+    }
+
+    fn repair_reserve(&self, e: &mut Exact) -> bool {
+        let sc = self.sc;
+        let (rmin, rmax) = (sc.policy.reserve_min_share, sc.policy.reserve_max_share);
+        let limit = self.model.drawdown_limit.max(Money::ZERO);
+        let denom = |r: Decimal| (Decimal::ONE - r).max(Decimal::new(1, 6));
+        let short = |e: &Exact| rmin * e.available().as_decimal() - e.reserve().as_decimal();
+        let excess = |e: &Exact| e.reserve().as_decimal() - rmax * e.available().as_decimal();
+        let mut changed = false;
+        if short(e) > Decimal::ZERO {
+            // Less deposit first.
+            let need = ceil_unit(short(e) / denom(rmin), self.unit);
+            let cut = need.min(e.deposit);
+            if cut > Money::ZERO {
+                e.deposit -= cut;
+                changed = true;
+            }
+            // Then less spending, lowest priority first, without breaking a floor.
+            if short(e) > Decimal::ZERO {
+                let order = self.take_order(0..sc.programs.len());
+                changed |= self.take(e, &order, |i| Decimal::ONE - sc.programs[i].specific_share(), short, true);
+            }
+            // Last, more drawdown.
+            if short(e) > Decimal::ZERO {
+                let need = ceil_unit(short(e) / denom(rmin), self.unit);
+                let add = need.min(limit - e.drawdown);
+                if add > Money::ZERO {
+                    e.drawdown += add;
+                    changed = true;
+                }
+            }
+        } else if excess(e) > Decimal::ZERO {
+            let need = ceil_unit(excess(e) / denom(rmax), self.unit);
+            let cut = need.min(e.drawdown);
+            if cut > Money::ZERO {
+                e.drawdown -= cut;
+                changed = true;
+            }
+            if excess(e) > Decimal::ZERO {
+                e.deposit += ceil_unit(excess(e) / denom(rmax), self.unit);
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+/// Every limit, checked exactly in yen. Empty when the allocation keeps them all.
+pub(crate) fn verify(model: &Model, sc: &Scenario, e: &Exact) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut bad = |limit: Option<Limit>, text: String| out.push(Violation { limit, text });
+    // Identities hold by construction; a failure here is a bug, not an input problem.
+    debug_assert_eq!(e.available(), e.general_revenue + e.drawdown - e.deposit);
+    debug_assert_eq!(e.envelope.iter().copied().sum::<Money>() + e.reserve(), e.available());
+    for (i, p) in sc.programs.iter().enumerate() {
+        let f = e.funding[i];
+        debug_assert_eq!(f.subsidy + f.fees + f.bonds + f.general_revenue, e.cost[i]);
+        let (lo, hi) = model.bounds[i];
+        let exempt = matches!(model.programs[i], ProgramState::Fixed { why: Fixed::Mandatory, .. });
+        let all_or_nothing = matches!(
+            model.programs[i],
+            ProgramState::Choice { .. } | ProgramState::Fixed { why: Fixed::AllOrNothing, .. }
+        );
+        if !exempt && (e.cost[i] < lo || e.cost[i] > hi) {
+            bad(None, format!("program `{}` at {} is outside its review bounds {}..{}", p.id, e.cost[i], lo, hi));
+        }
+        if all_or_nothing && !(e.cost[i].is_zero() || e.cost[i] == p.requested) {
+            bad(None, format!("all-or-nothing program `{}` is funded in part", p.id));
+        }
+    }
+    for (d, dept) in sc.departments.iter().enumerate() {
+        let (floor, ceiling) = model.envelope_bounds[d];
+        if e.envelope[d] < floor {
+            bad(
+                Some(Limit::EnvelopeFloor(d)),
+                format!("envelope of `{}` {} is below its floor {}", dept.id, e.envelope[d], floor),
+            );
+        }
+        if e.envelope[d] > ceiling {
+            bad(
+                Some(Limit::EnvelopeCeiling(d)),
+                format!("envelope of `{}` {} is above its ceiling {}", dept.id, e.envelope[d], ceiling),
+            );
+        }
+    }
+    let a = e.available().as_decimal();
+    let r = e.reserve().as_decimal();
+    if r < sc.policy.reserve_min_share * a {
+        bad(Some(Limit::ReserveMin), format!("reserve {} is below its minimum share", e.reserve()));
+    }
+    if r > sc.policy.reserve_max_share * a {
+        bad(Some(Limit::ReserveMax), format!("reserve {} is above its maximum share", e.reserve()));
+    }
+    if e.investment > sc.policy.investment_cap {
+        bad(
+            Some(Limit::InvestmentCap),
+            format!("investment {} is above the cap {}", e.investment, sc.policy.investment_cap),
+        );
+    }
+    if e.issuance > sc.bonds.issuance_cap {
+        bad(
+            Some(Limit::IssuanceCap),
+            format!("bond issuance {} is above the cap {}", e.issuance, sc.bonds.issuance_cap),
+        );
+    }
+    if e.next_generation < sc.policy.next_generation_target {
+        bad(
+            Some(Limit::NextGeneration),
+            format!(
+                "next-generation frame {} is below its target {}",
+                e.next_generation, sc.policy.next_generation_target
+            ),
+        );
+    }
+    if e.drawdown.is_negative() || e.drawdown > model.drawdown_limit {
+        bad(Some(Limit::FundDrawdown), format!("fund drawdown {} is outside 0..{}", e.drawdown, model.drawdown_limit));
+    }
+    if e.deposit.is_negative() {
+        bad(None, format!("fund deposit {} is negative", e.deposit));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snaps_to_bounds_and_rounds_to_the_unit_inside() {
+        let (lo, hi, u) = (Money::yen(12_345_678), Money::yen(20_000_123), Money::yen(1_000));
+        assert_eq!(snap(12_346_000.4, lo, hi, u, 1e6), lo);
+        assert_eq!(snap(15_555_555.0, lo, hi, u, 1e6), Money::yen(15_556_000));
+        assert_eq!(snap(19_999_500.0, lo, hi, u, 1e6), hi);
+        assert_eq!(snap(f64::NAN, lo, hi, u, 1e6), lo);
+    }
+
+    #[test]
+    fn ceil_unit_rounds_up_to_a_multiple() {
+        assert_eq!(ceil_unit(Decimal::new(1001, 0), Money::yen(1000)), Money::yen(2000));
+        assert_eq!(ceil_unit(Decimal::new(5, 1), Money::yen(1)), Money::yen(1));
+    }
+}

@@ -1,0 +1,238 @@
+//! Solver backends behind one value, [`Solver`]: the model goes in, primal values and duals come out.
+//!
+//! * `clarabel` (pure Rust, interior point): LPs, with duals. The default for models without
+//!   all-or-nothing programs: 20 ms at 3,000 programs and 1.3 s at 100,000 (DESIGN.md).
+//! * `microlp` (pure Rust, simplex with branch and bound): the default when all-or-nothing
+//!   programs make the model a MILP. It gives no duals, so the integers are then fixed at its
+//!   answer and the LP is solved again with clarabel for the shadow prices.
+//! * `highs` (C++, behind the `highs` cargo feature): LP and MILP with duals.
+//!
+//! Floating-point numbers exist only between [`solve`] and the rounding in [`super::rounding`].
+
+use std::fmt;
+
+use good_lp::solvers::{DualValues, SolutionWithDual};
+use good_lp::{Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable};
+
+use super::model::{Model, Sense};
+
+/// Which solver to use. `auto` picks by measurement: clarabel for LPs, microlp for MILPs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    /// clarabel for LPs, microlp (then clarabel for duals) when there are all-or-nothing programs.
+    #[default]
+    Auto,
+    /// Interior point, pure Rust; no integer variables.
+    Clarabel,
+    /// Simplex and branch and bound, pure Rust.
+    Microlp,
+    /// HiGHS (needs the `highs` cargo feature).
+    Highs,
+}
+
+impl Solver {
+    /// The name as written on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Solver::Auto => "auto",
+            Solver::Clarabel => "clarabel",
+            Solver::Microlp => "microlp",
+            Solver::Highs => "highs",
+        }
+    }
+
+    /// Whether this build can use the solver.
+    pub fn available(self) -> bool {
+        self != Solver::Highs || cfg!(feature = "highs")
+    }
+
+    /// The concrete solver `auto` stands for on `model`.
+    pub(crate) fn resolve(self, model: &Model) -> Solver {
+        match self {
+            Solver::Auto if model.has_integers() => Solver::Microlp,
+            Solver::Auto => Solver::Clarabel,
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for Solver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a solver returned.
+#[derive(Debug, Clone)]
+pub(crate) struct RawSolution {
+    /// Per model variable, in scaled units.
+    pub values: Vec<f64>,
+    /// Per model row: d objective / d limit (value per yen); `None` when no dual was available.
+    pub duals: Option<Vec<f64>>,
+    /// The backend(s) that produced it, e.g. `microlp+clarabel`.
+    pub solver: String,
+}
+
+/// Why a solve produced no solution.
+#[derive(Debug, Clone)]
+pub(crate) enum Failure {
+    /// The limits cannot all hold.
+    Infeasible,
+    /// The solver cannot handle this model or stopped without an answer.
+    Other(String),
+}
+
+impl From<ResolutionError> for Failure {
+    fn from(e: ResolutionError) -> Failure {
+        match e {
+            ResolutionError::Infeasible => Failure::Infeasible,
+            ResolutionError::Unbounded => Failure::Other("the model is unbounded".into()),
+            other => Failure::Other(other.to_string()),
+        }
+    }
+}
+
+/// The model handed to good_lp: variables, objective, constraints in row order.
+struct Built {
+    vars: ProblemVariables,
+    handles: Vec<Variable>,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+    /// The model row of each of the first constraints (the rest fix integers).
+    row_of_constraint: Vec<usize>,
+}
+
+/// Duals per model row from duals per constraint (rows left out get 0).
+fn per_row(model: &Model, rows: &[usize], dual: impl Fn(usize) -> f64) -> Vec<f64> {
+    let mut out = vec![0.0; model.rows.len()];
+    for (c, &k) in rows.iter().enumerate() {
+        out[k] = dual(c);
+    }
+    out
+}
+
+/// Translates the model. With `fixed`, integer variables are fixed (by equality rows placed after
+/// the model's rows) at the given values; with `relax`, integers become continuous.
+fn build(model: &Model, fixed: Option<&[f64]>, relax: bool) -> Built {
+    let mut vars = ProblemVariables::new();
+    let mut handles = Vec::with_capacity(model.vars.len());
+    let mut fix_rows = Vec::new();
+    for (i, v) in model.vars.iter().enumerate() {
+        let mut def = variable();
+        match fixed {
+            Some(values) if v.integer => fix_rows.push((i, values[i].round())),
+            _ => {
+                if v.lo.is_finite() {
+                    def = def.min(v.lo);
+                }
+                if v.hi.is_finite() {
+                    def = def.max(v.hi);
+                }
+                if v.integer && !relax {
+                    def = def.integer();
+                }
+            }
+        }
+        handles.push(vars.add(def));
+    }
+    let mut objective = Expression::with_capacity(model.vars.len());
+    for (v, h) in model.vars.iter().zip(&handles) {
+        if v.obj != 0.0 {
+            objective.add_mul(v.obj, *h);
+        }
+    }
+    let mut constraints = Vec::with_capacity(model.rows.len() + fix_rows.len());
+    let mut row_of_constraint = Vec::with_capacity(model.rows.len());
+    for (k, row) in model.rows.iter().enumerate() {
+        // A row without variables is a constant check, done exactly before solving
+        // (`infeasible::precheck`); handing it over would only make its dual ambiguous.
+        if row.terms.is_empty() {
+            continue;
+        }
+        row_of_constraint.push(k);
+        let mut e = Expression::with_capacity(row.terms.len());
+        for &(v, c) in &row.terms {
+            e.add_mul(c, handles[v]);
+        }
+        constraints.push(match row.sense {
+            Sense::Le => good_lp::constraint::leq(e, row.rhs),
+            Sense::Ge => good_lp::constraint::geq(e, row.rhs),
+            Sense::Eq => good_lp::constraint::eq(e, row.rhs),
+        });
+    }
+    for (i, value) in fix_rows {
+        constraints.push(good_lp::constraint::eq(Expression::from(handles[i]), value));
+    }
+    Built { vars, handles, objective, constraints, row_of_constraint }
+}
+
+/// Solves `model` with `solver`.
+pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failure> {
+    match solver.resolve(model) {
+        Solver::Auto | Solver::Clarabel => {
+            if model.has_integers() {
+                return Err(Failure::Other(
+                    "clarabel cannot decide all-or-nothing programs (integer variables); use `--solver microlp` or `--solver auto`"
+                        .into(),
+                ));
+            }
+            clarabel(model, None)
+        }
+        Solver::Microlp => {
+            let values = microlp(model)?;
+            // Duals from the LP with the integers fixed; the primal stays microlp's vertex.
+            let duals = clarabel(model, Some(&values)).ok().and_then(|s| s.duals);
+            Ok(RawSolution { values, duals, solver: "microlp+clarabel".into() })
+        }
+        Solver::Highs => highs(model),
+    }
+}
+
+/// Solves the LP with clarabel (integers fixed at `fixed` if given).
+pub(crate) fn clarabel(model: &Model, fixed: Option<&[f64]>) -> Result<RawSolution, Failure> {
+    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, fixed, false);
+    let mut problem = vars.maximise(objective).using(good_lp::clarabel);
+    let refs: Vec<_> = constraints.into_iter().map(|c| problem.add_constraint(c)).collect();
+    let mut solution = problem.solve()?;
+    let values: Vec<f64> = handles.iter().map(|&h| solution.value(h)).collect();
+    let dual = solution.compute_dual();
+    let duals = per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone()));
+    Ok(RawSolution { values, duals: Some(duals), solver: "clarabel".into() })
+}
+
+/// Solves the model (with its integers) with microlp; primal values only.
+fn microlp(model: &Model) -> Result<Vec<f64>, Failure> {
+    let Built { vars, handles, objective, constraints, .. } = build(model, None, false);
+    let mut problem = vars.maximise(objective).using(good_lp::microlp);
+    for c in constraints {
+        problem.add_constraint(c);
+    }
+    let solution = problem.solve()?;
+    Ok(handles.iter().map(|&h| solution.value(h)).collect())
+}
+
+#[cfg(feature = "highs")]
+fn highs(model: &Model) -> Result<RawSolution, Failure> {
+    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, None, false);
+    let mut problem = vars.maximise(objective).using(good_lp::highs);
+    problem.set_verbose(false);
+    let refs: Vec<_> = constraints.into_iter().map(|c| problem.add_constraint(c)).collect();
+    let mut solution = problem.solve()?;
+    let values: Vec<f64> = handles.iter().map(|&h| solution.value(h)).collect();
+    let duals = if model.has_integers() {
+        clarabel(model, Some(&values)).ok().and_then(|s| s.duals)
+    } else {
+        let dual = solution.compute_dual();
+        Some(per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone())))
+    };
+    Ok(RawSolution { values, duals, solver: "highs".into() })
+}
+
+#[cfg(not(feature = "highs"))]
+fn highs(_: &Model) -> Result<RawSolution, Failure> {
+    Err(Failure::Other(
+        "this waku was built without HiGHS; rebuild with `cargo build --release --features highs` (needs cmake and libclang)"
+            .into(),
+    ))
+}

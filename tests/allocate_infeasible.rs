@@ -1,0 +1,53 @@
+//! Contradictory limits: `waku run` exits 1 and names the conflicting limits and the shortfall.
+//!
+//! Each `tests/fixtures/infeasible/<kind>.toml` must fail with exactly the text in
+//! `<kind>.stderr`. Set `WAKU_BLESS=1` to write the `.stderr` files from the current output
+//! (then read the diff before committing).
+
+use std::path::Path;
+use std::process::Command;
+
+fn run(path: &Path) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
+        .arg("run")
+        .arg(path)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run waku");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_infeasible_fixture_exits_1_with_its_message() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/infeasible");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixture folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 7, "one fixture per kind of conflict");
+    let bless = std::env::var_os("WAKU_BLESS").is_some();
+    let mut failures = Vec::new();
+    for f in &fixtures {
+        let rel = f.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(f);
+        let (code, stdout, stderr) = run(rel);
+        let expected_path = f.with_extension("stderr");
+        if bless {
+            std::fs::write(&expected_path, &stderr).expect("write .stderr");
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if code != Some(1) || !stdout.is_empty() || stderr != expected {
+            failures.push(format!(
+                "{}: exit {code:?}\n--- expected stderr\n{expected}--- found stderr\n{stderr}--- stdout\n{stdout}",
+                rel.display()
+            ));
+        }
+        assert!(!stderr.contains("solver failed"), "{}: never a bare solver failure", rel.display());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

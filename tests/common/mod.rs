@@ -1,0 +1,62 @@
+//! Shared checks for the allocation tests: every identity exact, every limit held.
+#![allow(dead_code)]
+
+use rust_decimal::Decimal;
+use waku::Money;
+use waku::allocate::Allocation;
+use waku::review::Review;
+use waku::scenario::{ProgramKind, Scenario};
+
+/// Asserts the JSON contract's identities and every limit, exactly in yen.
+pub fn check_allocation(sc: &Scenario, review: &Review, a: &Allocation) {
+    // Σ envelopes + reserve = available; available = general revenue + drawdown − deposit.
+    let env: Money = a.envelopes.iter().map(|e| e.amount).sum();
+    assert_eq!(env + a.reserve, a.available, "envelopes + reserve = available");
+    assert_eq!(a.general_revenue + a.fund_drawdown - a.fund_deposit, a.available);
+    for e in &a.envelopes {
+        let sum: Money = a.programs.iter().filter(|p| p.department == e.department).map(|p| p.general_revenue).sum();
+        assert_eq!(sum, e.amount, "envelope of {} = Σ its programs", e.department);
+        assert!(e.amount >= e.floor, "{}: envelope {} below floor {}", e.department, e.amount, e.floor);
+        assert!(e.amount <= e.ceiling, "{}: envelope {} above ceiling {}", e.department, e.amount, e.ceiling);
+    }
+    let unit = Money::from_decimal(sc.rounding_unit.factor());
+    for ((p, sp), r) in a.programs.iter().zip(&sc.programs).zip(&review.programs) {
+        assert_eq!(p.subsidy + p.fees + p.bonds + p.general_revenue, p.allocated, "{}: funding adds up", p.id);
+        assert_eq!(sp.funding(p.allocated).general_revenue, p.general_revenue);
+        let (lo, hi) = (r.assessment.min, r.assessment.max);
+        if sp.kind == ProgramKind::Mandatory {
+            assert_eq!(p.allocated, sp.requested, "{}: mandatory is fixed", p.id);
+        } else {
+            assert!(p.allocated >= lo && p.allocated <= hi, "{}: {} outside {}..{}", p.id, p.allocated, lo, hi);
+            let on_grid = (p.allocated.as_decimal() % unit.as_decimal()).is_zero();
+            assert!(
+                on_grid || p.allocated == lo || p.allocated == hi,
+                "{}: {} is neither on the {} grid nor at a bound",
+                p.id,
+                p.allocated,
+                unit
+            );
+        }
+        if sp.all_or_nothing {
+            assert!(p.allocated.is_zero() || p.allocated == sp.requested, "{}: all or nothing", p.id);
+        }
+    }
+    let investment: Money = a.programs.iter().filter(|p| p.kind == ProgramKind::Investment).map(|p| p.allocated).sum();
+    assert_eq!(investment, a.investment);
+    assert!(a.investment <= sc.policy.investment_cap, "investment {} above cap", a.investment);
+    let bonds: Money = a.programs.iter().map(|p| p.bonds).sum();
+    assert_eq!(bonds, a.bond_issuance);
+    assert!(a.bond_issuance <= sc.bonds.issuance_cap);
+    assert_eq!(a.bond_balance_end, sc.bonds.balance + a.bond_issuance - sc.bonds.redemption);
+    let ng: Money = a.programs.iter().filter(|p| p.next_generation).map(|p| p.allocated).sum();
+    assert_eq!(ng, a.next_generation);
+    assert!(a.next_generation >= sc.policy.next_generation_target);
+    let av = a.available.as_decimal();
+    assert!(a.reserve.as_decimal() >= sc.policy.reserve_min_share * av, "reserve {} below min", a.reserve);
+    assert!(a.reserve.as_decimal() <= sc.policy.reserve_max_share * av, "reserve {} above max", a.reserve);
+    assert!(a.fund_drawdown >= Money::ZERO && a.fund_drawdown <= sc.fund.max_drawdown);
+    assert!(a.fund_balance_end >= sc.fund.floor);
+    assert!(a.fund_deposit >= Money::ZERO);
+    assert_eq!(a.fund_balance_end, sc.fund.balance - a.fund_drawdown + a.fund_deposit);
+    let _ = Decimal::ZERO;
+}
