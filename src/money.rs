@@ -376,6 +376,11 @@ fn normalise(text: &str) -> Vec<(usize, char)> {
         .collect()
 }
 
+/// The byte length of the original character at `offset` (full-width digits are three bytes, not one).
+fn orig_len(text: &str, offset: usize) -> usize {
+    text.get(offset..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8)
+}
+
 fn err(message: impl Into<String>, offset: usize, len: usize, hint: Option<String>) -> ParseMoneyError {
     ParseMoneyError { message: message.into(), offset, len, hint }
 }
@@ -392,6 +397,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
         last -= 1;
     }
     let chars = &chars[..last];
+    let trimmed_end = chars.last().map_or(0, |c| c.0 + orig_len(text, c.0));
     if i >= chars.len() {
         return Err(err("empty amount", 0, text.len().max(1), Some(format!("expected {EXPECTED}"))));
     }
@@ -409,7 +415,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
             return Err(err(
                 format!("unexpected `{c}` after `円`"),
                 off,
-                c.len_utf8(),
+                orig_len(text, off),
                 Some(format!("expected {EXPECTED}")),
             ));
         }
@@ -419,7 +425,12 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
         while i < chars.len() && (chars[i].1.is_ascii_digit() || chars[i].1 == ',' || chars[i].1 == '.') {
             if chars[i].1 == '.' {
                 if seen_dot {
-                    return Err(err("a second decimal point", chars[i].0, 1, Some(format!("expected {EXPECTED}"))));
+                    return Err(err(
+                        "a second decimal point",
+                        chars[i].0,
+                        orig_len(text, chars[i].0),
+                        Some(format!("expected {EXPECTED}")),
+                    ));
                 }
                 seen_dot = true;
             }
@@ -427,22 +438,24 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
             i += 1;
         }
         let num_off = chars.get(start).map_or(end, |c| c.0);
+        // Byte length of the number as written (full-width digits are three bytes each).
+        let num_len = chars.get(i).map_or(trimmed_end, |c| c.0).saturating_sub(num_off);
         if digits.is_empty() {
             let (off, c) = chars[start];
             return Err(err(
                 format!("invalid character `{c}` in amount"),
                 off,
-                c.len_utf8(),
+                orig_len(text, off),
                 Some(format!("expected {EXPECTED}")),
             ));
         }
-        check_grouping(&digits, num_off)?;
+        check_grouping(&digits, num_off, num_len)?;
         let plain: String = digits.chars().filter(|c| *c != ',').collect();
         let value = Decimal::from_str(&plain).map_err(|_| {
             err(
                 format!("amount `{digits}` is too large"),
                 num_off,
-                digits.len(),
+                num_len,
                 Some("amounts must be below 79,228兆円".into()),
             )
         })?;
@@ -476,7 +489,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
                     return Err(err(
                         format!("`{digits}` has no unit, so it is read as yen, which must be whole"),
                         num_off,
-                        digits.len(),
+                        num_len,
                         Some(format!("write the unit, e.g. `{digits}億円`")),
                     ));
                 }
@@ -484,10 +497,10 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
                 Unit::Yen
             }
             None if i == chars.len() => {
-                let (off, c) = chars[i - 1];
+                let (off, _) = chars[i - 1];
                 return Err(err(
                     "amount ends without `円`",
-                    off + c.len_utf8(),
+                    off + orig_len(text, off),
                     1,
                     Some("finish a compound amount with a unit, e.g. `1億2,000万円`".into()),
                 ));
@@ -499,7 +512,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
                     'l' | 'I' => Some("a letter is not a digit; write `1`".to_string()),
                     _ => Some(format!("expected {EXPECTED}")),
                 };
-                return Err(err(format!("invalid character `{c}` in amount"), off, c.len_utf8(), hint));
+                return Err(err(format!("invalid character `{c}` in amount"), off, orig_len(text, off), hint));
             }
         };
         if let Some(p) = prev_unit {
@@ -515,7 +528,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
         }
         prev_unit = Some(unit);
         total = value.checked_mul(unit.factor()).and_then(|v| total.checked_add(v)).ok_or_else(|| {
-            err("amount is too large", num_off, digits.len(), Some("amounts must be below 79,228兆円".into()))
+            err("amount is too large", num_off, num_len, Some("amounts must be below 79,228兆円".into()))
         })?;
     }
     if !total.fract().is_zero() {
@@ -529,7 +542,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
     Ok(Money(if negative { -total } else { total }.normalize()))
 }
 
-fn check_grouping(digits: &str, offset: usize) -> Result<(), ParseMoneyError> {
+fn check_grouping(digits: &str, offset: usize, len: usize) -> Result<(), ParseMoneyError> {
     if !digits.contains(',') {
         return Ok(());
     }
@@ -538,7 +551,7 @@ fn check_grouping(digits: &str, offset: usize) -> Result<(), ParseMoneyError> {
         return Err(err(
             format!("comma after the decimal point in `{digits}`"),
             offset,
-            digits.len(),
+            len,
             Some("commas group the whole part in threes: `6,476.84`".into()),
         ));
     }
@@ -550,7 +563,7 @@ fn check_grouping(digits: &str, offset: usize) -> Result<(), ParseMoneyError> {
         Err(err(
             format!("digit grouping in `{digits}` is ambiguous"),
             offset,
-            digits.len(),
+            len,
             Some("commas group digits in threes, e.g. `6,476.84億円` or `12,345千円`".into()),
         ))
     }
@@ -595,6 +608,19 @@ mod tests {
         assert!(Money::parse("1億円2").is_err());
         assert!(Money::parse("99999999999999999999999999999999兆円").unwrap_err().message.contains("too large"));
         assert!(Money::parse("1.2.3億円").is_err());
+    }
+
+    #[test]
+    fn error_positions_fall_on_character_boundaries() {
+        // Found by the `money` fuzz target: the position used the width of the normalised digit.
+        for text in ["9.197617272640430122万５", "１２Ｘ億円", "１，２３億円", "1億円２", "１．２．３億円"]
+        {
+            let e = Money::parse(text).unwrap_err();
+            assert!(text.is_char_boundary(e.offset), "{text}: offset {}", e.offset);
+            assert!(text.is_char_boundary((e.offset + e.len).min(text.len())), "{text}: end {}", e.offset + e.len);
+        }
+        let e = Money::parse("１，２３億円").unwrap_err();
+        assert_eq!((e.offset, e.len), (0, 12), "the whole full-width number (four 3-byte characters) is underlined");
     }
 
     #[test]
