@@ -26,11 +26,7 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Resu
     let options = Options { program: args.program.clone(), sequential: false };
     let result = review::review_with(&scenario, &ruleset, &options)?;
     let text = match args.format {
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&review::to_json(&result))
-                .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
-            format!("{json}\n")
-        }
+        Format::Json => format!("{}\n", review::to_json_string(&result)),
         Format::Table => match (&args.program, result.programs.first()) {
             (Some(_), Some(p)) => review::render_program(p, &scenario, &ruleset),
             _ => review::render_table(&result, &scenario, &ruleset),

@@ -19,7 +19,7 @@ use crate::scenario::{Program, Scenario};
 use crate::{Error, Result};
 
 pub use eval::{Context, program_view, ratio_base};
-pub use render::{render_program, render_table, to_json};
+pub use render::{render_program, render_table, to_json, to_json_string};
 
 /// 今後の方向性: what the review recommends for a program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

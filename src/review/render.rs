@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use super::{ProgramReview, Review};
@@ -13,35 +13,74 @@ use crate::money::Money;
 use crate::rules::Ruleset;
 use crate::scenario::Scenario;
 
-/// `{"programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max"}}]}`.
-pub fn to_json(review: &Review) -> Value {
-    let programs: Vec<Value> = review
-        .programs
-        .iter()
-        .map(|p| {
-            json!({
-                "id": p.id,
-                "department": p.department,
-                "findings": p.findings.iter().map(|f| json!({
-                    "viewpoint": f.viewpoint,
-                    "score": f.score.normalize().to_string(),
-                    "action": f.action.label(),
-                    "reason": f.reason,
-                })).collect::<Vec<_>>(),
-                "assessment": {
-                    "action": p.assessment.action.label(),
-                    "priority": p.assessment.priority.normalize().to_string(),
-                    "min": money(p.assessment.min),
-                    "max": money(p.assessment.max),
-                },
-            })
-        })
-        .collect();
-    json!({ "programs": programs })
+/// The JSON document, borrowed from the review and serialised directly (no intermediate
+/// `serde_json::Value` tree: at 100,000 programs that tree alone took gigabytes).
+#[derive(serde::Serialize)]
+struct JsonReview<'a> {
+    programs: Vec<JsonProgram<'a>>,
 }
 
-fn money(m: Money) -> Value {
-    serde_json::to_value(m).unwrap_or_else(|_| Value::String(m.as_decimal().to_string()))
+#[derive(serde::Serialize)]
+struct JsonProgram<'a> {
+    id: &'a str,
+    department: &'a str,
+    findings: Vec<JsonFinding<'a>>,
+    assessment: JsonAssessment,
+}
+
+#[derive(serde::Serialize)]
+struct JsonFinding<'a> {
+    viewpoint: &'a str,
+    score: String,
+    action: &'static str,
+    reason: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonAssessment {
+    action: &'static str,
+    priority: String,
+    min: Money,
+    max: Money,
+}
+
+fn json_doc(review: &Review) -> JsonReview<'_> {
+    JsonReview {
+        programs: review
+            .programs
+            .iter()
+            .map(|p| JsonProgram {
+                id: &p.id,
+                department: &p.department,
+                findings: p
+                    .findings
+                    .iter()
+                    .map(|f| JsonFinding {
+                        viewpoint: &f.viewpoint,
+                        score: f.score.normalize().to_string(),
+                        action: f.action.label(),
+                        reason: &f.reason,
+                    })
+                    .collect(),
+                assessment: JsonAssessment {
+                    action: p.assessment.action.label(),
+                    priority: p.assessment.priority.normalize().to_string(),
+                    min: p.assessment.min,
+                    max: p.assessment.max,
+                },
+            })
+            .collect(),
+    }
+}
+
+/// `{"programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max"}}]}`.
+pub fn to_json(review: &Review) -> Value {
+    serde_json::to_value(json_doc(review)).unwrap_or(Value::Null)
+}
+
+/// The same document as pretty-printed text, written straight from the review.
+pub fn to_json_string(review: &Review) -> String {
+    serde_json::to_string_pretty(&json_doc(review)).unwrap_or_default()
 }
 
 fn pad(s: &str, width: usize) -> String {
