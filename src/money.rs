@@ -456,7 +456,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
                 format!("amount `{digits}` is too large"),
                 num_off,
                 num_len,
-                Some("amounts must be below 79,228兆円".into()),
+                Some("no budget is this large; check for extra digits".into()),
             )
         })?;
         // The unit that follows.
@@ -509,6 +509,8 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
                 let (off, c) = chars[unit_start];
                 let hint = match c {
                     'O' | 'o' | 'Ｏ' | 'ｏ' => Some("the letter `O` is not a zero; write `0`".to_string()),
+                    '憶' | '臆' => Some("did you mean `億`?".to_string()),
+                    '仟' => Some("did you mean `千`?".to_string()),
                     'l' | 'I' => Some("a letter is not a digit; write `1`".to_string()),
                     _ => Some(format!("expected {EXPECTED}")),
                 };
@@ -528,7 +530,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
         }
         prev_unit = Some(unit);
         total = value.checked_mul(unit.factor()).and_then(|v| total.checked_add(v)).ok_or_else(|| {
-            err("amount is too large", num_off, num_len, Some("amounts must be below 79,228兆円".into()))
+            err("amount is too large", num_off, num_len, Some("no budget is this large; check for extra digits".into()))
         })?;
     }
     if !total.fract().is_zero() {

@@ -102,3 +102,19 @@ fn usage_errors_exit_2() {
         "error: cannot read `no/such/scenario.toml`: no such file\n  = hint: paths in a scenario are relative to the scenario file\n"
     );
 }
+
+#[test]
+fn the_bad_input_corpus_has_at_least_fifty_cases() {
+    let count = |dir: &str, pred: &dyn Fn(&Path) -> bool| {
+        std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok()).filter(|e| pred(&e.path())).count()).unwrap_or(0)
+    };
+    let scenarios = fixtures("tests/fixtures/bad").len();
+    let set_values = count("tests/fixtures/bad/set", &|p| p.extension().is_some_and(|e| e == "stderr"));
+    let rules = count("tests/fixtures/bad-rules", &|p| p.is_dir());
+    let infeasible = count("tests/fixtures/infeasible", &|p| p.extension().is_some_and(|e| e == "toml"));
+    let total = scenarios + set_values + rules + infeasible;
+    assert!(
+        total >= 50,
+        "{scenarios} scenarios + {set_values} --set + {rules} rules + {infeasible} infeasible = {total}"
+    );
+}

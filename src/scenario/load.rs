@@ -108,11 +108,17 @@ fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        Error::input(
-            Diagnostic::error(format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"))
-                .at_opt(from.and_then(|f| f.location.clone()))
-                .hint("save the file as UTF-8 (Excel: \"CSV UTF-8\"); Shift_JIS is not read"),
-        )
+        // Quote the file as far as it can be read; the place is the first byte that is not UTF-8.
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let lossy = Source::new(shown.clone(), Some(path.to_path_buf()), lossy);
+        let mut d = Diagnostic::error(format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"))
+            .at(Location::new(&lossy, at..at + 1))
+            .hint("save the file as UTF-8 (Excel: \"CSV UTF-8\"); Shift_JIS is not read");
+        if let Some(l) = from.and_then(|f| f.location.as_ref()) {
+            let (line, col) = l.source.line_col(l.span.start);
+            d = d.note(format!("read because of {}:{line}:{col}", l.source.name));
+        }
+        Error::input(d)
     })?;
     let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
     Ok(Source::new(shown, Some(path.to_path_buf()), text))
@@ -197,7 +203,15 @@ fn read_chain(
         }
     }
     let source = read_source(path, from)?;
+    if source.text.trim().is_empty() {
+        return Err(Error::input(
+            Diagnostic::error(format!("the scenario `{}` is empty", source.name))
+                .at(Location::new(&source, 0..0))
+                .hint("start from a bundled scenario such as `scenarios/kitakyushu-r8.toml`; `waku schema` lists every key"),
+        ));
+    }
     let file = parse_file(&source)?;
+    duplicates_within(&file)?;
     let extends = file.extends.clone();
     chain.push((file, source));
     if let Some(ext) = extends {
@@ -205,6 +219,37 @@ fn read_chain(
         read_chain(&next, Some(&ext), root_dir, options, chain)?;
     }
     Ok(())
+}
+
+/// Within one file, two entries with the same id are a mistake (across files they overlay).
+fn duplicates_within(file: &ScenarioFile) -> Result<()> {
+    type Keyed = Option<(String, Option<Location>)>;
+    fn check<T>(what: &str, list: &Option<Vec<Located<T>>>, id: impl Fn(&T) -> Keyed) -> Vec<Diagnostic> {
+        let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (key, loc) in list.iter().flatten().filter_map(|e| id(&e.value)) {
+            match seen.get(&key) {
+                Some(first) => {
+                    let mut d = Diagnostic::error(format!("duplicate {what} id `{key}`")).at_opt(loc);
+                    if let Some(l) = first {
+                        let (line, col) = l.source.line_col(l.span.start);
+                        d = d.note(format!("first defined at {}:{line}:{col}", l.source.name));
+                    }
+                    out.push(d.hint(format!("each {what} needs its own id; to change an entry, edit the first one")));
+                }
+                None => {
+                    seen.insert(key, loc);
+                }
+            }
+        }
+        out
+    }
+    let mut errors =
+        check("department", &file.departments, |d| d.id.as_ref().map(|i| (i.value.clone(), i.location.clone())));
+    errors
+        .extend(check("cluster", &file.clusters, |c| c.id.as_ref().map(|i| (i.value.to_string(), i.location.clone()))));
+    errors.extend(check("program", &file.programs, |p| p.id.as_ref().map(|i| (i.value.clone(), i.location.clone()))));
+    if errors.is_empty() { Ok(()) } else { Err(Error::Input(errors)) }
 }
 
 fn parse_file(source: &Arc<Source>) -> Result<ScenarioFile> {
@@ -599,9 +644,19 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
         let ceiling_ratio = c.ratio(&d.ceiling_ratio, "ceiling_ratio").unwrap_or(policy.envelope_ceiling_ratio);
         if let (Some(f), Some(cl)) = (floor, ceiling) {
             if f > cl {
+                let written = |m: &Option<Located<Money>>| {
+                    let loc = m.as_ref().and_then(|l| l.location.as_ref());
+                    loc.and_then(|l| l.source.text.get(l.span.clone())).unwrap_or("").trim_matches('"').to_string()
+                };
                 c.err(
-                    Diagnostic::error(format!("department `{}`: floor {} is above ceiling {}", id.value, f, cl))
-                        .at_opt(d.floor.as_ref().and_then(|l| l.location.clone())),
+                    Diagnostic::error(format!(
+                        "department `{}`: envelope floor {} is above its ceiling {}",
+                        id.value,
+                        written(&d.floor),
+                        written(&d.ceiling)
+                    ))
+                    .at_opt(d.floor.as_ref().and_then(|l| l.location.clone()))
+                    .hint("a bureau's envelope floor must be at most its ceiling"),
                 );
             }
         } else if floor_ratio > ceiling_ratio {
