@@ -1,0 +1,78 @@
+//! The whole pipeline, stage by stage and end to end, on synthetic cities of 3,000, 30,000 and
+//! 100,000 programs (`waku generate`, seed 1, 20 bureaus): load, review, allocate, report.
+//!
+//! `cargo bench --bench pipeline`; the README's Performance section quotes its medians.
+//! Set `WAKU_BENCH_SIZES=3000,30000` to run fewer sizes.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use waku::allocate::{self, Options};
+use waku::generate::{CitySpec, write_city};
+use waku::review;
+use waku::rules::Ruleset;
+use waku::scenario;
+
+fn sizes() -> Vec<usize> {
+    std::env::var("WAKU_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![3_000, 30_000, 100_000])
+}
+
+fn city(n: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("waku-bench-city-{n}"));
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let path = write_city(&CitySpec { programs: n, departments: 20, seed: 1 }, &dir).expect("generate");
+    // Point the generated scenario at the repository's rules.
+    let text = std::fs::read_to_string(&path).expect("read");
+    let text = format!("rules = {:?}\n{text}", rules.display().to_string());
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn pipeline(c: &mut Criterion) {
+    for n in sizes() {
+        let path = city(n);
+        let mut group = c.benchmark_group(format!("pipeline-{n}"));
+        let big = n >= 30_000;
+        group.sample_size(10).measurement_time(Duration::from_secs(if big { 30 } else { 8 }));
+        let s = scenario::load(&path).expect("load");
+        let ruleset = Ruleset::for_scenario(&s).expect("rules");
+        let r = review::review(&s, &ruleset).expect("review");
+        let a = allocate::allocate(&s, &r, &Options::default()).expect("allocate");
+        group.bench_function(BenchmarkId::new("load", n), |b| {
+            b.iter(|| scenario::load(black_box(&path)).expect("load"))
+        });
+        group.bench_function(BenchmarkId::new("review", n), |b| {
+            b.iter(|| {
+                let ruleset = Ruleset::for_scenario(&s).expect("rules");
+                review::review(black_box(&s), &ruleset).expect("review")
+            })
+        });
+        group.bench_function(BenchmarkId::new("allocate", n), |b| {
+            b.iter(|| allocate::allocate(black_box(&s), &r, &Options::default()).expect("allocate"))
+        });
+        group.bench_function(BenchmarkId::new("report-json", n), |b| {
+            b.iter(|| serde_json::to_string_pretty(black_box(&a)).expect("json"))
+        });
+        group.bench_function(BenchmarkId::new("report-table", n), |b| {
+            b.iter(|| allocate::render_table(black_box(&a), false))
+        });
+        group.bench_function(BenchmarkId::new("end-to-end", n), |b| {
+            b.iter(|| {
+                let s = scenario::load(black_box(&path)).expect("load");
+                let ruleset = Ruleset::for_scenario(&s).expect("rules");
+                let r = review::review(&s, &ruleset).expect("review");
+                let a = allocate::allocate(&s, &r, &Options::default()).expect("allocate");
+                serde_json::to_string(&a).expect("json")
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
