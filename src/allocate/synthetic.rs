@@ -141,6 +141,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             floor_ratio: Decimal::new(80, 2),
             ceiling_ratio: Decimal::new(130, 2),
             retention_share: Decimal::new(5, 1),
+            retention_cap: None,
             policy_script: None,
             location: None,
         })
@@ -166,6 +167,8 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             envelope_floor_ratio: Decimal::new(80, 2),
             envelope_ceiling_ratio: Decimal::new(130, 2),
             retention_share: Decimal::new(5, 1),
+            retention_cap_per_program: None,
+            retention_cap_per_department: None,
         },
         departments,
         clusters: Vec::new(),

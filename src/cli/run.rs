@@ -27,6 +27,18 @@ pub struct RunArgs {
     /// List every program in the table and Markdown output (JSON always has them all).
     #[arg(long)]
     pub programs: bool,
+    /// `central`: one city model; `autonomous`: envelopes, then each bureau's own policy inside its
+    /// envelope, with the savings incentive; `compare`: both, bureau by bureau.
+    #[arg(long, value_enum, default_value = "central")]
+    pub mode: Mode,
+}
+
+/// How `waku run` allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    Central,
+    Autonomous,
+    Compare,
 }
 
 #[derive(Debug, Args)]
@@ -56,7 +68,10 @@ fn write_lp(path: &PathBuf, model: &Model, scenario: &Scenario, allocation: Opti
         .map_err(|e| Error::input(Diagnostic::error(format!("cannot write the LP file `{}`: {e}", path.display()))))
 }
 
-pub fn run(args: &RunArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if args.mode != Mode::Central {
+        return run_autonomous(args, out, err);
+    }
     let (scenario, review, model) = prepare(&args.scenario)?;
     let result = allocate::solve_model(&model, &scenario, &review, &Options { solver: args.solver });
     if let Some(path) = &args.emit_lp {
@@ -79,5 +94,32 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, _err: &mut dyn Write) ->
     let (scenario, review, model) = prepare(&args.scenario)?;
     let allocation = allocate::solve_model(&model, &scenario, &review, &Options { solver: args.solver })?;
     let text = allocate::explain(&allocation, &scenario, &args.subject)?;
+    write_out(out, &text)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string_pretty(value)
+        .map(|j| format!("{j}\n"))
+        .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))
+}
+
+/// `waku run --mode autonomous|compare`: see [`crate::autonomy`].
+fn run_autonomous(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let scenario = args.scenario.load()?;
+    let ruleset = Ruleset::for_scenario(&scenario)?;
+    let review = crate::review::review(&scenario, &ruleset)?;
+    let options = crate::autonomy::Options { allocate: Options { solver: args.solver } };
+    let (text, warnings) = if args.mode == Mode::Compare {
+        let c = crate::autonomy::compare(&scenario, &review, &ruleset, &options)?;
+        let text = if args.format == Format::Json { to_json(&c)? } else { crate::autonomy::render_compare(&c) };
+        (text, c.autonomous.diagnostics)
+    } else {
+        let a = crate::autonomy::run(&scenario, &review, &ruleset, &options)?;
+        let text = if args.format == Format::Json { to_json(&a)? } else { crate::autonomy::render_table(&a) };
+        (text, a.diagnostics)
+    };
+    for w in &warnings {
+        let _ = writeln!(err, "{}", w.render());
+    }
     write_out(out, &text)
 }

@@ -80,6 +80,8 @@ impl std::fmt::Debug for Ruleset {
 /// What a script sees: every script `program` and `params`, the policy also `findings`.
 const VIEWPOINT_VARIABLES: [&str; 2] = ["program", "params"];
 const POLICY_VARIABLES: [&str; 3] = ["program", "params", "findings"];
+/// What a bureau's own policy script sees (see [`crate::autonomy`]).
+const BUREAU_VARIABLES: [&str; 4] = ["program", "params", "assessment", "bureau"];
 
 impl Ruleset {
     /// Loads the rules folder `dir`, applies `overrides` (a scenario's `[parameters]`), compiles and checks every script.
@@ -155,6 +157,12 @@ impl Ruleset {
 
     pub fn viewpoint(&self, id: &str) -> Option<&Viewpoint> {
         self.viewpoints.iter().find(|v| v.id == id)
+    }
+
+    /// Compiles a bureau's own policy script in this ruleset's sandboxed engine, once
+    /// (`program`, `params`, `assessment` and `bureau` are its variables; see [`crate::autonomy`]).
+    pub(crate) fn compile_bureau_policy(&self, path: &Path) -> Result<Script, Diagnostic> {
+        compile(&self.engine, &self.sources, path, &BUREAU_VARIABLES, &self.param_names())
     }
 
     /// The declared parameter names, for "did you mean".

@@ -243,10 +243,15 @@ pub struct PolicyFile {
     pub envelope_ceiling_ratio: Option<Located<Number>>,
     /// メリットシステム: share of its own savings a bureau keeps (0..1).
     pub retention_share: Option<Located<Number>>,
+    /// メリットシステム: the most a bureau keeps from one program's savings (e.g. "500万円"; default: no cap).
+    pub retention_cap_per_program: Option<Located<Money>>,
+    /// メリットシステム: the most a bureau keeps in all (default: no cap; a bureau's `retention_cap` overrides it).
+    pub retention_cap_per_department: Option<Located<Money>>,
 }
 overlay_fields!(PolicyFile {
     investment_cap, reserve_min_share, reserve_max_share, reserve_weight, next_generation_target,
-    envelope_floor_ratio, envelope_ceiling_ratio, retention_share
+    envelope_floor_ratio, envelope_ceiling_ratio, retention_share, retention_cap_per_program,
+    retention_cap_per_department
 } sections {});
 
 /// A bureau.
@@ -267,10 +272,12 @@ pub struct DepartmentFile {
     pub ceiling_ratio: Option<Located<Number>>,
     /// Share of own savings kept (overrides the policy's).
     pub retention_share: Option<Located<Number>>,
+    /// The most the bureau keeps of its savings in all (overrides the policy's `retention_cap_per_department`).
+    pub retention_cap: Option<Located<Money>>,
     /// The bureau's own budgeting policy script, relative to this file.
     pub policy: Option<Located<String>>,
 }
-overlay_fields!(DepartmentFile { id, name, floor, ceiling, floor_ratio, ceiling_ratio, retention_share, policy } sections {});
+overlay_fields!(DepartmentFile { id, name, floor, ceiling, floor_ratio, ceiling_ratio, retention_share, retention_cap, policy } sections {});
 
 /// A business cluster.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

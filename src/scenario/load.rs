@@ -535,6 +535,9 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         envelope_floor_ratio,
         envelope_ceiling_ratio: envelope_ceiling_ratio.unwrap_or(Decimal::from(1_000)),
         retention_share: c.share(&pf.retention_share, "policy.retention_share").unwrap_or(Decimal::new(5, 1)),
+        retention_cap_per_program: c.non_negative(&pf.retention_cap_per_program, "policy.retention_cap_per_program"),
+        retention_cap_per_department: c
+            .non_negative(&pf.retention_cap_per_department, "policy.retention_cap_per_department"),
     };
 
     let departments = departments(&mut c, f.departments.unwrap_or_default(), &policy);
@@ -665,6 +668,7 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
                 .hint("check the department's ratios against the policy's `envelope_floor_ratio` and `envelope_ceiling_ratio`"));
         }
         let retention_share = c.share(&d.retention_share, "retention_share").unwrap_or(policy.retention_share);
+        let retention_cap = c.non_negative(&d.retention_cap, "retention_cap").or(policy.retention_cap_per_department);
         let policy_script = d.policy.as_ref().map(|p| {
             let base = p
                 .location
@@ -689,6 +693,7 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
             floor_ratio,
             ceiling_ratio,
             retention_share,
+            retention_cap,
             policy_script,
             location: entry.location,
         });

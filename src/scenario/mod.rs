@@ -101,6 +101,10 @@ pub struct Policy {
     pub envelope_ceiling_ratio: Decimal,
     /// メリットシステム: share of a bureau's own savings it keeps.
     pub retention_share: Decimal,
+    /// メリットシステム: the most a bureau keeps from one program's savings.
+    pub retention_cap_per_program: Option<Money>,
+    /// メリットシステム: the most a bureau keeps in all (a bureau's own `retention_cap` wins).
+    pub retention_cap_per_department: Option<Money>,
 }
 
 /// A bureau (局・区・室) that receives an envelope.
@@ -114,6 +118,8 @@ pub struct Department {
     pub floor_ratio: Decimal,
     pub ceiling_ratio: Decimal,
     pub retention_share: Decimal,
+    /// The most the bureau keeps of its savings in all (its own or the policy's cap).
+    pub retention_cap: Option<Money>,
     /// The bureau's own budgeting policy script, if it has one.
     pub policy_script: Option<PathBuf>,
     #[serde(skip)]
