@@ -2,7 +2,8 @@
 //!
 //! The pipeline: [`scenario`] (load and validate) → [`review`] (six viewpoint rules and the
 //! assessment policy, see [`rules`]) → [`allocate`] (envelopes and the mayor's reserve) →
-//! [`fiscal`] (soundness ratios, multi-year plans) → [`report`]. The `waku` binary is a thin layer over this library ([`cli`]).
+//! [`fiscal`] (soundness ratios, multi-year plans) → [`report`]. The `waku` binary is a thin
+//! layer over this library ([`cli`]).
 #![forbid(unsafe_code)]
 
 pub mod allocate;

@@ -359,6 +359,9 @@ struct PathRow {
     row: usize,
     kind: PathKind,
     year: usize,
+    /// What the row's yen sum is divided by to give the ratio's excess: n × denominator for the
+    /// n-year mean of the real debt-service ratio, the denominator for the future burden ratio.
+    per_point: f64,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -563,6 +566,7 @@ fn build_joint(plan: &Plan, base: &[Scenario], reviews: &[Review]) -> Result<Joi
             &net.clone(),
             Sense::Le,
             rhs,
+            1.0,
         );
     }
     if !plan.next_generation_target.is_zero() {
@@ -571,7 +575,8 @@ fn build_joint(plan: &Plan, base: &[Scenario], reviews: &[Review]) -> Result<Joi
             ng.add(&p.limit(Limit::NextGeneration), 1.0);
         }
         let rhs = plan.next_generation_target.to_f64();
-        push_path(&mut joint, "next_generation".into(), PathKind::NextGeneration, base.len() - 1, &ng, Sense::Ge, rhs);
+        let last = base.len() - 1;
+        push_path(&mut joint, "next_generation".into(), PathKind::NextGeneration, last, &ng, Sense::Ge, rhs, 1.0);
     }
     if base.iter().all(|s| s.fiscal.is_some()) {
         add_ratio_rows(&mut joint, base, b0, f0);
@@ -579,7 +584,17 @@ fn build_joint(plan: &Plan, base: &[Scenario], reviews: &[Review]) -> Result<Joi
     Ok(joint)
 }
 
-fn push_path(joint: &mut Joint, name: String, kind: PathKind, year: usize, lin: &Lin, sense: Sense, rhs_yen: f64) {
+#[allow(clippy::too_many_arguments)]
+fn push_path(
+    joint: &mut Joint,
+    name: String,
+    kind: PathKind,
+    year: usize,
+    lin: &Lin,
+    sense: Sense,
+    rhs_yen: f64,
+    per_point: f64,
+) {
     let s = joint.model.scale;
     joint.model.rows.push(Row {
         name: name.clone(),
@@ -589,7 +604,7 @@ fn push_path(joint: &mut Joint, name: String, kind: PathKind, year: usize, lin: 
         sense,
         rhs: (rhs_yen - lin.constant) / s,
     });
-    joint.path.push(PathRow { name, row: joint.model.rows.len() - 1, kind, year });
+    joint.path.push(PathRow { name, row: joint.model.rows.len() - 1, kind, year, per_point });
 }
 
 /// The 3-year mean real debt-service ratio and the future burden ratio of every year, as rows.
@@ -636,6 +651,7 @@ fn add_ratio_rows(joint: &mut Joint, base: &[Scenario], b0: Money, f0: Money) {
             &lin,
             Sense::Le,
             rhs,
+            n * d_t,
         );
 
         // Future burden: bond balance − fund balance + constant ≤ limit × denominator.
@@ -656,6 +672,7 @@ fn add_ratio_rows(joint: &mut Joint, base: &[Scenario], b0: Money, f0: Money) {
             &fb,
             Sense::Le,
             to_f(limit) * d_t,
+            d_t,
         );
     }
 }
@@ -684,7 +701,6 @@ fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
             continue;
         }
         let sc = &base[p.year];
-        let f = sc.fiscal.as_ref().map_or(1.0, |f| f.ratio_denominator().to_f64());
         let s = joint.model.scale;
         let (what, limit_words, threshold) = match p.kind {
             PathKind::DebtService => (
@@ -699,7 +715,7 @@ fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
             ),
         };
         // Row: Σ ≤ rhs with rhs = limit·den − constant; at the least issuance the mean is (low − rhs)/den above the limit.
-        let over = (low - row.rhs) * s / f;
+        let over = (low - row.rhs) * s / p.per_point;
         let city = sc.fiscal.as_ref().and_then(|x| match p.kind {
             PathKind::DebtService => x.real_debt_service_limit,
             _ => x.future_burden_limit,
