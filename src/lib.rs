@@ -3,13 +3,15 @@
 //! The pipeline: [`scenario`] (load and validate) → [`review`] (six viewpoint rules and the
 //! assessment policy, see [`rules`]) → [`allocate`] (envelopes and the mayor's reserve) →
 //! [`autonomy`] (two levels: bureau envelopes, then each bureau's own policy inside its envelope) →
-//! [`report`]. The `waku` binary is a thin layer over this library ([`cli`]).
+//! [`fiscal`] (soundness ratios, multi-year plans) → [`report`]. The `waku` binary is a thin
+//! layer over this library ([`cli`]).
 #![forbid(unsafe_code)]
 
 pub mod allocate;
 pub mod autonomy;
 pub mod cli;
 pub mod diagnostic;
+pub mod fiscal;
 pub mod generate;
 pub mod money;
 pub mod report;

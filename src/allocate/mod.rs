@@ -235,6 +235,17 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
     Ok(explain::assemble(model, scenario, review, &raw, &exact))
 }
 
+/// Solves a model assembled outside this module (the joint model of a multi-year plan,
+/// `crate::fiscal::plan`): primal values in model units; `Err(None)` when the limits cannot all
+/// hold, `Err(Some(reason))` when the solver stopped without an answer.
+pub(crate) fn solve_values(model: &Model, solver: Solver) -> std::result::Result<Vec<f64>, Option<String>> {
+    match solve::solve(model, solver) {
+        Ok(raw) => Ok(raw.values),
+        Err(solve::Failure::Infeasible) => Err(None),
+        Err(solve::Failure::Other(reason)) => Err(Some(reason)),
+    }
+}
+
 fn stopped(solver: Solver, reason: &str) -> Error {
     Error::input(
         Diagnostic::error(format!("the allocation could not be computed: {} stopped ({reason})", solver.resolve_name()))

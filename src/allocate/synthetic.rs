@@ -174,6 +174,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         clusters: Vec::new(),
         programs,
         expectations: Vec::new(),
+        fiscal: None,
         warnings: Vec::new(),
     };
     let requested_g = sc.requested_general_revenue();

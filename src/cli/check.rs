@@ -15,6 +15,9 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if crate::scenario::is_plan(&args.scenario.scenario) {
+        return super::plan::check(&args.scenario, out, err);
+    }
     let scenario = args.scenario.load()?;
     for w in &scenario.warnings {
         let _ = write!(err, "{}", w.render());

@@ -1,6 +1,7 @@
 //! The `waku` command line: argument parsing and dispatch. Each subcommand lives in its own file.
 
 mod check;
+mod plan;
 mod review;
 mod run;
 mod test;

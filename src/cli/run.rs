@@ -69,25 +69,49 @@ fn write_lp(path: &PathBuf, model: &Model, scenario: &Scenario, allocation: Opti
 }
 
 pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if crate::scenario::is_plan(&args.scenario.scenario) {
+        return super::plan::run(args, out, err);
+    }
     if args.mode != Mode::Central {
         return run_autonomous(args, out, err);
     }
     let (scenario, review, model) = prepare(&args.scenario)?;
-    let result = allocate::solve_model(&model, &scenario, &review, &Options { solver: args.solver });
+    let options = Options { solver: args.solver };
+    let result = allocate::solve_model(&model, &scenario, &review, &options);
     if let Some(path) = &args.emit_lp {
         write_lp(path, &model, &scenario, result.as_ref().ok())?;
     }
     let allocation = result?;
+    // With `[fiscal]`, the ratio limits are constraints: the year runs as a one-year plan.
+    let outcome = if scenario.fiscal.is_some() {
+        crate::fiscal::run_single(scenario, &options)?
+    } else {
+        crate::fiscal::single_outcome(&scenario, allocation)
+    };
+    let allocation = &outcome.allocations[0];
     let text = match args.format {
         Format::Json => {
-            let json = serde_json::to_string_pretty(&allocation)
+            let json = serde_json::to_string_pretty(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health })
                 .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
             format!("{json}\n")
         }
-        Format::Markdown => allocate::render_markdown(&allocation, args.programs),
-        _ => allocate::render_table(&allocation, args.programs),
+        Format::Markdown => allocate::render_markdown(allocation, args.programs),
+        _ => {
+            let mut text = allocate::render_table(allocation, args.programs);
+            text.push_str(&crate::fiscal::render_health_table(&outcome));
+            text
+        }
     };
-    write_out(out, &text)
+    write_out(out, &text)?;
+    super::plan::verdict(&outcome)
+}
+
+/// `waku run --format json` of one year: the allocation's fields, then `fiscal_health`.
+#[derive(serde::Serialize)]
+struct SingleYear<'a> {
+    #[serde(flatten)]
+    allocation: &'a Allocation,
+    fiscal_health: &'a crate::fiscal::FiscalHealth,
 }
 
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {

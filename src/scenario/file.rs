@@ -140,6 +140,10 @@ pub struct ScenarioFile {
     /// An overlay that states any replaces the base's: a what-if answers its own questions.
     #[schemars(with = "Option<Vec<BTreeMap<String, serde_json::Value>>>")]
     pub expect: Option<Vec<Located<toml::Table>>>,
+    /// Fiscal-health inputs of the year (標準財政規模, debt service, …) and the city's own ratio limits.
+    pub fiscal: Option<super::fiscal::FiscalFile>,
+    /// A multi-year plan: its years' scenarios and the limits along the path.
+    pub plan: Option<super::fiscal::PlanFile>,
 }
 
 impl Overlay for ScenarioFile {
@@ -153,7 +157,7 @@ impl Overlay for ScenarioFile {
                 _ => {}
             }
         )* } }
-        sec!(revenue, fund, bonds, policy);
+        sec!(revenue, fund, bonds, policy, fiscal, plan);
         if let Some(theirs) = other.parameters {
             self.parameters.get_or_insert_with(BTreeMap::new).extend(theirs);
         }

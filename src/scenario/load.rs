@@ -124,6 +124,32 @@ fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source
     Ok(Source::new(shown, Some(path.to_path_buf()), text))
 }
 
+/// Whether the file at `path` has a `[plan]` section, i.e. is a multi-year plan. A file that cannot
+/// be read or parsed is not a plan; the single-year loader then reports what is wrong with it.
+pub fn is_plan(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| toml::from_str::<toml::Table>(t.trim_start_matches('\u{feff}')).ok())
+        .is_some_and(|t| t.contains_key("plan"))
+}
+
+/// Reads a plan file as written (values keep their places) and its source.
+pub(crate) fn read_plan_file(path: &Path) -> Result<(ScenarioFile, Arc<Source>)> {
+    let source = read_source(path, None)?;
+    let file = parse_file(&source)?;
+    Ok((file, source))
+}
+
+/// Resolves a path written in a scenario or plan, relative to the file that wrote it.
+pub(crate) fn resolve_path(
+    value: &Located<String>,
+    root_dir: &Path,
+    options: &LoadOptions,
+    key: &str,
+) -> Result<PathBuf> {
+    resolve(value, root_dir, options, key)
+}
+
 /// Resolves a path written in a scenario, relative to the file that wrote it.
 fn resolve(value: &Located<String>, root_dir: &Path, options: &LoadOptions, key: &str) -> Result<PathBuf> {
     let base = value
@@ -554,6 +580,18 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         None => default_rules_dir(path),
     };
     let parameters = f.parameters.unwrap_or_default();
+    let fiscal = f.fiscal.and_then(|ff| super::fiscal::validate(ff, &mut c.errors));
+    if let Some(plan) = &f.plan {
+        let at = plan.years.as_ref().and_then(|y| y.first()).and_then(|y| y.location.clone());
+        c.err(
+            Diagnostic::error(format!(
+                "`{}` is a multi-year plan, not a single-year scenario",
+                Source::display_path(path)
+            ))
+            .at_opt(at)
+            .hint("`waku run` and `waku check` read plans; a plan's years are in the scenario files it names"),
+        );
+    }
 
     if !c.errors.is_empty() {
         return Err(Error::Input(c.errors));
@@ -575,6 +613,7 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         clusters,
         programs,
         expectations: f.expect.unwrap_or_default(),
+        fiscal,
         warnings: Vec::new(),
     };
     if scenario.name.is_empty() {

@@ -5,6 +5,7 @@
 //! known-good. Input errors come back as [`crate::Diagnostic`]s with file, line and column.
 
 mod file;
+mod fiscal;
 mod inventory;
 mod load;
 mod located;
@@ -20,8 +21,10 @@ use crate::diagnostic::Location;
 use crate::money::{Money, Unit};
 
 pub use file::ScenarioFile;
+pub use fiscal::{FiscalFile, FiscalInputs, PlanFile, PlanYearFile};
 pub use inventory::COLUMNS;
-pub use load::{LoadOptions, load, load_with, schema};
+pub use load::{LoadOptions, is_plan, load, load_with, schema};
+pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
 
 /// A validated scenario: one fiscal year of one city.
@@ -48,6 +51,8 @@ pub struct Scenario {
     pub programs: Vec<Program>,
     /// `[[expect]]` entries as written, each with its place, for `waku test`.
     pub expectations: Vec<Located<toml::Table>>,
+    /// `[fiscal]`: the inputs of the fiscal-health ratios, if the scenario states them.
+    pub fiscal: Option<FiscalInputs>,
     /// Non-fatal findings of validation (e.g. the inventory does not reconcile to the budget).
     pub warnings: Vec<crate::Diagnostic>,
 }

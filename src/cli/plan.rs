@@ -1,0 +1,73 @@
+//! `waku run` and `waku check` on a multi-year plan file (a scenario file with `[plan]`).
+
+use std::io::Write;
+
+use super::run::RunArgs;
+use super::{Format, ScenarioArgs, write_out};
+use crate::allocate::Options;
+use crate::fiscal::{self, PlanOutcome};
+use crate::scenario::LoadOptions;
+use crate::{Diagnostic, Error, Result};
+
+fn load_options(args: &ScenarioArgs) -> LoadOptions {
+    LoadOptions { set: args.set.clone(), rules_dir: args.rules.clone(), allow_outside_paths: args.allow_outside_paths }
+}
+
+/// `waku run <plan>`: every year optimised together; a per-year table or JSON.
+pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if args.emit_lp.is_some() {
+        return Err(Error::input(
+            Diagnostic::error("`--emit-lp` writes one year's model; run it on a year's scenario file")
+                .hint("the plan names each year's scenario under `[[plan.years]]`"),
+        ));
+    }
+    let plan = fiscal::load_plan(&args.scenario.scenario, &load_options(&args.scenario))?;
+    for y in &plan.years {
+        for w in &y.scenario.warnings {
+            let _ = write!(err, "{}", w.render());
+        }
+    }
+    let outcome = fiscal::run_plan(&plan, &Options { solver: args.solver })?;
+    let text = match args.format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&outcome)
+                .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
+            format!("{json}\n")
+        }
+        _ => fiscal::render_plan_table(&outcome),
+    };
+    write_out(out, &text)?;
+    verdict(&outcome)
+}
+
+/// Exit 1 when a path limit or a ratio check failed (the output already says which).
+pub fn verdict(outcome: &PlanOutcome) -> Result<()> {
+    if outcome.violations.is_empty() { Ok(()) } else { Err(Error::ChecksFailed(outcome.violations.join("; "))) }
+}
+
+/// `waku check <plan>`: every year's scenario loaded and validated; a summary per year.
+pub fn check(args: &ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let plan = fiscal::load_plan(&args.scenario, &load_options(args))?;
+    let mut text = format!(
+        "{} {} — plan of {} years (FY{}–{})\n",
+        plan.city,
+        plan.name,
+        plan.years.len(),
+        plan.years[0].year,
+        plan.years[plan.years.len() - 1].year
+    );
+    for y in &plan.years {
+        for w in &y.scenario.warnings {
+            let _ = write!(err, "{}", w.render());
+        }
+        for w in crate::rules::check(&y.scenario)? {
+            let _ = write!(err, "{}", w.render());
+        }
+        let cap = y
+            .investment_cap
+            .map_or_else(String::new, |c| format!(" (plan investment cap {})", c.format(plan.display_unit)));
+        text.push_str(&format!("\n── FY{}{cap}\n", y.year));
+        text.push_str(&crate::report::summary(&y.scenario));
+    }
+    write_out(out, &text)
+}

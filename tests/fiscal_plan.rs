@@ -1,0 +1,138 @@
+//! Fiscal health and multi-year plans: the Kitakyushu FY2024–2026 plan reproduces the seed's
+//! figures, its table is snapshotted, and the 18% / 25% fixtures behave as documented.
+
+use std::path::Path;
+use std::process::Command;
+
+use rust_decimal::Decimal;
+use waku::Money;
+use waku::allocate::Options;
+use waku::fiscal;
+use waku::scenario::LoadOptions;
+
+fn waku(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run waku");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn oku(s: &str) -> Money {
+    Money::parse(s).expect("amount")
+}
+
+/// Rounds to whole 億円, as the seed states its figures.
+fn to_oku(m: Money) -> Decimal {
+    (m.as_decimal() / Decimal::from(100_000_000)).round()
+}
+
+#[test]
+fn kitakyushu_plan_reproduces_the_seed_path() {
+    let plan = fiscal::load_plan(Path::new("scenarios/kitakyushu-2024-2026.toml"), &LoadOptions::default())
+        .expect("plan loads");
+    assert_eq!(plan.years.iter().map(|y| y.year).collect::<Vec<_>>(), vec![2024, 2025, 2026]);
+    let o = fiscal::run_plan(&plan, &Options::default()).expect("plan runs");
+    assert!(o.violations.is_empty(), "{:?}", o.violations);
+
+    // 次世代投資枠: cumulative ≥ 330億円 (seed 002: 111 + 141 + 105 = 357 secured).
+    assert!(o.next_generation_total >= oku("330億円"), "frame {}", o.next_generation_total);
+    assert_eq!(o.next_generation_target, oku("330億円"));
+    // Investment ≤ the 650億円 level every year (escalated, held under the ceiling).
+    for a in &o.allocations {
+        assert!(a.investment <= oku("650億円"), "FY{} investment {}", a.fiscal_year, a.investment);
+        assert!(a.investment <= a.investment_cap);
+    }
+    // FY2026: issuance 375億円 and year-end balance 8,030億円, to the 億円 (seed 002).
+    let fy2026 = &o.allocations[2];
+    assert_eq!(fy2026.fiscal_year, 2026);
+    assert_eq!(to_oku(fy2026.bond_issuance), Decimal::from(375));
+    assert_eq!(fy2026.bond_balance_start, oku("8,045億円"));
+    assert_eq!(to_oku(fy2026.bond_balance_end), Decimal::from(8_030));
+    assert_eq!(o.fiscal_health.years[2].bond_balance, fy2026.bond_balance_end);
+    // The path: balances carried over, bond balance never rising, fund above its floor.
+    for w in o.allocations.windows(2) {
+        assert_eq!(w[1].bond_balance_start, w[0].bond_balance_end);
+        assert_eq!(w[1].fund_balance_start, w[0].fund_balance_end);
+    }
+    for a in &o.allocations {
+        assert!(a.bond_balance_end <= a.bond_balance_start);
+        assert!(a.fund_balance_end >= a.fund_floor);
+    }
+    assert!(o.path.iter().all(|c| c.holds));
+    // Every year is assessed against the thresholds.
+    for h in &o.fiscal_health.years {
+        assert_eq!(h.status, "sound", "FY{}", h.year);
+        assert!(h.real_debt_service_ratio.is_some() && h.future_burden_ratio.is_some());
+    }
+}
+
+#[test]
+fn kitakyushu_plan_table() {
+    let (code, stdout, stderr) = waku(&["run", "scenarios/kitakyushu-2024-2026.toml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("next-generation frame"));
+    insta::assert_snapshot!("plan-kitakyushu-2024-2026", stdout);
+}
+
+#[test]
+fn plan_check_summarises_every_year() {
+    let (code, stdout, stderr) = waku(&["check", "scenarios/kitakyushu-2024-2026.toml"]);
+    assert_eq!(code, 0, "{stderr}");
+    for fy in ["FY2024", "FY2025", "FY2026"] {
+        assert!(stdout.contains(&format!("── {fy}")), "{stdout}");
+    }
+}
+
+#[test]
+fn debt_service_at_18_percent_warns_bond_permission() {
+    let (code, stdout, stderr) = waku(&["run", "tests/fixtures/fiscal/debt-service-18-warning.toml"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("起債許可団体"), "{stdout}");
+    assert!(stdout.contains("bond permission required"), "{stdout}");
+    let (code, json, _) = waku(&["run", "--format", "json", "tests/fixtures/fiscal/debt-service-18-warning.toml"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let year = &v["fiscal_health"]["years"][0];
+    assert_eq!(year["status"], "bond_permission_required");
+    assert_eq!(year["real_debt_service_ratio"], "18.8");
+    assert!(year["bond_balance"].as_str().is_some_and(|s| s.parse::<i64>().is_ok()));
+}
+
+#[test]
+fn debt_service_near_25_percent_is_held_below_it() {
+    let (code, stdout, stderr) =
+        waku(&["run", "--format", "json", "tests/fixtures/fiscal/debt-service-held-below-25.toml"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let issuance: i64 = v["bond_issuance"].as_str().and_then(|s| s.parse().ok()).expect("issuance");
+    assert!(issuance < 1_000_000_000, "issuance cut below the 10億円 request: {issuance}");
+    let mean: Decimal =
+        v["fiscal_health"]["years"][0]["real_debt_service_ratio"].as_str().and_then(|s| s.parse().ok()).expect("ratio");
+    assert!(mean < Decimal::from(25), "{mean}");
+    let checks = v["fiscal_health"]["years"][0]["checks"].as_array().expect("checks");
+    assert!(checks.iter().any(|c| c["kind"] == "early_soundness" && c["constraint"] == true && c["status"] == "ok"));
+}
+
+#[test]
+fn debt_service_over_25_percent_fails_with_the_reason() {
+    let (code, stdout, stderr) = waku(&["run", "tests/fixtures/fiscal/debt-service-over-25-fails.toml"]);
+    assert_eq!(code, 1, "{stdout}");
+    let expected =
+        std::fs::read_to_string("tests/fixtures/fiscal/debt-service-over-25-fails.stderr").expect("expected stderr");
+    assert_eq!(stderr, expected);
+}
+
+#[test]
+fn bad_plan_inputs_exit_2_with_a_place() {
+    let (code, _, stderr) = waku(&["run", "tests/fixtures/fiscal/bad-plan-year-mismatch.toml"]);
+    assert_eq!(code, 2, "{stderr}");
+    let expected =
+        std::fs::read_to_string("tests/fixtures/fiscal/bad-plan-year-mismatch.stderr").expect("expected stderr");
+    assert_eq!(stderr, expected);
+}
