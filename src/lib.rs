@@ -2,7 +2,7 @@
 //!
 //! The pipeline: [`scenario`] (load and validate) → [`review`] (six viewpoint rules and the
 //! assessment policy, see [`rules`]) → [`allocate`] (envelopes and the mayor's reserve) →
-//! [`report`]. The `waku` binary is a thin layer over this library ([`cli`]).
+//! [`report`]; [`whatif`] compares, checks and sweeps outcomes. The `waku` binary is a thin layer over this library ([`cli`]).
 #![forbid(unsafe_code)]
 
 pub mod allocate;
@@ -14,6 +14,7 @@ pub mod report;
 pub mod review;
 pub mod rules;
 pub mod scenario;
+pub mod whatif;
 
 pub use diagnostic::Diagnostic;
 pub use money::{Money, Unit};
