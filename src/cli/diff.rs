@@ -33,7 +33,8 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
-    let load = LoadOptions { set: Vec::new(), rules_dir: args.rules.clone(), allow_outside_paths: args.allow_outside_paths };
+    let load =
+        LoadOptions { set: Vec::new(), rules_dir: args.rules.clone(), allow_outside_paths: args.allow_outside_paths };
     let options = Options { solver: args.solver };
     let base = Outcome::compute(&args.base, &load, &options)?;
     let variant = Outcome::compute(&args.variant, &load, &options)?;

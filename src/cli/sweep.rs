@@ -58,9 +58,9 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     let started = Instant::now();
     let bar = (!args.no_progress && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(variants.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{spinner} sweep {bar:40} {pos}/{len} variants  {elapsed} (eta {eta})")
-        {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} sweep {bar:40} {pos}/{len} variants  {elapsed} (eta {eta})",
+        ) {
             bar.set_style(style);
         }
         bar
@@ -84,9 +84,8 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         }
     };
     match &args.out {
-        Some(path) => std::fs::write(path, &text).map_err(|e| {
-            Error::input(Diagnostic::error(format!("cannot write `{}`: {e}", path.display())))
-        })?,
+        Some(path) => std::fs::write(path, &text)
+            .map_err(|e| Error::input(Diagnostic::error(format!("cannot write `{}`: {e}", path.display()))))?,
         None => write_out(out, &text)?,
     }
     let n = result.rows.len();

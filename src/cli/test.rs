@@ -60,7 +60,10 @@ pub fn run_path(path: &Path) -> Result<Vec<CaseResult>> {
 fn is_rule_cases(path: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(path) else { return true };
     match toml::from_str::<toml::Table>(&text) {
-        Ok(t) => t.contains_key("case") || !["city", "extends", "expect", "inventory", "revenue"].iter().any(|k| t.contains_key(*k)),
+        Ok(t) => {
+            t.contains_key("case")
+                || !["city", "extends", "expect", "inventory", "revenue"].iter().any(|k| t.contains_key(*k))
+        }
         // Let the rule-case reader report the syntax error with its place.
         Err(_) => !text.contains("[[expect]]") && !text.contains("extends"),
     }

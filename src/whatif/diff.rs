@@ -11,9 +11,9 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::Outcome;
 use super::indicators::{self, Quantity};
 use super::text::{markdown, table};
-use super::Outcome;
 use crate::allocate::Allocation;
 use crate::money::{Money, Unit};
 use crate::review::Action;
@@ -177,7 +177,9 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
 
     let mut envelopes: Vec<EnvelopeChange> = Vec::new();
     let mut order: Vec<&str> = a.envelopes.iter().map(|e| e.department.as_str()).collect();
-    order.extend(b.envelopes.iter().map(|e| e.department.as_str()).filter(|d| !a.envelopes.iter().any(|e| e.department == *d)));
+    order.extend(
+        b.envelopes.iter().map(|e| e.department.as_str()).filter(|d| !a.envelopes.iter().any(|e| e.department == *d)),
+    );
     for d in order {
         let x = a.envelopes.iter().find(|e| e.department == d);
         let y = b.envelopes.iter().find(|e| e.department == d);
@@ -190,15 +192,21 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
             change: yb - xb,
         });
     }
-    envelopes.sort_by(|p, q| q.change.abs().cmp(&p.change.abs()));
+    envelopes.sort_by_key(|e| std::cmp::Reverse(e.change.abs()));
 
     let bp: BTreeMap<&str, _> = b.programs.iter().map(|p| (p.id.as_str(), p)).collect();
     let ap: BTreeMap<&str, _> = a.programs.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut programs = Vec::new();
-    let ids = a.programs.iter().map(|p| p.id.as_str()).chain(b.programs.iter().map(|p| p.id.as_str()).filter(|i| !ap.contains_key(i)));
+    let ids = a
+        .programs
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(b.programs.iter().map(|p| p.id.as_str()).filter(|i| !ap.contains_key(i)));
     for id in ids {
         let (x, y) = (ap.get(id), bp.get(id));
-        let get = |p: Option<&&crate::allocate::ProgramAllocation>| p.map_or((Money::ZERO, Money::ZERO), |p| (p.allocated, p.general_revenue));
+        let get = |p: Option<&&crate::allocate::ProgramAllocation>| {
+            p.map_or((Money::ZERO, Money::ZERO), |p| (p.allocated, p.general_revenue))
+        };
         let ((xa, xg), (ya, yg)) = (get(x), get(y));
         if xa == ya && xg == yg {
             continue;
@@ -226,8 +234,10 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
     });
 
     let mut actions = Vec::new();
-    let va: BTreeMap<&str, Action> = variant.review.programs.iter().map(|p| (p.id.as_str(), p.assessment.action)).collect();
-    let ba: BTreeMap<&str, Action> = base.review.programs.iter().map(|p| (p.id.as_str(), p.assessment.action)).collect();
+    let va: BTreeMap<&str, Action> =
+        variant.review.programs.iter().map(|p| (p.id.as_str(), p.assessment.action)).collect();
+    let ba: BTreeMap<&str, Action> =
+        base.review.programs.iter().map(|p| (p.id.as_str(), p.assessment.action)).collect();
     let names: BTreeMap<&str, &str> = base
         .scenario
         .programs
@@ -235,7 +245,9 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
         .chain(&variant.scenario.programs)
         .map(|p| (p.id.as_str(), p.name.as_str()))
         .collect();
-    for p in base.review.programs.iter().chain(variant.review.programs.iter().filter(|p| !ba.contains_key(p.id.as_str()))) {
+    for p in
+        base.review.programs.iter().chain(variant.review.programs.iter().filter(|p| !ba.contains_key(p.id.as_str())))
+    {
         let (x, y) = (ba.get(p.id.as_str()).copied(), va.get(p.id.as_str()).copied());
         if x != y {
             actions.push(ActionChange {
@@ -250,7 +262,11 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
     let mut constraints = Vec::new();
     let bc: BTreeMap<&str, _> = b.constraints.iter().map(|c| (c.name.as_str(), c)).collect();
     let ac: BTreeMap<&str, _> = a.constraints.iter().map(|c| (c.name.as_str(), c)).collect();
-    let cnames = a.constraints.iter().map(|c| c.name.as_str()).chain(b.constraints.iter().map(|c| c.name.as_str()).filter(|n| !ac.contains_key(n)));
+    let cnames = a
+        .constraints
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(b.constraints.iter().map(|c| c.name.as_str()).filter(|n| !ac.contains_key(n)));
     for n in cnames {
         if n == "balance" {
             continue;
@@ -307,7 +323,12 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
     }
 }
 
-fn reconcile(a: &Allocation, b: &Allocation, envelopes: &[EnvelopeChange], programs: &[ProgramChange]) -> Reconciliation {
+fn reconcile(
+    a: &Allocation,
+    b: &Allocation,
+    envelopes: &[EnvelopeChange],
+    programs: &[ProgramChange],
+) -> Reconciliation {
     let total_env = |x: &Allocation| x.envelopes.iter().map(|e| e.amount).sum::<Money>();
     let env_moves: Money = envelopes.iter().map(|e| e.change).sum();
     let gr_moves: Money = programs.iter().map(|p| p.general_revenue_change).sum();
@@ -321,17 +342,33 @@ fn reconcile(a: &Allocation, b: &Allocation, envelopes: &[EnvelopeChange], progr
     };
     Reconciliation {
         identities: vec![
-            identity("Σ program general-revenue moves = change in total envelopes", gr_moves, total_env(b) - total_env(a)),
-            identity("Σ envelope moves + reserve move = change in available", env_moves + reserve_move, b.available - a.available),
             identity(
-                "general revenue + drawdown − deposit moves = change in available",
-                (b.general_revenue - a.general_revenue) + (b.fund_drawdown - a.fund_drawdown) - (b.fund_deposit - a.fund_deposit),
+                "Σ program general-revenue moves = change in total envelopes",
+                gr_moves,
+                total_env(b) - total_env(a),
+            ),
+            identity(
+                "Σ envelope moves + reserve move = change in available",
+                env_moves + reserve_move,
                 b.available - a.available,
             ),
-            identity("Σ program cost moves = change in total allocated", cost_moves, b.total_allocated - a.total_allocated),
+            identity(
+                "general revenue + drawdown − deposit moves = change in available",
+                (b.general_revenue - a.general_revenue) + (b.fund_drawdown - a.fund_drawdown)
+                    - (b.fund_deposit - a.fund_deposit),
+                b.available - a.available,
+            ),
+            identity(
+                "Σ program cost moves = change in total allocated",
+                cost_moves,
+                b.total_allocated - a.total_allocated,
+            ),
         ],
     }
 }
+
+/// One titled table of the rendering: title, header, rows, and the columns aligned left.
+type Section = (String, Vec<&'static str>, Vec<Vec<String>>, Vec<usize>);
 
 /// How many programs the table and Markdown list (JSON lists all of them).
 pub const SHOWN_PROGRAMS: usize = 20;
@@ -372,14 +409,21 @@ impl Diff {
             && self.constraints.is_empty()
     }
 
-    fn sections(&self, all: bool) -> Vec<(String, Vec<&'static str>, Vec<Vec<String>>, Vec<usize>)> {
+    fn sections(&self, all: bool) -> Vec<Section> {
         let u = self.display_unit;
         let pu = self.program_unit;
         let mut out = Vec::new();
         let mut rows: Vec<Vec<String>> = self
             .figures
             .iter()
-            .map(|f| vec![figure_label(&f.figure).to_string(), f.base.format_number(u), f.variant.format_number(u), signed(f.change, u)])
+            .map(|f| {
+                vec![
+                    figure_label(&f.figure).to_string(),
+                    f.base.format_number(u),
+                    f.variant.format_number(u),
+                    signed(f.change, u),
+                ]
+            })
             .collect();
         rows.push(vec![
             "reserve share 調整枠の割合".into(),
@@ -399,7 +443,13 @@ impl Diff {
                 } else {
                     format!("{:+.2}%", (e.change.as_decimal() / e.base.as_decimal() * Decimal::ONE_HUNDRED).round_dp(2))
                 };
-                vec![format!("{} {}", e.department, e.name), e.base.format_number(u), e.variant.format_number(u), signed(e.change, u), pct]
+                vec![
+                    format!("{} {}", e.department, e.name),
+                    e.base.format_number(u),
+                    e.variant.format_number(u),
+                    signed(e.change, u),
+                    pct,
+                ]
             })
             .collect();
         let sum: Money = self.envelopes.iter().map(|e| e.change).sum();
@@ -475,7 +525,12 @@ impl Diff {
                 vec![c.name.clone(), state(c.binding_base, c.limit_base), state(c.binding_variant, c.limit_variant)]
             })
             .collect();
-        out.push(("binding constraints that changed".to_string(), vec!["constraint", "base", "variant"], rows, vec![1, 2]));
+        out.push((
+            "binding constraints that changed".to_string(),
+            vec!["constraint", "base", "variant"],
+            rows,
+            vec![1, 2],
+        ));
 
         let rows: Vec<Vec<String>> = self
             .indicators
@@ -491,7 +546,12 @@ impl Diff {
                 ]
             })
             .collect();
-        out.push(("indicators that changed".to_string(), vec!["indicator", "base", "variant", "threshold", "status"], rows, vec![4]));
+        out.push((
+            "indicators that changed".to_string(),
+            vec!["indicator", "base", "variant", "threshold", "status"],
+            rows,
+            vec![4],
+        ));
 
         let rows: Vec<Vec<String>> = self
             .reconciliation
@@ -506,14 +566,24 @@ impl Diff {
                 ]
             })
             .collect();
-        out.push(("reconciliation, to the yen".to_string(), vec!["identity", "Σ of moves", "change in total", ""], rows, vec![3]));
+        out.push((
+            "reconciliation, to the yen".to_string(),
+            vec!["identity", "Σ of moves", "change in total", ""],
+            rows,
+            vec![3],
+        ));
         out
     }
 
     fn title(&self) -> String {
         format!(
             "{} FY{}: {} ({}) → {} ({})",
-            self.variant.city, self.variant.fiscal_year, self.base.scenario, self.base.path, self.variant.scenario, self.variant.path
+            self.variant.city,
+            self.variant.fiscal_year,
+            self.base.scenario,
+            self.base.path,
+            self.variant.scenario,
+            self.variant.path
         )
     }
 

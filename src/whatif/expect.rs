@@ -88,7 +88,10 @@ pub enum Subject {
     Feasible(bool),
     Figure(String),
     /// A program's allocated cost (or its general revenue, with `of = "general_revenue"`), or its action.
-    Program { id: String, general_revenue: bool },
+    Program {
+        id: String,
+        general_revenue: bool,
+    },
     /// A bureau's envelope.
     Envelope(String),
     Indicator(String),
@@ -156,13 +159,11 @@ fn key_location(entry: &Option<Location>, key: &str, value: bool) -> Option<Loca
         }
         let indent = line.len() - trimmed.len();
         if let Some(rest) = trimmed.strip_prefix(key) {
-            let after = rest.trim_start();
-            if after.starts_with('=') {
+            if let Some(v) = rest.trim_start().strip_prefix('=') {
                 let key_start = offset + indent;
                 if !value {
                     return Some(Location::new(&loc.source, key_start..key_start + key.len()));
                 }
-                let v = &after[1..];
                 let v_start = offset + line.len() - v.len() + (v.len() - v.trim_start().len());
                 let v = v.trim();
                 let v = v.split(" #").next().unwrap_or(v).trim_end().trim_end_matches('\r');
@@ -258,7 +259,12 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
         "program" => {
             let Some(id) = text_of("program", &mut errors) else { return Err(errors) };
             if scenario.program(&id).is_none() {
-                errors.push(unknown("program", "program", &id, scenario.programs.iter().map(|p| p.id.as_str()).collect()));
+                errors.push(unknown(
+                    "program",
+                    "program",
+                    &id,
+                    scenario.programs.iter().map(|p| p.id.as_str()).collect(),
+                ));
                 return Err(errors);
             }
             let general_revenue = match text_of("of", &mut errors).as_deref() {
@@ -291,7 +297,12 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
         _ => {
             let Some(id) = text_of("indicator", &mut errors) else { return Err(errors) };
             if !indicators::KNOWN.iter().any(|(k, _)| *k == id) {
-                errors.push(unknown("indicator", "indicator", &id, indicators::KNOWN.iter().map(|(k, _)| *k).collect()));
+                errors.push(unknown(
+                    "indicator",
+                    "indicator",
+                    &id,
+                    indicators::KNOWN.iter().map(|(k, _)| *k).collect(),
+                ));
                 return Err(errors);
             }
             Subject::Indicator(id)
@@ -299,9 +310,7 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
     };
     if t.contains_key("of") && !matches!(subject, Subject::Program { .. }) {
         errors.push(
-            Diagnostic::error("`of` applies only to `program` expectations")
-                .at_opt(at("of", false))
-                .hint("remove it"),
+            Diagnostic::error("`of` applies only to `program` expectations").at_opt(at("of", false)).hint("remove it"),
         );
     }
     let number = match &subject {
@@ -331,7 +340,15 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             );
             continue;
         }
-        let quantity = |v: &toml::Value| quantity(v, number).map_err(|m| Diagnostic::error(m).at_opt(loc.clone()));
+        let quantity = |v: &toml::Value| {
+            quantity(v, number).map_err(|m| {
+                Diagnostic::error(m).at_opt(loc.clone()).hint(if number {
+                    "write a number such as `0.05` or a percentage such as \"5%\""
+                } else {
+                    "write money as officials do, e.g. \"40億円\" or \"12,345千円\""
+                })
+            })
+        };
         let check = match key {
             "action" => match v.as_str().and_then(Action::parse) {
                 Some(a) => Ok(Check::Action(a)),
@@ -353,13 +370,18 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             "between" => match v.as_array().map(Vec::as_slice) {
                 Some([lo, hi]) => match (quantity(lo), quantity(hi)) {
                     (Ok(lo), Ok(hi)) if lo.decimal() <= hi.decimal() => Ok(Check::Between(lo, hi)),
-                    (Ok(_), Ok(_)) => Err(Diagnostic::error("`between` is written low first: `[low, high]`")
-                        .at_opt(loc.clone())),
+                    (Ok(_), Ok(_)) => {
+                        Err(Diagnostic::error("`between` is written low first: `[low, high]`").at_opt(loc.clone()))
+                    }
                     (Err(e), _) | (_, Err(e)) => Err(e),
                 },
-                _ => Err(Diagnostic::error("`between` takes two values: `[low, high]`")
-                    .at_opt(loc.clone())
-                    .hint(if number { "e.g. `between = [0.02, 0.05]`" } else { "e.g. `between = [\"340億円\", \"450億円\"]`" })),
+                _ => Err(Diagnostic::error("`between` takes two values: `[low, high]`").at_opt(loc.clone()).hint(
+                    if number {
+                        "e.g. `between = [0.02, 0.05]`"
+                    } else {
+                        "e.g. `between = [\"340億円\", \"450億円\"]`"
+                    },
+                )),
             },
             "at_least" => quantity(v).map(Check::AtLeast),
             "at_most" => quantity(v).map(Check::AtMost),
@@ -389,7 +411,11 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
         }
         None => None,
     };
-    if errors.is_empty() { Ok(Expectation { subject, checks, note, location: entry.location.clone() }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Expectation { subject, checks, note, location: entry.location.clone() })
+    } else {
+        Err(errors)
+    }
 }
 
 fn figure_known(name: &str) -> bool {
@@ -418,9 +444,9 @@ fn quantity(v: &toml::Value, number: bool) -> std::result::Result<Quantity, Stri
     }
     match v {
         toml::Value::Integer(i) => Ok(Quantity::Money(Money::yen(*i))),
-        toml::Value::String(s) => Money::parse(s)
-            .map(Quantity::Money)
-            .map_err(|e| format!("invalid amount `{s}`: {}", e.message)),
+        toml::Value::String(s) => {
+            Money::parse(s).map(Quantity::Money).map_err(|e| format!("invalid amount `{s}`: {}", e.message))
+        }
         other => Err(format!("expected an amount such as \"40億円\", found {}", other.type_str())),
     }
 }
@@ -517,7 +543,9 @@ pub fn check(expectations: &[Expectation], outcome: &Outcome) -> Vec<CaseResult>
 
 fn place_of(loc: &Option<Location>, fallback: &str) -> String {
     match loc {
-        Some(l) => format!("{}:{}:{}", l.source.name, l.source.line_col(l.span.start).0, l.source.line_col(l.span.start).1),
+        Some(l) => {
+            format!("{}:{}:{}", l.source.name, l.source.line_col(l.span.start).0, l.source.line_col(l.span.start).1)
+        }
         None => fallback.to_string(),
     }
 }
@@ -599,7 +627,11 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
                             found: format!("{} (threshold {t}, {})", ind.value.show(unit), bound_words(ind.bound)),
                             place: at,
                             context: ind.threshold.map(|t| {
-                                format!("{} the threshold by {}", if *want { "beyond" } else { "inside" }, abs_show(ind.value.minus(t), unit))
+                                format!(
+                                    "{} the threshold by {}",
+                                    if *want { "beyond" } else { "inside" },
+                                    abs_show(ind.value.minus(t), unit)
+                                )
                             }),
                         });
                     }
@@ -611,7 +643,13 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
         };
         let Some(v) = value else { continue };
         if let Some(by) = c.miss(v, unit) {
-            mismatches.push(Mismatch { what: what.clone(), expected: c.describe(unit), found: v.show(unit), place: at, context: Some(by) });
+            mismatches.push(Mismatch {
+                what: what.clone(),
+                expected: c.describe(unit),
+                found: v.show(unit),
+                place: at,
+                context: Some(by),
+            });
         }
     }
     result(mismatches)

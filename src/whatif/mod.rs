@@ -9,8 +9,8 @@ pub mod diff;
 pub mod expect;
 pub mod indicators;
 pub mod sweep;
-pub mod vary;
 mod text;
+pub mod vary;
 
 use crate::allocate::{self, Allocation};
 use crate::review::Review;
@@ -29,7 +29,11 @@ pub struct Outcome {
 
 impl Outcome {
     /// Loads, reviews and allocates the scenario at `path`. Bad input is an error; infeasible limits are not.
-    pub fn compute(path: &std::path::Path, options: &LoadOptions, allocate_options: &allocate::Options) -> Result<Outcome> {
+    pub fn compute(
+        path: &std::path::Path,
+        options: &LoadOptions,
+        allocate_options: &allocate::Options,
+    ) -> Result<Outcome> {
         let scenario = crate::scenario::load_with(path, options)?;
         Outcome::of(scenario, allocate_options)
     }

@@ -287,9 +287,11 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
         }
         rec.push(r.binding.join(" "));
         rec.extend(sweep.departments.iter().map(|d| m(r.envelopes.get(d).copied())));
-        rec.extend(indicators::KNOWN.iter().map(|(k, _)| {
-            r.indicators.get(*k).map_or_else(String::new, |q| q.decimal().normalize().to_string())
-        }));
+        rec.extend(
+            indicators::KNOWN
+                .iter()
+                .map(|(k, _)| r.indicators.get(*k).map_or_else(String::new, |q| q.decimal().normalize().to_string())),
+        );
         w.write_record(&rec).map_err(fail)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {e}"))))?;

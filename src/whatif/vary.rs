@@ -3,7 +3,7 @@
 //! | name | varies | written as |
 //! |---|---|---|
 //! | `revenue` | `revenue.general_revenue` | a change (`-5%..+5%`) or amounts (`4,200億円..4,500億円`) |
-//! | `reserve_share` | the reserve held at this share (min = max) | shares: `0.02..0.08` or `2%..8%` |
+//! | `reserve_share` | the reserve's least share (the greatest is raised to it if lower) | shares: `0.02..0.08` or `2%..8%` |
 //! | `reserve_min_share`, `reserve_max_share` | one bound of the reserve share | shares |
 //! | `investment_cap` | `policy.investment_cap` | a change or amounts |
 //! | `issuance_cap` | `bonds.issuance_cap` | a change or amounts |
@@ -39,7 +39,7 @@ pub enum Kind {
 /// Every `--vary` name: (name, kind, what it varies).
 pub const NAMES: &[(&str, Kind, &str)] = &[
     ("revenue", Kind::Money, "general revenue (一般財源) forecast"),
-    ("reserve_share", Kind::Share, "the mayor's reserve held at this share of available general revenue"),
+    ("reserve_share", Kind::Share, "the mayor's reserve: at least this share of available general revenue"),
     ("reserve_min_share", Kind::Share, "the least share of the reserve"),
     ("reserve_max_share", Kind::Share, "the greatest share of the reserve"),
     ("investment_cap", Kind::Money, "the cap on investment expenditure (投資的経費)"),
@@ -53,7 +53,11 @@ pub const NAMES: &[(&str, Kind, &str)] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
     /// `LO..HI`, with `:N` steps for a grid.
-    Range { lo: Decimal, hi: Decimal, steps: Option<usize> },
+    Range {
+        lo: Decimal,
+        hi: Decimal,
+        steps: Option<usize>,
+    },
     List(Vec<Decimal>),
 }
 
@@ -89,7 +93,10 @@ impl Vary {
             let d = err(&source, 0..name.len(), format!("unknown `--vary` name `{name_t}`"))
                 .suggest(name_t, NAMES.iter().map(|(n, _, _)| *n));
             let d = if d.hint.is_none() {
-                d.hint(format!("the names are {}", NAMES.iter().map(|(n, _, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")))
+                d.hint(format!(
+                    "the names are {}",
+                    NAMES.iter().map(|(n, _, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ))
             } else {
                 d
             };
@@ -113,12 +120,14 @@ impl Vary {
         let mut value = |text: &str, start: usize| -> Result<Decimal> {
             let span = start..start + text.len();
             let t = text.trim();
-            let (v, rel) = parse_value(t, kind).map_err(|m| Error::input(err(&source, span.clone(), m).hint(example(kind))))?;
+            let (v, rel) =
+                parse_value(t, kind).map_err(|m| Error::input(err(&source, span.clone(), m).hint(example(kind))))?;
             match relative {
                 Some(r) if r != rel => {
                     return Err(Error::input(
-                        err(&source, span, format!("`{t}` mixes a change with an amount"))
-                            .hint("write both ends as changes (`-5%..+5%`) or both as amounts (`4,200億円..4,500億円`)"),
+                        err(&source, span, format!("`{t}` mixes a change with an amount")).hint(
+                            "write both ends as changes (`-5%..+5%`) or both as amounts (`4,200億円..4,500億円`)",
+                        ),
                     ));
                 }
                 _ => relative = Some(rel),
@@ -129,7 +138,9 @@ impl Vary {
                 ));
             }
             if kind == Kind::Share && !rel && (v < Decimal::ZERO || v > Decimal::ONE) {
-                return Err(Error::input(err(&source, span, format!("share `{t}` is not between 0 and 1")).hint(example(kind))));
+                return Err(Error::input(
+                    err(&source, span, format!("share `{t}` is not between 0 and 1")).hint(example(kind)),
+                ));
             }
             if kind != Kind::Share && !rel && v < Decimal::ZERO {
                 return Err(Error::input(err(&source, span, format!("`{t}` is negative")).hint(example(kind))));
@@ -178,7 +189,11 @@ impl Vary {
                 vec![*lo]
             } else {
                 let step = (*hi - *lo) / Decimal::from(*n as u64 - 1);
-                (0..*n).map(|i| if i + 1 == *n { *hi } else { (*lo + step * Decimal::from(i as u64)).round_dp(10).normalize() }).collect()
+                (0..*n)
+                    .map(|i| {
+                        if i + 1 == *n { *hi } else { (*lo + step * Decimal::from(i as u64)).round_dp(10).normalize() }
+                    })
+                    .collect()
             }),
             Values::Range { steps: None, lo, hi } => {
                 if lo == hi {
@@ -186,7 +201,10 @@ impl Vary {
                 }
                 Err(Error::input(
                     err(&self.source, 0..self.text.len(), format!("`--vary {}` has no number of steps", self.text))
-                        .hint(format!("add `:N` for a grid (e.g. `{}:11`), or draw values with `--samples N`", self.text)),
+                        .hint(format!(
+                            "add `:N` for a grid (e.g. `{}:11`), or draw values with `--samples N`",
+                            self.text
+                        )),
                 ))
             }
         }
@@ -218,9 +236,11 @@ impl Vary {
         let p = &mut scenario.policy;
         match self.name {
             "revenue" => scenario.revenue.general_revenue = money(scenario.revenue.general_revenue),
+            // "The reserve at 5%": at least that share. Not exactly: a reserve pinned to one share of
+            // available general revenue could not also be a whole number of the rounding unit.
             "reserve_share" => {
                 p.reserve_min_share = value;
-                p.reserve_max_share = value;
+                p.reserve_max_share = p.reserve_max_share.max(value);
             }
             "reserve_min_share" => p.reserve_min_share = value,
             "reserve_max_share" => p.reserve_max_share = value,
@@ -274,7 +294,9 @@ fn parse_value(t: &str, kind: Kind) -> std::result::Result<(Decimal, bool), Stri
                     .map(|d| (d / Decimal::ONE_HUNDRED, true))
                     .map_err(|_| format!("`{t}` is not a percentage change"));
             }
-            Money::parse(t).map(|m| (m.as_decimal(), false)).map_err(|e| format!("`{t}` is not an amount: {}", e.message))
+            Money::parse(t)
+                .map(|m| (m.as_decimal(), false))
+                .map_err(|e| format!("`{t}` is not an amount: {}", e.message))
         }
         Kind::Share | Kind::Number => {
             let v = match pct {
