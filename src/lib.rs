@@ -3,8 +3,8 @@
 //! The pipeline: [`scenario`] (load and validate) → [`review`] (six viewpoint rules and the
 //! assessment policy, see [`rules`]) → [`allocate`] (envelopes and the mayor's reserve) →
 //! [`autonomy`] (two levels: bureau envelopes, then each bureau's own policy inside its envelope) →
-//! [`fiscal`] (soundness ratios, multi-year plans) → [`report`]. The `waku` binary is a thin
-//! layer over this library ([`cli`]).
+//! [`fiscal`] (soundness ratios, multi-year plans) → [`report`]; [`whatif`] compares, checks and
+//! sweeps outcomes. The `waku` binary is a thin layer over this library ([`cli`]).
 #![forbid(unsafe_code)]
 
 pub mod allocate;
@@ -18,6 +18,7 @@ pub mod report;
 pub mod review;
 pub mod rules;
 pub mod scenario;
+pub mod whatif;
 
 pub use diagnostic::Diagnostic;
 pub use money::{Money, Unit};

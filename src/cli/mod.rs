@@ -1,9 +1,11 @@
 //! The `waku` command line: argument parsing and dispatch. Each subcommand lives in its own file.
 
 mod check;
+mod diff;
 mod plan;
 mod review;
 mod run;
+mod sweep;
 mod test;
 
 use std::ffi::OsString;
@@ -33,8 +35,12 @@ pub enum Command {
     Run(run::RunArgs),
     /// Explain why a program, bureau or constraint ended where it did.
     Explain(run::ExplainArgs),
-    /// Run declarative rule tests (`rules/tests/*.toml`); exit 1 with a diff when one fails.
+    /// Compare a variant with its base: what moved, largest first, reconciled to the yen.
+    Diff(diff::DiffArgs),
+    /// Run rule tests (`rules/tests/*.toml`) and scenarios' `[[expect]]`; exit 1 with a diff when one fails.
     Test(test::TestArgs),
+    /// Run many variants of a scenario in parallel (`--vary NAME=LO..HI:N`); CSV or JSON per variant.
+    Sweep(sweep::SweepArgs),
     /// Generate a synthetic city (scenario + inventory) for scale tests.
     Generate(GenerateArgs),
     /// Print the JSON Schema of the scenario format (for editors).
@@ -122,7 +128,9 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Review(a) => review::run(&a, out, err),
         Command::Run(a) => run::run(&a, out, err),
         Command::Explain(a) => run::explain(&a, out, err),
+        Command::Diff(a) => diff::run(&a, out, err),
         Command::Test(a) => test::run(&a, out, err),
+        Command::Sweep(a) => sweep::run(&a, out, err),
         Command::Generate(a) => {
             let spec = crate::generate::CitySpec { programs: a.programs, departments: a.departments, seed: a.seed };
             let path = crate::generate::write_city(&spec, &a.out)?;

@@ -1,8 +1,9 @@
 //! `waku test`: run declarative test files and print a diff for each expectation that does not hold.
 //!
-//! A path may be a file or a folder (every `*.toml` below it, in name order). Today a test
-//! file is a rule-case file (`[[case]]`, see `waku::rules::cases`); other kinds of expectation
-//! (e.g. a scenario's `[[expect]]`) plug in at [`run_path`] and report as [`CaseResult`]s.
+//! A path may be a file or a folder (every `*.toml` below it, in name order). A file is either
+//! a rule-case file (`[[case]]`, see `waku::rules::cases`) or a scenario, whose `[[expect]]`
+//! entries are checked against its outcome (see `waku::whatif::expect`); [`run_path`] tells
+//! them apart, and both report as [`CaseResult`]s.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,12 +12,12 @@ use clap::Args;
 
 use super::write_out;
 use crate::diagnostic::Source;
-use crate::rules::cases::{self, CaseResult};
+use crate::rules::cases::{self, CaseResult, Mismatch};
 use crate::{Diagnostic, Error, Result};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Test files or folders (default: `rules/tests`).
+    /// Rule-test files, scenarios, or folders of either (default: `rules/tests`).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -50,9 +51,50 @@ pub fn run(args: &TestArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result
     if failed.is_empty() { Ok(()) } else { Err(Error::ChecksFailed(summary)) }
 }
 
-/// Runs one test file, whatever kind it is.
+/// Runs one test file, whatever kind it is: rule cases, or a scenario's expectations.
 pub fn run_path(path: &Path) -> Result<Vec<CaseResult>> {
-    cases::run_file(path)
+    if crate::scenario::is_plan(path) {
+        return run_plan(path);
+    }
+    if is_rule_cases(path) { cases::run_file(path) } else { crate::whatif::expect::run_scenario(path) }
+}
+
+/// A multi-year plan is one case: it solves and every path limit and ratio check holds.
+fn run_plan(path: &Path) -> Result<Vec<CaseResult>> {
+    let plan = crate::fiscal::load_plan(path, &crate::scenario::LoadOptions::default())?;
+    let place = format!("{}:1", Source::display_path(path));
+    let (mismatches, error) = match crate::fiscal::run_plan(&plan, &crate::allocate::Options::default()) {
+        Ok(outcome) => {
+            let mismatches = outcome
+                .violations
+                .iter()
+                .map(|v| Mismatch {
+                    what: "path limit".into(),
+                    expected: "holds".into(),
+                    found: v.clone(),
+                    place: place.clone(),
+                    context: None,
+                })
+                .collect();
+            (mismatches, None)
+        }
+        Err(e @ Error::Infeasible(_)) => (Vec::new(), Some(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    Ok(vec![CaseResult { name: "the plan's path limits hold".into(), place, mismatches, error }])
+}
+
+/// A rule-case file has `[[case]]` tables (or nothing a scenario would have); anything else is a scenario.
+fn is_rule_cases(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else { return true };
+    match toml::from_str::<toml::Table>(&text) {
+        Ok(t) => {
+            t.contains_key("case")
+                || !["city", "extends", "expect", "inventory", "revenue"].iter().any(|k| t.contains_key(*k))
+        }
+        // Let the rule-case reader report the syntax error with its place.
+        Err(_) => !text.contains("[[expect]]") && !text.contains("extends"),
+    }
 }
 
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {

@@ -1,0 +1,619 @@
+//! `waku diff`: what moved between a base scenario and a variant, reconciled to the yen.
+//!
+//! Programs are matched by id, bureaus by id, constraints by name. Every list of moves comes
+//! with its total, and [`Reconciliation`] states the identities that tie the moves to the
+//! change in totals (Σ program general-revenue moves = change in total envelopes; Σ envelope
+//! moves + reserve move = change in available; …), each checked exactly.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::Outcome;
+use super::indicators::{self, Quantity};
+use super::text::{markdown, table};
+use crate::allocate::Allocation;
+use crate::money::{Money, Unit};
+use crate::review::Action;
+
+/// One side of the comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    pub path: String,
+    pub city: String,
+    pub scenario: String,
+    pub fiscal_year: i32,
+}
+
+/// A figure before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureChange {
+    pub figure: String,
+    pub base: Money,
+    pub variant: Money,
+    pub change: Money,
+}
+
+/// A bureau's envelope before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvelopeChange {
+    pub department: String,
+    pub name: String,
+    pub base: Money,
+    pub variant: Money,
+    pub change: Money,
+}
+
+/// A program whose cost or general revenue moved (a program in one side only counts as zero in the other).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramChange {
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    pub action: Option<Action>,
+    pub allocated_base: Money,
+    pub allocated_variant: Money,
+    pub allocated_change: Money,
+    pub general_revenue_base: Money,
+    pub general_revenue_variant: Money,
+    pub general_revenue_change: Money,
+}
+
+/// A program whose review action changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionChange {
+    pub id: String,
+    pub name: String,
+    pub base: Option<Action>,
+    pub variant: Option<Action>,
+}
+
+/// A constraint that started or stopped binding, or whose limit moved.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConstraintChange {
+    pub name: String,
+    pub label: String,
+    pub binding_base: bool,
+    pub binding_variant: bool,
+    pub limit_base: Option<Money>,
+    pub limit_variant: Option<Money>,
+    pub shadow_price_base: Option<f64>,
+    pub shadow_price_variant: Option<f64>,
+}
+
+/// An indicator whose value or status changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorChange {
+    pub id: String,
+    pub base: Quantity,
+    pub variant: Quantity,
+    pub threshold: Option<Quantity>,
+    pub within_threshold_base: bool,
+    pub within_threshold_variant: bool,
+}
+
+/// One identity between the moves and the change in totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub what: String,
+    pub sum_of_moves: Money,
+    pub change_in_total: Money,
+    pub holds: bool,
+}
+
+/// The identities; all hold for two valid allocations.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reconciliation {
+    pub identities: Vec<Identity>,
+}
+
+impl Reconciliation {
+    pub fn holds(&self) -> bool {
+        self.identities.iter().all(|i| i.holds)
+    }
+}
+
+/// What moved between two allocations.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    pub base: Side,
+    pub variant: Side,
+    pub figures: Vec<FigureChange>,
+    pub reserve_share_base: Decimal,
+    pub reserve_share_variant: Decimal,
+    /// Every bureau, largest move first (ties in scenario order).
+    pub envelopes: Vec<EnvelopeChange>,
+    /// Programs that moved, largest general-revenue move first (then cost move, then id).
+    pub programs: Vec<ProgramChange>,
+    pub actions: Vec<ActionChange>,
+    pub constraints: Vec<ConstraintChange>,
+    pub indicators: Vec<IndicatorChange>,
+    pub reconciliation: Reconciliation,
+    #[serde(skip)]
+    pub display_unit: Unit,
+    #[serde(skip)]
+    pub program_unit: Unit,
+}
+
+fn side(o: &Outcome) -> Side {
+    Side {
+        path: crate::diagnostic::Source::display_path(&o.scenario.path),
+        city: o.scenario.city.clone(),
+        scenario: o.scenario.name.clone(),
+        fiscal_year: o.scenario.fiscal_year,
+    }
+}
+
+const FIGURE_NAMES: [&str; 12] = [
+    "general_revenue",
+    "fund_drawdown",
+    "fund_deposit",
+    "available",
+    "total_envelopes",
+    "reserve",
+    "investment",
+    "bond_issuance",
+    "bond_balance_end",
+    "fund_balance_end",
+    "next_generation",
+    "total_allocated",
+];
+
+/// Compares two allocated outcomes.
+pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -> Diff {
+    let money = |al: &Allocation, f: &str| match super::expect::figure(al, f) {
+        Some(Quantity::Money(m)) => m,
+        _ => Money::ZERO,
+    };
+    let figures = FIGURE_NAMES
+        .iter()
+        .map(|f| {
+            let (x, y) = (money(a, f), money(b, f));
+            FigureChange { figure: (*f).to_string(), base: x, variant: y, change: y - x }
+        })
+        .collect();
+
+    let mut envelopes: Vec<EnvelopeChange> = Vec::new();
+    let mut order: Vec<&str> = a.envelopes.iter().map(|e| e.department.as_str()).collect();
+    order.extend(
+        b.envelopes.iter().map(|e| e.department.as_str()).filter(|d| !a.envelopes.iter().any(|e| e.department == *d)),
+    );
+    for d in order {
+        let x = a.envelopes.iter().find(|e| e.department == d);
+        let y = b.envelopes.iter().find(|e| e.department == d);
+        let (xb, yb) = (x.map_or(Money::ZERO, |e| e.amount), y.map_or(Money::ZERO, |e| e.amount));
+        envelopes.push(EnvelopeChange {
+            department: d.to_string(),
+            name: x.or(y).map(|e| e.name.clone()).unwrap_or_default(),
+            base: xb,
+            variant: yb,
+            change: yb - xb,
+        });
+    }
+    envelopes.sort_by_key(|e| std::cmp::Reverse(e.change.abs()));
+
+    let bp: BTreeMap<&str, _> = b.programs.iter().map(|p| (p.id.as_str(), p)).collect();
+    let ap: BTreeMap<&str, _> = a.programs.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut programs = Vec::new();
+    let ids = a
+        .programs
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(b.programs.iter().map(|p| p.id.as_str()).filter(|i| !ap.contains_key(i)));
+    for id in ids {
+        let (x, y) = (ap.get(id), bp.get(id));
+        let get = |p: Option<&&crate::allocate::ProgramAllocation>| {
+            p.map_or((Money::ZERO, Money::ZERO), |p| (p.allocated, p.general_revenue))
+        };
+        let ((xa, xg), (ya, yg)) = (get(x), get(y));
+        if xa == ya && xg == yg {
+            continue;
+        }
+        let any = x.or(y);
+        programs.push(ProgramChange {
+            id: id.to_string(),
+            name: any.map(|p| p.name.clone()).unwrap_or_default(),
+            department: any.map(|p| p.department.clone()).unwrap_or_default(),
+            action: y.or(x).map(|p| p.action),
+            allocated_base: xa,
+            allocated_variant: ya,
+            allocated_change: ya - xa,
+            general_revenue_base: xg,
+            general_revenue_variant: yg,
+            general_revenue_change: yg - xg,
+        });
+    }
+    programs.sort_by(|p, q| {
+        q.general_revenue_change
+            .abs()
+            .cmp(&p.general_revenue_change.abs())
+            .then(q.allocated_change.abs().cmp(&p.allocated_change.abs()))
+            .then(p.id.cmp(&q.id))
+    });
+
+    let mut actions = Vec::new();
+    let va: BTreeMap<&str, Action> =
+        variant.review.programs.iter().map(|p| (p.id.as_str(), p.assessment.action)).collect();
+    let ba: BTreeMap<&str, Action> =
+        base.review.programs.iter().map(|p| (p.id.as_str(), p.assessment.action)).collect();
+    let names: BTreeMap<&str, &str> = base
+        .scenario
+        .programs
+        .iter()
+        .chain(&variant.scenario.programs)
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    for p in
+        base.review.programs.iter().chain(variant.review.programs.iter().filter(|p| !ba.contains_key(p.id.as_str())))
+    {
+        let (x, y) = (ba.get(p.id.as_str()).copied(), va.get(p.id.as_str()).copied());
+        if x != y {
+            actions.push(ActionChange {
+                id: p.id.clone(),
+                name: names.get(p.id.as_str()).map(|s| s.to_string()).unwrap_or_default(),
+                base: x,
+                variant: y,
+            });
+        }
+    }
+
+    let mut constraints = Vec::new();
+    let bc: BTreeMap<&str, _> = b.constraints.iter().map(|c| (c.name.as_str(), c)).collect();
+    let ac: BTreeMap<&str, _> = a.constraints.iter().map(|c| (c.name.as_str(), c)).collect();
+    let cnames = a
+        .constraints
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(b.constraints.iter().map(|c| c.name.as_str()).filter(|n| !ac.contains_key(n)));
+    for n in cnames {
+        if n == "balance" {
+            continue;
+        }
+        let (x, y) = (ac.get(n), bc.get(n));
+        let (xb, yb) = (x.is_some_and(|c| c.binding), y.is_some_and(|c| c.binding));
+        let (xl, yl) = (x.map(|c| c.limit), y.map(|c| c.limit));
+        if xb != yb || ((xb || yb) && xl != yl) {
+            constraints.push(ConstraintChange {
+                name: n.to_string(),
+                label: y.or(x).map(|c| c.label.clone()).unwrap_or_default(),
+                binding_base: xb,
+                binding_variant: yb,
+                limit_base: xl,
+                limit_variant: yl,
+                shadow_price_base: x.and_then(|c| c.shadow_price),
+                shadow_price_variant: y.and_then(|c| c.shadow_price),
+            });
+        }
+    }
+
+    let ia = indicators::indicators(&base.scenario, a);
+    let ib = indicators::indicators(&variant.scenario, b);
+    let indicators = ia
+        .iter()
+        .zip(&ib)
+        .filter(|(x, y)| x.value != y.value || x.within_threshold() != y.within_threshold())
+        .map(|(x, y)| IndicatorChange {
+            id: x.id.to_string(),
+            base: x.value,
+            variant: y.value,
+            threshold: y.threshold,
+            within_threshold_base: x.within_threshold(),
+            within_threshold_variant: y.within_threshold(),
+        })
+        .collect();
+
+    let reconciliation = reconcile(a, b, &envelopes, &programs);
+    Diff {
+        base: side(base),
+        variant: side(variant),
+        figures,
+        reserve_share_base: a.reserve_share,
+        reserve_share_variant: b.reserve_share,
+        envelopes,
+        programs,
+        actions,
+        constraints,
+        indicators,
+        reconciliation,
+        display_unit: variant.scenario.display_unit,
+        // Programs move by the rounding unit: 千円 shows every move of a 千円-rounded scenario.
+        program_unit: if variant.scenario.rounding_unit.factor() >= Unit::Sen.factor() { Unit::Sen } else { Unit::Yen },
+    }
+}
+
+fn reconcile(
+    a: &Allocation,
+    b: &Allocation,
+    envelopes: &[EnvelopeChange],
+    programs: &[ProgramChange],
+) -> Reconciliation {
+    let total_env = |x: &Allocation| x.envelopes.iter().map(|e| e.amount).sum::<Money>();
+    let env_moves: Money = envelopes.iter().map(|e| e.change).sum();
+    let gr_moves: Money = programs.iter().map(|p| p.general_revenue_change).sum();
+    let cost_moves: Money = programs.iter().map(|p| p.allocated_change).sum();
+    let reserve_move = b.reserve - a.reserve;
+    let identity = |what: &str, sum: Money, total: Money| Identity {
+        what: what.to_string(),
+        sum_of_moves: sum,
+        change_in_total: total,
+        holds: sum == total,
+    };
+    Reconciliation {
+        identities: vec![
+            identity(
+                "Σ program general-revenue moves = change in total envelopes",
+                gr_moves,
+                total_env(b) - total_env(a),
+            ),
+            identity(
+                "Σ envelope moves + reserve move = change in available",
+                env_moves + reserve_move,
+                b.available - a.available,
+            ),
+            identity(
+                "general revenue + drawdown − deposit moves = change in available",
+                (b.general_revenue - a.general_revenue) + (b.fund_drawdown - a.fund_drawdown)
+                    - (b.fund_deposit - a.fund_deposit),
+                b.available - a.available,
+            ),
+            identity(
+                "Σ program cost moves = change in total allocated",
+                cost_moves,
+                b.total_allocated - a.total_allocated,
+            ),
+        ],
+    }
+}
+
+/// One titled table of the rendering: title, header, rows, and the columns aligned left.
+type Section = (String, Vec<&'static str>, Vec<Vec<String>>, Vec<usize>);
+
+/// How many programs the table and Markdown list (JSON lists all of them).
+pub const SHOWN_PROGRAMS: usize = 20;
+
+fn signed(m: Money, u: Unit) -> String {
+    let s = m.format_number(u);
+    if m.is_negative() || m.is_zero() || s.starts_with('-') { s } else { format!("+{s}") }
+}
+
+fn figure_label(f: &str) -> &str {
+    match f {
+        "general_revenue" => "general revenue 一般財源",
+        "fund_drawdown" => "fund drawdown 基金取崩し",
+        "fund_deposit" => "fund deposit 基金積立",
+        "available" => "available 配分可能額",
+        "total_envelopes" => "total envelopes 枠配分計",
+        "reserve" => "mayor's reserve 市長調整枠",
+        "investment" => "investment 投資的経費",
+        "bond_issuance" => "bond issuance 市債発行",
+        "bond_balance_end" => "bond balance, year end 市債残高",
+        "fund_balance_end" => "fund balance, year end 基金残高",
+        "next_generation" => "next-generation frame 次世代投資枠",
+        "total_allocated" => "programs, total cost 事業費計",
+        other => other,
+    }
+}
+
+fn share(d: Decimal) -> String {
+    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
+}
+
+impl Diff {
+    /// Whether anything at all moved.
+    pub fn is_empty(&self) -> bool {
+        self.figures.iter().all(|f| f.change.is_zero())
+            && self.programs.is_empty()
+            && self.actions.is_empty()
+            && self.constraints.is_empty()
+    }
+
+    fn sections(&self, all: bool) -> Vec<Section> {
+        let u = self.display_unit;
+        let pu = self.program_unit;
+        let mut out = Vec::new();
+        let mut rows: Vec<Vec<String>> = self
+            .figures
+            .iter()
+            .map(|f| {
+                vec![
+                    figure_label(&f.figure).to_string(),
+                    f.base.format_number(u),
+                    f.variant.format_number(u),
+                    signed(f.change, u),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            "reserve share 調整枠の割合".into(),
+            share(self.reserve_share_base),
+            share(self.reserve_share_variant),
+            String::new(),
+        ]);
+        out.push((format!("totals ({})", u.suffix()), vec!["", "base", "variant", "change"], rows, vec![]));
+
+        let moved: Vec<&EnvelopeChange> = self.envelopes.iter().filter(|e| !e.change.is_zero()).collect();
+        let unchanged = self.envelopes.len() - moved.len();
+        let mut rows: Vec<Vec<String>> = moved
+            .iter()
+            .map(|e| {
+                let pct = if e.base.is_zero() {
+                    String::new()
+                } else {
+                    format!("{:+.2}%", (e.change.as_decimal() / e.base.as_decimal() * Decimal::ONE_HUNDRED).round_dp(2))
+                };
+                vec![
+                    format!("{} {}", e.department, e.name),
+                    e.base.format_number(u),
+                    e.variant.format_number(u),
+                    signed(e.change, u),
+                    pct,
+                ]
+            })
+            .collect();
+        let sum: Money = self.envelopes.iter().map(|e| e.change).sum();
+        rows.push(vec!["Σ envelope moves".into(), String::new(), String::new(), signed(sum, u), String::new()]);
+        let title = if unchanged > 0 {
+            format!("envelopes that moved, largest first ({}; {unchanged} unchanged)", u.suffix())
+        } else {
+            format!("envelopes, largest move first ({})", u.suffix())
+        };
+        out.push((title, vec!["bureau", "base", "variant", "change", "%"], rows, vec![]));
+
+        let shown = if all { self.programs.len() } else { SHOWN_PROGRAMS.min(self.programs.len()) };
+        let mut rows: Vec<Vec<String>> = self.programs[..shown]
+            .iter()
+            .map(|p| {
+                vec![
+                    format!("{} {}", p.id, p.name),
+                    p.department.clone(),
+                    p.action.map_or_else(String::new, |a| a.label().to_string()),
+                    p.allocated_base.format_number(pu),
+                    p.allocated_variant.format_number(pu),
+                    signed(p.allocated_change, pu),
+                    signed(p.general_revenue_change, pu),
+                ]
+            })
+            .collect();
+        if shown < self.programs.len() {
+            let rest = &self.programs[shown..];
+            rows.push(vec![
+                format!("… {} more (`--all` lists them)", rest.len()),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                signed(rest.iter().map(|p| p.allocated_change).sum(), pu),
+                signed(rest.iter().map(|p| p.general_revenue_change).sum(), pu),
+            ]);
+        }
+        rows.push(vec![
+            format!("Σ {} programs", self.programs.len()),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            signed(self.programs.iter().map(|p| p.allocated_change).sum(), pu),
+            signed(self.programs.iter().map(|p| p.general_revenue_change).sum(), pu),
+        ]);
+        out.push((
+            format!("programs that moved, largest general-revenue move first ({})", pu.suffix()),
+            vec!["program", "bureau", "action", "cost base", "cost variant", "cost change", "general revenue change"],
+            rows,
+            vec![1, 2],
+        ));
+
+        let rows: Vec<Vec<String>> = self
+            .actions
+            .iter()
+            .map(|c| {
+                let l = |a: Option<Action>| a.map_or_else(|| "—".to_string(), |a| a.label().to_string());
+                vec![format!("{} {}", c.id, c.name), l(c.base), l(c.variant)]
+            })
+            .collect();
+        out.push(("review actions that changed".to_string(), vec!["program", "base", "variant"], rows, vec![1, 2]));
+
+        let rows: Vec<Vec<String>> = self
+            .constraints
+            .iter()
+            .map(|c| {
+                let state = |b: bool, l: Option<Money>| match l {
+                    Some(l) => format!("{} at {}", if b { "binding" } else { "slack" }, l.format_number(u)),
+                    None => "—".to_string(),
+                };
+                vec![c.name.clone(), state(c.binding_base, c.limit_base), state(c.binding_variant, c.limit_variant)]
+            })
+            .collect();
+        out.push((
+            "binding constraints that changed".to_string(),
+            vec!["constraint", "base", "variant"],
+            rows,
+            vec![1, 2],
+        ));
+
+        let rows: Vec<Vec<String>> = self
+            .indicators
+            .iter()
+            .map(|i| {
+                let status = |ok: bool| if ok { "ok" } else { "BEYOND THRESHOLD" };
+                vec![
+                    i.id.clone(),
+                    i.base.show(u),
+                    i.variant.show(u),
+                    i.threshold.map_or_else(|| "—".to_string(), |t| t.show(u)),
+                    format!("{} → {}", status(i.within_threshold_base), status(i.within_threshold_variant)),
+                ]
+            })
+            .collect();
+        out.push((
+            "indicators that changed".to_string(),
+            vec!["indicator", "base", "variant", "threshold", "status"],
+            rows,
+            vec![4],
+        ));
+
+        let rows: Vec<Vec<String>> = self
+            .reconciliation
+            .identities
+            .iter()
+            .map(|i| {
+                vec![
+                    i.what.clone(),
+                    i.sum_of_moves.format(Unit::Yen),
+                    i.change_in_total.format(Unit::Yen),
+                    if i.holds { "exact".into() } else { "DOES NOT RECONCILE".into() },
+                ]
+            })
+            .collect();
+        out.push((
+            "reconciliation, to the yen".to_string(),
+            vec!["identity", "Σ of moves", "change in total", ""],
+            rows,
+            vec![3],
+        ));
+        out
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "{} FY{}: {} ({}) → {} ({})",
+            self.variant.city,
+            self.variant.fiscal_year,
+            self.base.scenario,
+            self.base.path,
+            self.variant.scenario,
+            self.variant.path
+        )
+    }
+
+    /// The terminal table.
+    pub fn render_table(&self, all: bool) -> String {
+        let mut out = format!("{}\n", self.title());
+        for (title, header, rows, left) in self.sections(all) {
+            out.push('\n');
+            if rows.is_empty() {
+                let _ = writeln!(out, "{title}: none");
+                continue;
+            }
+            let _ = writeln!(out, "{title}");
+            table(&mut out, &header, &rows, &left);
+        }
+        out
+    }
+
+    /// Markdown for a meeting note or a pull request.
+    pub fn render_markdown(&self, all: bool) -> String {
+        let mut out = format!("## {}\n", self.title());
+        for (title, header, rows, left) in self.sections(all) {
+            out.push('\n');
+            if rows.is_empty() {
+                let _ = writeln!(out, "**{title}**: none");
+                continue;
+            }
+            let _ = writeln!(out, "**{title}**\n");
+            markdown(&mut out, &header, &rows, &left);
+        }
+        out
+    }
+}

@@ -1,0 +1,681 @@
+//! Scenario expectations: `[[expect]]` entries that say what must hold of a scenario's outcome.
+//!
+//! ```toml
+//! [[expect]]
+//! figure = "reserve"            # one subject: figure, program, envelope, indicator or feasible
+//! at_least = "40億円"           # checks: at_least, at_most, between = [lo, hi], equals
+//! note = "the mayor keeps room for cross-cutting priorities"
+//!
+//! [[expect]]
+//! program = "K0005"
+//! action = "縮小"               # the review's action (今後の方向性)
+//!
+//! [[expect]]
+//! envelope = "kodomo_katei"
+//! between = ["340億円", "450億円"]
+//!
+//! [[expect]]
+//! indicator = "bond_balance_change"
+//! within_threshold = true       # or at_most / at_least / between
+//! ```
+//!
+//! [`parse`] validates the entries against the scenario (unknown keys, ids and names get a
+//! located error with "did you mean"); [`check`] compares them with an [`Outcome`] and reports
+//! each as a [`CaseResult`], the shape `waku test` prints for rule tests too.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::Outcome;
+use super::indicators::{self, Quantity, show_money};
+use crate::allocate::Allocation;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::money::{Money, Unit};
+use crate::review::Action;
+use crate::rules::cases::{CaseResult, Mismatch};
+use crate::scenario::{Located, Scenario};
+use crate::{Error, Result};
+
+/// Allocation figures an expectation may name with `figure = "…"`.
+pub const FIGURES: &[(&str, &str)] = &[
+    ("available", "general revenue to allocate (= envelopes + reserve)"),
+    ("reserve", "the mayor's coordination reserve"),
+    ("reserve_share", "the reserve as a share of available general revenue (a number)"),
+    ("total_envelopes", "Σ of the bureaus' envelopes"),
+    ("general_revenue", "一般財源 forecast"),
+    ("fund_drawdown", "財源調整用基金 drawn down"),
+    ("fund_deposit", "general revenue put into the fund"),
+    ("fund_balance_end", "財源調整用基金 at year end"),
+    ("investment", "投資的経費 allocated"),
+    ("bond_issuance", "市債 issued"),
+    ("bond_balance_end", "市債残高 at year end"),
+    ("next_generation", "次世代投資枠: cost allocated to next-generation programs"),
+    ("total_allocated", "Σ cost of all programs"),
+];
+
+/// The value of a named figure in an allocation.
+pub fn figure(a: &Allocation, name: &str) -> Option<Quantity> {
+    let m = Quantity::Money;
+    Some(match name {
+        "available" => m(a.available),
+        "reserve" => m(a.reserve),
+        "reserve_share" => Quantity::Number(a.reserve_share.round_dp(6)),
+        "total_envelopes" => m(a.envelopes.iter().map(|e| e.amount).sum()),
+        "general_revenue" => m(a.general_revenue),
+        "fund_drawdown" => m(a.fund_drawdown),
+        "fund_deposit" => m(a.fund_deposit),
+        "fund_balance_end" => m(a.fund_balance_end),
+        "investment" => m(a.investment),
+        "bond_issuance" => m(a.bond_issuance),
+        "bond_balance_end" => m(a.bond_balance_end),
+        "next_generation" => m(a.next_generation),
+        "total_allocated" => m(a.total_allocated),
+        _ => return None,
+    })
+}
+
+/// Figures and indicators that are plain numbers rather than money.
+fn is_number(name: &str) -> bool {
+    matches!(name, "reserve_share" | "funded_share")
+}
+
+/// What an expectation is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    /// Whether the limits can all hold.
+    Feasible(bool),
+    Figure(String),
+    /// A program's allocated cost (or its general revenue, with `of = "general_revenue"`), or its action.
+    Program {
+        id: String,
+        general_revenue: bool,
+    },
+    /// A bureau's envelope.
+    Envelope(String),
+    Indicator(String),
+}
+
+/// One comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    AtLeast(Quantity),
+    AtMost(Quantity),
+    Between(Quantity, Quantity),
+    Equals(Quantity),
+    Action(Action),
+    WithinThreshold(bool),
+}
+
+/// One validated `[[expect]]` entry.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub subject: Subject,
+    pub checks: Vec<(Check, Option<Location>)>,
+    pub note: Option<String>,
+    pub location: Option<Location>,
+}
+
+const SUBJECT_KEYS: [&str; 5] = ["figure", "program", "envelope", "indicator", "feasible"];
+const KEYS: [&str; 12] = [
+    "figure",
+    "program",
+    "envelope",
+    "indicator",
+    "feasible",
+    "of",
+    "at_least",
+    "at_most",
+    "between",
+    "equals",
+    "action",
+    "within_threshold",
+];
+
+/// Validates a scenario's `[[expect]]` entries; every problem is reported, each at its place.
+pub fn parse(scenario: &Scenario) -> Result<Vec<Expectation>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for entry in &scenario.expectations {
+        match parse_entry(scenario, entry) {
+            Ok(e) => out.push(e),
+            Err(mut ds) => errors.append(&mut ds),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(Error::Input(errors)) }
+}
+
+/// The place of `key = value` inside an entry: the key itself, or (with `value`) what follows `=`.
+fn key_location(entry: &Option<Location>, key: &str, value: bool) -> Option<Location> {
+    let loc = entry.as_ref()?;
+    let text = &loc.source.text;
+    let start = text[..loc.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let mut offset = start;
+    for (i, line) in text[start..].split('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if i > 0 && trimmed.starts_with('[') {
+            break;
+        }
+        let indent = line.len() - trimmed.len();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if let Some(v) = rest.trim_start().strip_prefix('=') {
+                let key_start = offset + indent;
+                if !value {
+                    return Some(Location::new(&loc.source, key_start..key_start + key.len()));
+                }
+                let v_start = offset + line.len() - v.len() + (v.len() - v.trim_start().len());
+                let v = v.trim();
+                let v = v.split(" #").next().unwrap_or(v).trim_end().trim_end_matches('\r');
+                return Some(Location::new(&loc.source, v_start..v_start + v.len()));
+            }
+        }
+        offset += line.len() + 1;
+    }
+    None
+}
+
+fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result::Result<Expectation, Vec<Diagnostic>> {
+    let t = &entry.value;
+    let at = |key: &str, value: bool| key_location(&entry.location, key, value).or(entry.location.clone());
+    let mut errors = Vec::new();
+    for key in t.keys() {
+        if !KEYS.contains(&key.as_str()) && key != "note" {
+            errors.push(
+                Diagnostic::error(format!("unknown key `{key}` in `[[expect]]`"))
+                    .at_opt(at(key, false))
+                    .suggest(key, KEYS.iter().copied().chain(["note"]))
+                    .or_hint(format!(
+                        "an expectation names one subject ({}) and checks such as `at_least`, `at_most`, `between`, `action`",
+                        list(&SUBJECT_KEYS)
+                    )),
+            );
+        }
+    }
+    let subjects: Vec<&str> = SUBJECT_KEYS.iter().copied().filter(|k| t.contains_key(*k)).collect();
+    let subject_key = match subjects.as_slice() {
+        [one] => *one,
+        [] => {
+            errors.push(
+                Diagnostic::error("this `[[expect]]` has no subject")
+                    .at_opt(entry.location.clone())
+                    .hint(format!("name what it is about with one of {}", list(&SUBJECT_KEYS))),
+            );
+            return Err(errors);
+        }
+        [_, second, ..] => {
+            errors.push(
+                Diagnostic::error(format!("this `[[expect]]` names more than one subject ({})", list(&subjects)))
+                    .at_opt(at(second, false))
+                    .hint("write one `[[expect]]` per subject"),
+            );
+            return Err(errors);
+        }
+    };
+    let text_of = |key: &str, errors: &mut Vec<Diagnostic>| -> Option<String> {
+        match t.get(key) {
+            Some(toml::Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                errors.push(
+                    Diagnostic::error(format!("`{key}` must be a string, found {}", other.type_str()))
+                        .at_opt(at(key, true))
+                        .hint(format!("write `{key} = \"…\"`")),
+                );
+                None
+            }
+            None => None,
+        }
+    };
+    let unknown = |what: &str, key: &str, found: &str, known: Vec<&str>| {
+        let d = Diagnostic::error(format!("unknown {what} `{found}` in `[[expect]]`")).at_opt(at(key, true));
+        let hint = if known.len() <= 16 {
+            format!("known {what}s: {}", list(&known))
+        } else {
+            format!("check the id against the scenario's {} {what}s", known.len())
+        };
+        d.suggest(found, known.iter().copied()).or_hint(hint)
+    };
+    let subject = match subject_key {
+        "feasible" => match t.get("feasible") {
+            Some(toml::Value::Boolean(b)) => Subject::Feasible(*b),
+            _ => {
+                errors.push(
+                    Diagnostic::error("`feasible` must be `true` or `false`")
+                        .at_opt(at("feasible", true))
+                        .hint("`feasible = false` expects the limits to conflict"),
+                );
+                return Err(errors);
+            }
+        },
+        "figure" => {
+            let Some(name) = text_of("figure", &mut errors) else { return Err(errors) };
+            if figure_known(&name) {
+                Subject::Figure(name)
+            } else {
+                errors.push(unknown("figure", "figure", &name, FIGURES.iter().map(|(k, _)| *k).collect()));
+                return Err(errors);
+            }
+        }
+        "program" => {
+            let Some(id) = text_of("program", &mut errors) else { return Err(errors) };
+            if scenario.program(&id).is_none() {
+                errors.push(unknown(
+                    "program",
+                    "program",
+                    &id,
+                    scenario.programs.iter().map(|p| p.id.as_str()).collect(),
+                ));
+                return Err(errors);
+            }
+            let general_revenue = match text_of("of", &mut errors).as_deref() {
+                None | Some("allocated") => false,
+                Some("general_revenue") => true,
+                Some(other) => {
+                    errors.push(
+                        Diagnostic::error(format!("`of` must be `allocated` or `general_revenue`, found `{other}`"))
+                            .at_opt(at("of", true))
+                            .suggest(other, ["allocated", "general_revenue"]),
+                    );
+                    return Err(errors);
+                }
+            };
+            Subject::Program { id, general_revenue }
+        }
+        "envelope" => {
+            let Some(id) = text_of("envelope", &mut errors) else { return Err(errors) };
+            if scenario.department(&id).is_none() {
+                errors.push(unknown(
+                    "bureau",
+                    "envelope",
+                    &id,
+                    scenario.departments.iter().map(|d| d.id.as_str()).collect(),
+                ));
+                return Err(errors);
+            }
+            Subject::Envelope(id)
+        }
+        _ => {
+            let Some(id) = text_of("indicator", &mut errors) else { return Err(errors) };
+            if !indicators::KNOWN.iter().any(|(k, _)| *k == id) {
+                errors.push(unknown(
+                    "indicator",
+                    "indicator",
+                    &id,
+                    indicators::KNOWN.iter().map(|(k, _)| *k).collect(),
+                ));
+                return Err(errors);
+            }
+            Subject::Indicator(id)
+        }
+    };
+    if t.contains_key("of") && !matches!(subject, Subject::Program { .. }) {
+        errors.push(
+            Diagnostic::error("`of` applies only to `program` expectations").at_opt(at("of", false)).hint("remove it"),
+        );
+    }
+    let number = match &subject {
+        Subject::Figure(n) | Subject::Indicator(n) => is_number(n),
+        _ => false,
+    };
+    let mut checks = Vec::new();
+    for key in ["at_least", "at_most", "between", "equals", "action", "within_threshold"] {
+        let Some(v) = t.get(key) else { continue };
+        let loc = at(key, true);
+        let allowed = match (&subject, key) {
+            (Subject::Feasible(_), _) => false,
+            (Subject::Program { .. }, _) => key != "within_threshold",
+            (Subject::Indicator(_), _) => key != "action",
+            (_, "action" | "within_threshold") => false,
+            _ => true,
+        };
+        if !allowed {
+            errors.push(
+                Diagnostic::error(format!("`{key}` does not apply to a `{subject_key}` expectation"))
+                    .at_opt(at(key, false))
+                    .hint(match key {
+                        "action" => "`action` checks a `program`'s review action".to_string(),
+                        "within_threshold" => "`within_threshold` checks an `indicator`".to_string(),
+                        _ => "`feasible` stands alone: `feasible = true` or `feasible = false`".to_string(),
+                    }),
+            );
+            continue;
+        }
+        let quantity = |v: &toml::Value| {
+            quantity(v, number).map_err(|m| {
+                Diagnostic::error(m).at_opt(loc.clone()).hint(if number {
+                    "write a number such as `0.05` or a percentage such as \"5%\""
+                } else {
+                    "write money as officials do, e.g. \"40億円\" or \"12,345千円\""
+                })
+            })
+        };
+        let check = match key {
+            "action" => match v.as_str().and_then(Action::parse) {
+                Some(a) => Ok(Check::Action(a)),
+                None => {
+                    let found = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    Err(Diagnostic::error(format!("unknown action `{found}`"))
+                        .at_opt(loc.clone())
+                        .suggest(&found, Action::ALL.iter().flat_map(|a| [a.label(), a.id()]))
+                        .or_hint(format!(
+                            "the actions are {}",
+                            Action::ALL.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")
+                        )))
+                }
+            },
+            "within_threshold" => match v.as_bool() {
+                Some(b) => Ok(Check::WithinThreshold(b)),
+                None => Err(Diagnostic::error("`within_threshold` must be `true` or `false`").at_opt(loc.clone())),
+            },
+            "between" => match v.as_array().map(Vec::as_slice) {
+                Some([lo, hi]) => match (quantity(lo), quantity(hi)) {
+                    (Ok(lo), Ok(hi)) if lo.decimal() <= hi.decimal() => Ok(Check::Between(lo, hi)),
+                    (Ok(_), Ok(_)) => {
+                        Err(Diagnostic::error("`between` is written low first: `[low, high]`").at_opt(loc.clone()))
+                    }
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                },
+                _ => Err(Diagnostic::error("`between` takes two values: `[low, high]`").at_opt(loc.clone()).hint(
+                    if number {
+                        "e.g. `between = [0.02, 0.05]`"
+                    } else {
+                        "e.g. `between = [\"340億円\", \"450億円\"]`"
+                    },
+                )),
+            },
+            "at_least" => quantity(v).map(Check::AtLeast),
+            "at_most" => quantity(v).map(Check::AtMost),
+            _ => quantity(v).map(Check::Equals),
+        };
+        match check {
+            Ok(c) => checks.push((c, loc)),
+            Err(d) => errors.push(d),
+        }
+    }
+    if checks.is_empty() && !matches!(subject, Subject::Feasible(_)) && errors.is_empty() {
+        errors.push(
+            Diagnostic::error(format!("this `{subject_key}` expectation checks nothing"))
+                .at_opt(at(subject_key, false))
+                .hint(match subject {
+                    Subject::Program { .. } => "add `action = \"…\"` or `at_least`, `at_most`, `between`, `equals`",
+                    Subject::Indicator(_) => "add `within_threshold = true` or `at_least`, `at_most`, `between`",
+                    _ => "add `at_least`, `at_most`, `between` or `equals`",
+                }),
+        );
+    }
+    let note = match t.get("note") {
+        Some(toml::Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.push(Diagnostic::error("`note` must be a string").at_opt(at("note", true)));
+            None
+        }
+        None => None,
+    };
+    if errors.is_empty() {
+        Ok(Expectation { subject, checks, note, location: entry.location.clone() })
+    } else {
+        Err(errors)
+    }
+}
+
+fn figure_known(name: &str) -> bool {
+    FIGURES.iter().any(|(k, _)| *k == name)
+}
+
+fn list(items: &[&str]) -> String {
+    items.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Reads a check's value: money (`"40億円"`, or whole yen as an integer) or a number (`0.05`, `"5%"`).
+fn quantity(v: &toml::Value, number: bool) -> std::result::Result<Quantity, String> {
+    if number {
+        let parsed = match v {
+            toml::Value::Integer(i) => Some(Decimal::from(*i)),
+            toml::Value::Float(f) => Decimal::from_str(&f.to_string()).ok(),
+            toml::Value::String(s) => match s.trim().strip_suffix('%') {
+                Some(p) => Decimal::from_str(p.trim()).ok().map(|d| d / Decimal::ONE_HUNDRED),
+                None => Decimal::from_str(s.trim()).ok(),
+            },
+            _ => None,
+        };
+        return parsed
+            .map(Quantity::Number)
+            .ok_or_else(|| format!("expected a number such as `0.05` or \"5%\", found {v}"));
+    }
+    match v {
+        toml::Value::Integer(i) => Ok(Quantity::Money(Money::yen(*i))),
+        toml::Value::String(s) => {
+            Money::parse(s).map(Quantity::Money).map_err(|e| format!("invalid amount `{s}`: {}", e.message))
+        }
+        other => Err(format!("expected an amount such as \"40億円\", found {}", other.type_str())),
+    }
+}
+
+trait OrHint {
+    fn or_hint(self, hint: String) -> Self;
+}
+
+impl OrHint for Diagnostic {
+    fn or_hint(self, hint: String) -> Self {
+        if self.hint.is_some() { self } else { self.hint(hint) }
+    }
+}
+
+impl Check {
+    fn describe(&self, unit: Unit) -> String {
+        match self {
+            Check::AtLeast(q) => format!("at least {}", q.show(unit)),
+            Check::AtMost(q) => format!("at most {}", q.show(unit)),
+            Check::Between(lo, hi) => format!("between {} and {}", lo.show(unit), hi.show(unit)),
+            Check::Equals(q) => format!("exactly {}", q.show(unit)),
+            Check::Action(a) => format!("action {}", a.label()),
+            Check::WithinThreshold(true) => "within its threshold".to_string(),
+            Check::WithinThreshold(false) => "beyond its threshold".to_string(),
+        }
+    }
+
+    /// `None` when the value passes; otherwise how far off it is, in words.
+    fn miss(&self, v: Quantity, unit: Unit) -> Option<String> {
+        let d = v.decimal();
+        let by = |other: Quantity| v.minus(other);
+        let abs = |q: Quantity| match q {
+            Quantity::Money(m) => Quantity::Money(m.abs()),
+            Quantity::Number(n) => Quantity::Number(n.abs()),
+        };
+        match self {
+            Check::AtLeast(lo) if d < lo.decimal() => Some(format!("short by {}", abs(by(*lo)).show(unit))),
+            Check::AtMost(hi) if d > hi.decimal() => Some(format!("over by {}", abs(by(*hi)).show(unit))),
+            Check::Between(lo, _) if d < lo.decimal() => {
+                Some(format!("below the range by {}", abs(by(*lo)).show(unit)))
+            }
+            Check::Between(_, hi) if d > hi.decimal() => {
+                Some(format!("above the range by {}", abs(by(*hi)).show(unit)))
+            }
+            Check::Equals(x) if d != x.decimal() => Some(format!("off by {}", by(*x).show(unit))),
+            _ => None,
+        }
+    }
+}
+
+impl Expectation {
+    /// `file:line` of the entry.
+    pub fn place(&self) -> String {
+        match &self.location {
+            Some(l) => format!("{}:{}", l.source.name, l.source.line_col(l.span.start).0),
+            None => "?".to_string(),
+        }
+    }
+
+    fn subject_words(&self) -> String {
+        match &self.subject {
+            Subject::Feasible(_) => "feasibility".to_string(),
+            Subject::Figure(f) => f.clone(),
+            Subject::Program { id, general_revenue: false } => format!("program {id}"),
+            Subject::Program { id, general_revenue: true } => format!("program {id} general revenue"),
+            Subject::Envelope(d) => format!("envelope {d}"),
+            Subject::Indicator(i) => format!("indicator {i}"),
+        }
+    }
+
+    /// A one-line name, e.g. `reserve at least 40.00億円`.
+    pub fn describe(&self, unit: Unit) -> String {
+        let mut s = self.subject_words();
+        match &self.subject {
+            Subject::Feasible(true) => s = "the limits can all hold".to_string(),
+            Subject::Feasible(false) => s = "the limits conflict".to_string(),
+            _ => {
+                let checks: Vec<String> = self.checks.iter().map(|(c, _)| c.describe(unit)).collect();
+                let _ = write!(s, " {}", checks.join(", "));
+            }
+        }
+        if let Some(n) = &self.note {
+            let _ = write!(s, " ({n})");
+        }
+        s
+    }
+}
+
+/// Checks every expectation against `outcome`; one result each, in order.
+pub fn check(expectations: &[Expectation], outcome: &Outcome) -> Vec<CaseResult> {
+    let unit = outcome.scenario.display_unit;
+    expectations.iter().map(|e| check_one(e, outcome, unit)).collect()
+}
+
+fn place_of(loc: &Option<Location>, fallback: &str) -> String {
+    match loc {
+        Some(l) => {
+            format!("{}:{}:{}", l.source.name, l.source.line_col(l.span.start).0, l.source.line_col(l.span.start).1)
+        }
+        None => fallback.to_string(),
+    }
+}
+
+fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
+    let place = e.place();
+    let mut mismatches = Vec::new();
+    let result = |mismatches: Vec<Mismatch>| CaseResult {
+        name: e.describe(unit),
+        place: place.clone(),
+        mismatches,
+        error: None,
+    };
+    let what = e.subject_words();
+    let reason = |d: &Diagnostic| d.message.clone();
+    if let Subject::Feasible(want) = e.subject {
+        let feasible = outcome.allocation.is_ok();
+        if feasible != want {
+            mismatches.push(Mismatch {
+                what,
+                expected: if want { "feasible".into() } else { "infeasible".into() },
+                found: match &outcome.allocation {
+                    Ok(_) => "feasible: every limit holds".into(),
+                    Err(d) => format!("infeasible: {}", reason(d)),
+                },
+                place: place_of(&e.location, &place),
+                context: None,
+            });
+        }
+        return result(mismatches);
+    }
+    for (c, loc) in &e.checks {
+        let at = place_of(loc, &place);
+        // The review's action needs no allocation.
+        if let (Subject::Program { id, .. }, Check::Action(want)) = (&e.subject, c) {
+            let found = outcome.review.programs.iter().find(|p| &p.id == id).map(|p| p.assessment.action);
+            if found != Some(*want) {
+                let reason = outcome.review.programs.iter().find(|p| &p.id == id).map(|p| p.assessment.reason.clone());
+                mismatches.push(Mismatch {
+                    what: format!("{what} action"),
+                    expected: want.label().to_string(),
+                    found: found.map_or_else(|| "no such program".to_string(), |a| a.label().to_string()),
+                    place: at,
+                    context: reason.map(|r| format!("the review: {r}")),
+                });
+            }
+            continue;
+        }
+        let a = match &outcome.allocation {
+            Ok(a) => a,
+            Err(d) => {
+                mismatches.push(Mismatch {
+                    what: what.clone(),
+                    expected: c.describe(unit),
+                    found: "no allocation: the limits cannot all hold".to_string(),
+                    place: at,
+                    context: Some(reason(d)),
+                });
+                continue;
+            }
+        };
+        let value = match &e.subject {
+            Subject::Figure(f) => figure(a, f),
+            Subject::Program { id, general_revenue } => a
+                .programs
+                .iter()
+                .find(|p| &p.id == id)
+                .map(|p| Quantity::Money(if *general_revenue { p.general_revenue } else { p.allocated })),
+            Subject::Envelope(d) => a.envelopes.iter().find(|x| &x.department == d).map(|x| Quantity::Money(x.amount)),
+            Subject::Indicator(i) => {
+                let all = indicators::indicators(&outcome.scenario, a);
+                let Some(ind) = all.into_iter().find(|x| x.id == i) else { continue };
+                if let Check::WithinThreshold(want) = c {
+                    if ind.within_threshold() != *want {
+                        let t = ind.threshold.map_or_else(|| "none".to_string(), |t| t.show(unit));
+                        mismatches.push(Mismatch {
+                            what: what.clone(),
+                            expected: c.describe(unit),
+                            found: format!("{} (threshold {t}, {})", ind.value.show(unit), bound_words(ind.bound)),
+                            place: at,
+                            context: ind.threshold.map(|t| {
+                                format!(
+                                    "{} the threshold by {}",
+                                    if *want { "beyond" } else { "inside" },
+                                    abs_show(ind.value.minus(t), unit)
+                                )
+                            }),
+                        });
+                    }
+                    continue;
+                }
+                Some(ind.value)
+            }
+            Subject::Feasible(_) => None,
+        };
+        let Some(v) = value else { continue };
+        if let Some(by) = c.miss(v, unit) {
+            mismatches.push(Mismatch {
+                what: what.clone(),
+                expected: c.describe(unit),
+                found: v.show(unit),
+                place: at,
+                context: Some(by),
+            });
+        }
+    }
+    result(mismatches)
+}
+
+fn bound_words(b: indicators::Bound) -> &'static str {
+    match b {
+        indicators::Bound::AtMost => "must not exceed it",
+        indicators::Bound::AtLeast => "must not fall below it",
+    }
+}
+
+fn abs_show(q: Quantity, unit: Unit) -> String {
+    match q {
+        Quantity::Money(m) => show_money(m.abs(), unit),
+        Quantity::Number(n) => n.abs().normalize().to_string(),
+    }
+}
+
+/// Loads the scenario at `path`, takes it through the pipeline and checks its expectations.
+pub fn run_scenario(path: &std::path::Path) -> Result<Vec<CaseResult>> {
+    let scenario = crate::scenario::load(path)?;
+    let expectations = parse(&scenario)?;
+    if expectations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let outcome = Outcome::of(scenario, &crate::allocate::Options::default())?;
+    Ok(check(&expectations, &outcome))
+}

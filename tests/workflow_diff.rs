@@ -1,0 +1,97 @@
+//! `waku diff`: the Kitakyushu base against its revenue-down overlay. Every move is listed
+//! largest first and the moves add up, to the yen, to the change in the totals.
+
+use std::path::Path;
+use std::process::Command;
+
+use waku::Money;
+use waku::allocate::Options;
+use waku::scenario::LoadOptions;
+use waku::whatif::{Outcome, diff};
+
+fn outcome(path: &str) -> Outcome {
+    Outcome::compute(Path::new(path), &LoadOptions::default(), &Options::default()).expect("scenario runs")
+}
+
+#[test]
+fn moves_reconcile_to_the_yen_and_come_largest_first() {
+    let base = outcome("scenarios/kitakyushu-r8.toml");
+    let variant = outcome("scenarios/kitakyushu-r8-revenue-down.toml");
+    let (a, b) = (base.allocation.as_ref().expect("feasible"), variant.allocation.as_ref().expect("feasible"));
+    let d = diff::diff(&base, a, &variant, b);
+
+    // Σ of the moves = change in totals, computed here independently of the diff's own check.
+    let total = |x: &waku::allocate::Allocation| x.envelopes.iter().map(|e| e.amount).sum::<Money>();
+    let gr: Money = d.programs.iter().map(|p| p.general_revenue_change).sum();
+    assert_eq!(gr, total(b) - total(a), "Σ program general-revenue moves = change in total envelopes");
+    let env: Money = d.envelopes.iter().map(|e| e.change).sum();
+    assert_eq!(env + (b.reserve - a.reserve), b.available - a.available, "envelopes + reserve = available");
+    let cost: Money = d.programs.iter().map(|p| p.allocated_change).sum();
+    assert_eq!(cost, b.total_allocated - a.total_allocated);
+    assert!(d.reconciliation.holds(), "{:?}", d.reconciliation);
+    assert_eq!(b.available - a.available, Money::parse("-87.04億円").expect("amount"));
+
+    // Largest first.
+    let moves: Vec<Money> = d.programs.iter().map(|p| p.general_revenue_change.abs()).collect();
+    assert!(moves.windows(2).all(|w| w[0] >= w[1]), "programs sorted by the size of the move");
+    let env_moves: Vec<Money> = d.envelopes.iter().map(|e| e.change.abs()).collect();
+    assert!(env_moves.windows(2).all(|w| w[0] >= w[1]), "envelopes sorted by the size of the move");
+    assert!(
+        !d.programs.is_empty()
+            && d.programs.iter().all(|p| !p.allocated_change.is_zero() || !p.general_revenue_change.is_zero())
+    );
+    // Revenue is not a rule input: no action changes.
+    assert!(d.actions.is_empty());
+}
+
+#[test]
+fn a_scenario_against_itself_moves_nothing() {
+    let base = outcome("scenarios/kumamoto-r8.toml");
+    let a = base.allocation.as_ref().expect("feasible");
+    let d = diff::diff(&base, a, &base, a);
+    assert!(d.is_empty());
+    assert!(d.reconciliation.holds());
+}
+
+fn waku(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run waku");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_format_of_the_revenue_down_diff() {
+    let args = ["diff", "scenarios/kitakyushu-r8.toml", "scenarios/kitakyushu-r8-revenue-down.toml"];
+    for format in ["table", "markdown"] {
+        let (code, stdout, stderr) = waku(&[&args[..], &["--format", format]].concat());
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!stdout.contains("DOES NOT RECONCILE"), "{stdout}");
+        insta::assert_snapshot!(format!("diff-kitakyushu-r8-revenue-down-{format}"), stdout);
+    }
+    let (code, stdout, stderr) = waku(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    for i in json["reconciliation"]["identities"].as_array().expect("identities") {
+        assert_eq!(i["holds"], true, "{i}");
+        assert_eq!(i["sum_of_moves"], i["change_in_total"]);
+        assert!(i["sum_of_moves"].is_string(), "money as a string of yen");
+    }
+    assert_eq!(json["programs"].as_array().map(Vec::len), Some(123), "JSON lists every program that moved");
+}
+
+#[test]
+fn an_infeasible_side_is_a_diagnosis() {
+    let (code, _, stderr) = waku(&["diff", "scenarios/kitakyushu-r8.toml", "tests/fixtures/small-city.toml"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("cannot") && stderr.contains("in the variant `tests/fixtures/small-city.toml`"),
+        "{stderr}"
+    );
+}
