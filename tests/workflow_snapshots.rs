@@ -8,6 +8,10 @@ use std::process::Command;
 fn every_scenario_review() {
     insta::glob!("../scenarios", "*.toml", |path| {
         let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
+        // A plan's review is its years' reviews, each snapshotted from its own file.
+        if waku::scenario::is_plan(path) {
+            return;
+        }
         let out = Command::new(env!("CARGO_BIN_EXE_waku"))
             .arg("review")
             .arg(rel)

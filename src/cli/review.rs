@@ -20,7 +20,10 @@ pub struct ReviewArgs {
     pub format: Format,
 }
 
-pub fn run(args: &ReviewArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if crate::scenario::is_plan(&args.scenario.scenario) {
+        return run_plan(args, out, err);
+    }
     let scenario = args.scenario.load()?;
     let ruleset = Ruleset::for_scenario(&scenario)?;
     let options = Options { program: args.program.clone(), sequential: false };
@@ -39,4 +42,38 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Resu
         }
     };
     write_out(out, &text)
+}
+
+/// A multi-year plan: each year's review in turn, under a heading naming the year and its file.
+fn run_plan(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let options = crate::scenario::LoadOptions {
+        set: args.scenario.set.clone(),
+        rules_dir: args.scenario.rules.clone(),
+        allow_outside_paths: args.scenario.allow_outside_paths,
+    };
+    let plan = crate::fiscal::load_plan(&args.scenario.scenario, &options)?;
+    let mut json = Vec::new();
+    for y in &plan.years {
+        let ruleset = Ruleset::for_scenario(&y.scenario)?;
+        let options = Options { program: args.program.clone(), sequential: false };
+        let result = review::review_with(&y.scenario, &ruleset, &options)?;
+        match args.format {
+            Format::Json => {
+                json.push(format!("{{\"year\": {}, \"review\": {}}}", y.year, review::to_json_string(&result)))
+            }
+            _ => {
+                let text = match (&args.program, result.programs.first()) {
+                    (Some(_), Some(p)) => review::render_program(p, &y.scenario, &ruleset),
+                    _ => review::render_table(&result, &y.scenario, &ruleset),
+                };
+                write_out(out, &format!("== FY{} ({})\n{text}\n", y.year, y.scenario.path.display()))?;
+            }
+        }
+    }
+    let _ = err;
+    if args.format == Format::Json {
+        // Joined as text: each year's document keeps its key order (id, department, findings, assessment).
+        write_out(out, &format!("{{\"years\": [\n{}\n]}}\n", json.join(",\n")))?;
+    }
+    Ok(())
 }

@@ -493,6 +493,15 @@ impl Checker {
 }
 
 fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario> {
+    // A plan is read by the plan loader; saying so is the only useful message here.
+    if let Some(plan) = &f.plan {
+        let at = plan.years.as_ref().and_then(|y| y.first()).and_then(|y| y.location.clone());
+        return Err(Error::input(
+            Diagnostic::error(format!("`{}` is a multi-year plan, not a single-year scenario", Source::display_path(path)))
+                .at_opt(at)
+                .hint("`waku run`, `waku check`, `waku review` and `waku test` read plans; a plan's years are in the scenario files it names"),
+        ));
+    }
     let mut c = Checker { errors: Vec::new(), top: Arc::clone(top) };
     let city = c.required(&f.city, "city", "`city = \"北九州市\"` at the top of the scenario");
     let fiscal_year = c.required(&f.fiscal_year, "fiscal_year", "`fiscal_year = 2026` at the top of the scenario");
@@ -581,18 +590,6 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
     };
     let parameters = f.parameters.unwrap_or_default();
     let fiscal = f.fiscal.and_then(|ff| super::fiscal::validate(ff, &mut c.errors));
-    if let Some(plan) = &f.plan {
-        let at = plan.years.as_ref().and_then(|y| y.first()).and_then(|y| y.location.clone());
-        c.err(
-            Diagnostic::error(format!(
-                "`{}` is a multi-year plan, not a single-year scenario",
-                Source::display_path(path)
-            ))
-            .at_opt(at)
-            .hint("`waku run` and `waku check` read plans; a plan's years are in the scenario files it names"),
-        );
-    }
-
     if !c.errors.is_empty() {
         return Err(Error::Input(c.errors));
     }
