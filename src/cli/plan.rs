@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::run::RunArgs;
-use super::{Format, ScenarioArgs, write_out};
+use super::run::{RunArgs, RunFormat, emit, unsupported};
+use super::{ScenarioArgs, write_out};
 use crate::allocate::Options;
 use crate::fiscal::{self, PlanOutcome};
 use crate::scenario::LoadOptions;
@@ -29,14 +29,15 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     }
     let outcome = fiscal::run_plan(&plan, &Options { solver: args.solver })?;
     let text = match args.format {
-        Format::Json => {
+        RunFormat::Json => {
             let json = serde_json::to_string_pretty(&outcome)
                 .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
             format!("{json}\n")
         }
-        _ => fiscal::render_plan_table(&outcome),
+        RunFormat::Table | RunFormat::Markdown => fiscal::render_plan_table(&outcome),
+        f => return Err(unsupported(f, "a plan")),
     };
-    write_out(out, &text)?;
+    emit(out, args.out.as_deref(), text.as_bytes())?;
     verdict(&outcome)
 }
 

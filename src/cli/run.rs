@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Format, ScenarioArgs, write_out};
+use super::{ScenarioArgs, write_out};
 use crate::allocate::{self, Allocation, Model, Options, Solver};
 use crate::review::Review;
 use crate::rules::Ruleset;
@@ -16,8 +16,14 @@ use crate::{Diagnostic, Error, Result};
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    /// `table` (terminal), `json`, `markdown` (a memo), `html` (a self-contained report with charts),
+    /// `csv` (UTF-8 with BOM, for Excel) or `xlsx` (one sheet per table; needs `--out`).
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: RunFormat,
+    /// Write the report to FILE (atomically: a failed run never truncates an earlier file)
+    /// instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// The LP/MILP solver (`auto`: clarabel, or microlp when there are all-or-nothing programs).
     #[arg(long, value_enum, default_value = "auto")]
     pub solver: Solver,
@@ -31,6 +37,48 @@ pub struct RunArgs {
     /// envelope, with the savings incentive; `compare`: both, bureau by bureau.
     #[arg(long, value_enum, default_value = "central")]
     pub mode: Mode,
+}
+
+/// What `waku run` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RunFormat {
+    Table,
+    Json,
+    Markdown,
+    Html,
+    Csv,
+    Xlsx,
+}
+
+/// Writes a finished report to `--out FILE` (atomically) or to standard output.
+pub(crate) fn emit(out: &mut dyn Write, path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        Some(p) => crate::report::write_atomic(p, bytes),
+        None => match out.write_all(bytes) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(Error::input(Diagnostic::error(format!("cannot write output: {e}")))),
+        },
+    }
+}
+
+/// A format `waku run` does not yet write for this kind of run.
+pub(crate) fn unsupported(format: RunFormat, what: &str) -> Error {
+    Error::input(
+        Diagnostic::error(format!("`--format {}` is not available for {what}", format_name(format)))
+            .hint("use `--format table`, `json` or `markdown`"),
+    )
+}
+
+fn format_name(f: RunFormat) -> &'static str {
+    match f {
+        RunFormat::Table => "table",
+        RunFormat::Json => "json",
+        RunFormat::Markdown => "markdown",
+        RunFormat::Html => "html",
+        RunFormat::Csv => "csv",
+        RunFormat::Xlsx => "xlsx",
+    }
 }
 
 /// How `waku run` allocates.
@@ -90,19 +138,20 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     };
     let allocation = &outcome.allocations[0];
     let text = match args.format {
-        Format::Json => {
+        RunFormat::Json => {
             let json = serde_json::to_string_pretty(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health })
                 .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
             format!("{json}\n")
         }
-        Format::Markdown => allocate::render_markdown(allocation, args.programs),
-        _ => {
+        RunFormat::Markdown => allocate::render_markdown(allocation, args.programs),
+        RunFormat::Table => {
             let mut text = allocate::render_table(allocation, args.programs);
             text.push_str(&crate::fiscal::render_health_table(&outcome));
             text
         }
+        f @ (RunFormat::Html | RunFormat::Csv | RunFormat::Xlsx) => return Err(unsupported(f, "this run")),
     };
-    write_out(out, &text)?;
+    emit(out, args.out.as_deref(), text.as_bytes())?;
     super::plan::verdict(&outcome)
 }
 
@@ -135,15 +184,23 @@ fn run_autonomous(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     let options = crate::autonomy::Options { allocate: Options { solver: args.solver } };
     let (text, warnings) = if args.mode == Mode::Compare {
         let c = crate::autonomy::compare(&scenario, &review, &ruleset, &options)?;
-        let text = if args.format == Format::Json { to_json(&c)? } else { crate::autonomy::render_compare(&c) };
+        let text = match args.format {
+            RunFormat::Json => to_json(&c)?,
+            RunFormat::Table | RunFormat::Markdown => crate::autonomy::render_compare(&c),
+            f => return Err(unsupported(f, "`--mode compare`")),
+        };
         (text, c.autonomous.diagnostics)
     } else {
         let a = crate::autonomy::run(&scenario, &review, &ruleset, &options)?;
-        let text = if args.format == Format::Json { to_json(&a)? } else { crate::autonomy::render_table(&a) };
+        let text = match args.format {
+            RunFormat::Json => to_json(&a)?,
+            RunFormat::Table | RunFormat::Markdown => crate::autonomy::render_table(&a),
+            f => return Err(unsupported(f, "`--mode autonomous`")),
+        };
         (text, a.diagnostics)
     };
     for w in &warnings {
         let _ = writeln!(err, "{}", w.render());
     }
-    write_out(out, &text)
+    emit(out, args.out.as_deref(), text.as_bytes())
 }
