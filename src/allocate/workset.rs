@@ -27,7 +27,11 @@ pub(crate) const THRESHOLD: usize = 4_000;
 const BUCKETS: usize = 24;
 /// Reduced cost (value per model unit) beyond which a program is firmly at a bound.
 const EPS: f64 = 1e-7;
-const MAX_ROUNDS: usize = 12;
+const MAX_ROUNDS: usize = 24;
+/// At most this many programs join the working set per round.
+const JOIN_PER_ROUND: usize = 1_000;
+/// Programs at a bound kept in the set for the integer solve, nearest to indifference first.
+const KEEP_NEAREST: usize = 500;
 
 /// Solves `model`, using the working set when it is large.
 pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failure> {
@@ -168,12 +172,79 @@ fn guess_prices(model: &Model, cols: &[Vec<(usize, f64)>], candidates: &[usize])
             }
         }
     }
+    trace(|| format!("compressed LP: {} variables", m.vars.len()));
     solve::clarabel(&m, None).ok().and_then(|s| s.duals)
 }
 
+/// Fixes working-set programs that the relaxed solution put at a bound, keeping the
+/// [`KEEP_NEAREST`] nearest to indifference and every program strictly between its bounds.
+#[allow(clippy::too_many_arguments)]
+fn shrink(
+    model: &Model,
+    cols: &[Vec<(usize, f64)>],
+    duals: &[f64],
+    candidates: &[usize],
+    old_of: &[usize],
+    sub_values: &[f64],
+    keep: &mut [bool],
+    value: &mut [f64],
+) {
+    let mut at = vec![f64::NAN; model.vars.len()];
+    for (i, &v) in old_of.iter().enumerate() {
+        at[v] = sub_values[i];
+    }
+    let mut firm: Vec<(f64, usize, f64)> = Vec::new();
+    for &v in candidates {
+        if !keep[v] {
+            continue;
+        }
+        let var = &model.vars[v];
+        let tol = 1e-6 * (var.hi - var.lo).max(1e-9);
+        let x = at[v];
+        let bound = if x <= var.lo + tol {
+            var.lo
+        } else if x >= var.hi - tol {
+            var.hi
+        } else {
+            continue;
+        };
+        firm.push((reduced_cost(model, cols, duals, v).abs(), v, bound));
+    }
+    firm.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    for &(_, v, bound) in firm.iter().skip(KEEP_NEAREST) {
+        keep[v] = false;
+        value[v] = bound;
+    }
+    trace(|| {
+        format!(
+            "working set: {} programs fixed at a bound before the integer solve",
+            firm.len().saturating_sub(KEEP_NEAREST)
+        )
+    });
+}
+
+/// `WAKU_TRACE_WORKSET=1` prints each step of the method with its time on stderr (for tuning).
+fn trace(what: impl FnOnce() -> String) {
+    use std::sync::OnceLock;
+    static START: OnceLock<Option<std::time::Instant>> = OnceLock::new();
+    if let Some(start) = START.get_or_init(|| std::env::var_os("WAKU_TRACE_WORKSET").map(|_| std::time::Instant::now()))
+    {
+        eprintln!("{:>9.1} ms  {}", start.elapsed().as_secs_f64() * 1e3, what());
+    }
+}
+
 fn working_set(model: &Model, solver: Solver, candidates: &[usize]) -> Option<RawSolution> {
+    trace(|| format!("{} candidate programs", candidates.len()));
     let cols = columns(model);
-    let prices = guess_prices(model, &cols, candidates)?;
+    // The compressed LP relaxes the all-or-nothing choices and buckets them with the rest.
+    let bucketed: Vec<usize> = (0..model.vars.len())
+        .filter(|&v| {
+            is_candidate(&model.vars[v])
+                || (matches!(model.vars[v].kind, VarKind::Program { .. }) && model.vars[v].integer)
+        })
+        .collect();
+    let prices = guess_prices(model, &cols, &bucketed)?;
+    trace(|| "prices guessed".into());
     let n = model.vars.len();
     // Order candidates by how close they are to indifference.
     let mut rc: Vec<(f64, usize)> = candidates.iter().map(|&v| (reduced_cost(model, &cols, &prices, v), v)).collect();
@@ -188,9 +259,22 @@ fn working_set(model: &Model, solver: Solver, candidates: &[usize]) -> Option<Ra
     for &(_, v) in &rc[..size] {
         keep[v] = true;
     }
+    // With all-or-nothing programs, when the first guess proves far off, the working set is
+    // settled on the LP relaxation with clarabel (cheaper rounds); only then is the real model,
+    // integers kept, solved on it again — so the costly integer solves run on a set that is right.
+    let mut relaxed = false;
     for _ in 0..MAX_ROUNDS {
-        let (sub, old_of) = restrict(model, &keep, &value);
-        let raw = match solve::solve(&sub, solver) {
+        let (mut sub, old_of) = restrict(model, &keep, &value);
+        let res = if relaxed {
+            for v in &mut sub.vars {
+                v.integer = false;
+            }
+            solve::clarabel(&sub, None)
+        } else {
+            solve::solve(&sub, solver)
+        };
+        trace(|| format!("working set: {} variables, relaxed {relaxed}, ok {}", sub.vars.len(), res.is_ok()));
+        let raw = match res {
             Ok(raw) => raw,
             Err(Failure::Infeasible) if size < candidates.len() => {
                 // Fixed programs made it infeasible: widen the set.
@@ -203,17 +287,32 @@ fn working_set(model: &Model, solver: Solver, candidates: &[usize]) -> Option<Ra
             Err(_) => return None,
         };
         let duals = raw.duals.as_ref()?;
-        let mut violators = 0;
-        for &v in candidates {
-            if keep[v] {
-                continue;
-            }
-            let r = reduced_cost(model, &cols, duals, v);
-            let at_hi = value[v] == model.vars[v].hi;
-            if (at_hi && r < -EPS) || (!at_hi && r > EPS) {
-                keep[v] = true;
-                violators += 1;
-            }
+        // Programs fixed at the bound their reduced cost does not want; the worst join the set
+        // (a bounded number per round: the prices move as they join, and most others then settle).
+        let mut wrong: Vec<(f64, usize)> = candidates
+            .iter()
+            .filter(|&&v| !keep[v])
+            .filter_map(|&v| {
+                let r = reduced_cost(model, &cols, duals, v);
+                let at_hi = value[v] == model.vars[v].hi;
+                ((at_hi && r < -EPS) || (!at_hi && r > EPS)).then_some((r.abs(), v))
+            })
+            .collect();
+        let violators = wrong.len();
+        wrong.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, v) in wrong.iter().take(JOIN_PER_ROUND) {
+            keep[v] = true;
+        }
+        trace(|| format!("working set: {violators} programs not at the bound their reduced cost wants"));
+        if violators == 0 && relaxed {
+            // The relaxation is settled. Before the integer solve, programs of the set that sit
+            // firmly at a bound leave it (fixed there); the integer rounds bring back any that must move.
+            shrink(model, &cols, duals, candidates, &old_of, &raw.values, &mut keep, &mut value);
+            relaxed = false;
+            continue;
+        }
+        if violators > JOIN_PER_ROUND && model.has_integers() {
+            relaxed = true;
         }
         if violators == 0 {
             let mut values = value;
@@ -242,5 +341,17 @@ mod tests {
             let rel = (a - b).abs() / a.abs().max(1.0);
             assert!(rel < 1e-7, "seed {seed}: full {a} vs working set {b} (rel {rel:e})");
         }
+    }
+
+    #[test]
+    fn with_all_or_nothing_programs_the_working_set_reaches_the_full_optimum() {
+        let (sc, review) = city(Shape { programs: 10_000, departments: 20, all_or_nothing: true, seed: 3 });
+        let model = Model::build(&sc, &review).expect("model");
+        assert!(model.has_integers());
+        let full = solve::solve(&model, Solver::Microlp).expect("full");
+        let ws = solve(&model, Solver::Microlp).expect("working set");
+        let (a, b) = (model.objective(&full.values), model.objective(&ws.values));
+        let rel = (a - b).abs() / a.abs().max(1.0);
+        assert!(rel < 1e-7, "full {a} vs working set {b} (rel {rel:e})");
     }
 }
