@@ -5,7 +5,7 @@ fn main() {
     let path = std::env::args().nth(1).expect("usage: stages <scenario.toml> [rules dir]");
     let rules = std::env::args().nth(2);
     let t = Instant::now();
-    let mut lap = |what: &str| {
+    let lap = |what: &str| {
         eprintln!("{what:>12} {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
     };
     let options = waku::scenario::LoadOptions { rules_dir: rules.map(Into::into), ..Default::default() };
