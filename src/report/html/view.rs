@@ -320,7 +320,11 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
     solvers.dedup();
     let assessed = o.fiscal_health.years.iter().any(|y| y.real_debt_service_ratio.is_some());
     Ok(Page {
-        title: format!("{} {} {}", o.city, o.plan, period(&o.years)),
+        title: match (o.years.first(), o.years.last()) {
+            (Some(a), Some(b)) if a != b => format!("{} {}（FY{a}–{b}）", o.city, o.plan),
+            (Some(a), _) => format!("{} {}（FY{a}）", o.city, o.plan),
+            _ => format!("{} {}", o.city, o.plan),
+        },
         city: o.city.clone(),
         name: o.plan.clone(),
         period: period(&o.years),
