@@ -11,7 +11,9 @@
 //! across its years and a single year's for that year.
 
 mod charts;
+mod indicators;
 mod view;
+mod year;
 
 use askama::Template;
 

@@ -8,12 +8,12 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use unicode_width::UnicodeWidthStr;
 
-use super::charts::{self, HRow, Threshold, VBar};
+use super::{indicators, year};
 use crate::Result;
-use crate::allocate::{Allocation, ConstraintReport, Holding, price_words};
-use crate::fiscal::{PlanOutcome, Ratio, YearHealth};
+use crate::allocate::{Allocation, ConstraintReport, Holding};
+use crate::fiscal::{PlanOutcome, Ratio};
 use crate::money::{Money, Unit};
-use crate::review::{Action, Review};
+use crate::review::Review;
 
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -175,28 +175,28 @@ pub(super) fn period(years: &[i32]) -> String {
     }
 }
 
-fn n(m: Money, u: Unit) -> String {
+pub(super) fn n(m: Money, u: Unit) -> String {
     m.format_number(u)
 }
 
-fn yen(m: Money) -> String {
+pub(super) fn yen(m: Money) -> String {
     m.as_decimal().normalize().to_string()
 }
 
 /// Money in the display unit as a float, for chart geometry only.
-fn f(m: Money, u: Unit) -> f64 {
+pub(super) fn f(m: Money, u: Unit) -> f64 {
     m.in_unit(u).to_f64().unwrap_or(0.0)
 }
 
-fn share(d: Decimal) -> String {
+pub(super) fn share(d: Decimal) -> String {
     format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
-fn ratio_f(r: Ratio) -> f64 {
+pub(super) fn ratio_f(r: Ratio) -> f64 {
     (r.0 * Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0)
 }
 
-fn change(now: Money, before: Money) -> String {
+pub(super) fn change(now: Money, before: Money) -> String {
     if before.is_zero() {
         return String::new();
     }
@@ -205,16 +205,16 @@ fn change(now: Money, before: Money) -> String {
 }
 
 /// A signed amount: `+1.20` / `−3.40` (a true minus sign).
-fn signed(m: Money, u: Unit) -> String {
+pub(super) fn signed(m: Money, u: Unit) -> String {
     if m.is_negative() { format!("−{}", n(m.abs(), u)) } else { format!("+{}", n(m, u)) }
 }
 
-fn fy(multi: bool, year: i32, words: &str) -> String {
+pub(super) fn fy(multi: bool, year: i32, words: &str) -> String {
     if multi { format!("FY{year} {words}") } else { words.to_string() }
 }
 
 /// The Japanese name of a constraint, by its machine name.
-fn constraint_ja(name: &str) -> &'static str {
+pub(super) fn constraint_ja(name: &str) -> &'static str {
     match name.split('.').next().unwrap_or("") {
         "balance" => "財源の均衡（歳入＝歳出）",
         "envelope_floor" => "枠の下限",
@@ -231,7 +231,7 @@ fn constraint_ja(name: &str) -> &'static str {
     }
 }
 
-fn held_ja(h: Holding) -> &'static str {
+pub(super) fn held_ja(h: Holding) -> &'static str {
     match h {
         Holding::Mandatory => "義務的経費（要求額で固定）",
         Holding::Pinned => "点検結果で確定",
@@ -243,7 +243,7 @@ fn held_ja(h: Holding) -> &'static str {
     }
 }
 
-fn status_ja(status: &str) -> &'static str {
+pub(super) fn status_ja(status: &str) -> &'static str {
     match status {
         "sound" => "健全",
         "bond_permission_required" => "起債許可団体",
@@ -254,7 +254,7 @@ fn status_ja(status: &str) -> &'static str {
     }
 }
 
-fn find<'a>(a: &'a Allocation, name: &str) -> Option<&'a ConstraintReport> {
+pub(super) fn find<'a>(a: &'a Allocation, name: &str) -> Option<&'a ConstraintReport> {
     a.constraints.iter().find(|c| c.name == name)
 }
 
@@ -313,8 +313,8 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
     let mut years = Vec::with_capacity(o.allocations.len());
     let mut programs = Vec::new();
     for (t, a) in o.allocations.iter().enumerate() {
-        years.push(year_section(a)?);
-        programs.extend(program_rows(a, by_id.get(t).filter(|_| with_reasons)));
+        years.push(year::section(a)?);
+        programs.extend(year::program_rows(a, by_id.get(t).filter(|_| with_reasons)));
     }
     let mut solvers: Vec<&str> = o.allocations.iter().map(|a| a.solver.as_str()).collect();
     solvers.dedup();
@@ -334,10 +334,10 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
         reconciles: reconcile.iter().all(|r| r.ok),
         reconcile,
         overview: overview(o),
-        frames: frame_charts(o)?,
-        ratios: ratio_charts(o)?,
-        limits: limits_chart(o)?,
-        health: health_table(o),
+        frames: indicators::frame_charts(o)?,
+        ratios: indicators::ratio_charts(o)?,
+        limits: indicators::limits_chart(o)?,
+        health: indicators::health_table(o),
         fiscal_note: if assessed {
             String::new()
         } else {
@@ -366,7 +366,7 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
                 class: if c.holds { "ok" } else { "bad" },
             })
             .collect(),
-        warnings: warnings(o),
+        warnings: indicators::warnings(o),
         violations: o.violations.clone(),
         years,
         programs,
@@ -493,85 +493,8 @@ fn overview(o: &PlanOutcome) -> Table {
     Table { head, rows }
 }
 
-fn pct(r: Option<Ratio>) -> String {
-    r.map_or_else(|| "—".into(), |r| format!("{}%", r.percent()))
-}
-
-fn health_table(o: &PlanOutcome) -> Table {
-    let u = o.display_unit;
-    let ys = &o.fiscal_health.years;
-    let head: Vec<String> = ys.iter().map(|y| format!("FY{}", y.year)).collect();
-    let row = |ja: &str, en: &str, g: &dyn Fn(&YearHealth) -> String, note: String, sub: bool| TableRow {
-        ja: ja.into(),
-        en: en.into(),
-        cells: ys.iter().map(g).collect(),
-        note,
-        sub,
-    };
-    let city = |i: usize| o.city_limits[i].map(share);
-    let with_city = |base: String, i: usize| match city(i) {
-        Some(c) => format!("{base}; 市の目標 city limit {c}"),
-        None => base,
-    };
-    Table {
-        head,
-        rows: vec![
-            row("市債残高（年度末）", "bond balance, year end", &|y| n(y.bond_balance, u), String::new(), false),
-            row("基金残高（年度末）", "fund balance, year end", &|y| n(y.fund_balance, u), String::new(), false),
-            row("収支ギャップ（対策前）", "fiscal gap before measures", &|y| n(y.fiscal_gap, u), String::new(), false),
-            row(
-                "実質公債費比率（3か年平均）",
-                "real debt-service ratio, 3-year mean",
-                &|y| pct(y.real_debt_service_ratio),
-                with_city("起債許可 18% / 早期健全化 25% / 財政再生 35%".into(), 0),
-                false,
-            ),
-            row("単年度", "single year", &|y| pct(y.real_debt_service_ratio_single_year), String::new(), true),
-            row(
-                "将来負担比率",
-                "future burden ratio",
-                &|y| pct(y.future_burden_ratio),
-                with_city("早期健全化 400%（指定都市; 未確認 unverified）".into(), 1),
-                false,
-            ),
-            row(
-                "経常収支比率",
-                "ordinary balance ratio",
-                &|y| pct(y.ordinary_balance_ratio),
-                city(2).map_or_else(
-                    || "法定の基準なし no statutory threshold".into(),
-                    |c| format!("市の目標 city target {c}"),
-                ),
-                false,
-            ),
-            row(
-                "判定",
-                "status",
-                &|y| format!("{} {}", status_ja(y.status), y.status.replace('_', " ")),
-                String::new(),
-                false,
-            ),
-        ],
-    }
-}
-
-fn warnings(o: &PlanOutcome) -> Vec<String> {
-    let mut out = Vec::new();
-    for y in &o.fiscal_health.years {
-        for c in y.checks.iter().filter(|c| c.status == "warning") {
-            out.push(format!(
-                "FY{}: 実質公債費比率 {}% が {}% 以上: 起債許可団体（issuing bonds needs permission）",
-                y.year,
-                c.value.percent(),
-                c.threshold.percent()
-            ));
-        }
-    }
-    out
-}
-
 /// `v` rounded down to a round number at the scale of `span` (the waterfall's axis starts there).
-fn nice_floor(v: f64, span: f64) -> f64 {
+pub(super) fn nice_floor(v: f64, span: f64) -> f64 {
     if !(v.is_finite() && span.is_finite() && span > 0.0) {
         return 0.0;
     }
@@ -580,344 +503,7 @@ fn nice_floor(v: f64, span: f64) -> f64 {
 }
 
 /// Width in pixels for labels of this many terminal columns (a wide character is two).
-fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
+pub(super) fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
     let cols = labels.map(UnicodeWidthStr::width).max().unwrap_or(0) as u32;
     (cols * 7 + 20).clamp(80, 280)
-}
-
-/// The reserve and the next-generation frame against their bounds and target.
-fn frame_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
-    let u = o.display_unit;
-    let multi = o.allocations.len() > 1;
-    let mut rows = Vec::new();
-    for a in &o.allocations {
-        let lo = find(a, "reserve_min").map(|c| c.limit);
-        let hi = find(a, "reserve_max").map(|c| c.limit);
-        let band = match (lo, hi) {
-            (Some(l), Some(h)) => Some((f(l, u), f(h, u))),
-            (Some(l), None) => Some((f(l, u), f(l, u))),
-            (None, Some(h)) => Some((0.0, f(h, u))),
-            (None, None) => None,
-        };
-        let range = match (lo, hi) {
-            (Some(l), Some(h)) => format!("範囲 {}–{}", n(l, u), n(h, u)),
-            (Some(l), None) => format!("下限 {}", n(l, u)),
-            (None, Some(h)) => format!("上限 {}", n(h, u)),
-            (None, None) => String::new(),
-        };
-        rows.push(HRow {
-            label: if multi { format!("FY{}", a.fiscal_year) } else { "市長調整枠".into() },
-            value: f(a.reserve, u),
-            color: charts::BLUE,
-            band,
-            marker: None,
-            text: format!("{}（{}）{range}", n(a.reserve, u), share(a.reserve_share)),
-        });
-    }
-    let x_max = rows.iter().map(|r| r.value.max(r.band.map_or(0.0, |b| b.1))).fold(0.0, f64::max) * 1.05;
-    let reserve = Chart {
-        id: "chart-reserve".into(),
-        title: format!("市長調整枠と上下限 Mayor's reserve within its bounds（{}）", u.suffix()),
-        note: "棒: 市長調整枠。薄い帯: シナリオが定める下限〜上限（配分可能な一般財源に対する割合）。 Bar: the reserve; band: its least and greatest share of available general revenue.".into(),
-        svg: charts::hbars(&rows, x_max, None, u.suffix(), label_width(rows.iter().map(|r| r.label.as_str())))?,
-    };
-
-    let mut rows = Vec::new();
-    for a in &o.allocations {
-        let ok = a.next_generation >= a.next_generation_target;
-        rows.push(HRow {
-            label: if multi { format!("FY{}", a.fiscal_year) } else { "次世代投資枠".into() },
-            value: f(a.next_generation, u),
-            color: charts::status_color(ok),
-            band: None,
-            marker: (!a.next_generation_target.is_zero()).then(|| f(a.next_generation_target, u)),
-            text: if a.next_generation_target.is_zero() {
-                n(a.next_generation, u)
-            } else {
-                format!("{}（目標 {}）", n(a.next_generation, u), n(a.next_generation_target, u))
-            },
-        });
-    }
-    if multi && !o.next_generation_target.is_zero() {
-        rows.push(HRow {
-            label: "プラン累計 plan total".into(),
-            value: f(o.next_generation_total, u),
-            color: charts::status_color(o.next_generation_total >= o.next_generation_target),
-            band: None,
-            marker: Some(f(o.next_generation_target, u)),
-            text: format!("{}（目標 {}）", n(o.next_generation_total, u), n(o.next_generation_target, u)),
-        });
-    }
-    let x_max = rows.iter().map(|r| r.value.max(r.marker.unwrap_or(0.0))).fold(0.0, f64::max) * 1.05;
-    let next = Chart {
-        id: "chart-next-generation".into(),
-        title: format!("次世代投資枠と目標 Next-generation frame against its target（{}）", u.suffix()),
-        note: "棒: 次世代投資枠の事業費（緑は目標達成、赤は未達）。縦線: 目標。 Bar: cost of next-generation programs; line: the target.".into(),
-        svg: charts::hbars(&rows, x_max, None, u.suffix(), label_width(rows.iter().map(|r| r.label.as_str())))?,
-    };
-    Ok(vec![reserve, next])
-}
-
-/// The soundness ratios (with `[fiscal]`) across the years against their thresholds.
-fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
-    let mut out = Vec::new();
-    let ys = &o.fiscal_health.years;
-    type Getter = fn(&YearHealth) -> Option<Ratio>;
-    let ratios: [(&str, &str, &str, Getter); 3] = [
-        ("real_debt_service_ratio", "実質公債費比率（3か年平均）", "real debt-service ratio", |y| {
-            y.real_debt_service_ratio
-        }),
-        ("future_burden_ratio", "将来負担比率", "future burden ratio", |y| y.future_burden_ratio),
-        ("ordinary_balance_ratio", "経常収支比率", "ordinary balance ratio", |y| y.ordinary_balance_ratio),
-    ];
-    let assessed = ys.iter().any(|y| y.real_debt_service_ratio.is_some());
-    for (id, ja, en, get) in ratios {
-        if !assessed || ys.iter().all(|y| get(y).is_none()) {
-            continue;
-        }
-        let mut thresholds: Vec<Threshold> = Vec::new();
-        for c in ys.iter().flat_map(|y| y.checks.iter()).filter(|c| c.indicator == id) {
-            let v = ratio_f(c.threshold);
-            if thresholds.iter().any(|t| (t.value - v).abs() < 1e-9) {
-                continue;
-            }
-            let kind = match c.kind {
-                "bond_permission" => "起債許可",
-                "early_soundness" if id == "future_burden_ratio" => "早期健全化（未確認）",
-                "early_soundness" => "早期健全化基準",
-                "rehabilitation" => "財政再生基準",
-                _ => "市の目標",
-            };
-            thresholds.push(Threshold {
-                value: v,
-                label: format!("{kind} {}%", c.threshold.percent()),
-                color: charts::threshold_color(c.kind),
-            });
-        }
-        let bars: Vec<VBar> = ys
-            .iter()
-            .map(|y| {
-                let v = get(y);
-                let ok = y.checks.iter().filter(|c| c.indicator == id).all(|c| c.status == "ok");
-                VBar {
-                    label: format!("FY{}", y.year),
-                    from: 0.0,
-                    to: v.map_or(0.0, ratio_f),
-                    color: charts::status_color(ok),
-                    text: pct(v),
-                }
-            })
-            .collect();
-        let top = bars.iter().map(|b| b.to).chain(thresholds.iter().map(|t| t.value)).fold(0.0, f64::max) * 1.12;
-        out.push(Chart {
-            id: format!("chart-{}", id.replace('_', "-")),
-            title: format!("{ja} {en}（%）"),
-            note: "棒: 各年度の比率（緑は基準内）。破線: 法定の基準と市の目標。 Bars: the ratio per year; dashed lines: statutory thresholds and the city's limits.".into(),
-            svg: charts::vbars(&bars, 0.0, top, &thresholds, false, "%", (520, 300))?,
-        });
-    }
-    Ok(out)
-}
-
-/// The allocation's own limits, each as a share of its limit (100% = at the limit).
-fn limits_chart(o: &PlanOutcome) -> Result<Chart> {
-    let u = o.display_unit;
-    let multi = o.allocations.len() > 1;
-    let mut rows = Vec::new();
-    let mut add = |label: String, value: Money, limit: Money, at_most: bool| {
-        if limit <= Money::ZERO {
-            return;
-        }
-        let p = value.as_decimal() / limit.as_decimal() * Decimal::ONE_HUNDRED;
-        let ok = if at_most { value <= limit } else { value >= limit };
-        rows.push(HRow {
-            label,
-            value: p.to_f64().unwrap_or(0.0),
-            color: charts::status_color(ok),
-            band: None,
-            marker: None,
-            text: format!(
-                "{} {} {} {}（{}%）",
-                n(value, u),
-                if at_most { "≤" } else { "≥" },
-                if at_most { "上限" } else { "下限" },
-                n(limit, u),
-                p.round_dp(1)
-            ),
-        });
-    };
-    for a in &o.allocations {
-        let y = a.fiscal_year;
-        add(fy(multi, y, "投資的経費 ≤ 上限"), a.investment, a.investment_cap, true);
-        add(fy(multi, y, "市債発行額 ≤ 上限"), a.bond_issuance, a.bond_issuance_cap, true);
-        add(fy(multi, y, "基金残高 ≥ 下限"), a.fund_balance_end, a.fund_floor, false);
-        if let Some(c) = o.path.iter().find(|c| c.name == format!("bond_not_rising.{y}")) {
-            add(fy(multi, y, "市債残高 ≤ 前年度末"), c.value, c.limit, true);
-        }
-    }
-    let x_max = rows.iter().map(|r| r.value).fold(110.0, f64::max) * 1.05;
-    Ok(Chart {
-        id: "chart-limits".into(),
-        title: "財政規律: 上限・下限に対する割合 Fiscal limits, as a share of each limit（%）".into(),
-        note: "100% の破線が上限・下限。「≤」の項目は 100% 以下、「≥」の項目は 100% 以上で充足（緑）。 The dashed line is the limit: an “≤” bar holds at or below it, an “≥” bar at or above it.".into(),
-        svg: charts::hbars(&rows, x_max, Some((100.0, "100%")), "%", label_width(rows.iter().map(|r| r.label.as_str())))?,
-    })
-}
-
-fn year_section(a: &Allocation) -> Result<YearSection> {
-    let u = a.display_unit;
-    let title = period(&[a.fiscal_year]);
-    let anchor = format!("fy{}", a.fiscal_year);
-
-    let rows: Vec<HRow> = a
-        .envelopes
-        .iter()
-        .map(|e| HRow {
-            label: e.name.clone(),
-            value: f(e.amount, u),
-            color: charts::BLUE,
-            band: Some((f(e.floor, u), f(e.ceiling, u))),
-            marker: Some(f(e.base, u)),
-            text: format!("{}（{}）", n(e.amount, u), change(e.amount, e.base)),
-        })
-        .collect();
-    let x_max = a.envelopes.iter().map(|e| f(e.ceiling.max(e.amount).max(e.base), u)).fold(0.0, f64::max) * 1.02;
-    let envelope_chart = Chart {
-        id: format!("chart-envelopes-{}", a.fiscal_year),
-        title: format!("局・区別の枠 Envelopes by bureau（{}、{}）", u.suffix(), title),
-        note: "棒: 配分した枠。薄い帯: 下限〜上限。縦線: 基準額（前年度の一般財源）。括弧内は基準額比。 Bar: the envelope; band: floor to ceiling; line: the base (last year's general revenue).".into(),
-        svg: charts::hbars(&rows, x_max, None, u.suffix(), label_width(a.envelopes.iter().map(|e| e.name.as_str())))?,
-    };
-
-    // Request → allocation: the change each review action made, in cost (事業費).
-    let mut bars = vec![VBar {
-        label: "要求額".into(),
-        from: 0.0,
-        to: f(a.total_requested, u),
-        color: charts::GREY,
-        text: n(a.total_requested, u),
-    }];
-    let mut running = a.total_requested;
-    for action in Action::ALL {
-        let delta: Money =
-            a.programs.iter().filter(|p| p.action == action).map(|p| p.allocated - p.requested).sum::<Money>();
-        if delta.is_zero() {
-            continue;
-        }
-        bars.push(VBar {
-            label: action.label().into(),
-            from: f(running, u),
-            to: f(running + delta, u),
-            color: if delta.is_negative() { charts::RED } else { charts::GREEN },
-            text: signed(delta, u),
-        });
-        running += delta;
-    }
-    bars.push(VBar {
-        label: "配分額".into(),
-        from: 0.0,
-        to: f(a.total_allocated, u),
-        color: charts::BLUE,
-        text: n(a.total_allocated, u),
-    });
-    let tops: Vec<f64> = bars.iter().flat_map(|b| [b.to, if b.from == 0.0 { b.to } else { b.from }]).collect();
-    let (lo, hi) = (tops.iter().copied().fold(f64::INFINITY, f64::min), tops.iter().copied().fold(0.0, f64::max));
-    let span = (hi - lo).max(hi * 0.002).max(1e-9);
-    let y_lo = nice_floor((lo - span * 0.8).max(0.0), span);
-    let waterfall = Chart {
-        id: format!("chart-waterfall-{}", a.fiscal_year),
-        title: format!("要求額から配分額へ Request → allocation by review action（事業費、{}、{}）", u.suffix(), title),
-        note: format!(
-            "今後の方向性ごとの増減（赤は減額、緑は増額）。縦軸は {} から。 Change made by each review action (red: cut, green: raised); the axis starts at {}.",
-            charts::tick(y_lo),
-            charts::tick(y_lo)
-        ),
-        svg: charts::vbars(&bars, y_lo, hi + span * 0.25, &[], true, u.suffix(), (960, 340))?,
-    };
-
-    let envelopes = a
-        .envelopes
-        .iter()
-        .map(|e| EnvelopeRow {
-            id: e.department.clone(),
-            name: e.name.clone(),
-            base: n(e.base, u),
-            requested: n(e.requested, u),
-            floor: n(e.floor, u),
-            ceiling: n(e.ceiling, u),
-            amount: n(e.amount, u),
-            yen: yen(e.amount),
-            change: change(e.amount, e.base),
-        })
-        .collect();
-    let total: Money = a.envelopes.iter().map(|e| e.amount).sum();
-    let binding = a
-        .constraints
-        .iter()
-        .filter(|c| c.binding && c.name != "balance")
-        .map(|c| Binding {
-            ja: constraint_ja(&c.name).to_string(),
-            name: c.name.clone(),
-            label: c.label.clone(),
-            limit: n(c.limit, u),
-            value: n(c.value, u),
-            words: price_words(c, u),
-        })
-        .collect();
-    Ok(YearSection {
-        anchor,
-        title,
-        charts: vec![envelope_chart, waterfall],
-        envelopes,
-        envelope_total: n(total, u),
-        base_total: n(a.envelopes.iter().map(|e| e.base).sum(), u),
-        requested_total: n(a.envelopes.iter().map(|e| e.requested).sum(), u),
-        reserve: n(a.reserve, u),
-        reserve_yen: yen(a.reserve),
-        reserve_share: share(a.reserve_share),
-        available: n(a.available, u),
-        available_yen: yen(a.available),
-        marginal_value: find(a, "balance").map_or_else(String::new, |c| price_words(c, u)),
-        binding,
-    })
-}
-
-fn program_rows(a: &Allocation, reviews: Option<&HashMap<&str, &crate::review::ProgramReview>>) -> Vec<ProgramRow> {
-    let u = a.display_unit;
-    let names: HashMap<&str, &str> = a.envelopes.iter().map(|e| (e.department.as_str(), e.name.as_str())).collect();
-    a.programs
-        .iter()
-        .map(|p| {
-            let reason = reviews.and_then(|r| r.get(p.id.as_str())).map_or_else(String::new, |r| {
-                if !r.assessment.reason.is_empty() {
-                    return r.assessment.reason.clone();
-                }
-                r.findings
-                    .iter()
-                    .filter(|f| f.action == r.assessment.action && f.action != Action::Continue)
-                    .map(|f| f.reason.as_str())
-                    .collect::<Vec<_>>()
-                    .join("／")
-            });
-            ProgramRow {
-                year: a.fiscal_year,
-                id: p.id.clone(),
-                name: p.name.clone(),
-                bureau: names.get(p.department.as_str()).copied().unwrap_or(p.department.as_str()).to_string(),
-                keys: format!("{} {} {}", p.department, p.action.id(), p.kind),
-                action: p.action.label(),
-                requested: n(p.requested, u),
-                allocated: n(p.allocated, u),
-                class: if p.allocated < p.requested {
-                    "cut"
-                } else if p.allocated > p.requested {
-                    "raised"
-                } else {
-                    ""
-                },
-                reason,
-                held: format!("{} {}", held_ja(p.held_by), p.held_by.words()),
-            }
-        })
-        .collect()
 }
