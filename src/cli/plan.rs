@@ -35,6 +35,15 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
             format!("{json}\n")
         }
         RunFormat::Table | RunFormat::Markdown => fiscal::render_plan_table(&outcome),
+        RunFormat::Html => {
+            // The reasons in the program table come from each year's review (deterministic, so the same as the plan's).
+            let reviews = plan
+                .years
+                .iter()
+                .map(|y| crate::review::review(&y.scenario, &crate::rules::Ruleset::for_scenario(&y.scenario)?))
+                .collect::<Result<Vec<_>>>()?;
+            crate::report::html::render(&outcome, &reviews)?
+        }
         f => return Err(unsupported(f, "a plan")),
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;

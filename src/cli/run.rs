@@ -149,7 +149,8 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
             text.push_str(&crate::fiscal::render_health_table(&outcome));
             text
         }
-        f @ (RunFormat::Html | RunFormat::Csv | RunFormat::Xlsx) => return Err(unsupported(f, "this run")),
+        RunFormat::Html => crate::report::html::render(&outcome, std::slice::from_ref(&review))?,
+        f @ (RunFormat::Csv | RunFormat::Xlsx) => return Err(unsupported(f, "this run")),
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;
     super::plan::verdict(&outcome)

@@ -1,4 +1,6 @@
-//! Reports people read: the `check` summary and shared table helpers.
+//! Reports people read: the `check` summary and shared table helpers; the HTML report ([`html`]).
+
+pub mod html;
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, TableComponent, presets};
 

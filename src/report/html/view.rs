@@ -1,0 +1,509 @@
+//! What the report's template shows: every figure formatted from exact money in the display unit,
+//! every label in Japanese with English beside it, every chart drawn. The template only lays it out.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use unicode_width::UnicodeWidthStr;
+
+use super::{indicators, year};
+use crate::Result;
+use crate::allocate::{Allocation, ConstraintReport, Holding};
+use crate::fiscal::{PlanOutcome, Ratio};
+use crate::money::{Money, Unit};
+use crate::review::Review;
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub(super) struct Page {
+    pub title: String,
+    pub city: String,
+    pub name: String,
+    pub period: String,
+    pub unit: &'static str,
+    pub multi_year: bool,
+    pub cards: Vec<Card>,
+    pub reconciles: bool,
+    pub reconcile: Vec<Reconcile>,
+    pub overview: Table,
+    pub frames: Vec<Chart>,
+    pub ratios: Vec<Chart>,
+    pub limits: Chart,
+    pub health: Table,
+    pub fiscal_note: String,
+    pub path: Vec<PathRow>,
+    pub warnings: Vec<String>,
+    pub violations: Vec<String>,
+    pub years: Vec<YearSection>,
+    pub programs: Vec<ProgramRow>,
+    pub with_reasons: bool,
+    pub solver: String,
+    pub version: &'static str,
+}
+
+/// A headline figure.
+pub(super) struct Card {
+    pub ja: &'static str,
+    pub en: &'static str,
+    pub value: String,
+    pub note: String,
+    /// `data-figure` and `data-yen`: the exact figure, for checks against `--format json`.
+    pub key: &'static str,
+    pub yen: String,
+}
+
+/// One identity of the allocation, checked to the yen.
+pub(super) struct Reconcile {
+    pub year: String,
+    pub text: String,
+    pub ok: bool,
+}
+
+/// A table of figures: a label column, then one column per heading.
+pub(super) struct Table {
+    pub head: Vec<String>,
+    pub rows: Vec<TableRow>,
+}
+
+pub(super) struct TableRow {
+    pub ja: String,
+    pub en: String,
+    pub cells: Vec<String>,
+    pub note: String,
+    /// Indented (a detail of the row above).
+    pub sub: bool,
+}
+
+/// A chart with its title and a sentence on how to read it.
+pub(super) struct Chart {
+    pub id: String,
+    pub title: String,
+    pub note: String,
+    pub svg: String,
+}
+
+/// One limit along a plan's path.
+pub(super) struct PathRow {
+    pub ja: String,
+    pub en: String,
+    pub value: String,
+    pub sense: &'static str,
+    pub limit: String,
+    pub status: &'static str,
+    pub class: &'static str,
+}
+
+/// One year: envelopes, the waterfall and the binding limits.
+pub(super) struct YearSection {
+    pub anchor: String,
+    pub title: String,
+    pub charts: Vec<Chart>,
+    pub envelopes: Vec<EnvelopeRow>,
+    pub envelope_total: String,
+    pub base_total: String,
+    pub requested_total: String,
+    pub reserve: String,
+    pub reserve_yen: String,
+    pub reserve_share: String,
+    pub available: String,
+    pub available_yen: String,
+    pub marginal_value: String,
+    pub binding: Vec<Binding>,
+}
+
+pub(super) struct EnvelopeRow {
+    pub id: String,
+    pub name: String,
+    pub base: String,
+    pub requested: String,
+    pub floor: String,
+    pub ceiling: String,
+    pub amount: String,
+    pub yen: String,
+    pub change: String,
+}
+
+/// A binding limit in words.
+pub(super) struct Binding {
+    pub ja: String,
+    pub name: String,
+    pub label: String,
+    pub limit: String,
+    pub value: String,
+    pub words: String,
+}
+
+pub(super) struct ProgramRow {
+    pub year: i32,
+    pub id: String,
+    pub name: String,
+    pub bureau: String,
+    /// Words the search matches beside the visible text: the bureau id and the action in English.
+    pub keys: String,
+    pub action: &'static str,
+    pub requested: String,
+    pub allocated: String,
+    /// `cut`, `raised` or empty.
+    pub class: &'static str,
+    pub reason: String,
+    pub held: String,
+}
+
+/// 令和8年度 for 2026 (令和元年度 for 2019), 平成 before.
+pub(super) fn era(year: i32) -> String {
+    let (name, n) = if year >= 2019 { ("令和", year - 2018) } else { ("平成", year - 1988) };
+    if n == 1 { format!("{name}元年度") } else { format!("{name}{n}年度") }
+}
+
+/// `令和8年度（FY2026）`, or `令和6〜8年度（FY2024–2026）` for a plan.
+pub(super) fn period(years: &[i32]) -> String {
+    match years {
+        [] => String::new(),
+        [y] => format!("{}（FY{y}）", era(*y)),
+        [first, .., last] => {
+            let (a, b) = (era(*first), era(*last));
+            let same_era = a.get(..6) == b.get(..6);
+            let joined = if same_era {
+                format!("{}〜{}", a.trim_end_matches("年度"), b.trim_start_matches(a.get(..6).unwrap_or("")))
+            } else {
+                format!("{}〜{b}", a)
+            };
+            format!("{joined}（FY{first}–{last}）")
+        }
+    }
+}
+
+pub(super) fn n(m: Money, u: Unit) -> String {
+    m.format_number(u)
+}
+
+pub(super) fn yen(m: Money) -> String {
+    m.as_decimal().normalize().to_string()
+}
+
+/// Money in the display unit as a float, for chart geometry only.
+pub(super) fn f(m: Money, u: Unit) -> f64 {
+    m.in_unit(u).to_f64().unwrap_or(0.0)
+}
+
+pub(super) fn share(d: Decimal) -> String {
+    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
+}
+
+pub(super) fn ratio_f(r: Ratio) -> f64 {
+    (r.0 * Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0)
+}
+
+pub(super) fn change(now: Money, before: Money) -> String {
+    if before.is_zero() {
+        return String::new();
+    }
+    let pct = (now - before).as_decimal() / before.as_decimal() * Decimal::ONE_HUNDRED;
+    format!("{:+.1}%", pct.round_dp(1))
+}
+
+/// A signed amount: `+1.20` / `−3.40` (a true minus sign).
+pub(super) fn signed(m: Money, u: Unit) -> String {
+    if m.is_negative() { format!("−{}", n(m.abs(), u)) } else { format!("+{}", n(m, u)) }
+}
+
+pub(super) fn fy(multi: bool, year: i32, words: &str) -> String {
+    if multi { format!("FY{year} {words}") } else { words.to_string() }
+}
+
+/// The Japanese name of a constraint, by its machine name.
+pub(super) fn constraint_ja(name: &str) -> &'static str {
+    match name.split('.').next().unwrap_or("") {
+        "balance" => "財源の均衡（歳入＝歳出）",
+        "envelope_floor" => "枠の下限",
+        "envelope_ceiling" => "枠の上限",
+        "reserve_min" => "市長調整枠の下限",
+        "reserve_max" => "市長調整枠の上限",
+        "investment_cap" => "投資的経費の上限",
+        "bond_issuance_cap" => "市債発行額の上限",
+        "next_generation" => "次世代投資枠の目標",
+        "fund_drawdown" => "財源調整用基金の取崩し上限",
+        "fund_floor" => "基金残高の下限",
+        "bond_not_rising" => "市債残高を増やさない",
+        _ => "制約",
+    }
+}
+
+pub(super) fn held_ja(h: Holding) -> &'static str {
+    match h {
+        Holding::Mandatory => "義務的経費（要求額で固定）",
+        Holding::Pinned => "点検結果で確定",
+        Holding::AllOrNothing => "全額採否",
+        Holding::EnvelopeFloor => "枠の下限により最大額",
+        Holding::ReviewMax => "点検の上限額",
+        Holding::ReviewMin => "点検の下限額",
+        Holding::Marginal => "限界的な事業（制約で調整）",
+    }
+}
+
+pub(super) fn status_ja(status: &str) -> &'static str {
+    match status {
+        "sound" => "健全",
+        "bond_permission_required" => "起債許可団体",
+        "over_city_limit" => "市の目標超過",
+        "early_soundness" => "早期健全化基準以上",
+        "rehabilitation" => "財政再生基準以上",
+        _ => "未算定",
+    }
+}
+
+pub(super) fn find<'a>(a: &'a Allocation, name: &str) -> Option<&'a ConstraintReport> {
+    a.constraints.iter().find(|c| c.name == name)
+}
+
+pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
+    let u = o.display_unit;
+    let multi = o.allocations.len() > 1;
+    let first = o.allocations.first();
+    let sum = |g: &dyn Fn(&Allocation) -> Money| o.allocations.iter().map(g).sum::<Money>();
+    let available = sum(&|a| a.available);
+    let reserve = sum(&|a| a.reserve);
+    let envelopes = sum(&|a| a.available - a.reserve);
+    let years_note =
+        if multi { format!("{}年間の合計 sum of {} years", o.years.len(), o.years.len()) } else { String::new() };
+    let cards = vec![
+        Card {
+            ja: "配分可能な一般財源",
+            en: "general revenue available",
+            value: n(available, u),
+            note: years_note.clone(),
+            key: "available",
+            yen: yen(available),
+        },
+        Card {
+            ja: "枠の合計",
+            en: "bureau envelopes",
+            value: n(envelopes, u),
+            note: format!("{}局・区 bureaus", first.map_or(0, |a| a.envelopes.len())),
+            key: "envelopes",
+            yen: yen(envelopes),
+        },
+        Card {
+            ja: "市長調整枠",
+            en: "mayor's reserve",
+            value: n(reserve, u),
+            note: if multi {
+                years_note.clone()
+            } else {
+                first.map_or(String::new(), |a| format!("一般財源の {}", share(a.reserve_share)))
+            },
+            key: "reserve",
+            yen: yen(reserve),
+        },
+        Card {
+            ja: "次世代投資枠",
+            en: "next-generation frame",
+            value: n(o.next_generation_total, u),
+            note: format!("目標 target {}", n(o.next_generation_target, u)),
+            key: "next_generation",
+            yen: yen(o.next_generation_total),
+        },
+    ];
+    let reconcile = reconcile(o);
+    let by_id: Vec<HashMap<&str, &crate::review::ProgramReview>> =
+        reviews.iter().map(|r| r.programs.iter().map(|p| (p.id.as_str(), p)).collect()).collect();
+    let with_reasons = by_id.len() == o.allocations.len();
+    let mut years = Vec::with_capacity(o.allocations.len());
+    let mut programs = Vec::new();
+    for (t, a) in o.allocations.iter().enumerate() {
+        years.push(year::section(a)?);
+        programs.extend(year::program_rows(a, by_id.get(t).filter(|_| with_reasons)));
+    }
+    let mut solvers: Vec<&str> = o.allocations.iter().map(|a| a.solver.as_str()).collect();
+    solvers.dedup();
+    let assessed = o.fiscal_health.years.iter().any(|y| y.real_debt_service_ratio.is_some());
+    Ok(Page {
+        title: match (o.years.first(), o.years.last()) {
+            (Some(a), Some(b)) if a != b => format!("{} {}（FY{a}–{b}）", o.city, o.plan),
+            (Some(a), _) => format!("{} {}（FY{a}）", o.city, o.plan),
+            _ => format!("{} {}", o.city, o.plan),
+        },
+        city: o.city.clone(),
+        name: o.plan.clone(),
+        period: period(&o.years),
+        unit: u.suffix(),
+        multi_year: multi,
+        cards,
+        reconciles: reconcile.iter().all(|r| r.ok),
+        reconcile,
+        overview: overview(o),
+        frames: indicators::frame_charts(o)?,
+        ratios: indicators::ratio_charts(o)?,
+        limits: indicators::limits_chart(o)?,
+        health: indicators::health_table(o),
+        fiscal_note: if assessed {
+            String::new()
+        } else {
+            "健全化判断比率は、シナリオに [fiscal] の入力がないため算定していません。 The soundness ratios are not assessed: the scenario has no [fiscal] section.".into()
+        },
+        path: o
+            .path
+            .iter()
+            .map(|c| PathRow {
+                ja: constraint_ja(&c.name).to_string(),
+                en: c.label.clone(),
+                value: n(c.value, u),
+                sense: match c.sense {
+                    "<=" => "≤",
+                    ">=" => "≥",
+                    _ => "=",
+                },
+                limit: n(c.limit, u),
+                status: if !c.holds {
+                    "違反 violated"
+                } else if c.binding {
+                    "充足・制約が効いている holds, binding"
+                } else {
+                    "充足 holds"
+                },
+                class: if c.holds { "ok" } else { "bad" },
+            })
+            .collect(),
+        warnings: indicators::warnings(o),
+        violations: o.violations.clone(),
+        years,
+        programs,
+        with_reasons,
+        solver: solvers.join(", "),
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// The allocation's identities, each checked to the yen (they hold by construction; the report
+/// shows that they do, and says by how much if they ever did not).
+fn reconcile(o: &PlanOutcome) -> Vec<Reconcile> {
+    let u = o.display_unit;
+    let multi = o.allocations.len() > 1;
+    let mut out = Vec::new();
+    let diff = |a: Money, b: Money| {
+        if a == b { String::new() } else { format!(" — differs by {}", (a - b).format(Unit::Yen)) }
+    };
+    for a in &o.allocations {
+        let year = if multi { format!("FY{}", a.fiscal_year) } else { String::new() };
+        let env: Money = a.envelopes.iter().map(|e| e.amount).sum();
+        out.push(Reconcile {
+            year: year.clone(),
+            text: format!(
+                "枠の合計 {} + 市長調整枠 {} = 配分可能な一般財源 {}（envelopes + reserve = available）{}",
+                n(env, u),
+                n(a.reserve, u),
+                n(a.available, u),
+                diff(env + a.reserve, a.available)
+            ),
+            ok: env + a.reserve == a.available,
+        });
+        let sources = a.general_revenue + a.fund_drawdown - a.fund_deposit;
+        out.push(Reconcile {
+            year: year.clone(),
+            text: format!(
+                "一般財源 {} + 基金取崩し {} − 基金積立 {} = {}（general revenue + drawdown − deposit）{}",
+                n(a.general_revenue, u),
+                n(a.fund_drawdown, u),
+                n(a.fund_deposit, u),
+                n(a.available, u),
+                diff(sources, a.available)
+            ),
+            ok: sources == a.available,
+        });
+        let off: Vec<&str> = a
+            .envelopes
+            .iter()
+            .filter(|e| {
+                a.programs.iter().filter(|p| p.department == e.department).map(|p| p.general_revenue).sum::<Money>()
+                    != e.amount
+            })
+            .map(|e| e.name.as_str())
+            .collect();
+        out.push(Reconcile {
+            year: year.clone(),
+            text: if off.is_empty() {
+                format!(
+                    "各局・区の枠 = その事業の一般財源の合計（{}局・区すべて; each envelope = Σ its programs' general revenue）",
+                    a.envelopes.len()
+                )
+            } else {
+                format!("各局・区の枠 = その事業の一般財源の合計 — differs for {}", off.join(", "))
+            },
+            ok: off.is_empty(),
+        });
+        let cost: Money = a.programs.iter().map(|p| p.allocated).sum();
+        out.push(Reconcile {
+            year,
+            text: format!(
+                "事業費の合計 {} = {}事業の配分額の合計（Σ program allocations）{}",
+                n(a.total_allocated, u),
+                a.programs.len(),
+                diff(cost, a.total_allocated)
+            ),
+            ok: cost == a.total_allocated,
+        });
+    }
+    out
+}
+
+fn overview(o: &PlanOutcome) -> Table {
+    let u = o.display_unit;
+    let multi = o.allocations.len() > 1;
+    let mut head: Vec<String> = o.years.iter().map(|y| format!("FY{y}")).collect();
+    if multi {
+        head.push("計 plan".into());
+    }
+    let row = |ja: &str, en: &str, g: &dyn Fn(&Allocation) -> Money, total: bool, sub: bool| {
+        let mut cells: Vec<String> = o.allocations.iter().map(|a| n(g(a), u)).collect();
+        if multi {
+            cells.push(if total { n(o.allocations.iter().map(g).sum(), u) } else { String::new() });
+        }
+        TableRow { ja: ja.into(), en: en.into(), cells, note: String::new(), sub }
+    };
+    let mut rows = vec![
+        row("一般財源", "general revenue", &|a| a.general_revenue, true, false),
+        row("基金取崩し", "fund drawdown", &|a| a.fund_drawdown, true, true),
+        row("基金積立", "fund deposit", &|a| a.fund_deposit, true, true),
+        row("配分可能な一般財源", "available", &|a| a.available, true, false),
+        row("枠の合計", "bureau envelopes", &|a| a.available - a.reserve, true, true),
+        row("市長調整枠", "mayor's reserve", &|a| a.reserve, true, true),
+        row("事業費（配分）", "programs, allocated cost", &|a| a.total_allocated, true, false),
+        row("要求額", "requested", &|a| a.total_requested, true, true),
+        row("投資的経費", "investment", &|a| a.investment, true, false),
+        row("上限", "cap", &|a| a.investment_cap, false, true),
+        row("市債発行額", "bond issuance", &|a| a.bond_issuance, true, false),
+        row("上限", "cap", &|a| a.bond_issuance_cap, false, true),
+        row("市債償還額", "bond redemption", &|a| a.bond_redemption, true, true),
+        row("市債残高（年度末）", "bond balance, year end", &|a| a.bond_balance_end, false, false),
+        row("基金残高（年度末）", "fund balance, year end", &|a| a.fund_balance_end, false, false),
+        row("下限", "floor", &|a| a.fund_floor, false, true),
+        row("次世代投資枠", "next-generation frame", &|a| a.next_generation, true, false),
+        row("目標", "target", &|a| a.next_generation_target, false, true),
+    ];
+    if multi && !o.next_generation_target.is_zero() {
+        if let Some(r) = rows.last_mut() {
+            r.note = format!("プラン期間の目標 plan target {}", n(o.next_generation_target, u));
+        }
+    }
+    for r in rows.iter_mut().filter(|r| r.ja == "市長調整枠") {
+        r.note = o.allocations.iter().map(|a| share(a.reserve_share)).collect::<Vec<_>>().join(" / ");
+    }
+    Table { head, rows }
+}
+
+/// `v` rounded down to a round number at the scale of `span` (the waterfall's axis starts there).
+pub(super) fn nice_floor(v: f64, span: f64) -> f64 {
+    if !(v.is_finite() && span.is_finite() && span > 0.0) {
+        return 0.0;
+    }
+    let step = 10f64.powf(span.log10().floor());
+    ((v / step).floor() * step).max(0.0)
+}
+
+/// Width in pixels for labels of this many terminal columns (a wide character is two).
+pub(super) fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
+    let cols = labels.map(UnicodeWidthStr::width).max().unwrap_or(0) as u32;
+    (cols * 7 + 20).clamp(80, 280)
+}

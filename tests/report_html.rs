@@ -1,0 +1,153 @@
+//! `waku run --format html`: the money reconciles with `--format json`, names are text, the bytes
+//! are the same on every run, and nothing in the file points outside it.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use waku::{Money, Unit};
+
+fn waku(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).output().expect("run waku");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn html(scenario: &str) -> String {
+    let (code, out, err) = waku(&["run", scenario, "--format", "html"]);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+fn money(v: &serde_json::Value) -> Money {
+    Money::from_decimal(Decimal::from_str(v.as_str().expect("money is a string")).expect("whole yen"))
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("waku-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+#[test]
+fn kitakyushu_report_reconciles_with_json() {
+    let page = html("scenarios/kitakyushu-r8.toml");
+    let (code, json, err) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).expect("json");
+
+    let envelopes = j["envelopes"].as_array().expect("envelopes");
+    assert_eq!(envelopes.len(), 20);
+    let mut total = Money::ZERO;
+    for e in envelopes {
+        let (id, amount) = (e["department"].as_str().expect("id"), money(&e["amount"]));
+        total += amount;
+        let row = format!("<tr data-department=\"{id}\" data-envelope=\"{}\">", amount.as_decimal());
+        let at = page.find(&row).unwrap_or_else(|| panic!("no envelope row {row}"));
+        // The row shows the same amount in 億円, e.g. 183.54.
+        let shown = format!("<td class=\"num strong\">{}</td>", amount.format_number(Unit::Oku));
+        let end = at + page[at..].find("</tr>").expect("row end");
+        assert!(page[at..end].contains(&shown), "{id}: expected {shown} in {}", &page[at..end]);
+    }
+    let reserve = money(&j["reserve"]);
+    let available = money(&j["available"]);
+    assert_eq!(total + reserve, available);
+    assert!(page.contains(&format!("data-reserve=\"{}\">{}<", reserve.as_decimal(), reserve.format_number(Unit::Oku))));
+    assert!(page.contains(&format!("data-figure=\"reserve\" data-yen=\"{}\"", reserve.as_decimal())));
+    assert!(page.contains(&format!("data-figure=\"available\" data-yen=\"{}\"", available.as_decimal())));
+    assert!(page.contains(&format!("data-figure=\"envelopes\" data-yen=\"{}\"", total.as_decimal())));
+    assert!(page.contains("✓ 検算一致"), "the totals reconcile");
+    assert!(!page.contains("✗"));
+    // Every program is a row of the table.
+    let programs = j["programs"].as_array().expect("programs");
+    assert_eq!(page.matches("<tr data-keys=").count(), programs.len());
+    assert!(page.contains("<td class=\"id\">K0001</td>"));
+}
+
+#[test]
+fn names_from_the_scenario_are_text_in_the_page_and_in_the_charts() {
+    let page = html("tests/fixtures/html/hostile-names.toml");
+    assert!(!page.contains("<script>alert(1)"), "a name became markup");
+    assert!(!page.contains("<img src=x"), "a name became markup");
+    assert!(!page.contains("<b>案"), "a name became markup");
+    assert!(!page.contains("\"'&"), "quotes and ampersand must be escaped");
+    // In HTML text (askama) and in SVG chart labels (plotters).
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;局"), "escaped in the page");
+    assert!(page.contains("&#34;&#39;&#38;局"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;局"), "escaped in the envelope chart");
+    assert!(page.contains("&quot;&apos;&amp;局"));
+    // The report's one script is its own.
+    assert_eq!(page.matches("<script>").count(), 1);
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    for (scenario, name) in [("scenarios/kitakyushu-r8.toml", "r8"), ("scenarios/kitakyushu-2024-2026.toml", "plan")] {
+        let (a, b) = (temp(&format!("{name}-a.html")), temp(&format!("{name}-b.html")));
+        for p in [&a, &b] {
+            let (code, out, err) = waku(&["run", scenario, "--format", "html", "--out", p.to_str().expect("path")]);
+            assert_eq!(code, 0, "{err}");
+            assert!(out.is_empty(), "--out writes nothing to standard output");
+        }
+        let (a, b) = (std::fs::read(a).expect("a"), std::fs::read(b).expect("b"));
+        assert!(a.len() > 100_000);
+        assert!(a == b, "{scenario}: two runs differ");
+    }
+}
+
+#[test]
+fn nothing_in_the_page_points_outside_it() {
+    let page = html("scenarios/kitakyushu-r8.toml");
+    // The only URL is the SVG namespace, which is a name, not a request.
+    assert!(!page.contains("https://") && !page.contains("//cdn"));
+    let urls = page.matches("http://").count();
+    assert_eq!(
+        urls,
+        page.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(),
+        "a URL other than the SVG namespace"
+    );
+    for needle in ["src=", "<link rel=\"stylesheet\"", "@import", "url(", "@font-face"] {
+        assert!(!page.contains(needle), "found `{needle}`");
+    }
+    assert!(page.contains("default-src 'none'"), "the CSP forbids fetching anything");
+    // Without JavaScript the search box stays hidden and the table is plain.
+    assert!(page.contains("<div id=\"program-search\" class=\"search\" hidden>"));
+    // Five charts: envelopes, waterfall, reserve, next-generation frame, limits.
+    assert_eq!(page.matches("<svg ").count(), 5);
+}
+
+#[test]
+fn a_plan_charts_its_fiscal_indicators_across_its_years() {
+    let page = html("scenarios/kitakyushu-2024-2026.toml");
+    for id in
+        ["chart-real-debt-service-ratio", "chart-future-burden-ratio", "chart-ordinary-balance-ratio", "chart-limits"]
+    {
+        assert!(page.contains(&format!("id=\"{id}\"")), "no {id}");
+    }
+    for year in [2024, 2025, 2026] {
+        assert!(page.contains(&format!("id=\"fy{year}\"")), "no section for FY{year}");
+        assert!(page.contains(&format!("id=\"chart-waterfall-{year}\"")));
+    }
+    assert_eq!(page.matches("<tr data-department=\"kodomo_katei\"").count(), 3, "an envelope table per year");
+    assert!(page.contains("令和6〜8年度（FY2024–2026）"));
+    assert!(page.contains("早期健全化基準 25.0%"), "the 25% threshold is drawn");
+    // Every program of every year, with its year.
+    assert_eq!(page.matches("<tr data-keys=").count(), 1800);
+    // The plan's cumulative next-generation frame against its 330億円 target, as the JSON says.
+    let (_, json, _) = waku(&["run", "scenarios/kitakyushu-2024-2026.toml", "--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let total = money(&j["next_generation_total"]);
+    assert!(page.contains(&format!("data-figure=\"next_generation\" data-yen=\"{}\"", total.as_decimal())));
+    assert!(page.contains(&format!("{}（目標 330.00）", total.format_number(Unit::Oku))));
+}
+
+#[test]
+fn autonomous_mode_says_html_is_not_available() {
+    let (code, out, err) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "html"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("`--format html` is not available for `--mode autonomous`"), "{err}");
+}
