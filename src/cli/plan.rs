@@ -28,6 +28,18 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
         }
     }
     let outcome = fiscal::run_plan(&plan, &Options { solver: args.solver })?;
+    if matches!(args.format, RunFormat::Csv | RunFormat::Xlsx) {
+        // The reasons of each year's review for the programs table (a review is cheap next to the plan).
+        let reviews = plan
+            .years
+            .iter()
+            .map(|y| crate::review::review(&y.scenario, &crate::rules::Ruleset::for_scenario(&y.scenario)?))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(bytes) = super::run::sheets(args.format, &outcome, &reviews)? {
+            emit(out, args.out.as_deref(), &bytes)?;
+            return verdict(&outcome);
+        }
+    }
     let text = match args.format {
         RunFormat::Json => {
             let json = serde_json::to_string_pretty(&outcome)

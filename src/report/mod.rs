@@ -1,5 +1,7 @@
 //! Reports people read: the `check` summary and shared table helpers.
 
+pub mod sheet;
+
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::money::{Money, Unit};
