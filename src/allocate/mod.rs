@@ -29,7 +29,7 @@ use serde::Serialize;
 pub use explain::explain;
 pub(crate) use explain::price_words;
 pub use model::{Limit, Model, Sense};
-pub use report::{render_markdown, render_table};
+pub use report::{render_markdown, render_table, render_table_in};
 pub use solve::Solver;
 
 use crate::money::{Money, Unit};

@@ -46,7 +46,10 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
                 .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
             format!("{json}\n")
         }
-        RunFormat::Table | RunFormat::Markdown => fiscal::render_plan_table(&outcome),
+        RunFormat::Table => {
+            fiscal::render_plan_table_in(&outcome, crate::report::terminal::Palette::for_stdout(args.out.is_none()))
+        }
+        RunFormat::Markdown => fiscal::render_plan_table(&outcome),
         f => return Err(unsupported(f, "a plan")),
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;

@@ -156,8 +156,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
         }
         RunFormat::Markdown => allocate::render_markdown(allocation, args.programs),
         RunFormat::Table => {
-            let mut text = allocate::render_table(allocation, args.programs);
-            text.push_str(&crate::fiscal::render_health_table(&outcome));
+            let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
+            let mut text = allocate::render_table_in(allocation, args.programs, palette);
+            text.push_str(&crate::fiscal::render_health_table_in(&outcome, palette));
             text
         }
         f @ (RunFormat::Html | RunFormat::Csv | RunFormat::Xlsx) => return Err(unsupported(f, "this run")),

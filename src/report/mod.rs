@@ -1,6 +1,7 @@
 //! Reports people read: the `check` summary and shared table helpers.
 
 pub mod sheet;
+pub mod terminal;
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
