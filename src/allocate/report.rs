@@ -111,12 +111,18 @@ fn envelope_rows(a: &Allocation, u: Unit) -> Vec<Vec<String>> {
     rows
 }
 
-/// Bureaus at their floor or ceiling are held by a binding limit; the last three rows are totals.
+/// Bureaus whose floor or ceiling binds are yellow; the last three rows are totals.
 fn envelope_tones(a: &Allocation) -> Vec<Tone> {
     let mut tones: Vec<Tone> = a
         .envelopes
         .iter()
-        .map(|e| if e.amount == e.floor || e.amount == e.ceiling { Tone::Binding } else { Tone::Plain })
+        .map(|e| {
+            let binds = |kind: &str| {
+                let name = format!("{kind}.{}", e.department);
+                a.constraints.iter().any(|c| c.name == name && c.binding)
+            };
+            if binds("envelope_floor") || binds("envelope_ceiling") { Tone::Binding } else { Tone::Plain }
+        })
         .collect();
     tones.extend([Tone::Total; 3]);
     tones
@@ -293,50 +299,8 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, palette: Palette) -> 
     out
 }
 
-fn md_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", header.join(" | "));
-    let _ = writeln!(
-        out,
-        "|{}",
-        header.iter().enumerate().map(|(i, _)| if i == 0 { "---|" } else { "---:|" }).collect::<String>()
-    );
-    for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
-    }
-}
-
-/// Markdown for a meeting report.
+/// Markdown for a meeting: the memo of [`crate::report::markdown::memo`] without fiscal indicators or
+/// the review's reasons (which `waku run --format markdown` adds).
 pub fn render_markdown(a: &Allocation, all_programs: bool) -> String {
-    let u = a.display_unit;
-    let mut out = String::new();
-    let _ = writeln!(out, "# {} {} FY{}: allocation\n", a.city, a.scenario, a.fiscal_year);
-    let _ = writeln!(out, "Amounts in {}. Solver: {}.\n", u.suffix(), a.solver);
-    md_table(&mut out, &["", u.suffix(), "note"], &summary_rows(a));
-    out.push_str("\n## Envelopes\n\n");
-    md_table(
-        &mut out,
-        &["bureau", "base", "requested", "floor", "ceiling", "envelope", "vs base"],
-        &envelope_rows(a, u),
-    );
-    out.push_str("\n## Binding limits\n\n");
-    let binding: Vec<Vec<String>> = a
-        .constraints
-        .iter()
-        .filter(|c| c.binding)
-        .map(|c| vec![format!("`{}` {}", c.name, c.label), n(c.limit, u), n(c.value, u), price_words(c, u)])
-        .collect();
-    md_table(&mut out, &["limit", "limit", "value", "shadow price"], &binding);
-    out.push_str("\n## Review actions\n\n");
-    md_table(&mut out, &["action", "programs", "requested", "allocated"], &action_rows(a).0);
-    let rows = program_rows(a, all_programs);
-    if !rows.is_empty() {
-        let _ = writeln!(out, "\n## {}\n", if all_programs { "Programs" } else { "Marginal programs" });
-        md_table(
-            &mut out,
-            &["program", "bureau", "action", "requested", "allocated", "general revenue", "held by"],
-            &rows,
-        );
-    }
-    out
+    crate::report::markdown::memo(a, None, None, all_programs)
 }

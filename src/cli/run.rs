@@ -154,7 +154,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
                 .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
             format!("{json}\n")
         }
-        RunFormat::Markdown => allocate::render_markdown(allocation, args.programs),
+        RunFormat::Markdown => {
+            crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(&review), args.programs)
+        }
         RunFormat::Table => {
             let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
             let mut text = allocate::render_table_in(allocation, args.programs, palette);

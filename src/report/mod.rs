@@ -1,5 +1,6 @@
 //! Reports people read: the `check` summary and shared table helpers.
 
+pub mod markdown;
 pub mod sheet;
 pub mod terminal;
 
