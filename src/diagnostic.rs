@@ -17,11 +17,54 @@ pub struct Source {
     pub name: String,
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
+    /// For a worksheet read as text (an `.xlsx` inventory): places are cells such as `事業!D14`.
+    pub sheet: Option<SheetOrigin>,
+}
+
+/// Where the text of a worksheet came from: line *n* of the text is row *n* of the sheet, and its
+/// comma-separated cells start at column `first_column` (0 = `A`).
+#[derive(Debug, Clone)]
+pub struct SheetOrigin {
+    pub sheet: String,
+    pub first_column: u32,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, path: Option<PathBuf>, text: impl Into<Arc<str>>) -> Arc<Source> {
-        Arc::new(Source { name: name.into(), path, text: text.into() })
+        Arc::new(Source { name: name.into(), path, text: text.into(), sheet: None })
+    }
+
+    /// A worksheet rendered as CSV text, one sheet row per line (see [`SheetOrigin`]).
+    pub fn sheet(name: impl Into<String>, path: Option<PathBuf>, text: String, origin: SheetOrigin) -> Arc<Source> {
+        Arc::new(Source { name: name.into(), path, text: text.into(), sheet: Some(origin) })
+    }
+
+    /// `file:line:col`, or `file:sheet!D14` for a worksheet.
+    pub fn place(&self, offset: usize) -> String {
+        let (line, col) = self.line_col(offset);
+        match &self.sheet {
+            Some(origin) => {
+                let column = origin.first_column.saturating_add(self.cell_index(offset));
+                format!("{}:{}!{}{line}", self.name, sheet_ref(&origin.sheet), column_letters(column))
+            }
+            None => format!("{}:{line}:{col}", self.name),
+        }
+    }
+
+    /// How many cell separators (unquoted commas) stand between the start of the line and `offset`.
+    pub fn cell_index(&self, offset: usize) -> u32 {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let mut index = 0u32;
+        let mut quoted = false;
+        for b in self.text[line_start..offset].bytes() {
+            match b {
+                b'"' => quoted = !quoted,
+                b',' if !quoted => index += 1,
+                _ => {}
+            }
+        }
+        index
     }
 
     /// Shows a path relative to the current directory where possible.
@@ -45,6 +88,28 @@ impl Source {
     fn line_text(&self, line: usize) -> &str {
         self.text.split('\n').nth(line - 1).unwrap_or("").trim_end_matches('\r')
     }
+}
+
+/// A sheet name as a cell reference writes it: quoted when it has spaces or punctuation.
+fn sheet_ref(name: &str) -> String {
+    if name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "''"))
+    }
+}
+
+/// Spreadsheet column letters: 0 → `A`, 25 → `Z`, 26 → `AA`.
+pub fn column_letters(mut column: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(char::from(b'A' + (column % 26) as u8));
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    out.iter().rev().collect()
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -147,10 +212,7 @@ impl Diagnostic {
 
     /// `file:line:col`, when the diagnostic has a place.
     pub fn place(&self) -> Option<String> {
-        self.location.as_ref().map(|l| {
-            let (line, col) = l.source.line_col(l.span.start);
-            format!("{}:{line}:{col}", l.source.name)
-        })
+        self.location.as_ref().map(|l| l.source.place(l.span.start))
     }
 
     /// Renders the diagnostic as plain text (no colour), ending with a newline.
@@ -162,9 +224,9 @@ impl Diagnostic {
         };
         let _ = writeln!(out, "{label}: {}", self.message);
         if let Some(loc) = &self.location {
-            let (line, col) = loc.source.line_col(loc.span.start);
+            let (line, _) = loc.source.line_col(loc.span.start);
             let gutter = " ".repeat(line.to_string().len());
-            let _ = writeln!(out, "{gutter}--> {}:{line}:{col}", loc.source.name);
+            let _ = writeln!(out, "{gutter}--> {}", loc.source.place(loc.span.start));
             let text = loc.source.line_text(line);
             let _ = writeln!(out, "{gutter} |");
             let _ = writeln!(out, "{line} | {text}");
@@ -224,6 +286,19 @@ mod tests {
             d.render(),
             "error: bad\n --> a.toml:2:19\n  |\n2 | name = \"子ども家庭局\" # 局\n  |                         ^^\n  = hint: fix it\n"
         );
+    }
+
+    #[test]
+    fn worksheet_places_are_cells() {
+        let origin = SheetOrigin { sheet: "事業".into(), first_column: 0 };
+        let src = Source::sheet("p.xlsx", None, "\nid,name,\"1,234千円\",x\n".into(), origin);
+        let at = src.text.find('x').unwrap();
+        assert_eq!(src.place(at), "p.xlsx:事業!D2");
+        let origin = SheetOrigin { sheet: "Sheet 1".into(), first_column: 26 };
+        let src = Source::sheet("p.xlsx", None, "a,b".into(), origin);
+        assert_eq!(src.place(2), "p.xlsx:'Sheet 1'!AB1");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
     }
 
     #[test]

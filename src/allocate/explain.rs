@@ -212,7 +212,8 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
 }
 
 /// The step a shadow price is quoted for: 1億円 for budgets shown in 億円 or 百万円, else 1百万円.
-fn price_step(unit: Unit) -> Money {
+/// The step a shadow price is quoted for: 1億円 in 億円/百万円 displays, else 1百万円.
+pub(crate) fn price_step(unit: Unit) -> Money {
     match unit {
         Unit::Oku | Unit::Cho | Unit::Hyakuman => Money::from_decimal(Unit::Oku.factor()),
         _ => Money::from_decimal(Unit::Hyakuman.factor()),

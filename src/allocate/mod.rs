@@ -27,9 +27,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub use explain::explain;
-pub(crate) use explain::price_words;
+pub(crate) use explain::{price_step, price_words};
 pub use model::{Limit, Model, Sense};
-pub use report::{render_markdown, render_table};
+pub use report::{render_markdown, render_table, render_table_in};
 pub use solve::Solver;
 
 use crate::money::{Money, Unit};

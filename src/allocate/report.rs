@@ -8,6 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use super::explain::price_words;
 use super::{Allocation, Holding};
 use crate::money::{Money, Unit};
+use crate::report::terminal::{Palette, Tone};
 
 /// Pads `s` to `width` terminal columns (East Asian wide characters count two).
 fn pad(s: &str, width: usize, right: bool) -> String {
@@ -16,8 +17,9 @@ fn pad(s: &str, width: usize, right: bool) -> String {
     if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
 }
 
-/// A plain table: first and last columns left-aligned, the rest right-aligned.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+/// A plain table: first and last columns left-aligned, the rest right-aligned. Row *i* is painted
+/// in `tones[i]` (after padding, so colour never moves a column).
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>], tones: &[Tone], palette: Palette) {
     let last = header.len().saturating_sub(1);
     let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
     for r in rows {
@@ -36,9 +38,16 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
             .to_string()
     };
     let _ = writeln!(out, "  {}", line(header.iter().map(|s| s.to_string()).collect()));
-    for r in rows {
-        let _ = writeln!(out, "  {}", line(r.clone()));
+    for (i, r) in rows.iter().enumerate() {
+        let tone = tones.get(i).copied().unwrap_or(Tone::Plain);
+        let _ = writeln!(out, "  {}", palette.paint(tone, &line(r.clone())));
     }
+}
+
+/// Cuts and abolitions, painted red on a terminal.
+fn is_cut(action: crate::review::Action) -> bool {
+    use crate::review::Action;
+    matches!(action, Action::Reduce | Action::Merge | Action::Abolish)
 }
 
 fn n(m: Money, u: Unit) -> String {
@@ -102,6 +111,38 @@ fn envelope_rows(a: &Allocation, u: Unit) -> Vec<Vec<String>> {
     rows
 }
 
+/// Bureaus whose floor or ceiling binds are yellow; the last three rows are totals.
+fn envelope_tones(a: &Allocation) -> Vec<Tone> {
+    let mut tones: Vec<Tone> = a
+        .envelopes
+        .iter()
+        .map(|e| {
+            let binds = |kind: &str| {
+                let name = format!("{kind}.{}", e.department);
+                a.constraints.iter().any(|c| c.name == name && c.binding)
+            };
+            if binds("envelope_floor") || binds("envelope_ceiling") { Tone::Binding } else { Tone::Plain }
+        })
+        .collect();
+    tones.extend([Tone::Total; 3]);
+    tones
+}
+
+/// Tones of [`summary_rows`]: the available total bold, a figure at its cap yellow.
+fn summary_tones(a: &Allocation) -> Vec<Tone> {
+    let at = |v: Money, cap: Money| if v == cap { Tone::Binding } else { Tone::Plain };
+    vec![
+        Tone::Plain,
+        Tone::Plain,
+        Tone::Plain,
+        Tone::Total,
+        at(a.investment, a.investment_cap),
+        at(a.bond_issuance, a.bond_issuance_cap),
+        if a.next_generation < a.next_generation_target { Tone::Bad } else { Tone::Plain },
+        Tone::Total,
+    ]
+}
+
 fn summary_rows(a: &Allocation) -> Vec<Vec<String>> {
     let u = a.display_unit;
     vec![
@@ -139,7 +180,8 @@ fn summary_rows(a: &Allocation) -> Vec<Vec<String>> {
     ]
 }
 
-fn action_rows(a: &Allocation) -> Vec<Vec<String>> {
+/// Programs by review action and what holds them, with a total row; the tones paint cuts red.
+fn action_rows(a: &Allocation) -> (Vec<Vec<String>>, Vec<Tone>) {
     let u = a.display_unit;
     let mut by: BTreeMap<(crate::review::Action, &str), (usize, Money, Money)> = BTreeMap::new();
     for p in &a.programs {
@@ -148,10 +190,23 @@ fn action_rows(a: &Allocation) -> Vec<Vec<String>> {
         e.1 += p.requested;
         e.2 += p.allocated;
     }
-    by.into_iter()
+    let tones = by.keys().map(|(action, _)| if is_cut(*action) { Tone::Bad } else { Tone::Plain }).chain([Tone::Total]);
+    let tones = tones.collect();
+    let mut rows: Vec<Vec<String>> = by
+        .into_iter()
         .map(|((action, held), (count, req, alloc))| {
             vec![format!("{} {held}", action.label()), count.to_string(), n(req, u), n(alloc, u)]
         })
+        .collect();
+    rows.push(vec!["total".into(), a.programs.len().to_string(), n(a.total_requested, u), n(a.total_allocated, u)]);
+    (rows, tones)
+}
+
+fn program_tones(a: &Allocation, all: bool) -> Vec<Tone> {
+    a.programs
+        .iter()
+        .filter(|p| all || p.held_by == Holding::Marginal)
+        .map(|p| if is_cut(p.action) { Tone::Bad } else { Tone::Plain })
         .collect()
 }
 
@@ -176,6 +231,11 @@ fn program_rows(a: &Allocation, all: bool) -> Vec<Vec<String>> {
 
 /// The terminal table. With `all_programs`, every program is listed; otherwise only the marginal ones.
 pub fn render_table(a: &Allocation, all_programs: bool) -> String {
+    render_table_in(a, all_programs, Palette::PLAIN)
+}
+
+/// [`render_table`] painted with `palette` (colour on a terminal; the same text without it).
+pub fn render_table_in(a: &Allocation, all_programs: bool, palette: Palette) -> String {
     let u = a.display_unit;
     let mut out = String::new();
     let _ = writeln!(
@@ -188,9 +248,15 @@ pub fn render_table(a: &Allocation, all_programs: bool) -> String {
         a.solver
     );
     out.push('\n');
-    table(&mut out, &["", u.suffix(), ""], &summary_rows(a));
+    table(&mut out, &["", u.suffix(), ""], &summary_rows(a), &summary_tones(a), palette);
     out.push('\n');
-    table(&mut out, &["bureau", "base", "requested", "floor", "ceiling", "envelope", "vs base"], &envelope_rows(a, u));
+    table(
+        &mut out,
+        &["bureau", "base", "requested", "floor", "ceiling", "envelope", "vs base"],
+        &envelope_rows(a, u),
+        &envelope_tones(a),
+        palette,
+    );
     out.push('\n');
     let binding: Vec<Vec<String>> = a
         .constraints
@@ -205,10 +271,12 @@ pub fn render_table(a: &Allocation, all_programs: bool) -> String {
     if binding.is_empty() {
         out.push_str("  no limit binds\n");
     } else {
-        table(&mut out, &["binding limit", "limit", "shadow price"], &binding);
+        let tones = vec![Tone::Binding; binding.len()];
+        table(&mut out, &["binding limit", "limit", "shadow price"], &binding, &tones, palette);
     }
     out.push('\n');
-    table(&mut out, &["review action", "programs", "requested", "allocated"], &action_rows(a));
+    let (actions, tones) = action_rows(a);
+    table(&mut out, &["review action", "programs", "requested", "allocated"], &actions, &tones, palette);
     let rows = program_rows(a, all_programs);
     if !rows.is_empty() {
         out.push('\n');
@@ -224,55 +292,15 @@ pub fn render_table(a: &Allocation, all_programs: bool) -> String {
                 "held by",
             ],
             &rows,
+            &program_tones(a, all_programs),
+            palette,
         );
     }
     out
 }
 
-fn md_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", header.join(" | "));
-    let _ = writeln!(
-        out,
-        "|{}",
-        header.iter().enumerate().map(|(i, _)| if i == 0 { "---|" } else { "---:|" }).collect::<String>()
-    );
-    for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
-    }
-}
-
-/// Markdown for a meeting report.
+/// Markdown for a meeting: the memo of [`crate::report::markdown::memo`] without fiscal indicators or
+/// the review's reasons (which `waku run --format markdown` adds).
 pub fn render_markdown(a: &Allocation, all_programs: bool) -> String {
-    let u = a.display_unit;
-    let mut out = String::new();
-    let _ = writeln!(out, "# {} {} FY{}: allocation\n", a.city, a.scenario, a.fiscal_year);
-    let _ = writeln!(out, "Amounts in {}. Solver: {}.\n", u.suffix(), a.solver);
-    md_table(&mut out, &["", u.suffix(), "note"], &summary_rows(a));
-    out.push_str("\n## Envelopes\n\n");
-    md_table(
-        &mut out,
-        &["bureau", "base", "requested", "floor", "ceiling", "envelope", "vs base"],
-        &envelope_rows(a, u),
-    );
-    out.push_str("\n## Binding limits\n\n");
-    let binding: Vec<Vec<String>> = a
-        .constraints
-        .iter()
-        .filter(|c| c.binding)
-        .map(|c| vec![format!("`{}` {}", c.name, c.label), n(c.limit, u), n(c.value, u), price_words(c, u)])
-        .collect();
-    md_table(&mut out, &["limit", "limit", "value", "shadow price"], &binding);
-    out.push_str("\n## Review actions\n\n");
-    md_table(&mut out, &["action", "programs", "requested", "allocated"], &action_rows(a));
-    let rows = program_rows(a, all_programs);
-    if !rows.is_empty() {
-        let _ = writeln!(out, "\n## {}\n", if all_programs { "Programs" } else { "Marginal programs" });
-        md_table(
-            &mut out,
-            &["program", "bureau", "action", "requested", "allocated", "general revenue", "held by"],
-            &rows,
-        );
-    }
-    out
+    crate::report::markdown::memo(a, None, None, all_programs)
 }

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{ScenarioArgs, write_out};
 use crate::allocate::{self, Allocation, Model, Options, Solver};
+use crate::fiscal::PlanOutcome;
 use crate::review::Review;
 use crate::rules::Ruleset;
 use crate::scenario::Scenario;
@@ -117,6 +118,12 @@ fn write_lp(path: &PathBuf, model: &Model, scenario: &Scenario, allocation: Opti
 }
 
 pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if args.format == RunFormat::Xlsx && args.out.is_none() {
+        return Err(Error::input(
+            Diagnostic::error("`--format xlsx` writes a binary workbook and needs `--out FILE`")
+                .hint("e.g. `--format xlsx --out allocation.xlsx`, or `--format csv` for standard output"),
+        ));
+    }
     if crate::scenario::is_plan(&args.scenario.scenario) {
         return super::plan::run(args, out, err);
     }
@@ -136,6 +143,10 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     } else {
         crate::fiscal::single_outcome(&scenario, allocation)
     };
+    if let Some(bytes) = sheets(args.format, &outcome, std::slice::from_ref(&review))? {
+        emit(out, args.out.as_deref(), &bytes)?;
+        return super::plan::verdict(&outcome);
+    }
     let allocation = &outcome.allocations[0];
     let text = match args.format {
         RunFormat::Json => {
@@ -143,10 +154,13 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
                 .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
             format!("{json}\n")
         }
-        RunFormat::Markdown => allocate::render_markdown(allocation, args.programs),
+        RunFormat::Markdown => {
+            crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(&review), args.programs)
+        }
         RunFormat::Table => {
-            let mut text = allocate::render_table(allocation, args.programs);
-            text.push_str(&crate::fiscal::render_health_table(&outcome));
+            let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
+            let mut text = allocate::render_table_in(allocation, args.programs, palette);
+            text.push_str(&crate::fiscal::render_health_table_in(&outcome, palette));
             text
         }
         RunFormat::Html => crate::report::html::render(&outcome, std::slice::from_ref(&review))?,
@@ -154,6 +168,16 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;
     super::plan::verdict(&outcome)
+}
+
+/// `--format csv|xlsx` of a year or a plan (`reviews` give the reasons); `None` for other formats.
+pub(crate) fn sheets(format: RunFormat, outcome: &PlanOutcome, reviews: &[Review]) -> Result<Option<Vec<u8>>> {
+    let sheets = crate::report::sheet::RunSheets::new(outcome, reviews);
+    match format {
+        RunFormat::Csv => sheets.csv().map(Some),
+        RunFormat::Xlsx => sheets.xlsx().map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// `waku run --format json` of one year: the allocation's fields, then `fiscal_health`.

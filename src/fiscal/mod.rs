@@ -39,7 +39,7 @@ use crate::money::Money;
 use crate::scenario::{ProgramKind, Scenario};
 
 pub use plan::{PathCheck, Plan, PlanOutcome, PlanYear, load_plan, run_plan, run_single, single_outcome};
-pub use report::{render_health_table, render_plan_table};
+pub use report::{render_health_table, render_health_table_in, render_plan_table, render_plan_table_in};
 
 /// 実質公債費比率 at which issuing bonds needs permission (起債許可団体).
 pub const DEBT_SERVICE_PERMISSION: Decimal = Decimal::from_parts(18, 0, 0, false, 2);

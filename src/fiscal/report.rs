@@ -8,6 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use super::plan::PlanOutcome;
 use super::{DEBT_SERVICE_EARLY, DEBT_SERVICE_PERMISSION, DEBT_SERVICE_REHABILITATION, FiscalHealth, Ratio};
 use crate::money::{Money, Unit};
+use crate::report::terminal::{Palette, Tone};
 
 fn pad(s: &str, width: usize, right: bool) -> String {
     let fill = " ".repeat(width.saturating_sub(UnicodeWidthStr::width(s)));
@@ -15,7 +16,8 @@ fn pad(s: &str, width: usize, right: bool) -> String {
 }
 
 /// First column left-aligned, the others right-aligned, except a last column `note`-style when `note`.
-fn table(out: &mut String, header: &[String], rows: &[Vec<String>], note_last: bool) {
+/// Row *i* is painted in `tones[i]` after padding.
+fn table(out: &mut String, header: &[String], rows: &[Vec<String>], note_last: bool, tones: &[Tone], palette: Palette) {
     let last = header.len().saturating_sub(1);
     let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(h.as_str())).collect();
     for r in rows {
@@ -36,9 +38,24 @@ fn table(out: &mut String, header: &[String], rows: &[Vec<String>], note_last: b
             .to_string()
     };
     let _ = writeln!(out, "  {}", line(header));
-    for r in rows {
-        let _ = writeln!(out, "  {}", line(r));
+    for (i, r) in rows.iter().enumerate() {
+        let tone = tones.get(i).copied().unwrap_or(Tone::Plain);
+        let _ = writeln!(out, "  {}", palette.paint(tone, &line(r)));
     }
+}
+
+/// The status row red when a year is past a threshold or the city's limit, yellow when bonds need permission.
+fn health_tones(h: &FiscalHealth) -> Vec<Tone> {
+    let worst = |s: &str| match s {
+        "sound" | "not_assessed" => Tone::Plain,
+        "bond_permission_required" => Tone::Binding,
+        _ => Tone::Bad,
+    };
+    let tones: Vec<Tone> = h.years.iter().map(|y| worst(y.status)).collect();
+    let status = [Tone::Bad, Tone::Binding].into_iter().find(|t| tones.contains(t)).unwrap_or(Tone::Plain);
+    let mut tones = vec![Tone::Plain; 7];
+    tones.push(status);
+    tones
 }
 
 fn n(m: Money, u: Unit) -> String {
@@ -116,32 +133,43 @@ fn city_limits(o: &PlanOutcome) -> [Option<String>; 3] {
 
 /// The fiscal-health block of a single-year run (appended to the allocation table).
 pub fn render_health_table(o: &PlanOutcome) -> String {
+    render_health_table_in(o, Palette::PLAIN)
+}
+
+/// [`render_health_table`] painted with `palette`.
+pub fn render_health_table_in(o: &PlanOutcome, palette: Palette) -> String {
     let u = o.display_unit;
     let mut out = String::new();
     out.push('\n');
     let mut header = vec![format!("fiscal health ({})", u.suffix())];
     header.extend(o.years.iter().map(|y| format!("FY{y}")));
     header.push("thresholds".into());
-    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), true);
-    finish(&mut out, o);
+    let tones = health_tones(&o.fiscal_health);
+    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), true, &tones, palette);
+    finish(&mut out, o, palette);
     out
 }
 
-fn finish(out: &mut String, o: &PlanOutcome) {
+fn finish(out: &mut String, o: &PlanOutcome, palette: Palette) {
     let w = warnings(&o.fiscal_health);
     if !w.is_empty() || !o.violations.is_empty() {
         out.push('\n');
     }
     for line in w {
-        let _ = writeln!(out, "  warning: {line}");
+        let _ = writeln!(out, "  {}", palette.paint(Tone::Binding, &format!("warning: {line}")));
     }
     for v in &o.violations {
-        let _ = writeln!(out, "  violated: {v}");
+        let _ = writeln!(out, "  {}", palette.paint(Tone::Bad, &format!("violated: {v}")));
     }
 }
 
 /// The terminal table of a multi-year plan.
 pub fn render_plan_table(o: &PlanOutcome) -> String {
+    render_plan_table_in(o, Palette::PLAIN)
+}
+
+/// [`render_plan_table`] painted with `palette`.
+pub fn render_plan_table_in(o: &PlanOutcome, palette: Palette) -> String {
     let u = o.display_unit;
     let mut out = String::new();
     let solvers: Vec<&str> = o.allocations.iter().map(|a| a.solver.as_str()).collect();
@@ -182,12 +210,13 @@ pub fn render_plan_table(o: &PlanOutcome) -> String {
             format!("{} (target {})", n(o.next_generation_total, u), n(o.next_generation_target, u)),
         ),
     ];
-    table(&mut out, &header, &rows, true);
+    table(&mut out, &header, &rows, true, &[], palette);
     out.push('\n');
     let mut header = vec!["fiscal health".to_string()];
     header.extend(o.years.iter().map(|y| format!("FY{y}")));
     header.push("thresholds".into());
-    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), true);
+    let tones = health_tones(&o.fiscal_health);
+    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), true, &tones, palette);
     out.push('\n');
     let rows: Vec<Vec<String>> = o
         .path
@@ -208,7 +237,21 @@ pub fn render_plan_table(o: &PlanOutcome) -> String {
             ]
         })
         .collect();
-    table(&mut out, &["path limit".into(), "value".into(), String::new(), "limit".into(), String::new()], &rows, true);
-    finish(&mut out, o);
+    let tones: Vec<Tone> = o
+        .path
+        .iter()
+        .map(|c| {
+            if !c.holds {
+                Tone::Bad
+            } else if c.binding {
+                Tone::Binding
+            } else {
+                Tone::Plain
+            }
+        })
+        .collect();
+    let header = ["path limit".into(), "value".into(), String::new(), "limit".into(), String::new()];
+    table(&mut out, &header, &rows, true, &tones, palette);
+    finish(&mut out, o, palette);
     out
 }

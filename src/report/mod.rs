@@ -2,6 +2,10 @@
 
 pub mod html;
 
+pub mod markdown;
+pub mod sheet;
+pub mod terminal;
+
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::money::{Money, Unit};

@@ -119,8 +119,10 @@ pub struct ScenarioFile {
     pub rounding_unit: Option<Located<Unit>>,
     /// The rules folder, relative to this file (default: the nearest `rules/` above it).
     pub rules: Option<Located<String>>,
-    /// Program inventory (CSV), relative to this file.
+    /// Program inventory (CSV or an Excel `.xlsx` workbook), relative to this file.
     pub inventory: Option<Located<String>>,
+    /// The sheet of an `.xlsx` inventory that holds the programs (default: the first sheet).
+    pub inventory_sheet: Option<Located<String>>,
     /// Business clusters (CSV with columns id,name,group,reform_type), relative to this file.
     pub cluster_file: Option<Located<String>>,
     /// Parameter overrides for the ruleset, by name.
@@ -149,7 +151,18 @@ pub struct ScenarioFile {
 impl Overlay for ScenarioFile {
     fn overlay(&mut self, other: Self) {
         macro_rules! leaf { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
-        leaf!(city, name, fiscal_year, display_unit, rounding_unit, rules, inventory, cluster_file, expect);
+        leaf!(
+            city,
+            name,
+            fiscal_year,
+            display_unit,
+            rounding_unit,
+            rules,
+            inventory,
+            inventory_sheet,
+            cluster_file,
+            expect
+        );
         macro_rules! sec { ($($f:ident),*) => { $(
             match (&mut self.$f, other.$f) {
                 (Some(mine), Some(theirs)) => mine.overlay(theirs),

@@ -1,8 +1,11 @@
-//! Program inventories (事務事業一覧) as CSV, the way officials export them from spreadsheets.
+//! Program inventories (事務事業一覧) as CSV, the way officials export them from spreadsheets, or as
+//! Excel workbooks ([`xlsx`]: a worksheet is read as CSV text and validated the same way).
 //!
 //! UTF-8 with or without a BOM; the header row names the columns in English or Japanese
 //! (see [`COLUMNS`]); columns may come in any order; unknown columns are an error (a typo
 //! would otherwise silently drop data). Money cells are written like `"12,345千円"`.
+
+mod xlsx;
 
 use std::sync::Arc;
 
@@ -10,6 +13,8 @@ use super::file::{ClusterFile, ClusterId, Number, ProgramFile, parse_number};
 use super::located::Located;
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
+
+pub(crate) use xlsx::{is_workbook, read_sheet};
 
 /// The inventory columns: English name, Japanese name, what it holds.
 pub const COLUMNS: [(&str, &str, &str); 25] = [
@@ -43,7 +48,7 @@ pub const COLUMNS: [(&str, &str, &str); 25] = [
 /// `row N, column \`name\`` for a location inside a CSV inventory, read from the header line.
 pub(crate) fn cell_note(loc: &Location) -> Option<String> {
     let is_csv = loc.source.path.as_ref().and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if !is_csv {
+    if !is_csv && loc.source.sheet.is_none() {
         return None;
     }
     let text = &*loc.source.text;
@@ -51,17 +56,9 @@ pub(crate) fn cell_note(loc: &Location) -> Option<String> {
     if line < 2 {
         return None;
     }
-    let line_start = text.get(..loc.span.start)?.rfind('\n').map_or(0, |i| i + 1);
-    let mut index = 0;
-    let mut quoted = false;
-    for b in text.get(line_start..loc.span.start)?.bytes() {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => index += 1,
-            _ => {}
-        }
-    }
-    let header = text.lines().next()?;
+    let index = loc.source.cell_index(loc.span.start) as usize;
+    // A worksheet's header row may stand below empty rows.
+    let header = text.lines().find(|l| !l.trim().is_empty())?;
     let name = header.split(',').nth(index)?.trim();
     Some(format!("row {line}, column `{name}`"))
 }

@@ -58,7 +58,12 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
     let mut programs = None;
     if let Some(inv) = &merged.inventory {
         let path = resolve(inv, &root_dir, options, "inventory")?;
-        let source = read_source(&path, Some(inv))?;
+        let source = if inventory::is_workbook(&path) {
+            let shown = Source::display_path(&path);
+            inventory::read_sheet(&path, &shown, merged.inventory_sheet.as_ref(), Some(inv)).map_err(Error::Input)?
+        } else {
+            read_source(&path, Some(inv))?
+        };
         programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
     }
     let inline = merged.programs.take();

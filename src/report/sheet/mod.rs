@@ -1,0 +1,531 @@
+//! Spreadsheets of a run for a budget officer: `--format csv` (the programs, one row per program
+//! and year, for Excel) and `--format xlsx` (one sheet per table, [`xlsx`]).
+//!
+//! Both are built from the same [`Sheet`]s, so a column means the same in either. Money is whole
+//! yen as a plain number (no grouping, no unit in the cell; the header says `（円）`), so a
+//! spreadsheet computes with it and its sums equal the JSON allocation to the yen.
+
+mod xlsx;
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+
+use crate::allocate::{Allocation, Holding};
+use crate::fiscal::{PlanOutcome, Ratio};
+use crate::money::Money;
+use crate::review::Review;
+use crate::{Diagnostic, Error, Result};
+
+/// One cell: what it holds decides how CSV and Excel write it.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Text(String),
+    /// Whole yen: an integer in CSV, a number formatted `#,##0` in Excel.
+    Yen(Money),
+    /// A number with the Excel number format to show it with (`0.0`, `0.0000`, `0`).
+    Number(Decimal, &'static str),
+    Empty,
+}
+
+impl Value {
+    fn text(s: impl Into<String>) -> Value {
+        Value::Text(s.into())
+    }
+
+    /// The cell as CSV writes it.
+    fn csv(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Yen(m) => m.as_decimal().normalize().to_string(),
+            Value::Number(d, _) => d.normalize().to_string(),
+            Value::Empty => String::new(),
+        }
+    }
+}
+
+/// A row; totals are written bold in Excel.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub cells: Vec<Value>,
+    pub total: bool,
+}
+
+/// One table: a sheet of the workbook (its name is the sheet's tab).
+#[derive(Debug, Clone)]
+pub(crate) struct Sheet {
+    pub name: &'static str,
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+impl Sheet {
+    fn new(name: &'static str, headers: &[&str]) -> Sheet {
+        Sheet { name, headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+    }
+
+    fn push(&mut self, cells: Vec<Value>) {
+        self.rows.push(Row { cells, total: false });
+    }
+
+    fn push_total(&mut self, cells: Vec<Value>) {
+        self.rows.push(Row { cells, total: true });
+    }
+}
+
+/// The spreadsheets of one run (a single year, or every year of a plan).
+pub struct RunSheets<'a> {
+    outcome: &'a PlanOutcome,
+    /// Per year (as `outcome.allocations`): program id → the review's reason.
+    reasons: Vec<HashMap<&'a str, &'a str>>,
+}
+
+impl<'a> RunSheets<'a> {
+    /// `reviews` are the years' reviews in the order of `outcome.allocations` (for the reasons);
+    /// a year without one gets empty reasons.
+    pub fn new(outcome: &'a PlanOutcome, reviews: &'a [Review]) -> RunSheets<'a> {
+        let reasons = (0..outcome.allocations.len())
+            .map(|i| {
+                reviews
+                    .get(i)
+                    .map(|r| r.programs.iter().map(|p| (p.id.as_str(), p.assessment.reason.as_str())).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        RunSheets { outcome, reasons }
+    }
+
+    /// `--format csv`: the programs table, UTF-8 with a byte-order mark (so Excel reads Japanese),
+    /// CRLF line ends.
+    pub fn csv(&self) -> Result<Vec<u8>> {
+        write_csv(&self.programs())
+    }
+
+    /// `--format xlsx`: 概要, 局別枠, 事業, 制約, 財政指標; the same bytes for the same run.
+    pub fn xlsx(&self) -> Result<Vec<u8>> {
+        let title = format!("{} {}", self.outcome.city, self.outcome.plan);
+        xlsx::workbook(
+            &title,
+            &[self.summary(), self.envelopes(), self.programs(), self.constraints(), self.indicators()],
+        )
+    }
+
+    fn years(&self) -> impl Iterator<Item = (Value, &'a Allocation)> + '_ {
+        self.outcome.allocations.iter().map(|a| (year(a.fiscal_year), a))
+    }
+
+    /// 概要: the totals of each year, with their limits and targets.
+    pub(crate) fn summary(&self) -> Sheet {
+        let mut s = Sheet::new("概要", &["年度", "項目", "金額（円）", "上限・目標・要求（円）", "注記"]);
+        for (y, a) in self.years() {
+            let envelopes: Money = a.envelopes.iter().map(|e| e.amount).sum();
+            let row = |label: &str, amount: Money, bound: Option<Money>, note: String| {
+                vec![
+                    y.clone(),
+                    Value::text(label),
+                    Value::Yen(amount),
+                    bound.map_or(Value::Empty, Value::Yen),
+                    Value::Text(note),
+                ]
+            };
+            s.push(vec![
+                y.clone(),
+                Value::text("自治体・シナリオ"),
+                Value::Empty,
+                Value::Empty,
+                Value::text(format!("{} {}", a.city, a.scenario)),
+            ]);
+            s.push(vec![y.clone(), Value::text("ソルバー"), Value::Empty, Value::Empty, Value::text(&a.solver)]);
+            s.push(row("一般財源", a.general_revenue, None, String::new()));
+            s.push(row("基金取崩し", a.fund_drawdown, None, "財源調整用基金から".into()));
+            s.push(row("基金積立", a.fund_deposit, None, "配分しきれない一般財源".into()));
+            s.rows.push(Row {
+                cells: row("配分可能な一般財源", a.available, None, "= 局別枠合計 + 市長調整枠".into()),
+                total: true,
+            });
+            s.push(row("局別枠合計", envelopes, None, String::new()));
+            s.push(row("市長調整枠", a.reserve, None, format!("配分可能額の{}%", percent(a.reserve_share))));
+            s.push(row("事業費合計", a.total_allocated, Some(a.total_requested), "要求額".into()));
+            s.push(row("投資的経費", a.investment, Some(a.investment_cap), "上限".into()));
+            s.push(row("市債発行額", a.bond_issuance, Some(a.bond_issuance_cap), "上限".into()));
+            s.push(row("市債償還額", a.bond_redemption, None, String::new()));
+            s.push(row("市債残高（年度当初）", a.bond_balance_start, None, String::new()));
+            s.push(row("市債残高（年度末）", a.bond_balance_end, None, "当初 + 発行 − 償還".into()));
+            s.push(row("基金残高（年度当初）", a.fund_balance_start, None, String::new()));
+            s.push(row("基金残高（年度末）", a.fund_balance_end, Some(a.fund_floor), "下限".into()));
+            s.push(row("次世代投資枠", a.next_generation, Some(a.next_generation_target), "目標（事業費）".into()));
+        }
+        if self.outcome.multi_year {
+            let o = self.outcome;
+            s.push(vec![
+                Value::text("計画期間"),
+                Value::text("次世代投資枠（累計）"),
+                Value::Yen(o.next_generation_total),
+                Value::Yen(o.next_generation_target),
+                Value::text("目標（計画期間の累計）"),
+            ]);
+        }
+        s
+    }
+
+    /// 局別枠: each bureau's envelope against its base and bounds; the totals reconcile to the
+    /// available general revenue.
+    pub(crate) fn envelopes(&self) -> Sheet {
+        let mut s = Sheet::new(
+            "局別枠",
+            &[
+                "年度",
+                "局コード",
+                "局名",
+                "基準額（円）",
+                "要求額（円）",
+                "下限（円）",
+                "上限（円）",
+                "配分枠（円）",
+                "対基準増減（円）",
+                "対基準増減率（%）",
+            ],
+        );
+        for (y, a) in self.years() {
+            for e in &a.envelopes {
+                s.push(vec![
+                    y.clone(),
+                    Value::text(&e.department),
+                    Value::text(&e.name),
+                    Value::Yen(e.base),
+                    Value::Yen(e.requested),
+                    Value::Yen(e.floor),
+                    Value::Yen(e.ceiling),
+                    Value::Yen(e.amount),
+                    Value::Yen(e.amount - e.base),
+                    change_percent(e.amount, e.base),
+                ]);
+            }
+            let base: Money = a.envelopes.iter().map(|e| e.base).sum();
+            let requested: Money = a.envelopes.iter().map(|e| e.requested).sum();
+            let total: Money = a.envelopes.iter().map(|e| e.amount).sum();
+            let e = Value::Empty;
+            s.push_total(vec![
+                y.clone(),
+                e.clone(),
+                Value::text("局別枠合計"),
+                Value::Yen(base),
+                Value::Yen(requested),
+                e.clone(),
+                e.clone(),
+                Value::Yen(total),
+                Value::Yen(total - base),
+                change_percent(total, base),
+            ]);
+            let only_amount = |label: &str, amount: Money| {
+                let mut r = vec![Value::Empty; 10];
+                r[0] = y.clone();
+                r[2] = Value::text(label);
+                r[7] = Value::Yen(amount);
+                r
+            };
+            s.push_total(only_amount("市長調整枠", a.reserve));
+            s.push_total(only_amount("配分可能な一般財源", a.available));
+        }
+        s
+    }
+
+    /// 事業: one row per program (and year): what was asked, what the review allowed, what was
+    /// allocated, how it is financed, and what holds it there.
+    pub(crate) fn programs(&self) -> Sheet {
+        let mut s = Sheet::new("事業", &PROGRAM_HEADERS);
+        for ((y, a), reasons) in self.years().zip(&self.reasons) {
+            let names: HashMap<&str, &str> =
+                a.envelopes.iter().map(|e| (e.department.as_str(), e.name.as_str())).collect();
+            for p in &a.programs {
+                s.push(vec![
+                    y.clone(),
+                    Value::text(&p.id),
+                    Value::text(&p.name),
+                    Value::text(&p.department),
+                    Value::text(names.get(p.department.as_str()).copied().unwrap_or("")),
+                    Value::text(p.kind.label()),
+                    Value::text(p.action.label()),
+                    Value::Yen(p.prior_cost),
+                    Value::Yen(p.requested),
+                    Value::Yen(p.min),
+                    Value::Yen(p.max),
+                    Value::Yen(p.allocated),
+                    Value::Yen(p.allocated - p.requested),
+                    Value::Yen(p.allocated - p.prior_cost),
+                    Value::Yen(p.general_revenue),
+                    Value::Yen(p.subsidy),
+                    Value::Yen(p.fees),
+                    Value::Yen(p.bonds),
+                    Value::text(if p.next_generation { "○" } else { "" }),
+                    Value::Number(p.priority, "0.000"),
+                    Value::text(holding_ja(p.held_by)),
+                    Value::text(p.limits.join(" ")),
+                    Value::text(reasons.get(p.id.as_str()).copied().unwrap_or("")),
+                ]);
+            }
+        }
+        s
+    }
+
+    /// 制約: every named limit of the model with its value, slack and shadow price; a plan's
+    /// path limits after them.
+    pub(crate) fn constraints(&self) -> Sheet {
+        let mut s = Sheet::new(
+            "制約",
+            &[
+                "年度",
+                "制約",
+                "内容",
+                "向き",
+                "限度（円）",
+                "値（円）",
+                "余裕（円）",
+                "拘束",
+                "シャドープライス",
+                "意味",
+            ],
+        );
+        for (y, a) in self.years() {
+            for c in &a.constraints {
+                s.push(vec![
+                    y.clone(),
+                    Value::text(&c.name),
+                    Value::text(&c.label),
+                    Value::text(sense(c.sense)),
+                    Value::Yen(c.limit),
+                    Value::Yen(c.value),
+                    Value::Yen(c.slack),
+                    Value::text(if c.binding { "○" } else { "" }),
+                    c.shadow_price
+                        .and_then(|p| Decimal::from_f64(p).map(|d| d.round_dp(6)))
+                        .map_or(Value::Empty, |d| Value::Number(d, "0.0000")),
+                    Value::text(crate::allocate::price_words(c, a.display_unit)),
+                ]);
+            }
+        }
+        if self.outcome.multi_year {
+            for c in &self.outcome.path {
+                s.push(vec![
+                    Value::text("計画期間"),
+                    Value::text(&c.name),
+                    Value::text(&c.label),
+                    Value::text(sense(c.sense)),
+                    Value::Yen(c.limit),
+                    Value::Yen(c.value),
+                    Value::Yen((c.limit - c.value).abs()),
+                    Value::text(if c.binding { "○" } else { "" }),
+                    Value::Empty,
+                    Value::text(if c.holds { "守られている" } else { "違反" }),
+                ]);
+            }
+        }
+        s
+    }
+
+    /// 財政指標: each year's balances and ratios, one row per indicator and threshold.
+    pub(crate) fn indicators(&self) -> Sheet {
+        let mut s = Sheet::new("財政指標", &["年度", "指標", "値", "単位", "基準", "基準の種類", "判定", "注記"]);
+        for h in &self.outcome.fiscal_health.years {
+            let y = year(h.year);
+            let money = |label: &str, m: Money| {
+                vec![
+                    y.clone(),
+                    Value::text(label),
+                    Value::Yen(m),
+                    Value::text("円"),
+                    Value::Empty,
+                    Value::Empty,
+                    Value::Empty,
+                    Value::Empty,
+                ]
+            };
+            s.push(money("市債残高（年度末）", h.bond_balance));
+            s.push(money("基金残高（年度末）", h.fund_balance));
+            s.push(money("収支ギャップ（対策前）", h.fiscal_gap));
+            let ratios = [
+                ("実質公債費比率（3か年平均）", "real_debt_service_ratio", h.real_debt_service_ratio),
+                ("実質公債費比率（単年度）", "", h.real_debt_service_ratio_single_year),
+                ("将来負担比率", "future_burden_ratio", h.future_burden_ratio),
+                ("経常収支比率", "ordinary_balance_ratio", h.ordinary_balance_ratio),
+            ];
+            for (label, id, value) in ratios {
+                let v = value.map_or(Value::Empty, ratio_value);
+                let checks: Vec<_> = h.checks.iter().filter(|c| !id.is_empty() && c.indicator == id).collect();
+                if checks.is_empty() {
+                    let note = if value.is_none() { "[fiscal] の入力がないため未計算" } else { "" };
+                    s.push(vec![
+                        y.clone(),
+                        Value::text(label),
+                        v.clone(),
+                        Value::text("%"),
+                        Value::Empty,
+                        Value::Empty,
+                        Value::Empty,
+                        Value::text(note),
+                    ]);
+                }
+                for c in checks {
+                    s.push(vec![
+                        y.clone(),
+                        Value::text(label),
+                        v.clone(),
+                        Value::text("%"),
+                        ratio_value(c.threshold),
+                        Value::text(threshold_ja(c.kind)),
+                        Value::text(status_ja(c.status)),
+                        Value::text(if c.constraint {
+                            format!("最適化の制約; {}", c.note)
+                        } else {
+                            c.note.clone()
+                        }),
+                    ]);
+                }
+            }
+            s.push_total(vec![
+                y.clone(),
+                Value::text("総合判定"),
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+                Value::text(year_status_ja(h.status)),
+                Value::Empty,
+            ]);
+        }
+        s
+    }
+}
+
+/// The programs table's columns (the README lists them with their English meaning).
+pub const PROGRAM_HEADERS: [&str; 23] = [
+    "年度",
+    "事業番号",
+    "事業名",
+    "局コード",
+    "所管局",
+    "経費区分",
+    "今後の方向性",
+    "前年度予算額（円）",
+    "要求額（円）",
+    "見直し下限（円）",
+    "見直し上限（円）",
+    "配分額（円）",
+    "対要求増減（円）",
+    "対前年度増減（円）",
+    "一般財源（円）",
+    "国県支出金（円）",
+    "使用料等（円）",
+    "市債（円）",
+    "次世代投資枠",
+    "優先度",
+    "配分を決めたもの",
+    "拘束している制約",
+    "見直しの理由",
+];
+
+fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {
+    let fail = |e: csv::Error| Error::input(Diagnostic::error(format!("cannot write CSV: {e}")));
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(&sheet.headers).map_err(fail)?;
+    for r in &sheet.rows {
+        w.write_record(r.cells.iter().map(Value::csv)).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {}", e.error()))))
+}
+
+fn year(y: i32) -> Value {
+    Value::Number(Decimal::from(y), "0")
+}
+
+fn percent(share: Decimal) -> String {
+    (share * Decimal::ONE_HUNDRED).round_dp(2).normalize().to_string()
+}
+
+fn change_percent(now: Money, before: Money) -> Value {
+    if before.is_zero() {
+        return Value::Empty;
+    }
+    let pct = (now - before).as_decimal() / before.as_decimal() * Decimal::ONE_HUNDRED;
+    Value::Number(pct.round_dp(1), "0.0")
+}
+
+/// A ratio as the percent JSON prints (truncated to 0.1), as a number.
+fn ratio_value(r: Ratio) -> Value {
+    r.percent().parse::<Decimal>().map_or(Value::Empty, |d| Value::Number(d, "0.0"))
+}
+
+fn sense(s: &str) -> &'static str {
+    match s {
+        "<=" => "≤",
+        ">=" => "≥",
+        _ => "=",
+    }
+}
+
+/// What holds a program where it is, in the words of a budget office.
+pub fn holding_ja(h: Holding) -> &'static str {
+    match h {
+        Holding::Mandatory => "義務的経費（要求額で固定）",
+        Holding::Pinned => "見直しで額が決まっている",
+        Holding::AllOrNothing => "全額採否",
+        Holding::EnvelopeFloor => "局の枠の下限",
+        Holding::ReviewMax => "見直しの上限まで配分",
+        Holding::ReviewMin => "見直しの下限（制約の負担が優先度を上回る）",
+        Holding::Marginal => "限界的な事業（制約の境目）",
+    }
+}
+
+fn threshold_ja(kind: &str) -> &'static str {
+    match kind {
+        "bond_permission" => "起債許可団体（警告）",
+        "early_soundness" => "早期健全化基準",
+        "rehabilitation" => "財政再生基準",
+        "city_limit" => "市の上限",
+        _ => "",
+    }
+}
+
+fn status_ja(status: &str) -> &'static str {
+    match status {
+        "ok" => "基準内",
+        "warning" => "注意",
+        "violated" => "超過",
+        _ => "",
+    }
+}
+
+fn year_status_ja(status: &str) -> &'static str {
+    match status {
+        "sound" => "健全",
+        "bond_permission_required" => "起債許可団体",
+        "over_city_limit" => "市の上限を超過",
+        "early_soundness" => "早期健全化段階",
+        "rehabilitation" => "財政再生段階",
+        _ => "未評価（[fiscal] の入力なし）",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_money_is_plain_whole_yen_with_a_bom() {
+        let mut s = Sheet::new("t", &["事業名", "要求額（円）"]);
+        s.push(vec![Value::text("子育て, 支援"), Value::Yen(Money::yen(12_345_000))]);
+        let bytes = write_csv(&s).unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert_eq!(text, "事業名,要求額（円）\r\n\"子育て, 支援\",12345000\r\n");
+    }
+
+    #[test]
+    fn change_percent_is_empty_without_a_base() {
+        assert!(matches!(change_percent(Money::yen(5), Money::ZERO), Value::Empty));
+        assert!(
+            matches!(change_percent(Money::yen(110), Money::yen(100)), Value::Number(d, _) if d == Decimal::new(100, 1))
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! Program inventories kept as Excel workbooks (`.xlsx`): a worksheet becomes CSV text, one sheet
+//! row per line, so the CSV reader validates it exactly as it validates a `.csv` file, and its
+//! errors name the cell (`programs.xlsx:事業!D14`).
+//!
+//! Cells keep what the spreadsheet holds: text as written (`"12,345千円"`), numbers as numbers.
+//! A number in a money column is yen, or the unit its header names in brackets (`要求額（千円）`:
+//! `12345` is 12,345千円) — in a workbook the header is the only place a number's unit can be.
+
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::{Data, Range, Reader, Xlsx, XlsxError};
+
+use super::COLUMNS;
+use crate::diagnostic::{Diagnostic, Location, SheetOrigin, Source};
+use crate::money::Unit;
+use crate::scenario::located::Located;
+
+/// A workbook larger than this is refused before it is unzipped (an inventory of 100,000 programs is ~10 MB).
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Whether `path` names an Excel workbook (by its extension).
+pub(crate) fn is_workbook(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// Reads the sheet `sheet` (default: the first) of the workbook at `path` as inventory text.
+/// `shown` is the path as errors print it; `from` is the scenario value that named the file.
+pub(crate) fn read_sheet(
+    path: &Path,
+    shown: &str,
+    sheet: Option<&Located<String>>,
+    from: Option<&Located<String>>,
+) -> Result<Arc<Source>, Vec<Diagnostic>> {
+    let at = |d: Diagnostic| vec![d.at_opt(from.and_then(|f| f.location.clone()))];
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_BYTES {
+        return Err(at(Diagnostic::error(format!(
+            "`{shown}` is {} MB; an inventory workbook may be at most {} MB",
+            size / (1024 * 1024),
+            MAX_BYTES / (1024 * 1024)
+        ))
+        .hint("save the programs as CSV UTF-8 instead, or split the workbook")));
+    }
+    let bytes = std::fs::read(path).map_err(|e| at(Diagnostic::error(format!("cannot read `{shown}`: {e}"))))?;
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        let why = match e {
+            XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
+            e => e.to_string(),
+        };
+        at(Diagnostic::error(format!("cannot read `{shown}` as an Excel workbook: {why}")).hint(
+            "save the inventory from Excel as \"Excel Workbook (*.xlsx)\", or as \"CSV UTF-8\" with a `.csv` name",
+        ))
+    })?;
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(wanted) => match names.iter().find(|n| **n == wanted.value) {
+            Some(n) => n.clone(),
+            None => {
+                let listed = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                return Err(vec![
+                    Diagnostic::error(format!("`{shown}` has no sheet `{}`", wanted.value))
+                        .at_opt(wanted.location.clone())
+                        .suggest(&wanted.value, names.iter().map(String::as_str))
+                        .note(format!("its sheets are {listed}")),
+                ]);
+            }
+        },
+        None => match names.first() {
+            Some(n) => n.clone(),
+            None => return Err(at(Diagnostic::error(format!("`{shown}` has no worksheet")))),
+        },
+    };
+    let range = workbook.worksheet_range(&name).map_err(|e| {
+        at(Diagnostic::error(format!("cannot read sheet `{name}` of `{shown}`: {e}"))
+            .hint("save the workbook again from Excel; charts and macro sheets cannot hold the inventory"))
+    })?;
+    let (text, first_column, bad) = to_text(&range);
+    let source = Source::sheet(shown, Some(path.to_path_buf()), text, SheetOrigin { sheet: name, first_column });
+    if bad.is_empty() {
+        return Ok(source);
+    }
+    Err(bad
+        .into_iter()
+        .map(|(span, what, hint)| Diagnostic::error(what).at(Location::new(&source, span)).hint(hint))
+        .collect())
+}
+
+/// A cell waku cannot read: its place in the text, the message and a hint.
+type Bad = (std::ops::Range<usize>, String, &'static str);
+
+/// The sheet as CSV text whose line *n* is row *n* and whose first cell is column `first_column`.
+fn to_text(range: &Range<Data>) -> (String, u32, Vec<Bad>) {
+    let Some((first_row, first_column)) = range.start() else {
+        return (String::new(), 0, Vec::new());
+    };
+    // Rows above the used range become empty lines, so line numbers stay row numbers.
+    let mut text = "\n".repeat(first_row as usize);
+    let mut bad = Vec::new();
+    let mut money_units: Vec<Option<Option<Unit>>> = Vec::new();
+    for (r, row) in range.rows().enumerate() {
+        if r == 0 {
+            money_units = row.iter().map(|c| money_column_unit(&c.to_string())).collect();
+        }
+        for (c, cell) in row.iter().enumerate() {
+            if c > 0 {
+                text.push(',');
+            }
+            let (value, problem) = cell_text(cell, money_units.get(c).copied().flatten().flatten().filter(|_| r > 0));
+            let start = text.len() + usize::from(needs_quotes(&value));
+            push_field(&mut text, &value);
+            if let Some((what, hint)) = problem {
+                let end = start + value.len();
+                bad.push((start..end.max(start + 1), what, hint));
+            }
+        }
+        text.push('\n');
+    }
+    (text, first_column, bad)
+}
+
+/// For a header naming a money column: `Some(unit)` with the unit in its brackets, if any.
+fn money_column_unit(header: &str) -> Option<Option<Unit>> {
+    let h = header.trim();
+    let name = h.split(['（', '(']).next().unwrap_or(h).trim();
+    let money = COLUMNS
+        .iter()
+        .position(|(en, ja, _)| *en == name || *ja == name)
+        .is_some_and(|i| matches!(COLUMNS[i].0, "prior_cost" | "requested" | "fees" | "natural_savings"));
+    if !money {
+        return None;
+    }
+    let unit = h
+        .split_once(['（', '('])
+        .map(|(_, rest)| rest.trim_end_matches(['）', ')']).trim())
+        .and_then(Unit::parse)
+        .filter(|u| *u != Unit::Yen);
+    Some(unit)
+}
+
+/// A cell as the CSV reader should see it, and why it cannot be read, if it cannot.
+fn cell_text(cell: &Data, money_unit: Option<Unit>) -> (String, Option<(String, &'static str)>) {
+    let number = |s: String| match money_unit {
+        Some(u) => format!("{s}{}", u.suffix()),
+        None => s,
+    };
+    match cell {
+        Data::Empty => (String::new(), None),
+        // A line break inside a cell (Alt+Enter) would end the row: it reads as a space.
+        Data::String(s) => (s.replace("\r\n", " ").replace(['\n', '\r'], " "), None),
+        Data::Int(i) => (number(i.to_string()), None),
+        Data::Float(f) => (number(f.to_string()), None),
+        Data::Bool(b) => (b.to_string(), None),
+        Data::Error(e) => (
+            e.to_string(),
+            Some((format!("the cell holds the Excel error `{e}`"), "fix the formula, or type the value in the cell")),
+        ),
+        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => (
+            cell.to_string(),
+            Some((
+                format!("the cell holds a date or time (`{cell}`); the inventory has no date columns"),
+                "format the cell as a number or as text (書式設定: 数値 / 文字列)",
+            )),
+        ),
+    }
+}
+
+fn needs_quotes(v: &str) -> bool {
+    v.contains([',', '"'])
+}
+
+fn push_field(text: &mut String, v: &str) {
+    if needs_quotes(v) {
+        text.push('"');
+        text.push_str(&v.replace('"', "\"\""));
+        text.push('"');
+    } else {
+        text.push_str(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_headers_carry_their_unit_to_numbers() {
+        assert_eq!(money_column_unit("要求額（千円）"), Some(Some(Unit::Sen)));
+        assert_eq!(money_column_unit("requested"), Some(None));
+        assert_eq!(money_column_unit("要求額（円）"), Some(None));
+        assert_eq!(money_column_unit("事業名"), None);
+        assert_eq!(cell_text(&Data::Float(12345.0), Some(Unit::Sen)).0, "12345千円");
+        assert_eq!(cell_text(&Data::Float(0.5), None).0, "0.5");
+        assert_eq!(cell_text(&Data::String("a\nb".into()), None).0, "a b");
+    }
+
+    #[test]
+    fn rows_keep_their_numbers_and_quoted_cells_their_place() {
+        let mut range = Range::new((2, 1), (3, 2));
+        range.set_value((2, 1), Data::String("requested".into()));
+        range.set_value((2, 2), Data::String("name".into()));
+        range.set_value((3, 1), Data::String("1,234千円".into()));
+        range.set_value((3, 2), Data::Error(calamine::CellErrorType::Ref));
+        let (text, first, bad) = to_text(&range);
+        assert_eq!(text, "\n\nrequested,name\n\"1,234千円\",#REF!\n");
+        assert_eq!(first, 1);
+        assert_eq!(&text[bad[0].0.clone()], "#REF!");
+    }
+}
