@@ -3,6 +3,7 @@
 //! ```text
 //! Scenario + Review ─► Model::build (presolve, named variables and constraints)  model.rs
 //!                   ─► solve (clarabel / microlp / HiGHS, one `Solver` value)       solve.rs
+//!                      all-or-nothing by branch and bound when microlp stops         branch.rs
 //!                   ─► round to exact money, repair, verify                          rounding.rs
 //!                   ─► constraints, shadow prices, why each program is where it is   explain.rs
 //! infeasible?       ─► elastic re-solve naming the conflicting limits                infeasible.rs
@@ -13,6 +14,7 @@
 //! builds them (sources = uses, envelope floors and ceilings, reserve share bounds, investment
 //! cap, bond issuance cap, next-generation frame, fund drawdown and floor).
 
+mod branch;
 mod explain;
 mod infeasible;
 mod lp;
