@@ -31,6 +31,7 @@ use serde::Serialize;
 pub use explain::explain;
 pub use model::{Limit, Model, Sense};
 pub use report::{render_markdown, render_table};
+pub(crate) use rounding::reserve_window;
 pub use solve::Solver;
 
 use crate::money::{Money, Unit};
