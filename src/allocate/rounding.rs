@@ -27,7 +27,9 @@
 //!    lands in that window, else by the exact yen that does: a window narrower than one unit
 //!    needs whole yen.
 //! 6. **Verification.** Every limit is checked exactly in yen; an allocation that still
-//!    violates one is not returned (the caller reports which limit and suggests a finer unit).
+//!    violates one is not returned. The caller then solves again with caps and floors a few units
+//!    tighter (`with_margin` in `mod.rs`), and only if that fails too reports which limit and
+//!    suggests a finer unit.
 
 use rust_decimal::Decimal;
 
