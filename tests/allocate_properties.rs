@@ -228,7 +228,7 @@ fn a_fixed_reserve_share_is_met_to_the_yen_under_sen_rounding() {
     }
 }
 
-/// Found by sampling 30,000 cities of this file's strategy four times (about one city in 10,000):
+/// Found by sampling 30,000 cities of this file's strategy four times:
 /// the rounded optimum broke a limit the repairs could not mend: the next-generation frame 270円
 /// short with its only movable program in a bureau at its ceiling; a ceiling 1–4円 over from the
 /// whole-yen funding split; a ceiling and the frame both binding on one 千円 step; the bond
