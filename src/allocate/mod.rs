@@ -3,7 +3,9 @@
 //! ```text
 //! Scenario + Review ─► Model::build (presolve, named variables and constraints)  model.rs
 //!                   ─► solve (clarabel / microlp / HiGHS, one `Solver` value)       solve.rs
+//!                      all-or-nothing by branch and bound when microlp stops         branch.rs
 //!                   ─► round to exact money, repair, verify                          rounding.rs
+//!                      (a limit rounding cannot keep: re-solve with a margin)          mod.rs
 //!                   ─► constraints, shadow prices, why each program is where it is   explain.rs
 //! infeasible?       ─► elastic re-solve naming the conflicting limits                infeasible.rs
 //! --emit-lp         ─► CPLEX LP text                                                 lp.rs
@@ -13,6 +15,7 @@
 //! builds them (sources = uses, envelope floors and ceilings, reserve share bounds, investment
 //! cap, bond issuance cap, next-generation frame, fund drawdown and floor).
 
+mod branch;
 mod explain;
 mod infeasible;
 mod lp;
@@ -30,6 +33,7 @@ pub use explain::explain;
 pub(crate) use explain::{price_step, price_words};
 pub use model::{Limit, Model, Sense};
 pub use report::{render_markdown, render_table, render_table_in};
+pub(crate) use rounding::reserve_window;
 pub use solve::Solver;
 
 use crate::money::{Money, Unit};
@@ -232,8 +236,50 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
             }
         }
     };
-    let exact = rounding::round(model, scenario, &raw.values).map_err(|v| rounding_failed(model, scenario, &v))?;
+    let (raw, exact) = match rounding::round(model, scenario, &raw.values) {
+        Ok(exact) => (raw, exact),
+        Err(violations) => {
+            with_margin(model, scenario, options.solver).ok_or_else(|| rounding_failed(model, scenario, &violations))?
+        }
+    };
     Ok(explain::assemble(model, scenario, review, &raw, &exact))
+}
+
+/// When the rounding repairs cannot keep a limit that binds at the optimum (a floor whose only
+/// movable programs sit in a binding cap, the whole-yen funding split tipping a cap by a yen, a
+/// program snapped to its review bound within the snap tolerance), the model is solved again with
+/// every cap lowered and every floor raised by a margin, so the rounded answer has room. The margin
+/// starts at 8 rounding units and grows eightfold until one works, the tightened limits cannot
+/// hold, or it passes 1,000 times the larger of the unit and the snap tolerance (10⁻⁶ of general
+/// revenue). The answer is then not the optimum of the stated limits but within the margin of
+/// it, and the allocation's `solver` says so.
+fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::RawSolution, rounding::Exact)> {
+    let unit = Money::from_decimal(sc.rounding_unit.factor()).max(Money::yen(1)).as_decimal();
+    let snap = sc.revenue.general_revenue.abs().as_decimal() * Decimal::new(1, 6);
+    let last = unit.max(snap) * Decimal::from(1_000);
+    let mut margin = unit * Decimal::from(8);
+    while margin <= last {
+        let m = Money::from_decimal(margin).to_f64() / model.scale;
+        let mut tight = model.clone();
+        for row in tight.rows.iter_mut().filter(|r| !r.terms.is_empty()) {
+            match (row.limit, row.sense) {
+                (Limit::EnvelopeCeiling(_) | Limit::InvestmentCap | Limit::IssuanceCap, Sense::Le) => row.rhs -= m,
+                (Limit::EnvelopeFloor(_) | Limit::NextGeneration, Sense::Ge) => row.rhs += m,
+                _ => {}
+            }
+        }
+        let mut raw = workset::solve(&tight, solver).ok()?;
+        if let Ok(exact) = rounding::round(model, sc, &raw.values) {
+            raw.solver = format!(
+                "{}; re-solved with caps and floors {} tighter so that rounding keeps them",
+                raw.solver,
+                Money::from_decimal(margin).format(sc.rounding_unit)
+            );
+            return Some((raw, exact));
+        }
+        margin *= Decimal::from(8);
+    }
+    None
 }
 
 /// Solves a model assembled outside this module (the joint model of a multi-year plan,

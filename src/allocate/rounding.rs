@@ -21,14 +21,21 @@
 //!    lowest-priority programs first (latest in the inventory among equals), floors give to the
 //!    highest-priority programs first without breaking a cap; the reserve bounds are repaired
 //!    first through the fund (less deposit or drawdown, more deposit), last through drawdown.
+//!    The reserve's bounds are whole yen ([`reserve_window`]): ⌈min share·available⌉ to
+//!    ⌊max share·available⌋, or the one whole yen nearest the share when no whole yen lies between
+//!    (`reserve_min_share == reserve_max_share`). The fund moves in steps of the unit when a step
+//!    lands in that window, else by the exact yen that does: a window narrower than one unit
+//!    needs whole yen.
 //! 6. **Verification.** Every limit is checked exactly in yen; an allocation that still
-//!    violates one is not returned (the caller reports which limit and suggests a finer unit).
+//!    violates one is not returned. The caller then solves again with caps and floors a few units
+//!    tighter (`with_margin` in `mod.rs`), and only if that fails too reports which limit and
+//!    suggests a finer unit.
 
 use rust_decimal::Decimal;
 
 use super::model::{Fixed, Limit, Model, ProgramState};
 use crate::money::Money;
-use crate::scenario::{Funding, ProgramKind, Scenario};
+use crate::scenario::{Funding, Policy, ProgramKind, Scenario};
 
 /// An allocation in exact money.
 #[derive(Debug, Clone)]
@@ -387,18 +394,54 @@ impl Ctx<'_> {
         changed
     }
 
+    /// The smallest whole-yen amount δ ≥ 0 by which raising both the available general revenue and
+    /// the reserve (less deposit, more drawdown) brings the reserve up into its window; on the unit
+    /// grid when that lands in the window too.
+    fn raise_to_window(&self, e: &Exact) -> Money {
+        let (a, r) = (e.available(), e.reserve());
+        let share = self.sc.policy.reserve_min_share;
+        let fits = |d: Money| reserve_window(&self.sc.policy, a + d).0 <= r + d;
+        let exact = first_fit(estimate(share, a, r), fits);
+        self.prefer_grid(exact, |d| {
+            let (lo, hi) = reserve_window(&self.sc.policy, a + d);
+            lo <= r + d && r + d <= hi
+        })
+    }
+
+    /// The smallest whole-yen amount Δ ≥ 0 by which lowering both the available general revenue and
+    /// the reserve (less drawdown, more deposit) brings the reserve down into its window; on the
+    /// unit grid when that lands in the window too.
+    fn lower_to_window(&self, e: &Exact) -> Money {
+        let (a, r) = (e.available(), e.reserve());
+        let share = self.sc.policy.reserve_max_share;
+        // R − Δ ≤ max·(a − Δ)  ⇔  Δ ≥ (R − max·a)/(1 − max): the same estimate with the signs turned.
+        let fits = |d: Money| r - d <= reserve_window(&self.sc.policy, a - d).1;
+        let exact = first_fit(-estimate(share, a, r), fits);
+        self.prefer_grid(exact, |d| {
+            let (lo, hi) = reserve_window(&self.sc.policy, a - d);
+            lo <= r - d && r - d <= hi
+        })
+    }
+
+    /// `exact` rounded up to the unit grid when `lands(grid)` holds, else `exact` itself (a window
+    /// narrower than one unit, e.g. `reserve_min_share == reserve_max_share`, needs whole yen).
+    fn prefer_grid(&self, exact: Money, lands: impl Fn(Money) -> bool) -> Money {
+        let grid = ceil_unit(exact.as_decimal(), self.unit);
+        if lands(grid) { grid } else { exact }
+    }
+
     fn repair_reserve(&self, e: &mut Exact) -> bool {
         let sc = self.sc;
-        let (rmin, rmax) = (sc.policy.reserve_min_share, sc.policy.reserve_max_share);
         let limit = self.model.drawdown_limit.max(Money::ZERO);
-        let denom = |r: Decimal| (Decimal::ONE - r).max(Decimal::new(1, 6));
-        let short = |e: &Exact| rmin * e.available().as_decimal() - e.reserve().as_decimal();
-        let excess = |e: &Exact| e.reserve().as_decimal() - rmax * e.available().as_decimal();
+        let (lo, hi) = reserve_window(&sc.policy, e.available());
+        let short = |e: &Exact| {
+            let (lo, _) = reserve_window(&sc.policy, e.available());
+            (lo - e.reserve()).as_decimal()
+        };
         let mut changed = false;
-        if short(e) > Decimal::ZERO {
+        if e.reserve() < lo {
             // Less deposit first.
-            let need = ceil_unit(short(e) / denom(rmin), self.unit);
-            let cut = need.min(e.deposit);
+            let cut = self.raise_to_window(e).min(e.deposit);
             if cut > Money::ZERO {
                 e.deposit -= cut;
                 changed = true;
@@ -410,27 +453,61 @@ impl Ctx<'_> {
             }
             // Last, more drawdown.
             if short(e) > Decimal::ZERO {
-                let need = ceil_unit(short(e) / denom(rmin), self.unit);
-                let add = need.min(limit - e.drawdown);
+                let add = self.raise_to_window(e).min(limit - e.drawdown);
                 if add > Money::ZERO {
                     e.drawdown += add;
                     changed = true;
                 }
             }
-        } else if excess(e) > Decimal::ZERO {
-            let need = ceil_unit(excess(e) / denom(rmax), self.unit);
-            let cut = need.min(e.drawdown);
+        } else if e.reserve() > hi {
+            let cut = self.lower_to_window(e).min(e.drawdown);
             if cut > Money::ZERO {
                 e.drawdown -= cut;
                 changed = true;
             }
-            if excess(e) > Decimal::ZERO {
-                e.deposit += ceil_unit(excess(e) / denom(rmax), self.unit);
+            if e.reserve() > reserve_window(&sc.policy, e.available()).1 {
+                e.deposit += self.lower_to_window(e);
                 changed = true;
             }
         }
         changed
     }
+}
+
+/// The reserve's share bounds in whole yen for available general revenue `available`:
+/// ⌈min·available⌉ ..= ⌊max·available⌋. When no whole yen lies between the two share amounts
+/// (`reserve_min_share == reserve_max_share`, or shares less than a yen apart), the window is the
+/// one whole yen nearest the middle of them (ties to even): a share of an amount in yen is rarely
+/// itself a whole yen, and money is.
+pub(crate) fn reserve_window(policy: &Policy, available: Money) -> (Money, Money) {
+    let a = available.as_decimal();
+    let (lo, hi) = ((policy.reserve_min_share * a).ceil(), (policy.reserve_max_share * a).floor());
+    if lo <= hi {
+        (Money::from_decimal(lo), Money::from_decimal(hi))
+    } else {
+        let mid = Money::from_decimal((policy.reserve_min_share + policy.reserve_max_share) / Decimal::TWO * a);
+        (mid, mid)
+    }
+}
+
+/// First guess (yen) of the δ with R + δ = share·(a + δ): (share·a − R)/(1 − share).
+fn estimate(share: Decimal, a: Money, r: Money) -> Decimal {
+    let denom = (Decimal::ONE - share).max(Decimal::new(1, 6));
+    (share * a.as_decimal() - r.as_decimal()) / denom
+}
+
+/// The smallest whole yen δ ≥ 0 with `fits(δ)`, searched upward from just below `guess`. The window
+/// moves by less than a yen per yen of δ, so a few steps suffice; the bound only guards the loop.
+fn first_fit(guess: Decimal, fits: impl Fn(Money) -> bool) -> Money {
+    let start = Money::from_decimal((guess.ceil() - Decimal::TWO).max(Decimal::ZERO));
+    let mut d = start;
+    for _ in 0..1_000 {
+        if fits(d) {
+            return d;
+        }
+        d += Money::yen(1);
+    }
+    Money::from_decimal(guess.ceil().max(Decimal::ZERO))
 }
 
 /// Every limit, checked exactly in yen. Empty when the allocation keeps them all.
@@ -471,13 +548,12 @@ pub(crate) fn verify(model: &Model, sc: &Scenario, e: &Exact) -> Vec<Violation> 
             );
         }
     }
-    let a = e.available().as_decimal();
-    let r = e.reserve().as_decimal();
-    if r < sc.policy.reserve_min_share * a {
-        bad(Some(Limit::ReserveMin), format!("reserve {} is below its minimum share", e.reserve()));
+    let (lo, hi) = reserve_window(&sc.policy, e.available());
+    if e.reserve() < lo {
+        bad(Some(Limit::ReserveMin), format!("reserve {} is below its minimum share {}", e.reserve(), lo));
     }
-    if r > sc.policy.reserve_max_share * a {
-        bad(Some(Limit::ReserveMax), format!("reserve {} is above its maximum share", e.reserve()));
+    if e.reserve() > hi {
+        bad(Some(Limit::ReserveMax), format!("reserve {} is above its maximum share {}", e.reserve(), hi));
     }
     if e.investment > sc.policy.investment_cap {
         bad(

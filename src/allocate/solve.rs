@@ -1,10 +1,14 @@
 //! Solver backends behind one value, [`Solver`]: the model goes in, primal values and duals come out.
 //!
 //! * `clarabel` (pure Rust, interior point): LPs, with duals. The default for models without
-//!   all-or-nothing programs: 20 ms at 3,000 programs and 1.3 s at 100,000 (DESIGN.md).
+//!   all-or-nothing programs: 20 ms at 3,000 programs and 1.3 s at 100,000 (DESIGN.md). Asked for
+//!   a MILP, it decides the all-or-nothing programs by branch and bound over its LP relaxations
+//!   ([`super::branch`]).
 //! * `microlp` (pure Rust, simplex with branch and bound): the default when all-or-nothing
 //!   programs make the model a MILP. It gives no duals, so the integers are then fixed at its
-//!   answer and the LP is solved again with clarabel for the shadow prices.
+//!   answer and the LP is solved again with clarabel for the shadow prices. When microlp stops
+//!   for numerical reasons, clarabel's branch and bound decides the integers instead, and the
+//!   allocation's `solver` says `… (microlp stopped)`.
 //! * `highs` (C++, behind the `highs` cargo feature): LP and MILP with duals.
 //!
 //! Floating-point numbers exist only between [`solve`] and the rounding in [`super::rounding`].
@@ -14,6 +18,7 @@ use std::fmt;
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::{Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable};
 
+use super::branch;
 use super::model::{Model, Sense};
 
 /// Which solver to use. `auto` picks by measurement: clarabel for LPs, microlp for MILPs.
@@ -23,7 +28,7 @@ pub enum Solver {
     /// clarabel for LPs, microlp (then clarabel for duals) when there are all-or-nothing programs.
     #[default]
     Auto,
-    /// Interior point, pure Rust; no integer variables.
+    /// Interior point, pure Rust; all-or-nothing programs by branch and bound over its relaxations.
     Clarabel,
     /// Simplex and branch and bound, pure Rust.
     Microlp,
@@ -112,24 +117,26 @@ fn per_row(model: &Model, rows: &[usize], dual: impl Fn(usize) -> f64) -> Vec<f6
     out
 }
 
-/// Translates the model. With `fixed`, integer variables are fixed (by equality rows placed after
-/// the model's rows) at the given values; with `relax`, integers become continuous.
-fn build(model: &Model, fixed: Option<&[f64]>, relax: bool) -> Built {
+/// Translates the model. Without `fix`, integer variables stay integers. With `fix` (one entry
+/// per model variable), an integer variable with `Some(value)` is fixed at it by an equality row
+/// placed after the model's rows, and one with `None` is relaxed to a continuous variable within
+/// its bounds (clarabel takes no integers).
+fn build(model: &Model, fix: Option<&[Option<f64>]>) -> Built {
     let mut vars = ProblemVariables::new();
     let mut handles = Vec::with_capacity(model.vars.len());
     let mut fix_rows = Vec::new();
     for (i, v) in model.vars.iter().enumerate() {
         let mut def = variable();
-        match fixed {
-            Some(values) if v.integer => fix_rows.push((i, values[i].round())),
-            _ => {
+        match fix.map(|f| f[i]) {
+            Some(Some(value)) if v.integer => fix_rows.push((i, value)),
+            fixing => {
                 if v.lo.is_finite() {
                     def = def.min(v.lo);
                 }
                 if v.hi.is_finite() {
                     def = def.max(v.hi);
                 }
-                if v.integer && !relax {
+                if v.integer && fixing.is_none() {
                     def = def.integer();
                 }
             }
@@ -170,28 +177,42 @@ fn build(model: &Model, fixed: Option<&[f64]>, relax: bool) -> Built {
 /// Solves `model` with `solver`.
 pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failure> {
     match solver.resolve(model) {
-        Solver::Auto | Solver::Clarabel => {
-            if model.has_integers() {
-                return Err(Failure::Other(
-                    "clarabel cannot decide all-or-nothing programs (integer variables); use `--solver microlp` or `--solver auto`"
-                        .into(),
-                ));
+        Solver::Auto | Solver::Clarabel if model.has_integers() => branch::solve(model),
+        Solver::Auto | Solver::Clarabel => clarabel(model, None),
+        Solver::Microlp => match microlp(model) {
+            Ok(values) => {
+                // Duals from the LP with the integers fixed; the primal stays microlp's vertex.
+                let duals = clarabel(model, Some(&values)).ok().and_then(|s| s.duals);
+                Ok(RawSolution { values, duals, solver: "microlp+clarabel".into() })
             }
-            clarabel(model, None)
-        }
-        Solver::Microlp => {
-            let values = microlp(model)?;
-            // Duals from the LP with the integers fixed; the primal stays microlp's vertex.
-            let duals = clarabel(model, Some(&values)).ok().and_then(|s| s.duals);
-            Ok(RawSolution { values, duals, solver: "microlp+clarabel".into() })
-        }
+            // microlp's branch and bound can stop on a numerical guard (an integral point it
+            // rejects as infeasible, "… after slack-basis retry"): that is no verdict on the
+            // limits, so decide the integers with clarabel instead and say so in the name.
+            Err(Failure::Other(_)) if model.has_integers() => branch::solve(model).map(|mut raw| {
+                raw.solver = format!("{} (microlp stopped)", raw.solver);
+                raw
+            }),
+            Err(e) => Err(e),
+        },
         Solver::Highs => highs(model),
     }
 }
 
-/// Solves the LP with clarabel (integers fixed at `fixed` if given).
+/// Solves the LP with clarabel: integers fixed at `fixed` (rounded) if given, else relaxed.
 pub(crate) fn clarabel(model: &Model, fixed: Option<&[f64]>) -> Result<RawSolution, Failure> {
-    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, fixed, false);
+    let fix: Vec<Option<f64>> = model
+        .vars
+        .iter()
+        .enumerate()
+        .map(|(i, v)| fixed.filter(|_| v.integer).map(|values| values[i].round()))
+        .collect();
+    relaxation(model, &fix)
+}
+
+/// Solves with clarabel the LP in which each integer variable `i` is fixed at `fix[i]` when that is
+/// `Some`, and relaxed to its bounds when it is `None`.
+pub(crate) fn relaxation(model: &Model, fix: &[Option<f64>]) -> Result<RawSolution, Failure> {
+    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, Some(fix));
     let mut problem = vars.maximise(objective).using(good_lp::clarabel);
     let refs: Vec<_> = constraints.into_iter().map(|c| problem.add_constraint(c)).collect();
     let mut solution = problem.solve()?;
@@ -203,7 +224,7 @@ pub(crate) fn clarabel(model: &Model, fixed: Option<&[f64]>) -> Result<RawSoluti
 
 /// Solves the model (with its integers) with microlp; primal values only.
 fn microlp(model: &Model) -> Result<Vec<f64>, Failure> {
-    let Built { vars, handles, objective, constraints, .. } = build(model, None, false);
+    let Built { vars, handles, objective, constraints, .. } = build(model, None);
     let mut problem = vars.maximise(objective).using(good_lp::microlp);
     for c in constraints {
         problem.add_constraint(c);
@@ -214,7 +235,7 @@ fn microlp(model: &Model) -> Result<Vec<f64>, Failure> {
 
 #[cfg(feature = "highs")]
 fn highs(model: &Model) -> Result<RawSolution, Failure> {
-    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, None, false);
+    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, None);
     let mut problem = vars.maximise(objective).using(good_lp::highs);
     problem.set_verbose(false);
     let refs: Vec<_> = constraints.into_iter().map(|c| problem.add_constraint(c)).collect();

@@ -45,7 +45,7 @@ use serde::Serialize;
 
 pub use report::{Comparison, compare, render_compare, render_table};
 
-use crate::allocate::{self, Allocation, Holding};
+use crate::allocate::{self, Allocation, Holding, reserve_window};
 use crate::diagnostic::Diagnostic;
 use crate::money::Money;
 use crate::review::{Context, Review};
@@ -165,18 +165,18 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
     a.available = a1.available + pool;
     a.reserve = a1.reserve + passed_on;
     let max_share = sc.policy.reserve_max_share;
-    if a.reserve.as_decimal() > max_share * a.available.as_decimal() && max_share < Decimal::ONE {
-        // Deposit X so that reserve − X ≤ max·(available − X).
+    if a.reserve > reserve_window(&sc.policy, a.available).1 && max_share < Decimal::ONE {
+        // Deposit X so that reserve − X is within the share bounds of available − X (whole yen).
         let excess = (a.reserve.as_decimal() - max_share * a.available.as_decimal()) / (Decimal::ONE - max_share);
-        let mut x = Money::from_decimal(excess.ceil());
-        while (a.reserve - x).as_decimal() > max_share * (a.available - x).as_decimal() {
+        let mut x = Money::from_decimal((excess.ceil() - Decimal::TWO).max(Decimal::ZERO));
+        while a.reserve - x > reserve_window(&sc.policy, a.available - x).1 {
             x += Money::yen(1);
         }
         a.fund_deposit += x;
         a.available -= x;
         a.reserve -= x;
     }
-    if a.reserve.as_decimal() < sc.policy.reserve_min_share * a.available.as_decimal() {
+    if a.reserve < reserve_window(&sc.policy, a.available).0 {
         return Err(Error::Infeasible(Box::new(
             Diagnostic::error(format!(
                 "the bureaus keep {} of their savings, which leaves the mayor's reserve {} below its minimum share ({})",

@@ -51,12 +51,26 @@ pub fn check_allocation(sc: &Scenario, review: &Review, a: &Allocation) {
     let ng: Money = a.programs.iter().filter(|p| p.next_generation).map(|p| p.allocated).sum();
     assert_eq!(ng, a.next_generation);
     assert!(a.next_generation >= sc.policy.next_generation_target);
-    let av = a.available.as_decimal();
-    assert!(a.reserve.as_decimal() >= sc.policy.reserve_min_share * av, "reserve {} below min", a.reserve);
-    assert!(a.reserve.as_decimal() <= sc.policy.reserve_max_share * av, "reserve {} above max", a.reserve);
+    let (lo, hi) = reserve_window(sc, a.available);
+    assert!(a.reserve >= lo, "reserve {} below min {lo}", a.reserve);
+    assert!(a.reserve <= hi, "reserve {} above max {hi}", a.reserve);
     assert!(a.fund_drawdown >= Money::ZERO && a.fund_drawdown <= sc.fund.max_drawdown);
     assert!(a.fund_balance_end >= sc.fund.floor);
     assert!(a.fund_deposit >= Money::ZERO);
     assert_eq!(a.fund_balance_end, sc.fund.balance - a.fund_drawdown + a.fund_deposit);
-    let _ = Decimal::ZERO;
+}
+
+/// The reserve's share bounds in whole yen: ⌈min·available⌉ ..= ⌊max·available⌋; when no whole
+/// yen lies between (min share = max share), the whole yen nearest the middle (ties to even).
+pub fn reserve_window(sc: &Scenario, available: Money) -> (Money, Money) {
+    let a = available.as_decimal();
+    let (min, max) = (sc.policy.reserve_min_share, sc.policy.reserve_max_share);
+    let (lo, hi) = ((min * a).ceil(), (max * a).floor());
+    if lo <= hi {
+        (Money::from_decimal(lo), Money::from_decimal(hi))
+    } else {
+        let mid = ((min + max) / Decimal::TWO * a)
+            .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
+        (Money::from_decimal(mid), Money::from_decimal(mid))
+    }
 }
