@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""The scaling table in README.md: `waku run` end to end, as a whole process, on synthetic cities.
+
+For each size, `waku generate --programs N --departments 20 --seed 1` writes a city; then `waku run
+city.toml` (the default table output: load, review, allocate, report) runs RUNS times under
+`/usr/bin/time -v`. Prints the median wall time, the median peak resident memory, and the growth
+from the smallest size. Sizes run interleaved (A B C A B C …) so a drift in machine speed hits all.
+
+    cargo build --release
+    python3 tools/bench-scale.py                      # 3000 10000 30000 100000, 5 runs each
+    python3 tools/bench-scale.py 3000 100000 --runs 9
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WAKU = os.path.join(ROOT, "target", "release", "waku")
+
+
+def timed(cmd):
+    r = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", r.stderr)
+    h, m, s = wall.groups()
+    seconds = int(h or 0) * 3600 + int(m) * 60 + float(s)
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1))
+    return seconds, rss_kb / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("sizes", nargs="*", type=int, default=[3000, 10000, 30000, 100000])
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    if not os.path.exists(WAKU):
+        sys.exit("build first: cargo build --release")
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB; {args.runs} runs each, interleaved; medians")
+    with tempfile.TemporaryDirectory() as d:
+        cities = {}
+        for n in args.sizes:
+            out = os.path.join(d, str(n))
+            subprocess.run([WAKU, "generate", "--programs", str(n), "--departments", "20", "--seed", "1", "--out", out],
+                           check=True, stdout=subprocess.DEVNULL)
+            cities[n] = [WAKU, "run", os.path.join(out, "city.toml"), "--rules", os.path.join(ROOT, "rules")]
+        results = {n: [] for n in args.sizes}
+        for _ in range(args.runs):
+            for n in args.sizes:
+                results[n].append(timed(cities[n]))
+    base = None
+    print(f"| programs | `waku run` wall time | peak memory | time vs {args.sizes[0]:,} |")
+    print("|---:|---:|---:|---:|")
+    for n in args.sizes:
+        t = statistics.median(r[0] for r in results[n])
+        m = statistics.median(r[1] for r in results[n])
+        base = base or t
+        print(f"| {n:,} | {t * 1000:,.0f} ms | {m:,.0f} MB | {t / base:.1f}× |")
+
+
+if __name__ == "__main__":
+    main()
