@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
-use rhai::{Dynamic, FLOAT, ImmutableString, Map, Scope};
+use rhai::{AST, Dynamic, FLOAT, ImmutableString, Map, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -158,9 +158,11 @@ pub fn review_programs(
         scope.push_constant_dynamic("params", Dynamic::from_map(params.clone()));
         scope
     };
+    let folded = Folded::new(ruleset, &new_scope());
+    let folded = &folded;
     if !parallel || programs.len() < 64 {
         let mut scope = new_scope();
-        return programs.iter().map(|p| review_one(ruleset, &mut scope, p, cx)).collect();
+        return programs.iter().map(|p| review_one(ruleset, folded, &mut scope, p, cx)).collect();
     }
     let first_failure = AtomicUsize::new(usize::MAX);
     let results: Vec<Option<Result<ProgramReview, Diagnostic>>> = programs
@@ -170,7 +172,7 @@ pub fn review_programs(
             if i > first_failure.load(Ordering::Relaxed) {
                 return None;
             }
-            let r = review_one(ruleset, scope, p, cx);
+            let r = review_one(ruleset, folded, scope, p, cx);
             if r.is_err() {
                 first_failure.fetch_min(i, Ordering::Relaxed);
             }
@@ -180,9 +182,25 @@ pub fn review_programs(
     results.into_iter().map_while(|r| r).collect()
 }
 
+/// The scripts as they run in one review: `params` folded in as constants.
+struct Folded {
+    viewpoints: Vec<AST>,
+    policy: AST,
+}
+
+impl Folded {
+    fn new(ruleset: &Ruleset, params: &Scope<'_>) -> Folded {
+        Folded {
+            viewpoints: ruleset.viewpoints.iter().map(|v| v.script.with_params(&ruleset.engine, params)).collect(),
+            policy: ruleset.policy.with_params(&ruleset.engine, params),
+        }
+    }
+}
+
 /// The six findings and the assessment of one program. `scope` holds `params` and is left as found.
 fn review_one(
     ruleset: &Ruleset,
+    folded: &Folded,
     scope: &mut Scope<'_>,
     p: &Program,
     cx: &Context<'_>,
@@ -192,8 +210,8 @@ fn review_one(
     scope.push_constant("program", view);
     let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
     let mut views = rhai::Array::with_capacity(ruleset.viewpoints.len());
-    for v in &ruleset.viewpoints {
-        let out = run(ruleset, scope, &v.script, p);
+    for (v, ast) in ruleset.viewpoints.iter().zip(&folded.viewpoints) {
+        let out = run(ruleset, scope, &v.script, ast, p);
         scope.rewind(base + 1);
         let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
         views.push(Dynamic::from(FindingView(Arc::new(FindingData {
@@ -208,15 +226,21 @@ fn review_one(
         findings.push(finding);
     }
     scope.push_constant("findings", views);
-    let out = run(ruleset, scope, &ruleset.policy, p);
+    let out = run(ruleset, scope, &ruleset.policy, &folded.policy, p);
     scope.rewind(base);
     let assessment = to_assessment(&ruleset.policy, out?, p)?;
     Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment })
 }
 
-fn run(ruleset: &Ruleset, scope: &mut Scope<'_>, script: &Script, p: &Program) -> Result<Dynamic, Diagnostic> {
+fn run(
+    ruleset: &Ruleset,
+    scope: &mut Scope<'_>,
+    script: &Script,
+    ast: &AST,
+    p: &Program,
+) -> Result<Dynamic, Diagnostic> {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, &script.ast))
+        with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
     }));
     match r {
         Ok(Ok(v)) => Ok(v),
