@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
-use rhai::{Dynamic, FLOAT, ImmutableString, Map, Scope};
+use rhai::{AST, Dynamic, FLOAT, ImmutableString, Map, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -158,9 +158,11 @@ pub fn review_programs(
         scope.push_constant_dynamic("params", Dynamic::from_map(params.clone()));
         scope
     };
+    let folded = Folded::new(ruleset, &new_scope());
+    let folded = &folded;
     if !parallel || programs.len() < 64 {
         let mut scope = new_scope();
-        return programs.iter().map(|p| review_one(ruleset, &mut scope, p, cx)).collect();
+        return programs.iter().map(|p| review_one(ruleset, folded, &mut scope, p, cx)).collect();
     }
     let first_failure = AtomicUsize::new(usize::MAX);
     let results: Vec<Option<Result<ProgramReview, Diagnostic>>> = programs
@@ -170,7 +172,7 @@ pub fn review_programs(
             if i > first_failure.load(Ordering::Relaxed) {
                 return None;
             }
-            let r = review_one(ruleset, scope, p, cx);
+            let r = review_one(ruleset, folded, scope, p, cx);
             if r.is_err() {
                 first_failure.fetch_min(i, Ordering::Relaxed);
             }
@@ -180,9 +182,25 @@ pub fn review_programs(
     results.into_iter().map_while(|r| r).collect()
 }
 
+/// The scripts as they run in one review: `params` folded in as constants.
+struct Folded {
+    viewpoints: Vec<AST>,
+    policy: AST,
+}
+
+impl Folded {
+    fn new(ruleset: &Ruleset, params: &Scope<'_>) -> Folded {
+        Folded {
+            viewpoints: ruleset.viewpoints.iter().map(|v| v.script.with_params(&ruleset.engine, params)).collect(),
+            policy: ruleset.policy.with_params(&ruleset.engine, params),
+        }
+    }
+}
+
 /// The six findings and the assessment of one program. `scope` holds `params` and is left as found.
 fn review_one(
     ruleset: &Ruleset,
+    folded: &Folded,
     scope: &mut Scope<'_>,
     p: &Program,
     cx: &Context<'_>,
@@ -192,8 +210,8 @@ fn review_one(
     scope.push_constant("program", view);
     let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
     let mut views = rhai::Array::with_capacity(ruleset.viewpoints.len());
-    for v in &ruleset.viewpoints {
-        let out = run(ruleset, scope, &v.script, p);
+    for (v, ast) in ruleset.viewpoints.iter().zip(&folded.viewpoints) {
+        let out = run(ruleset, scope, &v.script, ast, p);
         scope.rewind(base + 1);
         let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
         views.push(Dynamic::from(FindingView(Arc::new(FindingData {
@@ -208,15 +226,21 @@ fn review_one(
         findings.push(finding);
     }
     scope.push_constant("findings", views);
-    let out = run(ruleset, scope, &ruleset.policy, p);
+    let out = run(ruleset, scope, &ruleset.policy, &folded.policy, p);
     scope.rewind(base);
     let assessment = to_assessment(&ruleset.policy, out?, p)?;
     Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment })
 }
 
-fn run(ruleset: &Ruleset, scope: &mut Scope<'_>, script: &Script, p: &Program) -> Result<Dynamic, Diagnostic> {
+fn run(
+    ruleset: &Ruleset,
+    scope: &mut Scope<'_>,
+    script: &Script,
+    ast: &AST,
+    p: &Program,
+) -> Result<Dynamic, Diagnostic> {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, &script.ast))
+        with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
     }));
     match r {
         Ok(Ok(v)) => Ok(v),
@@ -299,26 +323,60 @@ fn kind_of(v: &Dynamic) -> &'static str {
 
 /// A number from a script (integer, number or money) as a decimal, rounded to 6 places.
 fn number(v: &Dynamic) -> Option<Decimal> {
-    let d = if let Ok(i) = v.as_int() {
-        Decimal::from(i)
+    if let Ok(i) = v.as_int() {
+        Some(Decimal::from(i))
     } else if let Ok(f) = v.as_float() {
-        // Exact binary value, then 6 places: 0.9 → 0.9 without going through text.
-        if !f.is_finite() {
-            return None;
-        }
-        Decimal::from_f64_retain(f)?
+        float_to_6dp(f)
     } else if let Ok(d) = v.as_decimal() {
-        d
+        Some(d.round_dp(6).normalize())
     } else {
+        None
+    }
+}
+
+/// The exact binary value of `f` rounded to 6 places (ties to even): 0.9 → 0.9 without going through text.
+///
+/// Every finding and assessment passes its ratios through here, so the usual case is done in
+/// integers: `f` is m·2^e, and m·10^6 fits an `u128`, so m·10^6 / 2^−e rounds exactly by a shift.
+fn float_to_6dp(f: FLOAT) -> Option<Decimal> {
+    const MANTISSA_BITS: u32 = 52;
+    let bits = f.to_bits();
+    let biased = ((bits >> MANTISSA_BITS) & 0x7ff) as i32;
+    let shift = 1075 - biased; // f = m / 2^shift for a normal f
+    if !f.is_finite() || biased == 0 || !(1..=100).contains(&shift) {
+        // Zero, subnormal, whole numbers from 2^52 up, and tiny numbers: the general (slower) way.
+        return float_to_6dp_by_decimal(f);
+    }
+    let m = u128::from(bits & ((1 << MANTISSA_BITS) - 1) | (1 << MANTISSA_BITS));
+    let scaled = m * 1_000_000; // < 2^73
+    let mut q = scaled >> shift;
+    let rest = scaled & ((1 << shift) - 1);
+    let half = 1 << (shift - 1);
+    if rest > half || (rest == half && q & 1 == 1) {
+        q += 1;
+    }
+    let q = i128::try_from(q).ok()?;
+    Some(Decimal::from_i128_with_scale(if f < 0.0 { -q } else { q }, 6).normalize())
+}
+
+/// [`float_to_6dp`] through `rust_decimal`'s conversion of the exact binary value.
+fn float_to_6dp_by_decimal(f: FLOAT) -> Option<Decimal> {
+    if !f.is_finite() {
         return None;
-    };
-    Some(d.round_dp(6).normalize())
+    }
+    Some(Decimal::from_f64_retain(f)?.round_dp(6).normalize())
 }
 
 fn action_of(script: &Script, map: &Map, what: &str, p: &Program) -> Result<Action, Diagnostic> {
     let Some(v) = map.get("action") else {
         return Err(missing(script, what, "action", "action: \"継続\"", p));
     };
+    // The usual case: the label exactly as written (no clone of the string).
+    if let Some(a) =
+        v.as_immutable_string_ref().ok().and_then(|s| Action::ALL.into_iter().find(|a| a.label() == s.as_str()))
+    {
+        return Ok(a);
+    }
     let Ok(s) = v.clone().into_immutable_string() else {
         return Err(Diagnostic::error(format!("`action` must be a string such as \"継続\", found {}", kind_of(v)))
             .at(point_at(script, "action:"))
@@ -434,7 +492,9 @@ fn to_finding(
                 .note(program_note(p)));
         }
     }
-    Ok((Finding { viewpoint: id.to_string(), score, action, reason: reason.to_string(), min_ratio, max_ratio }, reason))
+    let finding =
+        Finding { viewpoint: id.to_owned(), score, action, reason: reason.as_str().to_owned(), min_ratio, max_ratio };
+    Ok((finding, reason))
 }
 
 /// The amount ratios are taken of: last year's cost, or the request for new programs and programs without one.
@@ -533,5 +593,49 @@ fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessmen
         let max = max.unwrap_or(p.requested).min(p.requested);
         (min.unwrap_or(Money::ZERO).min(max), max)
     };
-    Ok(Assessment { action, priority, min, max, reason: reason.to_string() })
+    Ok(Assessment { action, priority, min, max, reason: reason.as_str().to_owned() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_round_to_6_places_exactly_as_decimal_does() {
+        let mut values =
+            vec![0.0, -0.0, 0.9, -0.9, 1.0, 0.1, 0.0000005, 0.0000015, 0.0000025, -0.0000025, 4503599627370495.5];
+        values.extend([
+            f64::MIN_POSITIVE,
+            1e-30,
+            1e-7,
+            5e-7,
+            1e20,
+            1e28,
+            1e29,
+            -1e29,
+            f64::MAX,
+            f64::NAN,
+            f64::INFINITY,
+        ]);
+        let mut seed = 11u64;
+        for i in 0..1_000_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let r = (seed >> 11) as f64 / (1u64 << 53) as f64;
+            let n = (seed >> 20) as f64;
+            values.push(match i % 6 {
+                0 => (r - 0.5) * 4.0,
+                1 => ((r - 0.5) * 400.0).round() / 100.0,
+                // Near-ties at the sixth place: k + ½ millionths, and their neighbours.
+                2 => ((n % 10_000_000.0) + 0.5) / 1e6,
+                3 => f64::from_bits((((n % 10_000_000.0) + 0.5) / 1e6).to_bits() + (seed & 3) - 1),
+                4 => (r - 0.5) * 1e12,
+                _ => f64::from_bits(seed),
+            });
+        }
+        for f in values {
+            // The same representation (scale and sign too), not only the same value.
+            let (fast, general) = (float_to_6dp(f), float_to_6dp_by_decimal(f));
+            assert_eq!(fast.map(|d| d.serialize()), general.map(|d| d.serialize()), "{f:e}");
+        }
+    }
 }

@@ -235,8 +235,22 @@ pub fn format_money(x: Decimal) -> String {
     }
 }
 
-/// `30%`, `12.5%`.
+/// `30%`, `12.5%`: rounded to a tenth of a percent, the `.0` left off.
 pub fn pct(x: FLOAT) -> String {
+    // Tenths of a percent as a whole number. Far below 2^47 the float `tenths / 10` prints as exactly
+    // this many tenths, so the text can be built from the integer (float formatting is slow).
+    let tenths = (x * 1000.0).round();
+    if !tenths.is_finite() || tenths.abs() >= 1e12 {
+        return pct_by_float(x);
+    }
+    let n = tenths as i64;
+    let sign = if n < 0 || tenths.is_sign_negative() { "-" } else { "" };
+    let (whole, tenth) = (n.unsigned_abs() / 10, n.unsigned_abs() % 10);
+    if tenth == 0 { format!("{sign}{whole}%") } else { format!("{sign}{whole}.{tenth}%") }
+}
+
+/// [`pct`] through float formatting (what `pct` computes, for numbers too large for its shortcut).
+fn pct_by_float(x: FLOAT) -> String {
     let v = (x * 1000.0).round() / 10.0;
     if v == v.trunc() { format!("{v:.0}%") } else { format!("{v:.1}%") }
 }
@@ -517,6 +531,27 @@ mod tests {
             assert!(err.to_string().contains("inside the rules folder"), "{path}: {err}");
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn pct_reads_as_float_formatting_would() {
+        let mut values =
+            vec![0.0, -0.0, -0.00001, 0.00049, 0.0005, -0.0005, 0.125, -0.125, 1.0, 12.3456, -7.77, 1e12, 9e12, 1e13];
+        values.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE, -1e300]);
+        let mut seed = 7u64;
+        for i in 0..200_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let r = (seed >> 11) as f64 / (1u64 << 53) as f64;
+            values.push(match i % 4 {
+                0 => (r - 0.5) * 4.0,
+                1 => ((r - 0.5) * 400.0).round() / 100.0,
+                2 => (r - 0.5) * 1e10,
+                _ => f64::from_bits(seed),
+            });
+        }
+        for x in values {
+            assert_eq!(pct(x), pct_by_float(x), "{x:e}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rhai::{AST, Dynamic, Engine, Scope};
+use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
 pub use engine::{PROGRAM_FIELDS, ProgramView, Sources};
@@ -33,6 +33,27 @@ pub struct Script {
     pub path: PathBuf,
     pub source: Arc<Source>,
     pub(crate) ast: AST,
+    /// False when the script assigns to a parameter: then it runs as written (see [`Script::with_params`]).
+    pub(crate) foldable: bool,
+}
+
+impl Script {
+    /// This script with `params` folded in: every `params.NAME` becomes its value, and what then
+    /// becomes constant is computed once (a `params` map is one fiscal year's, so fold per year).
+    ///
+    /// Positions, the source name and embedded imports are kept, so errors read as before.
+    pub(crate) fn with_params(&self, engine: &Engine, params: &Scope<'_>) -> AST {
+        if !self.foldable {
+            // Rhai would fold the target of `params.x = …` too, and then fail on it; unfolded it
+            // fails as it always has (`params` is read-only).
+            return self.ast.clone();
+        }
+        // Carries the source name and the embedded module resolver, which re-optimising drops.
+        let carrier = self.ast.clone_functions_only_filtered(|_, _, _, _, _| false);
+        let mut ast = engine.optimize_ast(params, self.ast.clone(), OptimizationLevel::Full).merge(&carrier);
+        ast.set_source(self.source.name.as_str());
+        ast
+    }
 }
 
 /// One review viewpoint (視点) and its script.
@@ -217,7 +238,8 @@ fn compile(
         .compile_into_self_contained(&scope, &*source.text)
         .map_err(|e| errors::compile_error(&e, &source, sources, params))?;
     ast.set_source(source.name.as_str());
-    Ok(Script { path: path.to_path_buf(), source, ast })
+    let foldable = !scan::assigns_to_field(&source.text, "params");
+    Ok(Script { path: path.to_path_buf(), source, ast, foldable })
 }
 
 /// Every `params.X` must be declared; every declared parameter should be read; every `program.X` must exist.

@@ -61,6 +61,29 @@ pub fn references(text: &str, objects: &[&'static str]) -> Vec<Reference> {
     out
 }
 
+/// Whether the script assigns to `OBJECT.NAME` or `OBJECT["NAME"]` (`=`, `+=`, …) anywhere.
+///
+/// Such a script fails at run time (`params` is read-only); it is run as written rather than with
+/// the parameters folded in, so that it fails in the same way.
+pub fn assigns_to_field(text: &str, object: &'static str) -> bool {
+    let code = blank_comments_and_strings(text);
+    let bytes = code.as_bytes();
+    references(text, &[object]).iter().any(|r| {
+        // After `NAME`, or after the closing quote and bracket of `["NAME"]`.
+        let mut j = r.span.end;
+        if bytes.get(j) == Some(&b'"') {
+            j = skip_ws(bytes, j + 1);
+            if bytes.get(j) != Some(&b']') {
+                return false;
+            }
+            j += 1;
+        }
+        let rest = &code[skip_ws(bytes, j)..];
+        let op_len = rest.bytes().take_while(|b| b"+-*/%<>&|^".contains(b)).count();
+        rest[op_len..].starts_with('=') && !rest[op_len..].starts_with("==") && !matches!(&rest[..op_len], "<" | ">")
+    })
+}
+
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -147,6 +170,31 @@ mod tests {
         assert_eq!(names, [("params", "needs_trend"), ("program", "kind"), ("params", "quoted"), ("params", "interp")]);
         assert_eq!(&text[refs[0].span.clone()], "needs_trend");
         assert_eq!(&text[refs[2].span.clone()], "quoted");
+    }
+
+    #[test]
+    fn finds_assignments_to_a_field() {
+        for text in [
+            "params.x = 1;",
+            "params . x += 1",
+            "params[\"x\"] = 2",
+            "params [ \"x\" ]\n  **= 2",
+            "if a { params.x <<= 1 }",
+        ] {
+            assert!(assigns_to_field(text, "params"), "{text}");
+        }
+        for text in [
+            "params.x == 1",
+            "params.x <= 1",
+            "params.x >= 1",
+            "params.x != 1",
+            "let p = params; p.x = 1",
+            "myparams.x = 1",
+            "// params.x = 1",
+            "\"params.x = 1\"",
+        ] {
+            assert!(!assigns_to_field(text, "params"), "{text}");
+        }
     }
 
     #[test]
