@@ -5,6 +5,11 @@
 //! branches in the same proportions as on real data. Target: ≤ 30 ms on one core.
 
 use std::hint::black_box;
+
+// The allocator the `waku` binary runs with (see `src/main.rs`), so the figure is the product's.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
