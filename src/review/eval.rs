@@ -1,19 +1,20 @@
 //! Evaluating the compiled rules on programs: build what a script sees, run it sandboxed, check what it returns.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
 use rhai::{AST, Dynamic, FLOAT, ImmutableString, Map, Scope};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use super::memo::{Key, Memo};
 use super::{Action, Assessment, Finding, ProgramReview};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::Money;
-use crate::rules::engine::{FindingData, FindingView, ProgramData, kpi_view, with_time_limit};
-use crate::rules::{ProgramView, Ruleset, Script};
+use crate::rules::engine::{FindingData, FindingView, Observed, ProgramData, kpi_view, observe, with_time_limit};
+use crate::rules::{ProgramView, Ruleset, Script, Viewpoint};
 use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
 
 /// Names a program may refer to: bureaus, clusters and other programs (for `overlap_name`),
@@ -153,16 +154,28 @@ pub fn review_programs(
     params: Map,
     parallel: bool,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
+    let remembered = Remembered::new(ruleset, !ruleset.reads_the_clock());
+    review_remembering(programs, cx, ruleset, params, parallel, &remembered)
+}
+
+fn review_remembering(
+    programs: &[&Program],
+    cx: &Context<'_>,
+    ruleset: &Ruleset,
+    params: Map,
+    parallel: bool,
+    remembered: &Remembered,
+) -> Result<Vec<ProgramReview>, Diagnostic> {
     let new_scope = || {
         let mut scope = Scope::new();
         scope.push_constant_dynamic("params", Dynamic::from_map(params.clone()));
         scope
     };
     let folded = Folded::new(ruleset, &new_scope());
-    let folded = &folded;
+    let review = Review { ruleset, folded: &folded, remembered, cx };
     if !parallel || programs.len() < 64 {
         let mut scope = new_scope();
-        return programs.iter().map(|p| review_one(ruleset, folded, &mut scope, p, cx)).collect();
+        return programs.iter().map(|p| review.one(&mut scope, p)).collect();
     }
     let first_failure = AtomicUsize::new(usize::MAX);
     let results: Vec<Option<Result<ProgramReview, Diagnostic>>> = programs
@@ -172,7 +185,7 @@ pub fn review_programs(
             if i > first_failure.load(Ordering::Relaxed) {
                 return None;
             }
-            let r = review_one(ruleset, folded, scope, p, cx);
+            let r = review.one(scope, p);
             if r.is_err() {
                 first_failure.fetch_min(i, Ordering::Relaxed);
             }
@@ -197,59 +210,182 @@ impl Folded {
     }
 }
 
-/// The six findings and the assessment of one program. `scope` holds `params` and is left as found.
-fn review_one(
-    ruleset: &Ruleset,
-    folded: &Folded,
-    scope: &mut Scope<'_>,
-    p: &Program,
-    cx: &Context<'_>,
-) -> Result<ProgramReview, Diagnostic> {
-    let base = scope.len();
-    let view = program_view(p, cx);
-    scope.push_constant("program", view);
-    let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
-    let mut views = rhai::Array::with_capacity(ruleset.viewpoints.len());
-    for (v, ast) in ruleset.viewpoints.iter().zip(&folded.viewpoints) {
-        let out = run(ruleset, scope, &v.script, ast, p);
-        scope.rewind(base + 1);
-        let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
-        views.push(Dynamic::from(FindingView(Arc::new(FindingData {
+/// What the scripts returned so far in one review, shared by the threads (see [`memo`]).
+struct Remembered {
+    viewpoints: Vec<Mutex<ViewpointResults>>,
+    /// The policy's results by the findings' numbers and what it read of the program.
+    policy: Mutex<Memo<Dynamic>>,
+}
+
+/// One viewpoint's results by what it read, and each distinct finding it returned (numbered in
+/// the order first seen), as a review records it and as the policy sees it.
+struct ViewpointResults {
+    by_input: Memo<u32>,
+    findings: Vec<(Finding, Dynamic)>,
+    numbers: HashMap<FindingKey, u32, ahash::RandomState>,
+}
+
+/// A finding compared exactly: numbers by their digits and scale, so equal keys print alike.
+#[derive(PartialEq, Eq, Hash)]
+struct FindingKey {
+    score: [u8; 16],
+    action: Action,
+    reason: ImmutableString,
+    min_ratio: Option<[u8; 16]>,
+    max_ratio: Option<[u8; 16]>,
+}
+
+impl Remembered {
+    /// Nothing remembered yet; with `on` false, nothing ever is.
+    fn new(ruleset: &Ruleset, on: bool) -> Remembered {
+        let viewpoint =
+            || ViewpointResults { by_input: Memo::new(on), findings: Vec::new(), numbers: HashMap::default() };
+        Remembered {
+            viewpoints: ruleset.viewpoints.iter().map(|_| Mutex::new(viewpoint())).collect(),
+            policy: Mutex::new(Memo::new(on)),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl ViewpointResults {
+    /// The number of this finding of viewpoint `v` among the distinct ones (added if new).
+    fn number(&mut self, v: &Viewpoint, finding: Finding, reason: ImmutableString) -> u32 {
+        let key = FindingKey {
+            score: finding.score.serialize(),
+            action: finding.action,
+            reason,
+            min_ratio: finding.min_ratio.map(|d| d.serialize()),
+            max_ratio: finding.max_ratio.map(|d| d.serialize()),
+        };
+        if let Some(n) = self.numbers.get(&key) {
+            return *n;
+        }
+        let view = Dynamic::from(FindingView(Arc::new(FindingData {
             viewpoint: v.label.clone(),
             number: v.number.map_or(Dynamic::UNIT, Dynamic::from_int),
             score: float(finding.score),
             action: action_label(finding.action),
-            reason,
+            reason: key.reason.clone(),
             min_ratio: opt_float(finding.min_ratio),
             max_ratio: opt_float(finding.max_ratio),
-        }))));
-        findings.push(finding);
+        })));
+        let n = self.findings.len() as u32;
+        self.numbers.insert(key, n);
+        self.findings.push((finding, view));
+        n
     }
-    scope.push_constant("findings", views);
-    let out = run(ruleset, scope, &ruleset.policy, &folded.policy, p);
-    scope.rewind(base);
-    let assessment = to_assessment(&ruleset.policy, out?, p)?;
-    Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment })
 }
 
+/// One review under way: the ruleset, its scripts with this review's parameters, the results so far.
+struct Review<'a> {
+    ruleset: &'a Ruleset,
+    folded: &'a Folded,
+    remembered: &'a Remembered,
+    cx: &'a Context<'a>,
+}
+
+impl Review<'_> {
+    /// The six findings and the assessment of one program. `scope` holds `params` and is left as found.
+    ///
+    /// A script's result is reused from an earlier program when it read the same values (see [`memo`]).
+    fn one(&self, scope: &mut Scope<'_>, p: &Program) -> Result<ProgramReview, Diagnostic> {
+        let base = scope.len();
+        let view = program_view(p, self.cx);
+        let data = Arc::clone(&view.0);
+        scope.push_constant("program", view);
+        let r = self.with_program(scope, p, &data);
+        scope.rewind(base);
+        r
+    }
+
+    /// [`Review::one`] once `program` is in `scope`; `data` is what it holds.
+    fn with_program(
+        &self,
+        scope: &mut Scope<'_>,
+        p: &Program,
+        data: &ProgramData,
+    ) -> Result<ProgramReview, Diagnostic> {
+        let Review { ruleset, folded, remembered, .. } = self;
+        let base = scope.len();
+        let key = |read: u8| Key::of(&data.field(read));
+        let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
+        let mut views = rhai::Array::with_capacity(ruleset.viewpoints.len());
+        let mut numbers = Vec::with_capacity(ruleset.viewpoints.len());
+        for ((v, ast), results) in ruleset.viewpoints.iter().zip(&folded.viewpoints).zip(&remembered.viewpoints) {
+            let known = {
+                let mut r = lock(results);
+                r.by_input.find(key).copied().map(|n| (n, r.findings[n as usize].clone()))
+            };
+            let (n, (finding, finding_view)) = match known {
+                Some(known) => known,
+                None => {
+                    let (out, seen) = run(ruleset, scope, &v.script, ast, p);
+                    scope.rewind(base);
+                    let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
+                    let mut r = lock(results);
+                    let n = r.number(v, finding, reason);
+                    if !seen.printed {
+                        r.by_input.insert(seen.reads.iter().map(|read| (*read, key(*read))), n);
+                    }
+                    (n, r.findings[n as usize].clone())
+                }
+            };
+            numbers.push(n);
+            findings.push(finding);
+            views.push(finding_view);
+        }
+        // The policy's inputs: the findings (input 0, by their numbers), then the program fields it
+        // reads (field f is input 1 + f).
+        let input = |read: u8| match read.checked_sub(1) {
+            None => Some(Key::Findings(numbers.clone())),
+            Some(field) => key(field),
+        };
+        let known = lock(&remembered.policy).find(input).cloned();
+        let out = match known {
+            Some(out) => out,
+            None => {
+                scope.push_constant("findings", views);
+                let (out, seen) = run(ruleset, scope, &ruleset.policy, &folded.policy, p);
+                scope.rewind(base);
+                let out = out?;
+                if !seen.printed {
+                    let reads = std::iter::once(0).chain(seen.reads.iter().map(|r| r + 1));
+                    lock(&remembered.policy).insert(reads.map(|r| (r, input(r))), out.clone());
+                }
+                out
+            }
+        };
+        let assessment = to_assessment(&ruleset.policy, out, p)?;
+        Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment })
+    }
+}
+
+/// Runs one script on one program; also says what it read and whether it printed.
 fn run(
     ruleset: &Ruleset,
     scope: &mut Scope<'_>,
     script: &Script,
     ast: &AST,
     p: &Program,
-) -> Result<Dynamic, Diagnostic> {
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
-    }));
-    match r {
+) -> (Result<Dynamic, Diagnostic>, Observed) {
+    let (r, seen) = observe(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
+        }))
+    });
+    let out = match r {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
         Err(_) => Err(Diagnostic::error("the script engine failed on this script")
             .at(Location::at_line_col(&script.source, 1, 1))
             .note(program_note(p))
             .hint("this is a bug in waku or Rhai; please report it with the script")),
-    }
+    };
+    (out, seen)
 }
 
 pub(crate) fn program_note(p: &Program) -> String {
@@ -599,6 +735,52 @@ fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessmen
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_reports_what_it_read_of_the_program_and_whether_it_printed() {
+        let sc = crate::scenario::load(std::path::Path::new("scenarios/kumamoto-r8.toml")).unwrap();
+        let ruleset = Ruleset::for_scenario(&sc).unwrap();
+        let mut scope = Scope::new();
+        scope.push_constant("program", program_view(&sc.programs[0], &Context::of(&sc)));
+        let mut eval = |text: &str| {
+            let ast = ruleset.engine.compile_with_scope(&scope, text).unwrap();
+            observe(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &ast).unwrap()).1
+        };
+        let field = |name: &str| crate::rules::PROGRAM_FIELDS.iter().position(|(f, _)| *f == name).unwrap() as u8;
+        let seen = eval("if program.kind == \"no such kind\" { program.name } else { program.fees }");
+        assert_eq!(seen.reads, [field("kind"), field("fees")]);
+        assert!(!seen.printed);
+        let seen = eval("print(program)");
+        assert_eq!(seen.reads, [field("id"), field("name")]);
+        assert!(seen.printed);
+    }
+
+    #[test]
+    fn a_remembered_result_is_the_result_the_script_would_return() {
+        let dir = std::env::temp_dir().join(format!("waku-remember-{}", std::process::id()));
+        let spec = crate::generate::CitySpec { programs: 1500, departments: 8, seed: 11 };
+        let path = crate::generate::write_city(&spec, &dir).unwrap();
+        let sc = crate::scenario::load(&path).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let ruleset = Ruleset::load(std::path::Path::new("rules"), &sc.parameters).unwrap();
+        let programs: Vec<&Program> = sc.programs.iter().collect();
+        let cx = Context::of(&sc);
+        let review = |remembered: &Remembered, parallel| {
+            let params = ruleset.params_map(Some(sc.fiscal_year));
+            let r = review_remembering(&programs, &cx, &ruleset, params, parallel, remembered).unwrap();
+            serde_json::to_string(&r).unwrap()
+        };
+        let fresh = review(&Remembered::new(&ruleset, false), false);
+        for parallel in [false, true] {
+            let remembered = Remembered::new(&ruleset, true);
+            assert!(review(&remembered, parallel) == fresh, "parallel: {parallel}");
+            // Each script's results were reused for some programs, or this test shows nothing.
+            for v in &remembered.viewpoints {
+                assert!(lock(v).by_input.hits() > 0);
+            }
+            assert!(lock(&remembered.policy).hits() > 0);
+        }
+    }
 
     #[test]
     fn ratios_round_to_6_places_exactly_as_decimal_does() {

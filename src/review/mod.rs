@@ -5,6 +5,7 @@
 //! [`review`] produces it from a scenario and a compiled [`crate::rules::Ruleset`].
 
 mod eval;
+mod memo;
 mod render;
 
 use std::fmt;

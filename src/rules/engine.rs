@@ -5,7 +5,7 @@
 //! parameter, `0.9`) are ordinary numbers. The two mix: `program.prior_cost * 0.9` is exact
 //! money, `program.requested > oku(1)` compares exactly.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -39,6 +39,36 @@ pub const TIME_LIMIT: Duration = Duration::from_millis(500);
 
 thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// What the evaluation under way has read of `program`, while [`observe`] watches.
+    static READS: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+    /// Whether the evaluation under way printed (`print`, `debug`).
+    static PRINTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What one evaluation could have depended on beyond `params`, and whether it had an effect.
+#[derive(Debug, Default)]
+pub(crate) struct Observed {
+    /// The `program` fields it read, in order, as indices into [`PROGRAM_FIELDS`].
+    pub reads: Vec<u8>,
+    /// It printed something, so running it again is not the same as reusing its result.
+    pub printed: bool,
+}
+
+/// Runs `f` (one script evaluation) and reports what it read of `program` and whether it printed.
+pub(crate) fn observe<R>(f: impl FnOnce() -> R) -> (R, Observed) {
+    READS.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    PRINTED.with(|p| p.set(false));
+    let r = f();
+    let reads = READS.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    (r, Observed { reads, printed: PRINTED.with(Cell::get) })
+}
+
+fn note_read(field: u8) {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.push(field);
+        }
+    });
 }
 
 /// Runs `f` (one script evaluation) under the wall-clock limit.
@@ -93,8 +123,14 @@ pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
         }
     });
     // `print` and `debug` go to stderr so they never mix with JSON on stdout.
-    engine.on_print(|s| eprintln!("{s}"));
-    engine.on_debug(|s, src, pos| eprintln!("{}:{pos}: {s}", src.unwrap_or("script")));
+    engine.on_print(|s| {
+        PRINTED.with(|p| p.set(true));
+        eprintln!("{s}");
+    });
+    engine.on_debug(|s, src, pos| {
+        PRINTED.with(|p| p.set(true));
+        eprintln!("{}:{pos}: {s}", src.unwrap_or("script"));
+    });
     engine.set_module_resolver(RulesResolver { root: rules_dir.to_path_buf(), sources: sources.clone() });
     register_money(&mut engine);
     register_program(&mut engine);
@@ -331,49 +367,76 @@ pub const PROGRAM_FIELDS: [(&str, &str); 32] = [
     ("kpi", "#{ indicator, baseline, target, actual, achievement } or ()"),
 ];
 
+/// Every field of [`ProgramData`], in [`PROGRAM_FIELDS`] order, as its getter returns it.
+macro_rules! program_fields {
+    ($($field:ident),*) => {
+        const FIELD_VALUES: [fn(&ProgramData) -> Dynamic; PROGRAM_FIELDS.len()] = [$(|p| Dynamic::from(p.$field.clone())),*];
+        const FIELD_NAMES: [&str; PROGRAM_FIELDS.len()] = [$(stringify!($field)),*];
+    };
+}
+program_fields!(
+    id,
+    name,
+    department,
+    department_name,
+    cluster,
+    cluster_name,
+    cluster_group,
+    reform_type,
+    kind,
+    kind_ja,
+    prior_cost,
+    requested,
+    growth,
+    subsidy_ratio,
+    fees,
+    bondable_share,
+    specific_share,
+    general_revenue,
+    strategy,
+    strategy_ja,
+    next_generation,
+    all_or_nothing,
+    demand_trend,
+    satisfaction,
+    overlap_with,
+    overlap_name,
+    service_level,
+    digital_share,
+    private_capacity,
+    outsourced,
+    natural_savings,
+    kpi
+);
+
+impl ProgramData {
+    /// The value of field `i` (an index into [`PROGRAM_FIELDS`]), exactly as `program.<field>` reads it.
+    pub(crate) fn field(&self, i: u8) -> Dynamic {
+        FIELD_VALUES[usize::from(i)](self)
+    }
+}
+
+const ID: u8 = 0;
+const NAME: u8 = 1;
+
 fn register_program(engine: &mut Engine) {
     engine.register_type_with_name::<ProgramView>("Program");
-    macro_rules! get {
-        ($($field:ident),*) => {$(
-            engine.register_get(stringify!($field), |p: &mut ProgramView| p.0.$field.clone());
-        )*};
+    // Each getter notes what it read, so a review can tell which programs a result carries over to.
+    for (i, name) in (0u8..).zip(FIELD_NAMES) {
+        engine.register_get(name, move |p: &mut ProgramView| {
+            note_read(i);
+            p.0.field(i)
+        });
     }
-    get!(
-        id,
-        name,
-        department,
-        department_name,
-        cluster,
-        cluster_name,
-        cluster_group,
-        reform_type,
-        kind,
-        kind_ja,
-        prior_cost,
-        requested,
-        growth,
-        subsidy_ratio,
-        fees,
-        bondable_share,
-        specific_share,
-        general_revenue,
-        strategy,
-        strategy_ja,
-        next_generation,
-        all_or_nothing,
-        demand_trend,
-        satisfaction,
-        overlap_with,
-        overlap_name,
-        service_level,
-        digital_share,
-        private_capacity,
-        outsourced,
-        natural_savings,
-        kpi
-    );
-    engine.register_fn("to_string", |p: &mut ProgramView| format!("{} {}", p.0.id, p.0.name));
-    engine.register_fn("to_debug", |p: &mut ProgramView| format!("Program({})", p.0.id));
+    engine.register_fn("to_string", |p: &mut ProgramView| {
+        note_read(ID);
+        note_read(NAME);
+        format!("{} {}", p.0.id, p.0.name)
+    });
+    engine.register_fn("to_debug", |p: &mut ProgramView| {
+        note_read(ID);
+        format!("Program({})", p.0.id)
+    });
 }
 
 /// A finding as the policy sees it (read-only).
@@ -552,6 +615,12 @@ mod tests {
         for x in values {
             assert_eq!(pct(x), pct_by_float(x), "{x:e}");
         }
+    }
+
+    #[test]
+    fn every_documented_program_field_has_its_getter() {
+        let documented: Vec<&str> = PROGRAM_FIELDS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(documented, FIELD_NAMES);
     }
 
     #[test]

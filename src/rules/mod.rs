@@ -176,6 +176,12 @@ impl Ruleset {
         self.parameters.to_map(fiscal_year)
     }
 
+    /// Whether any script or module calls Rhai's clock functions (`timestamp`, `sleep`): then a
+    /// script's result may differ between two runs on the same program, and none is reused.
+    pub(crate) fn reads_the_clock(&self) -> bool {
+        self.sources.all().iter().any(|s| ["timestamp", "sleep"].iter().any(|w| scan::mentions(&s.text, w)))
+    }
+
     pub fn viewpoint(&self, id: &str) -> Option<&Viewpoint> {
         self.viewpoints.iter().find(|v| v.id == id)
     }

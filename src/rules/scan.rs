@@ -84,6 +84,16 @@ pub fn assigns_to_field(text: &str, object: &'static str) -> bool {
     })
 }
 
+/// Whether `word` appears in the code of `text` as a name (not in a comment or string, not part of a longer name).
+pub fn mentions(text: &str, word: &str) -> bool {
+    let code = blank_comments_and_strings(text);
+    let bytes = code.as_bytes();
+    code.match_indices(word).any(|(i, _)| {
+        let end = i + word.len();
+        (i == 0 || !is_ident_byte(bytes[i - 1])) && !bytes.get(end).is_some_and(|b| is_ident_byte(*b))
+    })
+}
+
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
