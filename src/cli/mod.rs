@@ -154,7 +154,12 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
 
 /// Writes to stdout; a closed pipe is not an error worth a message.
 pub(crate) fn write_out(out: &mut dyn Write, text: &str) -> Result<()> {
-    match out.write_all(text.as_bytes()) {
+    write_bytes(out, text.as_bytes())
+}
+
+/// Writes bytes (a report, perhaps binary) to stdout, as [`write_out`].
+pub(crate) fn write_bytes(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
+    match out.write_all(bytes) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::input(crate::Diagnostic::error(format!("cannot write output: {e}")))),

@@ -55,31 +55,19 @@ pub enum RunFormat {
 pub(crate) fn emit(out: &mut dyn Write, path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
     match path {
         Some(p) => crate::report::write_atomic(p, bytes),
-        None => match out.write_all(bytes) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(Error::input(Diagnostic::error(format!("cannot write output: {e}")))),
-        },
+        None => super::write_bytes(out, bytes),
     }
 }
 
 /// A format `waku run` does not yet write for this kind of run.
 pub(crate) fn unsupported(format: RunFormat, what: &str) -> Error {
+    // The name clap parses, so the message repeats what the user typed.
+    let format_name =
+        |f: RunFormat| clap::ValueEnum::to_possible_value(&f).map_or_else(String::new, |v| v.get_name().to_owned());
     Error::input(
         Diagnostic::error(format!("`--format {}` is not available for {what}", format_name(format)))
             .hint("use `--format table`, `json` or `markdown`"),
     )
-}
-
-fn format_name(f: RunFormat) -> &'static str {
-    match f {
-        RunFormat::Table => "table",
-        RunFormat::Json => "json",
-        RunFormat::Markdown => "markdown",
-        RunFormat::Html => "html",
-        RunFormat::Csv => "csv",
-        RunFormat::Xlsx => "xlsx",
-    }
 }
 
 /// How `waku run` allocates.
