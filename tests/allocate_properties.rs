@@ -82,7 +82,8 @@ fn grid_is_the_only_obstacle(sc: &Scenario, review: &Review, why: &str) -> Resul
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(CASES))]
+    // A fixed seed: CI runs the same cases every time (change it locally to explore others).
+    #![proptest_config(ProptestConfig { cases: CASES, rng_seed: proptest::test_runner::RngSeed::Fixed(2026), ..ProptestConfig::default() })]
 
     #[test]
     fn allocations_keep_every_identity_and_limit(c in case()) {

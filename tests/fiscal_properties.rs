@@ -88,7 +88,8 @@ fn plan_of(specs: &[YearSpec], frame_tenths: i64, escalation: Decimal) -> Plan {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1_300))]
+    // A fixed seed: CI runs the same cases every time (change it locally to explore others).
+    #![proptest_config(ProptestConfig { cases: 1_300, rng_seed: proptest::test_runner::RngSeed::Fixed(2026), ..ProptestConfig::default() })]
 
     #[test]
     fn path_constraints_hold_in_every_year(
