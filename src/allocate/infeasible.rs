@@ -111,12 +111,52 @@ fn weight(limit: Limit) -> f64 {
     }
 }
 
+/// The elastic re-solve's solver: HiGHS when asked for and built in, else the default.
+fn elastic_solver(solver: Solver) -> Solver {
+    if solver == Solver::Highs && solver.available() { Solver::Highs } else { Solver::Auto }
+}
+
+/// When the limits miss each other by less than one yen in total in the model's continuous terms
+/// (a bond issuance cap half a yen below the bondable share of a program's review minimum), they
+/// are no conflict in whole yen, where each program's funding split is rounded: the model with
+/// each such limit moved by what it misses by (and a hundredth of a yen), for the solver to try
+/// again. The caller keeps the answer only if rounding it to the unit keeps every limit as stated.
+/// `None` when the limits miss by a yen or more (a real conflict, for [`diagnose`]).
+pub(crate) fn within_a_yen(model: &Model, solver: Solver) -> Option<Model> {
+    let m = elastic(model);
+    let raw = solve::solve(&m, elastic_solver(solver)).ok()?;
+    let s = model.scale;
+    let slack: Vec<(usize, f64)> = m
+        .vars
+        .iter()
+        .enumerate()
+        .filter_map(|(v, var)| match var.kind {
+            VarKind::Slack { row } if raw.values[v] > 0.0 => Some((row, raw.values[v])),
+            _ => None,
+        })
+        .collect();
+    if slack.iter().map(|(_, x)| x * s).sum::<f64>() >= 1.0 {
+        return None;
+    }
+    let mut relaxed = model.clone();
+    for (k, x) in slack {
+        let row = &mut relaxed.rows[k];
+        let by = x + 0.01 / s;
+        match row.sense {
+            Sense::Le => row.rhs += by,
+            Sense::Ge => row.rhs -= by,
+            // An equality moved would be another limit; leave it to the diagnosis.
+            Sense::Eq => return None,
+        }
+    }
+    Some(relaxed)
+}
+
 /// Names the conflicting limits and the shortfall.
 pub(crate) fn diagnose(model: &Model, sc: &Scenario, solver: Solver) -> Diagnostic {
     let u = sc.display_unit;
     let m = elastic(model);
-    let solver = if solver == Solver::Highs && solver.available() { Solver::Highs } else { Solver::Auto };
-    let raw = match solve::solve(&m, solver) {
+    let raw = match solve::solve(&m, elastic_solver(solver)) {
         Ok(raw) => raw,
         Err(_) => {
             return Diagnostic::error("the limits cannot all hold, and the elastic re-solve that would name them stopped")

@@ -218,18 +218,14 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
     }
     let raw = match workset::solve(model, options.solver) {
         Ok(raw) => raw,
-        Err(solve::Failure::Infeasible) => {
-            return Err(Error::Infeasible(Box::new(infeasible::diagnose(model, scenario, options.solver))));
-        }
+        Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, options.solver),
         Err(solve::Failure::Other(reason)) => {
             // A numerical stop is not a verdict on the limits: try the other pure-Rust solver once.
             let fallback = if model.has_integers() { None } else { Some(Solver::Microlp) };
             match fallback.filter(|&f| f != options.solver.resolve(model) && model.free_programs() <= 20_000) {
                 Some(f) => match solve::solve(model, f) {
                     Ok(raw) => raw,
-                    Err(solve::Failure::Infeasible) => {
-                        return Err(Error::Infeasible(Box::new(infeasible::diagnose(model, scenario, f))));
-                    }
+                    Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, f),
                     Err(solve::Failure::Other(_)) => return Err(stopped(options.solver, &reason)),
                 },
                 None => return Err(stopped(options.solver, &reason)),
@@ -243,6 +239,22 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
         }
     };
     Ok(explain::assemble(model, scenario, review, &raw, &exact))
+}
+
+/// The solver found no allocation. Either the limits contradict each other, and the elastic
+/// re-solve names them and the shortfall, or they miss each other by less than a yen in the model's
+/// continuous terms (solvers differ on such a city: one allocates, another says infeasible); then
+/// the model is solved again with those limits moved by that much, and the answer stands if
+/// rounding it keeps every limit exactly as stated. The allocation's `solver` says so.
+fn infeasible(model: &Model, sc: &Scenario, review: &Review, solver: Solver) -> Result<Allocation> {
+    let relaxed = infeasible::within_a_yen(model, solver);
+    if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, solver).ok()) {
+        if let Ok(exact) = rounding::round(model, sc, &raw.values) {
+            raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
+            return Ok(explain::assemble(model, sc, review, &raw, &exact));
+        }
+    }
+    Err(Error::Infeasible(Box::new(infeasible::diagnose(model, sc, solver))))
 }
 
 /// When the rounding repairs cannot keep a limit that binds at the optimum (a floor whose only
