@@ -60,6 +60,9 @@ fn kitakyushu_autonomous_snapshot_and_identities() {
     check_identities(&json);
     let (_, again, _) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "json"]);
     assert_eq!(stdout, again, "deterministic");
+    // 妊婦健康診査 is a range in the city's review; 子ども家庭局's policy funds it at one amount.
+    let program = |id: &str| json["programs"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap().clone();
+    assert_eq!(program("K0227")["held_by"], "bureau_fixed", "the bureau's policy holds it, not the review");
     insta::assert_snapshot!("run-kitakyushu-r8-autonomous", stdout);
 }
 

@@ -320,6 +320,9 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
             "mandatory expenditure (義務的経費): fixed at the request, outside the optimisation".to_string()
         }
         Holding::Pinned => "the review leaves it a single amount, outside the optimisation".to_string(),
+        Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
+            "held by its bureau's own policy (autonomous budgeting)".to_string()
+        }
         Holding::EnvelopeFloor => {
             "held at the review maximum by its bureau's envelope floor, which needs every program of the bureau in full"
                 .to_string()

@@ -137,6 +137,12 @@ pub enum Holding {
     ReviewMin,
     /// Between its bounds: the marginal program of the limits it counts in.
     Marginal,
+    /// Autonomous budgeting: the bureau's policy narrowed the review's range to one amount.
+    BureauFixed,
+    /// Autonomous budgeting: at the maximum the bureau's policy set (below the review's).
+    BureauMax,
+    /// Autonomous budgeting: at the minimum the bureau's policy set (above the review's).
+    BureauMin,
 }
 
 impl Holding {
@@ -150,6 +156,9 @@ impl Holding {
             Holding::ReviewMax => "at the review maximum",
             Holding::ReviewMin => "at the review minimum",
             Holding::Marginal => "marginal",
+            Holding::BureauFixed => "fixed by the bureau's policy",
+            Holding::BureauMax => "at the bureau's maximum",
+            Holding::BureauMin => "at the bureau's minimum",
         }
     }
 }

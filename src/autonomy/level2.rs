@@ -46,6 +46,8 @@ pub struct Item {
     pub lo: Money,
     pub hi: Money,
     pub priority: Decimal,
+    /// `lo` and `hi` are the bureau policy's, not the review's.
+    pub bureau_bounds: bool,
 }
 
 /// Why level 2 could not start: the bureau's minimums overrun a limit.
@@ -200,7 +202,7 @@ pub fn fallback(sc: &Scenario, items: &[Item], level1: &[Money], review_max: &[M
         .iter()
         .zip(level1)
         .zip(review_max)
-        .map(|((it, &c), &hi)| Item { index: it.index, lo: c, hi, priority: it.priority })
+        .map(|((it, &c), &hi)| Item { index: it.index, lo: c, hi, priority: it.priority, bureau_bounds: false })
         .collect();
     for k in order(&spendable) {
         let p = &sc.programs[spendable[k].index];
@@ -240,13 +242,13 @@ pub fn holding(p: &Program, it: &Item, cost: Money) -> Holding {
     if p.kind == ProgramKind::Mandatory {
         Holding::Mandatory
     } else if it.lo == it.hi {
-        Holding::Pinned
+        if it.bureau_bounds { Holding::BureauFixed } else { Holding::Pinned }
     } else if p.all_or_nothing {
         Holding::AllOrNothing
     } else if cost == it.hi {
-        Holding::ReviewMax
+        if it.bureau_bounds { Holding::BureauMax } else { Holding::ReviewMax }
     } else if cost == it.lo {
-        Holding::ReviewMin
+        if it.bureau_bounds { Holding::BureauMin } else { Holding::ReviewMin }
     } else {
         Holding::Marginal
     }

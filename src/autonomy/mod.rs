@@ -209,11 +209,15 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
         let items: Vec<level2::Item> = idx
             .iter()
             .filter_map(|&i| {
-                decided.assessments[i].as_ref().map(|b| level2::Item {
-                    index: i,
-                    lo: b.min,
-                    hi: b.max,
-                    priority: b.priority,
+                decided.assessments[i].as_ref().map(|b| {
+                    let city = &review.programs[i].assessment;
+                    level2::Item {
+                        index: i,
+                        lo: b.min,
+                        hi: b.max,
+                        priority: b.priority,
+                        bureau_bounds: (b.min, b.max) != (city.min, city.max),
+                    }
                 })
             })
             .collect();

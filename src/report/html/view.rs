@@ -240,6 +240,9 @@ pub(super) fn held_ja(h: Holding) -> &'static str {
         Holding::ReviewMax => "点検の上限額",
         Holding::ReviewMin => "点検の下限額",
         Holding::Marginal => "限界的な事業（制約で調整）",
+        Holding::BureauFixed => "局の方針で確定",
+        Holding::BureauMax => "局の方針の上限額",
+        Holding::BureauMin => "局の方針の下限額",
     }
 }
 

@@ -474,6 +474,9 @@ pub fn holding_ja(h: Holding) -> &'static str {
         Holding::ReviewMax => "見直しの上限まで配分",
         Holding::ReviewMin => "見直しの下限（制約の負担が優先度を上回る）",
         Holding::Marginal => "限界的な事業（制約の境目）",
+        Holding::BureauFixed => "局の方針で額が決まっている",
+        Holding::BureauMax => "局の方針の上限まで配分",
+        Holding::BureauMin => "局の方針の下限",
     }
 }
 
