@@ -27,37 +27,25 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
             let _ = write!(err, "{}", w.render());
         }
     }
-    let outcome = fiscal::run_plan(&plan, &Options { solver: args.solver })?;
+    let reviews = fiscal::review_plan(&plan)?;
+    let outcome = fiscal::run_plan_reviewed(&plan, &reviews, &Options { solver: args.solver })?;
     if matches!(args.format, RunFormat::Csv | RunFormat::Xlsx) {
-        if let Some(bytes) = super::run::sheets(args.format, &outcome, &year_reviews(&plan)?)? {
+        if let Some(bytes) = super::run::sheets(args.format, &outcome, &reviews)? {
             emit(out, args.out.as_deref(), &bytes)?;
             return verdict(&outcome);
         }
     }
     let text = match args.format {
-        RunFormat::Json => {
-            let json = serde_json::to_string_pretty(&outcome)
-                .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
-            format!("{json}\n")
-        }
+        RunFormat::Json => super::run::to_json(&outcome)?,
         RunFormat::Table => {
             fiscal::render_plan_table_in(&outcome, crate::report::terminal::Palette::for_stdout(args.out.is_none()))
         }
         RunFormat::Markdown => fiscal::render_plan_table(&outcome),
-        RunFormat::Html => crate::report::html::render(&outcome, &year_reviews(&plan)?)?,
+        RunFormat::Html => crate::report::html::render(&outcome, &reviews)?,
         f => return Err(unsupported(f, "a plan")),
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;
     verdict(&outcome)
-}
-
-/// Each year's review, for the reasons in a report's program table (deterministic, so the same
-/// as the plan's; a review is cheap next to the plan).
-fn year_reviews(plan: &fiscal::Plan) -> Result<Vec<crate::review::Review>> {
-    plan.years
-        .iter()
-        .map(|y| crate::review::review(&y.scenario, &crate::rules::Ruleset::for_scenario(&y.scenario)?))
-        .collect()
 }
 
 /// Exit 1 when a path limit or a ratio check failed (the output already says which).

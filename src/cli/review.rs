@@ -29,7 +29,11 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let options = Options { program: args.program.clone(), sequential: false };
     let result = review::review_with(&scenario, &ruleset, &options)?;
     let text = match args.format {
-        Format::Json => format!("{}\n", review::to_json_string(&result)),
+        Format::Json => {
+            let mut json = review::to_json_string(&result);
+            json.push('\n');
+            json
+        }
         Format::Table => match (&args.program, result.programs.first()) {
             (Some(_), Some(p)) => review::render_program(p, &scenario, &ruleset),
             _ => review::render_table(&result, &scenario, &ruleset),

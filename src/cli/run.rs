@@ -127,7 +127,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     let allocation = result?;
     // With `[fiscal]`, the ratio limits are constraints: the year runs as a one-year plan.
     let outcome = if scenario.fiscal.is_some() {
-        crate::fiscal::run_single(scenario, &options)?
+        crate::fiscal::run_single(scenario, &review, &options)?
     } else {
         crate::fiscal::single_outcome(&scenario, allocation)
     };
@@ -137,11 +137,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     }
     let allocation = &outcome.allocations[0];
     let text = match args.format {
-        RunFormat::Json => {
-            let json = serde_json::to_string_pretty(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health })
-                .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
-            format!("{json}\n")
-        }
+        RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health })?,
         RunFormat::Markdown => {
             crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(&review), args.programs)
         }
@@ -183,10 +179,12 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, _err: &mut dyn Write) ->
     write_out(out, &text)
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string_pretty(value)
-        .map(|j| format!("{j}\n"))
-        .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))
+/// Pretty JSON and a final newline (appended, not copied: a city's JSON can run to 50 MB).
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    let mut json = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
+    json.push('\n');
+    Ok(json)
 }
 
 /// `waku run --mode autonomous|compare`: see [`crate::autonomy`].

@@ -38,7 +38,10 @@ use crate::allocate::Allocation;
 use crate::money::Money;
 use crate::scenario::{ProgramKind, Scenario};
 
-pub use plan::{PathCheck, Plan, PlanOutcome, PlanYear, load_plan, run_plan, run_single, single_outcome};
+pub use plan::{
+    PathCheck, Plan, PlanOutcome, PlanYear, load_plan, review_plan, run_plan, run_plan_reviewed, run_single,
+    single_outcome,
+};
 pub use report::{render_health_table, render_health_table_in, render_plan_table, render_plan_table_in};
 
 /// 実質公債費比率 at which issuing bonds needs permission (起債許可団体).

@@ -307,9 +307,14 @@ fn set_investment_caps(years: &mut [PlanYear], pf: &scenario::PlanFile) -> Resul
     Ok(())
 }
 
-/// Runs one scenario as a one-year plan (its `[fiscal]` limits as constraints).
-pub fn run_single(scenario: Scenario, options: &Options) -> Result<PlanOutcome> {
-    run_plan(&Plan::single(scenario), options)
+/// Runs one scenario, already reviewed, as a one-year plan (its `[fiscal]` limits as constraints).
+pub fn run_single(scenario: Scenario, review: &Review, options: &Options) -> Result<PlanOutcome> {
+    run_plan_reviewed(&Plan::single(scenario), std::slice::from_ref(review), options)
+}
+
+/// Each year's review, in plan order (each year with its own rules and parameters).
+pub fn review_plan(plan: &Plan) -> Result<Vec<Review>> {
+    plan.years.iter().map(|y| crate::review::review(&y.scenario, &Ruleset::for_scenario(&y.scenario)?)).collect()
 }
 
 /// A linear expression in yen over the joint model's variables.
@@ -397,11 +402,11 @@ fn limited(plan: &Plan, y: &PlanYear) -> Scenario {
 
 /// Reviews, optimises the plan's years together and allocates each year exactly.
 pub fn run_plan(plan: &Plan, options: &Options) -> Result<PlanOutcome> {
-    let mut reviews = Vec::with_capacity(plan.years.len());
-    for y in &plan.years {
-        let ruleset = Ruleset::for_scenario(&y.scenario)?;
-        reviews.push(crate::review::review(&y.scenario, &ruleset)?);
-    }
+    run_plan_reviewed(plan, &review_plan(plan)?, options)
+}
+
+/// [`run_plan`] with each year's review already made ([`review_plan`]), in plan order.
+pub fn run_plan_reviewed(plan: &Plan, reviews: &[Review], options: &Options) -> Result<PlanOutcome> {
     let base: Vec<Scenario> = plan.years.iter().map(|y| limited(plan, y)).collect();
     let coupled = plan.years.len() > 1 || base.iter().any(|s| s.fiscal.is_some());
     let mut finals = base.clone();

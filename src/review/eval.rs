@@ -628,8 +628,7 @@ fn to_finding(
                 .note(program_note(p)));
         }
     }
-    let finding =
-        Finding { viewpoint: id.to_owned(), score, action, reason: reason.as_str().to_owned(), min_ratio, max_ratio };
+    let finding = Finding { viewpoint: id.into(), score, action, reason: reason.as_str().into(), min_ratio, max_ratio };
     Ok((finding, reason))
 }
 

@@ -9,6 +9,7 @@ mod memo;
 mod render;
 
 use std::fmt;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -99,12 +100,13 @@ impl fmt::Display for Action {
 /// What one viewpoint rule decided about one program.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// The viewpoint's id from the ruleset manifest (e.g. `needs`).
-    pub viewpoint: String,
+    /// The viewpoint's id from the ruleset manifest (e.g. `needs`). Shared, like `reason`, by
+    /// every program given the same finding (a city of 100,000 programs has a few thousand).
+    pub viewpoint: Arc<str>,
     /// Higher is better; the ruleset documents the scale.
     pub score: Decimal,
     pub action: Action,
-    pub reason: String,
+    pub reason: Arc<str>,
     /// Optional bounds on the program's cost, as ratios of its prior cost (or request for new programs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_ratio: Option<Decimal>,

@@ -315,7 +315,7 @@ fn run_case(
         let p = place(source, &e.span());
         if key == "assessment" {
             check_assessment(&review, e.get_ref(), &p, &mut result.mismatches)?;
-        } else if let Some(f) = review.findings.iter().find(|f| &f.viewpoint == key) {
+        } else if let Some(f) = review.findings.iter().find(|f| *f.viewpoint == **key) {
             check_finding(f, e.get_ref(), &p, &mut result.mismatches)?;
         }
     }

@@ -149,7 +149,7 @@ pub(super) fn program_rows(
                 r.findings
                     .iter()
                     .filter(|f| f.action == r.assessment.action && f.action != Action::Continue)
-                    .map(|f| f.reason.as_str())
+                    .map(|f| &*f.reason)
                     .collect::<Vec<_>>()
                     .join("／")
             });
