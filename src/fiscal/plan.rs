@@ -412,11 +412,11 @@ pub fn run_plan_reviewed(plan: &Plan, reviews: &[Review], options: &Options) -> 
     let mut finals = base.clone();
     let mut binding = Vec::new();
     if coupled {
-        let joint = build_joint(plan, &base, &reviews)?;
+        let joint = build_joint(plan, &base, reviews)?;
         precheck(plan, &joint, &base)?;
         let values = match allocate::solve_values(&joint.model, options.solver) {
             Ok(v) => v,
-            Err(None) => return Err(diagnose_joint(plan, &joint, &base, &reviews, options)),
+            Err(None) => return Err(diagnose_joint(plan, &joint, &base, reviews, options)),
             Err(Some(reason)) => {
                 return Err(Error::input(
                     Diagnostic::error(format!("the plan could not be optimised: the solver stopped ({reason})"))
