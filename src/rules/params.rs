@@ -93,7 +93,7 @@ impl ParamValue {
                 toml::Value::Integer(i) => Ok(ParamValue::Number(Decimal::from(*i))),
                 toml::Value::Float(f) => decimal_from_f64(*f).map(ParamValue::Number).ok_or_else(found),
                 toml::Value::String(s) if unit == ParamUnit::Ratio => {
-                    parse_percent(s).map(ParamValue::Number).ok_or_else(found)
+                    crate::scenario::parse_number(s).map(ParamValue::Number).ok_or_else(found)
                 }
                 _ => Err(found()),
             },
@@ -161,25 +161,6 @@ pub(crate) fn decimal_from_f64(f: f64) -> Option<Decimal> {
         return None;
     }
     Decimal::from_str(&f.to_string()).ok().or_else(|| Decimal::from_scientific(&format!("{f:e}")).ok())
-}
-
-/// `0.3`, `-0.25`, `30%`, `３０％`.
-fn parse_percent(s: &str) -> Option<Decimal> {
-    let t: String = s
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            '％' => '%',
-            '－' | '−' | '▲' | '△' => '-',
-            c => c,
-        })
-        .collect();
-    match t.strip_suffix('%') {
-        Some(p) => Decimal::from_str(p.trim()).ok().map(|d| d / Decimal::ONE_HUNDRED),
-        None => Decimal::from_str(&t).ok(),
-    }
 }
 
 /// A value that takes effect from a fiscal year on.

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::diagnostic::Location;
 use crate::money::{Money, Unit};
 
-pub use file::ScenarioFile;
+pub use file::{ScenarioFile, parse_number};
 pub use fiscal::{FiscalFile, FiscalInputs, PlanFile, PlanYearFile};
 pub use inventory::COLUMNS;
 pub use load::{LoadOptions, is_plan, load, load_with, schema};
