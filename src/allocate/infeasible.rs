@@ -111,9 +111,19 @@ fn weight(limit: Limit) -> f64 {
     }
 }
 
-/// The elastic re-solve's solver: HiGHS when asked for and built in, else the default.
-fn elastic_solver(solver: Solver) -> Solver {
-    if solver == Solver::Highs && solver.available() { Solver::Highs } else { Solver::Auto }
+/// The elastic model of a model that has no allocation, and its solution (`None` when the
+/// solver stopped); solved once, read by [`within_a_yen`] and [`diagnose`].
+pub(crate) struct Elastic {
+    model: Model,
+    raw: Option<solve::RawSolution>,
+}
+
+/// Solves the elastic model of `model`: HiGHS when asked for and built in, else the default.
+pub(crate) fn elastic_solve(model: &Model, solver: Solver) -> Elastic {
+    let m = elastic(model);
+    let solver = if solver == Solver::Highs && solver.available() { Solver::Highs } else { Solver::Auto };
+    let raw = solve::solve(&m, solver).ok();
+    Elastic { model: m, raw }
 }
 
 /// When the limits miss each other by less than one yen in total in the model's continuous terms
@@ -122,11 +132,11 @@ fn elastic_solver(solver: Solver) -> Solver {
 /// each such limit moved by what it misses by (and a hundredth of a yen), for the solver to try
 /// again. The caller keeps the answer only if rounding it to the unit keeps every limit as stated.
 /// `None` when the limits miss by a yen or more (a real conflict, for [`diagnose`]).
-pub(crate) fn within_a_yen(model: &Model, solver: Solver) -> Option<Model> {
-    let m = elastic(model);
-    let raw = solve::solve(&m, elastic_solver(solver)).ok()?;
+pub(crate) fn within_a_yen(model: &Model, elastic: &Elastic) -> Option<Model> {
+    let raw = elastic.raw.as_ref()?;
     let s = model.scale;
-    let slack: Vec<(usize, f64)> = m
+    let slack: Vec<(usize, f64)> = elastic
+        .model
         .vars
         .iter()
         .enumerate()
@@ -152,16 +162,13 @@ pub(crate) fn within_a_yen(model: &Model, solver: Solver) -> Option<Model> {
     Some(relaxed)
 }
 
-/// Names the conflicting limits and the shortfall.
-pub(crate) fn diagnose(model: &Model, sc: &Scenario, solver: Solver) -> Diagnostic {
+/// Names the conflicting limits and the shortfall, from the elastic re-solve of `model`.
+pub(crate) fn diagnose(model: &Model, sc: &Scenario, elastic: &Elastic) -> Diagnostic {
     let u = sc.display_unit;
-    let m = elastic(model);
-    let raw = match solve::solve(&m, elastic_solver(solver)) {
-        Ok(raw) => raw,
-        Err(_) => {
-            return Diagnostic::error("the limits cannot all hold, and the elastic re-solve that would name them stopped")
-                .hint("check the scenario's caps, floors and review bounds; `--emit-lp FILE` writes the model for another solver");
-        }
+    let m = &elastic.model;
+    let Some(raw) = &elastic.raw else {
+        return Diagnostic::error("the limits cannot all hold, and the elastic re-solve that would name them stopped")
+            .hint("check the scenario's caps, floors and review bounds; `--emit-lp FILE` writes the model for another solver");
     };
     let s = m.scale;
     let size = sc.revenue.general_revenue.to_f64().abs() / s;

@@ -256,14 +256,15 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
 /// the model is solved again with those limits moved by that much, and the answer stands if
 /// rounding it keeps every limit exactly as stated. The allocation's `solver` says so.
 fn infeasible(model: &Model, sc: &Scenario, review: &Review, solver: Solver) -> Result<Allocation> {
-    let relaxed = infeasible::within_a_yen(model, solver);
+    let elastic = infeasible::elastic_solve(model, solver);
+    let relaxed = infeasible::within_a_yen(model, &elastic);
     if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, solver).ok()) {
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
             return Ok(explain::assemble(model, sc, review, &raw, &exact));
         }
     }
-    Err(Error::Infeasible(Box::new(infeasible::diagnose(model, sc, solver))))
+    Err(Error::Infeasible(Box::new(infeasible::diagnose(model, sc, &elastic))))
 }
 
 /// When the rounding repairs cannot keep a limit that binds at the optimum (a floor whose only
