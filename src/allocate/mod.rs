@@ -308,7 +308,7 @@ fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::R
 /// `crate::fiscal::plan`): primal values in model units; `Err(None)` when the limits cannot all
 /// hold, `Err(Some(reason))` when the solver stopped without an answer.
 pub(crate) fn solve_values(model: &Model, solver: Solver) -> std::result::Result<Vec<f64>, Option<String>> {
-    match solve::solve(model, solver) {
+    match workset::solve(model, solver) {
         Ok(raw) => Ok(raw.values),
         Err(solve::Failure::Infeasible) => Err(None),
         Err(solve::Failure::Other(reason)) => Err(Some(reason)),
