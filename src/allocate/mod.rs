@@ -137,11 +137,11 @@ pub enum Holding {
     ReviewMin,
     /// Between its bounds: the marginal program of the limits it counts in.
     Marginal,
-    /// Autonomous budgeting: the bureau's policy narrowed the review's range to one amount.
+    /// Autonomous budgeting: the bureau's policy set the program's range to one amount.
     BureauFixed,
-    /// Autonomous budgeting: at the maximum the bureau's policy set (below the review's).
+    /// Autonomous budgeting: at a maximum the bureau's policy set in place of the review's.
     BureauMax,
-    /// Autonomous budgeting: at the minimum the bureau's policy set (above the review's).
+    /// Autonomous budgeting: at a minimum the bureau's policy set in place of the review's.
     BureauMin,
 }
 

@@ -46,8 +46,10 @@ pub struct Item {
     pub lo: Money,
     pub hi: Money,
     pub priority: Decimal,
-    /// `lo` and `hi` are the bureau policy's, not the review's.
-    pub bureau_bounds: bool,
+    /// `lo` is the bureau policy's, not the review's.
+    pub bureau_lo: bool,
+    /// `hi` is the bureau policy's, not the review's.
+    pub bureau_hi: bool,
 }
 
 /// Why level 2 could not start: the bureau's minimums overrun a limit.
@@ -202,7 +204,14 @@ pub fn fallback(sc: &Scenario, items: &[Item], level1: &[Money], review_max: &[M
         .iter()
         .zip(level1)
         .zip(review_max)
-        .map(|((it, &c), &hi)| Item { index: it.index, lo: c, hi, priority: it.priority, bureau_bounds: false })
+        .map(|((it, &c), &hi)| Item {
+            index: it.index,
+            lo: c,
+            hi,
+            priority: it.priority,
+            bureau_lo: false,
+            bureau_hi: false,
+        })
         .collect();
     for k in order(&spendable) {
         let p = &sc.programs[spendable[k].index];
@@ -242,13 +251,13 @@ pub fn holding(p: &Program, it: &Item, cost: Money) -> Holding {
     if p.kind == ProgramKind::Mandatory {
         Holding::Mandatory
     } else if it.lo == it.hi {
-        if it.bureau_bounds { Holding::BureauFixed } else { Holding::Pinned }
+        if it.bureau_lo || it.bureau_hi { Holding::BureauFixed } else { Holding::Pinned }
     } else if p.all_or_nothing {
         Holding::AllOrNothing
     } else if cost == it.hi {
-        if it.bureau_bounds { Holding::BureauMax } else { Holding::ReviewMax }
+        if it.bureau_hi { Holding::BureauMax } else { Holding::ReviewMax }
     } else if cost == it.lo {
-        if it.bureau_bounds { Holding::BureauMin } else { Holding::ReviewMin }
+        if it.bureau_lo { Holding::BureauMin } else { Holding::ReviewMin }
     } else {
         Holding::Marginal
     }

@@ -216,7 +216,8 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
                         lo: b.min,
                         hi: b.max,
                         priority: b.priority,
-                        bureau_bounds: (b.min, b.max) != (city.min, city.max),
+                        bureau_lo: b.min != city.min,
+                        bureau_hi: b.max != city.max,
                     }
                 })
             })
