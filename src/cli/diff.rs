@@ -9,7 +9,7 @@ use super::{Format, write_out};
 use crate::allocate::{Options, Solver};
 use crate::scenario::LoadOptions;
 use crate::whatif::{Outcome, diff};
-use crate::{Diagnostic, Error, Result};
+use crate::{Error, Result};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -48,11 +48,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result
     let (a, b) = (side(&base, "base")?, side(&variant, "variant")?);
     let d = diff::diff(&base, &a, &variant, &b);
     let text = match args.format {
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&d)
-                .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
-            format!("{json}\n")
-        }
+        Format::Json => super::run::to_json(&d)?,
         Format::Markdown => d.render_markdown(args.all),
         Format::Table => d.render_table(args.all),
     };

@@ -83,12 +83,16 @@ pub struct ScenarioArgs {
 impl ScenarioArgs {
     /// Loads and validates the scenario these arguments name.
     pub fn load(&self) -> Result<Scenario> {
-        let options = LoadOptions {
+        scenario::load_with(&self.scenario, &self.load_options())
+    }
+
+    /// How to load the scenario (or a plan's year files): `--set`, `--rules`, `--allow-outside-paths`.
+    pub(crate) fn load_options(&self) -> LoadOptions {
+        LoadOptions {
             set: self.set.clone(),
             rules_dir: self.rules.clone(),
             allow_outside_paths: self.allow_outside_paths,
-        };
-        scenario::load_with(&self.scenario, &options)
+        }
     }
 }
 

@@ -6,12 +6,7 @@ use super::run::{RunArgs, RunFormat, emit, unsupported};
 use super::{ScenarioArgs, write_out};
 use crate::allocate::Options;
 use crate::fiscal::{self, PlanOutcome};
-use crate::scenario::LoadOptions;
 use crate::{Diagnostic, Error, Result};
-
-fn load_options(args: &ScenarioArgs) -> LoadOptions {
-    LoadOptions { set: args.set.clone(), rules_dir: args.rules.clone(), allow_outside_paths: args.allow_outside_paths }
-}
 
 /// `waku run <plan>`: every year optimised together; a per-year table or JSON.
 pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -21,7 +16,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
                 .hint("the plan names each year's scenario under `[[plan.years]]`"),
         ));
     }
-    let plan = fiscal::load_plan(&args.scenario.scenario, &load_options(&args.scenario))?;
+    let plan = fiscal::load_plan(&args.scenario.scenario, &args.scenario.load_options())?;
     for y in &plan.years {
         for w in &y.scenario.warnings {
             let _ = write!(err, "{}", w.render());
@@ -55,7 +50,7 @@ pub fn verdict(outcome: &PlanOutcome) -> Result<()> {
 
 /// `waku check <plan>`: every year's scenario loaded and validated; a summary per year.
 pub fn check(args: &ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let plan = fiscal::load_plan(&args.scenario, &load_options(args))?;
+    let plan = fiscal::load_plan(&args.scenario, &args.load_options())?;
     let mut text = format!(
         "{} {} — plan of {} years (FY{}–{})\n",
         plan.city,

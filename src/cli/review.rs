@@ -50,12 +50,7 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
 
 /// A multi-year plan: each year's review in turn, under a heading naming the year and its file.
 fn run_plan(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let options = crate::scenario::LoadOptions {
-        set: args.scenario.set.clone(),
-        rules_dir: args.scenario.rules.clone(),
-        allow_outside_paths: args.scenario.allow_outside_paths,
-    };
-    let plan = crate::fiscal::load_plan(&args.scenario.scenario, &options)?;
+    let plan = crate::fiscal::load_plan(&args.scenario.scenario, &args.scenario.load_options())?;
     let mut json = Vec::new();
     for y in &plan.years {
         let ruleset = Ruleset::for_scenario(&y.scenario)?;

@@ -77,11 +77,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     let result = result?;
     let text = match args.format {
         SweepFormat::Csv => sweep::to_csv(&result, &vary)?,
-        SweepFormat::Json => {
-            let json = serde_json::to_string_pretty(&result)
-                .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
-            format!("{json}\n")
-        }
+        SweepFormat::Json => super::run::to_json(&result)?,
     };
     match &args.out {
         Some(path) => std::fs::write(path, &text)
