@@ -13,6 +13,7 @@ use super::memo::{Key, Memo};
 use super::{Action, Assessment, Finding, ProgramReview};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::Money;
+use crate::rules::compiled::{Compiled, Inputs, findings_array};
 use crate::rules::engine::{FindingData, FindingView, Observed, ProgramData, kpi_view, observe, with_time_limit};
 use crate::rules::{ProgramView, Ruleset, Script, Viewpoint};
 use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
@@ -68,15 +69,34 @@ fn action_label(a: Action) -> ImmutableString {
 }
 
 fn opt_float(d: Option<Decimal>) -> Dynamic {
-    d.and_then(|d| d.to_f64()).map_or(Dynamic::UNIT, Dynamic::from_float)
+    d.map_or(Dynamic::UNIT, |d| Dynamic::from_float(float(d)))
 }
 
 fn opt_str(s: Option<&str>) -> Dynamic {
     s.map_or(Dynamic::UNIT, |s| Dynamic::from(ImmutableString::from(s)))
 }
 
+/// `d.to_f64()`: the same steps as `rust_decimal`, in 64-bit integers where the digits fit (a
+/// program view converts a dozen numbers; 128-bit division is slow).
 fn float(d: Decimal) -> FLOAT {
-    d.to_f64().unwrap_or(0.0)
+    let scale = d.scale();
+    let m = d.mantissa();
+    let Ok(abs) = u64::try_from(m.unsigned_abs()) else { return d.to_f64().unwrap_or(0.0) };
+    if scale > 19 || abs >= 1 << 63 {
+        return d.to_f64().unwrap_or(0.0);
+    }
+    if scale == 0 {
+        return m as i64 as FLOAT;
+    }
+    let precision = 10u64.pow(scale);
+    let (integral, frac) = ((abs / precision) as FLOAT, (abs % precision) as FLOAT / precision as FLOAT);
+    let neg = d.is_sign_negative();
+    if frac == 0.0 {
+        return if neg { -integral } else { integral };
+    }
+    let round_to = 10f64.powi(scale as i32);
+    let rounded = ((integral + frac) * round_to).round() / round_to;
+    if neg { -rounded } else { rounded }
 }
 
 /// What a script sees as `program`.
@@ -155,9 +175,11 @@ pub fn review_programs(
     parallel: bool,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
     let remembered = Remembered::new(ruleset, !ruleset.reads_the_clock());
-    review_remembering(programs, cx, ruleset, params, parallel, &remembered)
+    review_remembering(programs, cx, ruleset, params, parallel, &remembered, true)
 }
 
+/// [`review_programs`] with the results so far in `remembered`; with `compile` false, every
+/// script runs in Rhai.
 fn review_remembering(
     programs: &[&Program],
     cx: &Context<'_>,
@@ -165,13 +187,14 @@ fn review_remembering(
     params: Map,
     parallel: bool,
     remembered: &Remembered,
+    compile: bool,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
     let new_scope = || {
         let mut scope = Scope::new();
         scope.push_constant_dynamic("params", Dynamic::from_map(params.clone()));
         scope
     };
-    let folded = Folded::new(ruleset, &new_scope());
+    let folded = Folded::new(ruleset, &new_scope(), compile);
     let review = Review { ruleset, folded: &folded, remembered, cx };
     if !parallel || programs.len() < 64 {
         let mut scope = new_scope();
@@ -195,17 +218,23 @@ fn review_remembering(
     results.into_iter().map_while(|r| r).collect()
 }
 
-/// The scripts as they run in one review: `params` folded in as constants.
+/// The scripts as they run in one review: `params` folded in as constants, and compiled where
+/// they can be (see [`crate::rules::compiled`]).
 struct Folded {
-    viewpoints: Vec<AST>,
-    policy: AST,
+    viewpoints: Vec<(AST, Option<Compiled>)>,
+    policy: (AST, Option<Compiled>),
 }
 
 impl Folded {
-    fn new(ruleset: &Ruleset, params: &Scope<'_>) -> Folded {
+    fn new(ruleset: &Ruleset, params: &Scope<'_>, compile: bool) -> Folded {
+        let fold = |script: &Script, findings: bool| {
+            let ast = script.with_params(&ruleset.engine, params);
+            let compiled = if compile { Compiled::new(&ast, findings) } else { None };
+            (ast, compiled)
+        };
         Folded {
-            viewpoints: ruleset.viewpoints.iter().map(|v| v.script.with_params(&ruleset.engine, params)).collect(),
-            policy: ruleset.policy.with_params(&ruleset.engine, params),
+            viewpoints: ruleset.viewpoints.iter().map(|v| fold(&v.script, false)).collect(),
+            policy: fold(&ruleset.policy, true),
         }
     }
 }
@@ -221,7 +250,7 @@ struct Remembered {
 /// the order first seen), as a review records it and as the policy sees it.
 struct ViewpointResults {
     by_input: Memo<u32>,
-    findings: Vec<(Finding, Dynamic)>,
+    findings: Vec<(Finding, FindingView)>,
     numbers: HashMap<FindingKey, u32, ahash::RandomState>,
 }
 
@@ -264,7 +293,8 @@ impl ViewpointResults {
         if let Some(n) = self.numbers.get(&key) {
             return *n;
         }
-        let view = Dynamic::from(FindingView(Arc::new(FindingData {
+        let view = FindingView(Arc::new(FindingData {
+            kind: finding.action,
             viewpoint: v.label.clone(),
             number: v.number.map_or(Dynamic::UNIT, Dynamic::from_int),
             score: float(finding.score),
@@ -272,7 +302,7 @@ impl ViewpointResults {
             reason: key.reason.clone(),
             min_ratio: opt_float(finding.min_ratio),
             max_ratio: opt_float(finding.max_ratio),
-        })));
+        }));
         let n = self.findings.len() as u32;
         self.numbers.insert(key, n);
         self.findings.push((finding, view));
@@ -295,27 +325,29 @@ impl Review<'_> {
     fn one(&self, scope: &mut Scope<'_>, p: &Program) -> Result<ProgramReview, Diagnostic> {
         let base = scope.len();
         let view = program_view(p, self.cx);
-        let data = Arc::clone(&view.0);
-        scope.push_constant("program", view);
-        let r = self.with_program(scope, p, &data);
+        scope.push_constant("program", view.clone());
+        let r = self.with_program(scope, p, &view);
         scope.rewind(base);
         r
     }
 
-    /// [`Review::one`] once `program` is in `scope`; `data` is what it holds.
+    /// [`Review::one`] once `program` is in `scope`; `view` is what it holds.
     fn with_program(
         &self,
         scope: &mut Scope<'_>,
         p: &Program,
-        data: &ProgramData,
+        view: &ProgramView,
     ) -> Result<ProgramReview, Diagnostic> {
         let Review { ruleset, folded, remembered, .. } = self;
         let base = scope.len();
-        let key = |read: u8| Key::of(&data.field(read));
+        let data = &*view.0;
+        let key = |read: u8| Key::of_value(&data.value(read));
         let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
-        let mut views = rhai::Array::with_capacity(ruleset.viewpoints.len());
+        let mut views = Vec::with_capacity(ruleset.viewpoints.len());
         let mut numbers = Vec::with_capacity(ruleset.viewpoints.len());
-        for ((v, ast), results) in ruleset.viewpoints.iter().zip(&folded.viewpoints).zip(&remembered.viewpoints) {
+        for ((v, (ast, compiled)), results) in
+            ruleset.viewpoints.iter().zip(&folded.viewpoints).zip(&remembered.viewpoints)
+        {
             let known = {
                 let mut r = lock(results);
                 r.by_input.find(key).copied().map(|n| (n, r.findings[n as usize].clone()))
@@ -323,7 +355,8 @@ impl Review<'_> {
             let (n, (finding, finding_view)) = match known {
                 Some(known) => known,
                 None => {
-                    let (out, seen) = run(ruleset, scope, &v.script, ast, p);
+                    let inputs = Inputs { program: view, findings: None };
+                    let (out, seen) = run(ruleset, scope, &v.script, (ast, compiled.as_ref()), &inputs, p, |_| {});
                     scope.rewind(base);
                     let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
                     let mut r = lock(results);
@@ -344,15 +377,22 @@ impl Review<'_> {
             None => Some(Key::Findings(numbers.clone())),
             Some(field) => key(field),
         };
-        let known = lock(&remembered.policy).find(input).cloned();
+        // A compiled policy runs faster than its result is found again (measured): reuse only
+        // the interpreted one.
+        let (ast, compiled) = &folded.policy;
+        let reuse = compiled.is_none();
+        let known = if reuse { lock(&remembered.policy).find(input).cloned() } else { None };
         let out = match known {
             Some(out) => out,
             None => {
-                scope.push_constant("findings", views);
-                let (out, seen) = run(ruleset, scope, &ruleset.policy, &folded.policy, p);
+                let inputs = Inputs { program: view, findings: Some(&views) };
+                let findings = |scope: &mut Scope<'_>| {
+                    scope.push_constant("findings", findings_array(&views));
+                };
+                let (out, seen) = run(ruleset, scope, &ruleset.policy, (ast, compiled.as_ref()), &inputs, p, findings);
                 scope.rewind(base);
                 let out = out?;
-                if !seen.printed {
+                if reuse && !seen.printed {
                     let reads = std::iter::once(0).chain(seen.reads.iter().map(|r| r + 1));
                     lock(&remembered.policy).insert(reads.map(|r| (r, input(r))), out.clone());
                 }
@@ -365,18 +405,33 @@ impl Review<'_> {
 }
 
 /// Runs one script on one program; also says what it read and whether it printed.
+///
+/// The compiled script runs when there is one; when it leaves the program to Rhai, `prepare`
+/// completes `scope` and Rhai runs the script.
 fn run(
     ruleset: &Ruleset,
     scope: &mut Scope<'_>,
     script: &Script,
-    ast: &AST,
+    (ast, compiled): (&AST, Option<&Compiled>),
+    inputs: &Inputs<'_>,
     p: &Program,
+    prepare: impl FnOnce(&mut Scope<'_>),
 ) -> (Result<Dynamic, Diagnostic>, Observed) {
-    let (r, seen) = observe(|| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
-        }))
+    let compiled = compiled.map(|c| {
+        let mut reads = Vec::new();
+        let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.eval(inputs, &mut reads)));
+        (v, reads)
     });
+    let (r, seen) = match compiled {
+        Some((Ok(Some(v)), reads)) => (Ok(Ok(v)), Observed { reads, printed: false }),
+        Some((Err(panic), _)) => (Err(panic), Observed::default()),
+        None | Some((Ok(None), _)) => observe(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                prepare(scope);
+                with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
+            }))
+        }),
+    };
     let out = match r {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
@@ -459,12 +514,13 @@ fn kind_of(v: &Dynamic) -> &'static str {
 
 /// A number from a script (integer, number or money) as a decimal, rounded to 6 places.
 fn number(v: &Dynamic) -> Option<Decimal> {
-    if let Ok(i) = v.as_int() {
-        Some(Decimal::from(i))
-    } else if let Ok(f) = v.as_float() {
-        float_to_6dp(f)
-    } else if let Ok(d) = v.as_decimal() {
-        Some(d.round_dp(6).normalize())
+    // `is_*` first: a failed `as_*` builds its error from the type's name.
+    if v.is_int() {
+        v.as_int().ok().map(Decimal::from)
+    } else if v.is_float() {
+        v.as_float().ok().and_then(float_to_6dp)
+    } else if v.is_decimal() {
+        v.as_decimal().ok().map(|d| d.round_dp(6).normalize())
     } else {
         None
     }
@@ -503,7 +559,7 @@ fn float_to_6dp_by_decimal(f: FLOAT) -> Option<Decimal> {
     Some(Decimal::from_f64_retain(f)?.round_dp(6).normalize())
 }
 
-fn action_of(script: &Script, map: &Map, what: &str, p: &Program) -> Result<Action, Diagnostic> {
+fn action_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Result<Action, Diagnostic> {
     let Some(v) = map.get("action") else {
         return Err(missing(script, what, "action", "action: \"継続\"", p));
     };
@@ -537,7 +593,7 @@ fn missing(script: &Script, what: &str, key: &str, example: &str, p: &Program) -
         .hint(format!("add `{example}` to the returned map"))
 }
 
-fn reason_of(script: &Script, map: &Map, what: &str, p: &Program) -> Result<ImmutableString, Diagnostic> {
+fn reason_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Result<ImmutableString, Diagnostic> {
     match map.get("reason") {
         None => Err(missing(script, what, "reason", "reason: \"…\"", p)),
         Some(v) => v.clone().into_immutable_string().map_err(|_| {
@@ -548,7 +604,7 @@ fn reason_of(script: &Script, map: &Map, what: &str, p: &Program) -> Result<Immu
     }
 }
 
-fn ratio_of(script: &Script, map: &Map, key: &str, p: &Program) -> Result<Option<Decimal>, Diagnostic> {
+fn ratio_of(script: &Script, map: &Fields<'_>, key: &str, p: &Program) -> Result<Option<Decimal>, Diagnostic> {
     match map.get(key) {
         None => Ok(None),
         Some(v) if v.is_unit() => Ok(None),
@@ -564,22 +620,43 @@ fn ratio_of(script: &Script, map: &Map, key: &str, p: &Program) -> Result<Option
     }
 }
 
-fn unknown_keys(script: &Script, map: &Map, allowed: &[&str], what: &str, p: &Program) -> Result<(), Diagnostic> {
-    for k in map.keys() {
-        if !allowed.contains(&k.as_str()) {
-            let d = Diagnostic::error(format!("the {what} returned an unknown key `{k}`"))
-                .at(point_at(script, &format!("{k}:")))
-                .note(program_note(p));
-            return Err(match crate::diagnostic::suggestion(k, allowed.iter().copied()) {
-                Some(s) => d.hint(format!("did you mean `{s}`?")),
-                None => d.hint(format!(
-                    "expected {}",
-                    allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-                )),
-            });
+/// The entries of a returned map, by key: read once, every key checked against `allowed`.
+struct Fields<'a> {
+    allowed: &'static [&'static str],
+    values: [Option<&'a Dynamic>; 8],
+}
+
+impl<'a> Fields<'a> {
+    fn of(
+        script: &Script,
+        map: &'a Map,
+        allowed: &'static [&'static str],
+        what: &str,
+        p: &Program,
+    ) -> Result<Fields<'a>, Diagnostic> {
+        let mut values = [None; 8];
+        for (k, v) in map {
+            match allowed.iter().position(|a| *a == k.as_str()) {
+                Some(i) => values[i] = Some(v),
+                None => return Err(unknown_key(script, k, allowed, what, p)),
+            }
         }
+        Ok(Fields { allowed, values })
     }
-    Ok(())
+
+    fn get(&self, key: &str) -> Option<&'a Dynamic> {
+        self.allowed.iter().position(|a| *a == key).and_then(|i| self.values[i])
+    }
+}
+
+fn unknown_key(script: &Script, k: &str, allowed: &[&str], what: &str, p: &Program) -> Diagnostic {
+    let d = Diagnostic::error(format!("the {what} returned an unknown key `{k}`"))
+        .at(point_at(script, &format!("{k}:")))
+        .note(program_note(p));
+    match crate::diagnostic::suggestion(k, allowed.iter().copied()) {
+        Some(s) => d.hint(format!("did you mean `{s}`?")),
+        None => d.hint(format!("expected {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))),
+    }
 }
 
 const FINDING_KEYS: [&str; 5] = ["score", "action", "reason", "min_ratio", "max_ratio"];
@@ -601,7 +678,7 @@ fn to_finding(
         .at(last_statement(script))
         .note(program_note(p)));
     };
-    unknown_keys(script, &map, &FINDING_KEYS, what, p)?;
+    let map = Fields::of(script, &map, &FINDING_KEYS, what, p)?;
     let score = match map.get("score") {
         None => return Err(missing(script, what, "score", "score: 3", p)),
         Some(v) => number(v).ok_or_else(|| {
@@ -637,7 +714,7 @@ pub fn ratio_base(p: &Program) -> Money {
     if p.kind == ProgramKind::New || p.prior_cost.is_zero() { p.requested } else { p.prior_cost }
 }
 
-fn money_of(script: &Script, map: &Map, key: &str, p: &Program) -> Result<Option<Money>, Diagnostic> {
+fn money_of(script: &Script, map: &Fields<'_>, key: &str, p: &Program) -> Result<Option<Money>, Diagnostic> {
     match map.get(key) {
         None => Ok(None),
         Some(v) if v.is_unit() => Ok(None),
@@ -682,7 +759,7 @@ fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessmen
         .at(last_statement(script))
         .note(program_note(p)));
     };
-    unknown_keys(script, &map, &ASSESSMENT_KEYS, what, p)?;
+    let map = Fields::of(script, &map, &ASSESSMENT_KEYS, what, p)?;
     let action = action_of(script, &map, what, p)?;
     let reason = reason_of(script, &map, what, p)?;
     let priority = match map.get("priority") {
@@ -764,20 +841,77 @@ mod tests {
         let ruleset = Ruleset::load(std::path::Path::new("rules"), &sc.parameters).unwrap();
         let programs: Vec<&Program> = sc.programs.iter().collect();
         let cx = Context::of(&sc);
-        let review = |remembered: &Remembered, parallel| {
+        let review = |remembered: &Remembered, parallel, compile| {
             let params = ruleset.params_map(Some(sc.fiscal_year));
-            let r = review_remembering(&programs, &cx, &ruleset, params, parallel, remembered).unwrap();
+            let r = review_remembering(&programs, &cx, &ruleset, params, parallel, remembered, compile).unwrap();
             serde_json::to_string(&r).unwrap()
         };
-        let fresh = review(&Remembered::new(&ruleset, false), false);
-        for parallel in [false, true] {
+        let fresh = review(&Remembered::new(&ruleset, false), false, false);
+        for (parallel, compile) in [(false, false), (true, false), (false, true), (true, true)] {
             let remembered = Remembered::new(&ruleset, true);
-            assert!(review(&remembered, parallel) == fresh, "parallel: {parallel}");
-            // Each script's results were reused for some programs, or this test shows nothing.
+            assert!(review(&remembered, parallel, compile) == fresh, "parallel: {parallel}, compiled: {compile}");
+            // Each script's results were reused for some programs, or this test shows nothing
+            // (the policy's only when interpreted).
             for v in &remembered.viewpoints {
                 assert!(lock(v).by_input.hits() > 0);
             }
-            assert!(lock(&remembered.policy).hits() > 0);
+            assert_eq!(lock(&remembered.policy).hits() > 0, !compile);
+        }
+    }
+
+    /// The compiled scripts give the very findings and assessments Rhai gives, program by program
+    /// (nothing remembered, so every script runs on every program), on a generated city and on
+    /// the bundled scenarios.
+    #[test]
+    fn compiled_scripts_review_as_rhai_does() {
+        let dir = std::env::temp_dir().join(format!("waku-compiled-{}", std::process::id()));
+        let spec = crate::generate::CitySpec { programs: 2000, departments: 8, seed: 29 };
+        let path = crate::generate::write_city(&spec, &dir).unwrap();
+        let mut scenarios = vec![crate::scenario::load(&path).unwrap()];
+        let _ = std::fs::remove_dir_all(&dir);
+        for name in ["kitakyushu-r8", "kitakyushu-r8-revenue-down", "kumamoto-r8"] {
+            scenarios.push(crate::scenario::load(std::path::Path::new(&format!("scenarios/{name}.toml"))).unwrap());
+        }
+        for sc in &scenarios {
+            let ruleset = Ruleset::for_scenario(sc).unwrap();
+            let programs: Vec<&Program> = sc.programs.iter().collect();
+            let cx = Context::of(sc);
+            let review = |compile| {
+                let params = ruleset.params_map(Some(sc.fiscal_year));
+                let remembered = Remembered::new(&ruleset, false);
+                let r = review_remembering(&programs, &cx, &ruleset, params, false, &remembered, compile).unwrap();
+                serde_json::to_string_pretty(&r).unwrap()
+            };
+            let (rhai, compiled) = (review(false), review(true));
+            if let Some((a, b)) = rhai.lines().zip(compiled.lines()).find(|(a, b)| a != b) {
+                panic!("{}: Rhai gives {a}, the compiled script {b}", sc.name);
+            }
+            assert_eq!(rhai, compiled);
+            // Every script of the ruleset is compiled, or this test shows nothing.
+            let mut scope = Scope::new();
+            scope.push_constant_dynamic("params", Dynamic::from_map(ruleset.params_map(Some(sc.fiscal_year))));
+            let folded = Folded::new(&ruleset, &scope, true);
+            assert!(folded.viewpoints.iter().chain([&folded.policy]).all(|(_, c)| c.is_some()));
+        }
+    }
+
+    #[test]
+    fn decimals_convert_to_floats_exactly_as_rust_decimal_does() {
+        let mut values = vec![Decimal::ZERO, Decimal::NEGATIVE_ONE, Decimal::MAX, Decimal::MIN, Decimal::new(-0, 3)];
+        let mut seed = 5u64;
+        for i in 0..400_000u32 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let m = match i % 4 {
+                0 => (seed >> 40) as i64,
+                1 => (seed >> 1) as i64,
+                2 => -((seed >> 20) as i64),
+                _ => seed as i64,
+            };
+            values.push(Decimal::new(m, (seed % 29) as u32));
+            values.push(Decimal::from_i128_with_scale(i128::from(m) << 30, (seed % 23) as u32));
+        }
+        for d in values {
+            assert_eq!(float(d).to_bits(), d.to_f64().unwrap().to_bits(), "{d}");
         }
     }
 

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use rhai::{Dynamic, ImmutableString};
 
+use crate::rules::compiled::Value;
 use crate::rules::engine::KpiView;
 
 /// A value a script read, compared exactly (a float by its bits, money by its digits and scale).
@@ -36,20 +37,35 @@ pub(crate) enum Key {
 }
 
 impl Key {
+    /// The key of a value as the compiled evaluator holds it (the same key [`Key::of`] gives).
+    pub(crate) fn of_value(v: &Value) -> Option<Key> {
+        Some(match v {
+            Value::Unit => Key::Unit,
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Int(i) => Key::Int(*i),
+            Value::Float(f) => Key::Float(f.to_bits()),
+            Value::Money(d) => Key::Money(d.serialize()),
+            Value::Str(s) => Key::Text(s.clone()),
+            Value::Other(d) => return Key::of(d),
+            Value::Program | Value::Findings => return None,
+        })
+    }
+
     /// The key of a value a getter returned, or `None` for a kind the tree does not compare.
     pub(crate) fn of(v: &Dynamic) -> Option<Key> {
+        // `is_*` first: a failed `as_*` builds its error from the type's name.
         if v.is_unit() {
             Some(Key::Unit)
-        } else if let Ok(b) = v.as_bool() {
-            Some(Key::Bool(b))
-        } else if let Ok(i) = v.as_int() {
-            Some(Key::Int(i))
-        } else if let Ok(f) = v.as_float() {
-            Some(Key::Float(f.to_bits()))
-        } else if let Ok(d) = v.as_decimal() {
-            Some(Key::Money(d.serialize()))
-        } else if let Ok(s) = v.as_immutable_string_ref() {
-            Some(Key::Text(s.clone()))
+        } else if v.is_bool() {
+            v.as_bool().ok().map(Key::Bool)
+        } else if v.is_int() {
+            v.as_int().ok().map(Key::Int)
+        } else if v.is_float() {
+            v.as_float().ok().map(|f| Key::Float(f.to_bits()))
+        } else if v.is_decimal() {
+            v.as_decimal().ok().map(|d| Key::Money(d.serialize()))
+        } else if v.is_string() {
+            v.as_immutable_string_ref().ok().map(|s| Key::Text(s.clone()))
         } else {
             let k = v.read_lock::<KpiView>()?;
             let k = &k.0;
@@ -95,7 +111,12 @@ pub(crate) struct Memo<T> {
 
 impl<T> Memo<T> {
     pub(crate) fn new(enabled: bool) -> Memo<T> {
-        Memo { nodes: vec![Node::Empty], next: HashMap::default(), results: Vec::new(), hits: 0, misses: 0, enabled }
+        // Room for a small city's paths up front (growing the table rehashes every key).
+        let room = if enabled { 4096 } else { 0 };
+        let mut nodes = Vec::with_capacity(room);
+        nodes.push(Node::Empty);
+        let next = HashMap::with_capacity_and_hasher(room, ahash::RandomState::default());
+        Memo { nodes, next, results: Vec::new(), hits: 0, misses: 0, enabled }
     }
 
     /// How many lookups found a result.

@@ -16,6 +16,7 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, M
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use super::compiled::Value;
 use super::params::decimal_from_f64;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
@@ -190,12 +191,12 @@ impl ModuleResolver for RulesResolver {
     }
 }
 
-fn float_to_decimal(f: FLOAT) -> Result<Decimal, Box<EvalAltResult>> {
+pub(crate) fn float_to_decimal(f: FLOAT) -> Result<Decimal, Box<EvalAltResult>> {
     decimal_from_f64(f).ok_or_else(|| format!("{f} is not a finite number").into())
 }
 
 /// A money amount in yen from a number of `unit`s, rounded to whole yen.
-fn amount(x: Decimal, unit: Unit) -> Decimal {
+pub(crate) fn amount(x: Decimal, unit: Unit) -> Decimal {
     Money::from_decimal(x * unit.factor()).as_decimal()
 }
 
@@ -214,19 +215,12 @@ fn register_money(engine: &mut Engine) {
     engine.register_fn("pct", |x: FLOAT| pct(x));
     engine.register_fn("pct", |x: INT| pct(x as FLOAT));
     engine.register_fn("pct", |x: Decimal| pct(x.to_f64().unwrap_or(0.0)));
-    // A number rounded to `dp` decimal places (Rhai has this for money; here for plain numbers too).
-    engine.register_fn("round_dp", |x: FLOAT, dp: INT| {
-        let f = 10f64.powi(dp.clamp(0, 12) as i32);
-        (x * f).round() / f
-    });
+    engine.register_fn("round_dp", round_dp);
     // Items joined into one string: ["視点1", "視点4"].join("・") == "視点1・視点4".
     engine.register_fn("join", |a: &mut Array, sep: &str| {
         a.iter().map(|d| d.clone().into_string().unwrap_or_else(|_| d.to_string())).collect::<Vec<_>>().join(sep)
     });
-    // part ÷ whole as a plain number, () when the whole is zero.
-    engine.register_fn("share_of", |part: Decimal, whole: Decimal| -> Dynamic {
-        if whole.is_zero() { Dynamic::UNIT } else { Dynamic::from_float((part / whole).to_f64().unwrap_or(0.0)) }
-    });
+    engine.register_fn("share_of", share_of);
 
     // Money (Decimal) mixes with plain numbers (FLOAT): the number is taken exactly as written.
     macro_rules! mixed {
@@ -258,6 +252,17 @@ fn register_money(engine: &mut Engine) {
     });
 }
 
+/// `x` rounded to `dp` decimal places (Rhai has this for money; here for plain numbers too).
+pub(crate) fn round_dp(x: FLOAT, dp: INT) -> FLOAT {
+    let f = 10f64.powi(dp.clamp(0, 12) as i32);
+    (x * f).round() / f
+}
+
+/// part ÷ whole as a plain number, () when the whole is zero.
+pub(crate) fn share_of(part: Decimal, whole: Decimal) -> Dynamic {
+    if whole.is_zero() { Dynamic::UNIT } else { Dynamic::from_float((part / whole).to_f64().unwrap_or(0.0)) }
+}
+
 /// `1.50億円`, `3,500万円`, `800円`.
 pub fn format_money(x: Decimal) -> String {
     let m = Money::from_decimal(x);
@@ -280,9 +285,30 @@ pub fn pct(x: FLOAT) -> String {
         return pct_by_float(x);
     }
     let n = tenths as i64;
-    let sign = if n < 0 || tenths.is_sign_negative() { "-" } else { "" };
     let (whole, tenth) = (n.unsigned_abs() / 10, n.unsigned_abs() % 10);
-    if tenth == 0 { format!("{sign}{whole}%") } else { format!("{sign}{whole}.{tenth}%") }
+    // Digits written by hand: this runs for most findings' reasons.
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = whole;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(digits.len() - at + 4);
+    if n < 0 || tenths.is_sign_negative() {
+        text.push('-');
+    }
+    text.extend(digits[at..].iter().map(|d| char::from(*d)));
+    if tenth != 0 {
+        text.push('.');
+        text.push(char::from(b'0' + tenth as u8));
+    }
+    text.push('%');
+    text
 }
 
 /// [`pct`] through float formatting (what `pct` computes, for numbers too large for its shortcut).
@@ -372,6 +398,9 @@ macro_rules! program_fields {
     ($($field:ident),*) => {
         const FIELD_VALUES: [fn(&ProgramData) -> Dynamic; PROGRAM_FIELDS.len()] = [$(|p| Dynamic::from(p.$field.clone())),*];
         const FIELD_NAMES: [&str; PROGRAM_FIELDS.len()] = [$(stringify!($field)),*];
+        /// The same values as the compiled evaluator holds them (no boxing of money).
+        const FIELD_VALUES_COMPILED: [fn(&ProgramData) -> Value; PROGRAM_FIELDS.len()] =
+            [$(|p| Value::of_field(&p.$field)),*];
     };
 }
 program_fields!(
@@ -414,6 +443,16 @@ impl ProgramData {
     pub(crate) fn field(&self, i: u8) -> Dynamic {
         FIELD_VALUES[usize::from(i)](self)
     }
+
+    /// The value of field `i` as the compiled evaluator holds it.
+    pub(crate) fn value(&self, i: u8) -> Value {
+        FIELD_VALUES_COMPILED[usize::from(i)](self)
+    }
+}
+
+/// The index of a program field in [`PROGRAM_FIELDS`].
+pub(crate) fn program_field(name: &str) -> Option<u8> {
+    FIELD_NAMES.iter().position(|f| *f == name).and_then(|i| u8::try_from(i).ok())
 }
 
 const ID: u8 = 0;
@@ -445,6 +484,8 @@ pub struct FindingView(pub(crate) Arc<FindingData>);
 
 #[derive(Debug)]
 pub(crate) struct FindingData {
+    /// The recommended action (`action` is its label).
+    pub kind: crate::review::Action,
     pub viewpoint: ImmutableString,
     pub number: Dynamic,
     pub score: FLOAT,
@@ -468,51 +509,68 @@ fn register_findings(engine: &mut Engine) {
     engine.register_fn("to_string", |f: &mut FindingView| format!("{}: {} ({})", f.0.viewpoint, f.0.action, f.0.score));
     engine.register_fn("to_debug", |f: &mut FindingView| format!("Finding({}: {})", f.0.viewpoint, f.0.action));
 
-    // Borrow each finding in place (no clone of the boxed value).
-    fn views(a: &Array) -> impl Iterator<Item = std::sync::Arc<FindingData>> + '_ {
-        a.iter().filter_map(|d| d.read_lock::<FindingView>().map(|f| std::sync::Arc::clone(&f.0)))
+    // The helpers below take the findings in the array (the compiled evaluator has them at hand).
+    fn with<R>(a: &Array, f: impl FnOnce(&[FindingView]) -> R) -> R {
+        let views: Vec<FindingView> =
+            a.iter().filter_map(|d| d.read_lock::<FindingView>().map(|v| v.clone())).collect();
+        f(&views)
     }
-    // How many findings recommend `action`.
-    engine.register_fn("count_action", |a: &mut Array, action: &str| {
-        views(a).filter(|f| f.action == action).count() as INT
-    });
-    // The finding of viewpoint `id`, or ().
-    engine.register_fn("finding", |a: &mut Array, id: &str| {
-        views(a).find(|f| f.viewpoint == id).map_or(Dynamic::UNIT, |f| Dynamic::from(FindingView(f)))
-    });
-    // The viewpoints recommending `action`, as an array of ids.
-    engine.register_fn("viewpoints_with", |a: &mut Array, action: &str| -> Array {
-        views(a).filter(|f| f.action == action).map(|f| Dynamic::from(f.viewpoint.clone())).collect()
-    });
-    // The smallest max_ratio among findings recommending `action` (or any, with ""), or ().
-    engine.register_fn("tightest_max_ratio", |a: &mut Array, action: &str| -> Dynamic {
-        views(a)
-            .filter(|f| action.is_empty() || f.action == action)
-            .filter_map(|f| f.max_ratio.as_float().ok())
-            .reduce(FLOAT::min)
-            .map_or(Dynamic::UNIT, Dynamic::from_float)
-    });
-    // Why, in words: "視点1・視点4が縮小を推奨（<the first one's reason>）".
-    engine.register_fn("because", |a: &mut Array, action: &str| -> String {
-        let mut names = Vec::new();
-        let mut first = None;
-        for f in views(a).filter(|f| f.action == action) {
-            names.push(match f.number.as_int() {
-                Ok(n) => format!("視点{n}"),
-                Err(_) => f.viewpoint.to_string(),
-            });
-            first.get_or_insert_with(|| f.reason.clone());
-        }
-        match first {
-            Some(reason) => format!("{}が{action}を推奨（{reason}）", names.join("・")),
-            None => format!("{action}を推奨する視点はない"),
-        }
-    });
-    // The mean score of all findings.
-    engine.register_fn("mean_score", |a: &mut Array| -> FLOAT {
-        let (sum, n) = views(a).fold((0.0, 0usize), |(s, n), f| (s + f.score, n + 1));
-        if n == 0 { 0.0 } else { sum / n as FLOAT }
-    });
+    engine.register_fn("count_action", |a: &mut Array, action: &str| with(a, |f| count_action(f, action)));
+    engine.register_fn("finding", |a: &mut Array, id: &str| with(a, |f| finding(f, id)));
+    engine.register_fn("viewpoints_with", |a: &mut Array, action: &str| with(a, |f| viewpoints_with(f, action)));
+    engine.register_fn("tightest_max_ratio", |a: &mut Array, action: &str| with(a, |f| tightest_max_ratio(f, action)));
+    engine.register_fn("because", |a: &mut Array, action: &str| with(a, |f| because(f, action)));
+    engine.register_fn("mean_score", |a: &mut Array| with(a, mean_score));
+}
+
+// The policy's helpers on `findings`, as Rhai and the compiled evaluator (`super::compiled`) call them.
+
+/// How many findings recommend `action`.
+pub(crate) fn count_action(findings: &[FindingView], action: &str) -> INT {
+    findings.iter().filter(|f| f.0.action == action).count() as INT
+}
+
+/// The finding of viewpoint `id`, or ().
+pub(crate) fn finding(findings: &[FindingView], id: &str) -> Dynamic {
+    findings.iter().find(|f| f.0.viewpoint == id).map_or(Dynamic::UNIT, |f| Dynamic::from(FindingView::clone(f)))
+}
+
+/// The viewpoints recommending `action`, as an array of ids.
+pub(crate) fn viewpoints_with(findings: &[FindingView], action: &str) -> Array {
+    findings.iter().filter(|f| f.0.action == action).map(|f| Dynamic::from(f.0.viewpoint.clone())).collect()
+}
+
+/// The smallest max_ratio among findings recommending `action` (or any, with ""), or ().
+pub(crate) fn tightest_max_ratio(findings: &[FindingView], action: &str) -> Dynamic {
+    findings
+        .iter()
+        .filter(|f| action.is_empty() || f.0.action == action)
+        .filter_map(|f| f.0.max_ratio.as_float().ok())
+        .reduce(FLOAT::min)
+        .map_or(Dynamic::UNIT, Dynamic::from_float)
+}
+
+/// Why, in words: "視点1・視点4が縮小を推奨（<the first one's reason>）".
+pub(crate) fn because(findings: &[FindingView], action: &str) -> String {
+    let mut names = Vec::new();
+    let mut first = None;
+    for f in findings.iter().filter(|f| f.0.action == action) {
+        names.push(match f.0.number.as_int() {
+            Ok(n) => format!("視点{n}"),
+            Err(_) => f.0.viewpoint.to_string(),
+        });
+        first.get_or_insert_with(|| f.0.reason.clone());
+    }
+    match first {
+        Some(reason) => format!("{}が{action}を推奨（{reason}）", names.join("・")),
+        None => format!("{action}を推奨する視点はない"),
+    }
+}
+
+/// The mean score of all findings.
+pub(crate) fn mean_score(findings: &[FindingView]) -> FLOAT {
+    let sum = findings.iter().fold(0.0, |s, f| s + f.0.score);
+    if findings.is_empty() { 0.0 } else { sum / findings.len() as FLOAT }
 }
 
 /// A program's KPI as scripts see it: `indicator`, `baseline`, `target`, `actual`, `achievement` (or `()`).

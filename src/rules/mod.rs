@@ -7,6 +7,7 @@
 //! `rules/README.md` documents the folder for policy designers.
 
 pub mod cases;
+pub(crate) mod compiled;
 pub mod engine;
 mod errors;
 pub mod manifest;
