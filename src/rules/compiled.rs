@@ -160,6 +160,8 @@ pub(crate) fn findings_array(findings: &[FindingView]) -> Array {
 #[derive(Debug)]
 pub(crate) struct Compiled {
     body: Block,
+    /// The most local variables alive at once.
+    locals: usize,
 }
 
 #[derive(Debug)]
@@ -271,14 +273,15 @@ impl Compiled {
         if ast.has_functions() {
             return None;
         }
-        let mut names = Names { locals: Vec::new(), findings };
-        Some(Compiled { body: names.block(ast.statements())? })
+        let mut names = Names { locals: Vec::new(), most: 0, findings };
+        let body = names.block(ast.statements())?;
+        Some(Compiled { body, locals: names.most })
     }
 
     /// The script's value for `inputs`, or `None` when Rhai must evaluate it. `reads` gets the
     /// program fields it read, in order (as [`engine::observe`] reports them).
     pub(crate) fn eval(&self, inputs: &Inputs<'_>, reads: &mut Vec<u8>) -> Option<Dynamic> {
-        let mut frame = Frame { inputs, locals: Vec::new(), reads };
+        let mut frame = Frame { inputs, locals: Vec::with_capacity(self.locals), reads };
         let value = match frame.block(&self.body) {
             Ok(v) | Err(Stop::Return(v)) => v,
             Err(Stop::ToRhai) => return None,
@@ -290,6 +293,7 @@ impl Compiled {
 /// The variables in scope while translating, innermost last.
 struct Names {
     locals: Vec<ImmutableString>,
+    most: usize,
     findings: bool,
 }
 
@@ -307,6 +311,7 @@ impl Names {
             Stmt::Var(x, flags, _) if !flags.intersects(ASTFlags::CONSTANT | ASTFlags::EXPORTED) => {
                 let code = self.code(&x.1)?;
                 self.locals.push(x.0.name.clone());
+                self.most = self.most.max(self.locals.len());
                 Step::Let(code)
             }
             Stmt::Assignment(x) => {

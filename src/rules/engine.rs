@@ -552,17 +552,28 @@ pub(crate) fn tightest_max_ratio(findings: &[FindingView], action: &str) -> Dyna
 
 /// Why, in words: "視点1・視点4が縮小を推奨（<the first one's reason>）".
 pub(crate) fn because(findings: &[FindingView], action: &str) -> String {
-    let mut names = Vec::new();
+    let mut text = String::with_capacity(160);
     let mut first = None;
     for f in findings.iter().filter(|f| f.0.action == action) {
-        names.push(match f.0.number.as_int() {
-            Ok(n) => format!("視点{n}"),
-            Err(_) => f.0.viewpoint.to_string(),
-        });
+        if first.is_some() {
+            text.push('・');
+        }
+        match f.0.number.as_int() {
+            Ok(n) => {
+                text.push_str("視点");
+                text.push_str(&n.to_string());
+            }
+            Err(_) => text.push_str(&f.0.viewpoint),
+        }
         first.get_or_insert_with(|| f.0.reason.clone());
     }
     match first {
-        Some(reason) => format!("{}が{action}を推奨（{reason}）", names.join("・")),
+        Some(reason) => {
+            for part in ["が", action, "を推奨（", reason.as_str(), "）"] {
+                text.push_str(part);
+            }
+            text
+        }
         None => format!("{action}を推奨する視点はない"),
     }
 }
