@@ -929,6 +929,7 @@ mod tests {
             // Text.
             "`${program.id}: ${program.name} ${pct(program.subsidy_ratio)} ${pct(3)} ${pct(program.requested)} ${7}`",
             "`${program.strategy_ja}`",
+            "let n = 7; let m = -n; `${n}・${m}・${n * 1000000}`",
             "`${1.5}`",
             "`${true}`",
             "let s = \"x\"; let i = 0; s",
