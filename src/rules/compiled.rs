@@ -661,7 +661,7 @@ impl Frame<'_> {
             let v = self.value(code)?;
             match &v {
                 Value::Str(s) => text += s.len(),
-                Value::Other(d) if d.is_map() || d.is_array() || d.is_string() => return to_rhai(),
+                Value::Other(d) if d.is_map() || d.is_array() => return to_rhai(),
                 _ => {}
             }
             if text > MAX_STRING_SIZE || map.len() > MAX_MAP_SIZE {
@@ -774,9 +774,10 @@ fn operate(op: Bin, a: &Value, b: &Value) -> Option<Value> {
         (Money(x), Money(y)) => decimal(op, *x, *y)?,
         (Money(x), Int(y)) => decimal(op, *x, Decimal::from(*y))?,
         (Int(x), Money(y)) => decimal(op, Decimal::from(*x), *y)?,
-        // waku's own operators (super::engine::register_money): the number taken exactly as written.
-        (Money(x), Float(y)) => mixed(op, *x, engine::float_to_decimal(*y).ok()?)?,
-        (Float(x), Money(y)) => mixed(op, engine::float_to_decimal(*x).ok()?, *y)?,
+        // waku's own operators (super::engine::register_money): the number taken exactly as written,
+        // then as money with money (checked here where the registered functions would panic).
+        (Money(x), Float(y)) => decimal(op, *x, engine::float_to_decimal(*y).ok()?)?,
+        (Float(x), Money(y)) => decimal(op, engine::float_to_decimal(*x).ok()?, *y)?,
         (Str(x), Str(y)) => match op {
             Bin::Add if x.len() + y.len() > MAX_STRING_SIZE => return None,
             Bin::Add => Str(x + y),
@@ -843,12 +844,6 @@ fn decimal(op: Bin, x: Decimal, y: Decimal) -> Option<Value> {
         Bin::Div => Value::Money(x.checked_div(y)?),
         _ => Value::Bool(compare(op, x.cmp(&y))),
     })
-}
-
-/// waku's operators on money and a plain number (the number already made exact).
-fn mixed(op: Bin, x: Decimal, y: Decimal) -> Option<Value> {
-    // The registered functions use the unchecked operators, which panic where these give up.
-    decimal(op, x, y)
 }
 
 #[cfg(test)]
