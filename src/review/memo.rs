@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use rhai::{Dynamic, ImmutableString};
+use rhai::ImmutableString;
 
 use crate::rules::compiled::Value;
 use crate::rules::engine::KpiView;
@@ -37,7 +37,7 @@ pub(crate) enum Key {
 }
 
 impl Key {
-    /// The key of a value as the compiled evaluator holds it (the same key [`Key::of`] gives).
+    /// The key of a value as a script reads it, or `None` for a kind the tree does not compare.
     pub(crate) fn of_value(v: &Value) -> Option<Key> {
         Some(match v {
             Value::Unit => Key::Unit,
@@ -46,39 +46,27 @@ impl Key {
             Value::Float(f) => Key::Float(f.to_bits()),
             Value::Money(d) => Key::Money(d.serialize()),
             Value::Str(s) => Key::Text(s.clone()),
-            Value::Other(d) => return Key::of(d),
+            Value::Other(d) => {
+                let k = d.read_lock::<KpiView>()?;
+                let k = &k.0;
+                let achievement = k.achievement.as_float().ok().map(f64::to_bits);
+                if achievement.is_none() && !k.achievement.is_unit() {
+                    return None;
+                }
+                Key::Kpi(
+                    k.indicator.clone(),
+                    [k.baseline.to_bits(), k.target.to_bits(), k.actual.to_bits()],
+                    achievement,
+                )
+            }
             Value::Program | Value::Findings => return None,
         })
     }
 
-    /// The key of a value a getter returned, or `None` for a kind the tree does not compare.
-    pub(crate) fn of(v: &Dynamic) -> Option<Key> {
-        // `is_*` first: a failed `as_*` builds its error from the type's name.
-        if v.is_unit() {
-            Some(Key::Unit)
-        } else if v.is_bool() {
-            v.as_bool().ok().map(Key::Bool)
-        } else if v.is_int() {
-            v.as_int().ok().map(Key::Int)
-        } else if v.is_float() {
-            v.as_float().ok().map(|f| Key::Float(f.to_bits()))
-        } else if v.is_decimal() {
-            v.as_decimal().ok().map(|d| Key::Money(d.serialize()))
-        } else if v.is_string() {
-            v.as_immutable_string_ref().ok().map(|s| Key::Text(s.clone()))
-        } else {
-            let k = v.read_lock::<KpiView>()?;
-            let k = &k.0;
-            let achievement = k.achievement.as_float().ok().map(f64::to_bits);
-            if achievement.is_none() && !k.achievement.is_unit() {
-                return None;
-            }
-            Some(Key::Kpi(
-                k.indicator.clone(),
-                [k.baseline.to_bits(), k.target.to_bits(), k.actual.to_bits()],
-                achievement,
-            ))
-        }
+    /// The key of a value a getter returned.
+    #[cfg(test)]
+    pub(crate) fn of(v: &rhai::Dynamic) -> Option<Key> {
+        Key::of_value(&Value::of(v))
     }
 }
 
@@ -182,6 +170,8 @@ impl<T> Memo<T> {
 
 #[cfg(test)]
 mod tests {
+    use rhai::Dynamic;
+
     use super::*;
 
     #[test]

@@ -80,7 +80,7 @@ impl Value {
         field.value()
     }
 
-    fn of(d: &Dynamic) -> Value {
+    pub(crate) fn of(d: &Dynamic) -> Value {
         // `is_*` first: a failed `as_*` builds its error from the type's name.
         if d.is_unit() {
             Value::Unit
