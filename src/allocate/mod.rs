@@ -24,6 +24,7 @@ mod report;
 mod rounding;
 mod solve;
 pub mod synthetic;
+mod vertex;
 mod workset;
 
 use rust_decimal::Decimal;

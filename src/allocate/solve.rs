@@ -5,8 +5,10 @@
 //!   a MILP, it decides the all-or-nothing programs by branch and bound over its LP relaxations
 //!   ([`super::branch`]).
 //! * `microlp` (pure Rust, simplex with branch and bound): the default when all-or-nothing
-//!   programs make the model a MILP. It gives no duals, so the integers are then fixed at its
-//!   answer and the LP is solved again with clarabel for the shadow prices. When microlp stops
+//!   programs make the model a MILP. It gives no duals: the shadow prices are read off its optimal
+//!   vertex ([`super::vertex`]), and only when the vertex leaves them open (degenerate) are the
+//!   integers fixed at its answer and the LP solved again with clarabel for them (the allocation's
+//!   `solver` then says `microlp+clarabel`). When microlp stops
 //!   for numerical reasons, clarabel's branch and bound decides the integers instead, and the
 //!   allocation's `solver` says `… (microlp stopped)`.
 //! * `highs` (C++, behind the `highs` cargo feature): LP and MILP with duals.
@@ -18,14 +20,14 @@ use std::fmt;
 use good_lp::solvers::{DualValues, SolutionWithDual};
 use good_lp::{Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable};
 
-use super::branch;
 use super::model::{Model, Sense};
+use super::{branch, vertex};
 
 /// Which solver to use. `auto` picks by measurement: clarabel for LPs, microlp for MILPs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Solver {
-    /// clarabel for LPs, microlp (then clarabel for duals) when there are all-or-nothing programs.
+    /// clarabel for LPs, microlp when there are all-or-nothing programs.
     #[default]
     Auto,
     /// Interior point, pure Rust; all-or-nothing programs by branch and bound over its relaxations.
@@ -75,7 +77,7 @@ pub(crate) struct RawSolution {
     pub values: Vec<f64>,
     /// Per model row: d objective / d limit (value per yen); `None` when no dual was available.
     pub duals: Option<Vec<f64>>,
-    /// The backend(s) that produced it, e.g. `microlp+clarabel`.
+    /// The backend(s) that produced it, e.g. `microlp` or `microlp+clarabel`.
     pub solver: String,
 }
 
@@ -181,9 +183,8 @@ pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failur
         Solver::Auto | Solver::Clarabel => clarabel(model, None),
         Solver::Microlp => match microlp(model) {
             Ok(values) => {
-                // Duals from the LP with the integers fixed; the primal stays microlp's vertex.
-                let duals = clarabel(model, Some(&values)).ok().and_then(|s| s.duals);
-                Ok(RawSolution { values, duals, solver: "microlp+clarabel".into() })
+                let (duals, how) = duals_at(model, &values);
+                Ok(RawSolution { values, duals, solver: format!("microlp{how}") })
             }
             // microlp's branch and bound can stop on a numerical guard (an integral point it
             // rejects as infeasible, "… after slack-basis retry"): that is no verdict on the
@@ -222,8 +223,18 @@ pub(crate) fn relaxation(model: &Model, fix: &[Option<f64>]) -> Result<RawSoluti
     Ok(RawSolution { values, duals: Some(duals), solver: "clarabel".into() })
 }
 
+/// The duals of the LP with the integers fixed at `values` (a vertex): read off the vertex when
+/// it determines them ([`vertex::at_vertex`]), else from clarabel solving that LP again, which
+/// the second part of the answer then names (`+clarabel`) for the solver's name.
+fn duals_at(model: &Model, values: &[f64]) -> (Option<Vec<f64>>, &'static str) {
+    match vertex::at_vertex(model, values) {
+        Some(duals) => (Some(duals), ""),
+        None => (clarabel(model, Some(values)).ok().and_then(|s| s.duals), "+clarabel"),
+    }
+}
+
 /// Solves the model (with its integers) with microlp; primal values only.
-fn microlp(model: &Model) -> Result<Vec<f64>, Failure> {
+pub(crate) fn microlp(model: &Model) -> Result<Vec<f64>, Failure> {
     let Built { vars, handles, objective, constraints, .. } = build(model, None);
     let mut problem = vars.maximise(objective).using(good_lp::microlp);
     for c in constraints {
@@ -242,7 +253,7 @@ fn highs(model: &Model) -> Result<RawSolution, Failure> {
     let mut solution = problem.solve()?;
     let values: Vec<f64> = handles.iter().map(|&h| solution.value(h)).collect();
     let duals = if model.has_integers() {
-        clarabel(model, Some(&values)).ok().and_then(|s| s.duals)
+        duals_at(model, &values).0
     } else {
         let dual = solution.compute_dual();
         Some(per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone())))
