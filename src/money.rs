@@ -386,6 +386,13 @@ fn err(message: impl Into<String>, offset: usize, len: usize, hint: Option<Strin
 }
 
 fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
+    // Most inventory cells are plain whole yen (`7685000`): read those without the general parser.
+    let plain = text.trim_ascii();
+    if !plain.is_empty() && plain.len() <= 18 && plain.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(yen) = plain.parse::<i64>() {
+            return Ok(Money(Decimal::from(yen)));
+        }
+    }
     let chars = normalise(text);
     let end = text.len();
     let mut i = 0;
@@ -577,6 +584,20 @@ mod tests {
 
     fn p(s: &str) -> Money {
         Money::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+    }
+
+    #[test]
+    fn plain_yen_read_quickly_equal_the_general_parsers() {
+        // `…円` takes the general parser; the bare digits the quick path.
+        for digits in ["0", "007", "7685000", "999999999999999999", " 42 "] {
+            let quick = p(digits);
+            let general = p(&format!("{}円", digits.trim()));
+            assert_eq!(quick, general, "{digits}");
+            assert_eq!(quick.as_decimal().to_string(), general.as_decimal().to_string(), "{digits}");
+        }
+        // Beyond 18 digits and full-width digits go the general way.
+        assert_eq!(p("１２３"), Money::yen(123));
+        assert_eq!(p("1234567890123456789"), p("1234567890123456789円"));
     }
 
     #[test]

@@ -49,6 +49,11 @@ impl<'de> Deserialize<'de> for Number {
 
 /// Parses `0.05`, `-0.3`, `5%`, `５％`.
 pub fn parse_number(s: &str) -> Option<Decimal> {
+    // Plain ASCII numbers (`0.45`, `-0.19`) need no normalising copy.
+    let plain = s.trim();
+    if plain.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        return Decimal::from_str(plain).ok();
+    }
     let t: String = s
         .trim()
         .chars()

@@ -63,61 +63,102 @@ pub(crate) fn cell_note(loc: &Location) -> Option<String> {
     Some(format!("row {line}, column `{name}`"))
 }
 
-/// Reads CSV text into records with every cell's byte range in `source`.
-struct Table {
-    headers: Vec<(String, std::ops::Range<usize>)>,
-    rows: Vec<Row>,
+/// CSV text read record by record (one record buffer, reused), with every cell's byte range in
+/// the source.
+struct Table<'s> {
+    source: &'s Arc<Source>,
+    reader: csv::Reader<&'s [u8]>,
+    record: csv::ByteRecord,
+    ranges: Vec<std::ops::Range<usize>>,
 }
 
-struct Row {
+/// One record of a [`Table`]: its line and its cells.
+struct Row<'t> {
     line: usize,
-    cells: Vec<(String, std::ops::Range<usize>)>,
+    text: &'t str,
+    record: &'t csv::ByteRecord,
+    ranges: &'t [std::ops::Range<usize>],
 }
 
-fn read_table(source: &Arc<Source>) -> Result<Table, Diagnostic> {
-    let text = &*source.text;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| {
-            let offset = e.position().map_or(0, |p| p.byte() as usize);
-            Diagnostic::error(format!("cannot read CSV: {e}"))
-                .at(Location::new(source, offset..offset + 1))
-                .hint("the inventory must be UTF-8 CSV; save it from the spreadsheet as \"CSV UTF-8\"")
-        })?;
-        // With CRLF line ends the reported start is the `\n` before the record,
-        // and its line number one short: skip it and count it (never rescan the file: O(n²)).
-        let mut start = rec.position().map_or(0, |p| p.byte() as usize);
-        let mut line = rec.position().map_or(0, |p| p.line() as usize);
-        while let Some(b) = text.as_bytes().get(start).copied().filter(|b| *b == b'\n' || *b == b'\r') {
-            if b == b'\n' {
-                line += 1;
-            }
-            start += 1;
-        }
-        let ranges = raw_field_ranges(text, start, rec.len());
-        let cells = rec.iter().zip(ranges).map(|(v, r)| (v.to_string(), r)).collect::<Vec<_>>();
-        if cells.iter().all(|(v, _)| v.trim().is_empty()) {
-            continue;
-        }
-        records.push(Row { line, cells });
+impl<'t> Row<'t> {
+    fn len(&self) -> usize {
+        self.ranges.len()
     }
-    let mut iter = records.into_iter();
-    let headers = match iter.next() {
-        Some(h) => h.cells,
-        None => {
-            return Err(Diagnostic::error("the inventory is empty")
-                .at(Location::new(source, 0..0))
-                .hint("the first row names the columns, e.g. `id,name,department,kind,prior_cost,requested`"));
+
+    /// Each cell's text (quotes removed) and its byte range in the source.
+    fn cells(&self) -> impl Iterator<Item = (&'t str, std::ops::Range<usize>)> + '_ {
+        let (text, record) = (self.text, self.record);
+        record.iter().zip(self.ranges.iter().cloned()).map(move |(field, range)| {
+            // The field as written, unless the reader unescaped it (`""` within quotes): then its own
+            // bytes, which are UTF-8 as the source is.
+            let cell = match text.get(range.clone()) {
+                Some(raw) if raw.as_bytes() == field => raw,
+                _ => std::str::from_utf8(field).unwrap_or_default(),
+            };
+            (cell, range)
+        })
+    }
+
+    /// From the first cell's start to the last cell's end.
+    fn span(&self) -> std::ops::Range<usize> {
+        self.ranges.first().map_or(0, |r| r.start)..self.ranges.last().map_or(0, |r| r.end)
+    }
+}
+
+impl<'s> Table<'s> {
+    fn new(source: &'s Arc<Source>) -> Table<'s> {
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source.text.as_bytes());
+        Table { source, reader, record: csv::ByteRecord::new(), ranges: Vec::new() }
+    }
+
+    /// The next record that is not blank, or `None` at the end of the text.
+    fn next_row(&mut self) -> Result<Option<Row<'_>>, Diagnostic> {
+        let text = &*self.source.text;
+        loop {
+            // Bytes: the source is UTF-8 already (checked when it was read), so each cell is too.
+            let more = self.reader.read_byte_record(&mut self.record).map_err(|e| {
+                let offset = e.position().map_or(0, |p| p.byte() as usize);
+                Diagnostic::error(format!("cannot read CSV: {e}"))
+                    .at(Location::new(self.source, offset..offset + 1))
+                    .hint("the inventory must be UTF-8 CSV; save it from the spreadsheet as \"CSV UTF-8\"")
+            })?;
+            if !more {
+                return Ok(None);
+            }
+            // With CRLF line ends the reported start is the `\n` before the record,
+            // and its line number one short: skip it and count it (never rescan the file: O(n²)).
+            let position = self.record.position();
+            let mut start = position.map_or(0, |p| p.byte() as usize);
+            let mut line = position.map_or(0, |p| p.line() as usize);
+            while let Some(b) = text.as_bytes().get(start).copied().filter(|b| *b == b'\n' || *b == b'\r') {
+                if b == b'\n' {
+                    line += 1;
+                }
+                start += 1;
+            }
+            if self.record.iter().all(|v| std::str::from_utf8(v).is_ok_and(|v| v.trim().is_empty())) {
+                continue;
+            }
+            raw_field_ranges(text, start, self.record.len(), &mut self.ranges);
+            return Ok(Some(Row { line, text, record: &self.record, ranges: &self.ranges }));
         }
-    };
-    Ok(Table { headers, rows: iter.collect() })
+    }
+
+    /// The header row's cells, or an error when the text has no rows.
+    fn headers(&mut self) -> Result<Vec<(String, std::ops::Range<usize>)>, Diagnostic> {
+        match self.next_row()? {
+            Some(row) => Ok(row.cells().map(|(v, r)| (v.to_string(), r)).collect()),
+            None => Err(Diagnostic::error("the inventory is empty")
+                .at(Location::new(self.source, 0..0))
+                .hint("the first row names the columns, e.g. `id,name,department,kind,prior_cost,requested`")),
+        }
+    }
 }
 
 /// The raw byte range of each field of the record starting at `start` (quotes excluded).
-fn raw_field_ranges(text: &str, start: usize, n: usize) -> Vec<std::ops::Range<usize>> {
+fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::Range<usize>>) {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(n);
+    out.clear();
     let mut i = start;
     while out.len() < n {
         if i < bytes.len() && bytes[i] == b'"' {
@@ -151,7 +192,6 @@ fn raw_field_ranges(text: &str, start: usize, n: usize) -> Vec<std::ops::Range<u
             i += 1;
         }
     }
-    out
 }
 
 fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Source>) -> Result<Vec<usize>, Diagnostic> {
@@ -197,122 +237,124 @@ fn cell_error(source: &Arc<Source>, row: &Row, column: &str, range: std::ops::Ra
 
 /// Reads a program inventory into program entries whose values point at their cells.
 pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramFile>>, Vec<Diagnostic>> {
-    let table = read_table(source).map_err(|d| vec![d])?;
-    let columns = column_index(&table.headers, source).map_err(|d| vec![d])?;
-    let mut programs = Vec::with_capacity(table.rows.len());
+    let mut table = Table::new(source);
+    let headers = table.headers().map_err(|d| vec![d])?;
+    let columns = column_index(&headers, source).map_err(|d| vec![d])?;
+    // About 160 bytes a program in a typical inventory.
+    let mut programs = Vec::with_capacity(source.text.len() / 128);
     let mut errors = Vec::new();
-    for row in &table.rows {
-        if row.cells.len() != table.headers.len() {
-            let r = row.cells.first().map_or(0..0, |c| c.1.start..row.cells.last().map_or(0, |c| c.1.end));
+    while let Some(row) = table.next_row().map_err(|d| vec![d])? {
+        if row.len() != headers.len() {
             errors.push(
                 Diagnostic::error(format!(
                     "row {} has {} cells but the header has {}",
                     row.line,
-                    row.cells.len(),
-                    table.headers.len()
+                    row.len(),
+                    headers.len()
                 ))
-                .at(Location::new(source, r))
+                .at(Location::new(source, row.span()))
                 .hint("quote cells that contain commas, e.g. \"12,345千円\""),
             );
             continue;
         }
-        let row_start = row.cells.first().map_or(0, |c| c.1.start);
-        let row_end = row.cells.last().map_or(0, |c| c.1.end);
-        let mut p = ProgramFile::default();
-        for ((value, range), &c) in row.cells.iter().zip(&columns) {
-            let v = value.trim();
-            if v.is_empty() {
-                continue;
-            }
-            let loc = Some(Location::new(source, range.clone()));
-            let column = COLUMNS[c].0;
-            let text = || Some(Located::new(v.to_string(), loc.clone()));
-            let number = || -> Result<Option<Located<Number>>, Diagnostic> {
-                parse_number(v).map(|d| Some(Located::new(Number(d), loc.clone()))).ok_or_else(|| {
-                    cell_error(source, row, column, range.clone(), format!("invalid number `{v}`"))
-                        .hint("expected a number such as `0.5` or a percentage such as `50%`")
-                })
-            };
-            let money = || -> Result<Option<Located<Money>>, Diagnostic> {
-                match Money::parse(value) {
-                    Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
-                    Err(e) => {
-                        let at = range.start + e.offset;
-                        Err(Diagnostic::error(format!("invalid amount `{v}`: {}", e.message))
-                            .at(Location::new(source, at..at + e.len.max(1)))
-                            .note(format!("row {}, column `{column}`", row.line))
-                            .hint_opt(e.hint.clone()))
-                    }
-                }
-            };
-            let boolean = || -> Result<Option<Located<bool>>, Diagnostic> {
-                let b = match v.to_lowercase().as_str() {
-                    "true" | "1" | "yes" | "y" | "○" | "〇" | "はい" | "該当" => true,
-                    "false" | "0" | "no" | "n" | "×" | "いいえ" | "-" | "－" => false,
-                    _ => {
-                        return Err(cell_error(
-                            source,
-                            row,
-                            column,
-                            range.clone(),
-                            format!("invalid yes/no value `{v}`"),
-                        )
-                        .hint("expected `true` or `false` (or ○ / ×)"));
-                    }
-                };
-                Ok(Some(Located::new(b, loc.clone())))
-            };
-            // By index into COLUMNS (a jump, not 25 string compares per cell).
-            let result: Result<(), Diagnostic> = (|| {
-                match c {
-                    0 => p.id = text(),
-                    1 => p.name = text(),
-                    2 => p.department = text(),
-                    3 => {
-                        let id =
-                            v.parse::<i64>().map(ClusterId::Number).unwrap_or_else(|_| ClusterId::Text(v.to_string()));
-                        p.cluster = Some(Located::new(id, loc.clone()));
-                    }
-                    4 => p.kind = text(),
-                    5 => p.prior_cost = money()?,
-                    6 => p.requested = money()?,
-                    7 => p.subsidy_ratio = number()?,
-                    8 => p.fees = money()?,
-                    9 => p.bondable_share = number()?,
-                    10 => p.strategy = text(),
-                    11 => p.next_generation = boolean()?,
-                    12 => p.all_or_nothing = boolean()?,
-                    13 => p.demand_trend = number()?,
-                    14 => p.satisfaction = number()?,
-                    15 => p.overlap_with = text(),
-                    16 => p.service_level = number()?,
-                    17 => p.digital_share = number()?,
-                    18 => p.private_capacity = number()?,
-                    19 => p.outsourced = boolean()?,
-                    20 => p.natural_savings = money()?,
-                    21 => p.kpi_indicator = text(),
-                    22 => p.kpi_baseline = number()?,
-                    23 => p.kpi_target = number()?,
-                    24 => p.kpi_actual = number()?,
-                    _ => {}
-                }
-                Ok(())
-            })();
-            if let Err(d) = result {
-                errors.push(d);
-            }
-        }
-        programs.push(Located::new(p, Some(Location::new(source, row_start..row_end))));
+        let (p, row_errors) = program_of_row(source, &row, &columns);
+        errors.extend(row_errors);
+        programs.push(Located::new(p, Some(Location::new(source, row.span()))));
     }
     if errors.is_empty() { Ok(programs) } else { Err(errors) }
 }
 
+/// One inventory row as a program entry, and the errors in its cells.
+fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize]) -> (ProgramFile, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut p = ProgramFile::default();
+    for ((value, range), &c) in row.cells().zip(columns) {
+        let v = value.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let loc = Some(Location::new(source, range.clone()));
+        let column = COLUMNS[c].0;
+        let text = || Some(Located::new(v.to_string(), loc.clone()));
+        let number = || -> Result<Option<Located<Number>>, Diagnostic> {
+            parse_number(v).map(|d| Some(Located::new(Number(d), loc.clone()))).ok_or_else(|| {
+                cell_error(source, row, column, range.clone(), format!("invalid number `{v}`"))
+                    .hint("expected a number such as `0.5` or a percentage such as `50%`")
+            })
+        };
+        let money = || -> Result<Option<Located<Money>>, Diagnostic> {
+            match Money::parse(value) {
+                Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
+                Err(e) => {
+                    let at = range.start + e.offset;
+                    Err(Diagnostic::error(format!("invalid amount `{v}`: {}", e.message))
+                        .at(Location::new(source, at..at + e.len.max(1)))
+                        .note(format!("row {}, column `{column}`", row.line))
+                        .hint_opt(e.hint.clone()))
+                }
+            }
+        };
+        let boolean = || -> Result<Option<Located<bool>>, Diagnostic> {
+            let is = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
+            let b = match () {
+                _ if is(&["true", "1", "yes", "y", "○", "〇", "はい", "該当"]) => true,
+                _ if is(&["false", "0", "no", "n", "×", "いいえ", "-", "－"]) => false,
+                _ => {
+                    return Err(cell_error(source, row, column, range.clone(), format!("invalid yes/no value `{v}`"))
+                        .hint("expected `true` or `false` (or ○ / ×)"));
+                }
+            };
+            Ok(Some(Located::new(b, loc.clone())))
+        };
+        // By index into COLUMNS (a jump, not 25 string compares per cell).
+        let result: Result<(), Diagnostic> = (|| {
+            match c {
+                0 => p.id = text(),
+                1 => p.name = text(),
+                2 => p.department = text(),
+                3 => {
+                    let id = v.parse::<i64>().map(ClusterId::Number).unwrap_or_else(|_| ClusterId::Text(v.to_string()));
+                    p.cluster = Some(Located::new(id, loc.clone()));
+                }
+                4 => p.kind = text(),
+                5 => p.prior_cost = money()?,
+                6 => p.requested = money()?,
+                7 => p.subsidy_ratio = number()?,
+                8 => p.fees = money()?,
+                9 => p.bondable_share = number()?,
+                10 => p.strategy = text(),
+                11 => p.next_generation = boolean()?,
+                12 => p.all_or_nothing = boolean()?,
+                13 => p.demand_trend = number()?,
+                14 => p.satisfaction = number()?,
+                15 => p.overlap_with = text(),
+                16 => p.service_level = number()?,
+                17 => p.digital_share = number()?,
+                18 => p.private_capacity = number()?,
+                19 => p.outsourced = boolean()?,
+                20 => p.natural_savings = money()?,
+                21 => p.kpi_indicator = text(),
+                22 => p.kpi_baseline = number()?,
+                23 => p.kpi_target = number()?,
+                24 => p.kpi_actual = number()?,
+                _ => {}
+            }
+            Ok(())
+        })();
+        if let Err(d) = result {
+            errors.push(d);
+        }
+    }
+    (p, errors)
+}
+
 /// Reads a cluster list (columns `id,name,group,reform_type`).
 pub(crate) fn read_clusters(source: &Arc<Source>) -> Result<Vec<Located<ClusterFile>>, Vec<Diagnostic>> {
-    let table = read_table(source).map_err(|d| vec![d])?;
+    let mut table = Table::new(source);
+    let headers = table.headers().map_err(|d| vec![d])?;
     let names = ["id", "name", "group", "reform_type"];
     let mut cols = Vec::new();
-    for (h, range) in &table.headers {
+    for (h, range) in &headers {
         match names.iter().position(|n| *n == h.trim()) {
             Some(i) => cols.push(i),
             None => {
@@ -326,11 +368,9 @@ pub(crate) fn read_clusters(source: &Arc<Source>) -> Result<Vec<Located<ClusterF
         }
     }
     let mut out = Vec::new();
-    for row in &table.rows {
+    while let Some(row) = table.next_row().map_err(|d| vec![d])? {
         let mut c = ClusterFile::default();
-        let start = row.cells.first().map_or(0, |c| c.1.start);
-        let end = row.cells.last().map_or(0, |c| c.1.end);
-        for ((v, range), &i) in row.cells.iter().zip(&cols) {
+        for ((v, range), &i) in row.cells().zip(&cols) {
             let loc = Some(Location::new(source, range.clone()));
             let v = v.trim();
             match i {
@@ -343,7 +383,7 @@ pub(crate) fn read_clusters(source: &Arc<Source>) -> Result<Vec<Located<ClusterF
                 _ => c.reform_type = Some(Located::new(v.to_string(), loc)),
             }
         }
-        out.push(Located::new(c, Some(Location::new(source, start..end))));
+        out.push(Located::new(c, Some(Location::new(source, row.span()))));
     }
     Ok(out)
 }
@@ -355,10 +395,32 @@ mod tests {
     #[test]
     fn raw_ranges_skip_quotes() {
         let t = "a,\"1,234千円\",c\n";
-        let r = raw_field_ranges(t, 0, 3);
+        let mut r = Vec::new();
+        raw_field_ranges(t, 0, 3, &mut r);
         assert_eq!(&t[r[0].clone()], "a");
         assert_eq!(&t[r[1].clone()], "1,234千円");
         assert_eq!(&t[r[2].clone()], "c");
+    }
+
+    #[test]
+    fn quoted_cells_crlf_and_blank_rows() {
+        let src = Source::new(
+            "p.csv",
+            None,
+            "id,name,department,kind,requested\r\nP1,\"子育て\"\"支援\"\"\",kodomo,new,\"1,000千円\"\r\n,,,,\r\n\r\nP2,x,kodomo,new,5O0\r\n",
+        );
+        let errs = read_programs(&src).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].place().unwrap(), "p.csv:5:18", "the blank rows counted, the bad cell located");
+        let src = Source::new(
+            "p.csv",
+            None,
+            "id,name,department,kind,requested\r\nP1,\"子育て\"\"支援\"\"\",kodomo,new,\"1,000千円\"\r\n",
+        );
+        let programs = read_programs(&src).expect("programs");
+        let name = programs[0].value.name.as_ref().unwrap();
+        assert_eq!(name.value, "子育て\"支援\"", "escaped quotes unescaped");
+        assert_eq!(programs[0].value.requested.as_ref().unwrap().value, Money::yen(1_000_000));
     }
 
     #[test]

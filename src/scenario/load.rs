@@ -776,8 +776,10 @@ fn programs(
 ) -> Vec<Program> {
     let dept_ids: BTreeSet<&str> = departments.iter().map(|d| d.id.as_str()).collect();
     let cluster_ids: BTreeSet<&str> = clusters.iter().map(|k| k.id.as_str()).collect();
-    let all_ids: BTreeSet<String> = list.iter().filter_map(|p| p.value.id.as_ref().map(|i| i.value.clone())).collect();
-    let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
+    // Hashed, not ordered: 100,000 ids are looked up, not listed (a suggestion sorts them).
+    let all_ids: ahash::AHashSet<String> =
+        list.iter().filter_map(|p| p.value.id.as_ref().map(|i| i.value.clone())).collect();
+    let mut seen: ahash::AHashMap<String, Option<Location>> = ahash::AHashMap::with_capacity(list.len());
     let mut out = Vec::with_capacity(list.len());
     for entry in list {
         let p = entry.value;
@@ -892,7 +894,11 @@ fn programs(
                 c.err(
                     Diagnostic::error(format!("program `{}` overlaps unknown program `{}`", id.value, o.value))
                         .at_opt(o.location.clone())
-                        .suggest(&o.value, all_ids.iter().map(String::as_str))
+                        .suggest(&o.value, {
+                            let mut ids: Vec<&str> = all_ids.iter().map(String::as_str).collect();
+                            ids.sort_unstable();
+                            ids
+                        })
                         .note_if_none(),
                 );
             } else if o.value == id.value {

@@ -242,7 +242,8 @@ impl ProgramKind {
     /// Reads `mandatory` or `義務的` (and the other kinds likewise).
     pub fn parse(s: &str) -> Option<ProgramKind> {
         let s = s.trim();
-        ProgramKind::ALL.into_iter().find(|k| k.id() == s || k.label() == s || format!("{}経費", k.label()) == s)
+        let label = s.strip_suffix("経費").unwrap_or(s);
+        ProgramKind::ALL.into_iter().find(|k| k.id() == s || k.label() == label)
     }
 }
 
