@@ -1,6 +1,11 @@
 //! Wall time of each stage of `waku run` on one scenario: `cargo run --release --example stages -- city.toml`.
 use std::time::Instant;
 
+// The binary's allocator, so the stages cost what they cost in `waku run`.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let path = std::env::args().nth(1).expect("usage: stages <scenario.toml> [rules dir]");
     let rules = std::env::args().nth(2);

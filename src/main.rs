@@ -5,6 +5,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    waku::cli::exit_after_command();
     let code = waku::cli::main_with(std::env::args_os(), &mut std::io::stdout(), &mut std::io::stderr());
     std::process::exit(code);
 }

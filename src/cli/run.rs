@@ -126,32 +126,39 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     }
     let allocation = result?;
     // With `[fiscal]`, the ratio limits are constraints: the year runs as a one-year plan.
-    let outcome = if scenario.fiscal.is_some() {
-        crate::fiscal::run_single(scenario, &review, &options)?
+    let (outcome, scenario) = if scenario.fiscal.is_some() {
+        (crate::fiscal::run_single(scenario, &review, &options)?, None)
     } else {
-        crate::fiscal::single_outcome(&scenario, allocation)
+        (crate::fiscal::single_outcome(&scenario, allocation), Some(scenario))
     };
-    if let Some(bytes) = sheets(args.format, &outcome, std::slice::from_ref(&review))? {
+    let result = report(args, &outcome, &review, out);
+    super::done_with((outcome, review, model, scenario));
+    result
+}
+
+/// Writes the report of a year's run in the format asked for; its verdict.
+fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn Write) -> Result<()> {
+    if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review))? {
         emit(out, args.out.as_deref(), &bytes)?;
-        return super::plan::verdict(&outcome);
+        return super::plan::verdict(outcome);
     }
     let allocation = &outcome.allocations[0];
     let text = match args.format {
         RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health })?,
         RunFormat::Markdown => {
-            crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(&review), args.programs)
+            crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(review), args.programs)
         }
         RunFormat::Table => {
             let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
             let mut text = allocate::render_table_in(allocation, args.programs, palette);
-            text.push_str(&crate::fiscal::render_health_table_in(&outcome, palette));
+            text.push_str(&crate::fiscal::render_health_table_in(outcome, palette));
             text
         }
-        RunFormat::Html => crate::report::html::render(&outcome, std::slice::from_ref(&review))?,
+        RunFormat::Html => crate::report::html::render(outcome, std::slice::from_ref(review))?,
         f @ (RunFormat::Csv | RunFormat::Xlsx) => return Err(unsupported(f, "this run")),
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;
-    super::plan::verdict(&outcome)
+    super::plan::verdict(outcome)
 }
 
 /// `--format csv|xlsx` of a year or a plan (`reviews` give the reasons); `None` for other formats.
