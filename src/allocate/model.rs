@@ -290,7 +290,7 @@ impl Model {
         let mut programs = Vec::with_capacity(sc.programs.len());
         let mut bounds = Vec::with_capacity(sc.programs.len());
         let mut priorities = Vec::with_capacity(sc.programs.len());
-        let mut used_names: BTreeMap<String, usize> = BTreeMap::new();
+        let mut used_names: ahash::AHashMap<String, usize> = ahash::AHashMap::with_capacity(sc.programs.len());
         let mut unique = |name: String| -> String {
             let n = used_names.entry(name.clone()).or_insert(0);
             *n += 1;
