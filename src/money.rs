@@ -180,6 +180,11 @@ impl Money {
 
     /// `self × ratio`, rounded to whole yen (ties to even).
     pub fn mul_ratio(self, ratio: Decimal) -> Money {
+        // Most programs have no subsidy or no bonds: 0 × a whole amount ≥ 0 is zero, without the
+        // multiplication and rounding (the same value, scale and sign as the long way).
+        if ratio.is_zero() && !self.0.is_sign_negative() {
+            return Money::ZERO;
+        }
         Money::from_decimal(self.0 * ratio)
     }
 
@@ -584,6 +589,18 @@ mod tests {
 
     fn p(s: &str) -> Money {
         Money::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+    }
+
+    #[test]
+    fn a_zero_ratio_gives_the_zero_the_long_way_gives() {
+        for amount in [Money::ZERO, Money::yen(7_685_000), p("6,476.84億円")] {
+            for zero in [Decimal::ZERO, Decimal::new(0, 4), Decimal::from_str("0.00").unwrap()] {
+                let long = Money::from_decimal(amount.as_decimal() * zero);
+                let quick = amount.mul_ratio(zero);
+                assert_eq!(quick, long);
+                assert_eq!(quick.as_decimal().serialize(), long.as_decimal().serialize(), "{amount:?} × {zero}");
+            }
+        }
     }
 
     #[test]
