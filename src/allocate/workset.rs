@@ -20,6 +20,7 @@
 
 use super::model::{Model, Row, Var, VarKind};
 use super::solve::{self, Failure, RawSolution, Solver};
+use super::vertex;
 
 /// Models with more continuous program variables than this use the working set.
 pub(crate) const THRESHOLD: usize = 4_000;
@@ -173,7 +174,10 @@ fn guess_prices(model: &Model, cols: &[Vec<(usize, f64)>], candidates: &[usize])
         }
     }
     trace(|| format!("compressed LP: {} variables", m.vars.len()));
-    solve::clarabel(&m, None).ok().and_then(|s| s.duals)
+    // Prices at microlp's vertex when it determines them (a tenth of clarabel's time here), else
+    // clarabel's: any optimal prices of this LP serve as the guess.
+    let at_vertex = solve::microlp(&m).ok().and_then(|values| vertex::at_vertex(&m, &values));
+    at_vertex.or_else(|| solve::clarabel(&m, None).ok().and_then(|s| s.duals))
 }
 
 /// Fixes working-set programs that the relaxed solution put at a bound, keeping the
