@@ -224,8 +224,8 @@ pub(crate) fn relaxation(model: &Model, fix: &[Option<f64>]) -> Result<RawSoluti
 }
 
 /// The duals of the LP with the integers fixed at `values` (a vertex): read off the vertex when
-/// it determines them ([`vertex::at_vertex`]), else from clarabel solving that LP again, which
-/// the second part of the answer then names (`+clarabel`) for the solver's name.
+/// it determines them ([`vertex::at_vertex`]), else from clarabel solving that LP again; with
+/// the suffix the solver's name gets (`""` or `"+clarabel"`).
 fn duals_at(model: &Model, values: &[f64]) -> (Option<Vec<f64>>, &'static str) {
     match vertex::at_vertex(model, values) {
         Some(duals) => (Some(duals), ""),

@@ -240,7 +240,7 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
     let mut table = Table::new(source);
     let headers = table.headers().map_err(|d| vec![d])?;
     let columns = column_index(&headers, source).map_err(|d| vec![d])?;
-    // About 160 bytes a program in a typical inventory.
+    // Room for a program per 128 bytes (a typical inventory row is about 160).
     let mut programs = Vec::with_capacity(source.text.len() / 128);
     let mut errors = Vec::new();
     while let Some(row) = table.next_row().map_err(|d| vec![d])? {
@@ -257,16 +257,14 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
             );
             continue;
         }
-        let (p, row_errors) = program_of_row(source, &row, &columns);
-        errors.extend(row_errors);
+        let p = program_of_row(source, &row, &columns, &mut errors);
         programs.push(Located::new(p, Some(Location::new(source, row.span()))));
     }
     if errors.is_empty() { Ok(programs) } else { Err(errors) }
 }
 
-/// One inventory row as a program entry, and the errors in its cells.
-fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize]) -> (ProgramFile, Vec<Diagnostic>) {
-    let mut errors = Vec::new();
+/// One inventory row as a program entry; the errors in its cells go to `errors`.
+fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &mut Vec<Diagnostic>) -> ProgramFile {
     let mut p = ProgramFile::default();
     for ((value, range), &c) in row.cells().zip(columns) {
         let v = value.trim();
@@ -345,7 +343,7 @@ fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize]) -> (Progra
             errors.push(d);
         }
     }
-    (p, errors)
+    p
 }
 
 /// Reads a cluster list (columns `id,name,group,reform_type`).
