@@ -32,7 +32,7 @@ HEADER = ["id", "name", "department", "cluster", "kind", "prior_cost", "requeste
           "subsidy_ratio", "fees", "bondable_share", "strategy", "next_generation",
           "all_or_nothing", "demand_trend", "satisfaction", "overlap_with", "service_level",
           "digital_share", "private_capacity", "outsourced", "natural_savings",
-          "kpi_indicator", "kpi_baseline", "kpi_target", "kpi_actual"]
+          "kpi_indicator", "kpi_baseline", "kpi_target", "kpi_actual", "kpi_direction"]
 
 # --------------------------------------------------------------------------------------
 # Bureaus
@@ -78,7 +78,7 @@ KM_MAP = {
 #        procedures (digital_share), W one per ward, R one per ward-office bureau,
 #        K Kitakyushu only, M Kumamoto only (bureau is then a Kumamoto id), L subsidised
 #        investment (lower bondable share), Z investment without bonds, agri -> 農水局
-#  kpi: indicator text; a leading '-' means smaller is better.
+#  kpi: indicator text; a leading '-' means smaller is better (kpi_direction = lower).
 # --------------------------------------------------------------------------------------
 TEMPLATES = r"""
 seisaku|D|8|40|K H|北九州市立大学運営費交付金|志願倍率（倍）
@@ -759,12 +759,13 @@ KPI_RANGES = {"（％）": (20, 85), "（倍）": (1.2, 6), "（人）": (80, 20
 def kpi_values(p, rng):
     ind = p["kpi"]
     if p["kind"] in ("P", "A", "B") or not ind:
-        p["kpi_indicator"] = ""
+        p["kpi_indicator"] = p["kpi_direction"] = ""
         p["kpi_baseline"] = p["kpi_target"] = p["kpi_actual"] = None
         return
     smaller = ind.startswith("-")
     ind = ind.lstrip("-")
     p["kpi_indicator"] = ind
+    p["kpi_direction"] = "lower" if smaller else "higher"
     fixed = KM_REAL_KPIS.get(ind) if p.get("city") == "km" else None
     if fixed and ind.startswith("転入") and "中央区" not in p["name"]:
         fixed = None  # the plan's 128→79分 is measured at 中央区
@@ -1076,7 +1077,7 @@ def write_csv(path, progs, city):
                 fmt_dec(p["service_level"]), opt(p["digital_share"]),
                 fmt_dec(p["private_capacity"]), str(p["outsourced"]).lower(),
                 money(p["natural_savings"]), p["kpi_indicator"], opt(p["kpi_baseline"]),
-                opt(p["kpi_target"]), opt(p["kpi_actual"]),
+                opt(p["kpi_target"]), opt(p["kpi_actual"]), p["kpi_direction"],
             ])
 
 

@@ -14,7 +14,9 @@ use super::{Action, Assessment, Finding, ProgramReview};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::Money;
 use crate::rules::compiled::{Compiled, Inputs, findings_array};
-use crate::rules::engine::{FindingData, FindingView, Observed, ProgramData, kpi_view, observe, with_time_limit};
+use crate::rules::engine::{
+    FindingData, FindingView, KpiValues, Observed, ProgramData, kpi_view, observe, with_time_limit,
+};
 use crate::rules::{ProgramView, Ruleset, Script, Viewpoint};
 use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
 
@@ -109,9 +111,14 @@ pub fn program_view(p: &Program, cx: &Context<'_>) -> ProgramView {
     };
     let a = &p.attributes;
     let kpi = match &p.kpi {
-        Some(k) => {
-            kpi_view(&k.indicator, float(k.baseline), float(k.target), float(k.actual), k.achievement().map(float))
-        }
+        Some(k) => kpi_view(KpiValues {
+            indicator: &k.indicator,
+            baseline: float(k.baseline),
+            target: float(k.target),
+            actual: float(k.actual),
+            achievement: k.achievement().map(float),
+            direction: k.direction,
+        }),
         None => Dynamic::UNIT,
     };
     let l = labels();

@@ -22,7 +22,7 @@ use super::params::decimal_from_f64;
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
 use crate::review::{Action, Context, Finding, ProgramReview};
-use crate::scenario::{Attributes, Kpi, Located, Program, ProgramKind, Strategy};
+use crate::scenario::{Attributes, Kpi, KpiDirection, Located, Program, ProgramKind, Strategy};
 use crate::{Error, Result};
 
 /// One expectation that did not hold.
@@ -201,6 +201,8 @@ struct KpiEntry {
     baseline: f64,
     target: f64,
     actual: f64,
+    /// `higher` (default) or `lower`.
+    direction: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -448,6 +450,12 @@ fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
     };
     let prior_cost = money(&e.prior_cost, Money::oku(Decimal::ONE))?;
     let requested = money(&e.requested, prior_cost)?;
+    let direction = match e.kpi.as_ref().and_then(|k| k.direction.as_deref()) {
+        Some(d) => {
+            KpiDirection::parse(d).ok_or_else(|| format!("unknown KPI direction `{d}`: expected higher or lower"))?
+        }
+        None => KpiDirection::Higher,
+    };
     Ok(Program {
         id: e.id.clone().unwrap_or_else(|| "T001".to_string()),
         name: e.name.clone().unwrap_or_else(|| "テスト事業".to_string()),
@@ -477,6 +485,7 @@ fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
             baseline: dec(Some(k.baseline)).unwrap_or_default(),
             target: dec(Some(k.target)).unwrap_or_default(),
             actual: dec(Some(k.actual)).unwrap_or_default(),
+            direction,
         }),
         location: None,
     })

@@ -685,6 +685,8 @@ fn property(on: &Value, name: &str) -> Option<Value> {
             "target" => Value::Float(k.target),
             "actual" => Value::Float(k.actual),
             "achievement" => Value::of(&k.achievement),
+            "direction" => Value::Str(k.direction.clone()),
+            "direction_ja" => Value::Str(k.direction_ja.clone()),
             _ => return None,
         });
     }

@@ -20,6 +20,7 @@ use super::compiled::Value;
 use super::params::decimal_from_f64;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
+use crate::scenario::KpiDirection;
 
 /// At most this many operations per script per program (a rule needs a few hundred).
 pub const MAX_OPERATIONS: u64 = 500_000;
@@ -390,7 +391,7 @@ pub const PROGRAM_FIELDS: [(&str, &str); 32] = [
     ("private_capacity", "how far private providers could deliver it 0..1, or ()"),
     ("outsourced", "already outsourced (true/false)"),
     ("natural_savings", "savings not of the bureau's own doing (money)"),
-    ("kpi", "#{ indicator, baseline, target, actual, achievement } or ()"),
+    ("kpi", "#{ indicator, baseline, target, actual, achievement, direction, direction_ja } or ()"),
 ];
 
 /// Every field of [`ProgramData`], in [`PROGRAM_FIELDS`] order, as its getter returns it.
@@ -584,7 +585,8 @@ pub(crate) fn mean_score(findings: &[FindingView]) -> FLOAT {
     if findings.is_empty() { 0.0 } else { sum / findings.len() as FLOAT }
 }
 
-/// A program's KPI as scripts see it: `indicator`, `baseline`, `target`, `actual`, `achievement` (or `()`).
+/// A program's KPI as scripts see it: `indicator`, `baseline`, `target`, `actual`, `achievement` (or `()`),
+/// `direction` (`"higher"` / `"lower"`) and `direction_ja` (高いほどよい / 低いほどよい).
 #[derive(Debug, Clone)]
 pub struct KpiView(pub(crate) Arc<KpiData>);
 
@@ -595,21 +597,29 @@ pub(crate) struct KpiData {
     pub target: FLOAT,
     pub actual: FLOAT,
     pub achievement: Dynamic,
+    pub direction: ImmutableString,
+    pub direction_ja: ImmutableString,
 }
 
-pub(crate) fn kpi_view(
-    indicator: &str,
-    baseline: FLOAT,
-    target: FLOAT,
-    actual: FLOAT,
-    achievement: Option<FLOAT>,
-) -> Dynamic {
+/// The values of a [`KpiView`]; `achievement` is `None` when the target equals the baseline.
+pub(crate) struct KpiValues<'a> {
+    pub indicator: &'a str,
+    pub baseline: FLOAT,
+    pub target: FLOAT,
+    pub actual: FLOAT,
+    pub achievement: Option<FLOAT>,
+    pub direction: KpiDirection,
+}
+
+pub(crate) fn kpi_view(k: KpiValues<'_>) -> Dynamic {
     Dynamic::from(KpiView(Arc::new(KpiData {
-        indicator: indicator.into(),
-        baseline,
-        target,
-        actual,
-        achievement: achievement.map_or(Dynamic::UNIT, Dynamic::from_float),
+        indicator: k.indicator.into(),
+        baseline: k.baseline,
+        target: k.target,
+        actual: k.actual,
+        achievement: k.achievement.map_or(Dynamic::UNIT, Dynamic::from_float),
+        direction: k.direction.id().into(),
+        direction_ja: k.direction.label().into(),
     })))
 }
 
@@ -620,7 +630,7 @@ fn register_kpi(engine: &mut Engine) {
             engine.register_get(stringify!($field), |k: &mut KpiView| k.0.$field.clone());
         )*};
     }
-    get!(indicator, baseline, target, actual, achievement);
+    get!(indicator, baseline, target, actual, achievement, direction, direction_ja);
     engine.register_fn("to_string", |k: &mut KpiView| {
         format!("{} {} → {} ({})", k.0.indicator, k.0.baseline, k.0.target, k.0.actual)
     });

@@ -383,10 +383,12 @@ pub struct ProgramFile {
     pub kpi_baseline: Option<Located<Number>>,
     pub kpi_target: Option<Located<Number>>,
     pub kpi_actual: Option<Located<Number>>,
+    /// higher | lower (or 高いほどよい | 低いほどよい): which way the KPI is better; default higher.
+    pub kpi_direction: Option<Located<String>>,
 }
 overlay_fields!(ProgramFile {
     id, name, department, cluster, kind, prior_cost, requested, subsidy_ratio, fees, bondable_share,
     strategy, next_generation, all_or_nothing, demand_trend, satisfaction, overlap_with, service_level,
     digital_share, private_capacity, outsourced, natural_savings, kpi_indicator, kpi_baseline,
-    kpi_target, kpi_actual
+    kpi_target, kpi_actual, kpi_direction
 } sections {});

@@ -318,13 +318,71 @@ pub struct Kpi {
     pub baseline: Decimal,
     pub target: Decimal,
     pub actual: Decimal,
+    /// Which way the indicator is better (成果指標の方向); the target lies that way from the baseline.
+    pub direction: KpiDirection,
+}
+
+/// Which way a KPI is better: 高いほどよい (a share of satisfied citizens) or 低いほどよい (自殺者数,
+/// waiting time). The loader checks that the target lies on the better side of the baseline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiDirection {
+    #[default]
+    Higher,
+    Lower,
+}
+
+impl KpiDirection {
+    /// `higher` or `lower`, as scripts and inventories write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            KpiDirection::Higher => "higher",
+            KpiDirection::Lower => "lower",
+        }
+    }
+
+    /// 高いほどよい or 低いほどよい.
+    pub fn label(self) -> &'static str {
+        match self {
+            KpiDirection::Higher => "高いほどよい",
+            KpiDirection::Lower => "低いほどよい",
+        }
+    }
+
+    /// Reads `higher` / `lower` (any case), `高いほどよい` / `低いほどよい`, `高い` / `低い` or `高` / `低`.
+    pub fn parse(s: &str) -> Option<KpiDirection> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("higher") || matches!(s, "高いほどよい" | "高い" | "高") {
+            Some(KpiDirection::Higher)
+        } else if s.eq_ignore_ascii_case("lower") || matches!(s, "低いほどよい" | "低い" | "低") {
+            Some(KpiDirection::Lower)
+        } else {
+            None
+        }
+    }
+
+    /// +1 for higher-is-better, −1 for lower-is-better.
+    pub fn sign(self) -> Decimal {
+        match self {
+            KpiDirection::Higher => Decimal::ONE,
+            KpiDirection::Lower => Decimal::NEGATIVE_ONE,
+        }
+    }
 }
 
 impl Kpi {
-    /// Progress from baseline towards target: 0 at baseline, 1 at target (may exceed 1 or be negative).
+    /// Progress from the baseline towards the target in the indicator's better direction: 0 at the
+    /// baseline, 1 at the target, negative when the actual moved the worse way (a lower-is-better
+    /// count that rose), above 1 past the target. `None` when the target equals the baseline.
     pub fn achievement(&self) -> Option<Decimal> {
-        let span = self.target - self.baseline;
-        if span.is_zero() { None } else { Some((self.actual - self.baseline) / span) }
+        let sign = self.direction.sign();
+        let span = (self.target - self.baseline) * sign;
+        if span.is_zero() { None } else { Some((self.actual - self.baseline) * sign / span) }
+    }
+
+    /// Whether the target lies on the better side of the baseline (or on it).
+    pub fn target_agrees(&self) -> bool {
+        (self.target - self.baseline) * self.direction.sign() >= Decimal::ZERO
     }
 }
 
