@@ -25,7 +25,7 @@ struct JsonProgram<'a> {
     id: &'a str,
     department: &'a str,
     findings: Vec<JsonFinding<'a>>,
-    assessment: JsonAssessment,
+    assessment: JsonAssessment<'a>,
 }
 
 #[derive(serde::Serialize)]
@@ -37,11 +37,12 @@ struct JsonFinding<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct JsonAssessment {
+struct JsonAssessment<'a> {
     action: &'static str,
     priority: String,
     min: Money,
     max: Money,
+    reason: &'a str,
 }
 
 fn json_doc(review: &Review) -> JsonReview<'_> {
@@ -67,13 +68,14 @@ fn json_doc(review: &Review) -> JsonReview<'_> {
                     priority: p.assessment.priority.normalize().to_string(),
                     min: p.assessment.min,
                     max: p.assessment.max,
+                    reason: &p.assessment.reason,
                 },
             })
             .collect(),
     }
 }
 
-/// `{"programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max"}}]}`.
+/// `{"programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max","reason"}}]}`.
 pub fn to_json(review: &Review) -> Value {
     serde_json::to_value(json_doc(review)).unwrap_or(Value::Null)
 }

@@ -228,6 +228,7 @@ enum Func {
     ViewpointsWith,
     TightestMaxRatio,
     Because,
+    Others,
     MeanScore,
 }
 
@@ -248,6 +249,7 @@ impl Func {
             ("viewpoints_with", 2) => Func::ViewpointsWith,
             ("tightest_max_ratio", 2) => Func::TightestMaxRatio,
             ("because", 2) => Func::Because,
+            ("others", 2) => Func::Others,
             ("mean_score", 1) => Func::MeanScore,
             _ => return None,
         })
@@ -746,8 +748,12 @@ fn call(f: Func, args: &[Value], inputs: &Inputs<'_>) -> Option<Value> {
         (Func::Finding, _) => Value::Other(engine::finding(findings()?, text()?)),
         (Func::ViewpointsWith, _) => Value::Other(Dynamic::from_array(engine::viewpoints_with(findings()?, text()?))),
         (Func::TightestMaxRatio, _) => Value::of(&engine::tightest_max_ratio(findings()?, text()?)),
-        (Func::Because, _) => {
-            let s = engine::because(findings()?, text()?);
+        (Func::Because | Func::Others, _) => {
+            let s = if matches!(f, Func::Because) {
+                engine::because(findings()?, text()?)
+            } else {
+                engine::others(findings()?, text()?)
+            };
             if s.len() > MAX_STRING_SIZE {
                 return None;
             }
