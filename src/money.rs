@@ -24,8 +24,9 @@ use serde::{Deserialize, Serialize};
 pub struct Money(Decimal);
 
 /// A unit officials write amounts in (円, 千円, 百万円, 億円, 兆円; 万円 is read but not displayed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
+    #[default]
     Yen,
     Man,
     Sen,
@@ -176,6 +177,12 @@ impl Money {
     pub fn floor_to(self, unit: Unit) -> Money {
         let f = unit.factor();
         Money((self.0 / f).floor() * f)
+    }
+
+    /// Rounds up to a multiple of `unit` (towards plus infinity).
+    pub fn ceil_to(self, unit: Unit) -> Money {
+        let f = unit.factor();
+        Money((self.0 / f).ceil() * f)
     }
 
     /// `self × ratio`, rounded to whole yen (ties to even).

@@ -60,7 +60,8 @@ pub struct Allocation {
     pub fiscal_year: i32,
     /// The solver(s) that produced the optimum.
     pub solver: String,
-    /// Program costs are multiples of this unit (or exactly at a review bound).
+    /// Program costs are multiples of this unit, or an amount the user wrote (the request, the
+    /// prior-year budget): the review's bounds are on its grid.
     pub rounding_unit: Unit,
     /// 一般財源 forecast.
     pub general_revenue: Money,

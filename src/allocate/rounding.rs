@@ -7,7 +7,8 @@
 //!    minimum or maximum when the solver's value is within the snap tolerance
 //!    (max(rounding unit, 10⁻⁶ of the bound or of the model unit)); otherwise it is rounded to a
 //!    multiple of the scenario's rounding unit (ties to even, [`Money::round_to`]) and clamped to its
-//!    review bounds (which are exact whole yen and need not be multiples of the unit).
+//!    review bounds (which the review put on the unit's grid, unless the user wrote them: the
+//!    request, the prior-year budget), so every cost is on the grid or an amount the user wrote.
 //! 2. **Funding.** Each program's cost is split exactly by [`crate::scenario::Program::funding`]:
 //!    subsidy, fees and bonds rounded to whole yen, general revenue the remainder.
 //! 3. **Fund.** Drawdown and deposit snap to 0 or to the drawdown limit likewise, else round to the unit.

@@ -194,7 +194,8 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
     };
     sc.policy.investment_cap = investment.mul_ratio(Decimal::new(95, 2)).round_to(Unit::Hyakuman);
     sc.policy.next_generation_target = ng.mul_ratio(Decimal::new(60, 2)).round_to(Unit::Hyakuman);
-    (sc, Review { programs: reviews })
+    let rounding_unit = sc.rounding_unit;
+    (sc, Review { rounding_unit, programs: reviews })
 }
 
 /// Writes the city of `shape` as a scenario file and CSV inventory in `dir` (for end-to-end

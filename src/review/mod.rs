@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::money::Money;
+use crate::money::{Money, Unit};
 use crate::rules::Ruleset;
 use crate::scenario::{Program, Scenario};
 use crate::{Error, Result};
@@ -138,6 +138,8 @@ pub struct ProgramReview {
 /// The review of every program, in the scenario's program order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
+    /// The scenario's rounding unit: every bound not written by the user is a multiple of it.
+    pub rounding_unit: Unit,
     pub programs: Vec<ProgramReview>,
 }
 
@@ -172,7 +174,7 @@ pub fn review_with(scenario: &Scenario, ruleset: &Ruleset, options: &Options) ->
     let cx = Context::of(scenario);
     let params = ruleset.params_map(Some(scenario.fiscal_year));
     let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential).map_err(Error::input)?;
-    Ok(Review { programs })
+    Ok(Review { rounding_unit: scenario.rounding_unit, programs })
 }
 
 /// Reviews programs outside a scenario (rule tests, benchmarks). `fiscal_year` picks scheduled parameter values.

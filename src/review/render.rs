@@ -17,6 +17,8 @@ use crate::scenario::Scenario;
 /// `serde_json::Value` tree: at 100,000 programs that tree alone took gigabytes).
 #[derive(serde::Serialize)]
 struct JsonReview<'a> {
+    /// Every bound is a multiple of it, or an amount the user wrote (the request, the prior-year budget).
+    rounding_unit: crate::money::Unit,
     programs: Vec<JsonProgram<'a>>,
 }
 
@@ -47,6 +49,7 @@ struct JsonAssessment<'a> {
 
 fn json_doc(review: &Review) -> JsonReview<'_> {
     JsonReview {
+        rounding_unit: review.rounding_unit,
         programs: review
             .programs
             .iter()
@@ -75,7 +78,7 @@ fn json_doc(review: &Review) -> JsonReview<'_> {
     }
 }
 
-/// `{"programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max","reason"}}]}`.
+/// `{"rounding_unit","programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max","reason"}}]}`.
 pub fn to_json(review: &Review) -> Value {
     serde_json::to_value(json_doc(review)).unwrap_or(Value::Null)
 }
