@@ -176,9 +176,8 @@ pub struct Model {
     pub drawdown_limit: Money,
     /// Objective weight against one yen of fund drawdown.
     pub penalty: f64,
-    /// Envelope floor and ceiling per department (scenario order), in yen. The floor is the stated
-    /// one (own amount, else ratio × base) but never more than the bureau's programs can absorb at
-    /// their review maxima.
+    /// Envelope floor and ceiling per department (scenario order), in yen, as stated (own amount,
+    /// else ratio × base).
     pub envelope_bounds: Vec<(Money, Money)>,
     /// What each department's programs can absorb at their review maxima (general revenue).
     pub absorbable: Vec<Money>,
@@ -512,9 +511,9 @@ impl Model {
         // Envelopes.
         for (d, dept) in sc.departments.iter().enumerate() {
             let base = self.bases[d];
-            // A floor protects a bureau from deep cuts; it cannot oblige it to spend more than its
-            // programs can absorb at their review maxima.
-            let floor = dept.floor.unwrap_or_else(|| base.mul_ratio(dept.floor_ratio)).min(self.absorbable[d]);
+            // The floor as stated: when the bureau's programs cannot absorb it at their review
+            // maxima, the limits cannot hold and `infeasible::precheck` says so (it is never lowered).
+            let floor = dept.floor.unwrap_or_else(|| base.mul_ratio(dept.floor_ratio));
             let ceiling = dept.ceiling.unwrap_or_else(|| base.mul_ratio(dept.ceiling_ratio));
             self.envelope_bounds.push((floor, ceiling));
             let id = lp_name("", &dept.id, d);
