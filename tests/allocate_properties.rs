@@ -244,8 +244,11 @@ fn rounding_that_cannot_keep_a_limit_re_solves_with_a_margin() {
         (92, 6, true, 10428845081400961139, Unit::Sen, 21_925_721_840, 34, 37, 50),
         (49, 3, false, 14568633723947143185, Unit::Yen, 14_468_176_420, 12, 12, 256),
         (55, 3, true, 2138446756156524574, Unit::Sen, 21_543_590_220, 39, 39, 187),
+        // Re-solved with a margin until the repairs followed the objective (value per yen of the
+        // limit rather than raw priority); it now rounds within the stated limits at once.
         (136, 6, false, 13364680183836765777, Unit::Yen, 36_617_538_870, 57, 57, 147),
     ];
+    let repaired_at_once = [13364680183836765777];
     for (programs, departments, aon, seed, unit, revenue, min, max, weight) in cases {
         let (mut sc, review) = city(Shape { programs, departments, all_or_nothing: aon, seed });
         sc.rounding_unit = unit;
@@ -260,7 +263,7 @@ fn rounding_that_cannot_keep_a_limit_re_solves_with_a_margin() {
             check_allocation(&sc, &review, &a);
             re_solved |= a.solver.contains("; re-solved with caps and floors");
         }
-        assert!(re_solved, "seed {seed}: the case still exercises the margin");
+        assert_eq!(!re_solved, repaired_at_once.contains(&seed), "seed {seed}: the case still exercises the margin");
     }
 }
 

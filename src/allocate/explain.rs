@@ -20,7 +20,7 @@ use super::{Allocation, ConstraintReport, Envelope, Holding, ProgramAllocation};
 use crate::diagnostic::{Diagnostic, suggestion};
 use crate::money::{Money, Unit};
 use crate::review::Review;
-use crate::scenario::{ProgramKind, Scenario};
+use crate::scenario::{FundDraw, ProgramKind, Scenario};
 use crate::{Error, Result};
 
 /// A dual below this (value per yen) is treated as zero.
@@ -39,7 +39,9 @@ pub(crate) fn label(limit: Limit, sc: &Scenario, model: &Model) -> String {
         Limit::IssuanceCap => "bond issuance cap".into(),
         Limit::NextGeneration => "next-generation frame".into(),
         Limit::FundDrawdown => {
-            if model.drawdown_limit < sc.fund.max_drawdown {
+            if sc.fund.draw == crate::scenario::FundDraw::Never {
+                "fund drawdown (never drawn: `[fund] draw = \"never\"`)".into()
+            } else if model.drawdown_limit < sc.fund.max_drawdown {
                 "fund floor".into()
             } else {
                 "fund drawdown limit".into()
@@ -202,13 +204,121 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         fund_balance_start: sc.fund.balance,
         fund_balance_end: sc.fund.balance - e.drawdown + e.deposit,
         fund_floor: sc.fund.floor,
+        fund_policy: sc.fund.draw,
+        fund_reason: fund_reason(model, sc, e),
         next_generation: e.next_generation,
         next_generation_target: sc.policy.next_generation_target,
         total_allocated: e.cost.iter().copied().sum(),
         total_requested: sc.total_requested(),
         lp_objective: model.objective(&raw.values),
+        lp_values: raw.values.clone(),
         display_unit: sc.display_unit,
     }
+}
+
+/// Why the fund was or was not drawn, under the scenario's fund policy, in a budget office's words.
+fn fund_reason(model: &Model, sc: &Scenario, e: &Exact) -> String {
+    let u = sc.display_unit;
+    let policy = sc.fund.draw;
+    let limit = model.drawdown_limit.max(Money::ZERO);
+    let drawn = e.drawdown;
+    let reserve_weight = sc.policy.reserve_weight.normalize();
+    // Programs the allocation funds below the review's maximum, and the general revenue they lack;
+    // `worth` keeps those worth more per yen of general revenue than drawing the fund costs.
+    let (mut short, mut short_money, mut worth, mut worth_money) = (0usize, Money::ZERO, 0usize, Money::ZERO);
+    for (i, p) in sc.programs.iter().enumerate() {
+        let Some(var) = model.program_var(i) else { continue };
+        let max = model.bounds[i].1;
+        if e.cost[i] >= max {
+            continue;
+        }
+        let lack = p.general_revenue(max) - e.funding[i].general_revenue;
+        if lack <= Money::ZERO {
+            continue;
+        }
+        short += 1;
+        short_money += lack;
+        let per_unit = match model.vars[var].kind {
+            super::model::VarKind::Program { per_unit, .. } => per_unit,
+            _ => 1.0,
+        };
+        let g = super::model::shares(p).general;
+        if g > 0.0 && model.vars[var].obj / per_unit / g > model.penalty {
+            worth += 1;
+            worth_money += lack;
+        }
+    }
+    let default = if policy == FundDraw::default() { "、既定" } else { "" };
+    let mut s = format!("基金取崩しの方針は「{}」（`[fund] draw = \"{}\"`{default}）。", policy.label(), policy.id());
+    let available = if limit == sc.fund.max_drawdown {
+        format!("取崩し可能額{}（年度の取崩し上限）", limit.format(u))
+    } else {
+        format!(
+            "取崩し可能額{}（残高{}のうち基金の下限{}を超える分）",
+            limit.format(u),
+            sc.fund.balance.format(u),
+            sc.fund.floor.format(u)
+        )
+    };
+    match policy {
+        FundDraw::Never => {
+            s.push_str("基金は取り崩していません。");
+            if short > 0 {
+                let _ = write!(
+                    s,
+                    "見直しの上限に届かない事業が{short}事業（一般財源で計{}）ありますが、基金では補いません。",
+                    short_money.format(u)
+                );
+            }
+        }
+        FundDraw::BeforeCuts if limit.is_zero() => {
+            let _ = write!(s, "取崩し可能額がないため、取り崩していません（{available}）。");
+        }
+        FundDraw::BeforeCuts if drawn >= limit => {
+            let _ = write!(
+                s,
+                "一般財源が不足し、市長調整枠（重み{reserve_weight}）より一般財源1円当たりの価値が高い事業を見直しの上限まで配分できないため、{available}の全額を取り崩しました。"
+            );
+            if worth > 0 {
+                let _ = write!(
+                    s,
+                    "それでも、そうした事業のうち{worth}事業が見直しの上限に届かず、一般財源で計{}不足しています。",
+                    worth_money.format(u)
+                );
+            }
+        }
+        FundDraw::BeforeCuts if drawn > Money::ZERO => {
+            let _ = write!(
+                s,
+                "市長調整枠（重み{reserve_weight}）より一般財源1円当たりの価値が高い事業を見直しの上限まで配分するのに必要な{}を取り崩しました（{available}）。それ以上は取り崩しません：上限に届かない残りの事業は、局の枠の上限などほかの限度で止まっているか、市長調整枠より価値が低く、市長調整枠を積み増すためには取り崩さないため。",
+                drawn.format(u)
+            );
+        }
+        FundDraw::BeforeCuts => {
+            let _ = write!(
+                s,
+                "取り崩していません：一般財源の不足で見直しの上限を下回っている事業に、市長調整枠（重み{reserve_weight}）より一般財源1円当たりの価値が高いものはないため（{available}）。"
+            );
+        }
+        FundDraw::LastResort if drawn > Money::ZERO => {
+            let _ = write!(
+                s,
+                "見直しの下限や局の枠の下限、市長調整枠の下限などの限度が取崩しなしでは満たせないため、{}を取り崩しました（{available}）。",
+                drawn.format(u)
+            );
+        }
+        FundDraw::LastResort => {
+            s.push_str("取り崩していません：限度はすべて取崩しなしで満たせるため。");
+            if short > 0 {
+                let _ = write!(
+                    s,
+                    "見直しの上限に届かない事業が{short}事業（一般財源で計{}）ありますが、この方針では基金で補いません（事業を削る前に取り崩すには `[fund] draw = \"before_cuts\"`）。",
+                    short_money.format(u)
+                );
+            }
+        }
+    }
+    s
 }
 
 /// The step a shadow price is quoted for: 1億円 for budgets shown in 億円 or 百万円, else 1百万円.
@@ -452,6 +562,17 @@ fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> St
     );
     if let Some(p) = c.shadow_price {
         let _ = writeln!(out, "  shadow price {p} per yen: {}", price_words(c, u));
+    }
+    if c.name == "fund_drawdown" {
+        let _ = writeln!(
+            out,
+            "  基金（財源調整用基金）: 取崩し {}、残高 {} → {}（下限 {}）",
+            a.fund_drawdown.format(u),
+            a.fund_balance_start.format(u),
+            a.fund_balance_end.format(u),
+            a.fund_floor.format(u)
+        );
+        let _ = writeln!(out, "  {}", a.fund_reason);
     }
     let held: Vec<&ProgramAllocation> =
         a.programs.iter().filter(|p| p.limits.iter().any(|l| l == &c.name) && p.held_by == Holding::Marginal).collect();

@@ -39,7 +39,7 @@ pub use solve::Solver;
 
 use crate::money::{Money, Unit};
 use crate::review::{Action, Review};
-use crate::scenario::{ProgramKind, Scenario};
+use crate::scenario::{FundDraw, ProgramKind, Scenario};
 use crate::{Diagnostic, Error, Result};
 
 /// How to allocate.
@@ -92,6 +92,10 @@ pub struct Allocation {
     /// balance − drawdown + deposit.
     pub fund_balance_end: Money,
     pub fund_floor: Money,
+    /// When the fund is drawn (`[fund] draw`): `before_cuts`, `last_resort` or `never`.
+    pub fund_policy: FundDraw,
+    /// Why the fund was or was not drawn, in a budget office's words (`waku explain fund_drawdown`, the memo).
+    pub fund_reason: String,
     /// 次世代投資枠: cost (事業費) allocated to next-generation programs.
     pub next_generation: Money,
     pub next_generation_target: Money,
@@ -101,6 +105,10 @@ pub struct Allocation {
     /// The LP objective at the optimum (scaled units, without fixed programs), for cross-checks.
     #[serde(skip)]
     pub lp_objective: f64,
+    /// The solver's optimum, variable by variable in model units (before rounding to money), for
+    /// `--emit-lp` and the cross-check with another solver (`tools/check-lp.py`).
+    #[serde(skip)]
+    pub lp_values: Vec<f64>,
     /// The unit the scenario displays money in.
     #[serde(skip)]
     pub display_unit: Unit,

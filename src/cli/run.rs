@@ -100,7 +100,7 @@ fn prepare(args: &ScenarioArgs) -> Result<(Scenario, Review, Model)> {
 
 fn write_lp(path: &PathBuf, model: &Model, scenario: &Scenario, allocation: Option<&Allocation>) -> Result<()> {
     let title = format!("{} {} FY{}", scenario.city, scenario.name, scenario.fiscal_year);
-    let text = model.to_lp(&title, allocation.map(|a| a.lp_objective));
+    let text = model.to_lp(&title, allocation.map(|a| (a.lp_objective, a.lp_values.as_slice())));
     std::fs::write(path, text)
         .map_err(|e| Error::input(Diagnostic::error(format!("cannot write the LP file `{}`: {e}", path.display()))))
 }

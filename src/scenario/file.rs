@@ -229,8 +229,10 @@ pub struct FundFile {
     pub max_drawdown: Option<Located<Money>>,
     /// The balance may not fall below this (default 0).
     pub floor: Option<Located<Money>>,
+    /// When the fund is drawn: `before_cuts` (default), `last_resort` or `never`.
+    pub draw: Option<Located<String>>,
 }
-overlay_fields!(FundFile { balance, max_drawdown, floor } sections {});
+overlay_fields!(FundFile { balance, max_drawdown, floor, draw } sections {});
 
 /// 市債 (excluding 臨時財政対策債).
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -10,8 +10,8 @@ use super::file::{ClusterFile, DepartmentFile, Number, Overlay, ProgramFile, Sce
 use super::inventory;
 use super::located::{Located, with_source};
 use super::{
-    Attributes, Bonds, Cluster, Department, Fund, Kpi, KpiDirection, Policy, Program, ProgramKind, Revenue, Scenario,
-    Strategy,
+    Attributes, Bonds, Cluster, Department, Fund, FundDraw, Kpi, KpiDirection, Policy, Program, ProgramKind, Revenue,
+    Scenario, Strategy,
 };
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::{Money, Unit};
@@ -534,10 +534,23 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
     let general_account = c.non_negative(&revenue.general_account, "revenue.general_account");
 
     let fund = f.fund.unwrap_or_default();
+    let draw = match &fund.draw {
+        None => FundDraw::default(),
+        Some(d) => FundDraw::parse(&d.value).unwrap_or_else(|| {
+            c.err(
+                Diagnostic::error(format!("unknown fund policy `{}`", d.value))
+                    .at_opt(d.location.clone())
+                    .note("expected `before_cuts` (事業を削る前に取り崩す), `last_resort` (最後の手段としてのみ取り崩す) or `never` (取り崩さない)")
+                    .suggest(&d.value, FundDraw::ALL.iter().map(|d| d.id())),
+            );
+            FundDraw::default()
+        }),
+    };
     let fund = Fund {
         balance: c.non_negative(&fund.balance, "fund.balance").unwrap_or_default(),
         max_drawdown: c.non_negative(&fund.max_drawdown, "fund.max_drawdown").unwrap_or_default(),
         floor: c.non_negative(&fund.floor, "fund.floor").unwrap_or_default(),
+        draw,
     };
     let bonds_file = f.bonds.unwrap_or_default();
     let bonds = Bonds {

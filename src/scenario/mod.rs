@@ -75,6 +75,53 @@ pub struct Fund {
     pub max_drawdown: Money,
     /// The balance may not fall below this.
     pub floor: Money,
+    /// When the fund is drawn (基金取崩しの方針).
+    pub draw: FundDraw,
+}
+
+/// When the 財源調整用基金 is drawn (`[fund] draw`), within `max_drawdown` and above `floor`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundDraw {
+    /// 事業を削る前に取り崩す (the default): before a program worth more per yen of general revenue
+    /// than the mayor's reserve is funded below its review maximum for want of general revenue —
+    /// the fund closes the gap, as Kitakyushu's own outlook draws it (seed 000: the fund falls to
+    /// 138億円 by FY2027). It is never drawn just to fill the reserve.
+    BeforeCuts,
+    /// 最後の手段としてのみ取り崩す: only as far as the limits require (review minima, envelope
+    /// floors, the reserve's minimum); programs are cut to their review minima first.
+    #[default]
+    LastResort,
+    /// 取り崩さない: never; the limits must hold without it.
+    Never,
+}
+
+impl FundDraw {
+    pub const ALL: [FundDraw; 3] = [FundDraw::BeforeCuts, FundDraw::LastResort, FundDraw::Never];
+
+    /// `before_cuts`, `last_resort` or `never`, as a scenario writes it.
+    pub fn id(self) -> &'static str {
+        match self {
+            FundDraw::BeforeCuts => "before_cuts",
+            FundDraw::LastResort => "last_resort",
+            FundDraw::Never => "never",
+        }
+    }
+
+    /// The policy in a budget office's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            FundDraw::BeforeCuts => "事業を削る前に取り崩す",
+            FundDraw::LastResort => "最後の手段としてのみ取り崩す",
+            FundDraw::Never => "取り崩さない",
+        }
+    }
+
+    /// Reads an id or a Japanese label.
+    pub fn parse(s: &str) -> Option<FundDraw> {
+        let s = s.trim();
+        FundDraw::ALL.into_iter().find(|d| d.id() == s || d.label() == s)
+    }
 }
 
 /// 市債: municipal bonds (excluding 臨時財政対策債).
