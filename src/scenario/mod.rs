@@ -87,10 +87,10 @@ pub enum FundDraw {
     /// than the mayor's reserve is funded below its review maximum for want of general revenue —
     /// the fund closes the gap, as Kitakyushu's own outlook draws it (seed 000: the fund falls to
     /// 138億円 by FY2027). It is never drawn just to fill the reserve.
+    #[default]
     BeforeCuts,
     /// 最後の手段としてのみ取り崩す: only as far as the limits require (review minima, envelope
     /// floors, the reserve's minimum); programs are cut to their review minima first.
-    #[default]
     LastResort,
     /// 取り崩さない: never; the limits must hold without it.
     Never,
