@@ -85,6 +85,83 @@ fn reason_problems(p: &Value, program: &Value, unit: i128) -> Vec<String> {
     problems
 }
 
+/// `…価値1.056が、縛っている限度（…）の限界値1.001を下回るため` → (1.056, 1.001).
+fn value_and_margin(reason: &str) -> Option<(f64, f64)> {
+    let value = reason.split("の価値").nth(1)?.split('が').next()?.parse().ok()?;
+    let margin = reason.split("の限界値").nth(1)?;
+    let end = margin.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(margin.len());
+    Some((value, margin[..end].parse().ok()?))
+}
+
+/// The problems with one program's allocation reason (`waku run --format json`): there is one
+/// exactly when the program is funded below its request, and it says what its holding is.
+fn allocation_problems(p: &Value) -> Vec<String> {
+    let (requested, allocated) = (yen(&p["requested"]), yen(&p["allocated"]));
+    let reason = p["allocation_reason"].as_str();
+    let action = p["action"].as_str().unwrap_or_default();
+    let held = p["held_by"].as_str().unwrap_or_default();
+    let mut problems = Vec::new();
+    let Some(reason) = reason else {
+        if allocated < requested {
+            problems.push(format!("funded {allocated} below its request {requested} with no reason"));
+        }
+        return problems;
+    };
+    if allocated >= requested {
+        problems.push(format!("a reason for a cut, but funded {allocated} of {requested}"));
+    }
+    let says = |words: &str| reason.contains(words);
+    let ok = match held {
+        "review_max" | "envelope_floor" => says("見直しの上限") && says(&format!("見直しによる{action}")),
+        "review_min" => {
+            says("見直しの下限") && value_and_margin(reason).is_none_or(|(v, m)| v < m + 0.0005 && says("を下回るため"))
+        }
+        "marginal" => {
+            says("丸め") || value_and_margin(reason).is_some_and(|(v, m)| (v - m).abs() <= 0.001 && says("と等しい"))
+        }
+        "pinned" => says(action),
+        "all_or_nothing" => allocated == 0 && (says(action) || says("不採択")),
+        _ => true,
+    };
+    if !ok {
+        problems.push(format!("held `{held}`, but the reason says otherwise"));
+    }
+    problems
+}
+
+#[test]
+fn every_allocation_below_its_request_says_why_and_the_why_fits_the_result() {
+    let mut failures = Vec::new();
+    let mut explained = 0;
+    for path in scenarios() {
+        let path = path.to_str().expect("path");
+        let run = waku(&["run", path, "--format", "json"]);
+        for p in run["programs"].as_array().expect("programs") {
+            explained += usize::from(!p["allocation_reason"].is_null());
+            for problem in allocation_problems(p) {
+                failures.push(format!("{path} {}: {problem}\n    {}", p["id"], p["allocation_reason"]));
+            }
+        }
+    }
+    assert!(explained >= 500, "{explained} allocation reasons");
+    assert!(failures.is_empty(), "{} allocation reasons do not fit:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn a_program_cut_to_its_minimum_by_the_allocation_says_which_limit_and_why() {
+    // K0005: the review allows 50%–89% of last year; general revenue runs out before it.
+    let run = waku(&["run", "scenarios/kitakyushu-r8.toml", "--format", "json"]);
+    let p = run["programs"].as_array().expect("programs").iter().find(|p| p["id"] == "K0005").expect("K0005");
+    assert_eq!(p["held_by"], "review_min");
+    let reason = p["allocation_reason"].as_str().expect("a reason");
+    assert!(reason.starts_with("財源が足りず、見直しの下限1.67億円で配分。一般財源1円当たりの価値0.944が、縛っている限度（一般財源の総額）の限界値"), "{reason}");
+    let mut q = p.clone();
+    q["allocation_reason"] = Value::from(reason.replace("を下回るため", "と等しい").replace("0.944", "1.500"));
+    assert!(!allocation_problems(&q).is_empty(), "a reason at odds with the result is caught");
+    q["allocation_reason"] = Value::Null;
+    assert!(!allocation_problems(&q).is_empty(), "a cut without a reason is caught");
+}
+
 #[test]
 fn every_review_reason_names_its_findings_its_decision_and_its_bounds() {
     let mut failures = Vec::new();

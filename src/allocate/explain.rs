@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::model::{Fixed, Limit, Model, ProgramState, Sense};
+use super::model::{Fixed, Limit, Model, ProgramState, Sense, shares};
 use super::rounding::Exact;
 use super::solve::RawSolution;
 use super::{Allocation, ConstraintReport, Envelope, Holding, ProgramAllocation};
@@ -132,11 +132,21 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
             ProgramState::Free { .. } if cost == a.min => Holding::ReviewMin,
             ProgramState::Free { .. } => Holding::Marginal,
         };
-        let limits = model
-            .program_var(i)
-            .and_then(|v| rows_of_var.get(v))
-            .map(|rows| rows.iter().map(|&k| model.rows[k].name.clone()).collect())
-            .unwrap_or_default();
+        let binding_rows = model.program_var(i).and_then(|v| rows_of_var.get(v)).map_or(&[][..], Vec::as_slice);
+        let limits = binding_rows.iter().map(|&k| model.rows[k].name.clone()).collect();
+        let allocation_reason = (cost < p.requested).then(|| {
+            let why = Why {
+                model,
+                sc,
+                constraints: &constraints,
+                rows: binding_rows,
+                i,
+                held_by,
+                cost,
+                bounds: (a.min, a.max),
+            };
+            why.words(a.action)
+        });
         programs.push(ProgramAllocation {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -156,6 +166,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
             next_generation: p.next_generation,
             held_by,
             limits,
+            allocation_reason,
         });
     }
 
@@ -213,6 +224,163 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         lp_objective: model.objective(&raw.values),
         lp_values: raw.values.clone(),
         display_unit: sc.display_unit,
+    }
+}
+
+/// A limit in a budget office's words, for the allocation's reasons.
+fn label_ja(limit: Limit, sc: &Scenario, model: &Model) -> String {
+    let dept = |d: usize| sc.departments.get(d).map_or("?", |x| x.name.as_str()).to_string();
+    match limit {
+        Limit::Balance => "一般財源の総額".into(),
+        Limit::EnvelopeFloor(d) => format!("{}の枠の下限", dept(d)),
+        Limit::EnvelopeCeiling(d) => format!("{}の枠の上限", dept(d)),
+        Limit::ReserveMin => "市長調整枠の下限".into(),
+        Limit::ReserveMax => "市長調整枠の上限".into(),
+        Limit::InvestmentCap => "投資的経費の上限".into(),
+        Limit::IssuanceCap => "市債発行額の上限".into(),
+        Limit::NextGeneration => "次世代投資枠の目標".into(),
+        Limit::FundDrawdown if model.drawdown_limit < sc.fund.max_drawdown => "基金残高の下限".into(),
+        Limit::FundDrawdown => "基金取崩しの上限".into(),
+    }
+}
+
+/// What the allocation's reason for one program is made of.
+struct Why<'a> {
+    model: &'a Model,
+    sc: &'a Scenario,
+    constraints: &'a [ConstraintReport],
+    /// The binding rows with a price that the program counts in.
+    rows: &'a [usize],
+    i: usize,
+    held_by: Holding,
+    cost: Money,
+    bounds: (Money, Money),
+}
+
+impl Why<'_> {
+    /// 配分の理由 of a program funded below its request.
+    fn words(&self, action: crate::review::Action) -> String {
+        let u = self.sc.display_unit;
+        let p = &self.sc.programs[self.i];
+        let (min, max) = self.bounds;
+        match self.held_by {
+            Holding::Pinned | Holding::AllOrNothing if max.is_zero() => {
+                format!("見直しで{action}とされたため配分なし")
+            }
+            Holding::Pinned => format!("見直しにより{}に固定（{action}）", self.cost.format(u)),
+            Holding::ReviewMax | Holding::EnvelopeFloor | Holding::Mandatory => format!(
+                "見直しの上限{}まで配分（要求額{}との差{}は見直しによる{action}）",
+                max.format(u),
+                p.requested.format(u),
+                (p.requested - max).format(u)
+            ),
+            Holding::ReviewMin => format!(
+                "財源が足りず、見直しの下限{}で配分。{}",
+                min.format(u),
+                self.against_the_margin("を下回るため")
+            ),
+            Holding::Marginal if self.off_the_margin() => format!(
+                "見直しの上限{}より{}少ない{}を配分：金額を{}単位に丸めたうえで各限度を円単位で保つための調整",
+                max.format(u),
+                (max - self.cost).format(Unit::Yen),
+                self.cost.format(u),
+                self.sc.rounding_unit.suffix()
+            ),
+            Holding::Marginal => format!(
+                "限界的な事業：縛っている限度の残りを配分（見直しの上限{}のうち{}）。{}",
+                max.format(u),
+                self.cost.format(u),
+                self.against_the_margin("と等しい")
+            ),
+            Holding::AllOrNothing => self.not_chosen(),
+            Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
+                "所管局の予算方針（自律的予算編成）により、局の枠の中で配分".into()
+            }
+        }
+    }
+
+    /// Whether a program between its bounds is there not because the limits price it at the
+    /// margin (its value equal to their charge) but because rounding to the unit moved it off its
+    /// bound: the two differ by half the last decimal shown, or more.
+    fn off_the_margin(&self) -> bool {
+        self.value_and_charge().is_some_and(|(_, value, charge)| (value - charge).abs() >= 5e-4 * value.abs().max(1.0))
+    }
+
+    /// An all-or-nothing program left out: the caps its full request would break, else its value
+    /// against the margin.
+    fn not_chosen(&self) -> String {
+        let (sc, model) = (self.sc, self.model);
+        let u = sc.display_unit;
+        let p = &sc.programs[self.i];
+        let full = p.funding(p.requested);
+        let d = model.department_of[self.i];
+        let mut broken = Vec::new();
+        for (k, row) in model.rows.iter().enumerate() {
+            let need = match row.limit {
+                Limit::EnvelopeCeiling(x) if x == d => full.general_revenue,
+                Limit::InvestmentCap if p.kind == crate::scenario::ProgramKind::Investment => p.requested,
+                Limit::IssuanceCap => full.bonds,
+                _ => continue,
+            };
+            if need > self.constraints[k].slack {
+                broken.push(format!(
+                    "{}（余裕{}）",
+                    label_ja(row.limit, sc, model),
+                    self.constraints[k].slack.format(u)
+                ));
+            }
+        }
+        if !broken.is_empty() {
+            return format!(
+                "全額採否の事業で不採択：全額{}を配分すると{}を超えるため",
+                p.requested.format(u),
+                broken.join("、")
+            );
+        }
+        format!("全額採否の事業で不採択。{}", self.against_the_margin("に届かないため"))
+    }
+
+    /// "一般財源1円当たりの価値1.056が、縛っている限度（一般財源の総額）の限界値1.001を下回るため":
+    /// the program's priority per yen of general revenue against what the binding limits charge for
+    /// it (Σ coefficient × shadow price over the limits it counts in, per yen of general revenue).
+    fn against_the_margin(&self, verb: &str) -> String {
+        let labels: Vec<String> =
+            self.rows.iter().map(|&k| label_ja(self.model.rows[k].limit, self.sc, self.model)).collect();
+        let Some((what, value, charge)) = self.value_and_charge() else {
+            return if labels.is_empty() {
+                String::new()
+            } else {
+                format!("縛っている限度：{}", labels.join("、"))
+            };
+        };
+        if labels.is_empty() {
+            return format!("{what}の価値{value:.3}");
+        }
+        format!("{what}の価値{value:.3}が、縛っている限度（{}）の限界値{charge:.3}{verb}", labels.join("、"))
+    }
+
+    /// The program's value and what the binding limits charge for it, per yen of general revenue
+    /// (per yen of cost when it needs none); `None` without a variable or without shadow prices.
+    fn value_and_charge(&self) -> Option<(&'static str, f64, f64)> {
+        let model = self.model;
+        let var = model.program_var(self.i)?;
+        let per_unit = match model.vars[var].kind {
+            super::model::VarKind::Program { per_unit, .. } => per_unit,
+            _ => 1.0,
+        };
+        let mut charge = 0.0;
+        for &k in self.rows {
+            let price = self.constraints[k].shadow_price?;
+            let coef = model.rows[k].terms.iter().find(|t| t.0 == var).map_or(0.0, |t| t.1) / per_unit;
+            charge += coef * price;
+        }
+        let value = model.vars[var].obj / per_unit;
+        let g = shares(&self.sc.programs[self.i]).general;
+        Some(if g > 0.0 {
+            ("一般財源1円当たり", value / g, charge / g)
+        } else {
+            ("事業費1円当たり", value, charge)
+        })
     }
 }
 
@@ -473,6 +641,9 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
         }
     };
     let _ = writeln!(out, "  {why}");
+    if let Some(reason) = &p.allocation_reason {
+        let _ = writeln!(out, "  配分の理由: {reason}");
+    }
     if !p.limits.is_empty() {
         let _ = writeln!(out, "  binding limits it counts in:");
         for name in &p.limits {

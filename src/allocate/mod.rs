@@ -197,6 +197,10 @@ pub struct ProgramAllocation {
     pub held_by: Holding,
     /// Binding constraints the program counts in.
     pub limits: Vec<String>,
+    /// Why the allocation funds it below its request, in a budget office's words (配分の理由):
+    /// the review's bound, or the limit that binds and its value per yen of general revenue
+    /// against the marginal one. `null` when it is funded at its request.
+    pub allocation_reason: Option<String>,
 }
 
 /// A named constraint at the optimum.

@@ -170,7 +170,10 @@ pub(super) fn program_rows(
                     ""
                 },
                 reason,
-                held: format!("{} {}", held_ja(p.held_by), p.held_by.words()),
+                held: match &p.allocation_reason {
+                    Some(reason) => format!("{}：{reason}", held_ja(p.held_by)),
+                    None => format!("{} {}", held_ja(p.held_by), p.held_by.words()),
+                },
             }
         })
         .collect()
