@@ -3,13 +3,15 @@
 
     python3 tools/make-example-inventories.py            # writes scenarios/*.csv
 
-Deterministic (fixed seed, stdlib only). Outputs:
-  scenarios/kitakyushu-clusters.csv      copy of the real cluster list (seed 001)
+Deterministic (fixed seed, stdlib only); runs from a clone and reads nothing outside it. Outputs:
   scenarios/kitakyushu-r8-programs.csv   600 programs, Kitakyushu FY2026 (illustrative)
   scenarios/kumamoto-r8-programs.csv     300 programs, Kumamoto FY2026 (illustrative)
+The real cluster list, scenarios/kitakyushu-clusters.csv ([K-CLUSTERS]), is kept as published and
+not generated; the templates below refer to its 57 cluster ids.
 
 Programs, names, splits and attributes are ILLUSTRATIVE. The following totals are
-made to hold exactly because they are REAL (see /work/shared/data/fiscal-facts.md):
+made to hold exactly because they are REAL (docs/sources.md gives each one's public source and
+the passage it comes from: [K-BUDGET], [K-PROGRESS], [KM-BUDGET]):
   Kitakyushu: Σ requested = 6,476.84億円, Σ requested(investment) = 644億円,
               Σ requested×bondable_share = 375億円
   Kumamoto:   Σ requested = 4,378億円, Σ requested(mandatory) = 2,603億円,
@@ -19,13 +21,11 @@ All money is in whole 千円 (1億円 = 100,000千円).
 import csv
 import os
 import random
-import shutil
 import sys
 
 SEED = 20260401
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "scenarios")
-SHARED_CLUSTERS = "/work/shared/data/kitakyushu-clusters.csv"
 OKU = 100_000  # 千円 per 億円
 
 HEADER = ["id", "name", "department", "cluster", "kind", "prior_cost", "requested",
@@ -803,7 +803,7 @@ def kpi_values(p, rng):
     p["kpi_baseline"], p["kpi_target"], p["kpi_actual"] = base, target, actual
 
 
-# real baseline (R5) and target (R9) from Kumamoto's reform plan (seed 004)
+# real baseline (R5; R4 for 男性職員育児休業) and target (R9) from Kumamoto's reform plan [KM-PLAN], docs/sources.md
 KM_REAL_KPIS = {
     "マイナンバーカード保有率（％）": (74.63, 85.0),
     "転入手続きにかかる窓口滞在時間（分）": (128, 79),
@@ -1119,7 +1119,6 @@ def report(label, progs, bureaus):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    shutil.copyfile(SHARED_CLUSTERS, os.path.join(OUT, "kitakyushu-clusters.csv"))
 
     rng = random.Random(SEED)
     kk = build("kk", 600, dict(

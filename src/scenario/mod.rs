@@ -85,7 +85,7 @@ pub struct Fund {
 pub enum FundDraw {
     /// 事業を削る前に取り崩す (the default): before a program worth more per yen of general revenue
     /// than the mayor's reserve is funded below its review maximum for want of general revenue —
-    /// the fund closes the gap, as Kitakyushu's own outlook draws it (seed 000: the fund falls to
+    /// the fund closes the gap, as Kitakyushu's own outlook draws it (K-PLAN in docs/sources.md: the fund falls to
     /// 138億円 by FY2027). It is never drawn just to fill the reserve.
     #[default]
     BeforeCuts,
