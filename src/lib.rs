@@ -4,7 +4,9 @@
 //! assessment policy, see [`rules`]) → [`allocate`] (envelopes and the mayor's reserve) →
 //! [`autonomy`] (two levels: bureau envelopes, then each bureau's own policy inside its envelope) →
 //! [`fiscal`] (soundness ratios, multi-year plans) → [`report`]; [`whatif`] compares, checks and
-//! sweeps outcomes. The `waku` binary is a thin layer over this library ([`cli`]).
+//! sweeps outcomes. [`pipeline`] is the one entry point that runs any scenario (a year, a year
+//! with `[fiscal]`, a plan, autonomous and compare modes); every command calls it. The `waku`
+//! binary is a thin layer over this library ([`cli`]).
 #![forbid(unsafe_code)]
 
 pub mod allocate;
@@ -14,6 +16,7 @@ pub mod diagnostic;
 pub mod fiscal;
 pub mod generate;
 pub mod money;
+pub mod pipeline;
 pub mod report;
 pub mod review;
 pub mod rules;
@@ -23,7 +26,14 @@ pub mod whatif;
 pub use diagnostic::Diagnostic;
 pub use money::{Money, Unit};
 
-/// Every error the library returns. The exit code says which kind it is.
+/// Every error the library returns. The kind decides the exit code ([`Error::exit_code`]):
+///
+/// | kind | exit |
+/// |---|---|
+/// | [`Error::Infeasible`], [`Error::ChecksFailed`] | 1 |
+/// | [`Error::Input`] | 2 |
+/// | [`Error::Io`] | 3 |
+/// | [`Error::Internal`] | 4 |
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Bad input: scenario, inventory, rules, command-line values (exit 2).
@@ -35,6 +45,14 @@ pub enum Error {
     /// Checks or tests ran and some failed (exit 1); the report has been printed already.
     #[error("{0}")]
     ChecksFailed(String),
+    /// Reading or writing failed for a reason that is not the input's: a full disk, a folder
+    /// without write permission, a closed output (exit 3).
+    #[error("{}", .0.render())]
+    Io(Box<Diagnostic>),
+    /// waku found a bug in itself: a result that breaks its own invariants, a panic caught at
+    /// the top (exit 4). The message asks the user to report it, with what waku was doing.
+    #[error("{}", .0.render())]
+    Internal(Box<Diagnostic>),
 }
 
 impl Error {
@@ -43,13 +61,39 @@ impl Error {
         Error::Input(vec![d])
     }
 
-    /// The process exit code: 2 for bad input, 1 for infeasible limits or failed checks.
+    /// An I/O failure while doing `what` (e.g. "cannot write `report.html`").
+    pub fn io(what: impl std::fmt::Display, e: &std::io::Error) -> Error {
+        let hint = match e.kind() {
+            std::io::ErrorKind::PermissionDenied => "check that you may write there",
+            std::io::ErrorKind::NotFound => "check that the folder exists",
+            _ => "check the disk (space, permissions) and try again",
+        };
+        Error::Io(Box::new(Diagnostic::error(format!("{what}: {e}")).hint(hint)))
+    }
+
+    /// A bug waku detected in itself; `what` says what broke, with enough context to find it.
+    pub fn internal(what: impl Into<String>) -> Error {
+        Error::Internal(Box::new(internal_diagnostic(what.into())))
+    }
+
+    /// The process exit code: 1 for infeasible limits or failed checks, 2 for bad input, 3 for an
+    /// I/O failure that is not the input's, 4 for an internal error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) => 2,
             Error::Infeasible(_) | Error::ChecksFailed(_) => 1,
+            Error::Input(_) => 2,
+            Error::Io(_) => 3,
+            Error::Internal(_) => 4,
         }
     }
+}
+
+/// "internal error: …" with the request to report it.
+pub(crate) fn internal_diagnostic(what: String) -> Diagnostic {
+    Diagnostic::error(format!("internal error: {what}")).hint(format!(
+        "this is a bug in waku {}, not in your input; please report it with the command and the scenario",
+        env!("CARGO_PKG_VERSION")
+    ))
 }
 
 impl From<Diagnostic> for Error {

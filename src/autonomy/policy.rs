@@ -68,7 +68,7 @@ pub fn script_path(dept: &Department, ruleset: &Ruleset) -> Option<std::path::Pa
         return Some(p.clone());
     }
     let conventional = ruleset.dir.join("departments").join(format!("{}.rhai", dept.id));
-    conventional.is_file().then_some(conventional)
+    ruleset.files.is_file(&conventional).then_some(conventional)
 }
 
 /// Compiles every bureau's script once (errors located in the script).

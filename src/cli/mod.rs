@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod output;
 mod plan;
 mod review;
 mod run;
@@ -14,8 +15,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::scenario::{self, LoadOptions, Scenario};
-use crate::{Error, Result};
+use crate::pipeline::{self, Stage};
+use crate::scenario::{self, LoadOptions};
+use crate::{Diagnostic, Error, Result};
 
 /// waku (枠): budget review and envelope allocation for cities.
 #[derive(Debug, Parser)]
@@ -81,11 +83,6 @@ pub struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
-    /// Loads and validates the scenario these arguments name.
-    pub fn load(&self) -> Result<Scenario> {
-        scenario::load_with(&self.scenario, &self.load_options())
-    }
-
     /// How to load the scenario (or a plan's year files): `--set`, `--rules`, `--allow-outside-paths`.
     pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {
@@ -93,6 +90,18 @@ impl ScenarioArgs {
             rules_dir: self.rules.clone(),
             allow_outside_paths: self.allow_outside_paths,
         }
+    }
+
+    /// The pipeline's options for these arguments, running as far as `stage`.
+    pub(crate) fn options(&self, stage: Stage) -> pipeline::Options {
+        pipeline::Options { load: self.load_options(), stage, ..pipeline::Options::default() }
+    }
+}
+
+/// Prints warnings on standard error as `waku check` does (a closed stream is not worth failing for).
+pub(crate) fn print_warnings<'a>(err: &mut dyn Write, warnings: impl IntoIterator<Item = &'a Diagnostic>) {
+    for w in warnings {
+        let _ = write!(err, "{}", w.render());
     }
 }
 

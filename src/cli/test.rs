@@ -61,11 +61,11 @@ pub fn run_path(path: &Path) -> Result<Vec<CaseResult>> {
 
 /// A multi-year plan is one case: it solves and every path limit and ratio check holds.
 fn run_plan(path: &Path) -> Result<Vec<CaseResult>> {
-    let plan = crate::fiscal::load_plan(path, &crate::scenario::LoadOptions::default())?;
+    let outcome = crate::pipeline::run_path(path, &crate::pipeline::Options::default())?;
     let place = format!("{}:1", Source::display_path(path));
-    let (mismatches, error) = match crate::fiscal::run_plan(&plan, &crate::allocate::Options::default()) {
-        Ok(outcome) => {
-            let mismatches = outcome
+    let (mismatches, error) = match outcome.central() {
+        Ok(plan) => {
+            let mismatches = plan
                 .violations
                 .iter()
                 .map(|v| Mismatch {

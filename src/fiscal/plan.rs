@@ -140,7 +140,24 @@ fn first_line(source: &std::sync::Arc<crate::diagnostic::Source>) -> Location {
 
 /// Loads a plan file: its `[plan]` and every year's scenario (with `options`, so `--set` applies to each year).
 pub fn load_plan(path: &Path, options: &LoadOptions) -> Result<Plan> {
-    let (file, source) = scenario::read_plan_file(path)?;
+    load_plan_from(path, None, options)
+}
+
+/// Loads a plan given as text; `name` is the path it stands for (the years' scenario files are
+/// relative to its folder). See [`crate::scenario::load_str`].
+pub fn load_plan_str(name: &str, text: &str, options: &LoadOptions) -> Result<Plan> {
+    let path = Path::new(name);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let source = crate::diagnostic::Source::new(name, Some(path.to_path_buf()), text);
+    load_plan_from(path, Some(source), options)
+}
+
+fn load_plan_from(
+    path: &Path,
+    given: Option<std::sync::Arc<crate::diagnostic::Source>>,
+    options: &LoadOptions,
+) -> Result<Plan> {
+    let (file, source) = scenario::read_plan_file(path, given)?;
     let top = first_line(&source);
     let Some(pf) = file.plan else {
         return Err(Error::input(

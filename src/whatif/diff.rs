@@ -11,11 +11,11 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::Outcome;
 use super::indicators::{self, Quantity};
 use super::text::{markdown, table};
 use crate::allocate::Allocation;
 use crate::money::{Money, Unit};
+use crate::pipeline::YearOutcome;
 use crate::review::Action;
 
 /// One side of the comparison.
@@ -137,7 +137,7 @@ pub struct Diff {
     pub program_unit: Unit,
 }
 
-fn side(o: &Outcome) -> Side {
+fn side(o: &YearOutcome<'_>) -> Side {
     Side {
         path: crate::diagnostic::Source::display_path(&o.scenario.path),
         city: o.scenario.city.clone(),
@@ -161,8 +161,8 @@ const FIGURE_NAMES: [&str; 12] = [
     "total_allocated",
 ];
 
-/// Compares two allocated outcomes.
-pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -> Diff {
+/// Compares two allocated years: `a` is the base's allocation, `b` the variant's.
+pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b: &Allocation) -> Diff {
     let money = |al: &Allocation, f: &str| match super::expect::figure(al, f) {
         Some(Quantity::Money(m)) => m,
         _ => Money::ZERO,
@@ -288,8 +288,8 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
         }
     }
 
-    let ia = indicators::indicators(&base.scenario, a);
-    let ib = indicators::indicators(&variant.scenario, b);
+    let ia = indicators::indicators(base.scenario, a);
+    let ib = indicators::indicators(variant.scenario, b);
     let indicators = ia
         .iter()
         .zip(&ib)

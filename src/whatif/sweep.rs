@@ -212,8 +212,12 @@ fn one(
             &own
         }
     };
-    match allocate::allocate(&scenario, review, options) {
-        Ok(a) => fill(&mut row, &scenario, &a),
+    // As `waku run` allocates it: with `[fiscal]`, the ratio limits held.
+    match crate::pipeline::allocate_year(&scenario, review, options) {
+        Ok(o) => match o.allocations.first() {
+            Some(a) => fill(&mut row, &scenario, a),
+            None => return Err(Error::internal("a sweep variant was allocated no year")),
+        },
         Err(Error::Infeasible(d)) => row.reason = Some(one_line(&d)),
         // A solver that stopped is recorded too: one bad variant does not end the sweep.
         Err(Error::Input(ds)) => row.reason = Some(ds.iter().map(one_line).collect::<Vec<_>>().join("; ")),
