@@ -12,6 +12,7 @@
 pub mod allocate;
 pub mod autonomy;
 pub mod cli;
+pub mod constraint;
 pub mod diagnostic;
 pub mod fiscal;
 pub mod generate;

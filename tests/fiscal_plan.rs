@@ -67,7 +67,7 @@ fn kitakyushu_plan_reproduces_the_seed_path() {
     assert!(o.path.iter().all(|c| c.holds));
     // Every year is assessed against the thresholds.
     for h in &o.fiscal_health.years {
-        assert_eq!(h.status, "sound", "FY{}", h.year);
+        assert_eq!(h.status, fiscal::FiscalStatus::Sound, "FY{}", h.year);
         assert!(h.real_debt_service_ratio.is_some() && h.future_burden_ratio.is_some());
     }
 }

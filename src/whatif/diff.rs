@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::indicators::{self, Quantity};
 use super::text::{markdown, table};
-use crate::allocate::Allocation;
+use crate::allocate::{Allocation, ConstraintKind};
 use crate::money::{Money, Unit};
 use crate::pipeline::YearOutcome;
 use crate::review::Action;
@@ -268,10 +268,10 @@ pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b
         .map(|c| c.name.as_str())
         .chain(b.constraints.iter().map(|c| c.name.as_str()).filter(|n| !ac.contains_key(n)));
     for n in cnames {
-        if n == "balance" {
+        let (x, y) = (ac.get(n), bc.get(n));
+        if x.or(y).is_some_and(|c| c.kind == ConstraintKind::Balance) {
             continue;
         }
-        let (x, y) = (ac.get(n), bc.get(n));
         let (xb, yb) = (x.is_some_and(|c| c.binding), y.is_some_and(|c| c.binding));
         let (xl, yl) = (x.map(|c| c.limit), y.map(|c| c.limit));
         if xb != yb || ((xb || yb) && xl != yl) {

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::indicators::{self, Quantity};
 use super::vary::Vary;
-use crate::allocate::{self, Allocation};
+use crate::allocate::{self, Allocation, ConstraintKind};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
 use crate::review::Review;
@@ -246,7 +246,12 @@ fn fill(row: &mut Row, scenario: &Scenario, a: &Allocation) {
     row.bond_balance_end = Some(a.bond_balance_end);
     row.next_generation = Some(a.next_generation);
     row.envelopes = a.envelopes.iter().map(|e| (e.department.clone(), e.amount)).collect();
-    row.binding = a.constraints.iter().filter(|c| c.binding && c.name != "balance").map(|c| c.name.clone()).collect();
+    row.binding = a
+        .constraints
+        .iter()
+        .filter(|c| c.binding && c.kind != ConstraintKind::Balance)
+        .map(|c| c.name.clone())
+        .collect();
     row.indicators = indicators::indicators(scenario, a).into_iter().map(|i| (i.id.to_string(), i.value)).collect();
 }
 
