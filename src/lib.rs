@@ -57,24 +57,34 @@ pub enum Error {
 }
 
 impl Error {
-    /// One input diagnostic as an error.
+    /// One input diagnostic as an error (a [`diagnostic::Severity::Bug`] is an internal error).
     pub fn input(d: Diagnostic) -> Error {
-        Error::Input(vec![d])
+        Error::inputs(vec![d])
     }
 
-    /// An I/O failure while doing `what` (e.g. "cannot write `report.html`").
+    /// Input diagnostics as an error; if one of them is a bug waku found in itself, that one, as
+    /// an internal error.
+    pub fn inputs(mut ds: Vec<Diagnostic>) -> Error {
+        match ds.iter().position(|d| d.severity == diagnostic::Severity::Bug) {
+            Some(i) => Error::Internal(Box::new(ds.swap_remove(i))),
+            None => Error::Input(ds),
+        }
+    }
+
+    /// An I/O failure while doing `what` (e.g. "cannot write `report.html`"): exit 3, except a
+    /// file or folder that does not exist, which is the input's (exit 2).
     pub fn io(what: impl std::fmt::Display, e: &std::io::Error) -> Error {
-        let hint = match e.kind() {
-            std::io::ErrorKind::PermissionDenied => "check that you may write there",
-            std::io::ErrorKind::NotFound => "check that the folder exists",
-            _ => "check the disk (space, permissions) and try again",
-        };
-        Error::Io(Box::new(Diagnostic::error(format!("{what}: {e}")).hint(hint)))
+        let d = Diagnostic::error(format!("{what}: {e}"));
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Error::input(d.hint("check that the folder exists")),
+            std::io::ErrorKind::PermissionDenied => Error::Io(Box::new(d.hint("check that you may write there"))),
+            _ => Error::Io(Box::new(d.hint("check the disk (free space, permissions) and try again"))),
+        }
     }
 
     /// A bug waku detected in itself; `what` says what broke, with enough context to find it.
     pub fn internal(what: impl Into<String>) -> Error {
-        Error::Internal(Box::new(internal_diagnostic(what.into())))
+        Error::Internal(Box::new(Diagnostic::bug(what)))
     }
 
     /// The process exit code: 1 for infeasible limits or failed checks, 2 for bad input, 3 for an
@@ -87,14 +97,6 @@ impl Error {
             Error::Internal(_) => 4,
         }
     }
-}
-
-/// "internal error: …" with the request to report it.
-pub(crate) fn internal_diagnostic(what: String) -> Diagnostic {
-    Diagnostic::error(format!("internal error: {what}")).hint(format!(
-        "this is a bug in waku {}, not in your input; please report it with the command and the scenario",
-        env!("CARGO_PKG_VERSION")
-    ))
 }
 
 impl From<Diagnostic> for Error {

@@ -240,6 +240,9 @@ pub struct Outcome {
     /// Warnings the run raised after loading (the ruleset's at `Stage::Check`, clamped bureau
     /// requests in autonomous mode). [`Outcome::warnings`] adds the input's.
     pub run_warnings: Vec<Diagnostic>,
+    /// What the rule scripts printed (`print`, `debug`), for the caller to show (the CLI writes it
+    /// to standard error).
+    pub printed: Vec<String>,
     /// A single year's allocation model (central mode), for `--emit-lp`.
     model: Option<Model>,
     /// The model's objective at its optimum, when it has one.
@@ -306,6 +309,7 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         reviews: Vec::new(),
         allocated: None,
         run_warnings: Vec::new(),
+        printed: Vec::new(),
         model: None,
         lp_objective: None,
     };
@@ -326,6 +330,7 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         }
         let ruleset = ruleset_for(sc, options)?;
         let review = review::review_with(sc, &ruleset, &options.review)?;
+        outcome.printed.extend(ruleset.printed.take());
         if options.stage == Stage::Check {
             outcome.run_warnings.extend(ruleset.warnings.iter().cloned());
         }
@@ -334,6 +339,12 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
     }
     if options.stage < Stage::Allocate {
         return Ok(outcome);
+    }
+    if options.review.program.is_some() {
+        return Err(Error::input(
+            Diagnostic::error("a review of one program cannot be allocated")
+                .hint("leave `review.program` unset to allocate, or stop at `Stage::Review`"),
+        ));
     }
     let allocated = match (&outcome.input, options.mode) {
         (Input::Plan(plan), _) => {
@@ -372,6 +383,10 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         }
     };
     outcome.allocated = Some(allocated);
+    // Bureau policies print too (autonomous and compare modes).
+    for r in &outcome.rulesets {
+        outcome.printed.extend(r.printed.take());
+    }
     Ok(outcome)
 }
 
@@ -380,6 +395,7 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
 /// issuance is cut to hold it). `diff`, `test` and `sweep` allocate through here, so they judge
 /// the allocation `run` prints. Infeasible limits are [`Error::Infeasible`].
 pub fn allocate_year(scenario: &Scenario, review: &Review, options: &allocate::Options) -> Result<PlanOutcome> {
+    matches(scenario, review)?;
     let model = Model::build(scenario, review)?;
     year_with_model(&model, scenario, review, options).1
 }
@@ -404,6 +420,29 @@ fn year_with_model(
     }
 }
 
+/// A review belongs to its scenario: one assessment per program, in the scenario's order. A
+/// mismatch is a bug in the caller (waku's own, or a program embedding it): an internal error.
+fn matches(scenario: &Scenario, review: &Review) -> Result<()> {
+    let same = review.programs.len() == scenario.programs.len()
+        && review.programs.iter().zip(&scenario.programs).all(|(r, p)| r.id == p.id);
+    if same {
+        return Ok(());
+    }
+    let first = review.programs.iter().zip(&scenario.programs).position(|(r, p)| r.id != p.id);
+    Err(Error::internal(format!(
+        "the review of `{}` does not match its scenario: {} assessments for {} programs{}",
+        Source::display_path(&scenario.path),
+        review.programs.len(),
+        scenario.programs.len(),
+        first.map_or_else(String::new, |i| format!(
+            "; program {} is `{}` in the scenario but `{}` in the review",
+            i + 1,
+            scenario.programs[i].id,
+            review.programs[i].id
+        ))
+    )))
+}
+
 /// The ruleset a scenario runs with: `options.rules` when given, else its own rules folder.
 pub fn ruleset_for(scenario: &Scenario, options: &Options) -> Result<Ruleset> {
     Ruleset::for_scenario_from(&rule_files(scenario, options), scenario)
@@ -419,5 +458,67 @@ fn infeasible_as_data<T>(r: Result<T>) -> Result<std::result::Result<T, Box<Diag
         Ok(v) => Ok(Ok(v)),
         Err(Error::Infeasible(d)) => Ok(Err(d)),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCENARIO: &str = r#"
+city = "みほん市"
+fiscal_year = 2026
+[revenue]
+general_revenue = "100億円"
+[bonds]
+issuance_cap = "10億円"
+[policy]
+investment_cap = "20億円"
+[[departments]]
+id = "somu"
+name = "総務局"
+[[programs]]
+id = "S01"
+name = "庁舎管理"
+department = "somu"
+kind = "discretionary"
+prior_cost = "30億円"
+requested = "30億円"
+"#;
+
+    fn rules(policy: &str) -> RuleFiles {
+        RuleFiles::in_memory(
+            "rules",
+            [
+                (
+                    "ruleset.toml",
+                    "[[viewpoints]]\nid = \"needs\"\nname_ja = \"ニーズ\"\nscript = \"v.rhai\"\n[policy]\nscript = \"p.rhai\"\n",
+                ),
+                ("v.rhai", "#{ score: 3, action: \"継続\", reason: \"横ばい\" }"),
+                ("p.rhai", policy),
+            ],
+        )
+    }
+
+    #[test]
+    fn what_scripts_print_travels_in_the_outcome() {
+        let policy = "print(`見直し ${program.id}`); #{ action: \"継続\", priority: 1.0, reason: \"継続\" }";
+        let options = Options { rules: Some(rules(policy)), stage: Stage::Review, ..Options::default() };
+        let outcome = run(load_str("t.toml", SCENARIO, &options.load).unwrap(), &options).unwrap();
+        assert_eq!(outcome.printed, ["見直し S01"]);
+        assert!(outcome.allocated.is_none(), "stopped after the review");
+        assert_eq!(outcome.reviews[0].programs[0].assessment.reason, "継続");
+    }
+
+    #[test]
+    fn infeasible_limits_are_an_outcome_not_an_error() {
+        let policy = "#{ action: \"継続\", priority: 1.0, min: program.requested, reason: \"満額\" }";
+        let options = Options { rules: Some(rules(policy)), ..Options::default() };
+        let text = SCENARIO.replace("\"100億円\"", "\"20億円\"");
+        let outcome = run(load_str("t.toml", &text, &options.load).unwrap(), &options).unwrap();
+        let Some(Allocated::Infeasible(d)) = &outcome.allocated else { panic!("{:?}", outcome.allocated) };
+        assert!(d.message.contains("cannot all hold"), "{}", d.message);
+        assert_eq!(outcome.central().unwrap_err().exit_code(), 1);
+        assert!(outcome.year().unwrap().allocation.is_err());
     }
 }

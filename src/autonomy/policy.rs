@@ -193,9 +193,10 @@ pub fn decide(
             Ok(Ok(v)) => v,
             Ok(Err(e)) => return Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
             Err(_) => {
-                return Err(Diagnostic::error("the script engine failed on this bureau policy")
+                return Err(Diagnostic::bug("the script engine failed on this bureau policy")
                     .at(Location::at_line_col(src, 1, 1))
-                    .note(program_note(p)));
+                    .note(program_note(p))
+                    .hint("this is a bug in waku or Rhai; please report it with the script"));
             }
         };
         let decided = if value.is_unit() {

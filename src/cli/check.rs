@@ -22,6 +22,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     print_warnings(err, input.warnings());
     // The ruleset: compiled, parameters checked, and tried on every program.
     let outcome = pipeline::run(input, &options)?;
+    super::print_script_output(err, &outcome.printed);
     print_warnings(err, &outcome.run_warnings);
     let text = match &outcome.input {
         Input::Year(s) => summary(s),

@@ -33,7 +33,7 @@ pub struct DiffArgs {
     pub solver: Solver,
 }
 
-pub fn run(args: &DiffArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let load =
         LoadOptions { set: Vec::new(), rules_dir: args.rules.clone(), allow_outside_paths: args.allow_outside_paths };
     let options = pipeline::Options {
@@ -44,6 +44,8 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result
     };
     let base = pipeline::run(pipeline::load_year(&args.base, &options.load)?, &options)?;
     let variant = pipeline::run(pipeline::load_year(&args.variant, &options.load)?, &options)?;
+    super::print_script_output(err, &base.printed);
+    super::print_script_output(err, &variant.printed);
     let ((x, a), (y, b)) = (side(&base, "base")?, side(&variant, "variant")?);
     let d = diff::diff(&x, a, &y, b);
     let text = match args.format {

@@ -31,6 +31,7 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         ));
     }
     let outcome = pipeline::run(input, &options)?;
+    super::print_script_output(err, &outcome.printed);
     let years = outcome.input.years();
     let plan = outcome.input.plan();
     let mut json = Vec::new();

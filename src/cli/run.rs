@@ -87,6 +87,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     let input = pipeline::load(path, &options.load)?;
     print_warnings(err, input.warnings());
     let outcome = pipeline::run(input, &options)?;
+    super::print_script_output(err, &outcome.printed);
     if let (Some(path), Some(lp)) = (&args.emit_lp, outcome.lp()) {
         std::fs::write(path, lp)
             .map_err(|e| Error::io(format_args!("cannot write the LP file `{}`", path.display()), &e))?;
@@ -164,10 +165,11 @@ struct SingleYear<'a> {
 
 /// `waku explain`: the year's allocation as `waku run` makes it (with `[fiscal]`, the ratio
 /// limits held), and why a program, bureau or constraint ended where it did.
-pub fn explain(args: &ExplainArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut options = args.scenario.options(Stage::Allocate);
     options.allocate = Options { solver: args.solver };
     let outcome = pipeline::run(pipeline::load_year(&args.scenario.scenario, &options.load)?, &options)?;
+    super::print_script_output(err, &outcome.printed);
     let year = outcome.year().ok_or_else(|| Error::internal("`waku explain` ran no single year"))?;
     let allocation = year.allocation.map_err(|d| Error::Infeasible(Box::new(d.clone())))?;
     let text = allocate::explain(allocation, year.scenario, &args.subject)?;

@@ -76,6 +76,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    super::print_script_output(err, &ruleset.printed.take());
     let result = result?;
     let text = match args.format {
         SweepFormat::Csv => sweep::to_csv(&result, &vary)?,

@@ -22,7 +22,7 @@ pub struct TestArgs {
     pub paths: Vec<PathBuf>,
 }
 
-pub fn run(args: &TestArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn run(args: &TestArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let paths = if args.paths.is_empty() { vec![PathBuf::from("rules/tests")] } else { args.paths.clone() };
     let mut files = Vec::new();
     for p in &paths {
@@ -37,6 +37,9 @@ pub fn run(args: &TestArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result
     let mut results = Vec::new();
     for f in &files {
         results.extend(run_path(f)?);
+    }
+    for line in results.iter().flat_map(|r| &r.printed) {
+        let _ = writeln!(err, "{line}");
     }
     let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed()).collect();
     let mut text = String::new();
@@ -81,7 +84,13 @@ fn run_plan(path: &Path) -> Result<Vec<CaseResult>> {
         Err(e @ Error::Infeasible(_)) => (Vec::new(), Some(e.to_string())),
         Err(e) => return Err(e),
     };
-    Ok(vec![CaseResult { name: "the plan's path limits hold".into(), place, mismatches, error }])
+    Ok(vec![CaseResult {
+        name: "the plan's path limits hold".into(),
+        place,
+        mismatches,
+        error,
+        printed: outcome.printed,
+    }])
 }
 
 /// A rule-case file has `[[case]]` tables (or nothing a scenario would have); anything else is a scenario.

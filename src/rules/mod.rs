@@ -22,7 +22,7 @@ use std::sync::Arc;
 use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
-pub use engine::{PROGRAM_FIELDS, ProgramView, Sources};
+pub use engine::{PROGRAM_FIELDS, Printed, ProgramView, Sources};
 pub use files::{MemoryFolder, RuleFiles};
 pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
 
@@ -92,6 +92,8 @@ pub struct Ruleset {
     pub warnings: Vec<Diagnostic>,
     pub(crate) engine: Engine,
     pub(crate) sources: Sources,
+    /// What the scripts printed (`print`, `debug`).
+    pub printed: Printed,
 }
 
 impl std::fmt::Debug for Ruleset {
@@ -125,7 +127,8 @@ impl Ruleset {
             errors.append(&mut es);
         }
         let sources = Sources::default();
-        let engine = engine::engine(files, &sources);
+        let printed = Printed::default();
+        let engine = engine::engine(files, &sources, &printed);
         let param_names: Vec<&str> = manifest.parameters.list.keys().map(String::as_str).collect();
 
         let mut viewpoints = Vec::new();
@@ -175,6 +178,7 @@ impl Ruleset {
             warnings,
             engine,
             sources,
+            printed,
         })
     }
 

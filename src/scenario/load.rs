@@ -144,16 +144,16 @@ fn parent_dir(path: &Path) -> PathBuf {
 fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source>> {
     let shown = Source::display_path(path);
     let bytes = std::fs::read(path).map_err(|e| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
-            _ => e.to_string(),
+        let d = |what: &str| {
+            Diagnostic::error(format!("cannot read `{shown}`: {what}")).at_opt(from.and_then(|f| f.location.clone()))
         };
-        Error::input(
-            Diagnostic::error(format!("cannot read `{shown}`: {what}"))
-                .at_opt(from.and_then(|f| f.location.clone()))
-                .hint("paths in a scenario are relative to the scenario file"),
-        )
+        let hint = "paths in a scenario are relative to the scenario file";
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Error::input(d("no such file").hint(hint)),
+            std::io::ErrorKind::IsADirectory => Error::input(d("it is a folder, not a file").hint(hint)),
+            // The file is there but cannot be read (permissions, a disk error): not the input's fault.
+            _ => Error::Io(Box::new(d(&e.to_string()).hint("check the file's permissions and the disk"))),
+        }
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();

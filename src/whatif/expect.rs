@@ -558,6 +558,7 @@ fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, unit: Unit) -> CaseResu
         place: place.clone(),
         mismatches,
         error: None,
+        printed: Vec::new(),
     };
     let what = e.subject_words();
     let reason = |d: &Diagnostic| d.message.clone();
@@ -681,5 +682,9 @@ pub fn run_scenario(path: &std::path::Path) -> Result<Vec<CaseResult>> {
     }
     let outcome = crate::pipeline::run(input, &options)?;
     let year = outcome.year().ok_or_else(|| crate::Error::internal("`waku test` ran no single year"))?;
-    Ok(check(&expectations, &year))
+    let mut results = check(&expectations, &year);
+    if let Some(first) = results.first_mut() {
+        first.printed.clone_from(&outcome.printed);
+    }
+    Ok(results)
 }

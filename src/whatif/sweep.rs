@@ -279,7 +279,7 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
     );
     header.extend(sweep.departments.iter().map(|d| format!("envelope.{d}")));
     header.extend(indicators::KNOWN.iter().map(|(k, _)| format!("indicator.{k}")));
-    let fail = |e: csv::Error| Error::input(Diagnostic::error(format!("cannot write CSV: {e}")));
+    let fail = |e: csv::Error| Error::internal(format!("the sweep's CSV could not be written: {e}"));
     w.write_record(&header).map_err(fail)?;
     let m = |x: Option<Money>| x.map_or_else(String::new, |m| m.as_decimal().to_string());
     for r in &sweep.rows {
@@ -303,6 +303,6 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
         );
         w.write_record(&rec).map_err(fail)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {e}"))))?;
-    String::from_utf8(bytes).map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {e}"))))
+    let bytes = w.into_inner().map_err(|e| Error::internal(format!("the sweep's CSV could not be written: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::internal(format!("the sweep's CSV is not UTF-8: {e}")))
 }

@@ -16,7 +16,7 @@ use crate::allocate::Allocation;
 use crate::fiscal::{PlanOutcome, Ratio, RatioIndicator};
 use crate::money::Money;
 use crate::review::Review;
-use crate::{Diagnostic, Error, Result};
+use crate::{Error, Result};
 
 /// One cell: what it holds decides how CSV and Excel write it.
 #[derive(Debug, Clone)]
@@ -426,13 +426,13 @@ pub const PROGRAM_HEADERS: [&str; 23] = [
 ];
 
 fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::input(Diagnostic::error(format!("cannot write CSV: {e}")));
+    let fail = |e: csv::Error| Error::internal(format!("the CSV could not be written: {e}"));
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(&sheet.headers).map_err(fail)?;
     for r in &sheet.rows {
         w.write_record(r.cells.iter().map(Value::csv)).map_err(fail)?;
     }
-    w.into_inner().map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {}", e.error()))))
+    w.into_inner().map_err(|e| Error::internal(format!("the CSV could not be written: {}", e.error())))
 }
 
 fn year(y: i32) -> Value {
