@@ -100,7 +100,7 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| serde_json::to_string_pretty(black_box(&a)).expect("json"))
         });
         group.bench_function(BenchmarkId::new("report-table", n), |b| {
-            b.iter(|| allocate::render_table(black_box(&a), false))
+            b.iter(|| waku::report::allocation::render_table(black_box(&a), false))
         });
         group.bench_function(BenchmarkId::new("end-to-end", n), |b| {
             b.iter(|| {

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod allocate;
+pub mod assessment;
 pub mod autonomy;
 pub mod cli;
 pub mod constraint;

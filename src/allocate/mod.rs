@@ -15,12 +15,12 @@
 //! builds them (sources = uses, envelope floors and ceilings, reserve share bounds, investment
 //! cap, bond issuance cap, next-generation frame, fund drawdown and floor).
 
+mod backend;
 mod branch;
 mod explain;
 mod infeasible;
 mod lp;
 pub mod model;
-mod report;
 mod rounding;
 mod solve;
 pub mod synthetic;
@@ -33,7 +33,6 @@ use serde::Serialize;
 pub use crate::constraint::{ConstraintKind, ConstraintReport};
 pub use explain::explain;
 pub use model::{Limit, Model, Sense};
-pub use report::{render_markdown, render_table, render_table_in};
 pub(crate) use rounding::reserve_window;
 pub use solve::Solver;
 

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::output::{RunFormat, emit, sheets, to_json, unsupported, verdict};
-use crate::fiscal::{self, Plan, PlanOutcome};
+use crate::fiscal::{Plan, PlanOutcome};
 use crate::review::Review;
 use crate::{Diagnostic, Error, Result};
 
@@ -31,10 +31,11 @@ pub(crate) fn report(
     }
     let text = match format {
         RunFormat::Json => to_json(outcome)?,
-        RunFormat::Table => {
-            fiscal::render_plan_table_in(outcome, crate::report::terminal::Palette::for_stdout(path.is_none()))
-        }
-        RunFormat::Markdown => fiscal::render_plan_table(outcome),
+        RunFormat::Table => crate::report::fiscal::render_plan_table_in(
+            outcome,
+            crate::report::terminal::Palette::for_stdout(path.is_none()),
+        ),
+        RunFormat::Markdown => crate::report::fiscal::render_plan_table(outcome),
         RunFormat::Html => crate::report::html::render(outcome, reviews)?,
         f => return Err(unsupported(f, "a plan")),
     };

@@ -144,8 +144,8 @@ fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn 
         }
         RunFormat::Table => {
             let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
-            let mut text = allocate::render_table_in(allocation, args.programs, palette);
-            text.push_str(&crate::fiscal::render_health_table_in(outcome, palette));
+            let mut text = crate::report::allocation::render_table_in(allocation, args.programs, palette);
+            text.push_str(&crate::report::fiscal::render_health_table_in(outcome, palette));
             text
         }
         RunFormat::Html => crate::report::html::render(outcome, std::slice::from_ref(review))?,

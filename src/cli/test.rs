@@ -1,7 +1,7 @@
 //! `waku test`: run declarative test files and print a diff for each expectation that does not hold.
 //!
 //! A path may be a file or a folder (every `*.toml` below it, in name order). A file is either
-//! a rule-case file (`[[case]]`, see `waku::rules::cases`) or a scenario, whose `[[expect]]`
+//! a rule-case file (`[[case]]`, see `waku::review::cases`) or a scenario, whose `[[expect]]`
 //! entries are checked against its outcome (see `waku::whatif::expect`); [`run_path`] tells
 //! them apart, and both report as [`CaseResult`]s.
 
@@ -12,7 +12,7 @@ use clap::Args;
 
 use super::write_out;
 use crate::diagnostic::Source;
-use crate::rules::cases::{self, CaseResult, Mismatch};
+use crate::review::cases::{self, CaseResult, Mismatch};
 use crate::{Diagnostic, Error, Result};
 
 #[derive(Debug, Args)]

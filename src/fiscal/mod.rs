@@ -29,7 +29,6 @@
 //! violation (exit 1).
 
 pub mod plan;
-mod report;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -42,7 +41,6 @@ pub use plan::{
     PathCheck, Plan, PlanOutcome, PlanYear, load_plan, load_plan_str, review_plan, run_plan, run_plan_reviewed,
     run_single, single_outcome,
 };
-pub use report::{render_health_table, render_health_table_in, render_plan_table, render_plan_table_in};
 
 /// 実質公債費比率 at which issuing bonds needs permission (起債許可団体).
 pub const DEBT_SERVICE_PERMISSION: Decimal = Decimal::from_parts(18, 0, 0, false, 2);

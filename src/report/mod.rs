@@ -1,5 +1,7 @@
 //! Reports people read: the `check` summary and shared table helpers; the HTML report ([`html`]).
 
+pub mod allocation;
+pub mod fiscal;
 pub mod html;
 
 pub mod markdown;

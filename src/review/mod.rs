@@ -4,127 +4,21 @@
 //! program in scenario order, the six [`Finding`]s and the policy's [`Assessment`].
 //! [`review`] produces it from a scenario and a compiled [`crate::rules::Ruleset`].
 
+pub mod cases;
 mod eval;
 mod memo;
 mod render;
 
-use std::fmt;
-use std::sync::Arc;
-
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::money::Money;
 use crate::rules::Ruleset;
 use crate::scenario::{Program, Scenario};
 use crate::{Error, Result};
 
+pub use crate::assessment::{Action, Assessment, Finding};
 pub use eval::{Context, program_view, ratio_base};
 pub use render::{render_program, render_table, to_json, to_json_string};
-
-/// 今後の方向性: what the review recommends for a program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Action {
-    #[serde(rename = "拡充")]
-    Expand,
-    #[serde(rename = "継続")]
-    Continue,
-    #[serde(rename = "改善")]
-    Improve,
-    #[serde(rename = "縮小")]
-    Reduce,
-    #[serde(rename = "統合")]
-    Merge,
-    #[serde(rename = "民間委託")]
-    Outsource,
-    #[serde(rename = "廃止")]
-    Abolish,
-    #[serde(rename = "完了")]
-    Complete,
-}
-
-impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Expand,
-        Action::Continue,
-        Action::Improve,
-        Action::Reduce,
-        Action::Merge,
-        Action::Outsource,
-        Action::Abolish,
-        Action::Complete,
-    ];
-
-    /// The Japanese label, as scripts and reports write it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Expand => "拡充",
-            Action::Continue => "継続",
-            Action::Improve => "改善",
-            Action::Reduce => "縮小",
-            Action::Merge => "統合",
-            Action::Outsource => "民間委託",
-            Action::Abolish => "廃止",
-            Action::Complete => "完了",
-        }
-    }
-
-    /// The English id (`expand`, `continue`, …).
-    pub fn id(self) -> &'static str {
-        match self {
-            Action::Expand => "expand",
-            Action::Continue => "continue",
-            Action::Improve => "improve",
-            Action::Reduce => "reduce",
-            Action::Merge => "merge",
-            Action::Outsource => "outsource",
-            Action::Abolish => "abolish",
-            Action::Complete => "complete",
-        }
-    }
-
-    /// Reads a Japanese label or an English id.
-    pub fn parse(s: &str) -> Option<Action> {
-        let s = s.trim();
-        Action::ALL.into_iter().find(|a| a.label() == s || a.id() == s || (s == "休止・廃止" && *a == Action::Abolish))
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// What one viewpoint rule decided about one program.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// The viewpoint's id from the ruleset manifest (e.g. `needs`). Shared, like `reason`, by
-    /// every program given the same finding (a city of 100,000 programs has a few thousand).
-    pub viewpoint: Arc<str>,
-    /// Higher is better; the ruleset documents the scale.
-    pub score: Decimal,
-    pub action: Action,
-    pub reason: Arc<str>,
-    /// Optional bounds on the program's cost, as ratios of its prior cost (or request for new programs).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_ratio: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_ratio: Option<Decimal>,
-}
-
-/// The policy's verdict on a program: what to do, within which bounds, at what priority.
-#[derive(Debug, Clone, Serialize)]
-pub struct Assessment {
-    pub action: Action,
-    /// Priority weight of one yen of this program in the allocation objective.
-    pub priority: Decimal,
-    /// The allocation must lie within `min..=max` (whole yen).
-    pub min: Money,
-    pub max: Money,
-    pub reason: String,
-}
 
 /// One program's review.
 #[derive(Debug, Clone, Serialize)]

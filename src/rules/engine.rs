@@ -16,9 +16,9 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, M
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::compiled::Value;
 use super::files::RuleFiles;
 use super::params::decimal_from_f64;
+use super::value::Value;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
 
@@ -501,7 +501,7 @@ pub struct FindingView(pub(crate) Arc<FindingData>);
 #[derive(Debug)]
 pub(crate) struct FindingData {
     /// The recommended action (`action` is its label).
-    pub kind: crate::review::Action,
+    pub kind: crate::assessment::Action,
     pub viewpoint: ImmutableString,
     pub number: Dynamic,
     pub score: FLOAT,

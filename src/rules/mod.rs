@@ -6,7 +6,6 @@
 //! what the manifest declares. [`crate::review`] then evaluates the compiled scripts per program.
 //! `rules/README.md` documents the folder for policy designers.
 
-pub mod cases;
 pub(crate) mod compiled;
 pub mod engine;
 mod errors;
@@ -14,6 +13,7 @@ mod files;
 pub mod manifest;
 pub mod params;
 pub mod scan;
+pub(crate) mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -34,7 +34,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::money::{Money, Unit};
 use crate::pipeline::YearOutcome;
 use crate::review::Action;
-use crate::rules::cases::{CaseResult, Mismatch};
+use crate::review::cases::{CaseResult, Mismatch};
 use crate::scenario::{Located, Scenario};
 use crate::{Error, Result};
 

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{Allocation, Holding};
+use super::terminal::{Palette, Tone};
+use crate::allocate::{Allocation, Holding};
 use crate::constraint::ConstraintKind;
 use crate::money::{Money, Unit};
-use crate::report::terminal::{Palette, Tone};
 
 /// Pads `s` to `width` terminal columns (East Asian wide characters count two).
 fn pad(s: &str, width: usize, right: bool) -> String {

@@ -17,11 +17,11 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::Ruleset;
-use super::params::decimal_from_f64;
+use super::{Action, Context, Finding, ProgramReview};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
-use crate::review::{Action, Context, Finding, ProgramReview};
+use crate::rules::Ruleset;
+use crate::rules::params::decimal_from_f64;
 use crate::scenario::{Attributes, Kpi, Located, Program, ProgramKind, Strategy};
 use crate::{Error, Result};
 
@@ -225,7 +225,7 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>> {
         .map_err(|e| Error::input(Diagnostic::error(format!("cannot read `{}`: {e}", Source::display_path(path)))))?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     let file: CaseFile =
-        toml::from_str(&source.text).map_err(|e| Error::input(super::manifest::toml_error(&source, &e)))?;
+        toml::from_str(&source.text).map_err(|e| Error::input(crate::rules::manifest::toml_error(&source, &e)))?;
     if file.case.is_empty() {
         return Err(Error::input(
             Diagnostic::error("no `[[case]]` entries in this file")
@@ -305,7 +305,7 @@ fn run_case(
     }
 
     let cx = Context::default();
-    let reviewed = crate::review::review_with_params(&[&program], &cx, ruleset, params);
+    let reviewed = super::review_with_params(&[&program], &cx, ruleset, params);
     let mut result = CaseResult {
         name: case.name.clone(),
         place: case_place,

@@ -5,13 +5,13 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::plan::PlanOutcome;
-use super::{
+use super::terminal::{Palette, Tone};
+use crate::fiscal::PlanOutcome;
+use crate::fiscal::{
     CheckStatus, DEBT_SERVICE_EARLY, DEBT_SERVICE_PERMISSION, DEBT_SERVICE_REHABILITATION, FiscalHealth, FiscalStatus,
     Ratio,
 };
 use crate::money::{Money, Unit};
-use crate::report::terminal::{Palette, Tone};
 
 fn pad(s: &str, width: usize, right: bool) -> String {
     let fill = " ".repeat(width.saturating_sub(UnicodeWidthStr::width(s)));
@@ -75,7 +75,7 @@ fn p(d: rust_decimal::Decimal) -> String {
 
 /// Indicator rows: one column per year, the thresholds in the last column.
 fn health_rows(h: &FiscalHealth, u: Unit, limits: &[Option<String>; 3]) -> Vec<Vec<String>> {
-    let row = |label: &str, f: &dyn Fn(&super::YearHealth) -> String, note: String| {
+    let row = |label: &str, f: &dyn Fn(&crate::fiscal::YearHealth) -> String, note: String| {
         let mut r = vec![label.to_string()];
         r.extend(h.years.iter().map(f));
         r.push(note);
