@@ -15,6 +15,7 @@ pub mod autonomy;
 pub mod cli;
 pub mod constraint;
 pub mod diagnostic;
+pub mod fast;
 pub mod fiscal;
 pub mod generate;
 pub mod money;

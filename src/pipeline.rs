@@ -93,6 +93,7 @@ use std::path::Path;
 use crate::allocate::{self, Allocation, Model};
 use crate::autonomy::{self, Autonomous, Comparison};
 use crate::diagnostic::{Diagnostic, Source};
+use crate::fast::FastPaths;
 use crate::fiscal::{self, Plan, PlanOutcome};
 use crate::review::{self, Review};
 use crate::rules::{RuleFiles, Ruleset};
@@ -211,6 +212,15 @@ pub struct Options {
     pub review: review::Options,
     /// The solver.
     pub allocate: allocate::Options,
+}
+
+impl Options {
+    /// These options with `fast` deciding which fast paths the review and the allocation take.
+    pub fn with_fast(mut self, fast: FastPaths) -> Options {
+        self.review.fast = fast;
+        self.allocate.fast = fast;
+        self
+    }
 }
 
 /// The allocation a run produced.

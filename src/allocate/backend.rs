@@ -142,8 +142,8 @@ pub(crate) fn relaxation(model: &Model, fix: &[Option<f64>]) -> Result<RawSoluti
 /// The duals of the LP with the integers fixed at `values` (a vertex): read off the vertex when
 /// it determines them ([`vertex::at_vertex`]), else from clarabel solving that LP again; with
 /// the suffix the solver's name gets (`""` or `"+clarabel"`).
-pub(crate) fn duals_at(model: &Model, values: &[f64]) -> (Option<Vec<f64>>, &'static str) {
-    match vertex::at_vertex(model, values) {
+pub(crate) fn duals_at(model: &Model, values: &[f64], vertex: bool) -> (Option<Vec<f64>>, &'static str) {
+    match vertex.then(|| vertex::at_vertex(model, values)).flatten() {
         Some(duals) => (Some(duals), ""),
         None => (clarabel(model, Some(values)).ok().and_then(|s| s.duals), "+clarabel"),
     }
@@ -161,7 +161,7 @@ pub(crate) fn microlp(model: &Model) -> Result<Vec<f64>, Failure> {
 }
 
 #[cfg(feature = "highs")]
-pub(crate) fn highs(model: &Model) -> Result<RawSolution, Failure> {
+pub(crate) fn highs(model: &Model, vertex: bool) -> Result<RawSolution, Failure> {
     let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, None);
     let mut problem = vars.maximise(objective).using(good_lp::highs);
     problem.set_verbose(false);
@@ -169,7 +169,7 @@ pub(crate) fn highs(model: &Model) -> Result<RawSolution, Failure> {
     let mut solution = problem.solve()?;
     let values: Vec<f64> = handles.iter().map(|&h| solution.value(h)).collect();
     let duals = if model.has_integers() {
-        duals_at(model, &values).0
+        duals_at(model, &values, vertex).0
     } else {
         let dual = solution.compute_dual();
         Some(per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone())))
@@ -178,7 +178,7 @@ pub(crate) fn highs(model: &Model) -> Result<RawSolution, Failure> {
 }
 
 #[cfg(not(feature = "highs"))]
-pub(crate) fn highs(_: &Model) -> Result<RawSolution, Failure> {
+pub(crate) fn highs(_: &Model, _vertex: bool) -> Result<RawSolution, Failure> {
     Err(Failure::Other(
         "this waku was built without HiGHS; rebuild with `cargo build --release --features highs` (needs cmake and libclang)"
             .into(),

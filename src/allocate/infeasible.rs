@@ -119,10 +119,11 @@ pub(crate) struct Elastic {
 }
 
 /// Solves the elastic model of `model`: HiGHS when asked for and built in, else the default.
-pub(crate) fn elastic_solve(model: &Model, solver: Solver) -> Elastic {
+pub(crate) fn elastic_solve(model: &Model, options: super::Options) -> Elastic {
     let m = elastic(model);
-    let solver = if solver == Solver::Highs && solver.available() { Solver::Highs } else { Solver::Auto };
-    let raw = solve::solve(&m, solver).ok();
+    let solver =
+        if options.solver == Solver::Highs && options.solver.available() { Solver::Highs } else { Solver::Auto };
+    let raw = solve::solve(&m, super::Options { solver, ..options }).ok();
     Elastic { model: m, raw }
 }
 

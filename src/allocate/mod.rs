@@ -36,6 +36,7 @@ pub use model::{Limit, Model, Sense};
 pub(crate) use rounding::reserve_window;
 pub use solve::Solver;
 
+use crate::fast::FastPaths;
 use crate::money::{Money, Unit};
 use crate::review::{Action, Review};
 use crate::scenario::{ProgramKind, Scenario};
@@ -45,6 +46,8 @@ use crate::{Diagnostic, Error, Result};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub solver: Solver,
+    /// The working set and the vertex prices can be turned off (see [`FastPaths`]).
+    pub fast: FastPaths,
 }
 
 /// The allocation of one scenario: the JSON contract of `waku run --format json`.
@@ -229,16 +232,18 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
     if let Some(d) = infeasible::precheck(model, scenario) {
         return Err(Error::Infeasible(Box::new(d)));
     }
-    let raw = match workset::solve(model, options.solver) {
+    let raw = match workset::solve(model, *options) {
         Ok(raw) => raw,
-        Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, options.solver),
+        Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, *options),
         Err(solve::Failure::Other(reason)) => {
             // A numerical stop is not a verdict on the limits: try the other pure-Rust solver once.
             let fallback = if model.has_integers() { None } else { Some(Solver::Microlp) };
             match fallback.filter(|&f| f != options.solver.resolve(model) && model.free_programs() <= 20_000) {
-                Some(f) => match solve::solve(model, f) {
+                Some(f) => match solve::solve(model, Options { solver: f, ..*options }) {
                     Ok(raw) => raw,
-                    Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, f),
+                    Err(solve::Failure::Infeasible) => {
+                        return infeasible(model, scenario, review, Options { solver: f, ..*options });
+                    }
                     Err(solve::Failure::Other(_)) => return Err(stopped(options.solver, &reason)),
                 },
                 None => return Err(stopped(options.solver, &reason)),
@@ -248,7 +253,7 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
     let (raw, exact) = match rounding::round(model, scenario, &raw.values) {
         Ok(exact) => (raw, exact),
         Err(violations) => {
-            with_margin(model, scenario, options.solver).ok_or_else(|| rounding_failed(model, scenario, &violations))?
+            with_margin(model, scenario, *options).ok_or_else(|| rounding_failed(model, scenario, &violations))?
         }
     };
     Ok(explain::assemble(model, scenario, review, &raw, &exact))
@@ -259,10 +264,10 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
 /// continuous terms (solvers differ on such a city: one allocates, another says infeasible); then
 /// the model is solved again with those limits moved by that much, and the answer stands if
 /// rounding it keeps every limit exactly as stated. The allocation's `solver` says so.
-fn infeasible(model: &Model, sc: &Scenario, review: &Review, solver: Solver) -> Result<Allocation> {
-    let elastic = infeasible::elastic_solve(model, solver);
+fn infeasible(model: &Model, sc: &Scenario, review: &Review, options: Options) -> Result<Allocation> {
+    let elastic = infeasible::elastic_solve(model, options);
     let relaxed = infeasible::within_a_yen(model, &elastic);
-    if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, solver).ok()) {
+    if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, options).ok()) {
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
             return Ok(explain::assemble(model, sc, review, &raw, &exact));
@@ -279,7 +284,7 @@ fn infeasible(model: &Model, sc: &Scenario, review: &Review, solver: Solver) -> 
 /// hold, or it passes 1,000 times the larger of the unit and the snap tolerance (10⁻⁶ of general
 /// revenue). The answer is then not the optimum of the stated limits but within the margin of
 /// it, and the allocation's `solver` says so.
-fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::RawSolution, rounding::Exact)> {
+fn with_margin(model: &Model, sc: &Scenario, options: Options) -> Option<(solve::RawSolution, rounding::Exact)> {
     let unit = Money::from_decimal(sc.rounding_unit.factor()).max(Money::yen(1)).as_decimal();
     let snap = sc.revenue.general_revenue.abs().as_decimal() * Decimal::new(1, 6);
     let last = unit.max(snap) * Decimal::from(1_000);
@@ -294,7 +299,7 @@ fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::R
                 _ => {}
             }
         }
-        let mut raw = workset::solve(&tight, solver).ok()?;
+        let mut raw = workset::solve(&tight, options).ok()?;
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!(
                 "{}; re-solved with caps and floors {} tighter so that rounding keeps them",
@@ -311,8 +316,8 @@ fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::R
 /// Solves a model assembled outside this module (the joint model of a multi-year plan,
 /// `crate::fiscal::plan`): primal values in model units; `Err(None)` when the limits cannot all
 /// hold, `Err(Some(reason))` when the solver stopped without an answer.
-pub(crate) fn solve_values(model: &Model, solver: Solver) -> std::result::Result<Vec<f64>, Option<String>> {
-    match workset::solve(model, solver) {
+pub(crate) fn solve_values(model: &Model, options: Options) -> std::result::Result<Vec<f64>, Option<String>> {
+    match workset::solve(model, options) {
         Ok(raw) => Ok(raw.values),
         Err(solve::Failure::Infeasible) => Err(None),
         Err(solve::Failure::Other(reason)) => Err(Some(reason)),

@@ -69,14 +69,15 @@ impl fmt::Display for Solver {
     }
 }
 
-/// Solves `model` with `solver`.
-pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failure> {
-    match solver.resolve(model) {
+/// Solves `model` with `options.solver` (and the vertex prices unless they are switched off).
+pub(crate) fn solve(model: &Model, options: super::Options) -> Result<RawSolution, Failure> {
+    let vertex = options.fast.vertex_prices;
+    match options.solver.resolve(model) {
         Solver::Auto | Solver::Clarabel if model.has_integers() => branch::solve(model),
         Solver::Auto | Solver::Clarabel => clarabel(model, None),
         Solver::Microlp => match microlp(model) {
             Ok(values) => {
-                let (duals, how) = duals_at(model, &values);
+                let (duals, how) = duals_at(model, &values, vertex);
                 Ok(RawSolution { values, duals, solver: format!("microlp{how}") })
             }
             // microlp's branch and bound can stop on a numerical guard (an integral point it
@@ -88,6 +89,6 @@ pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failur
             }),
             Err(e) => Err(e),
         },
-        Solver::Highs => highs(model),
+        Solver::Highs => highs(model, vertex),
     }
 }

@@ -39,7 +39,8 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
     let options = pipeline::Options {
         load,
         stage: Stage::Allocate,
-        allocate: Options { solver: args.solver },
+        allocate: Options { solver: args.solver, fast: super::fast_paths() },
+        review: crate::review::Options { fast: super::fast_paths(), ..Default::default() },
         ..pipeline::Options::default()
     };
     let base = pipeline::run(pipeline::load_year(&args.base, &options.load)?, &options)?;

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::fast::FastPaths;
 use crate::pipeline::{self, Stage};
 use crate::scenario::{self, LoadOptions};
 use crate::{Diagnostic, Error, Result};
@@ -92,10 +93,16 @@ impl ScenarioArgs {
         }
     }
 
-    /// The pipeline's options for these arguments, running as far as `stage`.
+    /// The pipeline's options for these arguments, running as far as `stage`, with the fast paths
+    /// the environment leaves on.
     pub(crate) fn options(&self, stage: Stage) -> pipeline::Options {
-        pipeline::Options { load: self.load_options(), stage, ..pipeline::Options::default() }
+        pipeline::Options { load: self.load_options(), stage, ..pipeline::Options::default() }.with_fast(fast_paths())
     }
+}
+
+/// The fast paths the environment leaves on (`WAKU_FAST_PATHS=off`, `WAKU_NO_…`; README "Performance").
+pub(crate) fn fast_paths() -> FastPaths {
+    FastPaths::from_env(|k| std::env::var(k).ok())
 }
 
 /// Writes what the rule scripts printed (`print`, `debug`) on standard error, a line each.

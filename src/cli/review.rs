@@ -22,7 +22,7 @@ pub struct ReviewArgs {
 
 pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut options = args.scenario.options(Stage::Review);
-    options.review = review::Options { program: args.program.clone(), sequential: false };
+    options.review.program = args.program.clone();
     let input = pipeline::load(&args.scenario.scenario, &options.load)?;
     print_warnings(err, input.warnings());
     if args.format == Format::Markdown && input.plan().is_none() {

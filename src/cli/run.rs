@@ -8,7 +8,7 @@ use clap::Args;
 pub use super::output::RunFormat;
 use super::output::{emit, sheets, to_json, unsupported, verdict};
 use super::{ScenarioArgs, print_warnings, write_out};
-use crate::allocate::{self, Allocation, Options, Solver};
+use crate::allocate::{self, Allocation, Solver};
 use crate::fiscal::PlanOutcome;
 use crate::pipeline::{self, Allocated, Stage};
 use crate::review::Review;
@@ -83,7 +83,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     }
     let mut options = args.scenario.options(Stage::Allocate);
     options.mode = args.mode.into();
-    options.allocate = Options { solver: args.solver };
+    options.allocate.solver = args.solver;
     let input = pipeline::load(path, &options.load)?;
     print_warnings(err, input.warnings());
     let outcome = pipeline::run(input, &options)?;
@@ -167,7 +167,7 @@ struct SingleYear<'a> {
 /// limits held), and why a program, bureau or constraint ended where it did.
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut options = args.scenario.options(Stage::Allocate);
-    options.allocate = Options { solver: args.solver };
+    options.allocate.solver = args.solver;
     let outcome = pipeline::run(pipeline::load_year(&args.scenario.scenario, &options.load)?, &options)?;
     super::print_script_output(err, &outcome.printed);
     let year = outcome.year().ok_or_else(|| Error::internal("`waku explain` ran no single year"))?;

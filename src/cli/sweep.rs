@@ -72,7 +72,14 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
             b.inc(1);
         }
     };
-    let result = sweep::run(scenario, &ruleset, &vary, &variants, &Options { solver: args.solver }, &tick);
+    let result = sweep::run(
+        scenario,
+        &ruleset,
+        &vary,
+        &variants,
+        &Options { solver: args.solver, fast: super::fast_paths() },
+        &tick,
+    );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

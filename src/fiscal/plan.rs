@@ -427,7 +427,7 @@ pub fn run_plan_reviewed(plan: &Plan, reviews: &[Review], options: &Options) -> 
     if coupled {
         let joint = build_joint(plan, &base, reviews)?;
         precheck(plan, &joint, &base)?;
-        let values = match allocate::solve_values(&joint.model, options.solver) {
+        let values = match allocate::solve_values(&joint.model, *options) {
             Ok(v) => v,
             Err(None) => return Err(diagnose_joint(plan, &joint, &base, reviews, options)),
             Err(Some(reason)) => {

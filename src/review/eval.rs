@@ -12,6 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::memo::{Key, Memo};
 use super::{Action, Assessment, Finding, ProgramReview};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::fast::FastPaths;
 use crate::money::Money;
 use crate::rules::compiled::{Compiled, Inputs, findings_array};
 use crate::rules::engine::{FindingData, FindingView, Observed, ProgramData, kpi_view, observe, with_time_limit};
@@ -173,9 +174,10 @@ pub fn review_programs(
     ruleset: &Ruleset,
     params: Map,
     parallel: bool,
+    fast: FastPaths,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
-    let remembered = Remembered::new(ruleset, !ruleset.reads_the_clock());
-    review_remembering(programs, cx, ruleset, params, parallel, &remembered, true)
+    let remembered = Remembered::new(ruleset, fast.result_reuse && !ruleset.reads_the_clock());
+    review_remembering(programs, cx, ruleset, params, parallel, &remembered, fast.compiled_scripts)
 }
 
 /// [`review_programs`] with the results so far in `remembered`; with `compile` false, every

@@ -12,6 +12,7 @@ mod render;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::fast::FastPaths;
 use crate::rules::Ruleset;
 use crate::scenario::{Program, Scenario};
 use crate::{Error, Result};
@@ -42,6 +43,8 @@ pub struct Options {
     pub program: Option<String>,
     /// Evaluate programs one after another on the current thread (benchmarks, debugging).
     pub sequential: bool,
+    /// Compiled scripts and the reuse of script results can be turned off (see [`FastPaths`]).
+    pub fast: FastPaths,
 }
 
 /// Reviews every program of `scenario` with `ruleset`: six findings and an assessment each.
@@ -65,7 +68,8 @@ pub fn review_with(scenario: &Scenario, ruleset: &Ruleset, options: &Options) ->
     };
     let cx = Context::of(scenario);
     let params = ruleset.params_map(Some(scenario.fiscal_year));
-    let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential).map_err(Error::input)?;
+    let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential, options.fast)
+        .map_err(Error::input)?;
     Ok(Review { programs })
 }
 
@@ -77,7 +81,8 @@ pub fn review_programs(
     fiscal_year: Option<i32>,
     parallel: bool,
 ) -> Result<Vec<ProgramReview>> {
-    eval::review_programs(programs, cx, ruleset, ruleset.params_map(fiscal_year), parallel).map_err(Error::input)
+    eval::review_programs(programs, cx, ruleset, ruleset.params_map(fiscal_year), parallel, FastPaths::ALL_ON)
+        .map_err(Error::input)
 }
 
 /// Reviews programs one after another with an explicit `params` map (rule tests with per-case overrides).
@@ -87,7 +92,7 @@ pub fn review_with_params(
     ruleset: &Ruleset,
     params: rhai::Map,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
-    eval::review_programs(programs, cx, ruleset, params, false)
+    eval::review_programs(programs, cx, ruleset, params, false, FastPaths::ALL_ON)
 }
 
 impl Review {

@@ -149,7 +149,8 @@ pub fn run(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Sweep> {
     let review_reused = !vary.iter().any(Vary::affects_review);
-    let shared = if review_reused { Some(crate::review::review(base, ruleset)?) } else { None };
+    let review_options = crate::review::Options { fast: options.fast, ..Default::default() };
+    let shared = if review_reused { Some(crate::review::review_with(base, ruleset, &review_options)?) } else { None };
     let rows: Vec<Result<Row>> = variants
         .par_iter()
         .enumerate()
@@ -208,7 +209,11 @@ fn one(
     let review = match shared {
         Some(r) => r,
         None => {
-            own = crate::review::review(&scenario, ruleset)?;
+            own = crate::review::review_with(
+                &scenario,
+                ruleset,
+                &crate::review::Options { fast: options.fast, ..Default::default() },
+            )?;
             &own
         }
     };
