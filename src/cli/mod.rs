@@ -127,26 +127,38 @@ pub enum Format {
     Markdown,
 }
 
-/// Set by the binary, which exits as soon as the command returns.
-static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Tells the CLI that the process exits right after the command, so a command's large results
-/// (a 100,000-program city's scenario, review, model and allocation took about 0.2 s to free one
-/// allocation at a time) are left to the operating system. In-process callers (tests) leave it
-/// unset and everything is freed as usual.
-pub fn exit_after_command() {
-    EXITING.store(true, std::sync::atomic::Ordering::Relaxed);
+/// A finished command: its exit code, and the large results it leaves behind (a city's scenario,
+/// review, model and allocation), for the caller to free — or, in the binary, which exits right
+/// away, to leave to the operating system (freeing a 100,000-program city one allocation at a
+/// time took about 0.2 s).
+pub struct Finished {
+    pub code: i32,
+    pub results: Vec<Box<dyn std::any::Any>>,
 }
 
-/// Frees `value`, or leaves it to the process's exit (see [`exit_after_command`]).
-pub(crate) fn done_with<T>(value: T) {
-    if EXITING.load(std::sync::atomic::Ordering::Relaxed) {
-        std::mem::forget(value);
-    }
-}
+/// Where a command puts the results it leaves behind (see [`Finished`]).
+pub(crate) type Leave = Vec<Box<dyn std::any::Any>>;
 
 /// Runs the CLI with `args`, writing results to `out` and errors to `err`; returns the exit code.
+/// Every result is freed before it returns (see [`run_command`] to keep them).
 pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_command(args, out, err).code
+}
+
+/// Runs the CLI with `args`, writing results to `out` and errors to `err`: the exit code and the
+/// command's large results, left for the caller.
+pub fn run_command(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Finished {
+    let mut results = Leave::new();
+    let code = exit_code(args, out, err, &mut results);
+    Finished { code, results }
+}
+
+fn exit_code(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    leave: &mut Leave,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -158,7 +170,7 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
     };
     // A panic is a bug: it ends the command as an internal error (exit 4) that says what was running.
     let what = command_words(&cli.command);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli.command, out, err)))
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli.command, out, err, leave)))
         .unwrap_or_else(|panic| {
             let message = panic
                 .downcast_ref::<&str>()
@@ -195,11 +207,11 @@ fn command_words(command: &Command) -> String {
     }
 }
 
-fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write, leave: &mut Leave) -> Result<()> {
     match command {
         Command::Check(a) => check::run(&a, out, err),
         Command::Review(a) => review::run(&a, out, err),
-        Command::Run(a) => run::run(&a, out, err),
+        Command::Run(a) => run::run(&a, out, err, leave),
         Command::Explain(a) => run::explain(&a, out, err),
         Command::Diff(a) => diff::run(&a, out, err),
         Command::Test(a) => test::run(&a, out, err),

@@ -70,7 +70,8 @@ pub struct ExplainArgs {
     pub solver: Solver,
 }
 
-pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+/// `waku run`; the outcome is left in `leave` for the caller to free (see [`super::Finished`]).
+pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut super::Leave) -> Result<()> {
     if args.format == RunFormat::Xlsx && args.out.is_none() {
         return Err(Error::input(
             Diagnostic::error("`--format xlsx` writes a binary workbook and needs `--out FILE`")
@@ -112,7 +113,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
         .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err)),
         None => Err(Error::internal("`waku run` stopped before allocating")),
     };
-    super::done_with(outcome);
+    leave.push(Box::new(outcome));
     result
 }
 
