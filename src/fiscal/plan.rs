@@ -158,6 +158,7 @@ pub fn load_plan(path: &Path, options: &LoadOptions) -> Result<Plan> {
         ("departments", file.departments.is_some()),
         ("programs", file.programs.is_some()),
         ("inventory", file.inventory.is_some()),
+        ("csv_encoding", file.csv_encoding.is_some()),
         ("extends", file.extends.is_some()),
         ("fiscal_year", file.fiscal_year.is_some()),
     ]

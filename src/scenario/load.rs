@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use super::encoding::{self, TextEncoding};
 use super::file::{ClusterFile, DepartmentFile, Number, Overlay, ProgramFile, ScenarioFile, merge_by_id};
 use super::inventory;
 use super::located::{Located, with_source};
@@ -56,13 +57,14 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
 
     // The inventory is the base of the program list; inline programs overlay it by id.
     let mut programs = None;
+    let csv_encoding = merged.csv_encoding.as_ref().map_or(TextEncoding::Auto, |e| e.value);
     if let Some(inv) = &merged.inventory {
         let path = resolve(inv, &root_dir, options, "inventory")?;
         let source = if inventory::is_workbook(&path) {
             let shown = Source::display_path(&path);
             inventory::read_sheet(&path, &shown, merged.inventory_sheet.as_ref(), Some(inv)).map_err(Error::Input)?
         } else {
-            read_source(&path, Some(inv))?
+            read_source(&path, Some(inv), Some(csv_encoding))?
         };
         programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
     }
@@ -71,7 +73,7 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
     merged.programs = programs;
     if let Some(cf) = &merged.cluster_file {
         let path = resolve(cf, &root_dir, options, "cluster_file")?;
-        let source = read_source(&path, Some(cf))?;
+        let source = read_source(&path, Some(cf), Some(csv_encoding))?;
         let mut clusters = Some(inventory::read_clusters(&source).map_err(Error::Input)?);
         merge_by_id(&mut clusters, merged.clusters.take(), |c| c.id.as_ref().map(|i| i.value.to_string()));
         merged.clusters = clusters;
@@ -97,7 +99,9 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source>> {
+/// Reads a file as text: a CSV file (`csv`: the scenario's `csv_encoding`) in the encodings of
+/// [`encoding`], anything else (TOML) as UTF-8.
+fn read_source(path: &Path, from: Option<&Located<String>>, csv: Option<TextEncoding>) -> Result<Arc<Source>> {
     let shown = Source::display_path(path);
     let bytes = std::fs::read(path).map_err(|e| {
         let what = match e.kind() {
@@ -111,21 +115,12 @@ fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source
                 .hint("paths in a scenario are relative to the scenario file"),
         )
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        // Quote the file as far as it can be read; the place is the first byte that is not UTF-8.
-        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        let lossy = Source::new(shown.clone(), Some(path.to_path_buf()), lossy);
-        let mut d = Diagnostic::error(format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"))
-            .at(Location::new(&lossy, at..at + 1))
-            .hint("save the file as UTF-8 (Excel: \"CSV UTF-8\"); Shift_JIS is not read");
-        if let Some(l) = from.and_then(|f| f.location.as_ref()) {
-            let (line, col) = l.source.line_col(l.span.start);
-            d = d.note(format!("read because of {}:{line}:{col}", l.source.name));
-        }
-        Error::input(d)
-    })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let at = from.and_then(|f| f.location.as_ref());
+    let text = match csv {
+        Some(declared) => encoding::decode_csv(bytes, declared, &shown, at).map(|(text, _)| text),
+        None => encoding::decode_utf8(bytes, &shown, at),
+    }
+    .map_err(Error::input)?;
     Ok(Source::new(shown, Some(path.to_path_buf()), text))
 }
 
@@ -140,7 +135,7 @@ pub fn is_plan(path: &Path) -> bool {
 
 /// Reads a plan file as written (values keep their places) and its source.
 pub(crate) fn read_plan_file(path: &Path) -> Result<(ScenarioFile, Arc<Source>)> {
-    let source = read_source(path, None)?;
+    let source = read_source(path, None, None)?;
     let file = parse_file(&source)?;
     Ok((file, source))
 }
@@ -233,7 +228,7 @@ fn read_chain(
             ));
         }
     }
-    let source = read_source(path, from)?;
+    let source = read_source(path, from, None)?;
     if source.text.trim().is_empty() {
         return Err(Error::input(
             Diagnostic::error(format!("the scenario `{}` is empty", source.name))
@@ -385,6 +380,13 @@ fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
             Diagnostic::error(format!("`{key}` cannot be set from the command line"))
                 .at(Location::new(&source, 0..key.len()))
                 .hint("`--set` overrides values; paths belong in a scenario file (use an overlay with `extends`)"),
+        ));
+    }
+    if file.csv_encoding.is_some() || file.inventory_sheet.is_some() {
+        return Err(Error::input(
+            Diagnostic::error(format!("`{key}` cannot be set from the command line"))
+                .at(Location::new(&source, 0..key.len()))
+                .hint("it says how the inventory is read, which happens before `--set`; write it in the scenario file (or an overlay with `extends`)"),
         ));
     }
     Ok(file)

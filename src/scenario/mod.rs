@@ -4,6 +4,7 @@
 //! overrides, validates everything, and returns a [`Scenario`] whose every value is
 //! known-good. Input errors come back as [`crate::Diagnostic`]s with file, line and column.
 
+mod encoding;
 mod file;
 mod fiscal;
 mod inventory;
@@ -20,6 +21,7 @@ use serde::Serialize;
 use crate::diagnostic::Location;
 use crate::money::{Money, Unit};
 
+pub use encoding::TextEncoding;
 pub use file::{ScenarioFile, parse_number};
 pub use fiscal::{FiscalFile, FiscalInputs, PlanFile, PlanYearFile};
 pub use inventory::COLUMNS;
