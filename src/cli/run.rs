@@ -82,7 +82,7 @@ pub enum Mode {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// A program id, a bureau id or a constraint name.
+    /// A bureau or program (by its id or its name, e.g. 市民文化スポーツ局) or a constraint name.
     pub subject: String,
     /// The LP/MILP solver.
     #[arg(long, value_enum, default_value = "auto")]

@@ -10,6 +10,7 @@ use super::encoding::{self, TextEncoding};
 use super::file::{ClusterFile, DepartmentFile, Number, Overlay, ProgramFile, ScenarioFile, merge_by_id};
 use super::inventory;
 use super::located::{Located, with_source};
+use super::names::{Kind, Lookup, Names};
 use super::{
     Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy,
 };
@@ -80,8 +81,8 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
     }
 
     for (i, arg) in options.set.iter().enumerate() {
-        let overlay = parse_set(arg, i)?;
-        check_set_ids(&merged, &overlay)?;
+        let mut overlay = parse_set(arg, i)?;
+        check_set_ids(&merged, &mut overlay)?;
         merged.overlay(overlay);
     }
 
@@ -392,32 +393,41 @@ fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
     Ok(file)
 }
 
-/// `--set departments.ID.…` and `programs.ID.…` change existing entries; they never add one.
-fn check_set_ids(merged: &ScenarioFile, overlay: &ScenarioFile) -> Result<()> {
-    fn ids<T>(list: &Option<Vec<Located<T>>>, id: impl Fn(&T) -> Option<String>) -> Vec<String> {
-        list.iter().flatten().filter_map(|e| id(&e.value)).collect()
+/// `--set departments.ID.…` and `programs.ID.…` change existing entries; they never add one. A
+/// bureau or program may be named by its name as well (`departments.子ども家庭局.ceiling_ratio`):
+/// the entry is then rewritten to its id.
+fn check_set_ids(merged: &ScenarioFile, overlay: &mut ScenarioFile) -> Result<()> {
+    fn pairs<T>(list: &Option<Vec<Located<T>>>, f: impl Fn(&T) -> Option<(&str, &str)>) -> Vec<(&str, &str)> {
+        list.iter().flatten().filter_map(|e| f(&e.value)).collect()
     }
-    let checks = [
-        (
-            "department",
-            ids(&merged.departments, |d| d.id.as_ref().map(|i| i.value.clone())),
-            overlay.departments.iter().flatten().filter_map(|d| d.value.id.clone()).collect::<Vec<_>>(),
-        ),
-        (
-            "program",
-            ids(&merged.programs, |p| p.id.as_ref().map(|i| i.value.clone())),
-            overlay.programs.iter().flatten().filter_map(|p| p.value.id.clone()).collect(),
-        ),
-        ("cluster", ids(&merged.clusters, |c| c.id.as_ref().map(|i| i.value.to_string())), Vec::new()),
-    ];
-    for (what, known, wanted) in checks {
-        for id in wanted {
-            if !known.contains(&id.value) {
+    fn id_name<'a>(id: &'a Option<Located<String>>, name: &'a Option<Located<String>>) -> Option<(&'a str, &'a str)> {
+        id.as_ref().map(|i| (i.value.as_str(), name.as_ref().map_or(i.value.as_str(), |n| n.value.as_str())))
+    }
+    let names = Names::new(
+        pairs(&merged.departments, |d| id_name(&d.id, &d.name)),
+        pairs(&merged.programs, |p| id_name(&p.id, &p.name)),
+    );
+    let wanted =
+        overlay.departments.iter_mut().flatten().filter_map(|d| d.value.id.as_mut().map(|i| (Kind::Bureau, i))).chain(
+            overlay.programs.iter_mut().flatten().filter_map(|p| p.value.id.as_mut().map(|i| (Kind::Program, i))),
+        );
+    for (kind, id) in wanted {
+        let what = if kind == Kind::Bureau { "department" } else { "program" };
+        match names.find(&id.value, &[kind]) {
+            Lookup::Found(_, found) => id.value = found.to_string(),
+            Lookup::Ambiguous(kind, ids) => {
+                return Err(Error::input(
+                    Diagnostic::error(Names::ambiguous(&id.value, kind, &ids))
+                        .at_opt(id.location.clone())
+                        .hint(format!("name the {what} by its id, e.g. `{what}s.{}.…`", ids[0])),
+                ));
+            }
+            Lookup::NotFound => {
                 let d = Diagnostic::error(format!("`--set` names unknown {what} `{}`", id.value))
                     .at_opt(id.location.clone())
-                    .suggest(&id.value, known.iter().map(String::as_str));
+                    .hint_opt(names.did_you_mean(&id.value, &[kind]));
                 let d = if d.hint.is_none() {
-                    d.hint(format!("`--set` changes an existing {what}; add new ones in a scenario file"))
+                    d.hint(format!("`--set` changes an existing {what}, named by its id or its name; add new ones in a scenario file"))
                 } else {
                     d
                 };

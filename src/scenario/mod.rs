@@ -10,6 +10,7 @@ mod fiscal;
 mod inventory;
 mod load;
 mod located;
+pub mod names;
 
 use std::collections::BTreeMap;
 use std::fmt;
