@@ -182,6 +182,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         city: sc.city.clone(),
         scenario: sc.name.clone(),
         fiscal_year: sc.fiscal_year,
+        overrides: sc.overrides.clone(),
         solver: raw.solver.clone(),
         rounding_unit: sc.rounding_unit,
         general_revenue: sc.revenue.general_revenue,

@@ -57,13 +57,17 @@ pub fn render_table(r: &Autonomous) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} FY{} — autonomous allocation ({}; {})\n",
+        "{} {} FY{} — autonomous allocation ({}; {})",
         a.city,
         a.scenario,
         a.fiscal_year,
         u.suffix(),
         a.solver
     );
+    for line in crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], u) {
+        let _ = writeln!(out, "{line}");
+    }
+    out.push('\n');
     let _ = writeln!(
         out,
         "  own-review savings {} (ring-fenced at level 1): kept by bureaus {}, passed on to the reserve {}\n",
@@ -267,12 +271,16 @@ pub fn render_compare(c: &Comparison) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} FY{} — central vs autonomous ({})\n",
+        "{} {} FY{} — central vs autonomous ({})",
         c.central.city,
         c.central.scenario,
         c.central.fiscal_year,
         u.suffix()
     );
+    for line in crate::report::set_lines(&[(c.central.fiscal_year, &c.central.overrides)], u) {
+        let _ = writeln!(out, "{line}");
+    }
+    out.push('\n');
     let mut rows: Vec<Vec<String>> = c
         .departments
         .iter()

@@ -182,7 +182,12 @@ struct SingleYear<'a> {
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
     let (scenario, review, model) = prepare(&args.scenario)?;
     let allocation = allocate::solve_model(&model, &scenario, &review, &Options { solver: args.solver })?;
-    let text = allocate::explain(&allocation, &scenario, &args.subject)?;
+    let mut text = String::new();
+    for line in crate::report::set_lines(&[(scenario.fiscal_year, &scenario.overrides)], scenario.display_unit) {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str(&allocate::explain(&allocation, &scenario, &args.subject)?);
     write_out(out, &text)
 }
 

@@ -11,6 +11,7 @@ use super::file::{ClusterFile, DepartmentFile, Number, Overlay, ProgramFile, Sce
 use super::inventory;
 use super::located::{Located, with_source};
 use super::names::{Kind, Lookup, Names};
+use super::overrides::{self, Override};
 use super::{
     Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy,
 };
@@ -80,13 +81,19 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
         merged.clusters = clusters;
     }
 
+    let mut applied = Vec::with_capacity(options.set.len());
     for (i, arg) in options.set.iter().enumerate() {
-        let mut overlay = parse_set(arg, i)?;
+        let mut overlay = parse_set(arg, i, &merged)?;
         check_set_ids(&merged, &mut overlay)?;
+        let parts: Vec<&str> = arg.split_once('=').map_or("", |(k, _)| k).trim().split('.').collect();
+        let before = overrides::current(&merged, &parts).and_then(|(_, v)| v);
         merged.overlay(overlay);
+        let after = overrides::current(&merged, &parts).and_then(|(_, v)| v);
+        applied.push(Override { set: arg.trim().to_string(), before, after });
     }
 
     let mut scenario = validate(merged, path, &top_source)?;
+    scenario.overrides = applied;
     if let Some(dir) = &options.rules_dir {
         scenario.rules_dir = dir.clone();
     }
@@ -336,8 +343,9 @@ pub(crate) fn toml_diagnostic(source: &Arc<Source>, e: &toml::de::Error) -> Diag
     d
 }
 
-/// Turns one `--set KEY=VALUE` into a tiny overlay file.
-fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
+/// Turns one `--set KEY=VALUE` into a tiny overlay file; a relative change (`-3%`, `×0.97`, `+1pt`)
+/// becomes the value it gives from what `merged` holds.
+fn parse_set(arg: &str, index: usize, merged: &ScenarioFile) -> Result<ScenarioFile> {
     let label = format!("--set {arg}");
     let Some((key, value)) = arg.split_once('=') else {
         let src = Source::new("--set", None, arg.to_string());
@@ -350,13 +358,25 @@ fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
     let key = key.trim();
     let parts: Vec<&str> = key.split('.').collect();
     let bare_key = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let value_at = arg.len() - arg.split_once('=').map_or("", |(_, v)| v).trim_start().len();
     let value = value.trim();
+    let relative = overrides::resolve(merged, key, value).map_err(|n| {
+        let src = Source::new("--set", None, arg.to_string());
+        Error::input(
+            Diagnostic::error(n.message).at(Location::new(&src, value_at..value_at + value.len())).hint(n.hint),
+        )
+    })?;
     // A value that is valid TOML (number, boolean, quoted string) is taken as is; anything else as text.
     let is_scalar = toml::from_str::<toml::Table>(&format!("v = {value}"))
         .ok()
         .and_then(|t| t.get("v").cloned())
         .is_some_and(|v| !matches!(v, toml::Value::Table(_) | toml::Value::Array(_)));
-    let toml_value = if is_scalar { value.to_string() } else { toml::Value::String(value.to_string()).to_string() };
+    let toml_value = match relative {
+        // The change as written stays beside the value it gives, for an error that quotes the line.
+        Some(v) => format!("{v}  # {value}"),
+        None if is_scalar => value.to_string(),
+        None => toml::Value::String(value.to_string()).to_string(),
+    };
     let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
     let text = match parts.as_slice() {
         [table @ ("departments" | "programs" | "clusters"), id, field] if bare_key(field) => {
@@ -629,6 +649,7 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         expectations: f.expect.unwrap_or_default(),
         fiscal,
         warnings: Vec::new(),
+        overrides: Vec::new(),
     };
     if scenario.name.is_empty() {
         scenario.name = format!("{} {}年度", scenario.city, scenario.fiscal_year);

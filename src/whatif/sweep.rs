@@ -123,6 +123,9 @@ pub struct Row {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sweep {
     pub scenario: String,
+    /// The `--set` overrides every variant starts from (absent without any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::scenario::Override>,
     /// The `--vary` arguments.
     pub vary: Vec<String>,
     /// Whether every variant shared one review.
@@ -161,6 +164,7 @@ pub fn run(
         .collect();
     Ok(Sweep {
         scenario: Source::display_path(&base.path),
+        overrides: base.overrides.clone(),
         vary: vary.iter().map(|v| v.text.clone()).collect(),
         review_reused,
         rows: rows.into_iter().collect::<Result<_>>()?,

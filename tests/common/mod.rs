@@ -74,3 +74,11 @@ pub fn reserve_window(sc: &Scenario, available: Money) -> (Money, Money) {
         (Money::from_decimal(mid), Money::from_decimal(mid))
     }
 }
+
+/// `waku run --format json` without its `overrides` block, which quotes each `--set` as written:
+/// what is left is the allocation, comparable between two ways of writing the same change.
+pub fn without_overrides(json: &str) -> String {
+    let Some(start) = json.find("  \"overrides\": [") else { return json.to_string() };
+    let end = json[start..].find("\n  ],\n").map_or(json.len(), |e| e + start + "\n  ],\n".len());
+    format!("{}{}", &json[..start], &json[end..])
+}

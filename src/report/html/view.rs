@@ -22,6 +22,8 @@ pub(super) struct Page {
     pub city: String,
     pub name: String,
     pub period: String,
+    /// The `--set` overrides of the run, one line each.
+    pub sets: Vec<String>,
     pub unit: &'static str,
     pub multi_year: bool,
     pub cards: Vec<Card>,
@@ -331,6 +333,11 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
         city: o.city.clone(),
         name: o.plan.clone(),
         period: period(&o.years),
+        sets: {
+            let years: Vec<(i32, &[crate::scenario::Override])> =
+                o.allocations.iter().map(|a| (a.fiscal_year, a.overrides.as_slice())).collect();
+            crate::report::set_lines(&years, u)
+        },
         unit: u.suffix(),
         multi_year: multi,
         cards,
