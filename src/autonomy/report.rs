@@ -6,7 +6,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Autonomous, Options};
-use crate::allocate::{self, Allocation};
+use crate::allocate::Allocation;
 use crate::money::{Money, Unit};
 use crate::review::Review;
 use crate::rules::Ruleset;
@@ -217,11 +217,18 @@ pub struct CompareRow {
     pub why: String,
 }
 
-/// Allocates `sc` in both modes and compares them bureau by bureau.
+/// Allocates `sc` in both modes and compares them bureau by bureau. With `[fiscal]`, both hold the
+/// year's ratio limits (the year runs as a one-year plan, as `waku run` runs it).
 pub fn compare(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options) -> crate::Result<Comparison> {
-    let central = allocate::allocate(sc, review, &options.allocate)?;
-    let autonomous = super::run(sc, review, ruleset, options)?;
-    let u = sc.display_unit;
+    let plan = crate::fiscal::Plan::single(sc.clone());
+    let mut both =
+        super::plan::compare_plan(&plan, std::slice::from_ref(review), std::slice::from_ref(ruleset), options)?;
+    both.years.pop().ok_or_else(|| super::internal("a one-year comparison without its year".into()))
+}
+
+/// The comparison of a year's central allocation with its two-level one, bureau by bureau.
+pub(crate) fn compare_allocations(central: Allocation, autonomous: Autonomous) -> Comparison {
+    let u = central.display_unit;
     let departments = central
         .envelopes
         .iter()
@@ -255,14 +262,14 @@ pub fn compare(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Opti
             }
         })
         .collect();
-    Ok(Comparison {
+    Comparison {
         mode: "compare",
         departments,
         reserve_central: central.reserve,
         reserve_autonomous: autonomous.allocation.reserve,
         central,
         autonomous,
-    })
+    }
 }
 
 /// The comparison table.

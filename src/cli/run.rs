@@ -112,11 +112,12 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
                 .hint("e.g. `--format xlsx --out allocation.xlsx`, or `--format csv` for standard output"),
         ));
     }
-    if crate::scenario::is_plan(&args.scenario.scenario) {
-        return super::plan::run(args, out, err);
-    }
+    // Every mode runs on a year and on a plan; none falls back to another.
     if args.mode != Mode::Central {
         return run_autonomous(args, out, err);
+    }
+    if crate::scenario::is_plan(&args.scenario.scenario) {
+        return super::plan::run(args, out, err);
     }
     let (scenario, review, model) = prepare(&args.scenario)?;
     let options = Options { solver: args.solver };
@@ -199,31 +200,92 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     Ok(json)
 }
 
-/// `waku run --mode autonomous|compare`: see [`crate::autonomy`].
+/// `waku run --mode autonomous|compare` on a year or a plan: see [`crate::autonomy`]. A plan, or a
+/// year with `[fiscal]`, runs each year in two levels under the limits it has in central mode.
 fn run_autonomous(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let scenario = args.scenario.load()?;
-    let ruleset = Ruleset::for_scenario(&scenario)?;
-    let review = crate::review::review(&scenario, &ruleset)?;
-    let options = crate::autonomy::Options { allocate: Options { solver: args.solver } };
-    let (text, warnings) = if args.mode == Mode::Compare {
-        let c = crate::autonomy::compare(&scenario, &review, &ruleset, &options)?;
-        let text = match args.format {
-            RunFormat::Json => to_json(&c)?,
-            RunFormat::Table | RunFormat::Markdown => crate::autonomy::render_compare(&c),
-            f => return Err(unsupported(f, "`--mode compare`")),
-        };
-        (text, c.autonomous.diagnostics)
+    if args.emit_lp.is_some() {
+        return Err(Error::input(
+            Diagnostic::error(
+                "`--emit-lp` writes the central allocation model; `--mode autonomous|compare` has two levels",
+            )
+            .hint(
+                "run `--emit-lp` without `--mode` (level 1 is that model on the revenue without the bureaus' savings)",
+            ),
+        ));
+    }
+    let plan = if crate::scenario::is_plan(&args.scenario.scenario) {
+        crate::fiscal::load_plan(&args.scenario.scenario, &args.scenario.load_options())?
     } else {
-        let a = crate::autonomy::run(&scenario, &review, &ruleset, &options)?;
-        let text = match args.format {
-            RunFormat::Json => to_json(&a)?,
-            RunFormat::Table | RunFormat::Markdown => crate::autonomy::render_table(&a),
-            f => return Err(unsupported(f, "`--mode autonomous`")),
-        };
-        (text, a.diagnostics)
+        crate::fiscal::Plan::single(args.scenario.load()?)
     };
+    let rulesets: Vec<Ruleset> =
+        plan.years.iter().map(|y| Ruleset::for_scenario(&y.scenario)).collect::<Result<_>>()?;
+    let reviews: Vec<Review> =
+        plan.years.iter().zip(&rulesets).map(|(y, r)| crate::review::review(&y.scenario, r)).collect::<Result<_>>()?;
+    let options = crate::autonomy::Options { allocate: Options { solver: args.solver } };
+    let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
+    let in_year = |a: &crate::autonomy::Autonomous, w: &Diagnostic| {
+        if plan.multi_year { w.clone().note(format!("in FY{}", a.allocation.fiscal_year)) } else { w.clone() }
+    };
+    let (text, warnings, outcome) = if args.mode == Mode::Compare {
+        let c = crate::autonomy::compare_plan(&plan, &reviews, &rulesets, &options)?;
+        let text = match (args.format, plan.multi_year) {
+            (RunFormat::Json, true) => to_json(&c.json())?,
+            (RunFormat::Json, false) => to_json(&c.years[0])?,
+            (RunFormat::Table | RunFormat::Markdown, _) => {
+                let mut text = String::new();
+                for (t, y) in c.years.iter().enumerate() {
+                    if plan.multi_year {
+                        text.push_str(&format!("{}── FY{}\n", if t > 0 { "\n" } else { "" }, y.central.fiscal_year));
+                    }
+                    text.push_str(&crate::autonomy::render_compare(y));
+                }
+                text
+            }
+            (f, _) => return Err(unsupported(f, "`--mode compare`")),
+        };
+        let warnings: Vec<Diagnostic> =
+            c.autonomous.years.iter().flat_map(|a| a.diagnostics.iter().map(|w| in_year(a, w))).collect();
+        (text, warnings, c.autonomous.outcome)
+    } else {
+        let a = crate::autonomy::run_plan(&plan, &reviews, &rulesets, &options)?;
+        let text = match (args.format, plan.multi_year) {
+            (RunFormat::Json, true) => to_json(&a.plan_json())?,
+            (RunFormat::Json, false) => to_json(&a.year_json())?,
+            (RunFormat::Table | RunFormat::Markdown, multi) => {
+                let mut text = String::new();
+                if multi {
+                    let table = crate::fiscal::render_plan_table_in(&a.outcome, palette);
+                    let (title, rest) = table.split_once('\n').unwrap_or((&table, ""));
+                    text.push_str(&format!(
+                        "{title}\ntwo levels (`--mode autonomous`): each year's envelopes under the plan's limits, then each bureau's own policy inside its envelope; the bureaus follow the plan's table\n{rest}"
+                    ));
+                }
+                for y in &a.years {
+                    if multi {
+                        text.push_str(&format!("\n── FY{}\n", y.allocation.fiscal_year));
+                    }
+                    text.push_str(&crate::autonomy::render_table(y));
+                }
+                if !multi {
+                    text.push_str(&crate::fiscal::render_health_table_in(&a.outcome, palette));
+                }
+                text
+            }
+            (f, _) => return Err(unsupported(f, "`--mode autonomous`")),
+        };
+        let warnings: Vec<Diagnostic> =
+            a.years.iter().flat_map(|y| y.diagnostics.iter().map(|w| in_year(y, w))).collect();
+        (text, warnings, a.outcome)
+    };
+    for y in &plan.years {
+        for w in &y.scenario.warnings {
+            let _ = write!(err, "{}", w.render());
+        }
+    }
     for w in &warnings {
         let _ = writeln!(err, "{}", w.render());
     }
-    emit(out, args.out.as_deref(), text.as_bytes())
+    emit(out, args.out.as_deref(), text.as_bytes())?;
+    super::plan::verdict(&outcome)
 }

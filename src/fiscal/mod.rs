@@ -39,8 +39,8 @@ use crate::money::Money;
 use crate::scenario::{ProgramKind, Scenario};
 
 pub use plan::{
-    PathCheck, Plan, PlanOutcome, PlanYear, load_plan, review_plan, run_plan, run_plan_reviewed, run_single,
-    single_outcome,
+    PathCheck, Plan, PlanOutcome, PlanYear, YearAllocator, load_plan, review_plan, run_plan, run_plan_by,
+    run_plan_reviewed, run_single, single_outcome,
 };
 pub use report::{render_health_table, render_health_table_in, render_plan_table, render_plan_table_in};
 
