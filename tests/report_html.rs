@@ -116,8 +116,9 @@ fn nothing_in_the_page_points_outside_it() {
     assert!(page.contains("default-src 'none'"), "the CSP forbids fetching anything");
     // Without JavaScript the search box stays hidden and the table is plain.
     assert!(page.contains("<div id=\"program-search\" class=\"search\" hidden>"));
-    // Five charts: envelopes, waterfall, reserve, next-generation frame, limits.
-    assert_eq!(page.matches("<svg ").count(), 5);
+    // Eight charts: envelopes, waterfall, reserve, next-generation frame, limits, and (the scenario
+    // has `[fiscal]`) the three soundness ratios.
+    assert_eq!(page.matches("<svg ").count(), 8);
 }
 
 #[test]
