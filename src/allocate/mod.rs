@@ -30,8 +30,8 @@ mod workset;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use crate::constraint::{ConstraintKind, ConstraintReport};
 pub use explain::explain;
-pub(crate) use explain::{price_step, price_words};
 pub use model::{Limit, Model, Sense};
 pub use report::{render_markdown, render_table, render_table_in};
 pub(crate) use rounding::reserve_window;
@@ -108,6 +108,13 @@ pub struct Allocation {
     pub display_unit: Unit,
 }
 
+impl Allocation {
+    /// The first constraint whose kind `is` accepts, e.g. `a.constraint(|k| *k == ConstraintKind::InvestmentCap)`.
+    pub fn constraint(&self, is: impl Fn(&ConstraintKind) -> bool) -> Option<&ConstraintReport> {
+        self.constraints.iter().find(|c| is(&c.kind))
+    }
+}
+
 /// One bureau's envelope.
 #[derive(Debug, Clone, Serialize)]
 pub struct Envelope {
@@ -165,6 +172,22 @@ impl Holding {
             Holding::BureauMin => "at the bureau's minimum",
         }
     }
+
+    /// In a budget office's Japanese.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Holding::Mandatory => "義務的経費（要求額で固定）",
+            Holding::Pinned => "見直しで額が決まっている",
+            Holding::AllOrNothing => "全額採否",
+            Holding::EnvelopeFloor => "局の枠の下限",
+            Holding::ReviewMax => "見直しの上限まで配分",
+            Holding::ReviewMin => "見直しの下限（制約の負担が優先度を上回る）",
+            Holding::Marginal => "限界的な事業（制約の境目）",
+            Holding::BureauFixed => "局の方針で額が決まっている",
+            Holding::BureauMax => "局の方針の上限まで配分",
+            Holding::BureauMin => "局の方針の下限",
+        }
+    }
 }
 
 /// One program's allocation.
@@ -191,25 +214,6 @@ pub struct ProgramAllocation {
     pub held_by: Holding,
     /// Binding constraints the program counts in.
     pub limits: Vec<String>,
-}
-
-/// A named constraint at the optimum.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConstraintReport {
-    /// Machine name, as in the LP file and `waku explain`.
-    pub name: String,
-    /// In words.
-    pub label: String,
-    /// `<=`, `>=` or `=`.
-    pub sense: &'static str,
-    pub limit: Money,
-    pub value: Money,
-    /// How far the value is from the limit (≥ 0).
-    pub slack: Money,
-    pub binding: bool,
-    /// d(objective)/d(limit): priority-weighted value of one more yen of the limit. `null` when
-    /// the solver gave no duals.
-    pub shadow_price: Option<f64>,
 }
 
 /// Allocates `scenario` under `review` (one assessment per program, in scenario order).
@@ -333,7 +337,7 @@ fn rounding_failed(model: &Model, scenario: &Scenario, violations: &[rounding::V
     ));
     for v in violations {
         d = d.note(match v.limit {
-            Some(limit) => format!("{}: {}", explain::label(limit, scenario, model), v.text),
+            Some(limit) => format!("{}: {}", explain::kind(limit, scenario, model).label(), v.text),
             None => v.text.clone(),
         });
     }

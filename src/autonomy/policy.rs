@@ -74,7 +74,7 @@ pub fn script_path(dept: &Department, ruleset: &Ruleset) -> Option<std::path::Pa
         return Some(p.clone());
     }
     let conventional = ruleset.dir.join("departments").join(format!("{}.rhai", dept.id));
-    conventional.is_file().then_some(conventional)
+    ruleset.files.is_file(&conventional).then_some(conventional)
 }
 
 /// Compiles every bureau's script once (errors located in the script).
@@ -232,9 +232,10 @@ pub fn decide(
             Ok(Ok(v)) => v,
             Ok(Err(e)) => return Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
             Err(_) => {
-                return Err(Diagnostic::error("the script engine failed on this bureau policy")
+                return Err(Diagnostic::bug("the script engine failed on this bureau policy")
                     .at(Location::at_line_col(src, 1, 1))
-                    .note(program_note(p)));
+                    .note(program_note(p))
+                    .hint("this is a bug in waku or Rhai; please report it with the script"));
             }
         };
         let decided = if value.is_unit() {

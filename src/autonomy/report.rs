@@ -223,7 +223,7 @@ pub fn compare(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Opti
     let plan = crate::fiscal::Plan::single(sc.clone());
     let mut both =
         super::plan::compare_plan(&plan, std::slice::from_ref(review), std::slice::from_ref(ruleset), options)?;
-    both.years.pop().ok_or_else(|| super::internal("a one-year comparison without its year".into()))
+    both.years.pop().ok_or_else(|| crate::Error::internal("a one-year comparison without its year"))
 }
 
 /// The comparison of a year's central allocation with its two-level one, bureau by bureau.

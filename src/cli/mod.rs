@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod output;
 mod plan;
 mod review;
 mod run;
@@ -14,8 +15,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::scenario::{self, LoadOptions, Scenario};
-use crate::{Error, Result};
+use crate::pipeline::{self, Stage};
+use crate::scenario::{self, LoadOptions};
+use crate::{Diagnostic, Error, Result};
 
 /// waku (枠): budget review and envelope allocation for cities.
 #[derive(Debug, Parser)]
@@ -81,11 +83,6 @@ pub struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
-    /// Loads and validates the scenario these arguments name.
-    pub fn load(&self) -> Result<Scenario> {
-        scenario::load_with(&self.scenario, &self.load_options())
-    }
-
     /// How to load the scenario (or a plan's year files): `--set`, `--rules`, `--allow-outside-paths`.
     pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {
@@ -93,6 +90,25 @@ impl ScenarioArgs {
             rules_dir: self.rules.clone(),
             allow_outside_paths: self.allow_outside_paths,
         }
+    }
+
+    /// The pipeline's options for these arguments, running as far as `stage`.
+    pub(crate) fn options(&self, stage: Stage) -> pipeline::Options {
+        pipeline::Options { load: self.load_options(), stage, ..pipeline::Options::default() }
+    }
+}
+
+/// Writes what the rule scripts printed (`print`, `debug`) on standard error, a line each.
+pub(crate) fn print_script_output(err: &mut dyn Write, printed: &[String]) {
+    for line in printed {
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+/// Prints warnings on standard error as `waku check` does (a closed stream is not worth failing for).
+pub(crate) fn print_warnings<'a>(err: &mut dyn Write, warnings: impl IntoIterator<Item = &'a Diagnostic>) {
+    for w in warnings {
+        let _ = write!(err, "{}", w.render());
     }
 }
 
@@ -133,7 +149,18 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
             return code;
         }
     };
-    match dispatch(cli.command, out, err) {
+    // A panic is a bug: it ends the command as an internal error (exit 4) that says what was running.
+    let what = command_words(&cli.command);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli.command, out, err)))
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(Error::internal(format!("waku stopped unexpectedly during `waku {what}`: {message}")))
+        });
+    match result {
         Ok(()) => 0,
         // A failed check or test has printed its own report; anything else prints here, once.
         Err(e @ Error::ChecksFailed(_)) => e.exit_code(),
@@ -141,6 +168,23 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
             let _ = writeln!(err, "{e}");
             e.exit_code()
         }
+    }
+}
+
+/// The command and its main argument, for an internal error's context.
+fn command_words(command: &Command) -> String {
+    match command {
+        Command::Check(a) => format!("check {}", a.scenario.scenario.display()),
+        Command::Review(a) => format!("review {}", a.scenario.scenario.display()),
+        Command::Run(a) => format!("run {}", a.scenario.scenario.display()),
+        Command::Explain(a) => format!("explain {} {}", a.scenario.scenario.display(), a.subject),
+        Command::Diff(a) => format!("diff {} {}", a.base.display(), a.variant.display()),
+        Command::Test(a) => {
+            format!("test {}", a.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "))
+        }
+        Command::Sweep(a) => format!("sweep {}", a.scenario.scenario.display()),
+        Command::Generate(_) => "generate".into(),
+        Command::Schema => "schema".into(),
     }
 }
 
@@ -184,6 +228,6 @@ pub(crate) fn write_bytes(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
     match out.write_all(bytes) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::input(crate::Diagnostic::error(format!("cannot write output: {e}")))),
+        Err(e) => Err(Error::io("cannot write to standard output", &e)),
     }
 }

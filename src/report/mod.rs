@@ -15,12 +15,7 @@ use crate::scenario::{Override, ProgramKind, Scenario};
 /// never leaves a truncated file where a good one stood.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
     use std::io::Write as _;
-    let fail = |e: std::io::Error| {
-        crate::Error::input(
-            crate::Diagnostic::error(format!("cannot write `{}`: {e}", path.display()))
-                .hint("check that the folder exists and is writable"),
-        )
-    };
+    let fail = |e: std::io::Error| crate::Error::io(format_args!("cannot write `{}`", path.display()), &e);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),

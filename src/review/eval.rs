@@ -435,7 +435,7 @@ fn run(
     let out = match r {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
-        Err(_) => Err(Diagnostic::error("the script engine failed on this script")
+        Err(_) => Err(Diagnostic::bug("the script engine failed on this script")
             .at(Location::at_line_col(&script.source, 1, 1))
             .note(program_note(p))
             .hint("this is a bug in waku or Rhai; please report it with the script")),

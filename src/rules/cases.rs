@@ -47,6 +47,8 @@ pub struct CaseResult {
     pub mismatches: Vec<Mismatch>,
     /// A script failed on the case's program: the rendered diagnostic.
     pub error: Option<String>,
+    /// What the scripts printed (`print`, `debug`) while the case ran.
+    pub printed: Vec<String>,
 }
 
 impl CaseResult {
@@ -244,7 +246,9 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>> {
     let ruleset = Ruleset::load(&dir, &BTreeMap::new())?;
     let mut results = Vec::new();
     for case in &file.case {
-        results.push(run_case(&ruleset, &source, case, file.fiscal_year)?);
+        let mut result = run_case(&ruleset, &source, case, file.fiscal_year)?;
+        result.printed = ruleset.printed.take();
+        results.push(result);
     }
     Ok(results)
 }
@@ -302,7 +306,13 @@ fn run_case(
 
     let cx = Context::default();
     let reviewed = crate::review::review_with_params(&[&program], &cx, ruleset, params);
-    let mut result = CaseResult { name: case.name.clone(), place: case_place, mismatches: Vec::new(), error: None };
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        place: case_place,
+        mismatches: Vec::new(),
+        error: None,
+        printed: Vec::new(),
+    };
     let review = match reviewed {
         Ok(mut r) if !r.is_empty() => r.remove(0),
         Ok(_) => return Ok(result),

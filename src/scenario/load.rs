@@ -46,9 +46,53 @@ pub fn schema() -> serde_json::Value {
 
 /// Loads a scenario, following `extends`, reading its inventory, applying `--set`, and validating.
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
+    load_from(path, None, options)
+}
+
+/// Loads and validates a scenario given as text (a web form, a notebook, a test), as
+/// [`load_with`] loads a file. `name` is the path the text stands for: it names the scenario in
+/// error locations, and the paths the text writes (`extends`, `inventory`, `cluster_file`,
+/// `rules`) are relative to its folder and, unless `allow_outside_paths`, stay inside it.
+///
+/// ```
+/// # fn main() -> waku::Result<()> {
+/// let text = r#"
+/// city = "みほん市"
+/// fiscal_year = 2026
+/// [revenue]
+/// general_revenue = "100億円"
+/// [bonds]
+/// issuance_cap = "10億円"
+/// [policy]
+/// investment_cap = "20億円"
+/// [[departments]]
+/// id = "somu"
+/// name = "総務局"
+/// [[programs]]
+/// id = "S01"
+/// name = "庁舎管理"
+/// department = "somu"
+/// kind = "mandatory"
+/// prior_cost = "30億円"
+/// requested = "30億円"
+/// "#;
+/// let scenario = waku::scenario::load_str("what-if.toml", text, &Default::default())?;
+/// assert_eq!(scenario.programs.len(), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Result<Scenario> {
+    let path = Path::new(name);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let source = Source::new(name, Some(path.to_path_buf()), text);
+    load_from(path, Some(source), options)
+}
+
+/// [`load_with`], the top file's text already read when `given`.
+fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> Result<Scenario> {
     let root_dir = parent_dir(path);
     let mut chain = Vec::new();
-    read_chain(path, None, &root_dir, options, &mut chain)?;
+    read_chain(path, given, None, &root_dir, options, &mut chain)?;
     // Base first, the named scenario last.
     chain.reverse();
     let top_source = Arc::clone(&chain[chain.len() - 1].1);
@@ -112,16 +156,16 @@ fn parent_dir(path: &Path) -> PathBuf {
 fn read_source(path: &Path, from: Option<&Located<String>>, csv: Option<TextEncoding>) -> Result<Arc<Source>> {
     let shown = Source::display_path(path);
     let bytes = std::fs::read(path).map_err(|e| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
-            _ => e.to_string(),
+        let d = |what: &str| {
+            Diagnostic::error(format!("cannot read `{shown}`: {what}")).at_opt(from.and_then(|f| f.location.clone()))
         };
-        Error::input(
-            Diagnostic::error(format!("cannot read `{shown}`: {what}"))
-                .at_opt(from.and_then(|f| f.location.clone()))
-                .hint("paths in a scenario are relative to the scenario file"),
-        )
+        let hint = "paths in a scenario are relative to the scenario file";
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Error::input(d("no such file").hint(hint)),
+            std::io::ErrorKind::IsADirectory => Error::input(d("it is a folder, not a file").hint(hint)),
+            // The file is there but cannot be read (permissions, a disk error): not the input's fault.
+            _ => Error::Io(Box::new(d(&e.to_string()).hint("check the file's permissions and the disk"))),
+        }
     })?;
     let at = from.and_then(|f| f.location.as_ref());
     let text = match csv {
@@ -135,15 +179,21 @@ fn read_source(path: &Path, from: Option<&Located<String>>, csv: Option<TextEnco
 /// Whether the file at `path` has a `[plan]` section, i.e. is a multi-year plan. A file that cannot
 /// be read or parsed is not a plan; the single-year loader then reports what is wrong with it.
 pub fn is_plan(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| toml::from_str::<toml::Table>(t.trim_start_matches('\u{feff}')).ok())
-        .is_some_and(|t| t.contains_key("plan"))
+    std::fs::read_to_string(path).is_ok_and(|t| is_plan_text(&t))
 }
 
-/// Reads a plan file as written (values keep their places) and its source.
-pub(crate) fn read_plan_file(path: &Path) -> Result<(ScenarioFile, Arc<Source>)> {
-    let source = read_source(path, None, None)?;
+/// Whether the scenario text has a `[plan]` section (see [`is_plan`]).
+pub fn is_plan_text(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text.trim_start_matches('\u{feff}')).is_ok_and(|t| t.contains_key("plan"))
+}
+
+/// Reads a plan file as written (values keep their places) and its source; `given` holds its
+/// text when it did not come from a file.
+pub(crate) fn read_plan_file(path: &Path, given: Option<Arc<Source>>) -> Result<(ScenarioFile, Arc<Source>)> {
+    let source = match given {
+        Some(s) => s,
+        None => read_source(path, None, None)?,
+    };
     let file = parse_file(&source)?;
     Ok((file, source))
 }
@@ -210,6 +260,7 @@ fn normalise(path: &Path) -> Option<PathBuf> {
 
 fn read_chain(
     path: &Path,
+    given: Option<Arc<Source>>,
     from: Option<&Located<String>>,
     root_dir: &Path,
     options: &LoadOptions,
@@ -236,7 +287,10 @@ fn read_chain(
             ));
         }
     }
-    let source = read_source(path, from, None)?;
+    let source = match given {
+        Some(s) => s,
+        None => read_source(path, from, None)?,
+    };
     if source.text.trim().is_empty() {
         return Err(Error::input(
             Diagnostic::error(format!("the scenario `{}` is empty", source.name))
@@ -250,7 +304,7 @@ fn read_chain(
     chain.push((file, source));
     if let Some(ext) = extends {
         let next = resolve(&ext, root_dir, options, "extends")?;
-        read_chain(&next, Some(&ext), root_dir, options, chain)?;
+        read_chain(&next, None, Some(&ext), root_dir, options, chain)?;
     }
     Ok(())
 }

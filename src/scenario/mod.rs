@@ -28,7 +28,7 @@ pub use encoding::TextEncoding;
 pub use file::{ScenarioFile, parse_number};
 pub use fiscal::{FiscalFile, FiscalInputs, PlanFile, PlanYearFile};
 pub use inventory::COLUMNS;
-pub use load::{LoadOptions, is_plan, load, load_with, schema};
+pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
 pub use overrides::{Override, SetValue};

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::indicators::{self, Quantity};
 use super::vary::Vary;
-use crate::allocate::{self, Allocation};
+use crate::allocate::{self, Allocation, ConstraintKind};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
 use crate::review::Review;
@@ -216,8 +216,12 @@ fn one(
             &own
         }
     };
-    match allocate::allocate(&scenario, review, options) {
-        Ok(a) => fill(&mut row, &scenario, &a),
+    // As `waku run` allocates it: with `[fiscal]`, the ratio limits held.
+    match crate::pipeline::allocate_year(&scenario, review, options) {
+        Ok(o) => match o.allocations.first() {
+            Some(a) => fill(&mut row, &scenario, a),
+            None => return Err(Error::internal("a sweep variant was allocated no year")),
+        },
         Err(Error::Infeasible(d)) => row.reason = Some(one_line(&d)),
         // A solver that stopped is recorded too: one bad variant does not end the sweep.
         Err(Error::Input(ds)) => row.reason = Some(ds.iter().map(one_line).collect::<Vec<_>>().join("; ")),
@@ -246,7 +250,12 @@ fn fill(row: &mut Row, scenario: &Scenario, a: &Allocation) {
     row.bond_balance_end = Some(a.bond_balance_end);
     row.next_generation = Some(a.next_generation);
     row.envelopes = a.envelopes.iter().map(|e| (e.department.clone(), e.amount)).collect();
-    row.binding = a.constraints.iter().filter(|c| c.binding && c.name != "balance").map(|c| c.name.clone()).collect();
+    row.binding = a
+        .constraints
+        .iter()
+        .filter(|c| c.binding && c.kind != ConstraintKind::Balance)
+        .map(|c| c.name.clone())
+        .collect();
     row.indicators = indicators::indicators(scenario, a).into_iter().map(|i| (i.id.to_string(), i.value)).collect();
 }
 
@@ -281,12 +290,10 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
     );
     header.extend(sweep.departments.iter().map(|d| format!("envelope.{d}")));
     header.extend(indicators::KNOWN.iter().map(|(k, _)| format!("indicator.{k}")));
-    let fail = |e: csv::Error| Error::input(Diagnostic::error(format!("cannot write CSV: {e}")));
+    let fail = |e: csv::Error| Error::internal(format!("the sweep's CSV could not be written: {e}"));
     let mut seen = std::collections::BTreeSet::new();
     if let Some(twice) = header.iter().find(|h| !seen.insert(h.as_str())) {
-        return Err(Error::input(Diagnostic::error(format!("two sweep columns are named `{twice}`")).hint(
-            "a bureau id that repeats an output's name; this is a bug in waku, please report it with the scenario",
-        )));
+        return Err(Error::internal(format!("two sweep columns are named `{twice}`")));
     }
     w.write_record(&header).map_err(fail)?;
     let m = |x: Option<Money>| x.map_or_else(String::new, |m| m.as_decimal().to_string());
@@ -311,6 +318,6 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
         );
         w.write_record(&rec).map_err(fail)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {e}"))))?;
-    String::from_utf8(bytes).map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {e}"))))
+    let bytes = w.into_inner().map_err(|e| Error::internal(format!("the sweep's CSV could not be written: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::internal(format!("the sweep's CSV is not UTF-8: {e}")))
 }
