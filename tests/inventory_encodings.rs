@@ -2,17 +2,11 @@
 //! its cluster list) as UTF-8 with a byte-order mark, Shift_JIS (CP932) and UTF-16 allocate to
 //! byte-identical `waku run --format json`, detected or stated with `csv_encoding`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn waku(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).current_dir(dir).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::{Path, PathBuf};
+
+use common::waku_in as waku;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("waku-{name}-{}", std::process::id()));

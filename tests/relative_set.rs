@@ -3,16 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-fn waku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::waku;
 
 const R8: &str = "scenarios/kitakyushu-r8.toml";
 
