@@ -360,6 +360,9 @@ fn modes_refuse_what_they_cannot_do_instead_of_falling_back() {
         waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--emit-lp", "/dev/null"]);
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(stderr.starts_with("error: `--emit-lp` writes the central allocation model"), "{stderr}");
+    let (code, _, stderr) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "compare", "--programs"]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: `--programs` lists every program of the central table"), "{stderr}");
     let (code, _, stderr) =
         waku(&["run", "scenarios/kitakyushu-2024-2026.toml", "--mode", "autonomous", "--format", "html"]);
     assert_eq!(code, 2);

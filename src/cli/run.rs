@@ -81,6 +81,12 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
     if args.emit_lp.is_some() && crate::scenario::is_plan(path) {
         return Err(super::plan::no_lp());
     }
+    if args.programs && args.mode != Mode::Central {
+        return Err(Error::input(
+            Diagnostic::error("`--programs` lists every program of the central table; `--mode autonomous|compare` does not print it")
+                .hint("`--mode autonomous --format json` has every program's two-level allocation; the table lists the programs each bureau moved"),
+        ));
+    }
     if args.emit_lp.is_some() && args.mode != Mode::Central {
         return Err(Error::input(
             Diagnostic::error(
