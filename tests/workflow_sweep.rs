@@ -25,11 +25,21 @@ fn grid_writes_one_csv_row_per_variant_and_records_infeasible_ones() {
     assert_eq!(code, 0, "{stderr}");
     let mut rows = csv::Reader::from_reader(stdout.as_bytes());
     let header = rows.headers().expect("header").clone();
-    for col in
-        ["variant", "revenue", "reserve_share", "feasible", "reason", "reserve", "binding", "envelope.kodomo_katei"]
-    {
+    for col in [
+        "variant",
+        "in.revenue",
+        "in.reserve_share",
+        "feasible",
+        "reason",
+        "reserve",
+        "reserve_share",
+        "binding",
+        "envelope.kodomo_katei",
+    ] {
         assert!(header.iter().any(|h| h == col), "column `{col}` in {header:?}");
     }
+    let unique: std::collections::BTreeSet<&str> = header.iter().collect();
+    assert_eq!(unique.len(), header.len(), "every column name once: {header:?}");
     let records: Vec<csv::StringRecord> = rows.records().map(|r| r.expect("row")).collect();
     assert_eq!(records.len(), 15);
     let col = |name: &str| header.iter().position(|h| h == name).expect("column");
@@ -38,15 +48,14 @@ fn grid_writes_one_csv_row_per_variant_and_records_infeasible_ones() {
     let down = &records[0];
     assert_eq!((&down[1], &down[feasible]), ("-5%", "false"));
     assert!(down[reason].contains("cannot") && down[reason].contains("short by"), "{}", &down[reason]);
+    // An infeasible row keeps its inputs: the varied values and the revenue they give.
+    assert_eq!(&down[col("in.reserve_share")], "0.01");
+    assert_eq!(&down[col("general_revenue")], "413440000000", "4,352億円 − 5%");
+    assert_eq!(&down[col("reserve_share")], "", "no result where there is no allocation");
     let base = records.iter().find(|r| &r[1] == "0%" && &r[2] == "0.01").expect("the base point");
     assert_eq!(&base[feasible], "true");
-    let single = waku::whatif::Outcome::compute(
-        std::path::Path::new(K),
-        &Default::default(),
-        &waku::allocate::Options::default(),
-    )
-    .expect("base");
-    let single = single.allocation.as_ref().expect("feasible").reserve.as_decimal().to_string();
+    let single = waku::pipeline::run_path(std::path::Path::new(K), &Default::default()).expect("base");
+    let single = single.central().expect("feasible").allocations[0].reserve.as_decimal().to_string();
     assert_eq!(&base[reserve], single.as_str(), "the base point's reserve = `waku run`'s, in yen");
     // Piped: one summary line on stderr, no progress bar.
     assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
@@ -118,13 +127,9 @@ fn the_review_is_shared_and_variants_match_single_runs() {
     let result = sweep::run(&scenario, &ruleset, &vary, &variants, &Options::default(), &|| {}).expect("sweep");
     assert!(result.review_reused);
     // The −2% variant is the revenue-down overlay: same reserve, same envelopes, to the yen.
-    let overlay = waku::whatif::Outcome::compute(
-        Path::new("scenarios/kitakyushu-r8-revenue-down.toml"),
-        &Default::default(),
-        &Options::default(),
-    )
-    .expect("overlay");
-    let a = overlay.allocation.as_ref().expect("feasible");
+    let overlay = waku::pipeline::run_path(Path::new("scenarios/kitakyushu-r8-revenue-down.toml"), &Default::default())
+        .expect("overlay");
+    let a = &overlay.central().expect("feasible").allocations[0];
     let row = &result.rows[0];
     assert_eq!(row.reserve, Some(a.reserve));
     for e in &a.envelopes {

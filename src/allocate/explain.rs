@@ -16,42 +16,46 @@ use rust_decimal::prelude::ToPrimitive;
 use super::model::{Fixed, Limit, Model, ProgramState, Sense, shares};
 use super::rounding::Exact;
 use super::solve::RawSolution;
-use super::{Allocation, ConstraintReport, Envelope, Holding, ProgramAllocation};
+use super::{Allocation, ConstraintKind, ConstraintReport, Envelope, Holding, ProgramAllocation};
 use crate::diagnostic::{Diagnostic, suggestion};
 use crate::money::{Money, Unit};
 use crate::review::Review;
+use crate::scenario::names::{Kind, Lookup, Names};
 use crate::scenario::{FundDraw, ProgramKind, Scenario};
 use crate::{Error, Result};
 
 /// A dual below this (value per yen) is treated as zero.
 const PRICE_EPS: f64 = 1e-4;
 
-/// Human words for a limit.
-pub(crate) fn label(limit: Limit, sc: &Scenario, model: &Model) -> String {
-    let dept = |d: usize| sc.departments.get(d).map_or("?", |x| x.name.as_str()).to_string();
+/// What a limit of the model is, with what its labels need (the bureau, the share).
+pub(crate) fn kind(limit: Limit, sc: &Scenario, model: &Model) -> ConstraintKind {
+    let bureau = |d: usize| {
+        let dept = sc.departments.get(d);
+        (dept.map_or_else(String::new, |x| x.id.clone()), dept.map_or("?", |x| x.name.as_str()).to_string())
+    };
     match limit {
-        Limit::Balance => "general revenue (sources = uses)".into(),
-        Limit::EnvelopeFloor(d) => format!("envelope floor of {}", dept(d)),
-        Limit::EnvelopeCeiling(d) => format!("envelope ceiling of {}", dept(d)),
-        Limit::ReserveMin => format!("reserve minimum ({} of available)", percent(sc.policy.reserve_min_share)),
-        Limit::ReserveMax => format!("reserve maximum ({} of available)", percent(sc.policy.reserve_max_share)),
-        Limit::InvestmentCap => "investment cap".into(),
-        Limit::IssuanceCap => "bond issuance cap".into(),
-        Limit::NextGeneration => "next-generation frame".into(),
+        Limit::Balance => ConstraintKind::Balance,
+        Limit::EnvelopeFloor(d) => {
+            let (department, bureau) = bureau(d);
+            ConstraintKind::EnvelopeFloor { department, bureau }
+        }
+        Limit::EnvelopeCeiling(d) => {
+            let (department, bureau) = bureau(d);
+            ConstraintKind::EnvelopeCeiling { department, bureau }
+        }
+        Limit::ReserveMin => ConstraintKind::ReserveMin { share: sc.policy.reserve_min_share },
+        Limit::ReserveMax => ConstraintKind::ReserveMax { share: sc.policy.reserve_max_share },
+        Limit::InvestmentCap => ConstraintKind::InvestmentCap,
+        Limit::IssuanceCap => ConstraintKind::IssuanceCap,
+        Limit::NextGeneration => ConstraintKind::NextGeneration,
         Limit::FundDrawdown => {
-            if sc.fund.draw == crate::scenario::FundDraw::Never {
-                "fund drawdown (never drawn: `[fund] draw = \"never\"`)".into()
-            } else if model.drawdown_limit < sc.fund.max_drawdown {
-                "fund floor".into()
+            if model.drawdown_limit < sc.fund.max_drawdown {
+                ConstraintKind::FundFloor
             } else {
-                "fund drawdown limit".into()
+                ConstraintKind::FundDrawdown
             }
         }
     }
-}
-
-fn percent(d: Decimal) -> String {
-    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
 /// Rounds a shadow price for output: 6 decimals, no negative zero.
@@ -95,10 +99,12 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         let dual = raw.duals.as_ref().map(|d| d[k]);
         let binding = row.sense == Sense::Eq || slack.to_f64() <= tol || dual.is_some_and(|d| d.abs() >= PRICE_EPS);
         let shadow_price = dual.map(|d| if binding { clean(d) } else { 0.0 });
+        let kind = kind(row.limit, sc, model);
         constraints.push(ConstraintReport {
             name: row.name.clone(),
-            label: label(row.limit, sc, model),
-            sense: row.sense.symbol(),
+            label: kind.label(),
+            kind,
+            sense: row.sense,
             limit,
             value,
             slack,
@@ -194,6 +200,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         city: sc.city.clone(),
         scenario: sc.name.clone(),
         fiscal_year: sc.fiscal_year,
+        overrides: sc.overrides.clone(),
         solver: raw.solver.clone(),
         rounding_unit: sc.rounding_unit,
         general_revenue: sc.revenue.general_revenue,
@@ -224,23 +231,6 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         lp_objective: model.objective(&raw.values),
         lp_values: raw.values.clone(),
         display_unit: sc.display_unit,
-    }
-}
-
-/// A limit in a budget office's words, for the allocation's reasons.
-fn label_ja(limit: Limit, sc: &Scenario, model: &Model) -> String {
-    let dept = |d: usize| sc.departments.get(d).map_or("?", |x| x.name.as_str()).to_string();
-    match limit {
-        Limit::Balance => "一般財源の総額".into(),
-        Limit::EnvelopeFloor(d) => format!("{}の枠の下限", dept(d)),
-        Limit::EnvelopeCeiling(d) => format!("{}の枠の上限", dept(d)),
-        Limit::ReserveMin => "市長調整枠の下限".into(),
-        Limit::ReserveMax => "市長調整枠の上限".into(),
-        Limit::InvestmentCap => "投資的経費の上限".into(),
-        Limit::IssuanceCap => "市債発行額の上限".into(),
-        Limit::NextGeneration => "次世代投資枠の目標".into(),
-        Limit::FundDrawdown if model.drawdown_limit < sc.fund.max_drawdown => "基金残高の下限".into(),
-        Limit::FundDrawdown => "基金取崩しの上限".into(),
     }
 }
 
@@ -325,7 +315,7 @@ impl Why<'_> {
             if need > self.constraints[k].slack {
                 broken.push(format!(
                     "{}（余裕{}）",
-                    label_ja(row.limit, sc, model),
+                    self.constraints[k].kind.label_ja(),
                     self.constraints[k].slack.format(u)
                 ));
             }
@@ -340,12 +330,11 @@ impl Why<'_> {
         format!("全額採否の事業で不採択。{}", self.against_the_margin("に届かないため"))
     }
 
-    /// "一般財源1円当たりの価値1.056が、縛っている限度（一般財源の総額）の限界値1.001を下回るため":
+    /// "一般財源1円当たりの価値1.056が、縛っている限度（一般財源の収支（歳入 = 歳出））の限界値1.001を下回るため":
     /// the program's priority per yen of general revenue against what the binding limits charge for
     /// it (Σ coefficient × shadow price over the limits it counts in, per yen of general revenue).
     fn against_the_margin(&self, verb: &str) -> String {
-        let labels: Vec<String> =
-            self.rows.iter().map(|&k| label_ja(self.model.rows[k].limit, self.sc, self.model)).collect();
+        let labels: Vec<String> = self.rows.iter().map(|&k| self.constraints[k].kind.label_ja()).collect();
         let Some((what, value, charge)) = self.value_and_charge() else {
             return if labels.is_empty() {
                 String::new()
@@ -355,6 +344,10 @@ impl Why<'_> {
         };
         if labels.is_empty() {
             return format!("{what}の価値{value:.3}");
+        }
+        if verb == "と等しい" {
+            // At the margin the two are equal by the optimum's conditions: the value says both.
+            return format!("{what}の価値{value:.3}が、縛っている限度（{}）の限界値と等しい", labels.join("、"));
         }
         format!("{what}の価値{value:.3}が、縛っている限度（{}）の限界値{charge:.3}{verb}", labels.join("、"))
     }
@@ -489,51 +482,17 @@ fn fund_reason(model: &Model, sc: &Scenario, e: &Exact) -> String {
     s
 }
 
-/// The step a shadow price is quoted for: 1億円 for budgets shown in 億円 or 百万円, else 1百万円.
-/// The step a shadow price is quoted for: 1億円 in 億円/百万円 displays, else 1百万円.
-pub(crate) fn price_step(unit: Unit) -> Money {
-    match unit {
-        Unit::Oku | Unit::Cho | Unit::Hyakuman => Money::from_decimal(Unit::Oku.factor()),
-        _ => Money::from_decimal(Unit::Hyakuman.factor()),
-    }
-}
-
-/// "+1億円 of investment cap would add 0.85億円 of priority-weighted funding".
-pub(crate) fn price_words(c: &ConstraintReport, unit: Unit) -> String {
-    let step = price_step(unit);
-    let Some(p) = c.shadow_price else {
-        return "no shadow price (the solver gave no duals)".into();
-    };
-    if !c.binding {
-        return format!("not binding: {} of room left", c.slack.format(unit));
-    }
-    if p == 0.0 {
-        return "binding, but more room would not change the optimum".into();
-    }
-    let worth = Money::from_decimal(Decimal::from_f64_retain(p.abs() * step.to_f64()).unwrap_or_default());
-    let (verb, direction) = match c.sense {
-        "<=" | "=" => (if p > 0.0 { "add" } else { "cost" }, "+"),
-        _ => (if p < 0.0 { "add" } else { "cost" }, "−"),
-    };
-    format!(
-        "{direction}{} of {} would {verb} {} of priority-weighted funding",
-        step.format(unit),
-        c.label,
-        worth.format(unit)
-    )
-}
-
-/// Per yen of a program's cost, the share that counts in constraint `name`.
-fn coefficient(name: &str, p: &crate::scenario::Program) -> f64 {
+/// Per yen of a program's cost, the share that counts in a constraint of this kind.
+fn coefficient(kind: &ConstraintKind, p: &crate::scenario::Program) -> f64 {
     let general = (Decimal::ONE - p.specific_share()).to_f64().unwrap_or(0.0);
-    if name == "balance" || name.starts_with("envelope_") || name == "next_generation" {
-        general
-    } else if name == "investment_cap" {
-        1.0
-    } else if name == "bond_issuance_cap" {
-        p.bondable_share.to_f64().unwrap_or(0.0)
-    } else {
-        0.0
+    match kind {
+        ConstraintKind::Balance
+        | ConstraintKind::EnvelopeFloor { .. }
+        | ConstraintKind::EnvelopeCeiling { .. }
+        | ConstraintKind::NextGeneration => general,
+        ConstraintKind::InvestmentCap => 1.0,
+        ConstraintKind::IssuanceCap => p.bondable_share.to_f64().unwrap_or(0.0),
+        _ => 0.0,
     }
 }
 
@@ -549,21 +508,62 @@ pub fn explain(allocation: &Allocation, scenario: &Scenario, subject: &str) -> R
     if let Some(c) = a.constraints.iter().find(|c| c.name == subject) {
         return Ok(explain_constraint(a, scenario, c));
     }
-    let candidates = a
-        .programs
-        .iter()
-        .map(|p| p.id.as_str())
-        .chain(a.envelopes.iter().map(|e| e.department.as_str()))
-        .chain(a.constraints.iter().map(|c| c.name.as_str()));
-    let mut d = Diagnostic::error(format!("`{subject}` is not a program, bureau or constraint of this scenario"));
-    d = match suggestion(subject, candidates) {
-        Some(s) => d.hint(format!("did you mean `{s}`?")),
-        None => d.hint(format!(
-            "constraints are: {}",
-            a.constraints.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ")
-        )),
-    };
-    Err(Error::input(d))
+    // A bureau or a program by its Japanese name (市民文化スポーツ局).
+    let names = Names::of(scenario);
+    let kinds = [Kind::Bureau, Kind::Program];
+    match names.find(subject, &kinds) {
+        Lookup::Found(Kind::Bureau, id) => {
+            if let Some(d) = a.envelopes.iter().position(|e| e.department == id) {
+                return Ok(explain_department(a, d));
+            }
+        }
+        Lookup::Found(Kind::Program, id) => {
+            if let Some(i) = a.programs.iter().position(|p| p.id == id) {
+                return Ok(explain_program(a, scenario, i));
+            }
+        }
+        Lookup::Ambiguous(kind, ids) => {
+            return Err(Error::input(
+                Diagnostic::error(Names::ambiguous(subject, kind, &ids))
+                    .hint(format!("name one by its id, e.g. `waku explain … {}`", ids[0])),
+            ));
+        }
+        Lookup::NotFound => {}
+    }
+    Err(Error::input(unknown_subject(a, &names, subject)))
+}
+
+/// An unknown subject: "did you mean" over names and ids, then what can be explained — bureaus and
+/// programs first, then the constraints by kind.
+fn unknown_subject(a: &Allocation, names: &Names, subject: &str) -> Diagnostic {
+    let mut d = Diagnostic::error(format!("`{subject}` is not a bureau, program or constraint of this scenario"));
+    d.notes.push(format!("bureaus, by name or id: {}", names.bureaus().join(", ")));
+    let (some, all) = names.programs(3);
+    if all > 0 {
+        let more = if all > some.len() {
+            format!(", … ({all} in all; `waku run --programs` lists them)")
+        } else {
+            String::new()
+        };
+        d.notes.push(format!("programs, by id or name: {}{more}", some.join(", ")));
+    }
+    // Constraints by kind: `envelope_floor.<bureau>` once, not once per bureau.
+    let mut kinds: Vec<String> = Vec::new();
+    for c in &a.constraints {
+        let shown = match c.name.split_once('.') {
+            Some((kind @ ("envelope_floor" | "envelope_ceiling"), _)) => format!("`{kind}.<bureau>`"),
+            _ => format!("`{}`", c.name),
+        };
+        if !kinds.contains(&shown) {
+            kinds.push(shown);
+        }
+    }
+    d.notes.push(format!("constraints: {}", kinds.join(", ")));
+    let constraint_names = a.constraints.iter().map(|c| c.name.as_str());
+    let hint = names
+        .did_you_mean(subject, &[Kind::Bureau, Kind::Program])
+        .or_else(|| suggestion(subject, constraint_names).map(|s| format!("did you mean `{s}`?")));
+    d.hint(hint.unwrap_or_else(|| "name a bureau or a program by its id or its name as the scenario writes it".into()))
 }
 
 fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
@@ -616,8 +616,8 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
             let mut charge = 0.0;
             let mut parts = Vec::new();
             for c in &a.constraints {
-                let coef = coefficient(&c.name, program);
-                if coef == 0.0 || !c.binding || !constraint_has(c, program, a) {
+                let coef = coefficient(&c.kind, program);
+                if coef == 0.0 || !c.binding || !constraint_has(c, program) {
                     continue;
                 }
                 if let Some(price) = c.shadow_price.filter(|p| *p != 0.0) {
@@ -648,7 +648,7 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
         let _ = writeln!(out, "  binding limits it counts in:");
         for name in &p.limits {
             if let Some(c) = a.constraints.iter().find(|c| &c.name == name) {
-                let _ = writeln!(out, "    {} — {}", c.name, price_words(c, u));
+                let _ = writeln!(out, "    {} — {}", c.name, c.price_words(u));
             }
         }
     }
@@ -656,21 +656,13 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
 }
 
 /// Whether a constraint's terms include this program (by membership rules of the model).
-fn constraint_has(c: &ConstraintReport, p: &crate::scenario::Program, a: &Allocation) -> bool {
-    let dept = |prefix: &str| {
-        c.name.strip_prefix(prefix).is_some_and(|rest| {
-            a.envelopes
-                .iter()
-                .position(|e| e.department == p.department)
-                .is_some_and(|d| super::model::lp_name("", &a.envelopes[d].department, d) == rest)
-        })
-    };
-    match c.name.as_str() {
-        "balance" => true,
-        "investment_cap" => p.kind == ProgramKind::Investment,
-        "bond_issuance_cap" => p.bondable_share > Decimal::ZERO,
-        "next_generation" => p.next_generation,
-        _ => dept("envelope_floor.") || dept("envelope_ceiling."),
+fn constraint_has(c: &ConstraintReport, p: &crate::scenario::Program) -> bool {
+    match &c.kind {
+        ConstraintKind::Balance => true,
+        ConstraintKind::InvestmentCap => p.kind == ProgramKind::Investment,
+        ConstraintKind::IssuanceCap => p.bondable_share > Decimal::ZERO,
+        ConstraintKind::NextGeneration => p.next_generation,
+        kind => kind.department() == Some(p.department.as_str()),
     }
 }
 
@@ -688,13 +680,8 @@ fn explain_department(a: &Allocation, d: usize) -> String {
         e.floor.format(u),
         e.ceiling.format(u)
     );
-    for c in a.constraints.iter().filter(|c| {
-        c.name
-            .strip_prefix("envelope_floor.")
-            .or_else(|| c.name.strip_prefix("envelope_ceiling."))
-            .is_some_and(|rest| super::model::lp_name("", &e.department, d) == rest)
-    }) {
-        let _ = writeln!(out, "  {} — {}", c.label, price_words(c, u));
+    for c in a.constraints.iter().filter(|c| c.kind.department() == Some(e.department.as_str())) {
+        let _ = writeln!(out, "  {} — {}", c.label, c.price_words(u));
     }
     let mine: Vec<&ProgramAllocation> = a.programs.iter().filter(|p| p.department == e.department).collect();
     let mut counts: BTreeMap<&str, (usize, Money, Money)> = BTreeMap::new();
@@ -732,7 +719,7 @@ fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> St
         if c.binding { "binding" } else { "not binding" }
     );
     if let Some(p) = c.shadow_price {
-        let _ = writeln!(out, "  shadow price {p} per yen: {}", price_words(c, u));
+        let _ = writeln!(out, "  shadow price {p} per yen: {}", c.price_words(u));
     }
     if c.name == "fund_drawdown" {
         let _ = writeln!(

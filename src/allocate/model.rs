@@ -90,27 +90,7 @@ fn tie_breaks(vars: &[Var], reviews: &[crate::review::ProgramReview]) -> Vec<f64
         .collect()
 }
 
-/// Direction of a constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sense {
-    /// `expression ≤ limit`: a cap.
-    Le,
-    /// `expression ≥ limit`: a floor.
-    Ge,
-    /// `expression = limit`: an identity.
-    Eq,
-}
-
-impl Sense {
-    /// `<=`, `>=` or `=`.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Sense::Le => "<=",
-            Sense::Ge => ">=",
-            Sense::Eq => "=",
-        }
-    }
-}
+pub use crate::constraint::Sense;
 
 /// Which fiscal limit a constraint enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,127 +4,23 @@
 //! program in scenario order, the six [`Finding`]s and the policy's [`Assessment`].
 //! [`review`] produces it from a scenario and a compiled [`crate::rules::Ruleset`].
 
+pub mod cases;
 mod eval;
 mod memo;
 mod render;
 
-use std::fmt;
-use std::sync::Arc;
-
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::money::{Money, Unit};
+use crate::fast::FastPaths;
+use crate::money::Unit;
 use crate::rules::Ruleset;
 use crate::scenario::{Program, Scenario};
 use crate::{Error, Result};
 
+pub use crate::assessment::{Action, Assessment, Finding};
 pub use eval::{Context, program_view, ratio_base};
 pub use render::{render_program, render_table, to_json, to_json_string};
-
-/// 今後の方向性: what the review recommends for a program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Action {
-    #[serde(rename = "拡充")]
-    Expand,
-    #[serde(rename = "継続")]
-    Continue,
-    #[serde(rename = "改善")]
-    Improve,
-    #[serde(rename = "縮小")]
-    Reduce,
-    #[serde(rename = "統合")]
-    Merge,
-    #[serde(rename = "民間委託")]
-    Outsource,
-    #[serde(rename = "廃止")]
-    Abolish,
-    #[serde(rename = "完了")]
-    Complete,
-}
-
-impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Expand,
-        Action::Continue,
-        Action::Improve,
-        Action::Reduce,
-        Action::Merge,
-        Action::Outsource,
-        Action::Abolish,
-        Action::Complete,
-    ];
-
-    /// The Japanese label, as scripts and reports write it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Expand => "拡充",
-            Action::Continue => "継続",
-            Action::Improve => "改善",
-            Action::Reduce => "縮小",
-            Action::Merge => "統合",
-            Action::Outsource => "民間委託",
-            Action::Abolish => "廃止",
-            Action::Complete => "完了",
-        }
-    }
-
-    /// The English id (`expand`, `continue`, …).
-    pub fn id(self) -> &'static str {
-        match self {
-            Action::Expand => "expand",
-            Action::Continue => "continue",
-            Action::Improve => "improve",
-            Action::Reduce => "reduce",
-            Action::Merge => "merge",
-            Action::Outsource => "outsource",
-            Action::Abolish => "abolish",
-            Action::Complete => "complete",
-        }
-    }
-
-    /// Reads a Japanese label or an English id.
-    pub fn parse(s: &str) -> Option<Action> {
-        let s = s.trim();
-        Action::ALL.into_iter().find(|a| a.label() == s || a.id() == s || (s == "休止・廃止" && *a == Action::Abolish))
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// What one viewpoint rule decided about one program.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// The viewpoint's id from the ruleset manifest (e.g. `needs`). Shared, like `reason`, by
-    /// every program given the same finding (a city of 100,000 programs has a few thousand).
-    pub viewpoint: Arc<str>,
-    /// Higher is better; the ruleset documents the scale.
-    pub score: Decimal,
-    pub action: Action,
-    pub reason: Arc<str>,
-    /// Optional bounds on the program's cost, as ratios of its prior cost (or request for new programs).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_ratio: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_ratio: Option<Decimal>,
-}
-
-/// The policy's verdict on a program: what to do, within which bounds, at what priority.
-#[derive(Debug, Clone, Serialize)]
-pub struct Assessment {
-    pub action: Action,
-    /// Priority weight of one yen of this program in the allocation objective.
-    pub priority: Decimal,
-    /// The allocation must lie within `min..=max` (whole yen).
-    pub min: Money,
-    pub max: Money,
-    pub reason: String,
-}
 
 /// One program's review.
 #[derive(Debug, Clone, Serialize)]
@@ -150,6 +46,8 @@ pub struct Options {
     pub program: Option<String>,
     /// Evaluate programs one after another on the current thread (benchmarks, debugging).
     pub sequential: bool,
+    /// Compiled scripts and the reuse of script results can be turned off (see [`FastPaths`]).
+    pub fast: FastPaths,
 }
 
 /// Reviews every program of `scenario` with `ruleset`: six findings and an assessment each.
@@ -173,7 +71,8 @@ pub fn review_with(scenario: &Scenario, ruleset: &Ruleset, options: &Options) ->
     };
     let cx = Context::of(scenario);
     let params = ruleset.params_map(Some(scenario.fiscal_year));
-    let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential).map_err(Error::input)?;
+    let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential, options.fast)
+        .map_err(Error::input)?;
     Ok(Review { rounding_unit: scenario.rounding_unit, programs })
 }
 
@@ -185,7 +84,8 @@ pub fn review_programs(
     fiscal_year: Option<i32>,
     parallel: bool,
 ) -> Result<Vec<ProgramReview>> {
-    eval::review_programs(programs, cx, ruleset, ruleset.params_map(fiscal_year), parallel).map_err(Error::input)
+    eval::review_programs(programs, cx, ruleset, ruleset.params_map(fiscal_year), parallel, FastPaths::ALL_ON)
+        .map_err(Error::input)
 }
 
 /// Reviews programs one after another with an explicit `params` map (rule tests with per-case overrides).
@@ -195,7 +95,7 @@ pub fn review_with_params(
     ruleset: &Ruleset,
     params: rhai::Map,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
-    eval::review_programs(programs, cx, ruleset, params, false)
+    eval::review_programs(programs, cx, ruleset, params, false, FastPaths::ALL_ON)
 }
 
 impl Review {

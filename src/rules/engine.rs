@@ -7,7 +7,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -16,8 +16,9 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, M
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::compiled::Value;
+use super::files::RuleFiles;
 use super::params::decimal_from_f64;
+use super::value::Value;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
 use crate::scenario::KpiDirection;
@@ -81,6 +82,22 @@ pub(crate) fn with_time_limit<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// What scripts printed (`print`, `debug`), in the order they printed it. The library never writes
+/// to standard error: the pipeline hands these lines to its caller ([`crate::pipeline::Outcome::printed`]).
+#[derive(Debug, Clone, Default)]
+pub struct Printed(Arc<Mutex<Vec<String>>>);
+
+impl Printed {
+    fn push(&self, line: String) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(line);
+    }
+
+    /// The lines printed since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
 /// Source texts of the scripts and imported modules, by the name their AST carries, for error rendering.
 #[derive(Debug, Clone, Default)]
 pub struct Sources(Arc<Mutex<BTreeMap<String, Arc<Source>>>>);
@@ -102,9 +119,9 @@ impl Sources {
 /// Builds the engine every rule script runs in.
 ///
 /// No file, network or process access (Rhai has none unless registered); `eval` is disabled;
-/// `import "x"` reads only `x.rhai` inside `rules_dir`. Assigning to `program`, `params` or
+/// `import "x"` reads only `x.rhai` inside the rules folder. Assigning to `program`, `params` or
 /// `findings` is an error because they are pushed as constants.
-pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
+pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_max_operations(MAX_OPERATIONS)
@@ -124,16 +141,18 @@ pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
             None
         }
     });
-    // `print` and `debug` go to stderr so they never mix with JSON on stdout.
-    engine.on_print(|s| {
+    // `print` and `debug` are kept for the caller (the CLI writes them to stderr, never among JSON on stdout).
+    let sink = printed.clone();
+    engine.on_print(move |s| {
         PRINTED.with(|p| p.set(true));
-        eprintln!("{s}");
+        sink.push(s.to_string());
     });
-    engine.on_debug(|s, src, pos| {
+    let sink = printed.clone();
+    engine.on_debug(move |s, src, pos| {
         PRINTED.with(|p| p.set(true));
-        eprintln!("{}:{pos}: {s}", src.unwrap_or("script"));
+        sink.push(format!("{}:{pos}: {s}", src.unwrap_or("script")));
     });
-    engine.set_module_resolver(RulesResolver { root: rules_dir.to_path_buf(), sources: sources.clone() });
+    engine.set_module_resolver(RulesResolver { files: files.clone(), sources: sources.clone() });
     register_money(&mut engine);
     register_program(&mut engine);
     register_findings(&mut engine);
@@ -143,7 +162,7 @@ pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
 
 /// `import` inside the rules folder only.
 struct RulesResolver {
-    root: PathBuf,
+    files: RuleFiles,
     sources: Sources,
 }
 
@@ -171,15 +190,12 @@ impl ModuleResolver for RulesResolver {
         if path.is_empty() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return Err(outside());
         }
-        let file = self.root.join(rel).with_extension("rhai");
-        let (Ok(root), Ok(canonical)) = (self.root.canonicalize(), file.canonicalize()) else {
-            return Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into());
+        let file = self.files.root().join(rel).with_extension("rhai");
+        let text = match self.files.read_inside(&file) {
+            Ok(text) => text,
+            Err(true) => return Err(outside()),
+            Err(false) => return Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into()),
         };
-        if !canonical.starts_with(&root) {
-            return Err(outside());
-        }
-        let text = std::fs::read_to_string(&canonical)
-            .map_err(|_| EvalAltResult::ErrorModuleNotFound(path.to_string(), pos))?;
         let source = Source::new(Source::display_path(&file), Some(file.clone()), text);
         self.sources.insert(Arc::clone(&source));
         let mut ast = engine
@@ -486,7 +502,7 @@ pub struct FindingView(pub(crate) Arc<FindingData>);
 #[derive(Debug)]
 pub(crate) struct FindingData {
     /// The recommended action (`action` is its label).
-    pub kind: crate::review::Action,
+    pub kind: crate::assessment::Action,
     pub viewpoint: ImmutableString,
     pub number: Dynamic,
     pub score: FLOAT,
@@ -666,7 +682,7 @@ mod tests {
     use super::*;
 
     fn run(script: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-        let e = engine(Path::new("."), &Sources::default());
+        let e = engine(&RuleFiles::dir("."), &Sources::default(), &Printed::default());
         let ast = e.compile(script)?;
         with_time_limit(|| e.eval_ast_with_scope::<Dynamic>(&mut Scope::new(), &ast))
     }
@@ -690,7 +706,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("rules/lib")).unwrap();
         std::fs::write(dir.join("rules/lib/common.rhai"), "fn half(x) { x / 2.0 }").unwrap();
         std::fs::write(dir.join("secret.rhai"), "fn leak() { 1 }").unwrap();
-        let e = engine(&dir.join("rules"), &Sources::default());
+        let e = engine(&RuleFiles::dir(dir.join("rules")), &Sources::default(), &Printed::default());
         let ok = e.compile_into_self_contained(&Scope::new(), "import \"lib/common\" as c; c::half(3.0)").unwrap();
         assert_eq!(e.eval_ast::<FLOAT>(&ok).unwrap(), 1.5);
         for path in ["../secret", "/etc/passwd", "lib/../../secret"] {

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::files::RuleFiles;
 use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, decimal_from_f64, fiscal_year_of};
 use crate::diagnostic::{Diagnostic, Location, Source};
 
@@ -107,13 +108,19 @@ pub struct Manifest {
 
 /// Reads and validates `dir/ruleset.toml`.
 pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
+    read_files(&RuleFiles::dir(dir))
+}
+
+/// Reads and validates the `ruleset.toml` of `files`.
+pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
+    let dir = files.root();
     let path = dir.join("ruleset.toml");
-    let text = match std::fs::read_to_string(&path) {
+    let text = match files.read(&path) {
         Ok(t) => t,
         Err(e) => {
             let shown = Source::display_path(&path);
             let mut d = Diagnostic::error(format!("cannot read the ruleset manifest `{shown}`: {e}"));
-            if !dir.is_dir() {
+            if !files.exists() {
                 d = d.hint(format!(
                     "the rules folder `{}` does not exist; name another with `--rules DIR` or `rules = \"…\"` in the scenario",
                     Source::display_path(dir)
@@ -192,7 +199,7 @@ pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
             }
             None => None,
         };
-        match script_path(dir, &v.script, &source) {
+        match script_path(files, &v.script, &source) {
             Ok(script) => viewpoints.push(ViewpointEntry {
                 id,
                 number,
@@ -220,7 +227,7 @@ pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
     }
 
     let (policy, policy_location) = match &file.policy {
-        Some(p) => match script_path(dir, &p.get_ref().script, &source) {
+        Some(p) => match script_path(files, &p.get_ref().script, &source) {
             Ok(path) => (path, loc(p.get_ref().script.span())),
             Err(d) => {
                 errors.push(d);
@@ -345,7 +352,8 @@ fn type_error(name: &str, unit: ParamUnit, found: &str, at: Location) -> Diagnos
 }
 
 /// A script path from the manifest: relative, inside the rules folder, existing.
-fn script_path(dir: &Path, value: &Spanned<String>, source: &Arc<Source>) -> Result<PathBuf, Diagnostic> {
+fn script_path(files: &RuleFiles, value: &Spanned<String>, source: &Arc<Source>) -> Result<PathBuf, Diagnostic> {
+    let dir = files.root();
     let rel = Path::new(value.get_ref());
     let at = Location::new(source, value.span());
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
@@ -354,16 +362,9 @@ fn script_path(dir: &Path, value: &Spanned<String>, source: &Arc<Source>) -> Res
             .hint("write it relative to `ruleset.toml`, without `..`, e.g. `viewpoints/needs.rhai`"));
     }
     let path = dir.join(rel);
-    if !path.is_file() {
+    if !files.is_file(&path) {
         let parent = path.parent().unwrap_or(dir);
-        let siblings: Vec<String> = std::fs::read_dir(parent)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                    .filter(|n| n.ends_with(".rhai"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let siblings: Vec<String> = files.file_names(parent).into_iter().filter(|n| n.ends_with(".rhai")).collect();
         let file = rel.file_name().and_then(|f| f.to_str()).unwrap_or("");
         let d = Diagnostic::error(format!("script `{}` not found", value.get_ref())).at(at);
         let d = match crate::diagnostic::suggestion(file, siblings.iter().map(String::as_str)) {

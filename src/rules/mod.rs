@@ -6,13 +6,14 @@
 //! what the manifest declares. [`crate::review`] then evaluates the compiled scripts per program.
 //! `rules/README.md` documents the folder for policy designers.
 
-pub mod cases;
 pub(crate) mod compiled;
 pub mod engine;
 mod errors;
+mod files;
 pub mod manifest;
 pub mod params;
 pub mod scan;
+pub(crate) mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ use std::sync::Arc;
 use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
-pub use engine::{PROGRAM_FIELDS, ProgramView, Sources};
+pub use engine::{PROGRAM_FIELDS, Printed, ProgramView, Sources};
+pub use files::{MemoryFolder, RuleFiles};
 pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
 
 use crate::diagnostic::{Diagnostic, Location, Source};
@@ -73,7 +75,10 @@ pub struct Viewpoint {
 
 /// A loaded, compiled and checked ruleset.
 pub struct Ruleset {
+    /// The rules folder (for rules held in memory, the name that stands for it).
     pub dir: PathBuf,
+    /// Where its files are read from.
+    pub files: RuleFiles,
     pub name: String,
     pub description: String,
     /// The scale findings' scores must lie on (inclusive).
@@ -87,6 +92,8 @@ pub struct Ruleset {
     pub warnings: Vec<Diagnostic>,
     pub(crate) engine: Engine,
     pub(crate) sources: Sources,
+    /// What the scripts printed (`print`, `debug`).
+    pub printed: Printed,
 }
 
 impl std::fmt::Debug for Ruleset {
@@ -108,19 +115,25 @@ const BUREAU_VARIABLES: [&str; 4] = ["program", "params", "assessment", "bureau"
 impl Ruleset {
     /// Loads the rules folder `dir`, applies `overrides` (a scenario's `[parameters]`), compiles and checks every script.
     pub fn load(dir: &Path, overrides: &BTreeMap<String, Located<toml::Value>>) -> Result<Ruleset> {
-        let manifest = manifest::read(dir).map_err(Error::Input)?;
+        Ruleset::load_files(&RuleFiles::dir(dir), overrides)
+    }
+
+    /// [`Ruleset::load`] from files on disk or held in memory ([`RuleFiles::in_memory`]).
+    pub fn load_files(files: &RuleFiles, overrides: &BTreeMap<String, Located<toml::Value>>) -> Result<Ruleset> {
+        let manifest = manifest::read_files(files).map_err(Error::Input)?;
         let mut errors = Vec::new();
         let mut parameters = manifest.parameters.clone();
         if let Err(mut es) = parameters.apply_overrides(overrides) {
             errors.append(&mut es);
         }
         let sources = Sources::default();
-        let engine = engine::engine(dir, &sources);
+        let printed = Printed::default();
+        let engine = engine::engine(files, &sources, &printed);
         let param_names: Vec<&str> = manifest.parameters.list.keys().map(String::as_str).collect();
 
         let mut viewpoints = Vec::new();
         for v in &manifest.viewpoints {
-            match compile(&engine, &sources, &v.script, &VIEWPOINT_VARIABLES, &param_names) {
+            match compile(&engine, &sources, files, &v.script, &VIEWPOINT_VARIABLES, &param_names) {
                 Ok(script) => viewpoints.push(Viewpoint {
                     id: v.id.clone(),
                     number: v.number,
@@ -132,7 +145,7 @@ impl Ruleset {
                 Err(d) => errors.push(d),
             }
         }
-        let policy = match compile(&engine, &sources, &manifest.policy, &POLICY_VARIABLES, &param_names) {
+        let policy = match compile(&engine, &sources, files, &manifest.policy, &POLICY_VARIABLES, &param_names) {
             Ok(s) => Some(s),
             Err(d) => {
                 errors.push(d);
@@ -154,7 +167,8 @@ impl Ruleset {
             return Err(Error::Input(errors));
         }
         Ok(Ruleset {
-            dir: dir.to_path_buf(),
+            dir: files.root().to_path_buf(),
+            files: files.clone(),
             name: manifest.name,
             description: manifest.description,
             score_range: manifest.score_range,
@@ -164,12 +178,18 @@ impl Ruleset {
             warnings,
             engine,
             sources,
+            printed,
         })
     }
 
     /// The ruleset a scenario names, with its parameter overrides.
     pub fn for_scenario(scenario: &Scenario) -> Result<Ruleset> {
         Ruleset::load(&scenario.rules_dir, &scenario.parameters)
+    }
+
+    /// The ruleset in `files` (e.g. held in memory), with `scenario`'s parameter overrides.
+    pub fn for_scenario_from(files: &RuleFiles, scenario: &Scenario) -> Result<Ruleset> {
+        Ruleset::load_files(files, &scenario.parameters)
     }
 
     /// The `params` map scripts see in `fiscal_year` (scheduled changes applied; overrides win).
@@ -190,34 +210,13 @@ impl Ruleset {
     /// Compiles a bureau's own policy script in this ruleset's sandboxed engine, once
     /// (`program`, `params`, `assessment` and `bureau` are its variables; see [`crate::autonomy`]).
     pub(crate) fn compile_bureau_policy(&self, path: &Path) -> Result<Script, Diagnostic> {
-        compile(&self.engine, &self.sources, path, &BUREAU_VARIABLES, &self.param_names())
+        compile(&self.engine, &self.sources, &self.files, path, &BUREAU_VARIABLES, &self.param_names())
     }
 
     /// The declared parameter names, for "did you mean".
     pub(crate) fn param_names(&self) -> Vec<&str> {
         self.parameters.list.keys().map(String::as_str).collect()
     }
-}
-
-/// Loads the scenario's ruleset and tries it on every program; returns the ruleset's warnings.
-///
-/// For `waku check`: a script that fails on some program is reported here, before any run.
-///
-/// A scenario with no rules folder at all (no `ruleset.toml` where the loader looked) gets a
-/// warning rather than an error: the scenario itself may be fine, and `waku review` says the same as an error.
-pub fn check(scenario: &Scenario) -> Result<Vec<Diagnostic>> {
-    if !scenario.rules_dir.join("ruleset.toml").is_file() {
-        return Ok(vec![
-            Diagnostic::warning(format!(
-                "no ruleset found at `{}`: the review rules were not checked",
-                Source::display_path(&scenario.rules_dir.join("ruleset.toml"))
-            ))
-            .hint("name the rules folder with `rules = \"…\"` in the scenario or `--rules DIR`"),
-        ]);
-    }
-    let ruleset = Ruleset::for_scenario(scenario)?;
-    crate::review::review(scenario, &ruleset)?;
-    Ok(ruleset.warnings)
 }
 
 /// A script's run-time error on a program, located in the script (or the module it happened in).
@@ -228,11 +227,13 @@ pub(crate) fn runtime_error(ruleset: &Ruleset, e: &rhai::EvalAltResult, script: 
 fn compile(
     engine: &Engine,
     sources: &Sources,
+    files: &RuleFiles,
     path: &Path,
     variables: &[&str],
     params: &[&str],
 ) -> Result<Script, Diagnostic> {
-    let text = std::fs::read_to_string(path)
+    let text = files
+        .read(path)
         .map_err(|e| Diagnostic::error(format!("cannot read script `{}`: {e}", Source::display_path(path))))?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     sources.insert(Arc::clone(&source));

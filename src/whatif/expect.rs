@@ -11,7 +11,7 @@
 //! action = "縮小"               # the review's action (今後の方向性)
 //!
 //! [[expect]]
-//! envelope = "kodomo_katei"
+//! envelope = "子ども家庭局"       # a bureau or program by its id or its name
 //! between = ["340億円", "450億円"]
 //!
 //! [[expect]]
@@ -20,7 +20,7 @@
 //! ```
 //!
 //! [`parse`] validates the entries against the scenario (unknown keys, ids and names get a
-//! located error with "did you mean"); [`check`] compares them with an [`Outcome`] and reports
+//! located error with "did you mean"); [`check`] compares them with a [`YearOutcome`] and reports
 //! each as a [`CaseResult`], the shape `waku test` prints for rule tests too.
 
 use std::fmt::Write as _;
@@ -28,13 +28,14 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::Outcome;
 use super::indicators::{self, Quantity, show_money};
 use crate::allocate::Allocation;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::{Money, Unit};
+use crate::pipeline::YearOutcome;
 use crate::review::Action;
-use crate::rules::cases::{CaseResult, Mismatch};
+use crate::review::cases::{CaseResult, Mismatch};
+use crate::scenario::names::{Kind, Lookup, Names};
 use crate::scenario::{Located, Scenario};
 use crate::{Error, Result};
 
@@ -235,6 +236,33 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
         };
         d.suggest(found, known.iter().copied()).or_hint(hint)
     };
+    // A bureau or program by its id or its name (子ども家庭局), as the id.
+    let names = Names::of(scenario);
+    let named = |written: &str, key: &str, kind: Kind, errors: &mut Vec<Diagnostic>| -> Option<String> {
+        let what = if kind == Kind::Bureau { "bureau" } else { "program" };
+        match names.find(written, &[kind]) {
+            Lookup::Found(_, id) => Some(id.to_string()),
+            Lookup::Ambiguous(kind, ids) => {
+                errors.push(
+                    Diagnostic::error(Names::ambiguous(written, kind, &ids))
+                        .at_opt(at(key, true))
+                        .hint(format!("write the {what}'s id, e.g. `{key} = \"{}\"`", ids[0])),
+                );
+                None
+            }
+            Lookup::NotFound => {
+                let d = Diagnostic::error(format!("unknown {what} `{written}` in `[[expect]]`")).at_opt(at(key, true));
+                let hint = names.did_you_mean(written, &[kind]).unwrap_or_else(|| match kind {
+                    Kind::Bureau => format!("known bureaus: {}", names.bureaus().join(", ")),
+                    Kind::Program => {
+                        format!("name a program by its id or its name (the scenario has {})", names.programs(0).1)
+                    }
+                });
+                errors.push(d.hint(hint));
+                None
+            }
+        }
+    };
     let subject = match subject_key {
         "feasible" => match t.get("feasible") {
             Some(toml::Value::Boolean(b)) => Subject::Feasible(*b),
@@ -257,16 +285,8 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             }
         }
         "program" => {
-            let Some(id) = text_of("program", &mut errors) else { return Err(errors) };
-            if scenario.program(&id).is_none() {
-                errors.push(unknown(
-                    "program",
-                    "program",
-                    &id,
-                    scenario.programs.iter().map(|p| p.id.as_str()).collect(),
-                ));
-                return Err(errors);
-            }
+            let Some(written) = text_of("program", &mut errors) else { return Err(errors) };
+            let Some(id) = named(&written, "program", Kind::Program, &mut errors) else { return Err(errors) };
             let general_revenue = match text_of("of", &mut errors).as_deref() {
                 None | Some("allocated") => false,
                 Some("general_revenue") => true,
@@ -282,16 +302,8 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             Subject::Program { id, general_revenue }
         }
         "envelope" => {
-            let Some(id) = text_of("envelope", &mut errors) else { return Err(errors) };
-            if scenario.department(&id).is_none() {
-                errors.push(unknown(
-                    "bureau",
-                    "envelope",
-                    &id,
-                    scenario.departments.iter().map(|d| d.id.as_str()).collect(),
-                ));
-                return Err(errors);
-            }
+            let Some(written) = text_of("envelope", &mut errors) else { return Err(errors) };
+            let Some(id) = named(&written, "envelope", Kind::Bureau, &mut errors) else { return Err(errors) };
             Subject::Envelope(id)
         }
         _ => {
@@ -535,8 +547,8 @@ impl Expectation {
     }
 }
 
-/// Checks every expectation against `outcome`; one result each, in order.
-pub fn check(expectations: &[Expectation], outcome: &Outcome) -> Vec<CaseResult> {
+/// Checks every expectation against a year's outcome; one result each, in order.
+pub fn check(expectations: &[Expectation], outcome: &YearOutcome<'_>) -> Vec<CaseResult> {
     let unit = outcome.scenario.display_unit;
     expectations.iter().map(|e| check_one(e, outcome, unit)).collect()
 }
@@ -550,7 +562,7 @@ fn place_of(loc: &Option<Location>, fallback: &str) -> String {
     }
 }
 
-fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
+fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, unit: Unit) -> CaseResult {
     let place = e.place();
     let mut mismatches = Vec::new();
     let result = |mismatches: Vec<Mismatch>| CaseResult {
@@ -558,6 +570,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
         place: place.clone(),
         mismatches,
         error: None,
+        printed: Vec::new(),
     };
     let what = e.subject_words();
     let reason = |d: &Diagnostic| d.message.clone();
@@ -567,7 +580,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
             mismatches.push(Mismatch {
                 what,
                 expected: if want { "feasible".into() } else { "infeasible".into() },
-                found: match &outcome.allocation {
+                found: match outcome.allocation {
                     Ok(_) => "feasible: every limit holds".into(),
                     Err(d) => format!("infeasible: {}", reason(d)),
                 },
@@ -594,7 +607,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
             }
             continue;
         }
-        let a = match &outcome.allocation {
+        let a = match outcome.allocation {
             Ok(a) => a,
             Err(d) => {
                 mismatches.push(Mismatch {
@@ -616,7 +629,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
                 .map(|p| Quantity::Money(if *general_revenue { p.general_revenue } else { p.allocated })),
             Subject::Envelope(d) => a.envelopes.iter().find(|x| &x.department == d).map(|x| Quantity::Money(x.amount)),
             Subject::Indicator(i) => {
-                let all = indicators::indicators(&outcome.scenario, a);
+                let all = indicators::indicators(outcome.scenario, a);
                 let Some(ind) = all.into_iter().find(|x| x.id == i) else { continue };
                 if let Check::WithinThreshold(want) = c {
                     if ind.within_threshold() != *want {
@@ -669,13 +682,21 @@ fn abs_show(q: Quantity, unit: Unit) -> String {
     }
 }
 
-/// Loads the scenario at `path`, takes it through the pipeline and checks its expectations.
+/// Loads the scenario at `path`, takes it through the pipeline (as `waku run` does) and checks
+/// its expectations.
 pub fn run_scenario(path: &std::path::Path) -> Result<Vec<CaseResult>> {
-    let scenario = crate::scenario::load(path)?;
-    let expectations = parse(&scenario)?;
+    let options = crate::pipeline::Options::default();
+    let input = crate::pipeline::load_year(path, &options.load)?;
+    let Some(scenario) = input.scenario() else { return Ok(Vec::new()) };
+    let expectations = parse(scenario)?;
     if expectations.is_empty() {
         return Ok(Vec::new());
     }
-    let outcome = Outcome::of(scenario, &crate::allocate::Options::default())?;
-    Ok(check(&expectations, &outcome))
+    let outcome = crate::pipeline::run(input, &options)?;
+    let year = outcome.year().ok_or_else(|| crate::Error::internal("`waku test` ran no single year"))?;
+    let mut results = check(&expectations, &year);
+    if let Some(first) = results.first_mut() {
+        first.printed.clone_from(&outcome.printed);
+    }
+    Ok(results)
 }

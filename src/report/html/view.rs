@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{indicators, year};
 use crate::Result;
-use crate::allocate::{Allocation, ConstraintReport, Holding};
+use crate::allocate::Allocation;
 use crate::fiscal::{PlanOutcome, Ratio};
 use crate::money::{Money, Unit};
 use crate::review::Review;
@@ -22,6 +22,8 @@ pub(super) struct Page {
     pub city: String,
     pub name: String,
     pub period: String,
+    /// The `--set` overrides of the run, one line each.
+    pub sets: Vec<String>,
     pub unit: &'static str,
     pub multi_year: bool,
     pub cards: Vec<Card>,
@@ -126,10 +128,11 @@ pub(super) struct EnvelopeRow {
 }
 
 /// A binding limit in words.
+/// A binding limit in the report: its Japanese label, figures and shadow price in Japanese; the
+/// constraint's machine name only as the item's tooltip.
 pub(super) struct Binding {
     pub ja: String,
     pub name: String,
-    pub label: String,
     pub limit: String,
     pub value: String,
     pub words: String,
@@ -213,54 +216,6 @@ pub(super) fn fy(multi: bool, year: i32, words: &str) -> String {
     if multi { format!("FY{year} {words}") } else { words.to_string() }
 }
 
-/// The Japanese name of a constraint, by its machine name.
-pub(super) fn constraint_ja(name: &str) -> &'static str {
-    match name.split('.').next().unwrap_or("") {
-        "balance" => "財源の均衡（歳入＝歳出）",
-        "envelope_floor" => "枠の下限",
-        "envelope_ceiling" => "枠の上限",
-        "reserve_min" => "市長調整枠の下限",
-        "reserve_max" => "市長調整枠の上限",
-        "investment_cap" => "投資的経費の上限",
-        "bond_issuance_cap" => "市債発行額の上限",
-        "next_generation" => "次世代投資枠の目標",
-        "fund_drawdown" => "財源調整用基金の取崩し上限",
-        "fund_floor" => "基金残高の下限",
-        "bond_not_rising" => "市債残高を増やさない",
-        _ => "制約",
-    }
-}
-
-pub(super) fn held_ja(h: Holding) -> &'static str {
-    match h {
-        Holding::Mandatory => "義務的経費（要求額で固定）",
-        Holding::Pinned => "点検結果で確定",
-        Holding::AllOrNothing => "全額採否",
-        Holding::EnvelopeFloor => "枠の下限により最大額",
-        Holding::ReviewMax => "点検の上限額",
-        Holding::ReviewMin => "点検の下限額",
-        Holding::Marginal => "限界的な事業（制約で調整）",
-        Holding::BureauFixed => "局の方針で確定",
-        Holding::BureauMax => "局の方針の上限額",
-        Holding::BureauMin => "局の方針の下限額",
-    }
-}
-
-pub(super) fn status_ja(status: &str) -> &'static str {
-    match status {
-        "sound" => "健全",
-        "bond_permission_required" => "起債許可団体",
-        "over_city_limit" => "市の目標超過",
-        "early_soundness" => "早期健全化基準以上",
-        "rehabilitation" => "財政再生基準以上",
-        _ => "未算定",
-    }
-}
-
-pub(super) fn find<'a>(a: &'a Allocation, name: &str) -> Option<&'a ConstraintReport> {
-    a.constraints.iter().find(|c| c.name == name)
-}
-
 pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
     let u = o.display_unit;
     let multi = o.allocations.len() > 1;
@@ -331,6 +286,11 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
         city: o.city.clone(),
         name: o.plan.clone(),
         period: period(&o.years),
+        sets: {
+            let years: Vec<(i32, &[crate::scenario::Override])> =
+                o.allocations.iter().map(|a| (a.fiscal_year, a.overrides.as_slice())).collect();
+            crate::report::set_lines(&years, u)
+        },
         unit: u.suffix(),
         multi_year: multi,
         cards,
@@ -350,14 +310,10 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
             .path
             .iter()
             .map(|c| PathRow {
-                ja: constraint_ja(&c.name).to_string(),
+                ja: c.kind.label_ja(),
                 en: c.label.clone(),
                 value: n(c.value, u),
-                sense: match c.sense {
-                    "<=" => "≤",
-                    ">=" => "≥",
-                    _ => "=",
-                },
+                sense: c.sense.math(),
                 limit: n(c.limit, u),
                 status: if !c.holds {
                     "違反 violated"
@@ -490,6 +446,15 @@ fn overview(o: &PlanOutcome) -> Table {
             r.note = format!("プラン期間の目標 plan target {}", n(o.next_generation_target, u));
         }
     }
+    // A year without a next-generation target of its own (a plan's target is cumulative) shows
+    // "—", not 0.00.
+    if let Some(r) = rows.last_mut() {
+        for (cell, a) in r.cells.iter_mut().zip(&o.allocations) {
+            if a.next_generation_target.is_zero() {
+                *cell = "—".into();
+            }
+        }
+    }
     for r in rows.iter_mut().filter(|r| r.ja == "市長調整枠") {
         r.note = o.allocations.iter().map(|a| share(a.reserve_share)).collect::<Vec<_>>().join(" / ");
     }
@@ -507,6 +472,7 @@ pub(super) fn nice_floor(v: f64, span: f64) -> f64 {
 
 /// Width in pixels for labels of this many terminal columns (a wide character is two).
 pub(super) fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
-    let cols = labels.map(UnicodeWidthStr::width).max().unwrap_or(0) as u32;
-    (cols * 7 + 20).clamp(80, 280)
+    // Labels are drawn at `charts::LABEL_PX`: about half of it per column (a CJK character is two).
+    let cols = labels.map(UnicodeWidthStr::width).max().unwrap_or(0) as f64;
+    ((cols * super::charts::LABEL_PX * 0.55) as u32 + 24).clamp(80, 320)
 }
