@@ -32,7 +32,7 @@ pub use inventory::COLUMNS;
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
-pub use overrides::{Override, SetValue};
+pub use overrides::{Override, SetValue, set_lines};
 
 /// A validated scenario: one fiscal year of one city.
 #[derive(Debug, Clone)]
