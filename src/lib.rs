@@ -11,6 +11,7 @@ pub mod allocate;
 pub mod autonomy;
 pub mod cli;
 pub mod diagnostic;
+pub mod files;
 pub mod fiscal;
 pub mod generate;
 pub mod money;

@@ -6,6 +6,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     waku::cli::exit_after_command();
+    waku::cli::install_watchdog();
+    waku::files::install_signal_cleanup();
     let code = waku::cli::main_with(std::env::args_os(), &mut std::io::stdout(), &mut std::io::stderr());
     std::process::exit(code);
 }

@@ -67,8 +67,10 @@ pub fn script_path(dept: &Department, ruleset: &Ruleset) -> Option<std::path::Pa
     if let Some(p) = &dept.policy_script {
         return Some(p.clone());
     }
-    let conventional = ruleset.dir.join("departments").join(format!("{}.rhai", dept.id));
-    conventional.is_file().then_some(conventional)
+    // A link there may lead only to a file inside the rules folder (otherwise it is ignored).
+    let conventional = format!("departments/{}.rhai", dept.id);
+    let path = crate::files::resolve(&conventional, &ruleset.dir, &[&ruleset.dir], false).ok()?;
+    path.is_file().then_some(path)
 }
 
 /// Compiles every bureau's script once (errors located in the script).

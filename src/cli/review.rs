@@ -28,6 +28,9 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let ruleset = Ruleset::for_scenario(&scenario)?;
     let options = Options { program: args.program.clone(), sequential: false };
     let result = review::review_with(&scenario, &ruleset, &options)?;
+    if let Some(printed) = result.printed_text() {
+        let _ = write!(err, "{printed}");
+    }
     let text = match args.format {
         Format::Json => {
             let mut json = review::to_json_string(&result);

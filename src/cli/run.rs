@@ -52,10 +52,11 @@ pub enum RunFormat {
 }
 
 /// Writes a finished report to `--out FILE` (atomically) or to standard output.
+/// `--out -` is standard output.
 pub(crate) fn emit(out: &mut dyn Write, path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
     match path {
-        Some(p) => crate::report::write_atomic(p, bytes),
-        None => super::write_bytes(out, bytes),
+        Some(p) if p != std::path::Path::new("-") => crate::report::write_atomic(p, bytes),
+        _ => super::write_bytes(out, bytes),
     }
 }
 
@@ -98,11 +99,10 @@ fn prepare(args: &ScenarioArgs) -> Result<(Scenario, Review, Model)> {
     Ok((scenario, review, model))
 }
 
-fn write_lp(path: &PathBuf, model: &Model, scenario: &Scenario, allocation: Option<&Allocation>) -> Result<()> {
+fn write_lp(path: &std::path::Path, model: &Model, scenario: &Scenario, allocation: Option<&Allocation>) -> Result<()> {
     let title = format!("{} {} FY{}", scenario.city, scenario.name, scenario.fiscal_year);
     let text = model.to_lp(&title, allocation.map(|a| a.lp_objective));
-    std::fs::write(path, text)
-        .map_err(|e| Error::input(Diagnostic::error(format!("cannot write the LP file `{}`: {e}", path.display()))))
+    crate::report::write_atomic(path, text.as_bytes())
 }
 
 pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -119,6 +119,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(
         return run_autonomous(args, out, err);
     }
     let (scenario, review, model) = prepare(&args.scenario)?;
+    if let Some(printed) = review.printed_text() {
+        let _ = write!(err, "{printed}");
+    }
     let options = Options { solver: args.solver };
     let result = allocate::solve_model(&model, &scenario, &review, &options);
     if let Some(path) = &args.emit_lp {

@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{ScenarioArgs, write_out};
+use super::ScenarioArgs;
+use crate::Result;
 use crate::allocate::{Options, Solver};
 use crate::rules::Ruleset;
 use crate::whatif::sweep::{self, Mode};
 use crate::whatif::vary::Vary;
-use crate::{Diagnostic, Error, Result};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -30,7 +30,7 @@ pub struct SweepArgs {
     pub seed: u64,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: SweepFormat,
-    /// Write to FILE instead of standard output.
+    /// Write to FILE (atomically) instead of standard output; `-` is standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Never draw a progress bar (it is drawn only when standard error is a terminal anyway).
@@ -79,11 +79,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         SweepFormat::Csv => sweep::to_csv(&result, &vary)?,
         SweepFormat::Json => super::run::to_json(&result)?,
     };
-    match &args.out {
-        Some(path) => std::fs::write(path, &text)
-            .map_err(|e| Error::input(Diagnostic::error(format!("cannot write `{}`: {e}", path.display()))))?,
-        None => write_out(out, &text)?,
-    }
+    super::run::emit(out, args.out.as_deref(), text.as_bytes())?;
     let n = result.rows.len();
     let ok = result.feasible();
     let _ = writeln!(

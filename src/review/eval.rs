@@ -10,11 +10,13 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::memo::{Key, Memo};
-use super::{Action, Assessment, Finding, ProgramReview};
+use super::{Action, Assessment, Finding, ProgramReview, ScriptOutput};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::Money;
 use crate::rules::compiled::{Compiled, Inputs, findings_array};
-use crate::rules::engine::{FindingData, FindingView, Observed, ProgramData, kpi_view, observe, with_time_limit};
+use crate::rules::engine::{
+    FindingData, FindingView, Observed, ProgramData, kpi_view, observe, running, with_time_limit,
+};
 use crate::rules::{ProgramView, Ruleset, Script, Viewpoint};
 use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
 
@@ -174,7 +176,7 @@ pub fn review_programs(
     params: Map,
     parallel: bool,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
-    let remembered = Remembered::new(ruleset, !ruleset.reads_the_clock());
+    let remembered = Remembered::new(ruleset, true);
     review_remembering(programs, cx, ruleset, params, parallel, &remembered, true)
 }
 
@@ -228,7 +230,11 @@ struct Folded {
 impl Folded {
     fn new(ruleset: &Ruleset, params: &Scope<'_>, compile: bool) -> Folded {
         let fold = |script: &Script, findings: bool| {
-            let ast = script.with_params(&ruleset.engine, params);
+            // Folding evaluates what is constant: guarded, so that whatever went wrong there
+            // happens (and is reported, located) when the script runs as written.
+            let ast =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script.with_params(&ruleset.engine, params)))
+                    .unwrap_or_else(|_| script.ast.clone());
             let compiled = if compile { Compiled::new(&ast, findings) } else { None };
             (ast, compiled)
         };
@@ -345,6 +351,7 @@ impl Review<'_> {
         let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
         let mut views = Vec::with_capacity(ruleset.viewpoints.len());
         let mut numbers = Vec::with_capacity(ruleset.viewpoints.len());
+        let mut printed = Vec::new();
         for ((v, (ast, compiled)), results) in
             ruleset.viewpoints.iter().zip(&folded.viewpoints).zip(&remembered.viewpoints)
         {
@@ -361,8 +368,10 @@ impl Review<'_> {
                     let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
                     let mut r = lock(results);
                     let n = r.number(v, finding, reason);
-                    if !seen.printed {
+                    if seen.printed.is_empty() {
                         r.by_input.insert(seen.reads.iter().map(|read| (*read, key(*read))), n);
+                    } else {
+                        printed.push(ScriptOutput { script: v.script.source.name.clone(), printed: seen.printed });
                     }
                     (n, r.findings[n as usize].clone())
                 }
@@ -392,15 +401,18 @@ impl Review<'_> {
                 let (out, seen) = run(ruleset, scope, &ruleset.policy, (ast, compiled.as_ref()), &inputs, p, findings);
                 scope.rewind(base);
                 let out = out?;
-                if reuse && !seen.printed {
+                if reuse && seen.printed.is_empty() {
                     let reads = std::iter::once(0).chain(seen.reads.iter().map(|r| r + 1));
                     lock(&remembered.policy).insert(reads.map(|r| (r, input(r))), out.clone());
+                }
+                if !seen.printed.is_empty() {
+                    printed.push(ScriptOutput { script: ruleset.policy.source.name.clone(), printed: seen.printed });
                 }
                 out
             }
         };
         let assessment = to_assessment(&ruleset.policy, out, p)?;
-        Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment })
+        Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment, printed })
     }
 }
 
@@ -423,12 +435,16 @@ fn run(
         (v, reads)
     });
     let (r, seen) = match compiled {
-        Some((Ok(Some(v)), reads)) => (Ok(Ok(v)), Observed { reads, printed: false }),
+        Some((Ok(Some(v)), reads)) => (Ok(Ok(v)), Observed { reads, printed: Default::default() }),
         Some((Err(panic), _)) => (Err(panic), Observed::default()),
         None | Some((Ok(None), _)) => observe(|| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 prepare(scope);
-                with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
+                running(
+                    &script.source,
+                    || program_note(p),
+                    || with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast)),
+                )
             }))
         }),
     };
@@ -825,10 +841,10 @@ mod tests {
         let field = |name: &str| crate::rules::PROGRAM_FIELDS.iter().position(|(f, _)| *f == name).unwrap() as u8;
         let seen = eval("if program.kind == \"no such kind\" { program.name } else { program.fees }");
         assert_eq!(seen.reads, [field("kind"), field("fees")]);
-        assert!(!seen.printed);
+        assert!(seen.printed.is_empty());
         let seen = eval("print(program)");
         assert_eq!(seen.reads, [field("id"), field("name")]);
-        assert!(seen.printed);
+        assert_eq!(seen.printed.lines, [format!("{} {}", sc.programs[0].id, sc.programs[0].name)]);
     }
 
     #[test]

@@ -133,7 +133,21 @@ pub struct ProgramReview {
     pub department: String,
     pub findings: Vec<Finding>,
     pub assessment: Assessment,
+    /// What the scripts printed (`print`, `debug`) while reviewing this program, capped.
+    #[serde(skip)]
+    pub printed: Vec<ScriptOutput>,
 }
+
+/// The output of one script on one program (see [`crate::rules::engine::Printed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptOutput {
+    /// The script, as errors name it.
+    pub script: String,
+    pub printed: crate::rules::engine::Printed,
+}
+
+/// At most this many lines of script output are shown for a whole review.
+pub const MAX_SHOWN_OUTPUT: usize = 200;
 
 /// The review of every program, in the scenario's program order.
 #[derive(Debug, Clone, Serialize)]
@@ -197,6 +211,33 @@ pub fn review_with_params(
 }
 
 impl Review {
+    /// What the scripts printed, program by program in scenario order (so the same on every
+    /// run, whatever the threads did), at most [`MAX_SHOWN_OUTPUT`] lines; `None` when nothing.
+    pub fn printed_text(&self) -> Option<String> {
+        let mut text = String::new();
+        let (mut shown, mut more) = (0usize, 0usize);
+        for p in &self.programs {
+            for o in &p.printed {
+                more += o.printed.dropped;
+                for line in &o.printed.lines {
+                    if shown == MAX_SHOWN_OUTPUT {
+                        more += 1;
+                        continue;
+                    }
+                    shown += 1;
+                    text.push_str(&format!("{} [{}]: {}\n", o.script, p.id, crate::diagnostic::escape_controls(line)));
+                }
+            }
+        }
+        if shown == 0 && more == 0 {
+            return None;
+        }
+        if more > 0 {
+            text.push_str(&format!("… {more} more lines of script output not shown\n"));
+        }
+        Some(text)
+    }
+
     /// How many programs got each action, in [`Action::ALL`] order (actions nobody got are left out).
     pub fn action_counts(&self) -> Vec<(Action, usize)> {
         Action::ALL

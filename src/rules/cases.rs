@@ -219,8 +219,13 @@ struct Expect {
 
 /// Runs every case in the file at `path`.
 pub fn run_file(path: &Path) -> Result<Vec<CaseResult>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(Diagnostic::error(format!("cannot read `{}`: {e}", Source::display_path(path)))))?;
+    let kind = crate::files::Kind::RuleTests;
+    let text = crate::files::read(path, kind)
+        .map_err(|e| e.describe(kind))
+        .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string()))
+        .map_err(|why| {
+            Error::input(Diagnostic::error(format!("cannot read `{}`: {why}", Source::display_path(path))))
+        })?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     let file: CaseFile =
         toml::from_str(&source.text).map_err(|e| Error::input(super::manifest::toml_error(&source, &e)))?;

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, decimal_from_f64, fiscal_year_of};
 use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::files::{Kind, ReadError, Refusal};
 
 /// The manifest as written.
 #[derive(Debug, Deserialize)]
@@ -108,11 +109,17 @@ pub struct Manifest {
 /// Reads and validates `dir/ruleset.toml`.
 pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
     let path = dir.join("ruleset.toml");
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::files::read(&path, Kind::Manifest)
+        .and_then(|b| String::from_utf8(b).map_err(|_| ReadError::Io(std::io::ErrorKind::InvalidData.into())))
+    {
         Ok(t) => t,
         Err(e) => {
             let shown = Source::display_path(&path);
-            let mut d = Diagnostic::error(format!("cannot read the ruleset manifest `{shown}`: {e}"));
+            let why = match &e {
+                ReadError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
+                e => e.describe(Kind::Manifest),
+            };
+            let mut d = Diagnostic::error(format!("cannot read the ruleset manifest `{shown}`: {why}"));
             if !dir.is_dir() {
                 d = d.hint(format!(
                     "the rules folder `{}` does not exist; name another with `--rules DIR` or `rules = \"…\"` in the scenario",
@@ -353,7 +360,19 @@ fn script_path(dir: &Path, value: &Spanned<String>, source: &Arc<Source>) -> Res
             .at(at)
             .hint("write it relative to `ruleset.toml`, without `..`, e.g. `viewpoints/needs.rhai`"));
     }
-    let path = dir.join(rel);
+    // A script may be a link only to a file inside the rules folder.
+    let path = match crate::files::resolve(value.get_ref(), dir, &[dir], false) {
+        Ok(path) => path,
+        Err(Refusal::Outside(real)) => {
+            return Err(Diagnostic::error(format!(
+                "script `{}` is a link to a file outside the rules folder",
+                value.get_ref()
+            ))
+            .at(at)
+            .note(format!("it leads to `{}`", real.display()))
+            .hint("copy the script into the rules folder"));
+        }
+    };
     if !path.is_file() {
         let parent = path.parent().unwrap_or(dir);
         let siblings: Vec<String> = std::fs::read_dir(parent)

@@ -177,12 +177,6 @@ impl Ruleset {
         self.parameters.to_map(fiscal_year)
     }
 
-    /// Whether any script or module calls Rhai's clock functions (`timestamp`, `sleep`): then a
-    /// script's result may differ between two runs on the same program, and none is reused.
-    pub(crate) fn reads_the_clock(&self) -> bool {
-        self.sources.all().iter().any(|s| ["timestamp", "sleep"].iter().any(|w| scan::mentions(&s.text, w)))
-    }
-
     pub fn viewpoint(&self, id: &str) -> Option<&Viewpoint> {
         self.viewpoints.iter().find(|v| v.id == id)
     }
@@ -232,8 +226,10 @@ fn compile(
     variables: &[&str],
     params: &[&str],
 ) -> Result<Script, Diagnostic> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read script `{}`: {e}", Source::display_path(path))))?;
+    let text = crate::files::read(path, crate::files::Kind::Script)
+        .map_err(|e| e.describe(crate::files::Kind::Script))
+        .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string()))
+        .map_err(|why| Diagnostic::error(format!("cannot read script `{}`: {why}", Source::display_path(path))))?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     sources.insert(Arc::clone(&source));
     // Declared (not constant) so strict-variables mode knows them, without letting the optimiser fold them.

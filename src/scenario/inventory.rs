@@ -9,9 +9,9 @@ mod xlsx;
 
 use std::sync::Arc;
 
-use super::file::{ClusterFile, ClusterId, Number, ProgramFile, parse_number};
+use super::file::{ClusterFile, ClusterId, MAX_NUMBER, Number, ProgramFile, parse_number_unbounded};
 use super::located::Located;
-use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::diagnostic::{Diagnostic, Location, Source, quote};
 use crate::money::Money;
 
 pub(crate) use xlsx::{is_workbook, read_sheet};
@@ -275,17 +275,24 @@ fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &m
         let column = COLUMNS[c].0;
         let text = || Some(Located::new(v.to_string(), loc.clone()));
         let number = || -> Result<Option<Located<Number>>, Diagnostic> {
-            parse_number(v).map(|d| Some(Located::new(Number(d), loc.clone()))).ok_or_else(|| {
-                cell_error(source, row, column, range.clone(), format!("invalid number `{v}`"))
-                    .hint("expected a number such as `0.5` or a percentage such as `50%`")
-            })
+            match parse_number_unbounded(v) {
+                Some(d) if d.abs() <= MAX_NUMBER.into() => Ok(Some(Located::new(Number(d), loc.clone()))),
+                Some(_) => {
+                    Err(cell_error(source, row, column, range.clone(), format!("number `{}` is too large", quote(v)))
+                        .hint(
+                            "a number in an inventory may be at most 1,000,000,000,000 in size; check for extra digits",
+                        ))
+                }
+                None => Err(cell_error(source, row, column, range.clone(), format!("invalid number `{}`", quote(v)))
+                    .hint("expected a number such as `0.5` or a percentage such as `50%`")),
+            }
         };
         let money = || -> Result<Option<Located<Money>>, Diagnostic> {
             match Money::parse(value) {
                 Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
                 Err(e) => {
                     let at = range.start + e.offset;
-                    Err(Diagnostic::error(format!("invalid amount `{v}`: {}", e.message))
+                    Err(Diagnostic::error(format!("invalid amount `{}`: {}", quote(v), e.message))
                         .at(Location::new(source, at..at + e.len.max(1)))
                         .note(format!("row {}, column `{column}`", row.line))
                         .hint_opt(e.hint.clone()))
@@ -298,8 +305,14 @@ fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &m
                 _ if is(&["true", "1", "yes", "y", "○", "〇", "はい", "該当"]) => true,
                 _ if is(&["false", "0", "no", "n", "×", "いいえ", "-", "－"]) => false,
                 _ => {
-                    return Err(cell_error(source, row, column, range.clone(), format!("invalid yes/no value `{v}`"))
-                        .hint("expected `true` or `false` (or ○ / ×)"));
+                    return Err(cell_error(
+                        source,
+                        row,
+                        column,
+                        range.clone(),
+                        format!("invalid yes/no value `{}`", quote(v)),
+                    )
+                    .hint("expected `true` or `false` (or ○ / ×)"));
                 }
             };
             Ok(Some(Located::new(b, loc.clone())))

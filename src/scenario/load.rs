@@ -13,6 +13,7 @@ use super::{
     Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy,
 };
 use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::files::{Kind, ReadError, Refusal};
 use crate::money::{Money, Unit};
 use crate::{Error, Result};
 
@@ -62,7 +63,7 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
             let shown = Source::display_path(&path);
             inventory::read_sheet(&path, &shown, merged.inventory_sheet.as_ref(), Some(inv)).map_err(Error::Input)?
         } else {
-            read_source(&path, Some(inv))?
+            read_source(&path, Some(inv), Kind::Inventory)?
         };
         programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
     }
@@ -71,7 +72,7 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
     merged.programs = programs;
     if let Some(cf) = &merged.cluster_file {
         let path = resolve(cf, &root_dir, options, "cluster_file")?;
-        let source = read_source(&path, Some(cf))?;
+        let source = read_source(&path, Some(cf), Kind::Clusters)?;
         let mut clusters = Some(inventory::read_clusters(&source).map_err(Error::Input)?);
         merge_by_id(&mut clusters, merged.clusters.take(), |c| c.id.as_ref().map(|i| i.value.to_string()));
         merged.clusters = clusters;
@@ -83,11 +84,7 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
         merged.overlay(overlay);
     }
 
-    let mut scenario = validate(merged, path, &top_source)?;
-    if let Some(dir) = &options.rules_dir {
-        scenario.rules_dir = dir.clone();
-    }
-    Ok(scenario)
+    validate(merged, path, &top_source, &root_dir, options)
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -97,18 +94,18 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source>> {
+fn read_source(path: &Path, from: Option<&Located<String>>, kind: Kind) -> Result<Arc<Source>> {
     let shown = Source::display_path(path);
-    let bytes = std::fs::read(path).map_err(|e| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
-            _ => e.to_string(),
+    let bytes = crate::files::read(path, kind).map_err(|e| {
+        let hint = match e {
+            ReadError::TooLarge { .. } => "split the file, or check that the path names the file you meant",
+            ReadError::NotRegular(_) => "name a regular file (a device, a FIFO or a socket is never read)",
+            _ => "paths in a scenario are relative to the scenario file",
         };
         Error::input(
-            Diagnostic::error(format!("cannot read `{shown}`: {what}"))
+            Diagnostic::error(format!("cannot read `{shown}`: {}", e.describe(kind)))
                 .at_opt(from.and_then(|f| f.location.clone()))
-                .hint("paths in a scenario are relative to the scenario file"),
+                .hint(hint),
         )
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -132,15 +129,16 @@ fn read_source(path: &Path, from: Option<&Located<String>>) -> Result<Arc<Source
 /// Whether the file at `path` has a `[plan]` section, i.e. is a multi-year plan. A file that cannot
 /// be read or parsed is not a plan; the single-year loader then reports what is wrong with it.
 pub fn is_plan(path: &Path) -> bool {
-    std::fs::read_to_string(path)
+    crate::files::read(path, Kind::Scenario)
         .ok()
+        .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| toml::from_str::<toml::Table>(t.trim_start_matches('\u{feff}')).ok())
         .is_some_and(|t| t.contains_key("plan"))
 }
 
 /// Reads a plan file as written (values keep their places) and its source.
 pub(crate) fn read_plan_file(path: &Path) -> Result<(ScenarioFile, Arc<Source>)> {
-    let source = read_source(path, None)?;
+    let source = read_source(path, None, Kind::Scenario)?;
     let file = parse_file(&source)?;
     Ok((file, source))
 }
@@ -155,28 +153,35 @@ pub(crate) fn resolve_path(
     resolve(value, root_dir, options, key)
 }
 
-/// Resolves a path written in a scenario, relative to the file that wrote it.
+/// Resolves a path written in a scenario, relative to the file that wrote it, confined to the
+/// scenario's folder (see [`crate::files::resolve`]).
 fn resolve(value: &Located<String>, root_dir: &Path, options: &LoadOptions, key: &str) -> Result<PathBuf> {
+    resolve_within(value, &[root_dir], "the scenario's folder", options, key)
+}
+
+/// [`resolve`] with the folders the file may be in (`within` names them in the message).
+fn resolve_within(
+    value: &Located<String>,
+    roots: &[&Path],
+    within: &str,
+    options: &LoadOptions,
+    key: &str,
+) -> Result<PathBuf> {
     let base = value
         .location
         .as_ref()
         .and_then(|l| l.source.path.as_deref())
-        .map_or_else(|| root_dir.to_path_buf(), parent_dir);
-    let path = base.join(&value.value);
-    if !options.allow_outside_paths {
-        let inside = match (normalise(&path), normalise(root_dir)) {
-            (Some(p), Some(r)) => p.starts_with(&r),
-            _ => true,
-        };
-        if !inside {
-            return Err(Error::input(
-                Diagnostic::error(format!("`{key}` path `{}` is outside the scenario's folder", value.value))
-                    .at_opt(value.location.clone())
-                    .hint("move the file beside the scenario, or pass `--allow-outside-paths` if you trust it"),
-            ));
+        .map_or_else(|| roots.first().map_or_else(|| PathBuf::from("."), |r| r.to_path_buf()), parent_dir);
+    crate::files::resolve(&value.value, &base, roots, options.allow_outside_paths).map_err(|Refusal::Outside(real)| {
+        let written = crate::files::lexical(&base.join(&value.value));
+        let mut d =
+            Diagnostic::error(format!("`{key}` path `{}` is outside {within}", crate::diagnostic::quote(&value.value)))
+                .at_opt(value.location.clone());
+        if real != written {
+            d = d.note(format!("it is a link to `{}`", real.display()));
         }
-    }
-    Ok(path)
+        Error::input(d.hint("move the file beside the scenario, or pass `--allow-outside-paths` if you trust it"))
+    })
 }
 
 /// `scenarios/../rules` → `rules`: a path as short as the user would write it.
@@ -233,7 +238,7 @@ fn read_chain(
             ));
         }
     }
-    let source = read_source(path, from)?;
+    let source = read_source(path, from, Kind::Scenario)?;
     if source.text.trim().is_empty() {
         return Err(Error::input(
             Diagnostic::error(format!("the scenario `{}` is empty", source.name))
@@ -497,7 +502,13 @@ impl Checker {
     }
 }
 
-fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario> {
+fn validate(
+    f: ScenarioFile,
+    path: &Path,
+    top: &Arc<Source>,
+    root_dir: &Path,
+    options: &LoadOptions,
+) -> Result<Scenario> {
     // A plan is read by the plan loader; saying so is the only useful message here.
     if let Some(plan) = &f.plan {
         let at = plan.years.as_ref().and_then(|y| y.first()).and_then(|y| y.location.clone());
@@ -580,19 +591,36 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
             .non_negative(&pf.retention_cap_per_department, "policy.retention_cap_per_department"),
     };
 
-    let departments = departments(&mut c, f.departments.unwrap_or_default(), &policy);
+    // `--rules DIR` is the user's own choice; `rules = "…"` in a scenario stays in its folder.
+    let rules_dir = match (&options.rules_dir, &f.rules) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(r)) => match resolve(r, root_dir, options, "rules") {
+            Ok(dir) => dir,
+            Err(Error::Input(ds)) => {
+                ds.into_iter().for_each(|d| c.err(d));
+                PathBuf::from("rules")
+            }
+            Err(_) => PathBuf::from("rules"),
+        },
+        (None, None) => default_rules_dir(path),
+    };
+    // A rules folder named on purpose must be there (a default one that is missing is reported
+    // by `waku check` as a warning: the scenario may be checked on its own).
+    if (options.rules_dir.is_some() || f.rules.is_some()) && !rules_dir.join("ruleset.toml").is_file() {
+        let shown = Source::display_path(&rules_dir);
+        let what = if rules_dir.is_dir() { "has no `ruleset.toml`" } else { "does not exist" };
+        let d = Diagnostic::error(format!("the rules folder `{}` {what}", crate::diagnostic::quote(&shown)));
+        c.err(match (&options.rules_dir, &f.rules) {
+            (None, Some(r)) => d.at_opt(r.location.clone()).hint("`rules` is relative to the scenario file"),
+            _ => d.hint("`--rules DIR` names a folder holding `ruleset.toml`, `viewpoints/` and `policies/`"),
+        });
+    }
+    let script_roots = Roots { scenario: root_dir, rules: &rules_dir, options };
+    let departments = departments(&mut c, f.departments.unwrap_or_default(), &policy, &script_roots);
     let clusters = clusters(&mut c, f.clusters.unwrap_or_default());
     let programs = programs(&mut c, f.programs.unwrap_or_default(), &departments, &clusters);
+    totals_in_range(&mut c, &programs);
 
-    let rules_dir = match &f.rules {
-        Some(r) => r
-            .location
-            .as_ref()
-            .and_then(|l| l.source.path.as_deref())
-            .map_or_else(|| PathBuf::from("."), parent_dir)
-            .join(&r.value),
-        None => default_rules_dir(path),
-    };
     let parameters = f.parameters.unwrap_or_default();
     let fiscal = f.fiscal.and_then(|ff| super::fiscal::validate(ff, &mut c.errors));
     if !c.errors.is_empty() {
@@ -663,7 +691,19 @@ fn duplicate(c: &mut Checker, what: &str, id: &str, here: &Option<Location>, fir
     c.err(d.hint(format!("each {what} needs its own id")));
 }
 
-fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Policy) -> Vec<Department> {
+/// Where a bureau's own policy script may be: beside the scenario or in the rules folder.
+struct Roots<'a> {
+    scenario: &'a Path,
+    rules: &'a Path,
+    options: &'a LoadOptions,
+}
+
+fn departments(
+    c: &mut Checker,
+    list: Vec<Located<DepartmentFile>>,
+    policy: &Policy,
+    roots: &Roots<'_>,
+) -> Vec<Department> {
     let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
     let mut out = Vec::new();
     for entry in list {
@@ -710,21 +750,24 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
         }
         let retention_share = c.share(&d.retention_share, "retention_share").unwrap_or(policy.retention_share);
         let retention_cap = c.non_negative(&d.retention_cap, "retention_cap").or(policy.retention_cap_per_department);
-        let policy_script = d.policy.as_ref().map(|p| {
-            let base = p
-                .location
-                .as_ref()
-                .and_then(|l| l.source.path.as_deref())
-                .map_or_else(|| PathBuf::from("."), parent_dir);
-            let path = base.join(&p.value);
+        let policy_script = d.policy.as_ref().and_then(|p| {
+            let within = "the scenario's folder and the rules folder";
+            let path = match resolve_within(p, &[roots.scenario, roots.rules], within, roots.options, "policy") {
+                Ok(path) => path,
+                Err(Error::Input(ds)) => {
+                    ds.into_iter().for_each(|d| c.err(d));
+                    return None;
+                }
+                Err(_) => return None,
+            };
             if !path.is_file() {
                 c.err(
-                    Diagnostic::error(format!("policy script `{}` not found", p.value))
+                    Diagnostic::error(format!("policy script `{}` not found", crate::diagnostic::quote(&p.value)))
                         .at_opt(p.location.clone())
                         .hint("paths are relative to the scenario file"),
                 );
             }
-            path
+            Some(path)
         });
         out.push(Department {
             name: d.name.map_or_else(|| id.value.clone(), |n| n.value),
@@ -961,6 +1004,30 @@ fn programs(
         out.push(program);
     }
     out
+}
+
+/// The programs' amounts added up must stay within the range waku computes with exactly.
+fn totals_in_range(c: &mut Checker, programs: &[Program]) {
+    type Field = fn(&Program) -> Money;
+    let fields: [(&str, &str, Field); 4] = [
+        ("requests", "requested", |p| p.requested),
+        ("prior-year budgets", "prior_cost", |p| p.prior_cost),
+        ("fees", "fees", |p| p.fees),
+        ("natural savings", "natural_savings", |p| p.attributes.natural_savings),
+    ];
+    for (what, column, field) in fields {
+        let total = programs.iter().try_fold(Decimal::ZERO, |t, p| t.checked_add(field(p).as_decimal()));
+        if total.is_some_and(|t| t <= Money::MAX.as_decimal()) {
+            continue;
+        }
+        let largest = programs.iter().max_by_key(|p| field(p));
+        c.err(
+            Diagnostic::error(format!("the programs' {what} add up to more than 1,000兆円"))
+                .at_opt(largest.and_then(|p| p.location.clone()))
+                .note(format!("the largest `{column}` is program `{}`'s", largest.map_or("", |p| p.id.as_str())))
+                .hint("waku computes up to 1,000兆円 in all; check the inventory for amounts in the wrong unit"),
+        );
+    }
 }
 
 trait NoteIfNone {

@@ -17,9 +17,6 @@ use crate::diagnostic::{Diagnostic, Location, SheetOrigin, Source};
 use crate::money::Unit;
 use crate::scenario::located::Located;
 
-/// A workbook larger than this is refused before it is unzipped (an inventory of 100,000 programs is ~10 MB).
-const MAX_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Whether `path` names an Excel workbook (by its extension).
 pub(crate) fn is_workbook(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
@@ -34,16 +31,16 @@ pub(crate) fn read_sheet(
     from: Option<&Located<String>>,
 ) -> Result<Arc<Source>, Vec<Diagnostic>> {
     let at = |d: Diagnostic| vec![d.at_opt(from.and_then(|f| f.location.clone()))];
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_BYTES {
-        return Err(at(Diagnostic::error(format!(
-            "`{shown}` is {} MB; an inventory workbook may be at most {} MB",
-            size / (1024 * 1024),
-            MAX_BYTES / (1024 * 1024)
-        ))
-        .hint("save the programs as CSV UTF-8 instead, or split the workbook")));
-    }
-    let bytes = std::fs::read(path).map_err(|e| at(Diagnostic::error(format!("cannot read `{shown}`: {e}"))))?;
+    let kind = crate::files::Kind::Workbook;
+    let bytes = crate::files::read(path, kind).map_err(|e| {
+        let d = Diagnostic::error(format!("cannot read `{shown}`: {}", e.describe(kind)));
+        at(match e {
+            crate::files::ReadError::TooLarge { .. } => {
+                d.hint("save the programs as CSV UTF-8 instead, or split the workbook")
+            }
+            _ => d.hint("paths in a scenario are relative to the scenario file"),
+        })
+    })?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         let why = match e {
             XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
