@@ -255,6 +255,18 @@ pub fn install_signal_cleanup() {
     });
 }
 
+/// A text cell of a CSV file meant for a spreadsheet, made inert: text beginning with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be read by Excel (or LibreOffice) as a formula —
+/// `=HYPERLINK(…)`, `+cmd|' /C calc'!A0` — so it gets a leading apostrophe, which the spreadsheet
+/// shows as text and does not display. Only text cells pass through here: numbers stay numbers.
+pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Why an output was not written.
 #[derive(Debug)]
 pub enum WriteError {
@@ -345,6 +357,16 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    #[test]
+    fn formula_text_is_made_inert_and_other_text_kept() {
+        for bad in ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1", "\t=1+1", "\r=1"] {
+            assert_eq!(spreadsheet_text(bad), format!("'{bad}"));
+        }
+        for fine in ["子育て支援", "a=1", " =1", "", "'quoted"] {
+            assert_eq!(spreadsheet_text(fine), fine);
+        }
     }
 
     #[cfg(unix)]

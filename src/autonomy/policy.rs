@@ -81,8 +81,9 @@ pub fn compile_all(sc: &Scenario, ruleset: &Ruleset) -> crate::Result<Vec<Option
         match script_path(d, ruleset).map(|p| ruleset.compile_bureau_policy(&p)) {
             None => out.push(None),
             Some(Ok(s)) => out.push(Some(s)),
-            Some(Err(e)) => {
-                errors.push(e.note(format!("in the policy of bureau `{}` ({})", d.id, d.name)));
+            Some(Err(es)) => {
+                errors
+                    .extend(es.into_iter().map(|e| e.note(format!("in the policy of bureau `{}` ({})", d.id, d.name))));
                 out.push(None);
             }
         }

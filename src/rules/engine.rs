@@ -195,7 +195,10 @@ pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
         .set_max_map_size(MAX_MAP_SIZE)
         .set_max_modules(MAX_MODULES)
         .set_strict_variables(true)
-        .set_fail_on_invalid_map_property(true);
+        .set_fail_on_invalid_map_property(true)
+        // Scripts are parsed as written, for the static checks (`super::lint`), and optimised
+        // after them (`super::compile`).
+        .set_optimization_level(rhai::OptimizationLevel::None);
     engine.disable_symbol("eval");
     engine.on_progress(|ops| {
         if ops % 1024 == 0 && DEADLINE.with(|d| d.get()).is_some_and(|d| Instant::now() > d) {

@@ -96,9 +96,12 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
             } else {
                 format!("a value too large ({what})")
             };
-            Diagnostic::error(format!("the script built {limit}"))
-                .at(at)
-                .hint("a reason should be a sentence; look for a string or array that grows in a loop")
+            let hint = if what.contains("string") {
+                "a reason should be a sentence; look for a string that grows in a loop"
+            } else {
+                "look for a map or an array that grows in a loop"
+            };
+            Diagnostic::error(format!("the script built {limit}")).at(at).hint(hint)
         }
         EvalAltResult::ErrorRuntime(value, _) if value.is::<Removed>() => {
             let name = value.clone_cast::<Removed>().0;

@@ -10,6 +10,7 @@ pub mod cases;
 pub(crate) mod compiled;
 pub mod engine;
 mod errors;
+mod lint;
 pub mod manifest;
 pub mod params;
 pub mod scan;
@@ -87,6 +88,8 @@ pub struct Ruleset {
     pub warnings: Vec<Diagnostic>,
     pub(crate) engine: Engine,
     pub(crate) sources: Sources,
+    /// The bureau ids of the scenario the ruleset was loaded for, if any (for the static checks).
+    departments: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for Ruleset {
@@ -108,6 +111,15 @@ const BUREAU_VARIABLES: [&str; 4] = ["program", "params", "assessment", "bureau"
 impl Ruleset {
     /// Loads the rules folder `dir`, applies `overrides` (a scenario's `[parameters]`), compiles and checks every script.
     pub fn load(dir: &Path, overrides: &BTreeMap<String, Located<toml::Value>>) -> Result<Ruleset> {
+        Ruleset::load_checking(dir, overrides, None)
+    }
+
+    /// [`Ruleset::load`], with the bureau ids scripts may compare `program.department` with.
+    fn load_checking(
+        dir: &Path,
+        overrides: &BTreeMap<String, Located<toml::Value>>,
+        departments: Option<Vec<String>>,
+    ) -> Result<Ruleset> {
         let manifest = manifest::read(dir).map_err(Error::Input)?;
         let mut errors = Vec::new();
         let mut parameters = manifest.parameters.clone();
@@ -117,10 +129,18 @@ impl Ruleset {
         let sources = Sources::default();
         let engine = engine::engine(dir, &sources);
         let param_names: Vec<&str> = manifest.parameters.list.keys().map(String::as_str).collect();
+        let known = lint::Known {
+            parameters: &parameters,
+            viewpoints: manifest.viewpoints.iter().map(|v| v.id.clone()).collect(),
+            departments: departments.clone(),
+        };
+        let compile = |path: &Path, variables: &[&str]| {
+            compile(&engine, &sources, path, variables, &param_names, lint::Role::Rule, &known)
+        };
 
         let mut viewpoints = Vec::new();
         for v in &manifest.viewpoints {
-            match compile(&engine, &sources, &v.script, &VIEWPOINT_VARIABLES, &param_names) {
+            match compile(&v.script, &VIEWPOINT_VARIABLES) {
                 Ok(script) => viewpoints.push(Viewpoint {
                     id: v.id.clone(),
                     number: v.number,
@@ -129,13 +149,13 @@ impl Ruleset {
                     script,
                     label: v.id.as_str().into(),
                 }),
-                Err(d) => errors.push(d),
+                Err(mut ds) => errors.append(&mut ds),
             }
         }
-        let policy = match compile(&engine, &sources, &manifest.policy, &POLICY_VARIABLES, &param_names) {
+        let policy = match compile(&manifest.policy, &POLICY_VARIABLES) {
             Ok(s) => Some(s),
-            Err(d) => {
-                errors.push(d);
+            Err(mut ds) => {
+                errors.append(&mut ds);
                 None
             }
         };
@@ -164,12 +184,15 @@ impl Ruleset {
             warnings,
             engine,
             sources,
+            departments,
         })
     }
 
-    /// The ruleset a scenario names, with its parameter overrides.
+    /// The ruleset a scenario names, with its parameter overrides (its scripts checked against the
+    /// scenario's bureau ids too).
     pub fn for_scenario(scenario: &Scenario) -> Result<Ruleset> {
-        Ruleset::load(&scenario.rules_dir, &scenario.parameters)
+        let departments = scenario.departments.iter().map(|d| d.id.clone()).collect();
+        Ruleset::load_checking(&scenario.rules_dir, &scenario.parameters, Some(departments))
     }
 
     /// The `params` map scripts see in `fiscal_year` (scheduled changes applied; overrides win).
@@ -183,8 +206,13 @@ impl Ruleset {
 
     /// Compiles a bureau's own policy script in this ruleset's sandboxed engine, once
     /// (`program`, `params`, `assessment` and `bureau` are its variables; see [`crate::autonomy`]).
-    pub(crate) fn compile_bureau_policy(&self, path: &Path) -> Result<Script, Diagnostic> {
-        compile(&self.engine, &self.sources, path, &BUREAU_VARIABLES, &self.param_names())
+    pub(crate) fn compile_bureau_policy(&self, path: &Path) -> Result<Script, Vec<Diagnostic>> {
+        let known = lint::Known {
+            parameters: &self.parameters,
+            viewpoints: self.viewpoints.iter().map(|v| v.id.clone()).collect(),
+            departments: self.departments.clone(),
+        };
+        compile(&self.engine, &self.sources, path, &BUREAU_VARIABLES, &self.param_names(), lint::Role::Bureau, &known)
     }
 
     /// The declared parameter names, for "did you mean".
@@ -225,11 +253,15 @@ fn compile(
     path: &Path,
     variables: &[&str],
     params: &[&str],
-) -> Result<Script, Diagnostic> {
+    role: lint::Role,
+    known: &lint::Known<'_>,
+) -> Result<Script, Vec<Diagnostic>> {
     let text = crate::files::read(path, crate::files::Kind::Script)
         .map_err(|e| e.describe(crate::files::Kind::Script))
         .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string()))
-        .map_err(|why| Diagnostic::error(format!("cannot read script `{}`: {why}", Source::display_path(path))))?;
+        .map_err(|why| {
+            vec![Diagnostic::error(format!("cannot read script `{}`: {why}", Source::display_path(path)))]
+        })?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     sources.insert(Arc::clone(&source));
     // Declared (not constant) so strict-variables mode knows them, without letting the optimiser fold them.
@@ -237,9 +269,18 @@ fn compile(
     for v in variables {
         scope.push_dynamic(*v, Dynamic::UNIT);
     }
-    let mut ast = engine
+    // Parsed as written (the engine does not optimise), so the static checks see every statement,
+    // then optimised as Rhai would by default.
+    let ast = engine
         .compile_into_self_contained(&scope, &*source.text)
-        .map_err(|e| errors::compile_error(&e, &source, sources, params))?;
+        .map_err(|e| vec![errors::compile_error(&e, &source, sources, params)])?;
+    let problems = lint::check(&ast, &source, role, known);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // Re-optimising drops the embedded module resolver; the carrier brings it back.
+    let carrier = ast.clone_functions_only_filtered(|_, _, _, _, _| false);
+    let mut ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple).merge(&carrier);
     ast.set_source(source.name.as_str());
     let foldable = !scan::assigns_to_field(&source.text, "params");
     Ok(Script { path: path.to_path_buf(), source, ast, foldable })

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::file::{ClusterFile, ClusterId, MAX_NUMBER, Number, ProgramFile, parse_number_unbounded};
 use super::located::Located;
 use crate::diagnostic::{Diagnostic, Location, Source, quote};
-use crate::money::Money;
+use crate::money::{Money, Unit};
 
 pub(crate) use xlsx::{is_workbook, read_sheet};
 
@@ -194,7 +194,23 @@ fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::
     }
 }
 
-fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Source>) -> Result<Vec<usize>, Diagnostic> {
+/// The money columns: a unit in their header's brackets applies to their bare numbers.
+const MONEY_COLUMNS: [&str; 4] = ["prior_cost", "requested", "fees", "natural_savings"];
+
+/// The unit a header names in brackets (`要求額（千円）`, `requested (千円)`), if any: `Ok(None)` for
+/// none, `Err(text)` for a bracket that does not name a unit.
+fn header_unit(header: &str) -> Result<Option<Unit>, &str> {
+    let Some((_, rest)) = header.trim().split_once(['（', '(']) else { return Ok(None) };
+    let inner = rest.trim_end().trim_end_matches(['）', ')']).trim();
+    Unit::parse(inner).map(Some).ok_or(inner)
+}
+
+/// For each header cell: its column (an index into [`COLUMNS`]) and, for a money column, the unit
+/// its bare numbers are in (円 when the header names none).
+fn column_index(
+    headers: &[(String, std::ops::Range<usize>)],
+    source: &Arc<Source>,
+) -> Result<Vec<(usize, Unit)>, Diagnostic> {
     let mut map = Vec::with_capacity(headers.len());
     let mut seen: Vec<Option<usize>> = vec![None; COLUMNS.len()];
     for (i, (h, range)) in headers.iter().enumerate() {
@@ -209,7 +225,23 @@ fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Sourc
                         .hint("remove or rename one of the two columns"));
                 }
                 seen[c] = Some(i);
-                map.push(c);
+                let unit = if MONEY_COLUMNS.contains(&COLUMNS[c].0) {
+                    match header_unit(h) {
+                        Ok(u) => u.unwrap_or(Unit::Yen),
+                        Err(found) => {
+                            return Err(Diagnostic::error(format!(
+                                "the header `{}` names `{}`, which is not a unit of money",
+                                quote(h.trim()),
+                                quote(found)
+                            ))
+                            .at(Location::new(source, range.clone()))
+                            .hint("write the unit of the column's numbers in brackets: （円）, （千円）, （万円）, （百万円）, （億円）, or none"));
+                        }
+                    }
+                } else {
+                    Unit::Yen
+                };
+                map.push((c, unit));
             }
             None => {
                 let names = COLUMNS.iter().flat_map(|(en, ja, _)| [*en, *ja]);
@@ -264,9 +296,21 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
 }
 
 /// One inventory row as a program entry; the errors in its cells go to `errors`.
-fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &mut Vec<Diagnostic>) -> ProgramFile {
+/// Whether a cell is a number without a unit of its own (`1000000`, `1,234.5`, `▲500`).
+fn is_bare_number(v: &str) -> bool {
+    let digits = v.trim_start_matches(['-', '▲', '△', '－', '−']);
+    digits.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && digits.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || ",，.．".contains(c))
+}
+
+fn program_of_row(
+    source: &Arc<Source>,
+    row: &Row,
+    columns: &[(usize, Unit)],
+    errors: &mut Vec<Diagnostic>,
+) -> ProgramFile {
     let mut p = ProgramFile::default();
-    for ((value, range), &c) in row.cells().zip(columns) {
+    for ((value, range), &(c, unit)) in row.cells().zip(columns) {
         let v = value.trim();
         if v.is_empty() {
             continue;
@@ -288,10 +332,24 @@ fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &m
             }
         };
         let money = || -> Result<Option<Located<Money>>, Diagnostic> {
-            match Money::parse(value) {
+            // A bare number is in the unit its header names (円 if none), as in a workbook.
+            let parsed = if unit != Unit::Yen && is_bare_number(v) {
+                Money::parse(&format!("{v}{}", unit.suffix())).map_err(|mut e| {
+                    // Keep the place inside the cell as written.
+                    e.offset = e.offset.min(v.len().saturating_sub(1));
+                    e.len = e.len.min(v.len() - e.offset).max(1);
+                    e
+                })
+            } else {
+                Money::parse(value)
+            };
+            match parsed {
                 Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
                 Err(e) => {
-                    let at = range.start + e.offset;
+                    let at = range.start
+                        + (value.len() - value.trim_start().len())
+                            * usize::from(unit != Unit::Yen && is_bare_number(v))
+                        + e.offset;
                     Err(Diagnostic::error(format!("invalid amount `{}`: {}", quote(v), e.message))
                         .at(Location::new(source, at..at + e.len.max(1)))
                         .note(format!("row {}, column `{column}`", row.line))

@@ -3,8 +3,9 @@
 //! errors name the cell (`programs.xlsx:事業!D14`).
 //!
 //! Cells keep what the spreadsheet holds: text as written (`"12,345千円"`), numbers as numbers.
-//! A number in a money column is yen, or the unit its header names in brackets (`要求額（千円）`:
-//! `12345` is 12,345千円) — in a workbook the header is the only place a number's unit can be.
+//! A bare number in a money column — a number cell or a number stored as text — is in the unit its
+//! header names in brackets (`要求額（千円）`: `12345` is 12,345千円), yen without one: the CSV reader
+//! applies that one rule to both kinds of inventory.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -12,9 +13,7 @@ use std::sync::Arc;
 
 use calamine::{Data, Range, Reader, Xlsx, XlsxError};
 
-use super::COLUMNS;
 use crate::diagnostic::{Diagnostic, Location, SheetOrigin, Source};
-use crate::money::Unit;
 use crate::scenario::located::Located;
 
 /// Whether `path` names an Excel workbook (by its extension).
@@ -95,16 +94,12 @@ fn to_text(range: &Range<Data>) -> (String, u32, Vec<Bad>) {
     // Rows above the used range become empty lines, so line numbers stay row numbers.
     let mut text = "\n".repeat(first_row as usize);
     let mut bad = Vec::new();
-    let mut money_units: Vec<Option<Option<Unit>>> = Vec::new();
-    for (r, row) in range.rows().enumerate() {
-        if r == 0 {
-            money_units = row.iter().map(|c| money_column_unit(&c.to_string())).collect();
-        }
+    for row in range.rows() {
         for (c, cell) in row.iter().enumerate() {
             if c > 0 {
                 text.push(',');
             }
-            let (value, problem) = cell_text(cell, money_units.get(c).copied().flatten().flatten().filter(|_| r > 0));
+            let (value, problem) = cell_text(cell);
             let start = text.len() + usize::from(needs_quotes(&value));
             push_field(&mut text, &value);
             if let Some((what, hint)) = problem {
@@ -117,37 +112,14 @@ fn to_text(range: &Range<Data>) -> (String, u32, Vec<Bad>) {
     (text, first_column, bad)
 }
 
-/// For a header naming a money column: `Some(unit)` with the unit in its brackets, if any.
-fn money_column_unit(header: &str) -> Option<Option<Unit>> {
-    let h = header.trim();
-    let name = h.split(['（', '(']).next().unwrap_or(h).trim();
-    let money = COLUMNS
-        .iter()
-        .position(|(en, ja, _)| *en == name || *ja == name)
-        .is_some_and(|i| matches!(COLUMNS[i].0, "prior_cost" | "requested" | "fees" | "natural_savings"));
-    if !money {
-        return None;
-    }
-    let unit = h
-        .split_once(['（', '('])
-        .map(|(_, rest)| rest.trim_end_matches(['）', ')']).trim())
-        .and_then(Unit::parse)
-        .filter(|u| *u != Unit::Yen);
-    Some(unit)
-}
-
 /// A cell as the CSV reader should see it, and why it cannot be read, if it cannot.
-fn cell_text(cell: &Data, money_unit: Option<Unit>) -> (String, Option<(String, &'static str)>) {
-    let number = |s: String| match money_unit {
-        Some(u) => format!("{s}{}", u.suffix()),
-        None => s,
-    };
+fn cell_text(cell: &Data) -> (String, Option<(String, &'static str)>) {
     match cell {
         Data::Empty => (String::new(), None),
         // A line break inside a cell (Alt+Enter) would end the row: it reads as a space.
         Data::String(s) => (s.replace("\r\n", " ").replace(['\n', '\r'], " "), None),
-        Data::Int(i) => (number(i.to_string()), None),
-        Data::Float(f) => (number(f.to_string()), None),
+        Data::Int(i) => (i.to_string(), None),
+        Data::Float(f) => (f.to_string(), None),
         Data::Bool(b) => (b.to_string(), None),
         Data::Error(e) => (
             e.to_string(),
@@ -182,14 +154,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_headers_carry_their_unit_to_numbers() {
-        assert_eq!(money_column_unit("要求額（千円）"), Some(Some(Unit::Sen)));
-        assert_eq!(money_column_unit("requested"), Some(None));
-        assert_eq!(money_column_unit("要求額（円）"), Some(None));
-        assert_eq!(money_column_unit("事業名"), None);
-        assert_eq!(cell_text(&Data::Float(12345.0), Some(Unit::Sen)).0, "12345千円");
-        assert_eq!(cell_text(&Data::Float(0.5), None).0, "0.5");
-        assert_eq!(cell_text(&Data::String("a\nb".into()), None).0, "a b");
+    fn cells_read_as_the_spreadsheet_holds_them() {
+        assert_eq!(cell_text(&Data::Float(12345.0)).0, "12345");
+        assert_eq!(cell_text(&Data::Float(0.5)).0, "0.5");
+        assert_eq!(cell_text(&Data::String("a\nb".into())).0, "a b");
     }
 
     #[test]
