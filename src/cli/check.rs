@@ -26,5 +26,16 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     for w in crate::rules::check(&scenario)? {
         let _ = write!(err, "{}", w.render());
     }
+    check_bureau_policies(&scenario)?;
     write_out(out, &summary(&scenario))
+}
+
+/// Every bureau's own policy script (`policy = "…"`, or `departments/<id>.rhai` in the rules
+/// folder) compiles and passes the static checks, as `--mode autonomous` would need it to.
+pub(crate) fn check_bureau_policies(scenario: &crate::scenario::Scenario) -> Result<()> {
+    if !scenario.rules_dir.join("ruleset.toml").is_file() {
+        return Ok(());
+    }
+    let ruleset = crate::rules::Ruleset::for_scenario(scenario)?;
+    crate::autonomy::policy::compile_all(scenario, &ruleset).map(drop)
 }

@@ -66,6 +66,7 @@ pub fn check(args: &ScenarioArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         for w in crate::rules::check(&y.scenario)? {
             let _ = write!(err, "{}", w.render());
         }
+        super::check::check_bureau_policies(&y.scenario)?;
         let cap = y
             .investment_cap
             .map_or_else(String::new, |c| format!(" (plan investment cap {})", c.format(plan.display_unit)));

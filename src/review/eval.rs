@@ -467,6 +467,12 @@ pub(crate) fn program_note(p: &Program) -> String {
     }
 }
 
+/// Where the script returned `key` with `value` (see [`crate::rules::lint::returned_key`]), else
+/// the text `key:` in the script.
+fn returned_at(script: &Script, key: &str, value: Option<&Dynamic>) -> Location {
+    crate::rules::returned_key(script, key, value, false).unwrap_or_else(|| point_at(script, &format!("{key}:")))
+}
+
 /// Where to point when a returned value is wrong: the text `needle` in the script, else its last statement.
 fn point_at(script: &Script, needle: &str) -> Location {
     let text = &script.source.text;
@@ -587,13 +593,13 @@ fn action_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Resu
     }
     let Ok(s) = v.clone().into_immutable_string() else {
         return Err(Diagnostic::error(format!("`action` must be a string such as \"継続\", found {}", kind_of(v)))
-            .at(point_at(script, "action:"))
+            .at(returned_at(script, "action", Some(v)))
             .note(program_note(p)));
     };
     Action::parse(&s).ok_or_else(|| {
         let labels: Vec<&str> = Action::ALL.iter().map(|a| a.label()).collect();
-        let d = Diagnostic::error(format!("unknown action `{s}`"))
-            .at(point_at(script, &format!("\"{s}\"")))
+        let d = Diagnostic::error(format!("unknown action `{}`", crate::diagnostic::quote(&s)))
+            .at(returned_at(script, "action", Some(v)))
             .note(program_note(p));
         match crate::diagnostic::suggestion(&s, labels.iter().copied()) {
             Some(l) => d.hint(format!("did you mean `{l}`?")),
@@ -604,7 +610,7 @@ fn action_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Resu
 
 fn missing(script: &Script, what: &str, key: &str, example: &str, p: &Program) -> Diagnostic {
     Diagnostic::error(format!("the {what} returned no `{key}`"))
-        .at(last_statement(script))
+        .at(crate::rules::returned_key(script, key, None, true).unwrap_or_else(|| last_statement(script)))
         .note(program_note(p))
         .hint(format!("add `{example}` to the returned map"))
 }
@@ -614,7 +620,7 @@ fn reason_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Resu
         None => Err(missing(script, what, "reason", "reason: \"…\"", p)),
         Some(v) => v.clone().into_immutable_string().map_err(|_| {
             Diagnostic::error(format!("`reason` must be a string, found {}", kind_of(v)))
-                .at(point_at(script, "reason:"))
+                .at(returned_at(script, "reason", Some(v)))
                 .note(program_note(p))
         }),
     }
@@ -627,10 +633,10 @@ fn ratio_of(script: &Script, map: &Fields<'_>, key: &str, p: &Program) -> Result
         Some(v) => match number(v) {
             Some(d) if d >= Decimal::ZERO => Ok(Some(d)),
             Some(d) => Err(Diagnostic::error(format!("`{key}` must not be negative, found {d}"))
-                .at(point_at(script, &format!("{key}:")))
+                .at(returned_at(script, key, Some(v)))
                 .note(program_note(p))),
             None => Err(Diagnostic::error(format!("`{key}` must be a number such as 0.9, found {}", kind_of(v)))
-                .at(point_at(script, &format!("{key}:")))
+                .at(returned_at(script, key, Some(v)))
                 .note(program_note(p))),
         },
     }
@@ -667,7 +673,7 @@ impl<'a> Fields<'a> {
 
 fn unknown_key(script: &Script, k: &str, allowed: &[&str], what: &str, p: &Program) -> Diagnostic {
     let d = Diagnostic::error(format!("the {what} returned an unknown key `{k}`"))
-        .at(point_at(script, &format!("{k}:")))
+        .at(returned_at(script, k, None))
         .note(program_note(p));
     match crate::diagnostic::suggestion(k, allowed.iter().copied()) {
         Some(s) => d.hint(format!("did you mean `{s}`?")),
@@ -699,14 +705,14 @@ fn to_finding(
         None => return Err(missing(script, what, "score", "score: 3", p)),
         Some(v) => number(v).ok_or_else(|| {
             Diagnostic::error(format!("`score` must be a number, found {}", kind_of(v)))
-                .at(point_at(script, "score:"))
+                .at(returned_at(script, "score", Some(v)))
                 .note(program_note(p))
         })?,
     };
     let (lo, hi) = ruleset.score_range;
     if score < lo || score > hi {
         return Err(Diagnostic::error(format!("score {score} is outside the ruleset's scale {lo}–{hi}"))
-            .at(point_at(script, "score:"))
+            .at(returned_at(script, "score", map.get("score")))
             .note(program_note(p))
             .hint("the scale is `score_min` and `score_max` under `[ruleset]` in `ruleset.toml`"));
     }
@@ -717,7 +723,7 @@ fn to_finding(
     if let (Some(lo), Some(hi)) = (min_ratio, max_ratio) {
         if lo > hi {
             return Err(Diagnostic::error(format!("`min_ratio` {lo} is above `max_ratio` {hi}"))
-                .at(point_at(script, "min_ratio:"))
+                .at(returned_at(script, "min_ratio", map.get("min_ratio")))
                 .note(program_note(p)));
         }
     }
@@ -745,13 +751,13 @@ fn money_of(script: &Script, map: &Fields<'_>, key: &str, p: &Program) -> Result
             match d {
                 Some(d) if d >= Decimal::ZERO => Ok(Some(Money::from_decimal(d))),
                 Some(d) => Err(Diagnostic::error(format!("`{key}` must not be negative, found {d}"))
-                    .at(point_at(script, &format!("{key}:")))
+                    .at(returned_at(script, key, Some(v)))
                     .note(program_note(p))),
                 None => Err(Diagnostic::error(format!(
                     "`{key}` must be money such as `oku(1.5)` or `program.requested`, found {}",
                     kind_of(v)
                 ))
-                .at(point_at(script, &format!("{key}:")))
+                .at(returned_at(script, key, Some(v)))
                 .note(program_note(p))
                 .hint(format!("for a share of the base, write `{key}_ratio: 0.9`"))),
             }
@@ -784,12 +790,12 @@ fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessmen
             Some(d) if d >= Decimal::ZERO => d,
             Some(d) => {
                 return Err(Diagnostic::error(format!("`priority` must not be negative, found {d}"))
-                    .at(point_at(script, "priority:"))
+                    .at(returned_at(script, "priority", Some(v)))
                     .note(program_note(p)));
             }
             None => {
                 return Err(Diagnostic::error(format!("`priority` must be a number, found {}", kind_of(v)))
-                    .at(point_at(script, "priority:"))
+                    .at(returned_at(script, "priority", Some(v)))
                     .note(program_note(p)));
             }
         },

@@ -396,3 +396,109 @@ fn ends_without_map(source: &Arc<Source>, pos: Position, why: &str) -> Diagnosti
         .at(location(source, pos))
         .hint("every path of a viewpoint or policy script must end in a map such as `#{ score: 3, action: \"継続\", reason: \"…\" }`")
 }
+
+/// What a script's map literals hold and which properties and functions it uses.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shape {
+    /// Keys of its map literals, each with the place of its first use.
+    pub returns: Vec<(String, crate::diagnostic::Location)>,
+    /// Properties it reads (`x.min_ratio`).
+    pub reads: std::collections::BTreeSet<String>,
+    /// Functions and methods it calls.
+    pub calls: std::collections::BTreeSet<String>,
+}
+
+pub(crate) fn shape(ast: &AST, source: &Arc<Source>) -> Shape {
+    let mut shape = Shape::default();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Map(m, _))) => {
+                for (key, _) in &m.0 {
+                    if !shape.returns.iter().any(|(k, _)| *k == key.name.as_str()) {
+                        shape.returns.push((key.name.to_string(), location(source, key.pos)));
+                    }
+                }
+            }
+            Some(ASTNode::Expr(Expr::Property(p, _))) => {
+                shape.reads.insert(p.2.to_string());
+            }
+            Some(ASTNode::Expr(Expr::FnCall(f, _) | Expr::MethodCall(f, _)))
+            | Some(ASTNode::Stmt(Stmt::FnCall(f, _))) => {
+                shape.calls.insert(f.name.to_string());
+            }
+            _ => {}
+        }
+        true
+    });
+    shape
+}
+
+/// Where a script's returned map wrote `key`, for an error about the value it returned: among the
+/// map literals holding `key` (or, with `missing`, lacking it), the one whose constant value for it
+/// is `value`, else the only one. `None` when the script's maps do not tell.
+pub(crate) fn returned_key(
+    script: &super::Script,
+    key: &str,
+    value: Option<&rhai::Dynamic>,
+    missing: bool,
+) -> Option<crate::diagnostic::Location> {
+    let source = &script.source;
+    // (the map's place, the key's place if written, the key's constant value if constant)
+    let mut maps: Vec<(Position, Option<Position>, Option<rhai::Dynamic>)> = Vec::new();
+    script.ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Map(m, pos))) => {
+                let entry = m.0.iter().find(|(k, _)| k.name == key);
+                maps.push((*pos, entry.map(|(k, _)| k.pos), entry.and_then(|(_, e)| constant(e))));
+            }
+            Some(ASTNode::Expr(Expr::DynamicConstant(d, pos))) => {
+                if let Some(m) = d.read_lock::<rhai::Map>() {
+                    let v = m.get(key).cloned();
+                    let has = v.is_some();
+                    maps.push((*pos, has.then_some(*pos), v));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    let candidates: Vec<_> = maps.into_iter().filter(|(_, k, _)| k.is_some() != missing).collect();
+    let same = |c: &rhai::Dynamic| value.is_some_and(|v| v.type_id() == c.type_id() && v.to_string() == c.to_string());
+    let chosen = match candidates.iter().filter(|(_, _, c)| c.as_ref().is_some_and(same)).collect::<Vec<_>>()[..] {
+        [one] => one.clone(),
+        _ => match &candidates[..] {
+            [one] => one.clone(),
+            // Several computed values: the one computed (not constant) if only one is.
+            many => match many.iter().filter(|(_, _, c)| c.is_none()).collect::<Vec<_>>()[..] {
+                [one] if !missing => one.clone(),
+                _ => return None,
+            },
+        },
+    };
+    let (map_pos, key_pos, _) = chosen;
+    let at = location(source, key_pos.unwrap_or(map_pos));
+    // A folded constant map carries the map's place: find the key's own text inside it.
+    if key_pos == Some(map_pos) && !missing {
+        let from = at.span.start;
+        if let Some(i) = source.text[from..].find(&format!("{key}:")) {
+            return Some(crate::diagnostic::Location::new(source, from + i..from + i + key.len() + 1));
+        }
+    }
+    let mut at = at;
+    let colon = usize::from(source.text[at.span.start..].get(key.len()..).is_some_and(|t| t.starts_with(':')));
+    at.span.end = at.span.start + if missing { 2 } else { key.len() + colon };
+    at.span.end = at.span.end.min(source.text.len());
+    Some(at)
+}
+
+fn constant(e: &Expr) -> Option<rhai::Dynamic> {
+    Some(match e {
+        Expr::IntegerConstant(i, _) => rhai::Dynamic::from_int(*i),
+        Expr::FloatConstant(f, _) => rhai::Dynamic::from_float(**f),
+        Expr::StringConstant(s, _) => rhai::Dynamic::from(s.clone()),
+        Expr::BoolConstant(b, _) => rhai::Dynamic::from_bool(*b),
+        Expr::DynamicConstant(d, _) => (**d).clone(),
+        Expr::Unit(_) => rhai::Dynamic::UNIT,
+        _ => return None,
+    })
+}

@@ -316,6 +316,7 @@ pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
         );
     }
 
+    plausible(&parameters, score_range, &mut errors, &mut warnings);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -335,6 +336,43 @@ pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
         parameters,
         warnings,
     })
+}
+
+/// Values a designer can write but hardly means: a score off the ruleset's scale (an error), a
+/// ratio of 10 or more in size, i.e. a percentage written as a number (`-20` for −20%; a warning).
+pub(crate) fn plausible(
+    parameters: &Parameters,
+    (lo, hi): (Decimal, Decimal),
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    for p in parameters.list.values() {
+        let values = std::iter::once((&p.value, p.location.clone()))
+            .chain(p.effective.iter().map(|e| (&e.value, e.location.clone())));
+        for (value, at) in values {
+            let ParamValue::Number(n) = value else { continue };
+            match p.unit {
+                ParamUnit::Score if *n < lo || *n > hi => errors.push(
+                    Diagnostic::error(format!(
+                        "score parameter `{}` is {n}, outside the ruleset's scale {lo}–{hi}",
+                        p.name
+                    ))
+                    .at_opt(at)
+                    .hint("a score lies on the scale of `score_min` and `score_max` under `[ruleset]`"),
+                ),
+                ParamUnit::Ratio if n.abs() >= Decimal::TEN => warnings.push(
+                    Diagnostic::warning(format!(
+                        "ratio parameter `{}` is {n}, i.e. {}%",
+                        p.name,
+                        n * Decimal::ONE_HUNDRED
+                    ))
+                    .at_opt(at)
+                    .hint(format!("for {n}% write {} or \"{n}%\"", n / Decimal::ONE_HUNDRED)),
+                ),
+                _ => {}
+            }
+        }
+    }
 }
 
 fn type_error(name: &str, unit: ParamUnit, found: &str, at: Location) -> Diagnostic {

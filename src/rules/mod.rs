@@ -23,6 +23,7 @@ use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
 pub use engine::{PROGRAM_FIELDS, ProgramView, Sources};
+pub(crate) use lint::returned_key;
 pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
 
 use crate::diagnostic::{Diagnostic, Location, Source};
@@ -37,6 +38,8 @@ pub struct Script {
     pub(crate) ast: AST,
     /// False when the script assigns to a parameter: then it runs as written (see [`Script::with_params`]).
     pub(crate) foldable: bool,
+    /// What the script's map literals hold and what it reads of other values (for cross-script checks).
+    pub(crate) shape: lint::Shape,
 }
 
 impl Script {
@@ -169,6 +172,24 @@ impl Ruleset {
         };
 
         let mut warnings = manifest.warnings.clone();
+        // A bound a viewpoint recommends that the policy never reads is shown but changes nothing.
+        for key in ["min_ratio", "max_ratio"] {
+            let read = policy.shape.reads.contains(key)
+                || (key == "max_ratio" && policy.shape.calls.contains("tightest_max_ratio"));
+            if read {
+                continue;
+            }
+            for v in &viewpoints {
+                if let Some(at) = v.script.shape.returns.iter().find(|(k, _)| k == key).map(|(_, at)| at.clone()) {
+                    warnings.push(
+                        Diagnostic::warning(format!("viewpoint `{}` returns `{key}`, but the policy never reads it", v.id))
+                            .at(at)
+                            .note(format!("the bound is shown in the review, yet no allocation is held by it; the policy `{}` decides the bounds", policy.source.name))
+                            .hint(format!("read it in the policy (e.g. `findings.finding(\"{}\").{key}`), or drop it here", v.id)),
+                    );
+                }
+            }
+        }
         check_references(&sources, &parameters, &mut errors, &mut warnings);
         if !errors.is_empty() {
             return Err(Error::Input(errors));
@@ -278,12 +299,13 @@ fn compile(
     if !problems.is_empty() {
         return Err(problems);
     }
+    let shape = lint::shape(&ast, &source);
     // Re-optimising drops the embedded module resolver; the carrier brings it back.
     let carrier = ast.clone_functions_only_filtered(|_, _, _, _, _| false);
     let mut ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple).merge(&carrier);
     ast.set_source(source.name.as_str());
     let foldable = !scan::assigns_to_field(&source.text, "params");
-    Ok(Script { path: path.to_path_buf(), source, ast, foldable })
+    Ok(Script { path: path.to_path_buf(), source, ast, foldable, shape })
 }
 
 /// Every `params.X` must be declared; every declared parameter should be read; every `program.X` must exist.

@@ -56,11 +56,27 @@ pub(crate) fn cell_note(loc: &Location) -> Option<String> {
     if line < 2 {
         return None;
     }
+    let line = spreadsheet_row(&loc.source.text, loc.span.start).unwrap_or(line);
     let index = loc.source.cell_index(loc.span.start) as usize;
     // A worksheet's header row may stand below empty rows.
     let header = text.lines().find(|l| !l.trim().is_empty())?;
     let name = header.split(',').nth(index)?.trim();
     Some(format!("row {line}, column `{name}`"))
+}
+
+/// The row a spreadsheet shows for the byte `offset` of CSV text: its line, less the line breaks
+/// inside quoted cells before it (a cell with a line break is one row in Excel, two lines of text).
+fn spreadsheet_row(text: &str, offset: usize) -> Option<usize> {
+    let before = text.get(..offset)?;
+    let (mut row, mut quoted) = (1, false);
+    for b in before.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => row += 1,
+            _ => {}
+        }
+    }
+    Some(row)
 }
 
 /// CSV text read record by record (one record buffer, reused), with every cell's byte range in
@@ -70,10 +86,13 @@ struct Table<'s> {
     reader: csv::Reader<&'s [u8]>,
     record: csv::ByteRecord,
     ranges: Vec<std::ops::Range<usize>>,
+    /// Line breaks inside quoted cells so far: text lines that are not spreadsheet rows.
+    inner_breaks: usize,
 }
 
-/// One record of a [`Table`]: its line and its cells.
+/// One record of a [`Table`]: its spreadsheet row and its cells.
 struct Row<'t> {
+    /// The row as a spreadsheet numbers it (a line break inside a quoted cell does not start one).
     line: usize,
     text: &'t str,
     record: &'t csv::ByteRecord,
@@ -108,7 +127,7 @@ impl<'t> Row<'t> {
 impl<'s> Table<'s> {
     fn new(source: &'s Arc<Source>) -> Table<'s> {
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source.text.as_bytes());
-        Table { source, reader, record: csv::ByteRecord::new(), ranges: Vec::new() }
+        Table { source, reader, record: csv::ByteRecord::new(), ranges: Vec::new(), inner_breaks: 0 }
     }
 
     /// The next record that is not blank, or `None` at the end of the text.
@@ -136,11 +155,18 @@ impl<'s> Table<'s> {
                 }
                 start += 1;
             }
+            let row = line - self.inner_breaks;
+            self.inner_breaks += self.record.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum::<usize>();
             if self.record.iter().all(|v| std::str::from_utf8(v).is_ok_and(|v| v.trim().is_empty())) {
                 continue;
             }
-            raw_field_ranges(text, start, self.record.len(), &mut self.ranges);
-            return Ok(Some(Row { line, text, record: &self.record, ranges: &self.ranges }));
+            if let Some(open) = raw_field_ranges(text, start, self.record.len(), &mut self.ranges) {
+                return Err(Diagnostic::error("a quote opened in this cell is never closed")
+                    .at(Location::new(self.source, open..open + 1))
+                    .note(format!("row {row}: the rest of the file was read as this one cell"))
+                    .hint("close the quote; a quote inside a quoted cell is written twice (\"\")"));
+            }
+            return Ok(Some(Row { line: row, text, record: &self.record, ranges: &self.ranges }));
         }
     }
 
@@ -155,8 +181,9 @@ impl<'s> Table<'s> {
     }
 }
 
-/// The raw byte range of each field of the record starting at `start` (quotes excluded).
-fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::Range<usize>>) {
+/// The raw byte range of each field of the record starting at `start` (quotes excluded); the
+/// offset of an opening quote that is never closed, if there is one.
+fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::Range<usize>>) -> Option<usize> {
     let bytes = text.as_bytes();
     out.clear();
     let mut i = start;
@@ -173,6 +200,9 @@ fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::
                     break;
                 }
                 i += 1;
+            }
+            if i >= bytes.len() {
+                return Some(s - 1);
             }
             out.push(s..i.min(bytes.len()));
             while i < bytes.len() && bytes[i] != b',' && bytes[i] != b'\n' {
@@ -192,6 +222,7 @@ fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::
             i += 1;
         }
     }
+    None
 }
 
 /// The money columns: a unit in their header's brackets applies to their bare numbers.

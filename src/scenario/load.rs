@@ -434,13 +434,17 @@ fn check_set_ids(merged: &ScenarioFile, overlay: &ScenarioFile) -> Result<()> {
 /// Collects validation errors so the user sees all of them at once.
 struct Checker {
     errors: Vec<Diagnostic>,
+    /// Values that are allowed but unlikely to mean what they say (e.g. a percentage written as 20).
+    warnings: Vec<Diagnostic>,
     top: Arc<Source>,
 }
 
 impl Checker {
     fn err(&mut self, d: Diagnostic) {
-        // Errors in an inventory cell also say the row and column, as a spreadsheet user reads them.
-        let note = d.location.as_ref().and_then(inventory::cell_note);
+        // Errors in an inventory cell also say the row and column, as a spreadsheet user reads them
+        // (for the errors that are shown: finding the row reads the file up to the cell).
+        let shown = self.errors.len() < 10;
+        let note = d.location.as_ref().filter(|_| shown).and_then(inventory::cell_note);
         let d = match note {
             Some(n) if !d.notes.iter().any(|x| x.starts_with("row ")) => d.note(n),
             _ => d,
@@ -490,6 +494,21 @@ impl Checker {
         Some(n.value.0)
     }
 
+    /// A ratio that is a multiple of a base (1.0 = the same): past 10 it was probably meant as a
+    /// percentage (`120` for 120%).
+    fn multiple(&mut self, v: &Option<Located<Number>>, key: &str) -> Option<Decimal> {
+        let n = self.ratio(v, key)?;
+        if n > Decimal::TEN {
+            let loc = v.as_ref().and_then(|v| v.location.clone());
+            self.warnings.push(
+                Diagnostic::warning(format!("`{key}` is {n}, i.e. {n} times; a percentage is written as a decimal"))
+                    .at_opt(loc)
+                    .hint(format!("for {n}% write {} or \"{n}%\"", n / Decimal::ONE_HUNDRED)),
+            );
+        }
+        Some(n)
+    }
+
     fn ratio(&mut self, v: &Option<Located<Number>>, key: &str) -> Option<Decimal> {
         let n = v.as_ref()?;
         if n.value.0 < Decimal::ZERO {
@@ -518,7 +537,7 @@ fn validate(
                 .hint("`waku run`, `waku check`, `waku review` and `waku test` read plans; a plan's years are in the scenario files it names"),
         ));
     }
-    let mut c = Checker { errors: Vec::new(), top: Arc::clone(top) };
+    let mut c = Checker { errors: Vec::new(), warnings: Vec::new(), top: Arc::clone(top) };
     let city = c.required(&f.city, "city", "`city = \"北九州市\"` at the top of the scenario");
     let fiscal_year = c.required(&f.fiscal_year, "fiscal_year", "`fiscal_year = 2026` at the top of the scenario");
     if let (Some(y), Some(loc)) = (fiscal_year, &f.fiscal_year) {
@@ -556,6 +575,17 @@ fn validate(
         redemption: c.non_negative(&bonds_file.redemption, "bonds.redemption").unwrap_or_default(),
     };
     c.required(&bonds_file.issuance_cap, "bonds.issuance_cap", "`issuance_cap = \"…億円\"` under `[bonds]`");
+    if bonds.redemption > bonds.balance {
+        c.err(
+            Diagnostic::error(format!(
+                "`bonds.redemption` {} is more than the bond balance {}: the balance would end the year negative",
+                bonds.redemption.format(Unit::Oku),
+                bonds.balance.format(Unit::Oku)
+            ))
+            .at_opt(bonds_file.redemption.as_ref().and_then(|r| r.location.clone()))
+            .hint("a city redeems only bonds it has issued: check `bonds.balance` (the balance at the start of the year) and `bonds.redemption`"),
+        );
+    }
 
     let pf = f.policy.unwrap_or_default();
     let investment_cap =
@@ -573,8 +603,8 @@ fn validate(
         );
     }
     let envelope_floor_ratio =
-        c.ratio(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
-    let envelope_ceiling_ratio = c.ratio(&pf.envelope_ceiling_ratio, "policy.envelope_ceiling_ratio");
+        c.multiple(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
+    let envelope_ceiling_ratio = c.multiple(&pf.envelope_ceiling_ratio, "policy.envelope_ceiling_ratio");
     let policy = Policy {
         investment_cap: investment_cap.unwrap_or_default(),
         reserve_min_share,
@@ -644,7 +674,7 @@ fn validate(
         programs,
         expectations: f.expect.unwrap_or_default(),
         fiscal,
-        warnings: Vec::new(),
+        warnings: c.warnings,
     };
     if scenario.name.is_empty() {
         scenario.name = format!("{} {}年度", scenario.city, scenario.fiscal_year);
@@ -724,8 +754,8 @@ fn departments(
         seen.insert(id.value.clone(), id.location.clone());
         let floor = c.non_negative(&d.floor, "floor");
         let ceiling = c.non_negative(&d.ceiling, "ceiling");
-        let floor_ratio = c.ratio(&d.floor_ratio, "floor_ratio").unwrap_or(policy.envelope_floor_ratio);
-        let ceiling_ratio = c.ratio(&d.ceiling_ratio, "ceiling_ratio").unwrap_or(policy.envelope_ceiling_ratio);
+        let floor_ratio = c.multiple(&d.floor_ratio, "floor_ratio").unwrap_or(policy.envelope_floor_ratio);
+        let ceiling_ratio = c.multiple(&d.ceiling_ratio, "ceiling_ratio").unwrap_or(policy.envelope_ceiling_ratio);
         if let (Some(f), Some(cl)) = (floor, ceiling) {
             if f > cl {
                 let written = |m: &Option<Located<Money>>| {
@@ -931,7 +961,29 @@ fn programs(
         ] {
             c.share(v, key);
         }
-        c.ratio(&p.service_level, "service_level");
+        c.multiple(&p.service_level, "service_level");
+        if let Some(t) = &p.demand_trend {
+            if t.value.0 < Decimal::NEGATIVE_ONE {
+                c.err(
+                    Diagnostic::error(format!(
+                        "`demand_trend` {} would mean demand fell by more than all of it",
+                        t.value.0
+                    ))
+                    .at_opt(t.location.clone())
+                    .hint(format!("a change is written as a decimal: −20% is -0.2 or \"-20%\", not {}", t.value.0)),
+                );
+            } else if t.value.0 > Decimal::TEN {
+                c.warnings.push(
+                    Diagnostic::warning(format!(
+                        "`demand_trend` {} means demand grew {}-fold",
+                        t.value.0,
+                        t.value.0 + Decimal::ONE
+                    ))
+                    .at_opt(t.location.clone())
+                    .hint(format!("a change is written as a decimal: +20% is 0.2 or \"20%\", not {}", t.value.0)),
+                );
+            }
+        }
         if let Some(o) = &p.overlap_with {
             if !all_ids.contains(&o.value) {
                 c.err(

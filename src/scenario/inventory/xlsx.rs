@@ -40,6 +40,11 @@ pub(crate) fn read_sheet(
             _ => d.hint("paths in a scenario are relative to the scenario file"),
         })
     })?;
+    if let Err(why) = check_archive(&bytes) {
+        return Err(at(Diagnostic::error(format!("cannot read `{shown}` as an Excel workbook: {why}")).hint(
+            "save the inventory from Excel as \"Excel Workbook (*.xlsx)\", or as \"CSV UTF-8\" with a `.csv` name",
+        )));
+    }
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         let why = match e {
             XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
@@ -68,6 +73,11 @@ pub(crate) fn read_sheet(
             None => return Err(at(Diagnostic::error(format!("`{shown}` has no worksheet")))),
         },
     };
+    // Cells far apart would make calamine lay out a huge grid: measure the sheet first.
+    if let Err(why) = check_extent(&mut workbook, &name) {
+        return Err(at(Diagnostic::error(format!("sheet `{name}` of `{shown}` {why}"))
+            .hint("delete the cells outside the table (Ctrl+End shows the last cell Excel thinks is used)")));
+    }
     let range = workbook.worksheet_range(&name).map_err(|e| {
         at(Diagnostic::error(format!("cannot read sheet `{name}` of `{shown}`: {e}"))
             .hint("save the workbook again from Excel; charts and macro sheets cannot hold the inventory"))
@@ -81,6 +91,80 @@ pub(crate) fn read_sheet(
         .into_iter()
         .map(|(span, what, hint)| Diagnostic::error(what).at(Location::new(&source, span)).hint(hint))
         .collect())
+}
+
+/// At most this many bytes unpacked from one entry of a workbook (a 100,000-program sheet is about 100 MB).
+const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
+/// At most this many bytes unpacked from all of a workbook's entries.
+const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+/// At most this many entries in a workbook.
+const MAX_ENTRIES: usize = 10_000;
+/// At most this many cells in the sheet's used rectangle (100,000 programs × 25 columns is 2.5 million).
+const MAX_CELLS: u64 = 20_000_000;
+
+/// The zip archive is sound before calamine reads it: every entry unpacks to at most
+/// [`MAX_ENTRY_BYTES`] (counted as it unpacks, whatever its header claims), all to at most
+/// [`MAX_UNPACKED_BYTES`], and each entry's CRC matches (the zip reader checks it at the end of
+/// an entry, which calamine may never reach).
+fn check_archive(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| "it is not a zip archive, as every .xlsx file is".to_string())?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(format!("it has {} parts; a workbook has a few dozen", zip.len()));
+    }
+    let mut total = 0u64;
+    let mut buffer = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| format!("part {i} cannot be read ({e})"))?;
+        let name = crate::diagnostic::quote(entry.name());
+        if entry.size() > MAX_ENTRY_BYTES {
+            return Err(format!("its part `{name}` unpacks to more than {} MB", MAX_ENTRY_BYTES >> 20));
+        }
+        let mut unpacked = 0u64;
+        loop {
+            let n = entry.read(&mut buffer).map_err(|e| {
+                if e.to_string().to_lowercase().contains("checksum") {
+                    format!("its part `{name}` is damaged (its CRC does not match)")
+                } else {
+                    format!("its part `{name}` cannot be unpacked ({e})")
+                }
+            })?;
+            if n == 0 {
+                break;
+            }
+            unpacked += n as u64;
+            if unpacked > MAX_ENTRY_BYTES {
+                return Err(format!("its part `{name}` unpacks to more than {} MB", MAX_ENTRY_BYTES >> 20));
+            }
+        }
+        total += unpacked;
+        if total > MAX_UNPACKED_BYTES {
+            return Err(format!("it unpacks to more than {} MB", MAX_UNPACKED_BYTES >> 20));
+        }
+    }
+    Ok(())
+}
+
+/// The sheet's used rectangle holds at most [`MAX_CELLS`] cells.
+fn check_extent(workbook: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Result<(), String> {
+    let Ok(mut cells) = workbook.worksheet_cells_reader(name) else { return Ok(()) };
+    let (mut rows, mut cols) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
+    while let Ok(Some(cell)) = cells.next_cell() {
+        let (r, c) = cell.get_position();
+        rows = (rows.0.min(r), rows.1.max(r));
+        cols = (cols.0.min(c), cols.1.max(c));
+        let area = u64::from(rows.1 - rows.0 + 1) * u64::from(cols.1 - cols.0 + 1);
+        if area > MAX_CELLS {
+            return Err(format!(
+                "spans {} rows and {} columns, more than the {} cells an inventory may take",
+                rows.1 - rows.0 + 1,
+                cols.1 - cols.0 + 1,
+                MAX_CELLS
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A cell waku cannot read: its place in the text, the message and a hint.
