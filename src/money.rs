@@ -493,7 +493,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
         let plain: String = digits.chars().filter(|c| *c != ',').collect();
         let value = Decimal::from_str(&plain).map_err(|_| {
             err(
-                format!("amount `{digits}` is too large"),
+                format!("amount `{}` is too large", crate::diagnostic::quote(&digits)),
                 num_off,
                 num_len,
                 Some("no budget is this large; check for extra digits".into()),

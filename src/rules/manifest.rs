@@ -401,13 +401,15 @@ fn script_path(dir: &Path, value: &Spanned<String>, source: &Arc<Source>) -> Res
     // A script may be a link only to a file inside the rules folder.
     let path = match crate::files::resolve(value.get_ref(), dir, &[dir], false) {
         Ok(path) => path,
-        Err(Refusal::Outside(real)) => {
+        Err(Refusal::Outside(_)) => {
+            let target = std::fs::read_link(dir.join(rel))
+                .map_or_else(|_| "a file outside the rules folder".to_string(), |t| format!("`{}`", t.display()));
             return Err(Diagnostic::error(format!(
                 "script `{}` is a link to a file outside the rules folder",
                 value.get_ref()
             ))
             .at(at)
-            .note(format!("it leads to `{}`", real.display()))
+            .note(format!("it leads to {target}"))
             .hint("copy the script into the rules folder"));
         }
     };

@@ -23,6 +23,7 @@ use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
 pub use engine::{PROGRAM_FIELDS, ProgramView, Sources};
+pub(crate) use errors::thousands;
 pub(crate) use lint::returned_key;
 pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
 

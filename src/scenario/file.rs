@@ -49,7 +49,10 @@ impl<'de> Deserialize<'de> for Number {
                     .ok()
                     .and_then(number_in_range)
                     .map(Number)
-                    .ok_or_else(|| E::custom(format!("number `{v}` {NUMBER_TOO_LARGE}")))
+                    .ok_or_else(|| {
+                        let shown = if v.abs() >= 1e15 { format!("{v:e}") } else { v.to_string() };
+                        E::custom(format!("number `{shown}` {NUMBER_TOO_LARGE}"))
+                    })
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Number, E> {
                 let quoted = crate::diagnostic::quote(v);

@@ -308,6 +308,26 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
     let mut errors = Vec::new();
     while let Some(row) = table.next_row().map_err(|d| vec![d])? {
         if row.len() != headers.len() {
+            // A quote left open runs its cell on past the line's end: name the quote, not the count.
+            if let Some(open) = row.ranges.iter().find(|r| {
+                r.start > 0
+                    && source.text.as_bytes()[r.start - 1] == b'"'
+                    && source.text.get(r.start..r.end).is_some_and(|t| t.contains('\n'))
+            }) {
+                let at = open.start - 1;
+                errors.push(
+                    Diagnostic::error("a quote opened in this cell is not closed on its line")
+                        .at(Location::new(source, at..at + 1))
+                        .note(format!(
+                            "row {}: the cell runs on into the next lines, so the row has {} cells instead of {}",
+                            row.line,
+                            row.len(),
+                            headers.len()
+                        ))
+                        .hint("close the quote; a quote inside a quoted cell is written twice (\"\")"),
+                );
+                continue;
+            }
             errors.push(
                 Diagnostic::error(format!(
                     "row {} has {} cells but the header has {}",

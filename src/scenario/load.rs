@@ -178,7 +178,11 @@ fn resolve_within(
             Diagnostic::error(format!("`{key}` path `{}` is outside {within}", crate::diagnostic::quote(&value.value)))
                 .at_opt(value.location.clone());
         if real != written {
-            d = d.note(format!("it is a link to `{}`", real.display()));
+            // The link as written (the same on every machine), else only that one leads out.
+            d = d.note(match std::fs::read_link(base.join(&value.value)) {
+                Ok(target) => format!("it is a link to `{}`", crate::diagnostic::quote(&target.display().to_string())),
+                Err(_) => "it leads there through a link".to_string(),
+            });
         }
         Error::input(d.hint("move the file beside the scenario, or pass `--allow-outside-paths` if you trust it"))
     })
@@ -622,21 +626,25 @@ fn validate(
     };
 
     // `--rules DIR` is the user's own choice; `rules = "…"` in a scenario stays in its folder.
+    let mut rules_refused = false;
     let rules_dir = match (&options.rules_dir, &f.rules) {
         (Some(dir), _) => dir.clone(),
         (None, Some(r)) => match resolve(r, root_dir, options, "rules") {
             Ok(dir) => dir,
-            Err(Error::Input(ds)) => {
-                ds.into_iter().for_each(|d| c.err(d));
+            Err(e) => {
+                rules_refused = true;
+                if let Error::Input(ds) = e {
+                    ds.into_iter().for_each(|d| c.err(d));
+                }
                 PathBuf::from("rules")
             }
-            Err(_) => PathBuf::from("rules"),
         },
         (None, None) => default_rules_dir(path),
     };
     // A rules folder named on purpose must be there (a default one that is missing is reported
     // by `waku check` as a warning: the scenario may be checked on its own).
-    if (options.rules_dir.is_some() || f.rules.is_some()) && !rules_dir.join("ruleset.toml").is_file() {
+    if (options.rules_dir.is_some() || f.rules.is_some()) && !rules_refused && !rules_dir.join("ruleset.toml").is_file()
+    {
         let shown = Source::display_path(&rules_dir);
         let what = if rules_dir.is_dir() { "has no `ruleset.toml`" } else { "does not exist" };
         let d = Diagnostic::error(format!("the rules folder `{}` {what}", crate::diagnostic::quote(&shown)));
