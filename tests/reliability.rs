@@ -134,3 +134,129 @@ fn csv_output_neutralises_formula_leading_names_and_keeps_numbers() {
     }
     assert!(rows.iter().any(|r| r[change].starts_with('-')), "some change is negative, and still a number");
 }
+
+/// A copy of the bundled rules whose first viewpoint prints `lines` lines for each program.
+fn printing_rules(dir: &Path, lines: usize) -> PathBuf {
+    let rules = dir.join("rules");
+    let copy = |from: &Path, to: &Path| {
+        for e in std::fs::read_dir(from).expect("rules") {
+            let e = e.expect("entry");
+            if e.path().is_file() {
+                std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+            }
+        }
+    };
+    for sub in ["", "viewpoints", "policies"] {
+        std::fs::create_dir_all(rules.join(sub)).expect("dir");
+        copy(&Path::new("rules").join(sub), &rules.join(sub));
+    }
+    let needs = rules.join("viewpoints/needs.rhai");
+    let text = std::fs::read_to_string(&needs).expect("needs");
+    let print = format!("let i = 0;\nwhile i < {lines} {{ print(`${{program.id}} ${{i}}`); i += 1; }}\n");
+    std::fs::write(&needs, format!("{print}{text}")).expect("write");
+    rules
+}
+
+/// Scripts print into the review, not onto the terminal: three runs give the same bytes on both
+/// streams, and however much a script prints, at most 200 lines are shown.
+#[test]
+fn three_reviews_give_identical_bytes_and_script_output_is_capped() {
+    let dir = temp_dir("print");
+    let rules = printing_rules(&dir, 300);
+    let rules = rules.to_str().expect("path");
+    let args = ["review", "scenarios/kumamoto-r8.toml", "--rules", rules, "--format", "json"];
+    let runs: Vec<_> = (0..3).map(|_| waku(Path::new("."), &args)).collect();
+    for (code, _, stderr) in &runs {
+        assert_eq!(*code, 0, "{stderr}");
+    }
+    assert!(runs.iter().all(|r| r.1 == runs[0].1), "the same review every run");
+    assert!(runs.iter().all(|r| r.2 == runs[0].2), "the same script output every run");
+    let lines: Vec<&str> = runs[0].2.lines().collect();
+    assert_eq!(lines.len(), 201, "200 lines and a count of the rest");
+    assert!(
+        lines[0].starts_with("rules/viewpoints/needs.rhai [M0001]: M0001 0") || lines[0].contains("[M0001]: M0001 0"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[200].starts_with("… ") && lines[200].ends_with("more lines of script output not shown"),
+        "{}",
+        lines[200]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A FIFO or a device named as an input is refused at once (never opened for reading, never
+/// waited on), even where the folder check is lifted.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_without_reading_them() {
+    let dir = temp_dir("special");
+    std::fs::write(dir.join("s.toml"), SCENARIO.replace("INVENTORY", "p.csv")).expect("scenario");
+    let fifo = Command::new("mkfifo").arg(dir.join("p.csv")).status().expect("mkfifo");
+    assert!(fifo.success());
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = waku(&dir, &["check", "s.toml"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot read `p.csv`: it is a FIFO (named pipe), not a regular file"), "{stderr}");
+    std::fs::remove_file(dir.join("p.csv")).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("p.csv")).expect("link");
+    let (code, _, stderr) = waku(&dir, &["check", "s.toml", "--allow-outside-paths"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot read `p.csv`: it is a device, not a regular file"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--out` writes a regular file or a new one, atomically, keeping its permissions; it refuses a
+/// link, a folder, a FIFO and the run's own input, leaving each untouched; nothing is left behind.
+#[cfg(unix)]
+#[test]
+fn out_refuses_what_it_must_not_replace_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("out");
+    for f in ["kumamoto-r8.toml", "kumamoto-r8-programs.csv"] {
+        std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy");
+    }
+    let rules = std::env::current_dir().expect("cwd").join("rules");
+    let rules = rules.to_str().expect("path");
+    let run =
+        |out: &str| waku(&dir, &["run", "kumamoto-r8.toml", "--rules", rules, "--format", "markdown", "--out", out]);
+    std::fs::write(dir.join("memo.md"), "old").expect("write");
+    std::fs::set_permissions(dir.join("memo.md"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let (code, _, stderr) = run("memo.md");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read_to_string(dir.join("memo.md")).expect("memo").contains("熊本市"));
+    assert_eq!(std::fs::metadata(dir.join("memo.md")).expect("meta").permissions().mode() & 0o777, 0o600);
+
+    std::os::unix::fs::symlink(dir.join("memo.md"), dir.join("link.md")).expect("link");
+    std::fs::create_dir(dir.join("folder.md")).expect("dir");
+    assert!(Command::new("mkfifo").arg(dir.join("fifo.md")).status().expect("mkfifo").success());
+    for (target, why) in [
+        ("link.md", "it is a symbolic link"),
+        ("folder.md", "it is a folder"),
+        ("fifo.md", "it is a FIFO (named pipe)"),
+        ("kumamoto-r8-programs.csv", "it is one of this run's inputs"),
+        ("kumamoto-r8.toml", "it is one of this run's inputs"),
+    ] {
+        let before = std::fs::symlink_metadata(dir.join(target)).expect("exists").len();
+        let (code, _, stderr) = run(target);
+        assert_eq!(code, 2, "{target}: {stderr}");
+        assert!(stderr.contains(&format!("cannot write `{target}`: {why}")), "{target}: {stderr}");
+        assert_eq!(
+            std::fs::symlink_metadata(dir.join(target)).expect("still there").len(),
+            before,
+            "{target} untouched"
+        );
+    }
+    let (code, stdout, _) = run("-");
+    assert_eq!(code, 0);
+    assert!(stdout.contains("熊本市"), "`-` is standard output");
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
