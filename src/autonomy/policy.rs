@@ -189,7 +189,11 @@ pub fn decide(
         scope.push_constant("program", program_view(p, cx));
         scope.push_constant_dynamic("assessment", Dynamic::from_map(am));
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast))
+            crate::rules::engine::running(
+                src,
+                || program_note(p),
+                || with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)),
+            )
         }));
         scope.rewind(base);
         let value = match result {
