@@ -2,27 +2,14 @@
 //! allocate to the same yen, and the bad-workbook fixtures in `tests/fixtures/bad/` are the bytes
 //! this file writes (`WAKU_BLESS=1` rewrites them; their expected messages are checked by cli_errors.rs).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use std::path::Path;
+
+use common::{temp_dir, waku};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use waku::{Money, Unit};
-
-fn waku(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).current_dir(dir).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("waku-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 fn new_workbook() -> Workbook {
     let mut wb = Workbook::new();

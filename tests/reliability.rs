@@ -2,28 +2,15 @@
 //! numbers in CSV and xlsx alike; spreadsheet output neutralises formulas; rule scripts give the
 //! same bytes on every run; paths, reads and writes stay where they belong.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{temp_dir, waku};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use waku::Money;
 use waku::scenario::LoadOptions;
-
-fn waku(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).current_dir(dir).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("waku-rel-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 const SCENARIO: &str = r#"city = "みほん市"
 fiscal_year = 2026

@@ -30,9 +30,9 @@
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, FLOAT, Map, Scope};
+use rhai::{Dynamic, Map, Scope};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::FromPrimitive;
 
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
@@ -180,14 +180,8 @@ pub fn decide(
             continue;
         }
         let a = &r.assessment;
-        let mut am = Map::new();
-        am.insert("action".into(), Dynamic::from(a.action.label().to_string()));
-        am.insert("priority".into(), Dynamic::from_float(a.priority.to_f64().unwrap_or(0.0) as FLOAT));
-        am.insert("min".into(), Dynamic::from_decimal(a.min.as_decimal()));
-        am.insert("max".into(), Dynamic::from_decimal(a.max.as_decimal()));
-        am.insert("reason".into(), Dynamic::from(a.reason.clone()));
         scope.push_constant("program", program_view(p, cx));
-        scope.push_constant_dynamic("assessment", Dynamic::from_map(am));
+        scope.push_constant_dynamic("assessment", Dynamic::from_map(a.to_script_map()));
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             crate::rules::engine::running(
                 src,

@@ -126,6 +126,21 @@ pub struct Assessment {
     pub reason: String,
 }
 
+impl Assessment {
+    /// The assessment as a bureau's own policy script sees it: `#{ action, priority, min, max, reason }`
+    /// (money in yen, the priority a number).
+    pub fn to_script_map(&self) -> rhai::Map {
+        use rust_decimal::prelude::ToPrimitive;
+        let mut am = rhai::Map::new();
+        am.insert("action".into(), rhai::Dynamic::from(self.action.label().to_string()));
+        am.insert("priority".into(), rhai::Dynamic::from_float(self.priority.to_f64().unwrap_or(0.0) as rhai::FLOAT));
+        am.insert("min".into(), rhai::Dynamic::from_decimal(self.min.as_decimal()));
+        am.insert("max".into(), rhai::Dynamic::from_decimal(self.max.as_decimal()));
+        am.insert("reason".into(), rhai::Dynamic::from(self.reason.clone()));
+        am
+    }
+}
+
 /// One program's review.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgramReview {

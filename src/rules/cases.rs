@@ -480,8 +480,7 @@ fn bureau_decision(
     parameters: &super::Parameters,
     fiscal_year: Option<i32>,
 ) -> Result<std::result::Result<crate::review::Assessment, Diagnostic>> {
-    use rhai::{Dynamic, FLOAT, Map, Scope};
-    use rust_decimal::prelude::ToPrimitive;
+    use rhai::{Dynamic, Map, Scope};
     let id = bureau.get_ref();
     let at = Location::new(source, bureau.span());
     let written = format!("departments/{id}.rhai");
@@ -506,12 +505,7 @@ fn bureau_decision(
     b.insert("name".into(), Dynamic::from(id.clone()));
     b.insert("envelope".into(), Dynamic::from_decimal(envelope.as_decimal()));
     b.insert("savings_kept".into(), Dynamic::from_decimal(Decimal::ZERO));
-    let mut am = Map::new();
-    am.insert("action".into(), Dynamic::from(a.action.label().to_string()));
-    am.insert("priority".into(), Dynamic::from_float(a.priority.to_f64().unwrap_or(0.0) as FLOAT));
-    am.insert("min".into(), Dynamic::from_decimal(a.min.as_decimal()));
-    am.insert("max".into(), Dynamic::from_decimal(a.max.as_decimal()));
-    am.insert("reason".into(), Dynamic::from(a.reason.clone()));
+    let am = a.to_script_map();
     let mut scope = Scope::new();
     scope.push_constant_dynamic("params", Dynamic::from_map(parameters.to_map(fiscal_year)));
     scope.push_constant_dynamic("bureau", Dynamic::from_map(b));

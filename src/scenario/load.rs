@@ -198,20 +198,9 @@ fn tidy(path: &Path) -> PathBuf {
     }
 }
 
-/// Lexically normalises a path against the current directory (no file-system access).
+/// Lexically normalises a path against the current directory (see [`crate::files::lexical`]).
 fn normalise(path: &Path) -> Option<PathBuf> {
-    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    Some(out)
+    Some(crate::files::lexical(path))
 }
 
 fn read_chain(

@@ -1,5 +1,25 @@
-//! Shared checks for the allocation tests: every identity exact, every limit held.
+//! Shared checks for the allocation tests (every identity exact, every limit held) and helpers
+//! for the tests that run the binary.
 #![allow(dead_code)]
+
+/// Runs the `waku` binary in `dir`: exit code, standard output, standard error.
+pub fn waku(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_waku")).args(args).current_dir(dir).output().expect("run waku");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A fresh, empty temporary folder for one test.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("waku-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
 
 use rust_decimal::Decimal;
 use waku::Money;
