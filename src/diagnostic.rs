@@ -415,6 +415,28 @@ mod tests {
     }
 
     #[test]
+    fn input_is_made_safe_to_print() {
+        // Control characters escaped, the caret still under the culprit.
+        let src = Source::new("p.csv", None, "a,\u{1b}[31mred,\tb\n");
+        let start = src.text.find('\u{1b}').unwrap();
+        let d = Diagnostic::error("bad \u{7}").at(Location::new(&src, start..start + 8));
+        assert_eq!(
+            d.render(),
+            "error: bad \\u{7}\n --> p.csv:1:3\n  |\n1 | a,\\u{1b}[31mred, b\n  |   ^^^^^^^^^^^^^\n"
+        );
+        // A line of megabytes: a window around the caret, a few hundred bytes in all.
+        let line = format!("{}BAD{}", "x".repeat(1 << 20), "y".repeat(1 << 20));
+        let src = Source::new("p.csv", None, line);
+        let at = 1 << 20;
+        let text = Diagnostic::error("bad").at(Location::new(&src, at..at + 3)).render();
+        assert!(text.len() < 600, "{} bytes", text.len());
+        let lines: Vec<&str> = text.lines().collect();
+        let caret = lines[4].find('^').unwrap();
+        // Every character shown here is one column wide (the `…` too).
+        assert_eq!(lines[3].chars().skip(caret).take(3).collect::<String>(), "BAD", "{text}");
+    }
+
+    #[test]
     fn suggests_close_ids_only() {
         assert_eq!(suggestion("kodomo-katei", ["kodomo_katei", "kenko"]), Some("kodomo_katei"));
         assert_eq!(suggestion("zzz", ["kodomo_katei", "kenko"]), None);

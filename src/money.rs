@@ -414,7 +414,31 @@ fn err(message: impl Into<String>, offset: usize, len: usize, hint: Option<Strin
     ParseMoneyError { message: message.into(), offset, len, hint }
 }
 
+/// No amount is written in more bytes than this; longer text is refused before it is normalised
+/// (a 50 MB cell must not become a 50-million-entry vector).
+const MAX_AMOUNT_BYTES: usize = 256;
+
 fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
+    if text.len() > MAX_AMOUNT_BYTES {
+        let can_be_in_an_amount = |c: char| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || c.is_whitespace()
+                || ",，.．-−－▲△円千万億兆百".contains(c)
+        };
+        let shown = text.char_indices().take(MAX_AMOUNT_BYTES).find(|(_, c)| !can_be_in_an_amount(*c));
+        return Err(match shown {
+            Some((i, c)) => {
+                err(format!("invalid character `{c}` in amount"), i, c.len_utf8(), Some(format!("expected {EXPECTED}")))
+            }
+            None => err(
+                format!("`{}…` is too long to be an amount", text.chars().take(20).collect::<String>()),
+                0,
+                MAX_AMOUNT_BYTES.min(text.len()),
+                Some(format!("expected {EXPECTED}")),
+            ),
+        });
+    }
     // Most inventory cells are plain whole yen (`7685000`): read those without the general parser.
     let plain = text.trim_ascii();
     if !plain.is_empty() && plain.len() <= 18 && plain.bytes().all(|b| b.is_ascii_digit()) {
@@ -694,6 +718,11 @@ mod tests {
         }
         let e = Money::parse(" 1000000000000001").unwrap_err();
         assert_eq!((e.offset, e.len), (1, 16));
+        // A huge cell is refused without being copied: at its first stray character, or for its length.
+        let long = "1".repeat(1 << 20);
+        assert!(Money::parse(&long).unwrap_err().message.contains("too long to be an amount"));
+        let e = Money::parse(&format!("12{}", "x".repeat(1 << 20))).unwrap_err();
+        assert_eq!((e.message.as_str(), e.offset), ("invalid character `x` in amount", 2));
         assert!(Money::parse("1.2.3億円").is_err());
     }
 
