@@ -247,3 +247,20 @@ fn out_refuses_what_it_must_not_replace_and_keeps_permissions() {
     assert!(left.is_empty(), "temporary files left: {left:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Rules that try each function removed from the sandbox: three reviews give the same bytes — a
+/// located error naming the function, never a review that depends on when it ran.
+#[test]
+fn three_reviews_of_rules_reaching_for_the_clock_give_identical_located_errors() {
+    for case in ["uses-timestamp", "uses-sleep", "calls-clock-by-name"] {
+        let dir = Path::new("tests/fixtures/bad-rules").join(case);
+        let runs: Vec<_> = (0..3).map(|_| waku(&dir, &["review", "../_scenario.toml", "--rules", "rules"])).collect();
+        for (code, stdout, stderr) in &runs {
+            assert_eq!(*code, 2, "{case}: {stderr}");
+            assert!(stdout.is_empty(), "{case}");
+            assert!(stderr.contains("is not available in rule scripts"), "{case}: {stderr}");
+            assert!(stderr.contains("--> rules/viewpoints/needs.rhai:"), "{case}: located\n{stderr}");
+        }
+        assert!(runs.iter().all(|r| r.2 == runs[0].2), "{case}: the same bytes every run");
+    }
+}
