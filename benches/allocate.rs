@@ -14,8 +14,8 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use waku::allocate::synthetic::{Shape, city, write};
 use waku::allocate::{Options, allocate};
-use waku::rules::Ruleset;
-use waku::scenario::{LoadOptions, load_with};
+use waku::pipeline;
+use waku::scenario::LoadOptions;
 
 fn allocation(c: &mut Criterion) {
     let mut group = c.benchmark_group("allocate");
@@ -36,14 +36,11 @@ fn end_to_end(c: &mut Criterion) {
     let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
     for n in [3_000usize, 100_000] {
         let path = write(Shape::lp(n), &dir).expect("write the synthetic city");
-        let options = LoadOptions { rules_dir: Some(rules.clone()), ..LoadOptions::default() };
+        let load = LoadOptions { rules_dir: Some(rules.clone()), ..LoadOptions::default() };
+        let options = pipeline::Options { load, ..pipeline::Options::default() };
+        // As `waku run`: load, review and allocate through the pipeline.
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| {
-                let sc = load_with(&path, &options).expect("load");
-                let ruleset = Ruleset::for_scenario(&sc).expect("rules");
-                let review = waku::review::review(&sc, &ruleset).expect("review");
-                black_box(allocate(&sc, &review, &Options::default()).expect("feasible"))
-            })
+            b.iter(|| black_box(pipeline::run_path(&path, &options).expect("runs").central().is_ok()))
         });
     }
     group.finish();

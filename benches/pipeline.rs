@@ -1,9 +1,10 @@
 //! The whole pipeline, stage by stage and end to end, on synthetic cities of 3,000, 30,000 and
 //! 100,000 programs (`waku generate`, seed 1, 20 bureaus): load, review, allocate, fiscal, report.
 //!
-//! The fiscal stage is what `waku run` does for a scenario with `[fiscal]`: the year solved as a
-//! one-year plan with the fiscal-health ratios computed (the generated city given `[fiscal]`
-//! inputs in proportion to its general revenue, no ratio limits).
+//! The fiscal stage is what `waku run` does for a scenario with `[fiscal]` after the allocation
+//! model: the year solved as a one-year plan with the fiscal-health ratios computed (the generated
+//! city given `[fiscal]` inputs in proportion to its general revenue, no ratio limits). The end to
+//! end runs through `waku::pipeline`, as every command does.
 //!
 //! `cargo bench --bench pipeline`; the README's Performance section quotes its medians.
 //! Set `WAKU_BENCH_SIZES=3000,30000` to run fewer sizes.
@@ -17,6 +18,7 @@ use rust_decimal::Decimal;
 use waku::allocate::{self, Options};
 use waku::fiscal;
 use waku::generate::{CitySpec, write_city};
+use waku::pipeline;
 use waku::review;
 use waku::rules::Ruleset;
 use waku::scenario;
@@ -98,15 +100,12 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| serde_json::to_string_pretty(black_box(&a)).expect("json"))
         });
         group.bench_function(BenchmarkId::new("report-table", n), |b| {
-            b.iter(|| allocate::render_table(black_box(&a), false))
+            b.iter(|| waku::report::allocation::render_table(black_box(&a), false))
         });
         group.bench_function(BenchmarkId::new("end-to-end", n), |b| {
             b.iter(|| {
-                let s = scenario::load(black_box(&path)).expect("load");
-                let ruleset = Ruleset::for_scenario(&s).expect("rules");
-                let r = review::review(&s, &ruleset).expect("review");
-                let a = allocate::allocate(&s, &r, &Options::default()).expect("allocate");
-                serde_json::to_string(&a).expect("json")
+                let o = pipeline::run_path(black_box(&path), &pipeline::Options::default()).expect("runs");
+                serde_json::to_string(&o.central().expect("feasible").allocations[0]).expect("json")
             })
         });
         group.finish();

@@ -162,6 +162,9 @@ pub struct Diagnostic {
 pub enum Severity {
     Error,
     Warning,
+    /// A bug waku found in itself (a broken invariant, a caught panic): printed as
+    /// `internal error:`, and an [`crate::Error::Internal`] (exit 4) wherever it ends a run.
+    Bug,
 }
 
 impl Diagnostic {
@@ -171,6 +174,14 @@ impl Diagnostic {
 
     pub fn warning(message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
+    }
+
+    /// A bug waku found in itself: what broke, with a request to report it.
+    pub fn bug(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Bug, ..Diagnostic::error(message) }.hint(format!(
+            "this is a bug in waku {}, not in your input; please report it with the command and the scenario",
+            env!("CARGO_PKG_VERSION")
+        ))
     }
 
     pub fn at(mut self, location: Location) -> Diagnostic {
@@ -225,6 +236,7 @@ impl Diagnostic {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Bug => "internal error",
         };
         let _ = writeln!(out, "{label}: {}", shorten(&escape_controls(&self.message), MAX_MESSAGE_CHARS));
         if let Some(loc) = &self.location {

@@ -237,12 +237,7 @@ fn decimal(f: f64) -> rust_decimal::Decimal {
 /// Writes a generated city into `dir` (created if needed); returns the scenario path.
 pub fn write_city(spec: &CitySpec, dir: &Path) -> Result<PathBuf> {
     let city = generate(spec)?;
-    let io = |e: std::io::Error, p: &Path| {
-        Error::input(
-            Diagnostic::error(format!("cannot write `{}`: {e}", p.display())).hint("check that the folder is writable"),
-        )
-    };
-    std::fs::create_dir_all(dir).map_err(|e| io(e, dir))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format_args!("cannot write `{}`", dir.display()), &e))?;
     let scenario = dir.join(SCENARIO_FILE);
     crate::report::write_atomic(&dir.join(INVENTORY_FILE), city.inventory_csv.as_bytes())?;
     crate::report::write_atomic(&scenario, city.scenario_toml.as_bytes())?;

@@ -5,9 +5,11 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    waku::cli::exit_after_command();
     waku::cli::install_watchdog();
     waku::files::install_signal_cleanup();
-    let code = waku::cli::main_with(std::env::args_os(), &mut std::io::stdout(), &mut std::io::stderr());
-    std::process::exit(code);
+    let finished = waku::cli::run_command(std::env::args_os(), &mut std::io::stdout(), &mut std::io::stderr());
+    // The process ends here: its memory goes back to the operating system at once, so the
+    // command's large results are not freed one allocation at a time (0.2 s at 100,000 programs).
+    std::mem::forget(finished.results);
+    std::process::exit(finished.code);
 }

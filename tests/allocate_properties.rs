@@ -119,8 +119,8 @@ proptest! {
         let (sc, review) = scenario(&c);
         // With all-or-nothing programs, clarabel decides them by its own branch and bound and
         // microlp by its; both must reach the same optimum.
-        let a = allocate(&sc, &review, &Options { solver: Solver::Clarabel });
-        let b = allocate(&sc, &review, &Options { solver: Solver::Microlp });
+        let a = allocate(&sc, &review, &Options { solver: Solver::Clarabel, ..Options::default() });
+        let b = allocate(&sc, &review, &Options { solver: Solver::Microlp, ..Options::default() });
         match (a, b) {
             (Ok(a), Ok(b)) => {
                 check_allocation(&sc, &review, &a);
@@ -162,7 +162,8 @@ fn microlp_stopping_on_a_milp_falls_back_to_clarabel_branch_and_bound() {
         "the solver path is named: {}",
         a.solver
     );
-    let b = allocate(&sc, &review, &Options { solver: Solver::Clarabel }).expect("clarabel's branch and bound");
+    let b = allocate(&sc, &review, &Options { solver: Solver::Clarabel, ..Options::default() })
+        .expect("clarabel's branch and bound");
     assert_eq!(b.solver, "clarabel branch-and-bound");
     let money = |a: &Allocation| a.programs.iter().map(|p| p.allocated).collect::<Vec<_>>();
     assert_eq!(money(&a), money(&b), "the same optimum");
@@ -191,7 +192,7 @@ fn earlier_failures_stay_fixed() {
         let (sc, review) = scenario(&c);
         let mut objectives = Vec::new();
         for solver in [Solver::Auto, Solver::Clarabel, Solver::Microlp] {
-            match allocate(&sc, &review, &Options { solver }) {
+            match allocate(&sc, &review, &Options { solver, ..Options::default() }) {
                 Ok(a) => {
                     check_allocation(&sc, &review, &a);
                     objectives.push(a.lp_objective);
@@ -255,8 +256,8 @@ fn rounding_that_cannot_keep_a_limit_re_solves_with_a_margin() {
         sc.policy.reserve_weight = Decimal::new(weight, 2);
         let mut re_solved = false;
         for solver in [Solver::Auto, Solver::Clarabel, Solver::Microlp] {
-            let a =
-                allocate(&sc, &review, &Options { solver }).unwrap_or_else(|e| panic!("seed {seed}, {solver}: {e}"));
+            let a = allocate(&sc, &review, &Options { solver, ..Options::default() })
+                .unwrap_or_else(|e| panic!("seed {seed}, {solver}: {e}"));
             check_allocation(&sc, &review, &a);
             re_solved |= a.solver.contains("; re-solved with caps and floors");
         }
@@ -282,7 +283,8 @@ fn limits_half_a_yen_apart_allocate_with_every_solver() {
     let money = |a: &Allocation| a.programs.iter().map(|p| p.allocated).collect::<Vec<_>>();
     let mut allocations = Vec::new();
     for solver in [Solver::Auto, Solver::Clarabel, Solver::Microlp] {
-        let a = allocate(&sc, &review, &Options { solver }).unwrap_or_else(|e| panic!("{solver}: {e}"));
+        let a = allocate(&sc, &review, &Options { solver, ..Options::default() })
+            .unwrap_or_else(|e| panic!("{solver}: {e}"));
         check_allocation(&sc, &review, &a);
         allocations.push(a);
     }

@@ -28,8 +28,8 @@ fn all_or_nothing_programs_make_a_milp_solved_by_microlp() {
 #[test]
 fn clarabel_and_microlp_agree_on_the_optimum() {
     let (sc, review) = city(Shape { programs: 300, departments: 6, all_or_nothing: false, seed: 11 });
-    let a = allocate(&sc, &review, &Options { solver: Solver::Clarabel }).expect("feasible");
-    let b = allocate(&sc, &review, &Options { solver: Solver::Microlp }).expect("feasible");
+    let a = allocate(&sc, &review, &Options { solver: Solver::Clarabel, ..Options::default() }).expect("feasible");
+    let b = allocate(&sc, &review, &Options { solver: Solver::Microlp, ..Options::default() }).expect("feasible");
     check_allocation(&sc, &review, &a);
     check_allocation(&sc, &review, &b);
     let rel = (a.lp_objective - b.lp_objective).abs() / a.lp_objective.abs().max(1.0);

@@ -67,7 +67,7 @@ fn kitakyushu_plan_reproduces_the_seed_path() {
     assert!(o.path.iter().all(|c| c.holds));
     // Every year is assessed against the thresholds.
     for h in &o.fiscal_health.years {
-        assert_eq!(h.status, "sound", "FY{}", h.year);
+        assert_eq!(h.status, fiscal::FiscalStatus::Sound, "FY{}", h.year);
         assert!(h.real_debt_service_ratio.is_some() && h.future_burden_ratio.is_some());
     }
 }
@@ -135,4 +135,54 @@ fn bad_plan_inputs_exit_2_with_a_place() {
     let expected =
         std::fs::read_to_string("tests/fixtures/fiscal/bad-plan-year-mismatch.stderr").expect("expected stderr");
     assert_eq!(stderr, expected);
+}
+
+/// `waku diff`, `waku test` and `waku sweep` judge the allocation `waku run` prints on a `[fiscal]`
+/// year whose ratio limit binds (they used to allocate it with the plain model: 10億円 of bonds).
+#[test]
+fn diff_test_and_sweep_agree_with_run_where_a_ratio_limit_binds() {
+    let fixture = "tests/fixtures/fiscal/debt-service-held-below-25.toml";
+    let (code, json, stderr) = waku(&["run", "--format", "json", fixture]);
+    assert_eq!(code, 0, "{stderr}");
+    let run: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let yen = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<i64>().ok()).expect("yen");
+    assert!(yen(&run["bond_issuance"]) < 1_000_000_000, "the ratio limit binds: issuance is cut");
+    let envelopes: Vec<(String, i64)> = run["envelopes"]
+        .as_array()
+        .expect("envelopes")
+        .iter()
+        .map(|e| (e["department"].as_str().expect("id").to_string(), yen(&e["amount"])))
+        .collect();
+
+    // diff: the variant's figures and envelopes are run's.
+    let (code, json, stderr) = waku(&["diff", "tests/fixtures/fiscal/_town.toml", fixture, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let diff: serde_json::Value = serde_json::from_str(&json).expect("json");
+    for f in diff["figures"].as_array().expect("figures") {
+        let name = f["figure"].as_str().expect("figure");
+        if let Some(value) = run.get(name) {
+            assert_eq!(yen(&f["variant"]), yen(value), "diff's variant {name} = run's");
+        }
+    }
+    for (id, amount) in &envelopes {
+        let e = diff["envelopes"].as_array().expect("envelopes").iter().find(|e| e["department"] == *id.as_str());
+        assert_eq!(e.map(|e| yen(&e["variant"])), Some(*amount), "diff's envelope of {id} = run's");
+    }
+
+    // sweep: the unvaried point is run's allocation.
+    let (code, json, stderr) = waku(&["sweep", fixture, "--vary", "revenue=0%", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let sweep: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let row = &sweep["rows"][0];
+    for name in ["available", "reserve", "investment", "bond_issuance", "bond_balance_end", "fund_drawdown"] {
+        assert_eq!(yen(&row[name]), yen(&run[name]), "sweep's {name} = run's");
+    }
+    for (id, amount) in &envelopes {
+        assert_eq!(yen(&row["envelopes"][id.as_str()]), *amount, "sweep's envelope of {id} = run's");
+    }
+
+    // test: expectations that hold only for the allocation with the ratio limit held.
+    let (code, stdout, stderr) = waku(&["test", "tests/fixtures/fiscal/held-below-25-expectations.toml"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout, "2 passed, 0 failed\n");
 }

@@ -151,3 +151,22 @@ fn autonomous_mode_says_html_is_not_available() {
     assert_eq!(code, 2, "{out}");
     assert!(err.contains("`--format html` is not available for `--mode autonomous`"), "{err}");
 }
+
+/// The memo and the HTML report name each binding limit with the same Japanese label.
+#[test]
+fn binding_limits_read_the_same_in_the_memo_and_the_report() {
+    let page = html("scenarios/kitakyushu-r8.toml");
+    let (code, memo, err) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--format", "markdown"]);
+    assert_eq!(code, 0, "{err}");
+    let section = memo.split("## 拘束している制約").nth(1).expect("the memo's binding limits");
+    let labels: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("- **"))
+        .filter_map(|l| l.split("**").next())
+        .filter(|l| !l.starts_with("一般財源の収支"))
+        .collect();
+    assert!(labels.len() >= 3, "{section}");
+    for label in labels {
+        assert!(page.contains(&format!("<b>{label}</b>")), "the report names `{label}` as the memo does");
+    }
+}

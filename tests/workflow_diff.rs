@@ -5,19 +5,19 @@ use std::path::Path;
 use std::process::Command;
 
 use waku::Money;
-use waku::allocate::Options;
-use waku::scenario::LoadOptions;
-use waku::whatif::{Outcome, diff};
+use waku::pipeline::{self, Options, Outcome};
+use waku::whatif::diff;
 
 fn outcome(path: &str) -> Outcome {
-    Outcome::compute(Path::new(path), &LoadOptions::default(), &Options::default()).expect("scenario runs")
+    pipeline::run_path(Path::new(path), &Options::default()).expect("scenario runs")
 }
 
 #[test]
 fn moves_reconcile_to_the_yen_and_come_largest_first() {
-    let base = outcome("scenarios/kitakyushu-r8.toml");
-    let variant = outcome("scenarios/kitakyushu-r8-revenue-down.toml");
-    let (a, b) = (base.allocation.as_ref().expect("feasible"), variant.allocation.as_ref().expect("feasible"));
+    let (base, variant) =
+        (outcome("scenarios/kitakyushu-r8.toml"), outcome("scenarios/kitakyushu-r8-revenue-down.toml"));
+    let (base, variant) = (base.year().expect("a year"), variant.year().expect("a year"));
+    let (a, b) = (base.allocation.expect("feasible"), variant.allocation.expect("feasible"));
     let d = diff::diff(&base, a, &variant, b);
 
     // Σ of the moves = change in totals, computed here independently of the diff's own check.
@@ -47,7 +47,8 @@ fn moves_reconcile_to_the_yen_and_come_largest_first() {
 #[test]
 fn a_scenario_against_itself_moves_nothing() {
     let base = outcome("scenarios/kumamoto-r8.toml");
-    let a = base.allocation.as_ref().expect("feasible");
+    let base = base.year().expect("a year");
+    let a = base.allocation.expect("feasible");
     let d = diff::diff(&base, a, &base, a);
     assert!(d.is_empty());
     assert!(d.reconciliation.holds());

@@ -40,13 +40,8 @@ fn grid_writes_one_csv_row_per_variant_and_records_infeasible_ones() {
     assert!(down[reason].contains("cannot") && down[reason].contains("short by"), "{}", &down[reason]);
     let base = records.iter().find(|r| &r[1] == "0%" && &r[2] == "0.01").expect("the base point");
     assert_eq!(&base[feasible], "true");
-    let single = waku::whatif::Outcome::compute(
-        std::path::Path::new(K),
-        &Default::default(),
-        &waku::allocate::Options::default(),
-    )
-    .expect("base");
-    let single = single.allocation.as_ref().expect("feasible").reserve.as_decimal().to_string();
+    let single = waku::pipeline::run_path(std::path::Path::new(K), &Default::default()).expect("base");
+    let single = single.central().expect("feasible").allocations[0].reserve.as_decimal().to_string();
     assert_eq!(&base[reserve], single.as_str(), "the base point's reserve = `waku run`'s, in yen");
     // Piped: one summary line on stderr, no progress bar.
     assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
@@ -118,13 +113,9 @@ fn the_review_is_shared_and_variants_match_single_runs() {
     let result = sweep::run(&scenario, &ruleset, &vary, &variants, &Options::default(), &|| {}).expect("sweep");
     assert!(result.review_reused);
     // The −2% variant is the revenue-down overlay: same reserve, same envelopes, to the yen.
-    let overlay = waku::whatif::Outcome::compute(
-        Path::new("scenarios/kitakyushu-r8-revenue-down.toml"),
-        &Default::default(),
-        &Options::default(),
-    )
-    .expect("overlay");
-    let a = overlay.allocation.as_ref().expect("feasible");
+    let overlay = waku::pipeline::run_path(Path::new("scenarios/kitakyushu-r8-revenue-down.toml"), &Default::default())
+        .expect("overlay");
+    let a = &overlay.central().expect("feasible").allocations[0];
     let row = &result.rows[0];
     assert_eq!(row.reserve, Some(a.reserve));
     for e in &a.envelopes {

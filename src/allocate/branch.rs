@@ -20,8 +20,8 @@
 //! [`NODE_LIMIT`] LPs; the incumbent is then the best allocation found, not a proven optimum, and
 //! the solver name says so together with how far it can be from the best bound left open.
 
+use super::backend::{self, Failure, RawSolution};
 use super::model::Model;
-use super::solve::{self, Failure, RawSolution};
 
 /// LPs solved at most. Each is a full clarabel solve of the model, so this bounds the time at
 /// about this many single-LP solve times.
@@ -58,7 +58,7 @@ pub(crate) fn solve(model: &Model) -> Result<RawSolution, Failure> {
             continue;
         }
         nodes += 1;
-        let lp = match solve::relaxation(model, &node.fix) {
+        let lp = match backend::relaxation(model, &node.fix) {
             Ok(lp) => lp,
             Err(Failure::Infeasible) => continue,
             Err(Failure::Other(_)) => {
@@ -89,7 +89,7 @@ pub(crate) fn solve(model: &Model) -> Result<RawSolution, Failure> {
                 let all: Vec<Option<f64>> =
                     (0..model.vars.len()).map(|v| node.fix[v].or(Some(lp.values[v].round()))).collect();
                 nodes += 1;
-                match solve::relaxation(model, &all) {
+                match backend::relaxation(model, &all) {
                     Ok(clean) => {
                         let zc = model.objective(&clean.values);
                         if beats(zc, &incumbent) {

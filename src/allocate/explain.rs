@@ -16,9 +16,9 @@ use rust_decimal::prelude::ToPrimitive;
 use super::model::{Fixed, Limit, Model, ProgramState, Sense};
 use super::rounding::Exact;
 use super::solve::RawSolution;
-use super::{Allocation, ConstraintReport, Envelope, Holding, ProgramAllocation};
+use super::{Allocation, ConstraintKind, ConstraintReport, Envelope, Holding, ProgramAllocation};
 use crate::diagnostic::{Diagnostic, suggestion};
-use crate::money::{Money, Unit};
+use crate::money::Money;
 use crate::review::Review;
 use crate::scenario::{ProgramKind, Scenario};
 use crate::{Error, Result};
@@ -26,30 +26,35 @@ use crate::{Error, Result};
 /// A dual below this (value per yen) is treated as zero.
 const PRICE_EPS: f64 = 1e-4;
 
-/// Human words for a limit.
-pub(crate) fn label(limit: Limit, sc: &Scenario, model: &Model) -> String {
-    let dept = |d: usize| sc.departments.get(d).map_or("?", |x| x.name.as_str()).to_string();
+/// What a limit of the model is, with what its labels need (the bureau, the share).
+pub(crate) fn kind(limit: Limit, sc: &Scenario, model: &Model) -> ConstraintKind {
+    let bureau = |d: usize| {
+        let dept = sc.departments.get(d);
+        (dept.map_or_else(String::new, |x| x.id.clone()), dept.map_or("?", |x| x.name.as_str()).to_string())
+    };
     match limit {
-        Limit::Balance => "general revenue (sources = uses)".into(),
-        Limit::EnvelopeFloor(d) => format!("envelope floor of {}", dept(d)),
-        Limit::EnvelopeCeiling(d) => format!("envelope ceiling of {}", dept(d)),
-        Limit::ReserveMin => format!("reserve minimum ({} of available)", percent(sc.policy.reserve_min_share)),
-        Limit::ReserveMax => format!("reserve maximum ({} of available)", percent(sc.policy.reserve_max_share)),
-        Limit::InvestmentCap => "investment cap".into(),
-        Limit::IssuanceCap => "bond issuance cap".into(),
-        Limit::NextGeneration => "next-generation frame".into(),
+        Limit::Balance => ConstraintKind::Balance,
+        Limit::EnvelopeFloor(d) => {
+            let (department, bureau) = bureau(d);
+            ConstraintKind::EnvelopeFloor { department, bureau }
+        }
+        Limit::EnvelopeCeiling(d) => {
+            let (department, bureau) = bureau(d);
+            ConstraintKind::EnvelopeCeiling { department, bureau }
+        }
+        Limit::ReserveMin => ConstraintKind::ReserveMin { share: sc.policy.reserve_min_share },
+        Limit::ReserveMax => ConstraintKind::ReserveMax { share: sc.policy.reserve_max_share },
+        Limit::InvestmentCap => ConstraintKind::InvestmentCap,
+        Limit::IssuanceCap => ConstraintKind::IssuanceCap,
+        Limit::NextGeneration => ConstraintKind::NextGeneration,
         Limit::FundDrawdown => {
             if model.drawdown_limit < sc.fund.max_drawdown {
-                "fund floor".into()
+                ConstraintKind::FundFloor
             } else {
-                "fund drawdown limit".into()
+                ConstraintKind::FundDrawdown
             }
         }
     }
-}
-
-fn percent(d: Decimal) -> String {
-    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
 /// Rounds a shadow price for output: 6 decimals, no negative zero.
@@ -93,10 +98,12 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         let dual = raw.duals.as_ref().map(|d| d[k]);
         let binding = row.sense == Sense::Eq || slack.to_f64() <= tol || dual.is_some_and(|d| d.abs() >= PRICE_EPS);
         let shadow_price = dual.map(|d| if binding { clean(d) } else { 0.0 });
+        let kind = kind(row.limit, sc, model);
         constraints.push(ConstraintReport {
             name: row.name.clone(),
-            label: label(row.limit, sc, model),
-            sense: row.sense.symbol(),
+            label: kind.label(),
+            kind,
+            sense: row.sense,
             limit,
             value,
             slack,
@@ -211,51 +218,17 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
     }
 }
 
-/// The step a shadow price is quoted for: 1億円 for budgets shown in 億円 or 百万円, else 1百万円.
-/// The step a shadow price is quoted for: 1億円 in 億円/百万円 displays, else 1百万円.
-pub(crate) fn price_step(unit: Unit) -> Money {
-    match unit {
-        Unit::Oku | Unit::Cho | Unit::Hyakuman => Money::from_decimal(Unit::Oku.factor()),
-        _ => Money::from_decimal(Unit::Hyakuman.factor()),
-    }
-}
-
-/// "+1億円 of investment cap would add 0.85億円 of priority-weighted funding".
-pub(crate) fn price_words(c: &ConstraintReport, unit: Unit) -> String {
-    let step = price_step(unit);
-    let Some(p) = c.shadow_price else {
-        return "no shadow price (the solver gave no duals)".into();
-    };
-    if !c.binding {
-        return format!("not binding: {} of room left", c.slack.format(unit));
-    }
-    if p == 0.0 {
-        return "binding, but more room would not change the optimum".into();
-    }
-    let worth = Money::from_decimal(Decimal::from_f64_retain(p.abs() * step.to_f64()).unwrap_or_default());
-    let (verb, direction) = match c.sense {
-        "<=" | "=" => (if p > 0.0 { "add" } else { "cost" }, "+"),
-        _ => (if p < 0.0 { "add" } else { "cost" }, "−"),
-    };
-    format!(
-        "{direction}{} of {} would {verb} {} of priority-weighted funding",
-        step.format(unit),
-        c.label,
-        worth.format(unit)
-    )
-}
-
-/// Per yen of a program's cost, the share that counts in constraint `name`.
-fn coefficient(name: &str, p: &crate::scenario::Program) -> f64 {
+/// Per yen of a program's cost, the share that counts in a constraint of this kind.
+fn coefficient(kind: &ConstraintKind, p: &crate::scenario::Program) -> f64 {
     let general = (Decimal::ONE - p.specific_share()).to_f64().unwrap_or(0.0);
-    if name == "balance" || name.starts_with("envelope_") || name == "next_generation" {
-        general
-    } else if name == "investment_cap" {
-        1.0
-    } else if name == "bond_issuance_cap" {
-        p.bondable_share.to_f64().unwrap_or(0.0)
-    } else {
-        0.0
+    match kind {
+        ConstraintKind::Balance
+        | ConstraintKind::EnvelopeFloor { .. }
+        | ConstraintKind::EnvelopeCeiling { .. }
+        | ConstraintKind::NextGeneration => general,
+        ConstraintKind::InvestmentCap => 1.0,
+        ConstraintKind::IssuanceCap => p.bondable_share.to_f64().unwrap_or(0.0),
+        _ => 0.0,
     }
 }
 
@@ -338,8 +311,8 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
             let mut charge = 0.0;
             let mut parts = Vec::new();
             for c in &a.constraints {
-                let coef = coefficient(&c.name, program);
-                if coef == 0.0 || !c.binding || !constraint_has(c, program, a) {
+                let coef = coefficient(&c.kind, program);
+                if coef == 0.0 || !c.binding || !constraint_has(c, program) {
                     continue;
                 }
                 if let Some(price) = c.shadow_price.filter(|p| *p != 0.0) {
@@ -367,7 +340,7 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
         let _ = writeln!(out, "  binding limits it counts in:");
         for name in &p.limits {
             if let Some(c) = a.constraints.iter().find(|c| &c.name == name) {
-                let _ = writeln!(out, "    {} — {}", c.name, price_words(c, u));
+                let _ = writeln!(out, "    {} — {}", c.name, c.price_words(u));
             }
         }
     }
@@ -375,21 +348,13 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
 }
 
 /// Whether a constraint's terms include this program (by membership rules of the model).
-fn constraint_has(c: &ConstraintReport, p: &crate::scenario::Program, a: &Allocation) -> bool {
-    let dept = |prefix: &str| {
-        c.name.strip_prefix(prefix).is_some_and(|rest| {
-            a.envelopes
-                .iter()
-                .position(|e| e.department == p.department)
-                .is_some_and(|d| super::model::lp_name("", &a.envelopes[d].department, d) == rest)
-        })
-    };
-    match c.name.as_str() {
-        "balance" => true,
-        "investment_cap" => p.kind == ProgramKind::Investment,
-        "bond_issuance_cap" => p.bondable_share > Decimal::ZERO,
-        "next_generation" => p.next_generation,
-        _ => dept("envelope_floor.") || dept("envelope_ceiling."),
+fn constraint_has(c: &ConstraintReport, p: &crate::scenario::Program) -> bool {
+    match &c.kind {
+        ConstraintKind::Balance => true,
+        ConstraintKind::InvestmentCap => p.kind == ProgramKind::Investment,
+        ConstraintKind::IssuanceCap => p.bondable_share > Decimal::ZERO,
+        ConstraintKind::NextGeneration => p.next_generation,
+        kind => kind.department() == Some(p.department.as_str()),
     }
 }
 
@@ -407,13 +372,8 @@ fn explain_department(a: &Allocation, d: usize) -> String {
         e.floor.format(u),
         e.ceiling.format(u)
     );
-    for c in a.constraints.iter().filter(|c| {
-        c.name
-            .strip_prefix("envelope_floor.")
-            .or_else(|| c.name.strip_prefix("envelope_ceiling."))
-            .is_some_and(|rest| super::model::lp_name("", &e.department, d) == rest)
-    }) {
-        let _ = writeln!(out, "  {} — {}", c.label, price_words(c, u));
+    for c in a.constraints.iter().filter(|c| c.kind.department() == Some(e.department.as_str())) {
+        let _ = writeln!(out, "  {} — {}", c.label, c.price_words(u));
     }
     let mine: Vec<&ProgramAllocation> = a.programs.iter().filter(|p| p.department == e.department).collect();
     let mut counts: BTreeMap<&str, (usize, Money, Money)> = BTreeMap::new();
@@ -451,7 +411,7 @@ fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> St
         if c.binding { "binding" } else { "not binding" }
     );
     if let Some(p) = c.shadow_price {
-        let _ = writeln!(out, "  shadow price {p} per yen: {}", price_words(c, u));
+        let _ = writeln!(out, "  shadow price {p} per yen: {}", c.price_words(u));
     }
     let held: Vec<&ProgramAllocation> =
         a.programs.iter().filter(|p| p.limits.iter().any(|l| l == &c.name) && p.held_by == Holding::Marginal).collect();

@@ -9,7 +9,7 @@
 //! they are the conflict, named in domain words: "investment cap 650.00億円 and next-generation
 //! frame 330.00億円 cannot both hold: short by 12.30億円".
 
-use super::explain::label;
+use super::explain::kind;
 use super::model::{Limit, Model, ProgramState, Sense, Var, VarKind};
 use super::solve::{self, Solver};
 use crate::diagnostic::Diagnostic;
@@ -119,10 +119,11 @@ pub(crate) struct Elastic {
 }
 
 /// Solves the elastic model of `model`: HiGHS when asked for and built in, else the default.
-pub(crate) fn elastic_solve(model: &Model, solver: Solver) -> Elastic {
+pub(crate) fn elastic_solve(model: &Model, options: super::Options) -> Elastic {
     let m = elastic(model);
-    let solver = if solver == Solver::Highs && solver.available() { Solver::Highs } else { Solver::Auto };
-    let raw = solve::solve(&m, solver).ok();
+    let solver =
+        if options.solver == Solver::Highs && options.solver.available() { Solver::Highs } else { Solver::Auto };
+    let raw = solve::solve(&m, super::Options { solver, ..options }).ok();
     Elastic { model: m, raw }
 }
 
@@ -209,7 +210,7 @@ pub(crate) fn diagnose(model: &Model, sc: &Scenario, elastic: &Elastic) -> Diagn
                 Sense::Le => "would have to rise by",
                 Sense::Ge | Sense::Eq => "would have to fall by",
             };
-            d = d.note(format!("{} {verb} {}", label(row.limit, sc, model), need.format(u)));
+            d = d.note(format!("{} {verb} {}", kind(row.limit, sc, model).label(), need.format(u)));
         }
     }
     for &k in &conflict {
@@ -218,7 +219,7 @@ pub(crate) fn diagnose(model: &Model, sc: &Scenario, elastic: &Elastic) -> Diagn
             d = d.note(format!(
                 "mandatory and pinned programs alone account for {} of the {}",
                 fixed.format(u),
-                label(model.rows[k].limit, sc, model)
+                kind(model.rows[k].limit, sc, model).label()
             ));
         }
     }
@@ -271,7 +272,7 @@ pub(crate) fn diagnose(model: &Model, sc: &Scenario, elastic: &Elastic) -> Diagn
 fn limit_words(model: &Model, sc: &Scenario, k: usize) -> String {
     let u = sc.display_unit;
     let row = &model.rows[k];
-    let name = label(row.limit, sc, model);
+    let name = kind(row.limit, sc, model).label();
     match row.limit {
         Limit::ReserveMin | Limit::ReserveMax => name,
         Limit::Balance => format!("general revenue {}", model.limit_money[k].format(u)),

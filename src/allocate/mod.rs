@@ -15,12 +15,12 @@
 //! builds them (sources = uses, envelope floors and ceilings, reserve share bounds, investment
 //! cap, bond issuance cap, next-generation frame, fund drawdown and floor).
 
+mod backend;
 mod branch;
 mod explain;
 mod infeasible;
 mod lp;
 pub mod model;
-mod report;
 mod rounding;
 mod solve;
 pub mod synthetic;
@@ -30,13 +30,13 @@ mod workset;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use crate::constraint::{ConstraintKind, ConstraintReport};
 pub use explain::explain;
-pub(crate) use explain::{price_step, price_words};
 pub use model::{Limit, Model, Sense};
-pub use report::{render_markdown, render_table, render_table_in};
 pub(crate) use rounding::reserve_window;
 pub use solve::Solver;
 
+use crate::fast::FastPaths;
 use crate::money::{Money, Unit};
 use crate::review::{Action, Review};
 use crate::scenario::{ProgramKind, Scenario};
@@ -46,6 +46,8 @@ use crate::{Diagnostic, Error, Result};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub solver: Solver,
+    /// The working set and the vertex prices can be turned off (see [`FastPaths`]).
+    pub fast: FastPaths,
 }
 
 /// The allocation of one scenario: the JSON contract of `waku run --format json`.
@@ -105,6 +107,13 @@ pub struct Allocation {
     pub display_unit: Unit,
 }
 
+impl Allocation {
+    /// The first constraint whose kind `is` accepts, e.g. `a.constraint(|k| *k == ConstraintKind::InvestmentCap)`.
+    pub fn constraint(&self, is: impl Fn(&ConstraintKind) -> bool) -> Option<&ConstraintReport> {
+        self.constraints.iter().find(|c| is(&c.kind))
+    }
+}
+
 /// One bureau's envelope.
 #[derive(Debug, Clone, Serialize)]
 pub struct Envelope {
@@ -162,6 +171,22 @@ impl Holding {
             Holding::BureauMin => "at the bureau's minimum",
         }
     }
+
+    /// In a budget office's Japanese.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Holding::Mandatory => "義務的経費（要求額で固定）",
+            Holding::Pinned => "見直しで額が決まっている",
+            Holding::AllOrNothing => "全額採否",
+            Holding::EnvelopeFloor => "局の枠の下限",
+            Holding::ReviewMax => "見直しの上限まで配分",
+            Holding::ReviewMin => "見直しの下限（制約の負担が優先度を上回る）",
+            Holding::Marginal => "限界的な事業（制約の境目）",
+            Holding::BureauFixed => "局の方針で額が決まっている",
+            Holding::BureauMax => "局の方針の上限まで配分",
+            Holding::BureauMin => "局の方針の下限",
+        }
+    }
 }
 
 /// One program's allocation.
@@ -190,25 +215,6 @@ pub struct ProgramAllocation {
     pub limits: Vec<String>,
 }
 
-/// A named constraint at the optimum.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConstraintReport {
-    /// Machine name, as in the LP file and `waku explain`.
-    pub name: String,
-    /// In words.
-    pub label: String,
-    /// `<=`, `>=` or `=`.
-    pub sense: &'static str,
-    pub limit: Money,
-    pub value: Money,
-    /// How far the value is from the limit (≥ 0).
-    pub slack: Money,
-    pub binding: bool,
-    /// d(objective)/d(limit): priority-weighted value of one more yen of the limit. `null` when
-    /// the solver gave no duals.
-    pub shadow_price: Option<f64>,
-}
-
 /// Allocates `scenario` under `review` (one assessment per program, in scenario order).
 pub fn allocate(scenario: &Scenario, review: &Review, options: &Options) -> Result<Allocation> {
     let model = Model::build(scenario, review)?;
@@ -226,16 +232,18 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
     if let Some(d) = infeasible::precheck(model, scenario) {
         return Err(Error::Infeasible(Box::new(d)));
     }
-    let raw = match workset::solve(model, options.solver) {
+    let raw = match workset::solve(model, *options) {
         Ok(raw) => raw,
-        Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, options.solver),
+        Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, *options),
         Err(solve::Failure::Other(reason)) => {
             // A numerical stop is not a verdict on the limits: try the other pure-Rust solver once.
             let fallback = if model.has_integers() { None } else { Some(Solver::Microlp) };
             match fallback.filter(|&f| f != options.solver.resolve(model) && model.free_programs() <= 20_000) {
-                Some(f) => match solve::solve(model, f) {
+                Some(f) => match solve::solve(model, Options { solver: f, ..*options }) {
                     Ok(raw) => raw,
-                    Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, f),
+                    Err(solve::Failure::Infeasible) => {
+                        return infeasible(model, scenario, review, Options { solver: f, ..*options });
+                    }
                     Err(solve::Failure::Other(_)) => return Err(stopped(options.solver, &reason)),
                 },
                 None => return Err(stopped(options.solver, &reason)),
@@ -245,7 +253,7 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
     let (raw, exact) = match rounding::round(model, scenario, &raw.values) {
         Ok(exact) => (raw, exact),
         Err(violations) => {
-            with_margin(model, scenario, options.solver).ok_or_else(|| rounding_failed(model, scenario, &violations))?
+            with_margin(model, scenario, *options).ok_or_else(|| rounding_failed(model, scenario, &violations))?
         }
     };
     Ok(explain::assemble(model, scenario, review, &raw, &exact))
@@ -256,10 +264,10 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
 /// continuous terms (solvers differ on such a city: one allocates, another says infeasible); then
 /// the model is solved again with those limits moved by that much, and the answer stands if
 /// rounding it keeps every limit exactly as stated. The allocation's `solver` says so.
-fn infeasible(model: &Model, sc: &Scenario, review: &Review, solver: Solver) -> Result<Allocation> {
-    let elastic = infeasible::elastic_solve(model, solver);
+fn infeasible(model: &Model, sc: &Scenario, review: &Review, options: Options) -> Result<Allocation> {
+    let elastic = infeasible::elastic_solve(model, options);
     let relaxed = infeasible::within_a_yen(model, &elastic);
-    if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, solver).ok()) {
+    if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, options).ok()) {
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
             return Ok(explain::assemble(model, sc, review, &raw, &exact));
@@ -276,7 +284,7 @@ fn infeasible(model: &Model, sc: &Scenario, review: &Review, solver: Solver) -> 
 /// hold, or it passes 1,000 times the larger of the unit and the snap tolerance (10⁻⁶ of general
 /// revenue). The answer is then not the optimum of the stated limits but within the margin of
 /// it, and the allocation's `solver` says so.
-fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::RawSolution, rounding::Exact)> {
+fn with_margin(model: &Model, sc: &Scenario, options: Options) -> Option<(solve::RawSolution, rounding::Exact)> {
     let unit = Money::from_decimal(sc.rounding_unit.factor()).max(Money::yen(1)).as_decimal();
     let snap = sc.revenue.general_revenue.abs().as_decimal() * Decimal::new(1, 6);
     let last = unit.max(snap) * Decimal::from(1_000);
@@ -291,7 +299,7 @@ fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::R
                 _ => {}
             }
         }
-        let mut raw = workset::solve(&tight, solver).ok()?;
+        let mut raw = workset::solve(&tight, options).ok()?;
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!(
                 "{}; re-solved with caps and floors {} tighter so that rounding keeps them",
@@ -308,8 +316,8 @@ fn with_margin(model: &Model, sc: &Scenario, solver: Solver) -> Option<(solve::R
 /// Solves a model assembled outside this module (the joint model of a multi-year plan,
 /// `crate::fiscal::plan`): primal values in model units; `Err(None)` when the limits cannot all
 /// hold, `Err(Some(reason))` when the solver stopped without an answer.
-pub(crate) fn solve_values(model: &Model, solver: Solver) -> std::result::Result<Vec<f64>, Option<String>> {
-    match workset::solve(model, solver) {
+pub(crate) fn solve_values(model: &Model, options: Options) -> std::result::Result<Vec<f64>, Option<String>> {
+    match workset::solve(model, options) {
         Ok(raw) => Ok(raw.values),
         Err(solve::Failure::Infeasible) => Err(None),
         Err(solve::Failure::Other(reason)) => Err(Some(reason)),
@@ -330,7 +338,7 @@ fn rounding_failed(model: &Model, scenario: &Scenario, violations: &[rounding::V
     ));
     for v in violations {
         d = d.note(match v.limit {
-            Some(limit) => format!("{}: {}", explain::label(limit, scenario, model), v.text),
+            Some(limit) => format!("{}: {}", explain::kind(limit, scenario, model).label(), v.text),
             None => v.text.clone(),
         });
     }

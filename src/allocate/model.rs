@@ -45,27 +45,7 @@ use crate::{Error, Result};
 /// The largest tie-break perturbation added to a program's priority, per yen.
 pub const TIE_BREAK: f64 = 1e-6;
 
-/// Direction of a constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sense {
-    /// `expression ≤ limit`: a cap.
-    Le,
-    /// `expression ≥ limit`: a floor.
-    Ge,
-    /// `expression = limit`: an identity.
-    Eq,
-}
-
-impl Sense {
-    /// `<=`, `>=` or `=`.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Sense::Le => "<=",
-            Sense::Ge => ">=",
-            Sense::Eq => "=",
-        }
-    }
-}
+pub use crate::constraint::Sense;
 
 /// Which fiscal limit a constraint enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -17,11 +17,10 @@
 
 use std::fmt;
 
-use good_lp::solvers::{DualValues, SolutionWithDual};
-use good_lp::{Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, variable};
-
-use super::model::{Model, Sense};
-use super::{branch, vertex};
+pub(crate) use super::backend::{Failure, RawSolution, clarabel, microlp};
+use super::backend::{duals_at, highs};
+use super::branch;
+use super::model::Model;
 
 /// Which solver to use. `auto` picks by measurement: clarabel for LPs, microlp for MILPs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
@@ -70,120 +69,15 @@ impl fmt::Display for Solver {
     }
 }
 
-/// What a solver returned.
-#[derive(Debug, Clone)]
-pub(crate) struct RawSolution {
-    /// Per model variable, in scaled units.
-    pub values: Vec<f64>,
-    /// Per model row: d objective / d limit (value per yen); `None` when no dual was available.
-    pub duals: Option<Vec<f64>>,
-    /// The backend(s) that produced it, e.g. `microlp` or `microlp+clarabel`.
-    pub solver: String,
-}
-
-/// Why a solve produced no solution.
-#[derive(Debug, Clone)]
-pub(crate) enum Failure {
-    /// The limits cannot all hold.
-    Infeasible,
-    /// The solver cannot handle this model or stopped without an answer.
-    Other(String),
-}
-
-impl From<ResolutionError> for Failure {
-    fn from(e: ResolutionError) -> Failure {
-        match e {
-            ResolutionError::Infeasible => Failure::Infeasible,
-            ResolutionError::Unbounded => Failure::Other("the model is unbounded".into()),
-            other => Failure::Other(other.to_string()),
-        }
-    }
-}
-
-/// The model handed to good_lp: variables, objective, constraints in row order.
-struct Built {
-    vars: ProblemVariables,
-    handles: Vec<Variable>,
-    objective: Expression,
-    constraints: Vec<Constraint>,
-    /// The model row of each of the first constraints (the rest fix integers).
-    row_of_constraint: Vec<usize>,
-}
-
-/// Duals per model row from duals per constraint (rows left out get 0).
-fn per_row(model: &Model, rows: &[usize], dual: impl Fn(usize) -> f64) -> Vec<f64> {
-    let mut out = vec![0.0; model.rows.len()];
-    for (c, &k) in rows.iter().enumerate() {
-        out[k] = dual(c);
-    }
-    out
-}
-
-/// Translates the model. Without `fix`, integer variables stay integers. With `fix` (one entry
-/// per model variable), an integer variable with `Some(value)` is fixed at it by an equality row
-/// placed after the model's rows, and one with `None` is relaxed to a continuous variable within
-/// its bounds (clarabel takes no integers).
-fn build(model: &Model, fix: Option<&[Option<f64>]>) -> Built {
-    let mut vars = ProblemVariables::new();
-    let mut handles = Vec::with_capacity(model.vars.len());
-    let mut fix_rows = Vec::new();
-    for (i, v) in model.vars.iter().enumerate() {
-        let mut def = variable();
-        match fix.map(|f| f[i]) {
-            Some(Some(value)) if v.integer => fix_rows.push((i, value)),
-            fixing => {
-                if v.lo.is_finite() {
-                    def = def.min(v.lo);
-                }
-                if v.hi.is_finite() {
-                    def = def.max(v.hi);
-                }
-                if v.integer && fixing.is_none() {
-                    def = def.integer();
-                }
-            }
-        }
-        handles.push(vars.add(def));
-    }
-    let mut objective = Expression::with_capacity(model.vars.len());
-    for (v, h) in model.vars.iter().zip(&handles) {
-        if v.obj != 0.0 {
-            objective.add_mul(v.obj, *h);
-        }
-    }
-    let mut constraints = Vec::with_capacity(model.rows.len() + fix_rows.len());
-    let mut row_of_constraint = Vec::with_capacity(model.rows.len());
-    for (k, row) in model.rows.iter().enumerate() {
-        // A row without variables is a constant check, done exactly before solving
-        // (`infeasible::precheck`); handing it over would only make its dual ambiguous.
-        if row.terms.is_empty() {
-            continue;
-        }
-        row_of_constraint.push(k);
-        let mut e = Expression::with_capacity(row.terms.len());
-        for &(v, c) in &row.terms {
-            e.add_mul(c, handles[v]);
-        }
-        constraints.push(match row.sense {
-            Sense::Le => good_lp::constraint::leq(e, row.rhs),
-            Sense::Ge => good_lp::constraint::geq(e, row.rhs),
-            Sense::Eq => good_lp::constraint::eq(e, row.rhs),
-        });
-    }
-    for (i, value) in fix_rows {
-        constraints.push(good_lp::constraint::eq(Expression::from(handles[i]), value));
-    }
-    Built { vars, handles, objective, constraints, row_of_constraint }
-}
-
-/// Solves `model` with `solver`.
-pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failure> {
-    match solver.resolve(model) {
+/// Solves `model` with `options.solver` (and the vertex prices unless they are switched off).
+pub(crate) fn solve(model: &Model, options: super::Options) -> Result<RawSolution, Failure> {
+    let vertex = options.fast.vertex_prices;
+    match options.solver.resolve(model) {
         Solver::Auto | Solver::Clarabel if model.has_integers() => branch::solve(model),
         Solver::Auto | Solver::Clarabel => clarabel(model, None),
         Solver::Microlp => match microlp(model) {
             Ok(values) => {
-                let (duals, how) = duals_at(model, &values);
+                let (duals, how) = duals_at(model, &values, vertex);
                 Ok(RawSolution { values, duals, solver: format!("microlp{how}") })
             }
             // microlp's branch and bound can stop on a numerical guard (an integral point it
@@ -195,76 +89,6 @@ pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failur
             }),
             Err(e) => Err(e),
         },
-        Solver::Highs => highs(model),
+        Solver::Highs => highs(model, vertex),
     }
-}
-
-/// Solves the LP with clarabel: integers fixed at `fixed` (rounded) if given, else relaxed.
-pub(crate) fn clarabel(model: &Model, fixed: Option<&[f64]>) -> Result<RawSolution, Failure> {
-    let fix: Vec<Option<f64>> = model
-        .vars
-        .iter()
-        .enumerate()
-        .map(|(i, v)| fixed.filter(|_| v.integer).map(|values| values[i].round()))
-        .collect();
-    relaxation(model, &fix)
-}
-
-/// Solves with clarabel the LP in which each integer variable `i` is fixed at `fix[i]` when that is
-/// `Some`, and relaxed to its bounds when it is `None`.
-pub(crate) fn relaxation(model: &Model, fix: &[Option<f64>]) -> Result<RawSolution, Failure> {
-    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, Some(fix));
-    let mut problem = vars.maximise(objective).using(good_lp::clarabel);
-    let refs: Vec<_> = constraints.into_iter().map(|c| problem.add_constraint(c)).collect();
-    let mut solution = problem.solve()?;
-    let values: Vec<f64> = handles.iter().map(|&h| solution.value(h)).collect();
-    let dual = solution.compute_dual();
-    let duals = per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone()));
-    Ok(RawSolution { values, duals: Some(duals), solver: "clarabel".into() })
-}
-
-/// The duals of the LP with the integers fixed at `values` (a vertex): read off the vertex when
-/// it determines them ([`vertex::at_vertex`]), else from clarabel solving that LP again; with
-/// the suffix the solver's name gets (`""` or `"+clarabel"`).
-fn duals_at(model: &Model, values: &[f64]) -> (Option<Vec<f64>>, &'static str) {
-    match vertex::at_vertex(model, values) {
-        Some(duals) => (Some(duals), ""),
-        None => (clarabel(model, Some(values)).ok().and_then(|s| s.duals), "+clarabel"),
-    }
-}
-
-/// Solves the model (with its integers) with microlp; primal values only.
-pub(crate) fn microlp(model: &Model) -> Result<Vec<f64>, Failure> {
-    let Built { vars, handles, objective, constraints, .. } = build(model, None);
-    let mut problem = vars.maximise(objective).using(good_lp::microlp);
-    for c in constraints {
-        problem.add_constraint(c);
-    }
-    let solution = problem.solve()?;
-    Ok(handles.iter().map(|&h| solution.value(h)).collect())
-}
-
-#[cfg(feature = "highs")]
-fn highs(model: &Model) -> Result<RawSolution, Failure> {
-    let Built { vars, handles, objective, constraints, row_of_constraint } = build(model, None);
-    let mut problem = vars.maximise(objective).using(good_lp::highs);
-    problem.set_verbose(false);
-    let refs: Vec<_> = constraints.into_iter().map(|c| problem.add_constraint(c)).collect();
-    let mut solution = problem.solve()?;
-    let values: Vec<f64> = handles.iter().map(|&h| solution.value(h)).collect();
-    let duals = if model.has_integers() {
-        duals_at(model, &values).0
-    } else {
-        let dual = solution.compute_dual();
-        Some(per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone())))
-    };
-    Ok(RawSolution { values, duals, solver: "highs".into() })
-}
-
-#[cfg(not(feature = "highs"))]
-fn highs(_: &Model) -> Result<RawSolution, Failure> {
-    Err(Failure::Other(
-        "this waku was built without HiGHS; rebuild with `cargo build --release --features highs` (needs cmake and libclang)"
-            .into(),
-    ))
 }

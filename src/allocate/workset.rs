@@ -18,6 +18,7 @@
 //! Any setback (a compressed or restricted LP without a solution, too many rounds) falls back to
 //! solving the full model, so the method changes the speed, never the answer.
 
+use super::Options;
 use super::model::{Model, Row, Var, VarKind};
 use super::solve::{self, Failure, RawSolution, Solver};
 use super::vertex;
@@ -35,14 +36,14 @@ const JOIN_PER_ROUND: usize = 1_000;
 const KEEP_NEAREST: usize = 500;
 
 /// Solves `model`, using the working set when it is large.
-pub(crate) fn solve(model: &Model, solver: Solver) -> Result<RawSolution, Failure> {
+pub(crate) fn solve(model: &Model, options: Options) -> Result<RawSolution, Failure> {
     let candidates: Vec<usize> = (0..model.vars.len()).filter(|&v| is_candidate(&model.vars[v])).collect();
-    if candidates.len() <= THRESHOLD || solver == Solver::Highs {
-        return solve::solve(model, solver);
+    if !options.fast.working_set || candidates.len() <= THRESHOLD || options.solver == Solver::Highs {
+        return solve::solve(model, options);
     }
-    match working_set(model, solver, &candidates) {
+    match working_set(model, options, &candidates) {
         Some(raw) => Ok(raw),
-        None => solve::solve(model, solver),
+        None => solve::solve(model, options),
     }
 }
 
@@ -237,7 +238,7 @@ fn trace(what: impl FnOnce() -> String) {
     }
 }
 
-fn working_set(model: &Model, solver: Solver, candidates: &[usize]) -> Option<RawSolution> {
+fn working_set(model: &Model, options: Options, candidates: &[usize]) -> Option<RawSolution> {
     trace(|| format!("{} candidate programs", candidates.len()));
     let cols = columns(model);
     // The compressed LP relaxes the all-or-nothing choices and buckets them with the rest.
@@ -275,7 +276,7 @@ fn working_set(model: &Model, solver: Solver, candidates: &[usize]) -> Option<Ra
             }
             solve::clarabel(&sub, None)
         } else {
-            solve::solve(&sub, solver)
+            solve::solve(&sub, options)
         };
         trace(|| format!("working set: {} variables, relaxed {relaxed}, ok {}", sub.vars.len(), res.is_ok()));
         let raw = match res {
@@ -339,8 +340,8 @@ mod tests {
         for seed in [1, 2] {
             let (sc, review) = city(Shape { programs: 12_000, departments: 20, all_or_nothing: false, seed });
             let model = Model::build(&sc, &review).expect("model");
-            let full = solve::solve(&model, Solver::Clarabel).expect("full");
-            let ws = solve(&model, Solver::Clarabel).expect("working set");
+            let full = solve::solve(&model, Options { solver: Solver::Clarabel, ..Options::default() }).expect("full");
+            let ws = solve(&model, Options { solver: Solver::Clarabel, ..Options::default() }).expect("working set");
             let (a, b) = (model.objective(&full.values), model.objective(&ws.values));
             let rel = (a - b).abs() / a.abs().max(1.0);
             assert!(rel < 1e-7, "seed {seed}: full {a} vs working set {b} (rel {rel:e})");
@@ -352,8 +353,8 @@ mod tests {
         let (sc, review) = city(Shape { programs: 10_000, departments: 20, all_or_nothing: true, seed: 3 });
         let model = Model::build(&sc, &review).expect("model");
         assert!(model.has_integers());
-        let full = solve::solve(&model, Solver::Microlp).expect("full");
-        let ws = solve(&model, Solver::Microlp).expect("working set");
+        let full = solve::solve(&model, Options { solver: Solver::Microlp, ..Options::default() }).expect("full");
+        let ws = solve(&model, Options { solver: Solver::Microlp, ..Options::default() }).expect("working set");
         let (a, b) = (model.objective(&full.values), model.objective(&ws.values));
         let rel = (a - b).abs() / a.abs().max(1.0);
         assert!(rel < 1e-7, "full {a} vs working set {b} (rel {rel:e})");

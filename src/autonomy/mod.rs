@@ -107,10 +107,6 @@ pub struct Options {
     pub allocate: allocate::Options,
 }
 
-fn internal(text: String) -> Error {
-    Error::input(Diagnostic::error(text).hint("this is a bug in waku; please report it with the scenario"))
-}
-
 /// Runs the two-level allocation of `sc` under `review`, with the bureaus' scripts from `ruleset`.
 pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options) -> Result<Autonomous> {
     let scripts = policy::compile_all(sc, ruleset)?;
@@ -308,7 +304,7 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
         }
         let amount: Money = idx.iter().map(|&i| a.programs[i].general_revenue).sum();
         if amount != envelope {
-            return Err(internal(format!(
+            return Err(Error::internal(format!(
                 "level 2 of bureau `{}` allocated {} of general revenue against an envelope of {}",
                 dept.id, amount, envelope
             )));
@@ -381,6 +377,6 @@ fn verify(sc: &Scenario, a: &Allocation) -> Result<()> {
     if bad.is_empty() {
         Ok(())
     } else {
-        Err(internal(format!("autonomous allocation broke a limit: {}", bad.join("; "))))
+        Err(Error::internal(format!("autonomous allocation broke a limit: {}", bad.join("; "))))
     }
 }

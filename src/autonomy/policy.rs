@@ -67,10 +67,13 @@ pub fn script_path(dept: &Department, ruleset: &Ruleset) -> Option<std::path::Pa
     if let Some(p) = &dept.policy_script {
         return Some(p.clone());
     }
-    // A link there may lead only to a file inside the rules folder (otherwise it is ignored).
-    let conventional = format!("departments/{}.rhai", dept.id);
-    let path = crate::files::resolve(&conventional, &ruleset.dir, &[&ruleset.dir], false).ok()?;
-    path.is_file().then_some(path)
+    // On disk, a link there may lead only to a file inside the rules folder (otherwise it is ignored).
+    let conventional = ruleset.dir.join("departments").join(format!("{}.rhai", dept.id));
+    if matches!(ruleset.files, crate::rules::RuleFiles::Dir(_)) {
+        let written = format!("departments/{}.rhai", dept.id);
+        crate::files::resolve(&written, &ruleset.dir, &[&ruleset.dir], false).ok()?;
+    }
+    ruleset.files.is_file(&conventional).then_some(conventional)
 }
 
 /// Compiles every bureau's script once (errors located in the script).
@@ -194,9 +197,10 @@ pub fn decide(
             Ok(Ok(v)) => v,
             Ok(Err(e)) => return Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
             Err(_) => {
-                return Err(Diagnostic::error("the script engine failed on this bureau policy")
+                return Err(Diagnostic::bug("the script engine failed on this bureau policy")
                     .at(Location::at_line_col(src, 1, 1))
-                    .note(program_note(p)));
+                    .note(program_note(p))
+                    .hint("this is a bug in waku or Rhai; please report it with the script"));
             }
         };
         let decided = if value.is_unit() {

@@ -1,11 +1,13 @@
-//! `waku check`: load and validate a scenario; print a one-screen summary.
+//! `waku check`: load and validate a scenario or plan, try the rules on every program; print a
+//! one-screen summary (per year for a plan).
 
 use std::io::Write;
 
 use clap::Args;
 
-use super::{ScenarioArgs, write_out};
+use super::{ScenarioArgs, print_warnings, write_out};
 use crate::Result;
+use crate::pipeline::{self, Input, Stage};
 use crate::report::summary;
 
 #[derive(Debug, Args)]
@@ -15,27 +17,16 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    if crate::scenario::is_plan(&args.scenario.scenario) {
-        return super::plan::check(&args.scenario, out, err);
-    }
-    let scenario = args.scenario.load()?;
-    for w in &scenario.warnings {
-        let _ = write!(err, "{}", w.render());
-    }
+    let options = args.scenario.options(Stage::Check);
+    let input = pipeline::load(&args.scenario.scenario, &options.load)?;
+    print_warnings(err, input.warnings());
     // The ruleset: compiled, parameters checked, and tried on every program.
-    for w in crate::rules::check(&scenario)? {
-        let _ = write!(err, "{}", w.render());
-    }
-    check_bureau_policies(&scenario)?;
-    write_out(out, &summary(&scenario))
-}
-
-/// Every bureau's own policy script (`policy = "…"`, or `departments/<id>.rhai` in the rules
-/// folder) compiles and passes the static checks, as `--mode autonomous` would need it to.
-pub(crate) fn check_bureau_policies(scenario: &crate::scenario::Scenario) -> Result<()> {
-    if !scenario.rules_dir.join("ruleset.toml").is_file() {
-        return Ok(());
-    }
-    let ruleset = crate::rules::Ruleset::for_scenario(scenario)?;
-    crate::autonomy::policy::compile_all(scenario, &ruleset).map(drop)
+    let outcome = pipeline::run(input, &options)?;
+    super::print_script_output(err, &outcome.printed);
+    print_warnings(err, &outcome.run_warnings);
+    let text = match &outcome.input {
+        Input::Year(s) => summary(s),
+        Input::Plan(plan) => super::plan::summary(plan),
+    };
+    write_out(out, &text)
 }

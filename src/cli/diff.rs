@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Format, write_out};
-use crate::allocate::{Options, Solver};
+use crate::allocate::{Allocation, Options, Solver};
+use crate::pipeline::{self, Outcome, Stage, YearOutcome};
 use crate::scenario::LoadOptions;
-use crate::whatif::{Outcome, diff};
+use crate::whatif::diff;
 use crate::{Error, Result};
 
 #[derive(Debug, Args)]
@@ -32,29 +33,38 @@ pub struct DiffArgs {
     pub solver: Solver,
 }
 
-pub fn run(args: &DiffArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let load =
         LoadOptions { set: Vec::new(), rules_dir: args.rules.clone(), allow_outside_paths: args.allow_outside_paths };
-    let options = Options { solver: args.solver };
-    let base = Outcome::compute(&args.base, &load, &options)?;
-    let variant = Outcome::compute(&args.variant, &load, &options)?;
-    let side = |o: &Outcome, which: &str| -> Result<crate::allocate::Allocation> {
-        o.allocation.clone().map_err(|d| {
-            Error::Infeasible(Box::new(
-                d.note(format!("in the {which} `{}`: there is no allocation to compare", args_path(o))),
-            ))
-        })
+    let options = pipeline::Options {
+        load,
+        stage: Stage::Allocate,
+        allocate: Options { solver: args.solver, fast: super::fast_paths() },
+        review: crate::review::Options { fast: super::fast_paths(), ..Default::default() },
+        ..pipeline::Options::default()
     };
-    let (a, b) = (side(&base, "base")?, side(&variant, "variant")?);
-    let d = diff::diff(&base, &a, &variant, &b);
+    let base = pipeline::run(pipeline::load_year(&args.base, &options.load)?, &options)?;
+    let variant = pipeline::run(pipeline::load_year(&args.variant, &options.load)?, &options)?;
+    super::print_script_output(err, &base.printed);
+    super::print_script_output(err, &variant.printed);
+    let ((x, a), (y, b)) = (side(&base, "base")?, side(&variant, "variant")?);
+    let d = diff::diff(&x, a, &y, b);
     let text = match args.format {
-        Format::Json => super::run::to_json(&d)?,
+        Format::Json => super::output::to_json(&d)?,
         Format::Markdown => d.render_markdown(args.all),
         Format::Table => d.render_table(args.all),
     };
     write_out(out, &text)
 }
 
-fn args_path(o: &Outcome) -> String {
-    crate::diagnostic::Source::display_path(&o.scenario.path)
+/// One side's year and its allocation; infeasible limits end the diff with their diagnosis.
+fn side<'a>(o: &'a Outcome, which: &str) -> Result<(YearOutcome<'a>, &'a Allocation)> {
+    let year = o.year().ok_or_else(|| Error::internal("`waku diff` ran no single year"))?;
+    let allocation = year.allocation.map_err(|d| {
+        let path = crate::diagnostic::Source::display_path(&year.scenario.path);
+        Error::Infeasible(Box::new(
+            d.clone().note(format!("in the {which} `{path}`: there is no allocation to compare")),
+        ))
+    })?;
+    Ok((year, allocation))
 }

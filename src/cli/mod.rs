@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod output;
 mod plan;
 mod review;
 mod run;
@@ -14,8 +15,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::scenario::{self, LoadOptions, Scenario};
-use crate::{Error, Result};
+use crate::fast::FastPaths;
+use crate::pipeline::{self, Stage};
+use crate::scenario::{self, LoadOptions};
+use crate::{Diagnostic, Error, Result};
 
 /// waku (枠): budget review and envelope allocation for cities.
 #[derive(Debug, Parser)]
@@ -81,11 +84,6 @@ pub struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
-    /// Loads and validates the scenario these arguments name.
-    pub fn load(&self) -> Result<Scenario> {
-        scenario::load_with(&self.scenario, &self.load_options())
-    }
-
     /// How to load the scenario (or a plan's year files): `--set`, `--rules`, `--allow-outside-paths`.
     pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {
@@ -93,6 +91,31 @@ impl ScenarioArgs {
             rules_dir: self.rules.clone(),
             allow_outside_paths: self.allow_outside_paths,
         }
+    }
+
+    /// The pipeline's options for these arguments, running as far as `stage`, with the fast paths
+    /// the environment leaves on.
+    pub(crate) fn options(&self, stage: Stage) -> pipeline::Options {
+        pipeline::Options { load: self.load_options(), stage, ..pipeline::Options::default() }.with_fast(fast_paths())
+    }
+}
+
+/// The fast paths the environment leaves on (`WAKU_FAST_PATHS=off`, `WAKU_NO_…`; README "Performance").
+pub(crate) fn fast_paths() -> FastPaths {
+    FastPaths::from_env(|k| std::env::var(k).ok())
+}
+
+/// Writes what the rule scripts printed (`print`, `debug`) on standard error, a line each.
+pub(crate) fn print_script_output(err: &mut dyn Write, printed: &[String]) {
+    for line in printed {
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+/// Prints warnings on standard error as `waku check` does (a closed stream is not worth failing for).
+pub(crate) fn print_warnings<'a>(err: &mut dyn Write, warnings: impl IntoIterator<Item = &'a Diagnostic>) {
+    for w in warnings {
+        let _ = write!(err, "{}", w.render());
     }
 }
 
@@ -104,15 +127,13 @@ pub enum Format {
     Markdown,
 }
 
-/// Set by the binary, which exits as soon as the command returns.
-static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Tells the CLI that the process exits right after the command, so a command's large results
-/// (a 100,000-program city's scenario, review, model and allocation took about 0.2 s to free one
-/// allocation at a time) are left to the operating system. In-process callers (tests) leave it
-/// unset and everything is freed as usual.
-pub fn exit_after_command() {
-    EXITING.store(true, std::sync::atomic::Ordering::Relaxed);
+/// A finished command: its exit code, and the large results it leaves behind (a city's scenario,
+/// review, model and allocation), for the caller to free — or, in the binary, which exits right
+/// away, to leave to the operating system (freeing a 100,000-program city one allocation at a
+/// time took about 0.2 s).
+pub struct Finished {
+    pub code: i32,
+    pub results: Vec<Box<dyn std::any::Any>>,
 }
 
 /// Starts the watchdog behind the scripts' time limit: a rule script still running after
@@ -141,15 +162,29 @@ pub fn install_watchdog() {
     drop(spawned);
 }
 
-/// Frees `value`, or leaves it to the process's exit (see [`exit_after_command`]).
-pub(crate) fn done_with<T>(value: T) {
-    if EXITING.load(std::sync::atomic::Ordering::Relaxed) {
-        std::mem::forget(value);
-    }
-}
+/// Where a command puts the results it leaves behind (see [`Finished`]).
+pub(crate) type Leave = Vec<Box<dyn std::any::Any>>;
 
 /// Runs the CLI with `args`, writing results to `out` and errors to `err`; returns the exit code.
+/// Every result is freed before it returns (see [`run_command`] to keep them).
 pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_command(args, out, err).code
+}
+
+/// Runs the CLI with `args`, writing results to `out` and errors to `err`: the exit code and the
+/// command's large results, left for the caller.
+pub fn run_command(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> Finished {
+    let mut results = Leave::new();
+    let code = exit_code(args, out, err, &mut results);
+    Finished { code, results }
+}
+
+fn exit_code(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    leave: &mut Leave,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -159,7 +194,18 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
             return code;
         }
     };
-    match dispatch(cli.command, out, err) {
+    // A panic is a bug: it ends the command as an internal error (exit 4) that says what was running.
+    let what = command_words(&cli.command);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli.command, out, err, leave)))
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(Error::internal(format!("waku stopped unexpectedly during `waku {what}`: {message}")))
+        });
+    match result {
         Ok(()) => 0,
         // A failed check or test has printed its own report; anything else prints here, once.
         Err(e @ Error::ChecksFailed(_)) => e.exit_code(),
@@ -170,11 +216,28 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, 
     }
 }
 
-fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+/// The command and its main argument, for an internal error's context.
+fn command_words(command: &Command) -> String {
+    match command {
+        Command::Check(a) => format!("check {}", a.scenario.scenario.display()),
+        Command::Review(a) => format!("review {}", a.scenario.scenario.display()),
+        Command::Run(a) => format!("run {}", a.scenario.scenario.display()),
+        Command::Explain(a) => format!("explain {} {}", a.scenario.scenario.display(), a.subject),
+        Command::Diff(a) => format!("diff {} {}", a.base.display(), a.variant.display()),
+        Command::Test(a) => {
+            format!("test {}", a.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "))
+        }
+        Command::Sweep(a) => format!("sweep {}", a.scenario.scenario.display()),
+        Command::Generate(_) => "generate".into(),
+        Command::Schema => "schema".into(),
+    }
+}
+
+fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write, leave: &mut Leave) -> Result<()> {
     match command {
         Command::Check(a) => check::run(&a, out, err),
         Command::Review(a) => review::run(&a, out, err),
-        Command::Run(a) => run::run(&a, out, err),
+        Command::Run(a) => run::run(&a, out, err, leave),
         Command::Explain(a) => run::explain(&a, out, err),
         Command::Diff(a) => diff::run(&a, out, err),
         Command::Test(a) => test::run(&a, out, err),
@@ -210,6 +273,6 @@ pub(crate) fn write_bytes(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
     match out.write_all(bytes) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::input(crate::Diagnostic::error(format!("cannot write output: {e}")))),
+        Err(e) => Err(Error::io("cannot write to standard output", &e)),
     }
 }

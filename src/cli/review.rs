@@ -1,12 +1,12 @@
-//! `waku review`: the six findings and the assessment of every program.
+//! `waku review`: the six findings and the assessment of every program (every year of a plan).
 
 use std::io::Write;
 
 use clap::Args;
 
-use super::{Format, ScenarioArgs, write_out};
-use crate::review::{self, Options};
-use crate::rules::Ruleset;
+use super::{Format, ScenarioArgs, print_warnings, write_out};
+use crate::pipeline::{self, Stage};
+use crate::review;
 use crate::{Diagnostic, Error, Result};
 
 #[derive(Debug, Args)]
@@ -21,61 +21,45 @@ pub struct ReviewArgs {
 }
 
 pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    if crate::scenario::is_plan(&args.scenario.scenario) {
-        return run_plan(args, out, err);
+    let mut options = args.scenario.options(Stage::Review);
+    options.review.program = args.program.clone();
+    let input = pipeline::load(&args.scenario.scenario, &options.load)?;
+    print_warnings(err, input.warnings());
+    if args.format == Format::Markdown && input.plan().is_none() {
+        return Err(Error::input(
+            Diagnostic::error("`waku review` writes `table` or `json`").hint("use `--format table` or `--format json`"),
+        ));
     }
-    let scenario = args.scenario.load()?;
-    let ruleset = Ruleset::for_scenario(&scenario)?;
-    let options = Options { program: args.program.clone(), sequential: false };
-    let result = review::review_with(&scenario, &ruleset, &options)?;
-    if let Some(printed) = result.printed_text() {
-        let _ = write!(err, "{printed}");
-    }
-    let text = match args.format {
-        Format::Json => {
-            let mut json = review::to_json_string(&result);
-            json.push('\n');
-            json
-        }
-        Format::Table => match (&args.program, result.programs.first()) {
-            (Some(_), Some(p)) => review::render_program(p, &scenario, &ruleset),
-            _ => review::render_table(&result, &scenario, &ruleset),
-        },
-        Format::Markdown => {
-            return Err(Error::input(
-                Diagnostic::error("`waku review` writes `table` or `json`")
-                    .hint("use `--format table` or `--format json`"),
-            ));
-        }
-    };
-    write_out(out, &text)
-}
-
-/// A multi-year plan: each year's review in turn, under a heading naming the year and its file.
-fn run_plan(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let plan = crate::fiscal::load_plan(&args.scenario.scenario, &args.scenario.load_options())?;
+    let outcome = pipeline::run(input, &options)?;
+    super::print_script_output(err, &outcome.printed);
+    let years = outcome.input.years();
+    let plan = outcome.input.plan();
     let mut json = Vec::new();
-    for y in &plan.years {
-        let ruleset = Ruleset::for_scenario(&y.scenario)?;
-        let options = Options { program: args.program.clone(), sequential: false };
-        let result = review::review_with(&y.scenario, &ruleset, &options)?;
-        match args.format {
-            Format::Json => {
-                json.push(format!("{{\"year\": {}, \"review\": {}}}", y.year, review::to_json_string(&result)))
+    let mut text = String::new();
+    for ((sc, ruleset), result) in years.iter().zip(&outcome.rulesets).zip(&outcome.reviews) {
+        if args.format == Format::Json {
+            let doc = review::to_json_string(result);
+            match plan {
+                // Joined as text: each year's document keeps its key order (id, department, findings, assessment).
+                Some(_) => json.push(format!("{{\"year\": {}, \"review\": {doc}}}", sc.fiscal_year)),
+                None => json.push(format!("{doc}\n")),
             }
-            _ => {
-                let text = match (&args.program, result.programs.first()) {
-                    (Some(_), Some(p)) => review::render_program(p, &y.scenario, &ruleset),
-                    _ => review::render_table(&result, &y.scenario, &ruleset),
-                };
-                write_out(out, &format!("== FY{} ({})\n{text}\n", y.year, y.scenario.path.display()))?;
-            }
+            continue;
+        }
+        let table = match (&args.program, result.programs.first()) {
+            (Some(_), Some(p)) => review::render_program(p, sc, ruleset),
+            _ => review::render_table(result, sc, ruleset),
+        };
+        match plan {
+            Some(_) => text.push_str(&format!("== FY{} ({})\n{table}\n", sc.fiscal_year, sc.path.display())),
+            None => text.push_str(&table),
         }
     }
-    let _ = err;
     if args.format == Format::Json {
-        // Joined as text: each year's document keeps its key order (id, department, findings, assessment).
-        write_out(out, &format!("{{\"years\": [\n{}\n]}}\n", json.join(",\n")))?;
+        text = match plan {
+            Some(_) => format!("{{\"years\": [\n{}\n]}}\n", json.join(",\n")),
+            None => json.concat(),
+        };
     }
-    Ok(())
+    write_out(out, &text)
 }

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ScenarioArgs, write_out};
-use crate::allocate::{self, Allocation, Model, Options, Solver};
+pub use super::output::RunFormat;
+use super::output::{emit, sheets, to_json, unsupported, verdict};
+use super::{ScenarioArgs, print_warnings, write_out};
+use crate::allocate::{self, Allocation, Solver};
 use crate::fiscal::PlanOutcome;
+use crate::pipeline::{self, Allocated, Stage};
 use crate::review::Review;
-use crate::rules::Ruleset;
-use crate::scenario::Scenario;
 use crate::{Diagnostic, Error, Result};
 
 #[derive(Debug, Args)]
@@ -40,43 +41,22 @@ pub struct RunArgs {
     pub mode: Mode,
 }
 
-/// What `waku run` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RunFormat {
-    Table,
-    Json,
-    Markdown,
-    Html,
-    Csv,
-    Xlsx,
-}
-
-/// Writes a finished report to `--out FILE` (atomically) or to standard output.
-/// `--out -` is standard output.
-pub(crate) fn emit(out: &mut dyn Write, path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
-    match path {
-        Some(p) if p != std::path::Path::new("-") => crate::report::write_atomic(p, bytes),
-        _ => super::write_bytes(out, bytes),
-    }
-}
-
-/// A format `waku run` does not yet write for this kind of run.
-pub(crate) fn unsupported(format: RunFormat, what: &str) -> Error {
-    // The name clap parses, so the message repeats what the user typed.
-    let format_name =
-        |f: RunFormat| clap::ValueEnum::to_possible_value(&f).map_or_else(String::new, |v| v.get_name().to_owned());
-    Error::input(
-        Diagnostic::error(format!("`--format {}` is not available for {what}", format_name(format)))
-            .hint("use `--format table`, `json` or `markdown`"),
-    )
-}
-
 /// How `waku run` allocates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
     Central,
     Autonomous,
     Compare,
+}
+
+impl From<Mode> for pipeline::Mode {
+    fn from(m: Mode) -> pipeline::Mode {
+        match m {
+            Mode::Central => pipeline::Mode::Central,
+            Mode::Autonomous => pipeline::Mode::Autonomous,
+            Mode::Compare => pipeline::Mode::Compare,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -90,60 +70,71 @@ pub struct ExplainArgs {
     pub solver: Solver,
 }
 
-/// Loads the scenario, reviews every program and builds the allocation model.
-fn prepare(args: &ScenarioArgs) -> Result<(Scenario, Review, Model)> {
-    let scenario = args.load()?;
-    let ruleset = Ruleset::for_scenario(&scenario)?;
-    let review = crate::review::review(&scenario, &ruleset)?;
-    let model = Model::build(&scenario, &review)?;
-    Ok((scenario, review, model))
-}
-
-fn write_lp(path: &std::path::Path, model: &Model, scenario: &Scenario, allocation: Option<&Allocation>) -> Result<()> {
-    let title = format!("{} {} FY{}", scenario.city, scenario.name, scenario.fiscal_year);
-    let text = model.to_lp(&title, allocation.map(|a| a.lp_objective));
-    crate::report::write_atomic(path, text.as_bytes())
-}
-
-pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+/// `waku run`; the outcome is left in `leave` for the caller to free (see [`super::Finished`]).
+pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut super::Leave) -> Result<()> {
     if args.format == RunFormat::Xlsx && args.out.is_none() {
         return Err(Error::input(
             Diagnostic::error("`--format xlsx` writes a binary workbook and needs `--out FILE`")
                 .hint("e.g. `--format xlsx --out allocation.xlsx`, or `--format csv` for standard output"),
         ));
     }
-    if crate::scenario::is_plan(&args.scenario.scenario) {
-        return super::plan::run(args, out, err);
+    let path = &args.scenario.scenario;
+    if args.emit_lp.is_some() && crate::scenario::is_plan(path) {
+        return Err(super::plan::no_lp());
     }
-    if args.mode != Mode::Central {
-        return run_autonomous(args, out, err);
+    let mut options = args.scenario.options(Stage::Allocate);
+    options.mode = args.mode.into();
+    options.allocate.solver = args.solver;
+    let input = pipeline::load(path, &options.load)?;
+    print_warnings(err, input.warnings());
+    let outcome = pipeline::run(input, &options)?;
+    super::print_script_output(err, &outcome.printed);
+    if let (Some(path), Some(lp)) = (&args.emit_lp, outcome.lp()) {
+        crate::report::write_atomic(path, lp.as_bytes())?;
     }
-    let (scenario, review, model) = prepare(&args.scenario)?;
-    if let Some(printed) = review.printed_text() {
-        let _ = write!(err, "{printed}");
-    }
-    let options = Options { solver: args.solver };
-    let result = allocate::solve_model(&model, &scenario, &review, &options);
-    if let Some(path) = &args.emit_lp {
-        write_lp(path, &model, &scenario, result.as_ref().ok())?;
-    }
-    let allocation = result?;
-    // With `[fiscal]`, the ratio limits are constraints: the year runs as a one-year plan.
-    let (outcome, scenario) = if scenario.fiscal.is_some() {
-        (crate::fiscal::run_single(scenario, &review, &options)?, None)
-    } else {
-        (crate::fiscal::single_outcome(&scenario, allocation), Some(scenario))
+    let result = match &outcome.allocated {
+        Some(Allocated::Infeasible(d)) => Err(Error::Infeasible(d.clone())),
+        Some(Allocated::Central(o)) if outcome.input.plan().is_some() => {
+            super::plan::report(args.format, args.out.as_deref(), o, &outcome.reviews, out)
+        }
+        Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], out),
+        Some(Allocated::Autonomous(a)) => match args.format {
+            RunFormat::Json => to_json(a),
+            RunFormat::Table | RunFormat::Markdown => Ok(crate::autonomy::render_table(a)),
+            f => Err(unsupported(f, "`--mode autonomous`")),
+        }
+        .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err)),
+        Some(Allocated::Compare(c)) => match args.format {
+            RunFormat::Json => to_json(c),
+            RunFormat::Table | RunFormat::Markdown => Ok(crate::autonomy::render_compare(c)),
+            f => Err(unsupported(f, "`--mode compare`")),
+        }
+        .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err)),
+        None => Err(Error::internal("`waku run` stopped before allocating")),
     };
-    let result = report(args, &outcome, &review, out);
-    super::done_with((outcome, review, model, scenario));
+    leave.push(Box::new(outcome));
     result
+}
+
+/// Autonomous and compare mode: the bureaus' warnings (clamped requests), then the report.
+fn autonomous_out(
+    args: &RunArgs,
+    warnings: &[Diagnostic],
+    text: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    for w in warnings {
+        let _ = writeln!(err, "{}", w.render());
+    }
+    emit(out, args.out.as_deref(), text.as_bytes())
 }
 
 /// Writes the report of a year's run in the format asked for; its verdict.
 fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn Write) -> Result<()> {
     if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review))? {
         emit(out, args.out.as_deref(), &bytes)?;
-        return super::plan::verdict(outcome);
+        return verdict(outcome);
     }
     let allocation = &outcome.allocations[0];
     let text = match args.format {
@@ -153,25 +144,15 @@ fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn 
         }
         RunFormat::Table => {
             let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
-            let mut text = allocate::render_table_in(allocation, args.programs, palette);
-            text.push_str(&crate::fiscal::render_health_table_in(outcome, palette));
+            let mut text = crate::report::allocation::render_table_in(allocation, args.programs, palette);
+            text.push_str(&crate::report::fiscal::render_health_table_in(outcome, palette));
             text
         }
         RunFormat::Html => crate::report::html::render(outcome, std::slice::from_ref(review))?,
         f @ (RunFormat::Csv | RunFormat::Xlsx) => return Err(unsupported(f, "this run")),
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;
-    super::plan::verdict(outcome)
-}
-
-/// `--format csv|xlsx` of a year or a plan (`reviews` give the reasons); `None` for other formats.
-pub(crate) fn sheets(format: RunFormat, outcome: &PlanOutcome, reviews: &[Review]) -> Result<Option<Vec<u8>>> {
-    let sheets = crate::report::sheet::RunSheets::new(outcome, reviews);
-    match format {
-        RunFormat::Csv => sheets.csv().map(Some),
-        RunFormat::Xlsx => sheets.xlsx().map(Some),
-        _ => Ok(None),
-    }
+    verdict(outcome)
 }
 
 /// `waku run --format json` of one year: the allocation's fields, then `fiscal_health`.
@@ -182,46 +163,15 @@ struct SingleYear<'a> {
     fiscal_health: &'a crate::fiscal::FiscalHealth,
 }
 
-pub fn explain(args: &ExplainArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
-    let (scenario, review, model) = prepare(&args.scenario)?;
-    let allocation = allocate::solve_model(&model, &scenario, &review, &Options { solver: args.solver })?;
-    let text = allocate::explain(&allocation, &scenario, &args.subject)?;
+/// `waku explain`: the year's allocation as `waku run` makes it (with `[fiscal]`, the ratio
+/// limits held), and why a program, bureau or constraint ended where it did.
+pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let mut options = args.scenario.options(Stage::Allocate);
+    options.allocate.solver = args.solver;
+    let outcome = pipeline::run(pipeline::load_year(&args.scenario.scenario, &options.load)?, &options)?;
+    super::print_script_output(err, &outcome.printed);
+    let year = outcome.year().ok_or_else(|| Error::internal("`waku explain` ran no single year"))?;
+    let allocation = year.allocation.map_err(|d| Error::Infeasible(Box::new(d.clone())))?;
+    let text = allocate::explain(allocation, year.scenario, &args.subject)?;
     write_out(out, &text)
-}
-
-/// Pretty JSON and a final newline (appended, not copied: a city's JSON can run to 50 MB).
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    let mut json = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::input(Diagnostic::error(format!("cannot write JSON: {e}"))))?;
-    json.push('\n');
-    Ok(json)
-}
-
-/// `waku run --mode autonomous|compare`: see [`crate::autonomy`].
-fn run_autonomous(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let scenario = args.scenario.load()?;
-    let ruleset = Ruleset::for_scenario(&scenario)?;
-    let review = crate::review::review(&scenario, &ruleset)?;
-    let options = crate::autonomy::Options { allocate: Options { solver: args.solver } };
-    let (text, warnings) = if args.mode == Mode::Compare {
-        let c = crate::autonomy::compare(&scenario, &review, &ruleset, &options)?;
-        let text = match args.format {
-            RunFormat::Json => to_json(&c)?,
-            RunFormat::Table | RunFormat::Markdown => crate::autonomy::render_compare(&c),
-            f => return Err(unsupported(f, "`--mode compare`")),
-        };
-        (text, c.autonomous.diagnostics)
-    } else {
-        let a = crate::autonomy::run(&scenario, &review, &ruleset, &options)?;
-        let text = match args.format {
-            RunFormat::Json => to_json(&a)?,
-            RunFormat::Table | RunFormat::Markdown => crate::autonomy::render_table(&a),
-            f => return Err(unsupported(f, "`--mode autonomous`")),
-        };
-        (text, a.diagnostics)
-    };
-    for w in &warnings {
-        let _ = writeln!(err, "{}", w.render());
-    }
-    emit(out, args.out.as_deref(), text.as_bytes())
 }

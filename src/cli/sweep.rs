@@ -7,11 +7,11 @@ use std::time::Instant;
 use clap::Args;
 
 use super::ScenarioArgs;
-use crate::Result;
 use crate::allocate::{Options, Solver};
-use crate::rules::Ruleset;
+use crate::pipeline::{self, Stage};
 use crate::whatif::sweep::{self, Mode};
 use crate::whatif::vary::Vary;
+use crate::{Error, Result};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -53,8 +53,10 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         None => Mode::Grid,
     };
     let variants = sweep::variants(&vary, mode)?;
-    let scenario = args.scenario.load()?;
-    let ruleset = Ruleset::for_scenario(&scenario)?;
+    let options = args.scenario.options(Stage::Allocate);
+    let input = pipeline::load_year(&args.scenario.scenario, &options.load)?;
+    let Some(scenario) = input.scenario() else { return Err(Error::internal("`waku sweep` loaded no single year")) };
+    let ruleset = pipeline::ruleset_for(scenario, &options)?;
     let started = Instant::now();
     let bar = (!args.no_progress && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(variants.len() as u64);
@@ -70,16 +72,24 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
             b.inc(1);
         }
     };
-    let result = sweep::run(&scenario, &ruleset, &vary, &variants, &Options { solver: args.solver }, &tick);
+    let result = sweep::run(
+        scenario,
+        &ruleset,
+        &vary,
+        &variants,
+        &Options { solver: args.solver, fast: super::fast_paths() },
+        &tick,
+    );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    super::print_script_output(err, &ruleset.printed.take());
     let result = result?;
     let text = match args.format {
         SweepFormat::Csv => sweep::to_csv(&result, &vary)?,
-        SweepFormat::Json => super::run::to_json(&result)?,
+        SweepFormat::Json => super::output::to_json(&result)?,
     };
-    super::run::emit(out, args.out.as_deref(), text.as_bytes())?;
+    super::output::emit(out, args.out.as_deref(), text.as_bytes())?;
     let n = result.rows.len();
     let ok = result.feasible();
     let _ = writeln!(

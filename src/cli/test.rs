@@ -1,7 +1,7 @@
 //! `waku test`: run declarative test files and print a diff for each expectation that does not hold.
 //!
 //! A path may be a file or a folder (every `*.toml` below it, in name order). A file is either
-//! a rule-case file (`[[case]]`, see `waku::rules::cases`) or a scenario, whose `[[expect]]`
+//! a rule-case file (`[[case]]`, see `waku::review::cases`) or a scenario, whose `[[expect]]`
 //! entries are checked against its outcome (see `waku::whatif::expect`); [`run_path`] tells
 //! them apart, and both report as [`CaseResult`]s.
 
@@ -12,7 +12,7 @@ use clap::Args;
 
 use super::write_out;
 use crate::diagnostic::Source;
-use crate::rules::cases::{self, CaseResult, Mismatch};
+use crate::review::cases::{self, CaseResult, Mismatch};
 use crate::{Diagnostic, Error, Result};
 
 #[derive(Debug, Args)]
@@ -22,7 +22,7 @@ pub struct TestArgs {
     pub paths: Vec<PathBuf>,
 }
 
-pub fn run(args: &TestArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<()> {
+pub fn run(args: &TestArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let paths = if args.paths.is_empty() { vec![PathBuf::from("rules/tests")] } else { args.paths.clone() };
     let mut files = Vec::new();
     for p in &paths {
@@ -37,6 +37,9 @@ pub fn run(args: &TestArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result
     let mut results = Vec::new();
     for f in &files {
         results.extend(run_path(f)?);
+    }
+    for line in results.iter().flat_map(|r| &r.printed) {
+        let _ = writeln!(err, "{line}");
     }
     let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed()).collect();
     let mut text = String::new();
@@ -61,11 +64,11 @@ pub fn run_path(path: &Path) -> Result<Vec<CaseResult>> {
 
 /// A multi-year plan is one case: it solves and every path limit and ratio check holds.
 fn run_plan(path: &Path) -> Result<Vec<CaseResult>> {
-    let plan = crate::fiscal::load_plan(path, &crate::scenario::LoadOptions::default())?;
+    let outcome = crate::pipeline::run_path(path, &crate::pipeline::Options::default())?;
     let place = format!("{}:1", Source::display_path(path));
-    let (mismatches, error) = match crate::fiscal::run_plan(&plan, &crate::allocate::Options::default()) {
-        Ok(outcome) => {
-            let mismatches = outcome
+    let (mismatches, error) = match outcome.central() {
+        Ok(plan) => {
+            let mismatches = plan
                 .violations
                 .iter()
                 .map(|v| Mismatch {
@@ -81,7 +84,13 @@ fn run_plan(path: &Path) -> Result<Vec<CaseResult>> {
         Err(e @ Error::Infeasible(_)) => (Vec::new(), Some(e.to_string())),
         Err(e) => return Err(e),
     };
-    Ok(vec![CaseResult { name: "the plan's path limits hold".into(), place, mismatches, error }])
+    Ok(vec![CaseResult {
+        name: "the plan's path limits hold".into(),
+        place,
+        mismatches,
+        error,
+        printed: outcome.printed,
+    }])
 }
 
 /// A rule-case file has `[[case]]` tables (or nothing a scenario would have); anything else is a scenario.

@@ -29,7 +29,6 @@
 //! violation (exit 1).
 
 pub mod plan;
-mod report;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -39,10 +38,9 @@ use crate::money::Money;
 use crate::scenario::{ProgramKind, Scenario};
 
 pub use plan::{
-    PathCheck, Plan, PlanOutcome, PlanYear, load_plan, review_plan, run_plan, run_plan_reviewed, run_single,
-    single_outcome,
+    PathCheck, Plan, PlanOutcome, PlanYear, load_plan, load_plan_str, review_plan, run_plan, run_plan_reviewed,
+    run_single, single_outcome,
 };
-pub use report::{render_health_table, render_health_table_in, render_plan_table, render_plan_table_in};
 
 /// 実質公債費比率 at which issuing bonds needs permission (起債許可団体).
 pub const DEBT_SERVICE_PERMISSION: Decimal = Decimal::from_parts(18, 0, 0, false, 2);
@@ -73,9 +71,8 @@ pub struct YearHealth {
     pub real_debt_service_ratio_single_year: Option<Ratio>,
     pub future_burden_ratio: Option<Ratio>,
     pub ordinary_balance_ratio: Option<Ratio>,
-    /// The worst of the checks: `sound`, `bond_permission_required`, `over_city_limit`,
-    /// `early_soundness`, `rehabilitation`; `not_assessed` without `[fiscal]` inputs.
-    pub status: &'static str,
+    /// The worst of the checks (`sound` … `rehabilitation`; `not_assessed` without `[fiscal]`).
+    pub status: FiscalStatus,
     pub checks: Vec<Check>,
 }
 
@@ -97,21 +94,179 @@ impl Serialize for Ratio {
     }
 }
 
+/// A year's fiscal soundness: the worst of its checks. Serialised as its [`FiscalStatus::id`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FiscalStatus {
+    /// Every ratio within its thresholds and the city's limits.
+    Sound,
+    /// 実質公債費比率 18% or more: issuing bonds needs permission (起債許可団体).
+    BondPermissionRequired,
+    /// Over one of the city's own limits.
+    OverCityLimit,
+    /// At or above an early-soundness threshold (早期健全化基準).
+    EarlySoundness,
+    /// At or above the rehabilitation threshold (財政再生基準).
+    Rehabilitation,
+    /// No `[fiscal]` inputs: the ratios are not assessed.
+    NotAssessed,
+}
+
+impl FiscalStatus {
+    /// The machine name (JSON): `sound`, `bond_permission_required`, …
+    pub fn id(self) -> &'static str {
+        match self {
+            FiscalStatus::Sound => "sound",
+            FiscalStatus::BondPermissionRequired => "bond_permission_required",
+            FiscalStatus::OverCityLimit => "over_city_limit",
+            FiscalStatus::EarlySoundness => "early_soundness",
+            FiscalStatus::Rehabilitation => "rehabilitation",
+            FiscalStatus::NotAssessed => "not_assessed",
+        }
+    }
+
+    /// In English: "bond permission required".
+    pub fn label(self) -> String {
+        self.id().replace('_', " ")
+    }
+
+    /// In Japanese.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            FiscalStatus::Sound => "健全",
+            FiscalStatus::BondPermissionRequired => "起債許可団体",
+            FiscalStatus::OverCityLimit => "市の上限を超過",
+            FiscalStatus::EarlySoundness => "早期健全化基準以上",
+            FiscalStatus::Rehabilitation => "財政再生基準以上",
+            FiscalStatus::NotAssessed => "未算定（[fiscal] の入力なし）",
+        }
+    }
+}
+
+/// The soundness ratios a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RatioIndicator {
+    /// 実質公債費比率 (3-year mean).
+    #[serde(rename = "real_debt_service_ratio")]
+    RealDebtService,
+    /// 将来負担比率.
+    #[serde(rename = "future_burden_ratio")]
+    FutureBurden,
+    /// 経常収支比率.
+    #[serde(rename = "ordinary_balance_ratio")]
+    OrdinaryBalance,
+}
+
+impl RatioIndicator {
+    pub const ALL: [RatioIndicator; 3] =
+        [RatioIndicator::RealDebtService, RatioIndicator::FutureBurden, RatioIndicator::OrdinaryBalance];
+
+    /// The machine name (JSON): `real_debt_service_ratio`, …
+    pub fn id(self) -> &'static str {
+        match self {
+            RatioIndicator::RealDebtService => "real_debt_service_ratio",
+            RatioIndicator::FutureBurden => "future_burden_ratio",
+            RatioIndicator::OrdinaryBalance => "ordinary_balance_ratio",
+        }
+    }
+
+    /// In English: "real debt service ratio".
+    pub fn label(self) -> String {
+        self.id().replace('_', " ")
+    }
+
+    /// In Japanese: 実質公債費比率, 将来負担比率, 経常収支比率.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            RatioIndicator::RealDebtService => "実質公債費比率",
+            RatioIndicator::FutureBurden => "将来負担比率",
+            RatioIndicator::OrdinaryBalance => "経常収支比率",
+        }
+    }
+}
+
+/// The kind of threshold or limit a ratio is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdKind {
+    /// 起債許可団体: 18% of 実質公債費比率 (a warning, never a limit).
+    BondPermission,
+    /// 早期健全化基準.
+    EarlySoundness,
+    /// 財政再生基準.
+    Rehabilitation,
+    /// The city's own limit.
+    CityLimit,
+}
+
+impl ThresholdKind {
+    /// The machine name (JSON): `bond_permission`, …
+    pub fn id(self) -> &'static str {
+        match self {
+            ThresholdKind::BondPermission => "bond_permission",
+            ThresholdKind::EarlySoundness => "early_soundness",
+            ThresholdKind::Rehabilitation => "rehabilitation",
+            ThresholdKind::CityLimit => "city_limit",
+        }
+    }
+
+    /// In English: "early soundness".
+    pub fn label(self) -> String {
+        self.id().replace('_', " ")
+    }
+
+    /// In Japanese.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            ThresholdKind::BondPermission => "起債許可団体の基準",
+            ThresholdKind::EarlySoundness => "早期健全化基準",
+            ThresholdKind::Rehabilitation => "財政再生基準",
+            ThresholdKind::CityLimit => "市の上限",
+        }
+    }
+}
+
+/// Where a value stands against one threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Ok,
+    /// At or above a warning level (bond permission).
+    Warning,
+    /// At or above a threshold or over a limit.
+    Violated,
+}
+
+impl CheckStatus {
+    /// In Japanese: 基準内, 注意, 超過.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CheckStatus::Ok => "基準内",
+            CheckStatus::Warning => "注意",
+            CheckStatus::Violated => "超過",
+        }
+    }
+}
+
 /// One indicator against one threshold or limit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// `real_debt_service_ratio`, `future_burden_ratio`, `ordinary_balance_ratio`.
-    pub indicator: &'static str,
+    pub indicator: RatioIndicator,
     pub value: Ratio,
     pub threshold: Ratio,
-    /// `bond_permission` (18%), `early_soundness`, `rehabilitation`, `city_limit`.
-    pub kind: &'static str,
+    pub kind: ThresholdKind,
     /// Whether the optimiser holds it as a constraint (else it is checked after solving).
     pub constraint: bool,
-    /// `ok`, `warning` or `violated`.
-    pub status: &'static str,
+    pub status: CheckStatus,
     /// In words, e.g. "起債許可団体: bonds need permission" or "threshold unverified".
     pub note: String,
+}
+
+impl Check {
+    /// The threshold is not sourced (将来負担比率 400% for a designated city): every output says so.
+    pub fn unverified(&self) -> bool {
+        self.kind == ThresholdKind::EarlySoundness && self.indicator == RatioIndicator::FutureBurden
+    }
 }
 
 /// What the ratios of a year need beyond the allocation: the plan's earlier years.
@@ -172,7 +327,7 @@ pub fn year_health(sc: &Scenario, a: &Allocation, history: &History, constraints
         real_debt_service_ratio_single_year: None,
         future_burden_ratio: None,
         ordinary_balance_ratio: None,
-        status: "not_assessed",
+        status: FiscalStatus::NotAssessed,
         checks: Vec::new(),
     };
     let Some(f) = sc.fiscal.as_ref() else { return h };
@@ -184,14 +339,18 @@ pub fn year_health(sc: &Scenario, a: &Allocation, history: &History, constraints
         let mean = w.iter().copied().sum::<Decimal>() / Decimal::from(w.len());
         h.real_debt_service_ratio_single_year = Some(Ratio(single));
         h.real_debt_service_ratio = Some(Ratio(mean));
-        let ind = "real_debt_service_ratio";
+        let ind = RatioIndicator::RealDebtService;
         for (threshold, kind, note) in [
             (
                 DEBT_SERVICE_REHABILITATION,
-                "rehabilitation",
+                ThresholdKind::Rehabilitation,
                 "財政再生基準: a rehabilitation plan, bond issuance restricted",
             ),
-            (DEBT_SERVICE_EARLY, "early_soundness", "早期健全化基準: a fiscal soundness plan and external audit"),
+            (
+                DEBT_SERVICE_EARLY,
+                ThresholdKind::EarlySoundness,
+                "早期健全化基準: a fiscal soundness plan and external audit",
+            ),
         ] {
             h.checks.push(Check {
                 indicator: ind,
@@ -199,7 +358,7 @@ pub fn year_health(sc: &Scenario, a: &Allocation, history: &History, constraints
                 threshold: Ratio(threshold),
                 kind,
                 constraint: constraints,
-                status: if mean >= threshold { "violated" } else { "ok" },
+                status: if mean >= threshold { CheckStatus::Violated } else { CheckStatus::Ok },
                 note: note.into(),
             });
         }
@@ -207,9 +366,9 @@ pub fn year_health(sc: &Scenario, a: &Allocation, history: &History, constraints
             indicator: ind,
             value: Ratio(mean),
             threshold: Ratio(DEBT_SERVICE_PERMISSION),
-            kind: "bond_permission",
+            kind: ThresholdKind::BondPermission,
             constraint: false,
-            status: if mean >= DEBT_SERVICE_PERMISSION { "warning" } else { "ok" },
+            status: if mean >= DEBT_SERVICE_PERMISSION { CheckStatus::Warning } else { CheckStatus::Ok },
             note: "起債許可団体: at 18% or more, issuing bonds needs permission".into(),
         });
         if let Some(limit) = f.real_debt_service_limit {
@@ -221,16 +380,16 @@ pub fn year_health(sc: &Scenario, a: &Allocation, history: &History, constraints
     let fb = (fb_num.as_decimal() / den).max(Decimal::ZERO);
     h.future_burden_ratio = Some(Ratio(fb));
     h.checks.push(Check {
-        indicator: "future_burden_ratio",
+        indicator: RatioIndicator::FutureBurden,
         value: Ratio(fb),
         threshold: Ratio(FUTURE_BURDEN_EARLY),
-        kind: "early_soundness",
+        kind: ThresholdKind::EarlySoundness,
         constraint: constraints,
-        status: if fb >= FUTURE_BURDEN_EARLY { "violated" } else { "ok" },
+        status: if fb >= FUTURE_BURDEN_EARLY { CheckStatus::Violated } else { CheckStatus::Ok },
         note: "早期健全化基準 400% for a designated city: unverified".into(),
     });
     if let Some(limit) = f.future_burden_limit {
-        h.checks.push(city_check("future_burden_ratio", fb, limit, constraints));
+        h.checks.push(city_check(RatioIndicator::FutureBurden, fb, limit, constraints));
     }
 
     let ordinary: Money = a
@@ -245,7 +404,7 @@ pub fn year_health(sc: &Scenario, a: &Allocation, history: &History, constraints
         let ob = ordinary.as_decimal() / ordinary_revenue.as_decimal();
         h.ordinary_balance_ratio = Some(Ratio(ob));
         if let Some(limit) = f.ordinary_balance_limit {
-            h.checks.push(city_check("ordinary_balance_ratio", ob, limit, false));
+            h.checks.push(city_check(RatioIndicator::OrdinaryBalance, ob, limit, false));
         }
     }
 
@@ -253,30 +412,30 @@ pub fn year_health(sc: &Scenario, a: &Allocation, history: &History, constraints
     h
 }
 
-fn city_check(indicator: &'static str, value: Decimal, limit: Decimal, constraint: bool) -> Check {
+fn city_check(indicator: RatioIndicator, value: Decimal, limit: Decimal, constraint: bool) -> Check {
     Check {
         indicator,
         value: Ratio(value),
         threshold: Ratio(limit),
-        kind: "city_limit",
+        kind: ThresholdKind::CityLimit,
         constraint,
-        status: if value > limit { "violated" } else { "ok" },
+        status: if value > limit { CheckStatus::Violated } else { CheckStatus::Ok },
         note: "the city's own limit".into(),
     }
 }
 
-fn status_of(checks: &[Check]) -> &'static str {
-    let hit = |kind: &str| checks.iter().any(|c| c.kind == kind && c.status != "ok");
-    if hit("rehabilitation") {
-        "rehabilitation"
-    } else if hit("early_soundness") {
-        "early_soundness"
-    } else if hit("city_limit") {
-        "over_city_limit"
-    } else if hit("bond_permission") {
-        "bond_permission_required"
+fn status_of(checks: &[Check]) -> FiscalStatus {
+    let hit = |kind: ThresholdKind| checks.iter().any(|c| c.kind == kind && c.status != CheckStatus::Ok);
+    if hit(ThresholdKind::Rehabilitation) {
+        FiscalStatus::Rehabilitation
+    } else if hit(ThresholdKind::EarlySoundness) {
+        FiscalStatus::EarlySoundness
+    } else if hit(ThresholdKind::CityLimit) {
+        FiscalStatus::OverCityLimit
+    } else if hit(ThresholdKind::BondPermission) {
+        FiscalStatus::BondPermissionRequired
     } else {
-        "sound"
+        FiscalStatus::Sound
     }
 }
 
@@ -291,19 +450,15 @@ impl FiscalHealth {
     pub fn violations(&self) -> Vec<String> {
         let mut out = Vec::new();
         for y in &self.years {
-            for c in y.checks.iter().filter(|c| c.status == "violated") {
+            for c in y.checks.iter().filter(|c| c.status == CheckStatus::Violated) {
                 out.push(format!(
                     "FY{}: {} {}% is at or above the {} {}%{}",
                     y.year,
-                    c.indicator.replace('_', " "),
+                    c.indicator.label(),
                     c.value.percent(),
-                    c.kind.replace('_', " "),
+                    c.kind.label(),
                     c.threshold.percent(),
-                    if c.kind == "early_soundness" && c.indicator == "future_burden_ratio" {
-                        " (threshold unverified)"
-                    } else {
-                        ""
-                    }
+                    if c.unverified() { " (threshold unverified)" } else { "" }
                 ));
             }
         }

@@ -39,7 +39,8 @@ use super::{
     DEBT_SERVICE_EARLY, FUTURE_BURDEN_EARLY, FiscalHealth, HARD_LIMIT_MARGIN, History, debt_service_constant,
     future_burden_constant, year_health,
 };
-use crate::allocate::{self, Allocation, Limit, Model, Options, Sense, model::Row, model::Var};
+use crate::allocate::{self, Allocation, Limit, Model, Options, model::Row, model::Var};
+use crate::constraint::{ConstraintKind, Sense};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::{Money, Unit};
 use crate::review::Review;
@@ -100,13 +101,17 @@ impl Plan {
 pub struct PathCheck {
     /// Machine name, e.g. `fund_floor.2025`.
     pub name: String,
+    /// In words ([`ConstraintKind::label`]).
     pub label: String,
-    pub sense: &'static str,
+    pub sense: Sense,
     pub limit: Money,
     pub value: Money,
     pub holds: bool,
     /// The limit binds in the joint optimum (it shaped the allocation).
     pub binding: bool,
+    /// What it limits (not in the JSON: `name` says it there).
+    #[serde(skip)]
+    pub kind: ConstraintKind,
 }
 
 /// The outcome of a plan: the JSON contract of `waku run <plan> --format json`.
@@ -140,7 +145,24 @@ fn first_line(source: &std::sync::Arc<crate::diagnostic::Source>) -> Location {
 
 /// Loads a plan file: its `[plan]` and every year's scenario (with `options`, so `--set` applies to each year).
 pub fn load_plan(path: &Path, options: &LoadOptions) -> Result<Plan> {
-    let (file, source) = scenario::read_plan_file(path)?;
+    load_plan_from(path, None, options)
+}
+
+/// Loads a plan given as text; `name` is the path it stands for (the years' scenario files are
+/// relative to its folder). See [`crate::scenario::load_str`].
+pub fn load_plan_str(name: &str, text: &str, options: &LoadOptions) -> Result<Plan> {
+    let path = Path::new(name);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let source = crate::diagnostic::Source::new(name, Some(path.to_path_buf()), text);
+    load_plan_from(path, Some(source), options)
+}
+
+fn load_plan_from(
+    path: &Path,
+    given: Option<std::sync::Arc<crate::diagnostic::Source>>,
+    options: &LoadOptions,
+) -> Result<Plan> {
+    let (file, source) = scenario::read_plan_file(path, given)?;
     let top = first_line(&source);
     let Some(pf) = file.plan else {
         return Err(Error::input(
@@ -360,21 +382,12 @@ impl YearPart {
 
 /// A path row of the joint model.
 struct PathRow {
-    name: String,
     row: usize,
-    kind: PathKind,
+    kind: ConstraintKind,
     year: usize,
     /// What the row's yen sum is divided by to give the ratio's excess: n × denominator for the
     /// n-year mean of the real debt-service ratio, the denominator for the future burden ratio.
     per_point: f64,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum PathKind {
-    FundFloor,
-    NextGeneration,
-    DebtService,
-    FutureBurden,
 }
 
 struct Joint {
@@ -414,7 +427,7 @@ pub fn run_plan_reviewed(plan: &Plan, reviews: &[Review], options: &Options) -> 
     if coupled {
         let joint = build_joint(plan, &base, reviews)?;
         precheck(plan, &joint, &base)?;
-        let values = match allocate::solve_values(&joint.model, options.solver) {
+        let values = match allocate::solve_values(&joint.model, *options) {
             Ok(v) => v,
             Err(None) => return Err(diagnose_joint(plan, &joint, &base, reviews, options)),
             Err(Some(reason)) => {
@@ -566,7 +579,7 @@ fn build_joint(plan: &Plan, base: &[Scenario], reviews: &[Review]) -> Result<Joi
         push_path(
             &mut joint,
             format!("fund_floor.{}", sc.fiscal_year),
-            PathKind::FundFloor,
+            ConstraintKind::PlanFundFloor { year: sc.fiscal_year },
             t,
             &net.clone(),
             Sense::Le,
@@ -581,7 +594,8 @@ fn build_joint(plan: &Plan, base: &[Scenario], reviews: &[Review]) -> Result<Joi
         }
         let rhs = plan.next_generation_target.to_f64();
         let last = base.len() - 1;
-        push_path(&mut joint, "next_generation".into(), PathKind::NextGeneration, last, &ng, Sense::Ge, rhs, 1.0);
+        let kind = ConstraintKind::PlanNextGeneration;
+        push_path(&mut joint, "next_generation".into(), kind, last, &ng, Sense::Ge, rhs, 1.0);
     }
     if base.iter().all(|s| s.fiscal.is_some()) {
         add_ratio_rows(&mut joint, base, b0, f0);
@@ -593,7 +607,7 @@ fn build_joint(plan: &Plan, base: &[Scenario], reviews: &[Review]) -> Result<Joi
 fn push_path(
     joint: &mut Joint,
     name: String,
-    kind: PathKind,
+    kind: ConstraintKind,
     year: usize,
     lin: &Lin,
     sense: Sense,
@@ -602,14 +616,14 @@ fn push_path(
 ) {
     let s = joint.model.scale;
     joint.model.rows.push(Row {
-        name: name.clone(),
-        // Unused in the joint model (it is never explained row by row); path rows are reported by name.
+        name,
+        // Unused in the joint model (it is never explained row by row); path rows carry their kind.
         limit: Limit::Balance,
         terms: lin.terms.iter().map(|&(v, c)| (v, c / s)).collect(),
         sense,
         rhs: (rhs_yen - lin.constant) / s,
     });
-    joint.path.push(PathRow { name, row: joint.model.rows.len() - 1, kind, year, per_point });
+    joint.path.push(PathRow { row: joint.model.rows.len() - 1, kind, year, per_point });
 }
 
 /// The 3-year mean real debt-service ratio and the future burden ratio of every year, as rows.
@@ -651,7 +665,7 @@ fn add_ratio_rows(joint: &mut Joint, base: &[Scenario], b0: Money, f0: Money) {
         push_path(
             joint,
             format!("real_debt_service.{}", sc.fiscal_year),
-            PathKind::DebtService,
+            ConstraintKind::RealDebtService { year: sc.fiscal_year },
             t,
             &lin,
             Sense::Le,
@@ -672,7 +686,7 @@ fn add_ratio_rows(joint: &mut Joint, base: &[Scenario], b0: Money, f0: Money) {
         push_path(
             joint,
             format!("future_burden.{}", sc.fiscal_year),
-            PathKind::FutureBurden,
+            ConstraintKind::FutureBurden { year: sc.fiscal_year },
             t,
             &fb,
             Sense::Le,
@@ -680,6 +694,11 @@ fn add_ratio_rows(joint: &mut Joint, base: &[Scenario], b0: Money, f0: Money) {
             d_t,
         );
     }
+}
+
+/// A statutory ratio's row (the real debt-service ratio or the future burden ratio).
+fn is_ratio(kind: &ConstraintKind) -> bool {
+    matches!(kind, ConstraintKind::RealDebtService { .. } | ConstraintKind::FutureBurden { .. })
 }
 
 /// The least value a row's expression can take within the variables' bounds (scaled units).
@@ -697,7 +716,7 @@ fn least(model: &Model, row: &Row) -> f64 {
 /// its reason: the ratio is set by past borrowing, not by this plan's decisions.
 fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
     for p in &joint.path {
-        if !matches!(p.kind, PathKind::DebtService | PathKind::FutureBurden) {
+        if !is_ratio(&p.kind) {
             continue;
         }
         let row = &joint.model.rows[p.row];
@@ -707,8 +726,9 @@ fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
         }
         let sc = &base[p.year];
         let s = joint.model.scale;
-        let (what, limit_words, threshold) = match p.kind {
-            PathKind::DebtService => (
+        let debt_service = matches!(p.kind, ConstraintKind::RealDebtService { .. });
+        let (what, limit_words, threshold) = match debt_service {
+            true => (
                 "the 3-year real debt-service ratio (実質公債費比率)",
                 "early-soundness threshold (早期健全化基準)",
                 DEBT_SERVICE_EARLY,
@@ -721,8 +741,8 @@ fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
         };
         // Row: Σ ≤ rhs with rhs = limit·den − constant; at the least issuance the mean is (low − rhs)/den above the limit.
         let over = (low - row.rhs) * s / p.per_point;
-        let city = sc.fiscal.as_ref().and_then(|x| match p.kind {
-            PathKind::DebtService => x.real_debt_service_limit,
+        let city = sc.fiscal.as_ref().and_then(|x| match debt_service {
+            true => x.real_debt_service_limit,
             _ => x.future_burden_limit,
         });
         let limit = match city {
@@ -745,7 +765,7 @@ fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
                 None => String::new(),
             }
         ));
-        if p.kind == PathKind::DebtService {
+        if debt_service {
             d = d.note(format!(
                 "debt service set by past borrowing: redemption {}, interest {}, other {}, 準元利償還金 {}",
                 sc.bonds.redemption.format(plan.display_unit),
@@ -762,23 +782,21 @@ fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
 }
 
 /// Which path rows bind at the joint optimum, and each year's share of the binding coupled limits.
-fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) -> Vec<String> {
+fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) -> Vec<ConstraintKind> {
     let m = &joint.model;
     let gr = finals.iter().map(|s| s.revenue.general_revenue.to_f64()).fold(1.0, f64::max);
     let tol = 1e-6 * gr / m.scale;
     let eval = |lin: &Lin| lin.constant + lin.terms.iter().map(|&(v, c)| c * x[v]).sum::<f64>();
-    let mut binding = Vec::new();
     let mut kinds = Vec::new();
     for p in &joint.path {
         let row = &m.rows[p.row];
         let act = m.row_activity(row, x);
         if (act - row.rhs).abs() <= tol {
-            binding.push(p.name.clone());
-            kinds.push(p.kind);
+            kinds.push(p.kind.clone());
         }
     }
     let unit = |sc: &Scenario| Money::from_decimal(sc.rounding_unit.factor()).max(Money::yen(1));
-    if kinds.contains(&PathKind::NextGeneration) {
+    if kinds.contains(&ConstraintKind::PlanNextGeneration) {
         let mut shares: Vec<Money> = Vec::new();
         let mut room: Vec<Money> = Vec::new();
         for (t, sc) in finals.iter().enumerate() {
@@ -804,7 +822,7 @@ fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) 
             sc.policy.next_generation_target = sc.policy.next_generation_target.max(g);
         }
     }
-    if kinds.iter().any(|k| matches!(k, PathKind::FundFloor | PathKind::FutureBurden)) {
+    if kinds.iter().any(|k| matches!(k, ConstraintKind::PlanFundFloor { .. } | ConstraintKind::FutureBurden { .. })) {
         for (t, sc) in finals.iter_mut().enumerate() {
             let p = &joint.parts[t];
             let d = x[p.model.drawdown + p.offset] * p.model.scale;
@@ -814,7 +832,7 @@ fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) 
             sc.fund.max_drawdown = sc.fund.max_drawdown.min(up);
         }
     }
-    if kinds.iter().any(|k| matches!(k, PathKind::DebtService | PathKind::FutureBurden)) {
+    if kinds.iter().any(is_ratio) {
         for (t, sc) in finals.iter_mut().enumerate() {
             let lin = joint.parts[t].limit(Limit::IssuanceCap);
             let i = Money::from_f64(eval(&lin).max(0.0)).unwrap_or_default();
@@ -824,59 +842,57 @@ fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) 
             sc.bonds.issuance_cap = sc.bonds.issuance_cap.min(down.max(fixed));
         }
     }
-    binding
+    kinds
 }
 
-/// The path limits, exactly in yen.
-fn path_checks(plan: &Plan, finals: &[Scenario], allocations: &[Allocation], binding: &[String]) -> Vec<PathCheck> {
+/// The path limits, exactly in yen; `binding` are the kinds of the path rows that bind at the
+/// joint optimum.
+fn path_checks(
+    plan: &Plan,
+    finals: &[Scenario],
+    allocations: &[Allocation],
+    binding: &[ConstraintKind],
+) -> Vec<PathCheck> {
     let mut out = Vec::new();
-    let binds = |name: &str| binding.iter().any(|b| b == name);
+    let check = |kind: ConstraintKind, name: String, sense: Sense, limit: Money, value: Money, binding: bool| {
+        let holds = match sense {
+            Sense::Le => value <= limit,
+            Sense::Ge => value >= limit,
+            Sense::Eq => value == limit,
+        };
+        PathCheck { name, label: kind.label(), sense, limit, value, holds, binding, kind }
+    };
     for (t, (sc, a)) in finals.iter().zip(allocations).enumerate() {
         let fy = plan.years[t].year;
-        let name = format!("fund_floor.{fy}");
-        out.push(PathCheck {
-            binding: binds(&name),
-            name,
-            label: format!("FY{fy} fund at year end ≥ floor"),
-            sense: ">=",
-            limit: sc.fund.floor,
-            value: a.fund_balance_end,
-            holds: a.fund_balance_end >= sc.fund.floor,
-        });
+        let kind = ConstraintKind::PlanFundFloor { year: fy };
+        let binds = binding.contains(&kind);
+        out.push(check(kind, format!("fund_floor.{fy}"), Sense::Ge, sc.fund.floor, a.fund_balance_end, binds));
         if plan.bond_balance_not_rising {
-            out.push(PathCheck {
-                name: format!("bond_not_rising.{fy}"),
-                label: format!("FY{fy} bond balance not rising"),
-                sense: "<=",
-                limit: a.bond_balance_start,
-                value: a.bond_balance_end,
-                holds: a.bond_balance_end <= a.bond_balance_start,
-                binding: a.bond_issuance == a.bond_redemption,
-            });
+            out.push(check(
+                ConstraintKind::BondNotRising { year: fy },
+                format!("bond_not_rising.{fy}"),
+                Sense::Le,
+                a.bond_balance_start,
+                a.bond_balance_end,
+                a.bond_issuance == a.bond_redemption,
+            ));
         }
         // The year's own cap, already lowered to the plan's escalated cap (`limited`).
         let cap = sc.policy.investment_cap;
-        out.push(PathCheck {
-            name: format!("investment_cap.{fy}"),
-            label: format!("FY{fy} investment ≤ escalated cap"),
-            sense: "<=",
-            limit: cap,
-            value: a.investment,
-            holds: a.investment <= cap,
-            binding: a.investment == cap,
-        });
+        out.push(check(
+            ConstraintKind::PlanInvestmentCap { year: fy },
+            format!("investment_cap.{fy}"),
+            Sense::Le,
+            cap,
+            a.investment,
+            a.investment == cap,
+        ));
     }
     if !plan.next_generation_target.is_zero() {
         let total: Money = allocations.iter().map(|a| a.next_generation).sum();
-        out.push(PathCheck {
-            name: "next_generation".into(),
-            label: "next-generation frame over the plan".into(),
-            sense: ">=",
-            limit: plan.next_generation_target,
-            value: total,
-            holds: total >= plan.next_generation_target,
-            binding: binds("next_generation"),
-        });
+        let kind = ConstraintKind::PlanNextGeneration;
+        let binds = binding.contains(&kind);
+        out.push(check(kind, "next_generation".into(), Sense::Ge, plan.next_generation_target, total, binds));
     }
     out
 }
@@ -892,7 +908,7 @@ fn diagnose_joint(plan: &Plan, joint: &Joint, base: &[Scenario], reviews: &[Revi
     let m = &joint.model;
     for p in &joint.path {
         let row = &m.rows[p.row];
-        if p.kind == PathKind::NextGeneration {
+        if p.kind == ConstraintKind::PlanNextGeneration {
             let most: f64 = row.terms.iter().map(|&(v, c)| (c * m.vars[v].hi).max(c * m.vars[v].lo)).sum();
             let short = (row.rhs - most) * m.scale;
             if short > 0.0 {

@@ -11,10 +11,10 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use crate::allocate::{Allocation, ConstraintReport, Holding, price_step};
-use crate::fiscal::{Check, YearHealth};
+use crate::allocate::{Allocation, Holding};
+use crate::constraint::{ConstraintKind, ConstraintReport, price_step};
+use crate::fiscal::{Check, CheckStatus, FiscalStatus, RatioIndicator, YearHealth};
 use crate::money::{Money, Unit};
-use crate::report::sheet::holding_ja;
 use crate::review::{Action, Review};
 
 /// The memo of one year. `health` and `review` add the fiscal indicators and the review's reasons;
@@ -91,7 +91,7 @@ pub fn memo(a: &Allocation, health: Option<&YearHealth>, review: Option<&Review>
                     n(p.requested, u),
                     n(p.allocated, u),
                     n(p.general_revenue, u),
-                    holding_ja(p.held_by).to_string(),
+                    p.held_by.label_ja().to_string(),
                 ]
             })
             .collect();
@@ -141,67 +141,6 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>], left: &[usize]
     }
 }
 
-fn constraint<'a>(a: &'a Allocation, name: &str) -> Option<&'a ConstraintReport> {
-    a.constraints.iter().find(|c| c.name == name)
-}
-
-/// A constraint's name in a budget office's words.
-fn label_ja(a: &Allocation, c: &ConstraintReport) -> String {
-    let share = |c: &ConstraintReport| {
-        if a.available.is_zero() {
-            String::new()
-        } else {
-            format!("（配分可能額の{}）", percent(c.limit.as_decimal() / a.available.as_decimal()))
-        }
-    };
-    if let Some(id) = c.name.strip_prefix("envelope_floor.") {
-        return format!("{}の枠の下限", bureau_name(a, id));
-    }
-    if let Some(id) = c.name.strip_prefix("envelope_ceiling.") {
-        return format!("{}の枠の上限", bureau_name(a, id));
-    }
-    match c.name.as_str() {
-        "balance" => "一般財源の収支（歳入 = 歳出）".into(),
-        "reserve_min" => format!("市長調整枠の下限{}", share(c)),
-        "reserve_max" => format!("市長調整枠の上限{}", share(c)),
-        "investment_cap" => "投資的経費の上限".into(),
-        "bond_issuance_cap" => "市債発行額の上限".into(),
-        "next_generation" => "次世代投資枠の目標".into(),
-        "fund_drawdown" if c.label.contains("floor") => "基金残高の下限".into(),
-        "fund_drawdown" => "基金取崩しの上限".into(),
-        _ => c.label.clone(),
-    }
-}
-
-/// What one step of a binding limit is worth, in words and money.
-fn price_ja(a: &Allocation, c: &ConstraintReport) -> String {
-    let u = a.display_unit;
-    let step = price_step(u);
-    let Some(p) = c.shadow_price else {
-        return "シャドープライスはありません（ソルバーが双対値を返さないため）。".into();
-    };
-    if p == 0.0 {
-        return "拘束していますが、緩めても最適な配分は変わりません。".into();
-    }
-    let worth = Money::from_decimal(Decimal::from_f64_retain(p.abs() * step.to_f64()).unwrap_or_default());
-    let (what, gains) = match (c.name.as_str(), c.sense) {
-        ("balance", _) => ("一般財源が", p > 0.0),
-        (_, ">=") => ("この限度を", p < 0.0),
-        _ => ("この限度を", p > 0.0),
-    };
-    let step_words = match (c.name.as_str(), c.sense) {
-        ("balance", _) => "増える",
-        (_, ">=") => "下げる",
-        _ => "上げる",
-    };
-    format!(
-        "{what}{}{step_words}と、優先度で重み付けした配分が{}{}。",
-        step.format(u),
-        worth.format(u),
-        if gains { "増えます" } else { "減ります" }
-    )
-}
-
 fn summary(a: &Allocation, health: Option<&YearHealth>) -> String {
     let u = a.display_unit;
     let envelopes: Money = a.envelopes.iter().map(|e| e.amount).sum();
@@ -240,8 +179,12 @@ fn summary(a: &Allocation, health: Option<&YearHealth>) -> String {
             freed.format(u)
         );
     }
-    let binding: Vec<String> =
-        a.constraints.iter().filter(|c| c.binding && c.name != "balance").map(|c| label_ja(a, c)).collect();
+    let binding: Vec<String> = a
+        .constraints
+        .iter()
+        .filter(|c| c.binding && c.kind != ConstraintKind::Balance)
+        .map(|c| c.kind.label_ja())
+        .collect();
     if binding.is_empty() {
         s.push_str("一般財源の総額のほかに配分を縛っている限度はありません。");
     } else {
@@ -260,7 +203,7 @@ fn summary(a: &Allocation, health: Option<&YearHealth>) -> String {
 }
 
 fn health_sentence(health: Option<&YearHealth>) -> String {
-    let Some(h) = health.filter(|h| h.status != "not_assessed") else {
+    let Some(h) = health.filter(|h| h.status != FiscalStatus::NotAssessed) else {
         return "財政健全化指標は、シナリオに `[fiscal]` の入力がないため算定していません。".into();
     };
     let ratios = format!(
@@ -268,7 +211,7 @@ fn health_sentence(health: Option<&YearHealth>) -> String {
         h.real_debt_service_ratio.map_or("—".into(), |r| format!("{}%", r.percent())),
         h.future_burden_ratio.map_or("—".into(), |r| format!("{}%", r.percent()))
     );
-    let over: Vec<&Check> = h.checks.iter().filter(|c| c.status != "ok").collect();
+    let over: Vec<&Check> = h.checks.iter().filter(|c| c.status != CheckStatus::Ok).collect();
     if over.is_empty() {
         format!("財政健全化指標はいずれも基準内です（{ratios}）。")
     } else {
@@ -277,9 +220,9 @@ fn health_sentence(health: Option<&YearHealth>) -> String {
             .map(|c| {
                 format!(
                     "{} {}%（{} {}%）",
-                    indicator_ja(c.indicator),
+                    c.indicator.label_ja(),
                     c.value.percent(),
-                    kind_ja(c.kind),
+                    c.kind.label_ja(),
                     c.threshold.percent()
                 )
             })
@@ -302,10 +245,19 @@ fn envelopes(out: &mut String, a: &Allocation) {
         .envelopes
         .iter()
         .map(|e| {
-            let binds = |kind: &str| constraint(a, &format!("{kind}.{}", e.department)).is_some_and(|c| c.binding);
-            let at = if binds("envelope_floor") {
+            let binds = |floor: bool| {
+                a.constraints.iter().any(|c| {
+                    c.binding
+                        && match &c.kind {
+                            ConstraintKind::EnvelopeFloor { department, .. } => floor && *department == e.department,
+                            ConstraintKind::EnvelopeCeiling { department, .. } => !floor && *department == e.department,
+                            _ => false,
+                        }
+                })
+            };
+            let at = if binds(true) {
                 "下限"
-            } else if binds("envelope_ceiling") {
+            } else if binds(false) {
                 "上限"
             } else {
                 ""
@@ -360,8 +312,8 @@ fn frames(out: &mut String, a: &Allocation) {
         Some(c) if c.binding => "限度で拘束".to_string(),
         _ => format!("余裕 {}", room.format(u)),
     };
-    let reserve_min = constraint(a, "reserve_min");
-    let reserve_max = constraint(a, "reserve_max");
+    let reserve_min = a.constraint(|k| matches!(k, ConstraintKind::ReserveMin { .. }));
+    let reserve_max = a.constraint(|k| matches!(k, ConstraintKind::ReserveMax { .. }));
     let limit = |c: Option<&ConstraintReport>| c.map_or("—".into(), |c| n(c.limit, u));
     let reserve_state = match (reserve_min, reserve_max) {
         (Some(c), _) if c.binding => "下限で拘束".to_string(),
@@ -381,28 +333,31 @@ fn frames(out: &mut String, a: &Allocation) {
             n(a.next_generation, u),
             n(a.next_generation_target, u),
             "—".into(),
-            state(constraint(a, "next_generation"), a.next_generation - a.next_generation_target),
+            state(a.constraint(|k| *k == ConstraintKind::NextGeneration), a.next_generation - a.next_generation_target),
         ],
         vec![
             "投資的経費".into(),
             n(a.investment, u),
             "—".into(),
             n(a.investment_cap, u),
-            state(constraint(a, "investment_cap"), a.investment_cap - a.investment),
+            state(a.constraint(|k| *k == ConstraintKind::InvestmentCap), a.investment_cap - a.investment),
         ],
         vec![
             "市債発行額".into(),
             n(a.bond_issuance, u),
             "—".into(),
             n(a.bond_issuance_cap, u),
-            state(constraint(a, "bond_issuance_cap"), a.bond_issuance_cap - a.bond_issuance),
+            state(a.constraint(|k| *k == ConstraintKind::IssuanceCap), a.bond_issuance_cap - a.bond_issuance),
         ],
         vec![
             "基金残高（年度末）".into(),
             n(a.fund_balance_end, u),
             n(a.fund_floor, u),
             "—".into(),
-            state(constraint(a, "fund_drawdown"), a.fund_balance_end - a.fund_floor),
+            state(
+                a.constraint(|k| matches!(k, ConstraintKind::FundDrawdown | ConstraintKind::FundFloor)),
+                a.fund_balance_end - a.fund_floor,
+            ),
         ],
     ];
     table(out, &["項目", "金額", "下限・目標", "上限", "状態"], &rows, &[0, 4]);
@@ -424,33 +379,15 @@ fn binding(out: &mut String, a: &Allocation) {
         return;
     }
     for c in binding {
-        let limit = if c.name == "balance" { String::new() } else { format!("（{}）", c.limit.format(u)) };
-        let _ = writeln!(out, "- **{}**{limit}: {} `{}`", label_ja(a, c), price_ja(a, c), c.name);
+        let limit =
+            if c.kind == ConstraintKind::Balance { String::new() } else { format!("（{}）", c.limit.format(u)) };
+        let _ = writeln!(out, "- **{}**{limit}: {} `{}`", c.kind.label_ja(), c.price_words_ja(u), c.name);
     }
     let _ = writeln!(
         out,
         "\n金額はシャドープライス（限度を{}動かしたときの目的関数の変化）を金額に換算したものです。`waku explain` に制約名を渡すと詳しい説明が出ます。",
         price_step(u).format(u)
     );
-}
-
-fn indicator_ja(id: &str) -> &'static str {
-    match id {
-        "real_debt_service_ratio" => "実質公債費比率",
-        "future_burden_ratio" => "将来負担比率",
-        "ordinary_balance_ratio" => "経常収支比率",
-        _ => "指標",
-    }
-}
-
-fn kind_ja(kind: &str) -> &'static str {
-    match kind {
-        "bond_permission" => "起債許可団体の基準",
-        "early_soundness" => "早期健全化基準",
-        "rehabilitation" => "財政再生基準",
-        "city_limit" => "市の上限",
-        _ => "基準",
-    }
 }
 
 fn indicators(out: &mut String, a: &Allocation, health: Option<&YearHealth>) {
@@ -475,24 +412,24 @@ fn indicators(out: &mut String, a: &Allocation, health: Option<&YearHealth>) {
         vec!["収支ギャップ（対策前）".into(), h.fiscal_gap.format(u), "—".into(), "—".into()],
     ];
     let ratios = [
-        ("実質公債費比率（3か年平均）", "real_debt_service_ratio", h.real_debt_service_ratio),
-        ("将来負担比率", "future_burden_ratio", h.future_burden_ratio),
-        ("経常収支比率", "ordinary_balance_ratio", h.ordinary_balance_ratio),
+        ("実質公債費比率（3か年平均）", RatioIndicator::RealDebtService, h.real_debt_service_ratio),
+        ("将来負担比率", RatioIndicator::FutureBurden, h.future_burden_ratio),
+        ("経常収支比率", RatioIndicator::OrdinaryBalance, h.ordinary_balance_ratio),
     ];
     for (label, id, value) in ratios {
         let checks: Vec<&Check> = h.checks.iter().filter(|c| c.indicator == id).collect();
         let thresholds: Vec<String> = checks
             .iter()
             .map(|c| {
-                let unverified = if c.note.contains("unverified") { "（未検証）" } else { "" };
-                format!("{} {}%{unverified}", kind_ja(c.kind), c.threshold.percent())
+                let unverified = if c.unverified() { "（未検証）" } else { "" };
+                format!("{} {}%{unverified}", c.kind.label_ja(), c.threshold.percent())
             })
             .collect();
         let verdict = if value.is_none() {
             "未算定（[fiscal] の入力なし）".to_string()
-        } else if checks.iter().any(|c| c.status == "violated") {
+        } else if checks.iter().any(|c| c.status == CheckStatus::Violated) {
             "基準超過".to_string()
-        } else if checks.iter().any(|c| c.status == "warning") {
+        } else if checks.iter().any(|c| c.status == CheckStatus::Warning) {
             "注意（起債に許可が必要）".to_string()
         } else if checks.is_empty() {
             "法定の基準なし".to_string()

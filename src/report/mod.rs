@@ -1,5 +1,7 @@
 //! Reports people read: the `check` summary and shared table helpers; the HTML report ([`html`]).
 
+pub mod allocation;
+pub mod fiscal;
 pub mod html;
 
 pub mod markdown;
@@ -16,14 +18,14 @@ use crate::scenario::{ProgramKind, Scenario};
 /// that is one of the run's inputs, is refused.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
     crate::files::write_atomic(path, bytes).map_err(|e| {
-        let (why, hint) = e.describe();
-        crate::Error::input(
-            crate::Diagnostic::error(format!(
-                "cannot write `{}`: {why}",
-                crate::diagnostic::Source::display_path(path)
-            ))
-            .hint(hint),
-        )
+        let shown = crate::diagnostic::Source::display_path(path);
+        match e {
+            crate::files::WriteError::Io(io) => crate::Error::io(format_args!("cannot write `{shown}`"), &io),
+            e => {
+                let (why, hint) = e.describe();
+                crate::Error::input(crate::Diagnostic::error(format!("cannot write `{shown}`: {why}")).hint(hint))
+            }
+        }
     })
 }
 

@@ -12,6 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::memo::{Key, Memo};
 use super::{Action, Assessment, Finding, ProgramReview, ScriptOutput};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::fast::FastPaths;
 use crate::money::Money;
 use crate::rules::compiled::{Compiled, Inputs, findings_array};
 use crate::rules::engine::{
@@ -175,9 +176,10 @@ pub fn review_programs(
     ruleset: &Ruleset,
     params: Map,
     parallel: bool,
+    fast: FastPaths,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
-    let remembered = Remembered::new(ruleset, true);
-    review_remembering(programs, cx, ruleset, params, parallel, &remembered, true)
+    let remembered = Remembered::new(ruleset, fast.result_reuse);
+    review_remembering(programs, cx, ruleset, params, parallel, &remembered, fast.compiled_scripts)
 }
 
 /// [`review_programs`] with the results so far in `remembered`; with `compile` false, every
@@ -451,7 +453,7 @@ fn run(
     let out = match r {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
-        Err(_) => Err(Diagnostic::error("the script engine failed on this script")
+        Err(_) => Err(Diagnostic::bug("the script engine failed on this script")
             .at(Location::at_line_col(&script.source, 1, 1))
             .note(program_note(p))
             .hint("this is a bug in waku or Rhai; please report it with the script")),

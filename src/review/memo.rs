@@ -19,8 +19,8 @@ use std::collections::HashMap;
 
 use rhai::ImmutableString;
 
-use crate::rules::compiled::Value;
 use crate::rules::engine::KpiView;
+use crate::rules::value::Value;
 
 /// A value a script read, compared exactly (a float by its bits, money by its digits and scale).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -7,7 +7,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -16,8 +16,9 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, M
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::compiled::Value;
+use super::files::RuleFiles;
 use super::params::decimal_from_f64;
+use super::value::Value;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
 
@@ -44,6 +45,8 @@ pub const BACKSTOP: Duration = Duration::from_secs(10);
 pub const MAX_PRINTED_LINES: usize = 20;
 /// … each cut to this many characters.
 pub const MAX_PRINTED_CHARS: usize = 200;
+/// At most this many lines of script output are kept for a whole run (the rest are counted).
+pub const MAX_SHOWN_OUTPUT: usize = 200;
 /// Functions a script may not call: their results depend on when the script runs, not on the
 /// program and the parameters (Rhai's clock; `sleep` also holds the review up).
 pub const REMOVED_FUNCTIONS: [&str; 2] = ["timestamp", "sleep"];
@@ -53,21 +56,23 @@ thread_local! {
     /// What the evaluation under way has read of `program`, while [`observe`] watches.
     static READS: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
     /// What the evaluation under way printed (`print`, `debug`), up to the caps.
-    static PRINTED: RefCell<Printed> = const { RefCell::new(Printed { lines: Vec::new(), dropped: 0 }) };
+    static PRINTED: RefCell<Captured> = const { RefCell::new(Captured { lines: Vec::new(), dropped: 0 }) };
+    /// Whether an evaluation under [`observe`] is collecting what it prints.
+    static CAPTURING: Cell<bool> = const { Cell::new(false) };
     /// This thread's entry in [`RUNNING`], made on its first evaluation.
     static SLOT: RefCell<Option<Arc<Mutex<Option<Running>>>>> = const { RefCell::new(None) };
 }
 
-/// Output a script printed while it ran, capped.
+/// Output one script evaluation printed, capped.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Printed {
+pub struct Captured {
     /// The lines kept, in order (each at most [`MAX_PRINTED_CHARS`] characters).
     pub lines: Vec<String>,
     /// How many more lines it printed.
     pub dropped: usize,
 }
 
-impl Printed {
+impl Captured {
     fn push(&mut self, line: &str) {
         if self.lines.len() >= MAX_PRINTED_LINES {
             self.dropped += 1;
@@ -91,14 +96,16 @@ pub(crate) struct Observed {
     /// The `program` fields it read, in order, as indices into [`PROGRAM_FIELDS`].
     pub reads: Vec<u8>,
     /// What it printed: if anything, running it again is not the same as reusing its result.
-    pub printed: Printed,
+    pub printed: Captured,
 }
 
 /// Runs `f` (one script evaluation) and reports what it read of `program` and what it printed.
 pub(crate) fn observe<R>(f: impl FnOnce() -> R) -> (R, Observed) {
     READS.with(|r| *r.borrow_mut() = Some(Vec::new()));
-    PRINTED.with(|p| *p.borrow_mut() = Printed::default());
+    PRINTED.with(|p| *p.borrow_mut() = Captured::default());
+    CAPTURING.with(|c| c.set(true));
     let r = f();
+    CAPTURING.with(|c| c.set(false));
     let reads = READS.with(|r| r.borrow_mut().take()).unwrap_or_default();
     (r, Observed { reads, printed: PRINTED.with(|p| std::mem::take(&mut *p.borrow_mut())) })
 }
@@ -161,6 +168,44 @@ pub(crate) fn with_time_limit<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// What scripts printed (`print`, `debug`), for the caller to show. The library never writes to
+/// standard error: the pipeline hands these lines to its caller ([`crate::pipeline::Outcome::printed`]).
+/// The review adds its scripts' output program by program in the scenario's order (see
+/// `Review::send_printed`), so it is the same on every run; output printed outside a review (a
+/// bureau's policy) comes in the order printed. At most [`MAX_SHOWN_OUTPUT`] lines are kept, and
+/// the rest counted.
+#[derive(Debug, Clone, Default)]
+pub struct Printed(Arc<Mutex<(Vec<String>, usize)>>);
+
+impl Printed {
+    pub(crate) fn push(&self, line: String) {
+        let mut p = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if p.0.len() < MAX_SHOWN_OUTPUT {
+            p.0.push(crate::diagnostic::shorten(&line, MAX_PRINTED_CHARS));
+        } else {
+            p.1 += 1;
+        }
+    }
+
+    /// Counts lines printed but not kept.
+    pub(crate) fn dropped(&self, n: usize) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).1 += n;
+    }
+
+    /// The lines printed since the last call (control characters escaped), and a last line
+    /// counting those not kept.
+    pub fn take(&self) -> Vec<String> {
+        let (mut lines, more) = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        for l in &mut lines {
+            *l = crate::diagnostic::escape_controls(l);
+        }
+        if more > 0 {
+            lines.push(format!("… {more} more lines of script output not shown"));
+        }
+        lines
+    }
+}
+
 /// Source texts of the scripts and imported modules, by the name their AST carries, for error rendering.
 #[derive(Debug, Clone, Default)]
 pub struct Sources(Arc<Mutex<BTreeMap<String, Arc<Source>>>>);
@@ -182,9 +227,9 @@ impl Sources {
 /// Builds the engine every rule script runs in.
 ///
 /// No file, network or process access (Rhai has none unless registered); `eval` is disabled;
-/// `import "x"` reads only `x.rhai` inside `rules_dir`. Assigning to `program`, `params` or
+/// `import "x"` reads only `x.rhai` inside the rules folder. Assigning to `program`, `params` or
 /// `findings` is an error because they are pushed as constants.
-pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
+pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_max_operations(MAX_OPERATIONS)
@@ -207,16 +252,27 @@ pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
             None
         }
     });
-    // `print` and `debug` are kept (capped) with the program's review and shown after it, in
-    // program order: never a flood on the terminal, never interleaved by threads.
-    engine.on_print(|s| {
+    // `print` and `debug`: inside a review, kept (capped) with the program's review and shown
+    // after it in program order — never a flood, never interleaved by threads; elsewhere (a
+    // bureau's policy) into the ruleset's capped sink.
+    let sink = printed.clone();
+    engine.on_print(move |s| {
         for line in s.lines() {
-            PRINTED.with(|p| p.borrow_mut().push(line));
+            if CAPTURING.with(Cell::get) {
+                PRINTED.with(|p| p.borrow_mut().push(line));
+            } else {
+                sink.push(line.to_string());
+            }
         }
     });
-    engine.on_debug(|s, src, pos| {
+    let sink = printed.clone();
+    engine.on_debug(move |s, src, pos| {
         let line = format!("{}:{pos}: {s}", src.unwrap_or("script"));
-        PRINTED.with(|p| p.borrow_mut().push(&line));
+        if CAPTURING.with(Cell::get) {
+            PRINTED.with(|p| p.borrow_mut().push(&line));
+        } else {
+            sink.push(line);
+        }
     });
     // Rhai checks a map's size when a property is set, not when `m[key] = …` adds a key: the
     // map limit is enforced here, whenever a variable holding a map or an array is used.
@@ -233,7 +289,7 @@ pub fn engine(rules_dir: &Path, sources: &Sources) -> Engine {
     engine.register_fn("timestamp", || -> Result<Dynamic, Box<EvalAltResult>> { Err(removed("timestamp")) });
     engine.register_fn("sleep", |_: INT| -> Result<(), Box<EvalAltResult>> { Err(removed("sleep")) });
     engine.register_fn("sleep", |_: FLOAT| -> Result<(), Box<EvalAltResult>> { Err(removed("sleep")) });
-    engine.set_module_resolver(RulesResolver { root: rules_dir.to_path_buf(), sources: sources.clone() });
+    engine.set_module_resolver(RulesResolver { files: files.clone(), sources: sources.clone() });
     register_money(&mut engine);
     register_program(&mut engine);
     register_findings(&mut engine);
@@ -274,7 +330,7 @@ fn too_large(v: &Dynamic) -> bool {
 
 /// `import` inside the rules folder only.
 struct RulesResolver {
-    root: PathBuf,
+    files: RuleFiles,
     sources: Sources,
 }
 
@@ -302,17 +358,12 @@ impl ModuleResolver for RulesResolver {
         if path.is_empty() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return Err(outside());
         }
-        let file = self.root.join(rel).with_extension("rhai");
-        let (Ok(root), Ok(canonical)) = (self.root.canonicalize(), file.canonicalize()) else {
-            return Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into());
+        let file = self.files.root().join(rel).with_extension("rhai");
+        let text = match self.files.read_inside(&file) {
+            Ok(text) => text,
+            Err(true) => return Err(outside()),
+            Err(false) => return Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into()),
         };
-        if !canonical.starts_with(&root) {
-            return Err(outside());
-        }
-        let text = crate::files::read(&canonical, crate::files::Kind::Script)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| EvalAltResult::ErrorModuleNotFound(path.to_string(), pos))?;
         let source = Source::new(Source::display_path(&file), Some(file.clone()), text);
         self.sources.insert(Arc::clone(&source));
         let mut ast = engine
@@ -645,7 +696,7 @@ pub struct FindingView(pub(crate) Arc<FindingData>);
 #[derive(Debug)]
 pub(crate) struct FindingData {
     /// The recommended action (`action` is its label).
-    pub kind: crate::review::Action,
+    pub kind: crate::assessment::Action,
     pub viewpoint: ImmutableString,
     pub number: Dynamic,
     pub score: FLOAT,
@@ -791,7 +842,7 @@ mod tests {
     use super::*;
 
     fn run(script: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-        let e = engine(Path::new("."), &Sources::default());
+        let e = engine(&RuleFiles::dir("."), &Sources::default(), &Printed::default());
         let ast = e.compile(script)?;
         with_time_limit(|| e.eval_ast_with_scope::<Dynamic>(&mut Scope::new(), &ast))
     }
@@ -815,7 +866,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("rules/lib")).unwrap();
         std::fs::write(dir.join("rules/lib/common.rhai"), "fn half(x) { x / 2.0 }").unwrap();
         std::fs::write(dir.join("secret.rhai"), "fn leak() { 1 }").unwrap();
-        let e = engine(&dir.join("rules"), &Sources::default());
+        let e = engine(&RuleFiles::dir(dir.join("rules")), &Sources::default(), &Printed::default());
         let ok = e.compile_into_self_contained(&Scope::new(), "import \"lib/common\" as c; c::half(3.0)").unwrap();
         assert_eq!(e.eval_ast::<FLOAT>(&ok).unwrap(), 1.5);
         for path in ["../secret", "/etc/passwd", "lib/../../secret"] {

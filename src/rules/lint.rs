@@ -17,8 +17,8 @@ use rhai::{AST, ASTNode, Expr, FnCallExpr, Position, Stmt, Token};
 use super::engine::REMOVED_FUNCTIONS;
 use super::errors::{location, removed_function};
 use super::params::{ParamUnit, Parameters};
+use crate::assessment::Action;
 use crate::diagnostic::{Diagnostic, Source, suggestion};
-use crate::review::Action;
 use crate::scenario::{ProgramKind, Strategy};
 
 /// What a script is, for the checks that depend on it.

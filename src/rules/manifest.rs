@@ -8,9 +8,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::files::RuleFiles;
 use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, decimal_from_f64, fiscal_year_of};
 use crate::diagnostic::{Diagnostic, Location, Source};
-use crate::files::{Kind, ReadError, Refusal};
+use crate::files::Refusal;
 
 /// The manifest as written.
 #[derive(Debug, Deserialize)]
@@ -108,19 +109,19 @@ pub struct Manifest {
 
 /// Reads and validates `dir/ruleset.toml`.
 pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
+    read_files(&RuleFiles::dir(dir))
+}
+
+/// Reads and validates the `ruleset.toml` of `files`.
+pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
+    let dir = files.root();
     let path = dir.join("ruleset.toml");
-    let text = match crate::files::read(&path, Kind::Manifest)
-        .and_then(|b| String::from_utf8(b).map_err(|_| ReadError::Io(std::io::ErrorKind::InvalidData.into())))
-    {
+    let text = match files.read(&path) {
         Ok(t) => t,
         Err(e) => {
             let shown = Source::display_path(&path);
-            let why = match &e {
-                ReadError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
-                e => e.describe(Kind::Manifest),
-            };
-            let mut d = Diagnostic::error(format!("cannot read the ruleset manifest `{shown}`: {why}"));
-            if !dir.is_dir() {
+            let mut d = Diagnostic::error(format!("cannot read the ruleset manifest `{shown}`: {e}"));
+            if !files.exists() {
                 d = d.hint(format!(
                     "the rules folder `{}` does not exist; name another with `--rules DIR` or `rules = \"…\"` in the scenario",
                     Source::display_path(dir)
@@ -199,7 +200,7 @@ pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
             }
             None => None,
         };
-        match script_path(dir, &v.script, &source) {
+        match script_path(files, &v.script, &source) {
             Ok(script) => viewpoints.push(ViewpointEntry {
                 id,
                 number,
@@ -227,7 +228,7 @@ pub fn read(dir: &Path) -> Result<Manifest, Vec<Diagnostic>> {
     }
 
     let (policy, policy_location) = match &file.policy {
-        Some(p) => match script_path(dir, &p.get_ref().script, &source) {
+        Some(p) => match script_path(files, &p.get_ref().script, &source) {
             Ok(path) => (path, loc(p.get_ref().script.span())),
             Err(d) => {
                 errors.push(d);
@@ -390,7 +391,8 @@ fn type_error(name: &str, unit: ParamUnit, found: &str, at: Location) -> Diagnos
 }
 
 /// A script path from the manifest: relative, inside the rules folder, existing.
-fn script_path(dir: &Path, value: &Spanned<String>, source: &Arc<Source>) -> Result<PathBuf, Diagnostic> {
+fn script_path(files: &RuleFiles, value: &Spanned<String>, source: &Arc<Source>) -> Result<PathBuf, Diagnostic> {
+    let dir = files.root();
     let rel = Path::new(value.get_ref());
     let at = Location::new(source, value.span());
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
@@ -399,30 +401,23 @@ fn script_path(dir: &Path, value: &Spanned<String>, source: &Arc<Source>) -> Res
             .hint("write it relative to `ruleset.toml`, without `..`, e.g. `viewpoints/needs.rhai`"));
     }
     // A script may be a link only to a file inside the rules folder.
-    let path = match crate::files::resolve(value.get_ref(), dir, &[dir], false) {
-        Ok(path) => path,
-        Err(Refusal::Outside(_)) => {
-            let target = std::fs::read_link(dir.join(rel))
-                .map_or_else(|_| "a file outside the rules folder".to_string(), |t| format!("`{}`", t.display()));
-            return Err(Diagnostic::error(format!(
-                "script `{}` is a link to a file outside the rules folder",
-                value.get_ref()
-            ))
-            .at(at)
-            .note(format!("it leads to {target}"))
-            .hint("copy the script into the rules folder"));
-        }
-    };
-    if !path.is_file() {
+    if let (RuleFiles::Dir(_), Err(Refusal::Outside(_))) =
+        (files, crate::files::resolve(value.get_ref(), dir, &[dir], false))
+    {
+        let target = std::fs::read_link(dir.join(rel))
+            .map_or_else(|_| "a file outside the rules folder".to_string(), |t| format!("`{}`", t.display()));
+        return Err(Diagnostic::error(format!(
+            "script `{}` is a link to a file outside the rules folder",
+            value.get_ref()
+        ))
+        .at(at)
+        .note(format!("it leads to {target}"))
+        .hint("copy the script into the rules folder"));
+    }
+    let path = dir.join(rel);
+    if !files.is_file(&path) {
         let parent = path.parent().unwrap_or(dir);
-        let siblings: Vec<String> = std::fs::read_dir(parent)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                    .filter(|n| n.ends_with(".rhai"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let siblings: Vec<String> = files.file_names(parent).into_iter().filter(|n| n.ends_with(".rhai")).collect();
         let file = rel.file_name().and_then(|f| f.to_str()).unwrap_or("");
         let d = Diagnostic::error(format!("script `{}` not found", value.get_ref())).at(at);
         let d = match crate::diagnostic::suggestion(file, siblings.iter().map(String::as_str)) {

@@ -6,14 +6,15 @@
 //! what the manifest declares. [`crate::review`] then evaluates the compiled scripts per program.
 //! `rules/README.md` documents the folder for policy designers.
 
-pub mod cases;
 pub(crate) mod compiled;
 pub mod engine;
 mod errors;
+mod files;
 mod lint;
 pub mod manifest;
 pub mod params;
 pub mod scan;
+pub(crate) mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -22,8 +23,8 @@ use std::sync::Arc;
 use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
-pub use engine::{PROGRAM_FIELDS, ProgramView, Sources};
-pub(crate) use errors::thousands;
+pub use engine::{PROGRAM_FIELDS, Printed, ProgramView, Sources};
+pub use files::{MemoryFolder, RuleFiles};
 pub(crate) use lint::returned_key;
 pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
 
@@ -78,7 +79,10 @@ pub struct Viewpoint {
 
 /// A loaded, compiled and checked ruleset.
 pub struct Ruleset {
+    /// The rules folder (for rules held in memory, the name that stands for it).
     pub dir: PathBuf,
+    /// Where its files are read from.
+    pub files: RuleFiles,
     pub name: String,
     pub description: String,
     /// The scale findings' scores must lie on (inclusive).
@@ -92,6 +96,8 @@ pub struct Ruleset {
     pub warnings: Vec<Diagnostic>,
     pub(crate) engine: Engine,
     pub(crate) sources: Sources,
+    /// What the scripts printed (`print`, `debug`).
+    pub printed: Printed,
     /// The bureau ids of the scenario the ruleset was loaded for, if any (for the static checks).
     departments: Option<Vec<String>>,
 }
@@ -115,23 +121,29 @@ const BUREAU_VARIABLES: [&str; 4] = ["program", "params", "assessment", "bureau"
 impl Ruleset {
     /// Loads the rules folder `dir`, applies `overrides` (a scenario's `[parameters]`), compiles and checks every script.
     pub fn load(dir: &Path, overrides: &BTreeMap<String, Located<toml::Value>>) -> Result<Ruleset> {
-        Ruleset::load_checking(dir, overrides, None)
+        Ruleset::load_files(&RuleFiles::dir(dir), overrides)
     }
 
-    /// [`Ruleset::load`], with the bureau ids scripts may compare `program.department` with.
+    /// [`Ruleset::load`] from files on disk or held in memory ([`RuleFiles::in_memory`]).
+    pub fn load_files(files: &RuleFiles, overrides: &BTreeMap<String, Located<toml::Value>>) -> Result<Ruleset> {
+        Ruleset::load_checking(files, overrides, None)
+    }
+
+    /// [`Ruleset::load_files`], with the bureau ids scripts may compare `program.department` with.
     fn load_checking(
-        dir: &Path,
+        files: &RuleFiles,
         overrides: &BTreeMap<String, Located<toml::Value>>,
         departments: Option<Vec<String>>,
     ) -> Result<Ruleset> {
-        let manifest = manifest::read(dir).map_err(Error::Input)?;
+        let manifest = manifest::read_files(files).map_err(Error::Input)?;
         let mut errors = Vec::new();
         let mut parameters = manifest.parameters.clone();
         if let Err(mut es) = parameters.apply_overrides(overrides) {
             errors.append(&mut es);
         }
         let sources = Sources::default();
-        let engine = engine::engine(dir, &sources);
+        let printed = Printed::default();
+        let engine = engine::engine(files, &sources, &printed);
         let param_names: Vec<&str> = manifest.parameters.list.keys().map(String::as_str).collect();
         let known = lint::Known {
             parameters: &parameters,
@@ -139,7 +151,7 @@ impl Ruleset {
             departments: departments.clone(),
         };
         let compile = |path: &Path, variables: &[&str]| {
-            compile(&engine, &sources, path, variables, &param_names, lint::Role::Rule, &known)
+            compile(&engine, &sources, files, path, variables, &param_names, lint::Role::Rule, &known)
         };
 
         let mut viewpoints = Vec::new();
@@ -196,7 +208,8 @@ impl Ruleset {
             return Err(Error::Input(errors));
         }
         Ok(Ruleset {
-            dir: dir.to_path_buf(),
+            dir: files.root().to_path_buf(),
+            files: files.clone(),
             name: manifest.name,
             description: manifest.description,
             score_range: manifest.score_range,
@@ -206,6 +219,7 @@ impl Ruleset {
             warnings,
             engine,
             sources,
+            printed,
             departments,
         })
     }
@@ -213,8 +227,14 @@ impl Ruleset {
     /// The ruleset a scenario names, with its parameter overrides (its scripts checked against the
     /// scenario's bureau ids too).
     pub fn for_scenario(scenario: &Scenario) -> Result<Ruleset> {
+        Ruleset::for_scenario_from(&RuleFiles::dir(&scenario.rules_dir), scenario)
+    }
+
+    /// The ruleset in `files` (e.g. held in memory), with `scenario`'s parameter overrides (its
+    /// scripts checked against the scenario's bureau ids too).
+    pub fn for_scenario_from(files: &RuleFiles, scenario: &Scenario) -> Result<Ruleset> {
         let departments = scenario.departments.iter().map(|d| d.id.clone()).collect();
-        Ruleset::load_checking(&scenario.rules_dir, &scenario.parameters, Some(departments))
+        Ruleset::load_checking(files, &scenario.parameters, Some(departments))
     }
 
     /// The `params` map scripts see in `fiscal_year` (scheduled changes applied; overrides win).
@@ -234,7 +254,16 @@ impl Ruleset {
             viewpoints: self.viewpoints.iter().map(|v| v.id.clone()).collect(),
             departments: self.departments.clone(),
         };
-        compile(&self.engine, &self.sources, path, &BUREAU_VARIABLES, &self.param_names(), lint::Role::Bureau, &known)
+        compile(
+            &self.engine,
+            &self.sources,
+            &self.files,
+            path,
+            &BUREAU_VARIABLES,
+            &self.param_names(),
+            lint::Role::Bureau,
+            &known,
+        )
     }
 
     /// The declared parameter names, for "did you mean".
@@ -243,47 +272,25 @@ impl Ruleset {
     }
 }
 
-/// Loads the scenario's ruleset and tries it on every program; returns the ruleset's warnings.
-///
-/// For `waku check`: a script that fails on some program is reported here, before any run.
-///
-/// A scenario with no rules folder at all (no `ruleset.toml` where the loader looked) gets a
-/// warning rather than an error: the scenario itself may be fine, and `waku review` says the same as an error.
-pub fn check(scenario: &Scenario) -> Result<Vec<Diagnostic>> {
-    if !scenario.rules_dir.join("ruleset.toml").is_file() {
-        return Ok(vec![
-            Diagnostic::warning(format!(
-                "no ruleset found at `{}`: the review rules were not checked",
-                Source::display_path(&scenario.rules_dir.join("ruleset.toml"))
-            ))
-            .hint("name the rules folder with `rules = \"…\"` in the scenario or `--rules DIR`"),
-        ]);
-    }
-    let ruleset = Ruleset::for_scenario(scenario)?;
-    crate::review::review(scenario, &ruleset)?;
-    Ok(ruleset.warnings)
-}
-
 /// A script's run-time error on a program, located in the script (or the module it happened in).
 pub(crate) fn runtime_error(ruleset: &Ruleset, e: &rhai::EvalAltResult, script: &Script) -> Diagnostic {
     errors::runtime_error(e, &script.source, &ruleset.sources, &ruleset.param_names())
 }
 
+#[allow(clippy::too_many_arguments)] // the engine's parts, the script, and what its checks know
 fn compile(
     engine: &Engine,
     sources: &Sources,
+    files: &RuleFiles,
     path: &Path,
     variables: &[&str],
     params: &[&str],
     role: lint::Role,
     known: &lint::Known<'_>,
 ) -> Result<Script, Vec<Diagnostic>> {
-    let text = crate::files::read(path, crate::files::Kind::Script)
-        .map_err(|e| e.describe(crate::files::Kind::Script))
-        .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string()))
-        .map_err(|why| {
-            vec![Diagnostic::error(format!("cannot read script `{}`: {why}", Source::display_path(path)))]
-        })?;
+    let text = files
+        .read(path)
+        .map_err(|e| vec![Diagnostic::error(format!("cannot read script `{}`: {e}", Source::display_path(path)))])?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     sources.insert(Arc::clone(&source));
     // Declared (not constant) so strict-variables mode knows them, without letting the optimiser fold them.

@@ -176,9 +176,9 @@ pub struct ScenarioFile {
     #[schemars(with = "Option<Vec<BTreeMap<String, serde_json::Value>>>")]
     pub expect: Option<Vec<Located<toml::Table>>>,
     /// Fiscal-health inputs of the year (標準財政規模, debt service, …) and the city's own ratio limits.
-    pub fiscal: Option<super::fiscal::FiscalFile>,
+    pub fiscal: Option<FiscalFile>,
     /// A multi-year plan: its years' scenarios and the limits along the path.
-    pub plan: Option<super::fiscal::PlanFile>,
+    pub plan: Option<PlanFile>,
 }
 
 impl Overlay for ScenarioFile {
@@ -418,3 +418,113 @@ overlay_fields!(ProgramFile {
     digital_share, private_capacity, outsourced, natural_savings, kpi_indicator, kpi_baseline,
     kpi_target, kpi_actual
 } sections {});
+
+/// `[fiscal]`: what the soundness ratios (健全化判断比率) and the ordinary balance ratio need for one
+/// year, as a city finds them in its 決算カード / 財政状況資料集. All amounts default to 0.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FiscalFile {
+    /// 標準財政規模 (required for any ratio).
+    pub standard_fiscal_scale: Option<Located<Money>>,
+    /// 元利償還金等に係る基準財政需要額算入額: debt service counted in 基準財政需要額 this year.
+    pub debt_service_counted: Option<Located<Money>>,
+    /// Interest this year on the bonds of `[bonds]` outstanding before the year (or the plan) began.
+    pub interest: Option<Located<Money>>,
+    /// Annual interest rate of new issuance; the year of issue pays half a year, later plan years a full year.
+    pub new_issue_rate: Option<Located<Number>>,
+    /// Principal and interest of bonds outside `[bonds]` (e.g. 臨時財政対策債).
+    pub other_debt_service: Option<Located<Money>>,
+    /// 準元利償還金 (transfers to public enterprises for their debt service, etc.).
+    pub quasi_debt_service: Option<Located<Money>>,
+    /// 特定財源 applied to debt service.
+    pub debt_service_specific_revenue: Option<Located<Money>>,
+    /// Single-year 実質公債費比率 of the years before, oldest first (the 3-year average uses the last two).
+    pub real_debt_service_history: Option<Vec<Located<Number>>>,
+    /// 将来負担額 other than the `[bonds]` balance (退職手当負担見込額, 臨財債 balance, 公営企業債等繰入見込額 …).
+    pub other_future_burden: Option<Located<Money>>,
+    /// 充当可能基金 other than the fiscal adjustment fund of `[fund]`.
+    pub other_usable_funds: Option<Located<Money>>,
+    /// 充当可能特定歳入.
+    pub expected_specific_revenue: Option<Located<Money>>,
+    /// 基準財政需要額算入見込額.
+    pub expected_counted: Option<Located<Money>>,
+    /// 経常一般財源等 (+ 減収補てん債特例分 + 臨時財政対策債); default: `revenue.general_revenue`.
+    pub ordinary_general_revenue: Option<Located<Money>>,
+    /// 経常経費充当一般財源 outside the program inventory.
+    pub ordinary_expenditure_outside: Option<Located<Money>>,
+    /// The city's own ceiling on the 3-year 実質公債費比率 (a hard limit), e.g. "18%".
+    pub real_debt_service_limit: Option<Located<Number>>,
+    /// The city's own ceiling on the 将来負担比率 (a hard limit).
+    pub future_burden_limit: Option<Located<Number>>,
+    /// The city's own target for the 経常収支比率 (checked after solving).
+    pub ordinary_balance_limit: Option<Located<Number>>,
+}
+
+impl Overlay for FiscalFile {
+    fn overlay(&mut self, other: Self) {
+        macro_rules! leaf { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
+        leaf!(
+            standard_fiscal_scale,
+            debt_service_counted,
+            interest,
+            new_issue_rate,
+            other_debt_service,
+            quasi_debt_service,
+            debt_service_specific_revenue,
+            real_debt_service_history,
+            other_future_burden,
+            other_usable_funds,
+            expected_specific_revenue,
+            expected_counted,
+            ordinary_general_revenue,
+            ordinary_expenditure_outside,
+            real_debt_service_limit,
+            future_burden_limit,
+            ordinary_balance_limit
+        );
+    }
+}
+
+/// `[plan]`: a multi-year plan. The file that holds it names one single-year scenario per year.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    /// The plan's years, in order, each with its scenario file.
+    pub years: Option<Vec<Located<PlanYearFile>>>,
+    /// 次世代投資枠 over the whole plan: Σ cost of next-generation programs, all years.
+    pub next_generation_target: Option<Located<Money>>,
+    /// The 市債 balance may not rise from one year end to the next (default true).
+    pub bond_balance_not_rising: Option<Located<bool>>,
+    /// 投資的経費 level in prices of `investment_price_year`; each year's cap is it escalated.
+    pub investment_level: Option<Located<Money>>,
+    /// The year whose prices `investment_level` is stated in (one of the plan's years).
+    pub investment_price_year: Option<Located<i64>>,
+    /// A nominal ceiling on every year's escalated investment cap.
+    pub investment_ceiling: Option<Located<Money>>,
+}
+
+impl Overlay for PlanFile {
+    fn overlay(&mut self, other: Self) {
+        macro_rules! leaf { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
+        leaf!(
+            years,
+            next_generation_target,
+            bond_balance_not_rising,
+            investment_level,
+            investment_price_year,
+            investment_ceiling
+        );
+    }
+}
+
+/// One year of a plan.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanYearFile {
+    /// Fiscal year (西暦); must match the scenario's `fiscal_year`.
+    pub year: Option<Located<i64>>,
+    /// The year's single-year scenario, relative to the plan file.
+    pub scenario: Option<Located<String>>,
+    /// Construction-cost change from the year before (e.g. "2.5%"); escalates the investment level.
+    pub cost_escalation: Option<Located<Number>>,
+}

@@ -44,9 +44,53 @@ pub fn schema() -> serde_json::Value {
 
 /// Loads a scenario, following `extends`, reading its inventory, applying `--set`, and validating.
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Scenario> {
+    load_from(path, None, options)
+}
+
+/// Loads and validates a scenario given as text (a web form, a notebook, a test), as
+/// [`load_with`] loads a file. `name` is the path the text stands for: it names the scenario in
+/// error locations, and the paths the text writes (`extends`, `inventory`, `cluster_file`,
+/// `rules`) are relative to its folder and, unless `allow_outside_paths`, stay inside it.
+///
+/// ```
+/// # fn main() -> waku::Result<()> {
+/// let text = r#"
+/// city = "みほん市"
+/// fiscal_year = 2026
+/// [revenue]
+/// general_revenue = "100億円"
+/// [bonds]
+/// issuance_cap = "10億円"
+/// [policy]
+/// investment_cap = "20億円"
+/// [[departments]]
+/// id = "somu"
+/// name = "総務局"
+/// [[programs]]
+/// id = "S01"
+/// name = "庁舎管理"
+/// department = "somu"
+/// kind = "mandatory"
+/// prior_cost = "30億円"
+/// requested = "30億円"
+/// "#;
+/// let scenario = waku::scenario::load_str("what-if.toml", text, &Default::default())?;
+/// assert_eq!(scenario.programs.len(), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Result<Scenario> {
+    let path = Path::new(name);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let source = Source::new(name, Some(path.to_path_buf()), text);
+    load_from(path, Some(source), options)
+}
+
+/// [`load_with`], the top file's text already read when `given`.
+fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> Result<Scenario> {
     let root_dir = parent_dir(path);
     let mut chain = Vec::new();
-    read_chain(path, None, &root_dir, options, &mut chain)?;
+    read_chain(path, given, None, &root_dir, options, &mut chain)?;
     // Base first, the named scenario last.
     chain.reverse();
     let top_source = Arc::clone(&chain[chain.len() - 1].1);
@@ -97,16 +141,21 @@ fn parent_dir(path: &Path) -> PathBuf {
 fn read_source(path: &Path, from: Option<&Located<String>>, kind: Kind) -> Result<Arc<Source>> {
     let shown = Source::display_path(path);
     let bytes = crate::files::read(path, kind).map_err(|e| {
-        let hint = match e {
-            ReadError::TooLarge { .. } => "split the file, or check that the path names the file you meant",
-            ReadError::NotRegular(_) => "name a regular file (a device, a FIFO or a socket is never read)",
-            _ => "paths in a scenario are relative to the scenario file",
-        };
-        Error::input(
-            Diagnostic::error(format!("cannot read `{shown}`: {}", e.describe(kind)))
-                .at_opt(from.and_then(|f| f.location.clone()))
-                .hint(hint),
-        )
+        let d = Diagnostic::error(format!("cannot read `{shown}`: {}", e.describe(kind)))
+            .at_opt(from.and_then(|f| f.location.clone()));
+        match e {
+            ReadError::TooLarge { .. } => {
+                Error::input(d.hint("split the file, or check that the path names the file you meant"))
+            }
+            ReadError::NotRegular(_) => {
+                Error::input(d.hint("name a regular file (a device, a FIFO or a socket is never read)"))
+            }
+            ReadError::NotFound | ReadError::Folder => {
+                Error::input(d.hint("paths in a scenario are relative to the scenario file"))
+            }
+            // The file is there but cannot be read (permissions, a disk error): not the input's fault.
+            ReadError::Io(_) => Error::Io(Box::new(d.hint("check the file's permissions and the disk"))),
+        }
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -132,13 +181,21 @@ pub fn is_plan(path: &Path) -> bool {
     crate::files::read(path, Kind::Scenario)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|t| toml::from_str::<toml::Table>(t.trim_start_matches('\u{feff}')).ok())
-        .is_some_and(|t| t.contains_key("plan"))
+        .is_some_and(|t| is_plan_text(&t))
 }
 
-/// Reads a plan file as written (values keep their places) and its source.
-pub(crate) fn read_plan_file(path: &Path) -> Result<(ScenarioFile, Arc<Source>)> {
-    let source = read_source(path, None, Kind::Scenario)?;
+/// Whether the scenario text has a `[plan]` section (see [`is_plan`]).
+pub fn is_plan_text(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text.trim_start_matches('\u{feff}')).is_ok_and(|t| t.contains_key("plan"))
+}
+
+/// Reads a plan file as written (values keep their places) and its source; `given` holds its
+/// text when it did not come from a file.
+pub(crate) fn read_plan_file(path: &Path, given: Option<Arc<Source>>) -> Result<(ScenarioFile, Arc<Source>)> {
+    let source = match given {
+        Some(s) => s,
+        None => read_source(path, None, Kind::Scenario)?,
+    };
     let file = parse_file(&source)?;
     Ok((file, source))
 }
@@ -205,6 +262,7 @@ fn normalise(path: &Path) -> Option<PathBuf> {
 
 fn read_chain(
     path: &Path,
+    given: Option<Arc<Source>>,
     from: Option<&Located<String>>,
     root_dir: &Path,
     options: &LoadOptions,
@@ -231,7 +289,10 @@ fn read_chain(
             ));
         }
     }
-    let source = read_source(path, from, Kind::Scenario)?;
+    let source = match given {
+        Some(s) => s,
+        None => read_source(path, from, Kind::Scenario)?,
+    };
     if source.text.trim().is_empty() {
         return Err(Error::input(
             Diagnostic::error(format!("the scenario `{}` is empty", source.name))
@@ -245,7 +306,7 @@ fn read_chain(
     chain.push((file, source));
     if let Some(ext) = extends {
         let next = resolve(&ext, root_dir, options, "extends")?;
-        read_chain(&next, Some(&ext), root_dir, options, chain)?;
+        read_chain(&next, None, Some(&ext), root_dir, options, chain)?;
     }
     Ok(())
 }

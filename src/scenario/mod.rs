@@ -20,10 +20,11 @@ use serde::Serialize;
 use crate::diagnostic::Location;
 use crate::money::{Money, Unit};
 
+pub use file::{FiscalFile, PlanFile, PlanYearFile};
 pub use file::{ScenarioFile, parse_number};
-pub use fiscal::{FiscalFile, FiscalInputs, PlanFile, PlanYearFile};
+pub use fiscal::FiscalInputs;
 pub use inventory::COLUMNS;
-pub use load::{LoadOptions, is_plan, load, load_with, schema};
+pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
 

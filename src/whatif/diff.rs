@@ -11,11 +11,11 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::Outcome;
 use super::indicators::{self, Quantity};
 use super::text::{markdown, table};
-use crate::allocate::Allocation;
+use crate::allocate::{Allocation, ConstraintKind};
 use crate::money::{Money, Unit};
+use crate::pipeline::YearOutcome;
 use crate::review::Action;
 
 /// One side of the comparison.
@@ -137,7 +137,7 @@ pub struct Diff {
     pub program_unit: Unit,
 }
 
-fn side(o: &Outcome) -> Side {
+fn side(o: &YearOutcome<'_>) -> Side {
     Side {
         path: crate::diagnostic::Source::display_path(&o.scenario.path),
         city: o.scenario.city.clone(),
@@ -161,8 +161,8 @@ const FIGURE_NAMES: [&str; 12] = [
     "total_allocated",
 ];
 
-/// Compares two allocated outcomes.
-pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -> Diff {
+/// Compares two allocated years: `a` is the base's allocation, `b` the variant's.
+pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b: &Allocation) -> Diff {
     let money = |al: &Allocation, f: &str| match super::expect::figure(al, f) {
         Some(Quantity::Money(m)) => m,
         _ => Money::ZERO,
@@ -268,10 +268,10 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
         .map(|c| c.name.as_str())
         .chain(b.constraints.iter().map(|c| c.name.as_str()).filter(|n| !ac.contains_key(n)));
     for n in cnames {
-        if n == "balance" {
+        let (x, y) = (ac.get(n), bc.get(n));
+        if x.or(y).is_some_and(|c| c.kind == ConstraintKind::Balance) {
             continue;
         }
-        let (x, y) = (ac.get(n), bc.get(n));
         let (xb, yb) = (x.is_some_and(|c| c.binding), y.is_some_and(|c| c.binding));
         let (xl, yl) = (x.map(|c| c.limit), y.map(|c| c.limit));
         if xb != yb || ((xb || yb) && xl != yl) {
@@ -288,8 +288,8 @@ pub fn diff(base: &Outcome, a: &Allocation, variant: &Outcome, b: &Allocation) -
         }
     }
 
-    let ia = indicators::indicators(&base.scenario, a);
-    let ib = indicators::indicators(&variant.scenario, b);
+    let ia = indicators::indicators(base.scenario, a);
+    let ib = indicators::indicators(variant.scenario, b);
     let indicators = ia
         .iter()
         .zip(&ib)

@@ -20,7 +20,7 @@
 //! ```
 //!
 //! [`parse`] validates the entries against the scenario (unknown keys, ids and names get a
-//! located error with "did you mean"); [`check`] compares them with an [`Outcome`] and reports
+//! located error with "did you mean"); [`check`] compares them with a [`YearOutcome`] and reports
 //! each as a [`CaseResult`], the shape `waku test` prints for rule tests too.
 
 use std::fmt::Write as _;
@@ -28,13 +28,13 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::Outcome;
 use super::indicators::{self, Quantity, show_money};
 use crate::allocate::Allocation;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::{Money, Unit};
+use crate::pipeline::YearOutcome;
 use crate::review::Action;
-use crate::rules::cases::{CaseResult, Mismatch};
+use crate::review::cases::{CaseResult, Mismatch};
 use crate::scenario::{Located, Scenario};
 use crate::{Error, Result};
 
@@ -535,8 +535,8 @@ impl Expectation {
     }
 }
 
-/// Checks every expectation against `outcome`; one result each, in order.
-pub fn check(expectations: &[Expectation], outcome: &Outcome) -> Vec<CaseResult> {
+/// Checks every expectation against a year's outcome; one result each, in order.
+pub fn check(expectations: &[Expectation], outcome: &YearOutcome<'_>) -> Vec<CaseResult> {
     let unit = outcome.scenario.display_unit;
     expectations.iter().map(|e| check_one(e, outcome, unit)).collect()
 }
@@ -550,7 +550,7 @@ fn place_of(loc: &Option<Location>, fallback: &str) -> String {
     }
 }
 
-fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
+fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, unit: Unit) -> CaseResult {
     let place = e.place();
     let mut mismatches = Vec::new();
     let result = |mismatches: Vec<Mismatch>| CaseResult {
@@ -558,6 +558,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
         place: place.clone(),
         mismatches,
         error: None,
+        printed: Vec::new(),
     };
     let what = e.subject_words();
     let reason = |d: &Diagnostic| d.message.clone();
@@ -567,7 +568,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
             mismatches.push(Mismatch {
                 what,
                 expected: if want { "feasible".into() } else { "infeasible".into() },
-                found: match &outcome.allocation {
+                found: match outcome.allocation {
                     Ok(_) => "feasible: every limit holds".into(),
                     Err(d) => format!("infeasible: {}", reason(d)),
                 },
@@ -594,7 +595,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
             }
             continue;
         }
-        let a = match &outcome.allocation {
+        let a = match outcome.allocation {
             Ok(a) => a,
             Err(d) => {
                 mismatches.push(Mismatch {
@@ -616,7 +617,7 @@ fn check_one(e: &Expectation, outcome: &Outcome, unit: Unit) -> CaseResult {
                 .map(|p| Quantity::Money(if *general_revenue { p.general_revenue } else { p.allocated })),
             Subject::Envelope(d) => a.envelopes.iter().find(|x| &x.department == d).map(|x| Quantity::Money(x.amount)),
             Subject::Indicator(i) => {
-                let all = indicators::indicators(&outcome.scenario, a);
+                let all = indicators::indicators(outcome.scenario, a);
                 let Some(ind) = all.into_iter().find(|x| x.id == i) else { continue };
                 if let Check::WithinThreshold(want) = c {
                     if ind.within_threshold() != *want {
@@ -669,13 +670,21 @@ fn abs_show(q: Quantity, unit: Unit) -> String {
     }
 }
 
-/// Loads the scenario at `path`, takes it through the pipeline and checks its expectations.
+/// Loads the scenario at `path`, takes it through the pipeline (as `waku run` does) and checks
+/// its expectations.
 pub fn run_scenario(path: &std::path::Path) -> Result<Vec<CaseResult>> {
-    let scenario = crate::scenario::load(path)?;
-    let expectations = parse(&scenario)?;
+    let options = crate::pipeline::Options::default();
+    let input = crate::pipeline::load_year(path, &options.load)?;
+    let Some(scenario) = input.scenario() else { return Ok(Vec::new()) };
+    let expectations = parse(scenario)?;
     if expectations.is_empty() {
         return Ok(Vec::new());
     }
-    let outcome = Outcome::of(scenario, &crate::allocate::Options::default())?;
-    Ok(check(&expectations, &outcome))
+    let outcome = crate::pipeline::run(input, &options)?;
+    let year = outcome.year().ok_or_else(|| crate::Error::internal("`waku test` ran no single year"))?;
+    let mut results = check(&expectations, &year);
+    if let Some(first) = results.first_mut() {
+        first.printed.clone_from(&outcome.printed);
+    }
+    Ok(results)
 }

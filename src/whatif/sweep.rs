@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::indicators::{self, Quantity};
 use super::vary::Vary;
-use crate::allocate::{self, Allocation};
+use crate::allocate::{self, Allocation, ConstraintKind};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
 use crate::review::Review;
@@ -149,7 +149,8 @@ pub fn run(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Sweep> {
     let review_reused = !vary.iter().any(Vary::affects_review);
-    let shared = if review_reused { Some(crate::review::review(base, ruleset)?) } else { None };
+    let review_options = crate::review::Options { fast: options.fast, ..Default::default() };
+    let shared = if review_reused { Some(crate::review::review_with(base, ruleset, &review_options)?) } else { None };
     let rows: Vec<Result<Row>> = variants
         .par_iter()
         .enumerate()
@@ -208,12 +209,20 @@ fn one(
     let review = match shared {
         Some(r) => r,
         None => {
-            own = crate::review::review(&scenario, ruleset)?;
+            own = crate::review::review_with(
+                &scenario,
+                ruleset,
+                &crate::review::Options { fast: options.fast, ..Default::default() },
+            )?;
             &own
         }
     };
-    match allocate::allocate(&scenario, review, options) {
-        Ok(a) => fill(&mut row, &scenario, &a),
+    // As `waku run` allocates it: with `[fiscal]`, the ratio limits held.
+    match crate::pipeline::allocate_year(&scenario, review, options) {
+        Ok(o) => match o.allocations.first() {
+            Some(a) => fill(&mut row, &scenario, a),
+            None => return Err(Error::internal("a sweep variant was allocated no year")),
+        },
         Err(Error::Infeasible(d)) => row.reason = Some(one_line(&d)),
         // A solver that stopped is recorded too: one bad variant does not end the sweep.
         Err(Error::Input(ds)) => row.reason = Some(ds.iter().map(one_line).collect::<Vec<_>>().join("; ")),
@@ -242,7 +251,12 @@ fn fill(row: &mut Row, scenario: &Scenario, a: &Allocation) {
     row.bond_balance_end = Some(a.bond_balance_end);
     row.next_generation = Some(a.next_generation);
     row.envelopes = a.envelopes.iter().map(|e| (e.department.clone(), e.amount)).collect();
-    row.binding = a.constraints.iter().filter(|c| c.binding && c.name != "balance").map(|c| c.name.clone()).collect();
+    row.binding = a
+        .constraints
+        .iter()
+        .filter(|c| c.binding && c.kind != ConstraintKind::Balance)
+        .map(|c| c.name.clone())
+        .collect();
     row.indicators = indicators::indicators(scenario, a).into_iter().map(|i| (i.id.to_string(), i.value)).collect();
 }
 
@@ -270,7 +284,7 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
     );
     header.extend(sweep.departments.iter().map(|d| format!("envelope.{d}")));
     header.extend(indicators::KNOWN.iter().map(|(k, _)| format!("indicator.{k}")));
-    let fail = |e: csv::Error| Error::input(Diagnostic::error(format!("cannot write CSV: {e}")));
+    let fail = |e: csv::Error| Error::internal(format!("the sweep's CSV could not be written: {e}"));
     w.write_record(&header).map_err(fail)?;
     let m = |x: Option<Money>| x.map_or_else(String::new, |m| m.as_decimal().to_string());
     for r in &sweep.rows {
@@ -294,6 +308,6 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
         );
         w.write_record(&rec).map_err(fail)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {e}"))))?;
-    String::from_utf8(bytes).map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {e}"))))
+    let bytes = w.into_inner().map_err(|e| Error::internal(format!("the sweep's CSV could not be written: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::internal(format!("the sweep's CSV is not UTF-8: {e}")))
 }

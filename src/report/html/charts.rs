@@ -14,6 +14,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::fiscal::ThresholdKind;
 use crate::{Diagnostic, Error, Result};
 
 /// The palette: muted, distinguishable in greyscale print.
@@ -268,11 +269,11 @@ pub fn status_color(ok: bool) -> RGBColor {
 }
 
 /// The colour of a threshold line by its kind.
-pub fn threshold_color(kind: &str) -> RGBColor {
+pub fn threshold_color(kind: ThresholdKind) -> RGBColor {
     match kind {
-        "bond_permission" => AMBER,
-        "city_limit" => BLUE,
-        _ => RED,
+        ThresholdKind::BondPermission => AMBER,
+        ThresholdKind::CityLimit => BLUE,
+        ThresholdKind::EarlySoundness | ThresholdKind::Rehabilitation => RED,
     }
 }
 

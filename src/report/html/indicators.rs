@@ -6,9 +6,10 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::charts::{self, HRow, Threshold, VBar};
-use super::view::{Chart, Table, TableRow, f, find, fy, label_width, n, ratio_f, share, status_ja};
+use super::view::{Chart, Table, TableRow, f, fy, label_width, n, ratio_f, share};
 use crate::Result;
-use crate::fiscal::{PlanOutcome, Ratio, YearHealth};
+use crate::constraint::ConstraintKind;
+use crate::fiscal::{CheckStatus, PlanOutcome, Ratio, RatioIndicator, YearHealth};
 use crate::money::Money;
 
 fn pct(r: Option<Ratio>) -> String {
@@ -62,13 +63,7 @@ pub(super) fn health_table(o: &PlanOutcome) -> Table {
                 ),
                 false,
             ),
-            row(
-                "判定",
-                "status",
-                &|y| format!("{} {}", status_ja(y.status), y.status.replace('_', " ")),
-                String::new(),
-                false,
-            ),
+            row("判定", "status", &|y| format!("{} {}", y.status.label_ja(), y.status.label()), String::new(), false),
         ],
     }
 }
@@ -76,7 +71,7 @@ pub(super) fn health_table(o: &PlanOutcome) -> Table {
 pub(super) fn warnings(o: &PlanOutcome) -> Vec<String> {
     let mut out = Vec::new();
     for y in &o.fiscal_health.years {
-        for c in y.checks.iter().filter(|c| c.status == "warning") {
+        for c in y.checks.iter().filter(|c| c.status == CheckStatus::Warning) {
             out.push(format!(
                 "FY{}: 実質公債費比率 {}% が {}% 以上: 起債許可団体（issuing bonds needs permission）",
                 y.year,
@@ -94,8 +89,8 @@ pub(super) fn frame_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
     let multi = o.allocations.len() > 1;
     let mut rows = Vec::new();
     for a in &o.allocations {
-        let lo = find(a, "reserve_min").map(|c| c.limit);
-        let hi = find(a, "reserve_max").map(|c| c.limit);
+        let lo = a.constraint(|k| matches!(k, ConstraintKind::ReserveMin { .. })).map(|c| c.limit);
+        let hi = a.constraint(|k| matches!(k, ConstraintKind::ReserveMax { .. })).map(|c| c.limit);
         let band = match (lo, hi) {
             (Some(l), Some(h)) => Some((f(l, u), f(h, u))),
             (Some(l), None) => Some((f(l, u), f(l, u))),
@@ -166,12 +161,12 @@ pub(super) fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
     let mut out = Vec::new();
     let ys = &o.fiscal_health.years;
     type Getter = fn(&YearHealth) -> Option<Ratio>;
-    let ratios: [(&str, &str, &str, Getter); 3] = [
-        ("real_debt_service_ratio", "実質公債費比率（3か年平均）", "real debt-service ratio", |y| {
+    let ratios: [(RatioIndicator, &str, &str, Getter); 3] = [
+        (RatioIndicator::RealDebtService, "実質公債費比率（3か年平均）", "real debt-service ratio", |y| {
             y.real_debt_service_ratio
         }),
-        ("future_burden_ratio", "将来負担比率", "future burden ratio", |y| y.future_burden_ratio),
-        ("ordinary_balance_ratio", "経常収支比率", "ordinary balance ratio", |y| y.ordinary_balance_ratio),
+        (RatioIndicator::FutureBurden, "将来負担比率", "future burden ratio", |y| y.future_burden_ratio),
+        (RatioIndicator::OrdinaryBalance, "経常収支比率", "ordinary balance ratio", |y| y.ordinary_balance_ratio),
     ];
     let assessed = ys.iter().any(|y| y.real_debt_service_ratio.is_some());
     for (id, ja, en, get) in ratios {
@@ -184,16 +179,10 @@ pub(super) fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
             if thresholds.iter().any(|t| (t.value - v).abs() < 1e-9) {
                 continue;
             }
-            let kind = match c.kind {
-                "bond_permission" => "起債許可",
-                "early_soundness" if id == "future_burden_ratio" => "早期健全化（未確認）",
-                "early_soundness" => "早期健全化基準",
-                "rehabilitation" => "財政再生基準",
-                _ => "市の目標",
-            };
+            let unverified = if c.unverified() { "（未確認）" } else { "" };
             thresholds.push(Threshold {
                 value: v,
-                label: format!("{kind} {}%", c.threshold.percent()),
+                label: format!("{}{unverified} {}%", c.kind.label_ja(), c.threshold.percent()),
                 color: charts::threshold_color(c.kind),
             });
         }
@@ -201,7 +190,7 @@ pub(super) fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
             .iter()
             .map(|y| {
                 let v = get(y);
-                let ok = y.checks.iter().filter(|c| c.indicator == id).all(|c| c.status == "ok");
+                let ok = y.checks.iter().filter(|c| c.indicator == id).all(|c| c.status == CheckStatus::Ok);
                 VBar {
                     label: format!("FY{}", y.year),
                     from: 0.0,
@@ -213,7 +202,7 @@ pub(super) fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
             .collect();
         let top = bars.iter().map(|b| b.to).chain(thresholds.iter().map(|t| t.value)).fold(0.0, f64::max) * 1.12;
         out.push(Chart {
-            id: format!("chart-{}", id.replace('_', "-")),
+            id: format!("chart-{}", id.id().replace('_', "-")),
             title: format!("{ja} {en}（%）"),
             note: "棒: 各年度の比率（緑は基準内）。破線: 法定の基準と市の目標。 Bars: the ratio per year; dashed lines: statutory thresholds and the city's limits.".into(),
             svg: charts::vbars(&bars, 0.0, top, &thresholds, false, "%", (520, 300))?,
@@ -254,7 +243,7 @@ pub(super) fn limits_chart(o: &PlanOutcome) -> Result<Chart> {
         add(fy(multi, y, "投資的経費 ≤ 上限"), a.investment, a.investment_cap, true);
         add(fy(multi, y, "市債発行額 ≤ 上限"), a.bond_issuance, a.bond_issuance_cap, true);
         add(fy(multi, y, "基金残高 ≥ 下限"), a.fund_balance_end, a.fund_floor, false);
-        if let Some(c) = o.path.iter().find(|c| c.name == format!("bond_not_rising.{y}")) {
+        if let Some(c) = o.path.iter().find(|c| c.kind == ConstraintKind::BondNotRising { year: y }) {
             add(fy(multi, y, "市債残高 ≤ 前年度末"), c.value, c.limit, true);
         }
     }

@@ -19,14 +19,13 @@ use askama::Template;
 
 use crate::fiscal::PlanOutcome;
 use crate::review::Review;
-use crate::{Diagnostic, Error, Result};
+use crate::{Error, Result};
 
 /// Renders the report. `reviews` are the years' reviews in the order of `outcome.allocations`
 /// (they give each program's reason in words); empty, the table leaves reasons out.
 pub fn render(outcome: &PlanOutcome, reviews: &[Review]) -> Result<String> {
     let page = view::page(outcome, reviews)?;
-    let mut html =
-        page.render().map_err(|e| Error::input(Diagnostic::error(format!("cannot write the HTML report: {e}"))))?;
+    let mut html = page.render().map_err(|e| Error::internal(format!("the HTML report could not be rendered: {e}")))?;
     if !html.ends_with('\n') {
         html.push('\n');
     }

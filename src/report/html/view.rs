@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{indicators, year};
 use crate::Result;
-use crate::allocate::{Allocation, ConstraintReport, Holding};
+use crate::allocate::Allocation;
 use crate::fiscal::{PlanOutcome, Ratio};
 use crate::money::{Money, Unit};
 use crate::review::Review;
@@ -213,54 +213,6 @@ pub(super) fn fy(multi: bool, year: i32, words: &str) -> String {
     if multi { format!("FY{year} {words}") } else { words.to_string() }
 }
 
-/// The Japanese name of a constraint, by its machine name.
-pub(super) fn constraint_ja(name: &str) -> &'static str {
-    match name.split('.').next().unwrap_or("") {
-        "balance" => "財源の均衡（歳入＝歳出）",
-        "envelope_floor" => "枠の下限",
-        "envelope_ceiling" => "枠の上限",
-        "reserve_min" => "市長調整枠の下限",
-        "reserve_max" => "市長調整枠の上限",
-        "investment_cap" => "投資的経費の上限",
-        "bond_issuance_cap" => "市債発行額の上限",
-        "next_generation" => "次世代投資枠の目標",
-        "fund_drawdown" => "財源調整用基金の取崩し上限",
-        "fund_floor" => "基金残高の下限",
-        "bond_not_rising" => "市債残高を増やさない",
-        _ => "制約",
-    }
-}
-
-pub(super) fn held_ja(h: Holding) -> &'static str {
-    match h {
-        Holding::Mandatory => "義務的経費（要求額で固定）",
-        Holding::Pinned => "点検結果で確定",
-        Holding::AllOrNothing => "全額採否",
-        Holding::EnvelopeFloor => "枠の下限により最大額",
-        Holding::ReviewMax => "点検の上限額",
-        Holding::ReviewMin => "点検の下限額",
-        Holding::Marginal => "限界的な事業（制約で調整）",
-        Holding::BureauFixed => "局の方針で確定",
-        Holding::BureauMax => "局の方針の上限額",
-        Holding::BureauMin => "局の方針の下限額",
-    }
-}
-
-pub(super) fn status_ja(status: &str) -> &'static str {
-    match status {
-        "sound" => "健全",
-        "bond_permission_required" => "起債許可団体",
-        "over_city_limit" => "市の目標超過",
-        "early_soundness" => "早期健全化基準以上",
-        "rehabilitation" => "財政再生基準以上",
-        _ => "未算定",
-    }
-}
-
-pub(super) fn find<'a>(a: &'a Allocation, name: &str) -> Option<&'a ConstraintReport> {
-    a.constraints.iter().find(|c| c.name == name)
-}
-
 pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
     let u = o.display_unit;
     let multi = o.allocations.len() > 1;
@@ -350,14 +302,10 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
             .path
             .iter()
             .map(|c| PathRow {
-                ja: constraint_ja(&c.name).to_string(),
+                ja: c.kind.label_ja(),
                 en: c.label.clone(),
                 value: n(c.value, u),
-                sense: match c.sense {
-                    "<=" => "≤",
-                    ">=" => "≥",
-                    _ => "=",
-                },
+                sense: c.sense.math(),
                 limit: n(c.limit, u),
                 status: if !c.holds {
                     "違反 violated"

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use super::charts::{self, HRow, VBar};
 use super::view::{
-    Binding, Chart, EnvelopeRow, ProgramRow, YearSection, change, constraint_ja, f, find, held_ja, label_width, n,
-    nice_floor, period, share, signed, yen,
+    Binding, Chart, EnvelopeRow, ProgramRow, YearSection, change, f, label_width, n, nice_floor, period, share, signed,
+    yen,
 };
 use crate::Result;
-use crate::allocate::{Allocation, price_words};
+use crate::allocate::{Allocation, ConstraintKind};
 use crate::money::Money;
 use crate::review::Action;
 
@@ -104,14 +104,14 @@ pub(super) fn section(a: &Allocation) -> Result<YearSection> {
     let binding = a
         .constraints
         .iter()
-        .filter(|c| c.binding && c.name != "balance")
+        .filter(|c| c.binding && c.kind != ConstraintKind::Balance)
         .map(|c| Binding {
-            ja: constraint_ja(&c.name).to_string(),
+            ja: c.kind.label_ja(),
             name: c.name.clone(),
             label: c.label.clone(),
             limit: n(c.limit, u),
             value: n(c.value, u),
-            words: price_words(c, u),
+            words: c.price_words(u),
         })
         .collect();
     Ok(YearSection {
@@ -127,7 +127,7 @@ pub(super) fn section(a: &Allocation) -> Result<YearSection> {
         reserve_share: share(a.reserve_share),
         available: n(a.available, u),
         available_yen: yen(a.available),
-        marginal_value: find(a, "balance").map_or_else(String::new, |c| price_words(c, u)),
+        marginal_value: a.constraint(|k| *k == ConstraintKind::Balance).map_or_else(String::new, |c| c.price_words(u)),
         binding,
     })
 }
@@ -170,7 +170,7 @@ pub(super) fn program_rows(
                     ""
                 },
                 reason,
-                held: format!("{} {}", held_ja(p.held_by), p.held_by.words()),
+                held: format!("{} {}", p.held_by.label_ja(), p.held_by.words()),
             }
         })
         .collect()

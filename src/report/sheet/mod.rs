@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
-use crate::allocate::{Allocation, Holding};
-use crate::fiscal::{PlanOutcome, Ratio};
+use crate::allocate::Allocation;
+use crate::fiscal::{PlanOutcome, Ratio, RatioIndicator};
 use crate::money::Money;
 use crate::review::Review;
-use crate::{Diagnostic, Error, Result};
+use crate::{Error, Result};
 
 /// One cell: what it holds decides how CSV and Excel write it.
 #[derive(Debug, Clone)]
@@ -260,7 +260,7 @@ impl<'a> RunSheets<'a> {
                     Value::Yen(p.bonds),
                     Value::text(if p.next_generation { "○" } else { "" }),
                     Value::Number(p.priority, "0.000"),
-                    Value::text(holding_ja(p.held_by)),
+                    Value::text(p.held_by.label_ja()),
                     Value::text(p.limits.join(" ")),
                     Value::text(reasons.get(p.id.as_str()).copied().unwrap_or("")),
                 ]);
@@ -293,7 +293,7 @@ impl<'a> RunSheets<'a> {
                     y.clone(),
                     Value::text(&c.name),
                     Value::text(&c.label),
-                    Value::text(sense(c.sense)),
+                    Value::text(c.sense.math()),
                     Value::Yen(c.limit),
                     Value::Yen(c.value),
                     Value::Yen(c.slack),
@@ -301,7 +301,7 @@ impl<'a> RunSheets<'a> {
                     c.shadow_price
                         .and_then(|p| Decimal::from_f64(p).map(|d| d.round_dp(6)))
                         .map_or(Value::Empty, |d| Value::Number(d, "0.0000")),
-                    Value::text(crate::allocate::price_words(c, a.display_unit)),
+                    Value::text(c.price_words(a.display_unit)),
                 ]);
             }
         }
@@ -311,7 +311,7 @@ impl<'a> RunSheets<'a> {
                     Value::text("計画期間"),
                     Value::text(&c.name),
                     Value::text(&c.label),
-                    Value::text(sense(c.sense)),
+                    Value::text(c.sense.math()),
                     Value::Yen(c.limit),
                     Value::Yen(c.value),
                     Value::Yen((c.limit - c.value).abs()),
@@ -345,14 +345,14 @@ impl<'a> RunSheets<'a> {
             s.push(money("基金残高（年度末）", h.fund_balance));
             s.push(money("収支ギャップ（対策前）", h.fiscal_gap));
             let ratios = [
-                ("実質公債費比率（3か年平均）", "real_debt_service_ratio", h.real_debt_service_ratio),
-                ("実質公債費比率（単年度）", "", h.real_debt_service_ratio_single_year),
-                ("将来負担比率", "future_burden_ratio", h.future_burden_ratio),
-                ("経常収支比率", "ordinary_balance_ratio", h.ordinary_balance_ratio),
+                ("実質公債費比率（3か年平均）", Some(RatioIndicator::RealDebtService), h.real_debt_service_ratio),
+                ("実質公債費比率（単年度）", None, h.real_debt_service_ratio_single_year),
+                ("将来負担比率", Some(RatioIndicator::FutureBurden), h.future_burden_ratio),
+                ("経常収支比率", Some(RatioIndicator::OrdinaryBalance), h.ordinary_balance_ratio),
             ];
             for (label, id, value) in ratios {
                 let v = value.map_or(Value::Empty, ratio_value);
-                let checks: Vec<_> = h.checks.iter().filter(|c| !id.is_empty() && c.indicator == id).collect();
+                let checks: Vec<_> = h.checks.iter().filter(|c| Some(c.indicator) == id).collect();
                 if checks.is_empty() {
                     let note = if value.is_none() { "[fiscal] の入力がないため未計算" } else { "" };
                     s.push(vec![
@@ -373,8 +373,8 @@ impl<'a> RunSheets<'a> {
                         v.clone(),
                         Value::text("%"),
                         ratio_value(c.threshold),
-                        Value::text(threshold_ja(c.kind)),
-                        Value::text(status_ja(c.status)),
+                        Value::text(c.kind.label_ja()),
+                        Value::text(c.status.label_ja()),
                         Value::text(if c.constraint {
                             format!("最適化の制約; {}", c.note)
                         } else {
@@ -390,7 +390,7 @@ impl<'a> RunSheets<'a> {
                 Value::Empty,
                 Value::Empty,
                 Value::Empty,
-                Value::text(year_status_ja(h.status)),
+                Value::text(h.status.label_ja()),
                 Value::Empty,
             ]);
         }
@@ -426,13 +426,13 @@ pub const PROGRAM_HEADERS: [&str; 23] = [
 ];
 
 fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::input(Diagnostic::error(format!("cannot write CSV: {e}")));
+    let fail = |e: csv::Error| Error::internal(format!("the CSV could not be written: {e}"));
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(&sheet.headers).map_err(fail)?;
     for r in &sheet.rows {
         w.write_record(r.cells.iter().map(Value::csv)).map_err(fail)?;
     }
-    w.into_inner().map_err(|e| Error::input(Diagnostic::error(format!("cannot write CSV: {}", e.error()))))
+    w.into_inner().map_err(|e| Error::internal(format!("the CSV could not be written: {}", e.error())))
 }
 
 fn year(y: i32) -> Value {
@@ -454,60 +454,6 @@ fn change_percent(now: Money, before: Money) -> Value {
 /// A ratio as the percent JSON prints (truncated to 0.1), as a number.
 fn ratio_value(r: Ratio) -> Value {
     r.percent().parse::<Decimal>().map_or(Value::Empty, |d| Value::Number(d, "0.0"))
-}
-
-fn sense(s: &str) -> &'static str {
-    match s {
-        "<=" => "≤",
-        ">=" => "≥",
-        _ => "=",
-    }
-}
-
-/// What holds a program where it is, in the words of a budget office.
-pub fn holding_ja(h: Holding) -> &'static str {
-    match h {
-        Holding::Mandatory => "義務的経費（要求額で固定）",
-        Holding::Pinned => "見直しで額が決まっている",
-        Holding::AllOrNothing => "全額採否",
-        Holding::EnvelopeFloor => "局の枠の下限",
-        Holding::ReviewMax => "見直しの上限まで配分",
-        Holding::ReviewMin => "見直しの下限（制約の負担が優先度を上回る）",
-        Holding::Marginal => "限界的な事業（制約の境目）",
-        Holding::BureauFixed => "局の方針で額が決まっている",
-        Holding::BureauMax => "局の方針の上限まで配分",
-        Holding::BureauMin => "局の方針の下限",
-    }
-}
-
-fn threshold_ja(kind: &str) -> &'static str {
-    match kind {
-        "bond_permission" => "起債許可団体（警告）",
-        "early_soundness" => "早期健全化基準",
-        "rehabilitation" => "財政再生基準",
-        "city_limit" => "市の上限",
-        _ => "",
-    }
-}
-
-fn status_ja(status: &str) -> &'static str {
-    match status {
-        "ok" => "基準内",
-        "warning" => "注意",
-        "violated" => "超過",
-        _ => "",
-    }
-}
-
-fn year_status_ja(status: &str) -> &'static str {
-    match status {
-        "sound" => "健全",
-        "bond_permission_required" => "起債許可団体",
-        "over_city_limit" => "市の上限を超過",
-        "early_soundness" => "早期健全化段階",
-        "rehabilitation" => "財政再生段階",
-        _ => "未評価（[fiscal] の入力なし）",
-    }
 }
 
 #[cfg(test)]

@@ -156,7 +156,7 @@ fn check_extent(workbook: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Result<(), 
         cols = (cols.0.min(c), cols.1.max(c));
         let area = u64::from(rows.1 - rows.0 + 1) * u64::from(cols.1 - cols.0 + 1);
         if area > MAX_CELLS {
-            let n = |x: u64| crate::rules::thousands(x);
+            let n = |x: u64| crate::money::Money::yen(x as i64).format_number(crate::money::Unit::Yen);
             return Err(format!(
                 "spans {} rows and {} columns, more than the {} cells an inventory may take",
                 n(u64::from(rows.1 - rows.0 + 1)),

@@ -17,11 +17,11 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::Ruleset;
-use super::params::decimal_from_f64;
+use super::{Action, Context, Finding, ProgramReview};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
-use crate::review::{Action, Context, Finding, ProgramReview};
+use crate::rules::Ruleset;
+use crate::rules::params::decimal_from_f64;
 use crate::scenario::{Attributes, Kpi, Located, Program, ProgramKind, Strategy};
 use crate::{Error, Result};
 
@@ -47,6 +47,8 @@ pub struct CaseResult {
     pub mismatches: Vec<Mismatch>,
     /// A script failed on the case's program: the rendered diagnostic.
     pub error: Option<String>,
+    /// What the scripts printed (`print`, `debug`) while the case ran.
+    pub printed: Vec<String>,
 }
 
 impl CaseResult {
@@ -233,7 +235,7 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>> {
         })?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     let file: CaseFile =
-        toml::from_str(&source.text).map_err(|e| Error::input(super::manifest::toml_error(&source, &e)))?;
+        toml::from_str(&source.text).map_err(|e| Error::input(crate::rules::manifest::toml_error(&source, &e)))?;
     if file.case.is_empty() {
         return Err(Error::input(
             Diagnostic::error("no `[[case]]` entries in this file")
@@ -254,7 +256,9 @@ pub fn run_file(path: &Path) -> Result<Vec<CaseResult>> {
     let ruleset = Ruleset::load(&dir, &BTreeMap::new())?;
     let mut results = Vec::new();
     for case in &file.case {
-        results.push(run_case(&ruleset, &source, case, file.fiscal_year)?);
+        let mut result = run_case(&ruleset, &source, case, file.fiscal_year)?;
+        result.printed = ruleset.printed.take();
+        results.push(result);
     }
     Ok(results)
 }
@@ -318,8 +322,14 @@ fn run_case(
     }
 
     let cx = Context::default();
-    let reviewed = crate::review::review_with_params(&[&program], &cx, ruleset, params);
-    let mut result = CaseResult { name: case.name.clone(), place: case_place, mismatches: Vec::new(), error: None };
+    let reviewed = super::review_with_params(&[&program], &cx, ruleset, params);
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        place: case_place,
+        mismatches: Vec::new(),
+        error: None,
+        printed: Vec::new(),
+    };
     let review = match reviewed {
         Ok(mut r) if !r.is_empty() => r.remove(0),
         Ok(_) => return Ok(result),
@@ -477,7 +487,7 @@ fn bureau_decision(
     case: &CaseEntry,
     program: &Program,
     review: &ProgramReview,
-    parameters: &super::Parameters,
+    parameters: &crate::rules::Parameters,
     fiscal_year: Option<i32>,
 ) -> Result<std::result::Result<crate::review::Assessment, Diagnostic>> {
     use rhai::{Dynamic, Map, Scope};
@@ -511,14 +521,18 @@ fn bureau_decision(
     scope.push_constant_dynamic("bureau", Dynamic::from_map(b));
     scope.push_constant("program", crate::review::program_view(program, &Context::default()));
     scope.push_constant_dynamic("assessment", Dynamic::from_map(am));
-    let value = super::engine::running(
+    let value = crate::rules::engine::running(
         &script.source,
         || format!("in the case `{}`", case.name),
-        || super::engine::with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)),
+        || {
+            crate::rules::engine::with_time_limit(|| {
+                ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+            })
+        },
     );
     let value = match value {
         Ok(v) => v,
-        Err(e) => return Ok(Err(super::runtime_error(ruleset, &e, &script))),
+        Err(e) => return Ok(Err(crate::rules::runtime_error(ruleset, &e, &script))),
     };
     if value.is_unit() {
         return Ok(Ok(a.clone()));

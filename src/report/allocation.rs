@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::explain::price_words;
-use super::{Allocation, Holding};
+use super::terminal::{Palette, Tone};
+use crate::allocate::{Allocation, Holding};
+use crate::constraint::ConstraintKind;
 use crate::money::{Money, Unit};
-use crate::report::terminal::{Palette, Tone};
 
 /// Pads `s` to `width` terminal columns (East Asian wide characters count two).
 fn pad(s: &str, width: usize, right: bool) -> String {
@@ -117,11 +117,8 @@ fn envelope_tones(a: &Allocation) -> Vec<Tone> {
         .envelopes
         .iter()
         .map(|e| {
-            let binds = |kind: &str| {
-                let name = format!("{kind}.{}", e.department);
-                a.constraints.iter().any(|c| c.name == name && c.binding)
-            };
-            if binds("envelope_floor") || binds("envelope_ceiling") { Tone::Binding } else { Tone::Plain }
+            let binds = a.constraints.iter().any(|c| c.binding && c.kind.department() == Some(e.department.as_str()));
+            if binds { Tone::Binding } else { Tone::Plain }
         })
         .collect();
     tones.extend([Tone::Total; 3]);
@@ -261,12 +258,12 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, palette: Palette) -> 
     let binding: Vec<Vec<String>> = a
         .constraints
         .iter()
-        .filter(|c| c.binding && c.name != "balance")
-        .map(|c| vec![c.name.clone(), n(c.limit, u), price_words(c, u)])
+        .filter(|c| c.binding && c.kind != ConstraintKind::Balance)
+        .map(|c| vec![c.name.clone(), n(c.limit, u), c.price_words(u)])
         .collect();
-    let balance = a.constraints.iter().find(|c| c.name == "balance");
+    let balance = a.constraints.iter().find(|c| c.kind == ConstraintKind::Balance);
     if let Some(b) = balance {
-        let _ = writeln!(out, "  marginal value of general revenue: {}", price_words(b, u));
+        let _ = writeln!(out, "  marginal value of general revenue: {}", b.price_words(u));
     }
     if binding.is_empty() {
         out.push_str("  no limit binds\n");

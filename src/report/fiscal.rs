@@ -5,10 +5,13 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::plan::PlanOutcome;
-use super::{DEBT_SERVICE_EARLY, DEBT_SERVICE_PERMISSION, DEBT_SERVICE_REHABILITATION, FiscalHealth, Ratio};
+use super::terminal::{Palette, Tone};
+use crate::fiscal::PlanOutcome;
+use crate::fiscal::{
+    CheckStatus, DEBT_SERVICE_EARLY, DEBT_SERVICE_PERMISSION, DEBT_SERVICE_REHABILITATION, FiscalHealth, FiscalStatus,
+    Ratio,
+};
 use crate::money::{Money, Unit};
-use crate::report::terminal::{Palette, Tone};
 
 fn pad(s: &str, width: usize, right: bool) -> String {
     let fill = " ".repeat(width.saturating_sub(UnicodeWidthStr::width(s)));
@@ -46,9 +49,9 @@ fn table(out: &mut String, header: &[String], rows: &[Vec<String>], note_last: b
 
 /// The status row red when a year is past a threshold or the city's limit, yellow when bonds need permission.
 fn health_tones(h: &FiscalHealth) -> Vec<Tone> {
-    let worst = |s: &str| match s {
-        "sound" | "not_assessed" => Tone::Plain,
-        "bond_permission_required" => Tone::Binding,
+    let worst = |s: FiscalStatus| match s {
+        FiscalStatus::Sound | FiscalStatus::NotAssessed => Tone::Plain,
+        FiscalStatus::BondPermissionRequired => Tone::Binding,
         _ => Tone::Bad,
     };
     let tones: Vec<Tone> = h.years.iter().map(|y| worst(y.status)).collect();
@@ -72,7 +75,7 @@ fn p(d: rust_decimal::Decimal) -> String {
 
 /// Indicator rows: one column per year, the thresholds in the last column.
 fn health_rows(h: &FiscalHealth, u: Unit, limits: &[Option<String>; 3]) -> Vec<Vec<String>> {
-    let row = |label: &str, f: &dyn Fn(&super::YearHealth) -> String, note: String| {
+    let row = |label: &str, f: &dyn Fn(&crate::fiscal::YearHealth) -> String, note: String| {
         let mut r = vec![label.to_string()];
         r.extend(h.years.iter().map(f));
         r.push(note);
@@ -108,14 +111,14 @@ fn health_rows(h: &FiscalHealth, u: Unit, limits: &[Option<String>; 3]) -> Vec<V
                 .as_ref()
                 .map_or_else(|| "no statutory threshold".into(), |c| format!("city target {c} (checked)")),
         ),
-        row("status", &|y| y.status.replace('_', " "), String::new()),
+        row("status", &|y| y.status.label(), String::new()),
     ]
 }
 
 fn warnings(h: &FiscalHealth) -> Vec<String> {
     let mut out = Vec::new();
     for y in &h.years {
-        for c in y.checks.iter().filter(|c| c.status == "warning") {
+        for c in y.checks.iter().filter(|c| c.status == CheckStatus::Warning) {
             out.push(format!(
                 "FY{}: 実質公債費比率 {}% is at or above {}%: 起債許可団体 — issuing bonds needs permission",
                 y.year,
