@@ -12,18 +12,8 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use waku::Money;
 use waku::scenario::LoadOptions;
 
-const SCENARIO: &str = r#"city = "みほん市"
-fiscal_year = 2026
-inventory = "INVENTORY"
-[revenue]
-general_revenue = "10億円"
-[bonds]
-issuance_cap = "0円"
-[policy]
-investment_cap = "0円"
-[[departments]]
-id = "kodomo"
-"#;
+/// The smallest scenario that reads an inventory (`INVENTORY` is replaced by its file name).
+const SCENARIO: &str = include_str!("fixtures/one-bureau-template.toml");
 
 /// The requests of a one-column-per-case inventory, read through the scenario loader.
 fn requests(dir: &Path, inventory: &str) -> Result<Vec<Money>, String> {

@@ -4,24 +4,14 @@
 
 use libfuzzer_sys::fuzz_target;
 
-const SCENARIO: &str = r#"city = "みほん市"
-fiscal_year = 2026
-inventory = "p.xlsx"
-[revenue]
-general_revenue = "10億円"
-[bonds]
-issuance_cap = "0円"
-[policy]
-investment_cap = "0円"
-[[departments]]
-id = "kodomo"
-"#;
+/// The test suite's smallest scenario that reads an inventory.
+const SCENARIO: &str = include_str!("../../tests/fixtures/one-bureau-template.toml");
 
 fuzz_target!(|data: &[u8]| {
     let dir = std::env::temp_dir().join(format!("waku-fuzz-xlsx-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let scenario = dir.join("s.toml");
-    let _ = std::fs::write(&scenario, SCENARIO);
+    let _ = std::fs::write(&scenario, SCENARIO.replace("INVENTORY", "p.xlsx"));
     let _ = std::fs::write(dir.join("p.xlsx"), data);
     match waku::scenario::load(&scenario) {
         Ok(s) => {
