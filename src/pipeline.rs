@@ -91,7 +91,7 @@
 use std::path::Path;
 
 use crate::allocate::{self, Allocation, Model};
-use crate::autonomy::{self, Autonomous, Comparison};
+use crate::autonomy::{self, AutonomousPlan, ComparePlan};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::fast::FastPaths;
 use crate::fiscal::{self, Plan, PlanOutcome};
@@ -193,9 +193,10 @@ pub enum Mode {
     #[default]
     Central,
     /// Two levels: envelopes, then each bureau's own policy inside its envelope ([`crate::autonomy`]).
-    /// A single year only; a plan runs centrally.
+    /// A plan (or a year with `[fiscal]`) runs every year so, under the limits central mode gives it;
+    /// no mode ever falls back to another.
     Autonomous,
-    /// Central and autonomous side by side.
+    /// Central and autonomous side by side, year by year.
     Compare,
 }
 
@@ -229,10 +230,10 @@ pub enum Allocated {
     /// A year (with its fiscal health; with `[fiscal]`, the ratio limits as constraints) or every
     /// year of a plan.
     Central(Box<PlanOutcome>),
-    /// `Mode::Autonomous`.
-    Autonomous(Box<Autonomous>),
-    /// `Mode::Compare`.
-    Compare(Box<Comparison>),
+    /// `Mode::Autonomous`: every year in two levels (one for a single year).
+    Autonomous(Box<AutonomousPlan>),
+    /// `Mode::Compare`: every year centrally and in two levels.
+    Compare(Box<ComparePlan>),
     /// The limits cannot all hold: why, in domain words.
     Infeasible(Box<Diagnostic>),
 }
@@ -290,7 +291,7 @@ impl Outcome {
         let review = self.reviews.first()?;
         let allocation = match self.allocated.as_ref()? {
             Allocated::Central(o) => Ok(o.allocations.first()?),
-            Allocated::Autonomous(a) => Ok(&a.allocation),
+            Allocated::Autonomous(a) => Ok(&a.years.first()?.allocation),
             Allocated::Infeasible(d) => Err(&**d),
             Allocated::Compare(_) => return None,
         };
@@ -360,7 +361,7 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         ));
     }
     let allocated = match (&outcome.input, options.mode) {
-        (Input::Plan(plan), _) => {
+        (Input::Plan(plan), Mode::Central) => {
             infeasible_as_data(fiscal::run_plan_reviewed(plan, &outcome.reviews, &options.allocate).map(Box::new))?
                 .map_or_else(Allocated::Infeasible, Allocated::Central)
         }
@@ -372,24 +373,41 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
             outcome.lp_objective = objective;
             infeasible_as_data(result.map(Box::new))?.map_or_else(Allocated::Infeasible, Allocated::Central)
         }
-        (Input::Year(sc), Mode::Autonomous) => {
-            let (ruleset, review) = (&outcome.rulesets[0], &outcome.reviews[0]);
-            let options = autonomy::Options { allocate: options.allocate };
-            match infeasible_as_data(autonomy::run(sc, review, ruleset, &options))? {
-                Ok(a) => {
-                    outcome.run_warnings.extend(a.diagnostics.iter().cloned());
-                    Allocated::Autonomous(Box::new(a))
+        (input, mode @ (Mode::Autonomous | Mode::Compare)) => {
+            // A single year is a one-year plan: with `[fiscal]` its ratio limits hold as in central mode.
+            let single;
+            let plan = match input {
+                Input::Plan(p) => &**p,
+                Input::Year(sc) => {
+                    single = Plan::single((**sc).clone());
+                    &single
                 }
-                Err(d) => Allocated::Infeasible(d),
-            }
-        }
-        (Input::Year(sc), Mode::Compare) => {
-            let (ruleset, review) = (&outcome.rulesets[0], &outcome.reviews[0]);
-            let options = autonomy::Options { allocate: options.allocate };
-            match infeasible_as_data(autonomy::compare(sc, review, ruleset, &options))? {
-                Ok(c) => {
-                    outcome.run_warnings.extend(c.autonomous.diagnostics.iter().cloned());
-                    Allocated::Compare(Box::new(c))
+            };
+            let aut = autonomy::Options { allocate: options.allocate };
+            let (rulesets, reviews) = (&outcome.rulesets, &outcome.reviews);
+            // The bureaus' warnings (clamped requests), each naming its year in a plan.
+            let warnings = |years: &[autonomy::Autonomous]| -> Vec<Diagnostic> {
+                years
+                    .iter()
+                    .flat_map(|y| {
+                        y.diagnostics.iter().map(|w| match plan.multi_year {
+                            true => w.clone().note(format!("in FY{}", y.allocation.fiscal_year)),
+                            false => w.clone(),
+                        })
+                    })
+                    .collect()
+            };
+            let result = if mode == Mode::Autonomous {
+                autonomy::run_plan(plan, reviews, rulesets, &aut)
+                    .map(|a| (warnings(&a.years), Allocated::Autonomous(Box::new(a))))
+            } else {
+                autonomy::compare_plan(plan, reviews, rulesets, &aut)
+                    .map(|c| (warnings(&c.autonomous.years), Allocated::Compare(Box::new(c))))
+            };
+            match infeasible_as_data(result)? {
+                Ok((w, allocated)) => {
+                    outcome.run_warnings.extend(w);
+                    allocated
                 }
                 Err(d) => Allocated::Infeasible(d),
             }

@@ -283,3 +283,88 @@ fn retention_caps_per_program_and_per_bureau_hold() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("`policy.retention_cap_per_program` must not be negative"), "{stderr}");
 }
+
+#[test]
+fn the_revenue_down_what_if_runs_autonomously_with_every_bureau_policy_applied() {
+    let (code, stdout, stderr) =
+        waku(&["run", "scenarios/kitakyushu-r8-revenue-down.toml", "--mode", "autonomous", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "", "no bureau falls back to level 1, no clamped request");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    check_identities(&json);
+    let kodomo = json["departments"].as_array().expect("departments").iter().find(|d| d["id"] == "kodomo_katei");
+    let kodomo = kodomo.expect("子ども家庭局");
+    assert_eq!(kodomo["fallback"], false);
+    assert!(kodomo["programs_moved"].as_u64().unwrap_or(0) > 0, "its own policy moved programs: {kodomo}");
+    // Protected as far as the headroom reaches: some childcare held at the review maximum by the
+    // bureau (in the base scenario all 15 are), the rest first in its order without a floor.
+    let fixed = json["programs"]
+        .as_array()
+        .expect("programs")
+        .iter()
+        .filter(|p| p["department"] == "kodomo_katei" && p["held_by"] == "bureau_fixed")
+        .count();
+    assert!((1..15).contains(&fixed), "{fixed} childcare programs held at their maximum by the bureau");
+    let (code, _, stderr) = waku(&["run", "scenarios/kitakyushu-r8-revenue-down.toml", "--mode", "compare"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn the_bundled_bureau_policies_fit_whatever_envelope_the_city_gives() {
+    // From 3% less general revenue (the least at which the city's own limits still hold) to 8% more.
+    for change in ["-3%", "-2.5%", "-1%", "+1%", "+3%", "+8%"] {
+        let set = format!("revenue.general_revenue={change}");
+        let (code, _, stderr) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--set", &set]);
+        assert_eq!(code, 0, "{change}: {stderr}");
+        assert_eq!(stderr, "", "{change}: every bureau's own policy fits its envelope");
+    }
+}
+
+#[test]
+fn autonomous_mode_on_a_plan_budgets_every_year_in_two_levels() {
+    let plan = "scenarios/kitakyushu-2024-2026.toml";
+    let (code, central, stderr) = waku(&["run", plan, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, auto, stderr) = waku(&["run", plan, "--mode", "autonomous", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_ne!(central, auto, "never the central plan");
+    let json: Value = serde_json::from_str(&auto).expect("JSON");
+    assert_eq!(json["mode"], "autonomous");
+    let years = json["allocations"].as_array().expect("allocations");
+    let bureaus = json["bureaus"].as_array().expect("bureaus");
+    assert_eq!((years.len(), bureaus.len()), (3, 3));
+    for (a, b) in years.iter().zip(bureaus) {
+        assert_eq!(a["fiscal_year"], b["year"]);
+        assert!(a["solver"].as_str().unwrap_or("").contains("level 2"), "{}", a["solver"]);
+        let mut year = a.clone();
+        year["departments"] = b["departments"].clone();
+        check_identities(&year);
+    }
+    // Each year opens with the balances the year before closed with, and the path holds.
+    for w in years.windows(2) {
+        assert_eq!(w[1]["fund_balance_start"], w[0]["fund_balance_end"]);
+        assert_eq!(w[1]["bond_balance_start"], w[0]["bond_balance_end"]);
+    }
+    assert!(json["path"].as_array().expect("path").iter().all(|c| c["holds"] == true), "{}", json["path"]);
+    assert_eq!(json["violations"].as_array().map(Vec::len), Some(0));
+    let (code, table, stderr) = waku(&["run", plan, "--mode", "compare"]);
+    assert_eq!(code, 0, "{stderr}");
+    for fy in ["── FY2024", "── FY2025", "── FY2026"] {
+        assert!(table.contains(fy), "{fy} in\n{table}");
+    }
+}
+
+#[test]
+fn modes_refuse_what_they_cannot_do_instead_of_falling_back() {
+    let (code, stdout, stderr) =
+        waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--emit-lp", "/dev/null"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.starts_with("error: `--emit-lp` writes the central allocation model"), "{stderr}");
+    let (code, _, stderr) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "compare", "--programs"]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: `--programs` lists every program of the central table"), "{stderr}");
+    let (code, _, stderr) =
+        waku(&["run", "scenarios/kitakyushu-2024-2026.toml", "--mode", "autonomous", "--format", "html"]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: `--format html` is not available for `--mode autonomous`"), "{stderr}");
+}

@@ -73,6 +73,35 @@ fn kitakyushu_plan_reproduces_the_seed_path() {
 }
 
 #[test]
+fn the_plans_fy2026_is_the_single_year_fy2026_but_for_what_a_plan_carries() {
+    let json = |path: &str| {
+        let (code, out, stderr) = waku(&["run", path, "--format", "json"]);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("JSON")
+    };
+    let plan = json("scenarios/kitakyushu-2024-2026.toml");
+    let single = json("scenarios/kitakyushu-r8.toml");
+    let (mut in_plan, mut alone) = (plan["allocations"][2].clone(), single.clone());
+    // What the plan carries: the fund the year before closed with (README, "The bundled scenarios").
+    assert_eq!(in_plan["fund_balance_start"], "37600000000");
+    assert_eq!(alone["fund_balance_start"], "34400000000");
+    for v in [&mut in_plan, &mut alone] {
+        let o = v.as_object_mut().expect("an allocation");
+        for carried in ["fund_balance_start", "fund_balance_end", "fiscal_health"] {
+            o.remove(carried);
+        }
+    }
+    assert!(in_plan == alone, "the FY2026 allocation differs between the plan and the single year");
+    assert_eq!(alone["bond_issuance"], "37461036960");
+    let ratios = |h: &serde_json::Value| {
+        ["real_debt_service_ratio", "real_debt_service_ratio_single_year", "future_burden_ratio"]
+            .map(|k| h[k].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(ratios(&plan["fiscal_health"]["years"][2]), ["12.8", "12.7", "133.9"]);
+    assert_eq!(ratios(&single["fiscal_health"]["years"][0]), ["12.1", "12.4", "135.0"]);
+}
+
+#[test]
 fn kitakyushu_plan_table() {
     let (code, stdout, stderr) = waku(&["run", "scenarios/kitakyushu-2024-2026.toml"]);
     assert_eq!(code, 0, "{stderr}");

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{temp_dir, waku};
+use common::{temp_dir, waku_in as waku};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use waku::{Money, Unit};

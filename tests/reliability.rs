@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{temp_dir, waku};
+use common::{temp_dir, waku_in as waku};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use waku::Money;
 use waku::scenario::LoadOptions;

@@ -116,8 +116,9 @@ fn nothing_in_the_page_points_outside_it() {
     assert!(page.contains("default-src 'none'"), "the CSP forbids fetching anything");
     // Without JavaScript the search box stays hidden and the table is plain.
     assert!(page.contains("<div id=\"program-search\" class=\"search\" hidden>"));
-    // Five charts: envelopes, waterfall, reserve, next-generation frame, limits.
-    assert_eq!(page.matches("<svg ").count(), 5);
+    // Eight charts: envelopes, waterfall, reserve, next-generation frame, limits, and (the scenario
+    // has `[fiscal]`) the three soundness ratios.
+    assert_eq!(page.matches("<svg ").count(), 8);
 }
 
 #[test]
@@ -169,4 +170,35 @@ fn binding_limits_read_the_same_in_the_memo_and_the_report() {
     for label in labels {
         assert!(page.contains(&format!("<b>{label}</b>")), "the report names `{label}` as the memo does");
     }
+}
+
+/// For a meeting room: every ratio chart has a reference line, the binding limits read in
+/// Japanese with the constraint's id only as a tooltip, and a year without a target shows "—".
+#[test]
+fn the_report_reads_in_a_meeting_room() {
+    let page = html("scenarios/kitakyushu-2024-2026.toml");
+    // A reference line on every ratio chart: statutory thresholds, or the stated benchmark where the
+    // 経常収支比率 has none.
+    for (id, line) in [
+        ("chart-real-debt-service-ratio", "早期健全化基準 25.0%"),
+        ("chart-future-burden-ratio", "早期健全化基準（未確認） 400.0%"),
+        ("chart-ordinary-balance-ratio", "参考: 政令市平均 約97%（2019年度）"),
+    ] {
+        let at = page.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no {id}"));
+        let figure = &page[at..at + page[at..].find("</figure>").expect("figure end")];
+        assert!(figure.contains(line), "{id}: no reference line `{line}`");
+    }
+    // The binding limits: Japanese label and sentence; the id in the tooltip only.
+    let at = page.find("<ul class=\"binding\">").expect("binding limits");
+    let list = &page[at..at + page[at..].find("</ul>").expect("list end")];
+    assert!(
+        list.contains("<li title=\"envelope_floor.shimin_bunka_sports\"><b>市民文化スポーツ局の枠の下限</b>"),
+        "{list}"
+    );
+    assert!(list.contains("優先度で重み付けした配分が"), "{list}");
+    let text: String = list.split('<').map(|s| s.split_once('>').map_or(s, |(_, t)| t)).collect();
+    assert!(!text.contains("envelope_floor") && !text.contains("priority-weighted"), "visible text: {text}");
+    // FY2024 and FY2025 have no next-generation target of their own (the plan's is cumulative).
+    let row = page.find("目標 <span class=\"en\">target</span></th>").expect("the target row");
+    assert!(page[row..].starts_with("目標 <span class=\"en\">target</span></th><td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">105.00</td>"));
 }

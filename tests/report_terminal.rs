@@ -94,5 +94,5 @@ fn the_review_action_table_has_a_total() {
         .find(|l| l.trim_start().starts_with("total"))
         .expect("a total row");
     let cells: Vec<&str> = total.split_whitespace().collect();
-    assert_eq!(cells, ["total", "600", "6,476.84", "6,320.64"], "programs, requested, allocated (億円)");
+    assert_eq!(cells, ["total", "600", "6,476.84", "6,326.24"], "programs, requested, allocated (億円)");
 }

@@ -25,11 +25,21 @@ fn grid_writes_one_csv_row_per_variant_and_records_infeasible_ones() {
     assert_eq!(code, 0, "{stderr}");
     let mut rows = csv::Reader::from_reader(stdout.as_bytes());
     let header = rows.headers().expect("header").clone();
-    for col in
-        ["variant", "revenue", "reserve_share", "feasible", "reason", "reserve", "binding", "envelope.kodomo_katei"]
-    {
+    for col in [
+        "variant",
+        "in.revenue",
+        "in.reserve_share",
+        "feasible",
+        "reason",
+        "reserve",
+        "reserve_share",
+        "binding",
+        "envelope.kodomo_katei",
+    ] {
         assert!(header.iter().any(|h| h == col), "column `{col}` in {header:?}");
     }
+    let unique: std::collections::BTreeSet<&str> = header.iter().collect();
+    assert_eq!(unique.len(), header.len(), "every column name once: {header:?}");
     let records: Vec<csv::StringRecord> = rows.records().map(|r| r.expect("row")).collect();
     assert_eq!(records.len(), 15);
     let col = |name: &str| header.iter().position(|h| h == name).expect("column");
@@ -38,6 +48,10 @@ fn grid_writes_one_csv_row_per_variant_and_records_infeasible_ones() {
     let down = &records[0];
     assert_eq!((&down[1], &down[feasible]), ("-5%", "false"));
     assert!(down[reason].contains("cannot") && down[reason].contains("short by"), "{}", &down[reason]);
+    // An infeasible row keeps its inputs: the varied values and the revenue they give.
+    assert_eq!(&down[col("in.reserve_share")], "0.01");
+    assert_eq!(&down[col("general_revenue")], "413440000000", "4,352億円 − 5%");
+    assert_eq!(&down[col("reserve_share")], "", "no result where there is no allocation");
     let base = records.iter().find(|r| &r[1] == "0%" && &r[2] == "0.01").expect("the base point");
     assert_eq!(&base[feasible], "true");
     let single = waku::pipeline::run_path(std::path::Path::new(K), &Default::default()).expect("base");

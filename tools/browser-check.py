@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Loads a `waku run --format html` report in headless Chromium and checks what a reader would see.
 
-    python3 tools/browser-check.py REPORT.html [--min-charts N] [--min-rows N] [--filter WORD] [--screenshots DIR]
+    python3 tools/browser-check.py REPORT.html [--min-charts N] [--min-rows N] [--min-chart-text PX] [--filter WORD]
+                                   [--screenshots DIR]
 
 It starts chromedriver, opens one WebDriver session and loads the file, then fails (exit 1) if
   - the browser logged any SEVERE entry (a script error, a blocked request, a broken resource);
@@ -9,6 +10,9 @@ It starts chromedriver, opens one WebDriver session and loads the file, then fai
     must be the report's own file: URL or a data: URL, and the page's resource timing list must be
     empty;
   - fewer than --min-charts inline SVG charts are drawn (each with bars, text and a real size);
+  - any chart text is drawn smaller than --min-chart-text pixels (default 12) in the 1280 px wide
+    window — its font size times the SVG's scale on screen, as a projector would show it — or
+    reaches outside its chart (cut off);
   - the program table has fewer than --min-rows rows, or its search box does not filter them.
 With --screenshots DIR it also saves a PNG of each section, for a person to look at.
 
@@ -48,12 +52,27 @@ const drawn = charts.filter(s => {
   return s.querySelectorAll('rect').length > 1 && s.querySelectorAll('text').length > 0
     && box.width > 200 && box.height > 50;
 });
+// Every chart label as drawn: its font size in the SVG times the SVG's scale on the screen.
+const texts = [...document.querySelectorAll('figure.chart svg text')].filter(t => t.textContent.trim());
+const scale = m => Math.hypot(m.a, m.b);  // rotated axis titles too
+const sized = texts.map(t => ({
+  text: t.textContent.trim(),
+  px: parseFloat(getComputedStyle(t).fontSize) * scale(t.getScreenCTM()),
+}));
+const smallest = sized.reduce((m, t) => (m === null || t.px < m.px ? t : m), null);
+const cut = texts.filter(t => {
+  const b = t.getBoundingClientRect(), s = t.ownerSVGElement.getBoundingClientRect();
+  return b.left < s.left - 1 || b.right > s.right + 1 || b.top < s.top - 1 || b.bottom > s.bottom + 1;
+}).map(t => t.textContent.trim());
 const table = document.getElementById('program-table');
 return {
   title: document.title,
   charts: charts.length,
   drawn: drawn.length,
   rows: table ? table.tBodies[0].rows.length : 0,
+  chart_texts: sized.length,
+  smallest_text: smallest,
+  cut_texts: cut,
   search_visible: !document.getElementById('program-search').hidden,
   resources: performance.getEntriesByType('resource').map(e => e.name),
   external: [...document.querySelectorAll('[src], link[href]')]
@@ -117,6 +136,8 @@ def main():
     ap.add_argument("report")
     ap.add_argument("--min-charts", type=int, default=1)
     ap.add_argument("--min-rows", type=int, default=1)
+    ap.add_argument("--min-chart-text", type=float, default=12.0, metavar="PX",
+                    help="the smallest chart text allowed, in CSS pixels at 1280 px wide (default 12)")
     ap.add_argument("--filter", default="縮小", help="a word the search must narrow the table to (default 縮小)")
     ap.add_argument("--screenshots", metavar="DIR")
     args = ap.parse_args()
@@ -214,6 +235,13 @@ def main():
     checks.append((f"at least {args.min_charts} charts drawn",
                    None if page["drawn"] >= args.min_charts
                    else f"{page['drawn']} charts drawn ({page['charts']} svg), expected at least {args.min_charts}"))
+    small = page["smallest_text"]
+    checks.append((f"chart text at least {args.min_chart_text:g} px",
+                   None if small and small["px"] >= args.min_chart_text
+                   else f"chart text {small['px']:.1f} px ({small['text']!r}), expected at least {args.min_chart_text:g}"
+                   if small else "no chart text found"))
+    checks.append(("no chart text cut off",
+                   f"chart texts reach outside their chart: {page['cut_texts'][:5]}" if page["cut_texts"] else None))
     checks.append((f"at least {args.min_rows} program rows",
                    None if page["rows"] >= args.min_rows
                    else f"program table has {page['rows']} rows, expected at least {args.min_rows}"))
@@ -226,6 +254,8 @@ def main():
     checks.append((f"the search narrows the table to {args.filter}", search))
 
     print(f"browser-check {args.report}: title {page['title']!r}")
+    if small:
+        print(f"  chart text: {page['chart_texts']} labels, the smallest {small['px']:.1f} px ({small['text']!r})")
     print(f"  charts drawn {page['drawn']} of {page['charts']}; program rows {page['rows']}; "
           f"filter {args.filter} → {filtered['shown'] if filtered else '-'} rows; "
           f"requests {len([r for r in requests if r == url])} (the file itself)")

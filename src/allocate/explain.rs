@@ -20,6 +20,7 @@ use super::{Allocation, ConstraintKind, ConstraintReport, Envelope, Holding, Pro
 use crate::diagnostic::{Diagnostic, suggestion};
 use crate::money::Money;
 use crate::review::Review;
+use crate::scenario::names::{Kind, Lookup, Names};
 use crate::scenario::{ProgramKind, Scenario};
 use crate::{Error, Result};
 
@@ -188,6 +189,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         city: sc.city.clone(),
         scenario: sc.name.clone(),
         fiscal_year: sc.fiscal_year,
+        overrides: sc.overrides.clone(),
         solver: raw.solver.clone(),
         rounding_unit: sc.rounding_unit,
         general_revenue: sc.revenue.general_revenue,
@@ -244,21 +246,62 @@ pub fn explain(allocation: &Allocation, scenario: &Scenario, subject: &str) -> R
     if let Some(c) = a.constraints.iter().find(|c| c.name == subject) {
         return Ok(explain_constraint(a, scenario, c));
     }
-    let candidates = a
-        .programs
-        .iter()
-        .map(|p| p.id.as_str())
-        .chain(a.envelopes.iter().map(|e| e.department.as_str()))
-        .chain(a.constraints.iter().map(|c| c.name.as_str()));
-    let mut d = Diagnostic::error(format!("`{subject}` is not a program, bureau or constraint of this scenario"));
-    d = match suggestion(subject, candidates) {
-        Some(s) => d.hint(format!("did you mean `{s}`?")),
-        None => d.hint(format!(
-            "constraints are: {}",
-            a.constraints.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ")
-        )),
-    };
-    Err(Error::input(d))
+    // A bureau or a program by its Japanese name (市民文化スポーツ局).
+    let names = Names::of(scenario);
+    let kinds = [Kind::Bureau, Kind::Program];
+    match names.find(subject, &kinds) {
+        Lookup::Found(Kind::Bureau, id) => {
+            if let Some(d) = a.envelopes.iter().position(|e| e.department == id) {
+                return Ok(explain_department(a, d));
+            }
+        }
+        Lookup::Found(Kind::Program, id) => {
+            if let Some(i) = a.programs.iter().position(|p| p.id == id) {
+                return Ok(explain_program(a, scenario, i));
+            }
+        }
+        Lookup::Ambiguous(kind, ids) => {
+            return Err(Error::input(
+                Diagnostic::error(Names::ambiguous(subject, kind, &ids))
+                    .hint(format!("name one by its id, e.g. `waku explain … {}`", ids[0])),
+            ));
+        }
+        Lookup::NotFound => {}
+    }
+    Err(Error::input(unknown_subject(a, &names, subject)))
+}
+
+/// An unknown subject: "did you mean" over names and ids, then what can be explained — bureaus and
+/// programs first, then the constraints by kind.
+fn unknown_subject(a: &Allocation, names: &Names, subject: &str) -> Diagnostic {
+    let mut d = Diagnostic::error(format!("`{subject}` is not a bureau, program or constraint of this scenario"));
+    d.notes.push(format!("bureaus, by name or id: {}", names.bureaus().join(", ")));
+    let (some, all) = names.programs(3);
+    if all > 0 {
+        let more = if all > some.len() {
+            format!(", … ({all} in all; `waku run --programs` lists them)")
+        } else {
+            String::new()
+        };
+        d.notes.push(format!("programs, by id or name: {}{more}", some.join(", ")));
+    }
+    // Constraints by kind: `envelope_floor.<bureau>` once, not once per bureau.
+    let mut kinds: Vec<String> = Vec::new();
+    for c in &a.constraints {
+        let shown = match c.name.split_once('.') {
+            Some((kind @ ("envelope_floor" | "envelope_ceiling"), _)) => format!("`{kind}.<bureau>`"),
+            _ => format!("`{}`", c.name),
+        };
+        if !kinds.contains(&shown) {
+            kinds.push(shown);
+        }
+    }
+    d.notes.push(format!("constraints: {}", kinds.join(", ")));
+    let constraint_names = a.constraints.iter().map(|c| c.name.as_str());
+    let hint = names
+        .did_you_mean(subject, &[Kind::Bureau, Kind::Program])
+        .or_else(|| suggestion(subject, constraint_names).map(|s| format!("did you mean `{s}`?")));
+    d.hint(hint.unwrap_or_else(|| "name a bureau or a program by its id or its name as the scenario writes it".into()))
 }
 
 fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {

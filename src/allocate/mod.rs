@@ -60,6 +60,9 @@ pub struct Allocation {
     pub city: String,
     pub scenario: String,
     pub fiscal_year: i32,
+    /// The `--set` overrides of the run, with the values before and after (absent without any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::scenario::Override>,
     /// The solver(s) that produced the optimum.
     pub solver: String,
     /// Program costs are multiples of this unit (or exactly at a review bound).

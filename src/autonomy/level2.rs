@@ -6,9 +6,11 @@
 //!    the bureau's minimum (within the review's), all-or-nothing at 0 unless the bureau insists.
 //! 2. If those minimums already need more general revenue than the envelope — or more investment
 //!    or bond issuance than the bureau had at level 1 — the bureau asked for too much: an error.
-//! 3. Programs are raised in the bureau's order (priority, highest first; inventory order among
-//!    equals): first the next-generation programs until the bureau's level-1 next-generation amount
-//!    is reached again, then all. A program goes to its maximum while the envelope allows; an
+//! 3. First the bureau's share of the next-generation frame: next-generation programs are raised,
+//!    each only as far as needed, until the bureau's level-1 next-generation cost is reached again —
+//!    the programs with the least general revenue per yen of cost first (so the frame takes as little
+//!    of the envelope as it can; see [`required`]). Then all programs are raised in the bureau's
+//!    order (priority, highest first; inventory order among equals). A program goes to its maximum while the envelope allows; an
 //!    all-or-nothing initiative is funded in full if it fits, else skipped; the first program that
 //!    does not fit in full takes exactly the rest, found by bisection in whole yen (general revenue
 //!    moves by at most one yen per yen of cost, so every whole-yen amount is reachable). Every
@@ -52,9 +54,18 @@ pub struct Item {
     pub bureau_hi: bool,
 }
 
+/// What a bureau's minimums can overrun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Over {
+    GeneralRevenue,
+    Investment,
+    Bonds,
+}
+
 /// Why level 2 could not start: the bureau's minimums overrun a limit.
 #[derive(Debug, Clone)]
 pub struct Overrun {
+    pub over: Over,
     pub what: &'static str,
     /// The limit in words (`its envelope`).
     pub limit_name: &'static str,
@@ -167,26 +178,19 @@ fn order(items: &[Item]) -> Vec<usize> {
 pub fn allocate(sc: &Scenario, items: &[Item], limits: &Limits) -> Result<Option<Vec<Money>>, Overrun> {
     let mut x: Vec<Money> = items.iter().map(|it| it.lo).collect();
     let t = totals(sc, items, &x);
-    for (what, limit_name, needed, limit) in [
-        ("general revenue", "its envelope", t.general, limits.envelope),
-        ("investment", "its level-1 investment", t.investment, limits.investment_cap),
-        ("bond issuance", "its level-1 bond issuance", t.bonds, limits.bond_cap),
+    for (over, what, limit_name, needed, limit) in [
+        (Over::GeneralRevenue, "general revenue", "its envelope", t.general, limits.envelope),
+        (Over::Investment, "investment", "its level-1 investment", t.investment, limits.investment_cap),
+        (Over::Bonds, "bond issuance", "its level-1 bond issuance", t.bonds, limits.bond_cap),
     ] {
         if needed > limit {
-            return Err(Overrun { what, limit_name, needed, limit });
+            return Err(Overrun { over, what, limit_name, needed, limit });
         }
     }
-    let order = order(items);
     let mut full = t.general == limits.envelope;
-    // Next-generation programs first, until the bureau's level-1 frame is reached again.
-    for &k in &order {
-        if full || totals(sc, items, &x).next_generation >= limits.next_generation_floor {
-            break;
-        }
-        if sc.programs[items[k].index].next_generation {
-            full = raise(sc, items, &mut x, k, items[k].hi, limits);
-        }
-    }
+    // The bureau's share of the next-generation frame first, at the least general revenue.
+    full = full || raise_frame(sc, items, &mut x, limits);
+    let order = order(items);
     for &k in &order {
         if full {
             break;
@@ -194,6 +198,89 @@ pub fn allocate(sc: &Scenario, items: &[Item], limits: &Limits) -> Result<Option
         full = raise(sc, items, &mut x, k, items[k].hi, limits);
     }
     Ok(holds(sc, items, &x, limits).then_some(x))
+}
+
+/// The next-generation programs that can still rise, in the order that reaches a frame
+/// at the least general revenue: the least general revenue per yen of cost first (subsidised
+/// programs), then the bureau's order.
+fn frame_order(sc: &Scenario, items: &[Item]) -> Vec<usize> {
+    let per_yen = |it: &Item| {
+        let p = &sc.programs[it.index];
+        let gr = p.general_revenue(it.hi) - p.general_revenue(it.lo);
+        gr.as_decimal() / (it.hi - it.lo).as_decimal()
+    };
+    let mut o: Vec<(usize, Decimal)> = order(items)
+        .into_iter()
+        .filter(|&k| sc.programs[items[k].index].next_generation)
+        .map(|k| (k, per_yen(&items[k])))
+        .collect();
+    // Stable: equal rates keep the bureau's order.
+    o.sort_by_key(|a| a.1);
+    o.into_iter().map(|(k, _)| k).collect()
+}
+
+/// Raises next-generation programs (see [`frame_order`]) until the bureau's frame is reached, each
+/// only as far as the frame needs. Returns whether the envelope is now exactly full.
+fn raise_frame(sc: &Scenario, items: &[Item], x: &mut [Money], limits: &Limits) -> bool {
+    let mut full = false;
+    for k in frame_order(sc, items) {
+        let short = limits.next_generation_floor - totals(sc, items, x).next_generation;
+        if full || short <= Money::ZERO {
+            break;
+        }
+        // An all-or-nothing initiative is funded in full or not at all.
+        let p = &sc.programs[items[k].index];
+        let ceiling = if p.all_or_nothing { items[k].hi } else { items[k].hi.min(x[k] + short) };
+        full = raise(sc, items, x, k, ceiling, limits);
+    }
+    full
+}
+
+/// The general revenue a bureau's envelope must hold before its own decisions: every program at
+/// `items`' lower bounds (the review's minimums), raised as level 2 raises them to keep the
+/// bureau's share of the next-generation frame. A bureau whose own minimums add at most the rest
+/// of its envelope (its headroom) can always be allocated.
+pub fn required(sc: &Scenario, items: &[Item], limits: &Limits) -> Money {
+    let mut x: Vec<Money> = items.iter().map(|it| it.lo).collect();
+    let unbounded = Limits { envelope: Money::from_decimal(Decimal::MAX / Decimal::TWO), ..*limits };
+    raise_frame(sc, items, &mut x, &unbounded);
+    totals(sc, items, &x).general
+}
+
+/// A minimum a bureau's policy set above the review's, and what lowering it to the review's frees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trim {
+    /// Scenario index of the program.
+    pub index: usize,
+    /// The bureau's minimum (cost).
+    pub from: Money,
+    /// The review's minimum (cost).
+    pub to: Money,
+    /// What lowering it frees of what ran over (general revenue, investment or bonds).
+    pub frees: Money,
+}
+
+/// What the bureau could trim when its minimums overrun `over`: every program its policy holds
+/// above the review's minimum (`review_min`, by scenario index) that counts in `over`, largest
+/// saving first (inventory order among equals).
+pub fn trims(sc: &Scenario, items: &[Item], review_min: &dyn Fn(usize) -> Money, over: Over) -> Vec<Trim> {
+    let mut out: Vec<Trim> = items
+        .iter()
+        .filter(|it| it.bureau_lo && it.lo > review_min(it.index))
+        .filter_map(|it| {
+            let p = &sc.programs[it.index];
+            let to = review_min(it.index);
+            let frees = match over {
+                Over::GeneralRevenue => p.general_revenue(it.lo) - p.general_revenue(to),
+                Over::Investment if p.kind == ProgramKind::Investment => it.lo - to,
+                Over::Investment => Money::ZERO,
+                Over::Bonds => p.funding(it.lo).bonds - p.funding(to).bonds,
+            };
+            (frees > Money::ZERO).then_some(Trim { index: it.index, from: it.lo, to, frees })
+        })
+        .collect();
+    out.sort_by(|a, b| b.frees.cmp(&a.frees).then(a.index.cmp(&b.index)));
+    out
 }
 
 /// The fallback: level-1 costs plus `kept` placed in the bureau's order on programs that are

@@ -36,6 +36,7 @@
 //! * The `constraints` in the output are level 1's (the city model on the ring-fenced revenue).
 
 pub mod level2;
+pub mod plan;
 pub mod policy;
 mod report;
 pub mod savings;
@@ -43,6 +44,7 @@ pub mod savings;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use plan::{AutonomousPlan, ComparePlan, compare_plan, run_plan, run_year};
 pub use report::{Comparison, compare, render_compare, render_table};
 
 use crate::allocate::{self, Allocation, Holding, reserve_window};
@@ -199,8 +201,40 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
         let dept = &sc.departments[d];
         let idx = &members[d];
         let envelope = a1.envelopes[d].amount + kept[d];
-        let decided = policy::decide(sc, review, ruleset, &cx, d, scripts[d].as_ref(), envelope, kept[d])
-            .map_err(Error::input)?;
+        let mut limits = level2::Limits {
+            envelope,
+            investment_cap: Money::ZERO,
+            bond_cap: Money::ZERO,
+            next_generation_floor: Money::ZERO,
+        };
+        for &i in idx {
+            let p = &sc.programs[i];
+            if p.kind == ProgramKind::Investment {
+                limits.investment_cap += level1_cost[i];
+            }
+            limits.bond_cap += a1.programs[i].bonds;
+            if p.next_generation {
+                limits.next_generation_floor += level1_cost[i];
+            }
+        }
+        // What the envelope must hold before the bureau decides: every program at the review's
+        // minimum, and the bureau's share of the next-generation frame at the least general revenue.
+        let city_items: Vec<level2::Item> = idx
+            .iter()
+            .map(|&i| {
+                let a = &review.programs[i].assessment;
+                level2::Item {
+                    index: i,
+                    lo: a.min,
+                    hi: a.max,
+                    priority: a.priority,
+                    bureau_lo: false,
+                    bureau_hi: false,
+                }
+            })
+            .collect();
+        let view = policy::BureauView { envelope, kept: kept[d], required: level2::required(sc, &city_items, &limits) };
+        let decided = policy::decide(sc, review, ruleset, &cx, d, scripts[d].as_ref(), &view).map_err(Error::input)?;
         diagnostics.extend(decided.warnings);
         let items: Vec<level2::Item> = idx
             .iter()
@@ -219,22 +253,6 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
             })
             .collect();
         let l1: Vec<Money> = idx.iter().map(|&i| level1_cost[i]).collect();
-        let mut limits = level2::Limits {
-            envelope,
-            investment_cap: Money::ZERO,
-            bond_cap: Money::ZERO,
-            next_generation_floor: Money::ZERO,
-        };
-        for &i in idx {
-            let p = &sc.programs[i];
-            if p.kind == ProgramKind::Investment {
-                limits.investment_cap += level1_cost[i];
-            }
-            limits.bond_cap += a1.programs[i].bonds;
-            if p.next_generation {
-                limits.next_generation_floor += level1_cost[i];
-            }
-        }
         let hi: Vec<Money> = idx.iter().map(|&i| review.programs[i].assessment.max).collect();
         // Without a script the city's policy stands: level 1's allocation, plus the kept savings
         // placed in the city's priority order.
@@ -258,20 +276,7 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
             }
             Err(o) => {
                 let at = scripts[d].as_ref().map(|s| policy::point_at(&s.source, "min"));
-                return Err(Error::input(
-                    Diagnostic::error(format!(
-                        "the policy of bureau `{}` ({}) needs at least {} of {} but {} is {}",
-                        dept.id,
-                        dept.name,
-                        o.needed.format(sc.display_unit),
-                        o.what,
-                        o.limit_name,
-                        o.limit.format(sc.display_unit)
-                    ))
-                    .at_opt(at)
-                    .note(format!("short by {}", (o.needed - o.limit).format(crate::Unit::Yen)))
-                    .hint("a bureau spends inside its envelope: lower the minimums it sets (`min`, `min_ratio`)"),
-                ));
+                return Err(Error::input(overrun(sc, review, &items, &o, dept).at_opt(at)));
             }
         };
         let mut moved = 0;
@@ -348,6 +353,80 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
         diagnostics,
         level1: a1,
     })
+}
+
+/// A bureau whose policy's minimums overrun its envelope (or its level-1 investment or bonds): by
+/// how much, and what it could trim — each minimum its policy holds above the review's, largest
+/// first, and how many of them cover the shortfall.
+fn overrun(
+    sc: &Scenario,
+    review: &Review,
+    items: &[level2::Item],
+    o: &level2::Overrun,
+    dept: &crate::scenario::Department,
+) -> Diagnostic {
+    let u = sc.display_unit;
+    let short = o.needed - o.limit;
+    let mut d = Diagnostic::error(format!(
+        "the policy of bureau `{}` ({}) needs at least {} of {} but {} is {}",
+        dept.id,
+        dept.name,
+        o.needed.format(u),
+        o.what,
+        o.limit_name,
+        o.limit.format(u)
+    ))
+    .note(format!("short by {} ({})", short.format(u), short.format(crate::Unit::Yen)));
+    let review_min = |i: usize| review.programs[i].assessment.min;
+    let trims = level2::trims(sc, items, &review_min, o.over);
+    let total: Money = trims.iter().map(|t| t.frees).sum();
+    const LISTED: usize = 8;
+    let mut covered = Money::ZERO;
+    let mut enough = None;
+    for (k, t) in trims.iter().enumerate() {
+        covered += t.frees;
+        if enough.is_none() && covered >= short {
+            enough = Some(k + 1);
+        }
+        if k < LISTED {
+            let p = &sc.programs[t.index];
+            d = d.note(format!(
+                "could trim `{}` {}: its minimum {} → the review's {} frees {} of {}",
+                p.id,
+                p.name,
+                t.from.format(u),
+                t.to.format(u),
+                t.frees.format(u),
+                o.what
+            ));
+        }
+    }
+    if trims.len() > LISTED {
+        d = d.note(format!("… and {} more programs", trims.len() - LISTED));
+    }
+    let hint = match enough {
+        Some(n) => format!(
+            "trimming {} frees {} of the {} short; or have the policy read `bureau.headroom` and set \
+             minimums only as far as it reaches (rules/departments/kodomo_katei.rhai does)",
+            if n == 1 {
+                "the first of these alone".to_string()
+            } else {
+                format!("the first {n} of these {}", trims.len())
+            },
+            trims[..n].iter().map(|t| t.frees).sum::<Money>().format(u),
+            short.format(u)
+        ),
+        None if trims.is_empty() => {
+            "a bureau spends inside its envelope: lower the minimums it sets (`min`, `min_ratio`)".into()
+        }
+        None => format!(
+            "all {} of these free only {} of the {} short: lower the minimums the policy sets (`min`, `min_ratio`)",
+            trims.len(),
+            total.format(u),
+            short.format(u)
+        ),
+    };
+    d.hint(hint)
 }
 
 /// The identities and the city's limits on the final allocation, exact to the yen.

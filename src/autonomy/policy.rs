@@ -9,7 +9,13 @@
 //! * `program` — the program, as the viewpoint scripts see it;
 //! * `params` — the ruleset's parameters;
 //! * `assessment` — the city's review: `#{ action, priority, min, max, reason }` (money in yen);
-//! * `bureau` — `#{ id, name, envelope, savings_kept }`: the envelope level 2 must fill exactly.
+//! * `bureau` — `#{ id, name, envelope, savings_kept, required, headroom, programs }`: the envelope
+//!   level 2 must fill exactly; `required`, the general revenue its programs need at the review's
+//!   minimums and to keep its share of the next-generation frame (at the least general revenue);
+//!   `headroom` = envelope − required, what the bureau's own minimums may add in all;
+//!   `programs`, each of its programs as `#{ id, name, kind, action, min, max, general_min,
+//!   general_max }` (the review's bounds and the general revenue at each), in inventory order —
+//!   so a policy can protect programs only as far as its envelope allows.
 //!
 //! It returns `()` (keep the city's assessment) or a map with any of `priority` (≥ 0), `min`,
 //! `max` (money) or `min_ratio`, `max_ratio` (of last year's cost, of the request for new
@@ -139,6 +145,18 @@ fn number(v: &Dynamic) -> Option<Decimal> {
     if let Ok(f) = v.as_float() { Decimal::from_f64(f).map(|d| d.round_dp(6)) } else { money(v) }
 }
 
+/// What a bureau's script is told of its envelope (the `bureau` variable).
+#[derive(Debug, Clone, Copy)]
+pub struct BureauView {
+    /// The general revenue level 2 must fill exactly.
+    pub envelope: Money,
+    /// The savings it keeps (メリットシステム), inside the envelope.
+    pub kept: Money,
+    /// What the envelope must hold before the bureau decides: its programs at the review's
+    /// minimums, and its share of the next-generation frame ([`super::level2::required`]).
+    pub required: Money,
+}
+
 /// Everything one bureau's script decided, with the clamping warnings.
 pub struct Decided {
     /// Per program of the scenario (programs of other bureaus: `None`).
@@ -155,9 +173,9 @@ pub fn decide(
     cx: &Context<'_>,
     d: usize,
     script: Option<&Script>,
-    envelope: Money,
-    kept: Money,
+    view: &BureauView,
 ) -> Result<Decided, Diagnostic> {
+    let (envelope, kept, required) = (view.envelope, view.kept, view.required);
     let dept = &sc.departments[d];
     let mut out = Decided { assessments: vec![None; sc.programs.len()], warnings: Vec::new() };
     let Some(script) = script else {
@@ -173,6 +191,27 @@ pub fn decide(
     bureau.insert("name".into(), Dynamic::from(dept.name.clone()));
     bureau.insert("envelope".into(), Dynamic::from_decimal(envelope.as_decimal()));
     bureau.insert("savings_kept".into(), Dynamic::from_decimal(kept.as_decimal()));
+    // What the envelope has to cover before the bureau decides anything: the general revenue of
+    // its programs at the review's minimums; the rest is the bureau's headroom. Each program's
+    // bounds and their general revenue let a policy protect only what the headroom can hold.
+    let mut programs = rhai::Array::new();
+    for (p, r) in sc.programs.iter().zip(&review.programs).filter(|(p, _)| p.department == dept.id) {
+        let a = &r.assessment;
+        let (general_min, general_max) = (p.general_revenue(a.min), p.general_revenue(a.max));
+        let mut m = Map::new();
+        m.insert("id".into(), Dynamic::from(p.id.clone()));
+        m.insert("name".into(), Dynamic::from(p.name.clone()));
+        m.insert("kind".into(), Dynamic::from(p.kind.id().to_string()));
+        m.insert("action".into(), Dynamic::from(a.action.label().to_string()));
+        m.insert("min".into(), Dynamic::from_decimal(a.min.as_decimal()));
+        m.insert("max".into(), Dynamic::from_decimal(a.max.as_decimal()));
+        m.insert("general_min".into(), Dynamic::from_decimal(general_min.as_decimal()));
+        m.insert("general_max".into(), Dynamic::from_decimal(general_max.as_decimal()));
+        programs.push(Dynamic::from_map(m));
+    }
+    bureau.insert("required".into(), Dynamic::from_decimal(required.as_decimal()));
+    bureau.insert("headroom".into(), Dynamic::from_decimal((envelope - required).as_decimal()));
+    bureau.insert("programs".into(), Dynamic::from_array(programs));
     let mut scope = Scope::new();
     scope.push_constant_dynamic("params", Dynamic::from_map(ruleset.params_map(Some(sc.fiscal_year))));
     scope.push_constant_dynamic("bureau", Dynamic::from_map(bureau));

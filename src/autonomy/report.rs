@@ -6,7 +6,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Autonomous, Options};
-use crate::allocate::{self, Allocation};
+use crate::allocate::Allocation;
 use crate::money::{Money, Unit};
 use crate::review::Review;
 use crate::rules::Ruleset;
@@ -57,13 +57,17 @@ pub fn render_table(r: &Autonomous) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} FY{} — autonomous allocation ({}; {})\n",
+        "{} {} FY{} — autonomous allocation ({}; {})",
         a.city,
         a.scenario,
         a.fiscal_year,
         u.suffix(),
         a.solver
     );
+    for line in crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], u) {
+        let _ = writeln!(out, "{line}");
+    }
+    out.push('\n');
     let _ = writeln!(
         out,
         "  own-review savings {} (ring-fenced at level 1): kept by bureaus {}, passed on to the reserve {}\n",
@@ -213,11 +217,18 @@ pub struct CompareRow {
     pub why: String,
 }
 
-/// Allocates `sc` in both modes and compares them bureau by bureau.
+/// Allocates `sc` in both modes and compares them bureau by bureau. With `[fiscal]`, both hold the
+/// year's ratio limits (the year runs as a one-year plan, as `waku run` runs it).
 pub fn compare(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options) -> crate::Result<Comparison> {
-    let central = allocate::allocate(sc, review, &options.allocate)?;
-    let autonomous = super::run(sc, review, ruleset, options)?;
-    let u = sc.display_unit;
+    let plan = crate::fiscal::Plan::single(sc.clone());
+    let mut both =
+        super::plan::compare_plan(&plan, std::slice::from_ref(review), std::slice::from_ref(ruleset), options)?;
+    both.years.pop().ok_or_else(|| crate::Error::internal("a one-year comparison without its year"))
+}
+
+/// The comparison of a year's central allocation with its two-level one, bureau by bureau.
+pub(crate) fn compare_allocations(central: Allocation, autonomous: Autonomous) -> Comparison {
+    let u = central.display_unit;
     let departments = central
         .envelopes
         .iter()
@@ -251,14 +262,14 @@ pub fn compare(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Opti
             }
         })
         .collect();
-    Ok(Comparison {
+    Comparison {
         mode: "compare",
         departments,
         reserve_central: central.reserve,
         reserve_autonomous: autonomous.allocation.reserve,
         central,
         autonomous,
-    })
+    }
 }
 
 /// The comparison table.
@@ -267,12 +278,16 @@ pub fn render_compare(c: &Comparison) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} FY{} — central vs autonomous ({})\n",
+        "{} {} FY{} — central vs autonomous ({})",
         c.central.city,
         c.central.scenario,
         c.central.fiscal_year,
         u.suffix()
     );
+    for line in crate::report::set_lines(&[(c.central.fiscal_year, &c.central.overrides)], u) {
+        let _ = writeln!(out, "{line}");
+    }
+    out.push('\n');
     let mut rows: Vec<Vec<String>> = c
         .departments
         .iter()

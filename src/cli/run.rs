@@ -63,7 +63,7 @@ impl From<Mode> for pipeline::Mode {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// A program id, a bureau id or a constraint name.
+    /// A bureau or program (by its id or its name, e.g. 市民文化スポーツ局) or a constraint name.
     pub subject: String,
     /// The LP/MILP solver.
     #[arg(long, value_enum, default_value = "auto")]
@@ -82,6 +82,22 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     if args.emit_lp.is_some() && crate::scenario::is_plan(path) {
         return Err(super::plan::no_lp());
     }
+    if args.programs && args.mode != Mode::Central {
+        return Err(Error::input(
+            Diagnostic::error("`--programs` lists every program of the central table; `--mode autonomous|compare` does not print it")
+                .hint("`--mode autonomous --format json` has every program's two-level allocation; the table lists the programs each bureau moved"),
+        ));
+    }
+    if args.emit_lp.is_some() && args.mode != Mode::Central {
+        return Err(Error::input(
+            Diagnostic::error(
+                "`--emit-lp` writes the central allocation model; `--mode autonomous|compare` has two levels",
+            )
+            .hint(
+                "run `--emit-lp` without `--mode` (level 1 is that model on the revenue without the bureaus' savings)",
+            ),
+        ));
+    }
     let mut options = args.scenario.options(Stage::Allocate);
     options.mode = args.mode.into();
     options.allocate.solver = args.solver;
@@ -98,22 +114,68 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
             super::plan::report(args.format, args.out.as_deref(), o, &outcome.reviews, out)
         }
         Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], out),
-        Some(Allocated::Autonomous(a)) => match args.format {
-            RunFormat::Json => to_json(a),
-            RunFormat::Table | RunFormat::Markdown => Ok(crate::autonomy::render_table(a)),
-            f => Err(unsupported(f, "`--mode autonomous`")),
-        }
-        .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err)),
-        Some(Allocated::Compare(c)) => match args.format {
-            RunFormat::Json => to_json(c),
-            RunFormat::Table | RunFormat::Markdown => Ok(crate::autonomy::render_compare(c)),
-            f => Err(unsupported(f, "`--mode compare`")),
-        }
-        .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err)),
+        Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
+            .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
+            .and_then(|()| verdict(&a.outcome)),
+        Some(Allocated::Compare(c)) => compare_text(args, c)
+            .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
+            .and_then(|()| verdict(&c.autonomous.outcome)),
         None => Err(Error::internal("`waku run` stopped before allocating")),
     };
     leave.push(Box::new(outcome));
     result
+}
+
+/// `--mode autonomous` as text or JSON: a year's two-level table and its fiscal health, or a plan's
+/// table followed by each year's bureaus.
+fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Result<String> {
+    let multi = a.outcome.multi_year;
+    let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
+    match args.format {
+        RunFormat::Json if multi => to_json(&a.plan_json()),
+        RunFormat::Json => to_json(&a.year_json()),
+        RunFormat::Table | RunFormat::Markdown => {
+            let mut text = String::new();
+            if multi {
+                let table = crate::report::fiscal::render_plan_table_in(&a.outcome, palette);
+                let (title, rest) = table.split_once('\n').unwrap_or((&table, ""));
+                text.push_str(&format!(
+                    "{title}\ntwo levels (`--mode autonomous`): each year's envelopes under the plan's limits, then each bureau's own policy inside its envelope; the bureaus follow the plan's table\n{rest}"
+                ));
+            }
+            for y in &a.years {
+                if multi {
+                    text.push_str(&format!("\n── FY{}\n", y.allocation.fiscal_year));
+                }
+                text.push_str(&crate::autonomy::render_table(y));
+            }
+            if !multi {
+                text.push_str(&crate::report::fiscal::render_health_table_in(&a.outcome, palette));
+            }
+            Ok(text)
+        }
+        f => Err(unsupported(f, "`--mode autonomous`")),
+    }
+}
+
+/// `--mode compare` as text or JSON: each year's bureaus, central against two levels.
+fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<String> {
+    let multi = c.central.multi_year;
+    match args.format {
+        RunFormat::Json if multi => to_json(&c.json()),
+        RunFormat::Json => to_json(&c.years.first()),
+        RunFormat::Table | RunFormat::Markdown => {
+            let mut text = String::new();
+            for (t, y) in c.years.iter().enumerate() {
+                if multi {
+                    text.push_str(&format!("{}── FY{}\n", if t > 0 { "\n" } else { "" }, y.central.fiscal_year));
+                }
+                text.push_str(&crate::autonomy::render_compare(y));
+            }
+            Ok(text)
+        }
+        f => Err(unsupported(f, "`--mode compare`")),
+    }
 }
 
 /// Autonomous and compare mode: the bureaus' warnings (clamped requests), then the report.
@@ -172,6 +234,13 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     super::print_script_output(err, &outcome.printed);
     let year = outcome.year().ok_or_else(|| Error::internal("`waku explain` ran no single year"))?;
     let allocation = year.allocation.map_err(|d| Error::Infeasible(Box::new(d.clone())))?;
-    let text = allocate::explain(allocation, year.scenario, &args.subject)?;
+    let mut text = String::new();
+    for line in
+        crate::report::set_lines(&[(year.scenario.fiscal_year, &year.scenario.overrides)], year.scenario.display_unit)
+    {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str(&allocate::explain(allocation, year.scenario, &args.subject)?);
     write_out(out, &text)
 }

@@ -38,8 +38,8 @@ use crate::money::Money;
 use crate::scenario::{ProgramKind, Scenario};
 
 pub use plan::{
-    PathCheck, Plan, PlanOutcome, PlanYear, load_plan, load_plan_str, review_plan, run_plan, run_plan_reviewed,
-    run_single, single_outcome,
+    PathCheck, Plan, PlanOutcome, PlanYear, YearAllocator, load_plan, load_plan_str, review_plan, run_plan,
+    run_plan_by, run_plan_reviewed, run_single, single_outcome,
 };
 
 /// 実質公債費比率 at which issuing bonds needs permission (起債許可団体).
@@ -51,6 +51,12 @@ pub const DEBT_SERVICE_REHABILITATION: Decimal = Decimal::from_parts(35, 0, 0, f
 /// 将来負担比率: early-soundness threshold for a designated city. *Unverified* (general knowledge;
 /// 350% for ordinary municipalities is sourced): labelled so wherever it is printed.
 pub const FUTURE_BURDEN_EARLY: Decimal = Decimal::from_parts(4, 0, 0, false, 0);
+/// 経常収支比率 has no statutory threshold; reports draw this benchmark instead when the city sets
+/// no target: the designated-city (政令市) average, about 97% in FY2019 (総務省 地方財政状況調査;
+/// the figure repository's fiscal facts). Kitakyushu ran 95.6–99.8% in FY2009–16.
+pub const ORDINARY_BALANCE_BENCHMARK: Decimal = Decimal::from_parts(97, 0, 0, false, 2);
+/// The year of [`ORDINARY_BALANCE_BENCHMARK`].
+pub const ORDINARY_BALANCE_BENCHMARK_YEAR: i32 = 2019;
 /// Statutory thresholds are "at or above" lines and ratios are published to 0.1%: the optimiser
 /// holds a ratio at least this far (0.1 percentage point) below the line.
 pub const HARD_LIMIT_MARGIN: Decimal = Decimal::from_parts(1, 0, 0, false, 3);

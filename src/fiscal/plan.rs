@@ -180,6 +180,7 @@ fn load_plan_from(
         ("departments", file.departments.is_some()),
         ("programs", file.programs.is_some()),
         ("inventory", file.inventory.is_some()),
+        ("csv_encoding", file.csv_encoding.is_some()),
         ("extends", file.extends.is_some()),
         ("fiscal_year", file.fiscal_year.is_some()),
     ]
@@ -420,6 +421,25 @@ pub fn run_plan(plan: &Plan, options: &Options) -> Result<PlanOutcome> {
 
 /// [`run_plan`] with each year's review already made ([`review_plan`]), in plan order.
 pub fn run_plan_reviewed(plan: &Plan, reviews: &[Review], options: &Options) -> Result<PlanOutcome> {
+    run_plan_by(plan, reviews, options, &mut |_, sc, review| allocate::allocate(sc, review, options))
+}
+
+/// How a plan allocates each year once the year has its share of the coupled limits and the
+/// balances carried over: `(year index, the year's scenario, its review)` → the year's allocation.
+/// The allocation model in central mode; envelopes and then each bureau's own policy in autonomous
+/// mode ([`crate::autonomy`]). It must keep the year's limits (the plan re-checks its path in yen).
+pub type YearAllocator<'a> = dyn FnMut(usize, &Scenario, &Review) -> Result<Allocation> + 'a;
+
+/// [`run_plan_reviewed`], each year allocated by `allocate_year`: the joint optimum gives each
+/// year its share of the coupled limits, then every year is allocated in order, the fund and bond
+/// balances carried from one year's allocation to the next, and the fiscal health and the path
+/// are computed from those allocations.
+pub fn run_plan_by(
+    plan: &Plan,
+    reviews: &[Review],
+    options: &Options,
+    allocate_year: &mut YearAllocator<'_>,
+) -> Result<PlanOutcome> {
     let base: Vec<Scenario> = plan.years.iter().map(|y| limited(plan, y)).collect();
     let coupled = plan.years.len() > 1 || base.iter().any(|s| s.fiscal.is_some());
     let mut finals = base.clone();
@@ -453,7 +473,7 @@ pub fn run_plan_reviewed(plan: &Plan, reviews: &[Review], options: &Options) -> 
             sc.fund.balance = prev.fund_balance_end;
             sc.bonds.balance = prev.bond_balance_end;
         }
-        let allocation = allocate::allocate(sc, &reviews[t], options).map_err(|e| in_year(e, plan.years[t].year))?;
+        let allocation = allocate_year(t, sc, &reviews[t]).map_err(|e| in_year(e, plan.years[t].year))?;
         let h = if t == 0 && plan.years.len() == 1 {
             year_health(sc, &allocation, &History::default(), constraints)
         } else {

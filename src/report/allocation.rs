@@ -244,6 +244,9 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, palette: Palette) -> 
         u.suffix(),
         a.solver
     );
+    for line in crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], u) {
+        let _ = writeln!(out, "{line}");
+    }
     out.push('\n');
     table(&mut out, &["", u.suffix(), ""], &summary_rows(a), &summary_tones(a), palette);
     out.push('\n');

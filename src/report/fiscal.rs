@@ -184,6 +184,11 @@ pub fn render_plan_table_in(o: &PlanOutcome, palette: Palette) -> String {
         u.suffix(),
         solvers.first().copied().unwrap_or("")
     );
+    let years: Vec<(i32, &[crate::scenario::Override])> =
+        o.allocations.iter().map(|a| (a.fiscal_year, a.overrides.as_slice())).collect();
+    for line in crate::report::set_lines(&years, u) {
+        let _ = writeln!(out, "{line}");
+    }
     out.push('\n');
     let mut header = vec![u.suffix().to_string()];
     header.extend(o.years.iter().map(|y| format!("FY{y}")));

@@ -32,6 +32,14 @@ pub fn memo(a: &Allocation, health: Option<&YearHealth>, review: Option<&Review>
         u.suffix(),
         a.solver
     );
+    let sets = crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], u);
+    if !sets.is_empty() {
+        out.push_str("前提の変更（コマンドラインの `--set`、シナリオファイルにはない値）:\n\n");
+        for line in sets {
+            let _ = writeln!(out, "- `{line}`");
+        }
+        out.push('\n');
+    }
     out.push_str("## 要旨\n\n");
     out.push_str(&summary(a, health));
     out.push_str("\n\n## 局別の枠\n\n");

@@ -11,7 +11,7 @@ pub mod terminal;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::money::{Money, Unit};
-use crate::scenario::{ProgramKind, Scenario};
+use crate::scenario::{Override, ProgramKind, Scenario};
 
 /// Writes a report file atomically (see [`crate::files::write_atomic`]): a failed or interrupted
 /// run never leaves a cut file where a good one stood; a target that is not a regular file, or
@@ -66,12 +66,39 @@ pub fn right(s: impl ToString) -> Cell {
     Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
 }
 
+/// The `--set` overrides of a run for a report's header, one line each, without a newline (none
+/// without overrides): `--set revenue.general_revenue=-3%: 4,352.00億円 → 4,221.44億円`. A plan
+/// applies each `--set` to every year: one line per `--set`, its values year by year.
+pub fn set_lines(years: &[(i32, &[Override])], unit: Unit) -> Vec<String> {
+    let Some((_, first)) = years.first() else { return Vec::new() };
+    if years.len() == 1 {
+        return first.iter().map(|o| o.describe(unit)).collect();
+    }
+    (0..first.len())
+        .map(|i| {
+            let per_year: Vec<String> = years
+                .iter()
+                .filter_map(|(y, os)| {
+                    let d = os.get(i)?.describe(unit);
+                    d.split_once(": ").map(|(_, values)| format!("FY{y} {values}"))
+                })
+                .collect();
+            let set = format!("--set {}", first[i].set);
+            if per_year.is_empty() { set } else { format!("{set}: {}", per_year.join("; ")) }
+        })
+        .collect()
+}
+
 /// The one-screen summary printed by `waku check`.
 pub fn summary(s: &Scenario) -> String {
     let u = s.display_unit;
     let mut out = String::new();
     out.push_str(&format!("{} {}（{}年度）\n", s.city, s.name, s.fiscal_year));
     out.push_str(&format!("scenario: {}\nrules: {}\n", s.path.display(), s.rules_dir.display()));
+    for line in set_lines(&[(s.fiscal_year, &s.overrides)], u) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     let count = |k: ProgramKind| s.programs.iter().filter(|p| p.kind == k).count();
     out.push_str(&format!(
         "departments: {}  clusters: {}  programs: {} (mandatory {}, discretionary {}, investment {}, new {})\n\n",

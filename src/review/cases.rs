@@ -515,6 +515,21 @@ fn bureau_decision(
     b.insert("name".into(), Dynamic::from(id.clone()));
     b.insert("envelope".into(), Dynamic::from_decimal(envelope.as_decimal()));
     b.insert("savings_kept".into(), Dynamic::from_decimal(Decimal::ZERO));
+    // The case's program is the bureau's only one: what its envelope must cover first is the
+    // program's general revenue at the review's minimum; the rest is the bureau's headroom.
+    let (general_min, general_max) = (program.general_revenue(a.min), program.general_revenue(a.max));
+    let mut one = Map::new();
+    one.insert("id".into(), Dynamic::from(program.id.clone()));
+    one.insert("name".into(), Dynamic::from(program.name.clone()));
+    one.insert("kind".into(), Dynamic::from(program.kind.id().to_string()));
+    one.insert("action".into(), Dynamic::from(a.action.label().to_string()));
+    one.insert("min".into(), Dynamic::from_decimal(a.min.as_decimal()));
+    one.insert("max".into(), Dynamic::from_decimal(a.max.as_decimal()));
+    one.insert("general_min".into(), Dynamic::from_decimal(general_min.as_decimal()));
+    one.insert("general_max".into(), Dynamic::from_decimal(general_max.as_decimal()));
+    b.insert("required".into(), Dynamic::from_decimal(general_min.as_decimal()));
+    b.insert("headroom".into(), Dynamic::from_decimal((envelope - general_min).as_decimal()));
+    b.insert("programs".into(), Dynamic::from_array(vec![Dynamic::from_map(one)]));
     let am = a.to_script_map();
     let mut scope = Scope::new();
     scope.push_constant_dynamic("params", Dynamic::from_map(parameters.to_map(fiscal_year)));

@@ -158,6 +158,9 @@ pub struct ScenarioFile {
     pub inventory_sheet: Option<Located<String>>,
     /// Business clusters (CSV with columns id,name,group,reform_type), relative to this file.
     pub cluster_file: Option<Located<String>>,
+    /// The encoding of the CSV files (`inventory`, `cluster_file`): `auto` (the default: a
+    /// byte-order mark, else UTF-8, else Shift_JIS), `utf-8`, `utf-16` or `shift_jis` (= `cp932`).
+    pub csv_encoding: Option<Located<super::encoding::TextEncoding>>,
     /// Parameter overrides for the ruleset, by name.
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub parameters: Option<BTreeMap<String, Located<toml::Value>>>,
@@ -194,6 +197,7 @@ impl Overlay for ScenarioFile {
             inventory,
             inventory_sheet,
             cluster_file,
+            csv_encoding,
             expect
         );
         macro_rules! sec { ($($f:ident),*) => { $(

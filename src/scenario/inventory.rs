@@ -1,7 +1,7 @@
 //! Program inventories (事務事業一覧) as CSV, the way officials export them from spreadsheets, or as
 //! Excel workbooks ([`xlsx`]: a worksheet is read as CSV text and validated the same way).
 //!
-//! UTF-8 with or without a BOM; the header row names the columns in English or Japanese
+//! The text is already decoded ([`super::encoding`]: UTF-8, UTF-16, Shift_JIS); the header row names the columns in English or Japanese
 //! (see [`COLUMNS`]); columns may come in any order; unknown columns are an error (a typo
 //! would otherwise silently drop data). Money cells are written like `"12,345千円"`.
 
@@ -139,7 +139,7 @@ impl<'s> Table<'s> {
                 let offset = e.position().map_or(0, |p| p.byte() as usize);
                 Diagnostic::error(format!("cannot read CSV: {e}"))
                     .at(Location::new(self.source, offset..offset + 1))
-                    .hint("the inventory must be UTF-8 CSV; save it from the spreadsheet as \"CSV UTF-8\"")
+                    .hint("save the inventory from the spreadsheet as CSV (\"CSV UTF-8\" or \"CSV (コンマ区切り)\")")
             })?;
             if !more {
                 return Ok(None);

@@ -6,14 +6,17 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use super::encoding::{self, TextEncoding};
 use super::file::{ClusterFile, DepartmentFile, Number, Overlay, ProgramFile, ScenarioFile, merge_by_id};
 use super::inventory;
 use super::located::{Located, with_source};
+use super::names::{Kind, Lookup, Names};
+use super::overrides::{self, Override};
 use super::{
     Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy,
 };
 use crate::diagnostic::{Diagnostic, Location, Source};
-use crate::files::{Kind, ReadError, Refusal};
+use crate::files::{Kind as FileKind, ReadError, Refusal};
 use crate::money::{Money, Unit};
 use crate::{Error, Result};
 
@@ -101,13 +104,14 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
 
     // The inventory is the base of the program list; inline programs overlay it by id.
     let mut programs = None;
+    let csv_encoding = merged.csv_encoding.as_ref().map_or(TextEncoding::Auto, |e| e.value);
     if let Some(inv) = &merged.inventory {
         let path = resolve(inv, &root_dir, options, "inventory")?;
         let source = if inventory::is_workbook(&path) {
             let shown = Source::display_path(&path);
             inventory::read_sheet(&path, &shown, merged.inventory_sheet.as_ref(), Some(inv)).map_err(Error::Input)?
         } else {
-            read_source(&path, Some(inv), Kind::Inventory)?
+            read_source(&path, Some(inv), FileKind::Inventory, Some(csv_encoding))?
         };
         programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
     }
@@ -116,19 +120,26 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
     merged.programs = programs;
     if let Some(cf) = &merged.cluster_file {
         let path = resolve(cf, &root_dir, options, "cluster_file")?;
-        let source = read_source(&path, Some(cf), Kind::Clusters)?;
+        let source = read_source(&path, Some(cf), FileKind::Clusters, Some(csv_encoding))?;
         let mut clusters = Some(inventory::read_clusters(&source).map_err(Error::Input)?);
         merge_by_id(&mut clusters, merged.clusters.take(), |c| c.id.as_ref().map(|i| i.value.to_string()));
         merged.clusters = clusters;
     }
 
+    let mut applied = Vec::with_capacity(options.set.len());
     for (i, arg) in options.set.iter().enumerate() {
-        let overlay = parse_set(arg, i)?;
-        check_set_ids(&merged, &overlay)?;
+        let mut overlay = parse_set(arg, i, &merged)?;
+        check_set_ids(&merged, &mut overlay)?;
+        let parts: Vec<&str> = arg.split_once('=').map_or("", |(k, _)| k).trim().split('.').collect();
+        let before = overrides::current(&merged, &parts).and_then(|(_, v)| v);
         merged.overlay(overlay);
+        let after = overrides::current(&merged, &parts).and_then(|(_, v)| v);
+        applied.push(Override { set: arg.trim().to_string(), before, after });
     }
 
-    validate(merged, path, &top_source, &root_dir, options)
+    let mut scenario = validate(merged, path, &top_source, &root_dir, options)?;
+    scenario.overrides = applied;
+    Ok(scenario)
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -138,7 +149,14 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-fn read_source(path: &Path, from: Option<&Located<String>>, kind: Kind) -> Result<Arc<Source>> {
+/// Reads a file as text (only a regular file, within `kind`'s size cap): a CSV file (`csv`: the
+/// scenario's `csv_encoding`) in the encodings of [`encoding`], anything else (TOML) as UTF-8.
+fn read_source(
+    path: &Path,
+    from: Option<&Located<String>>,
+    kind: FileKind,
+    csv: Option<TextEncoding>,
+) -> Result<Arc<Source>> {
     let shown = Source::display_path(path);
     let bytes = crate::files::read(path, kind).map_err(|e| {
         let d = Diagnostic::error(format!("cannot read `{shown}`: {}", e.describe(kind)))
@@ -157,28 +175,19 @@ fn read_source(path: &Path, from: Option<&Located<String>>, kind: Kind) -> Resul
             ReadError::Io(_) => Error::Io(Box::new(d.hint("check the file's permissions and the disk"))),
         }
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        // Quote the file as far as it can be read; the place is the first byte that is not UTF-8.
-        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        let lossy = Source::new(shown.clone(), Some(path.to_path_buf()), lossy);
-        let mut d = Diagnostic::error(format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"))
-            .at(Location::new(&lossy, at..at + 1))
-            .hint("save the file as UTF-8 (Excel: \"CSV UTF-8\"); Shift_JIS is not read");
-        if let Some(l) = from.and_then(|f| f.location.as_ref()) {
-            let (line, col) = l.source.line_col(l.span.start);
-            d = d.note(format!("read because of {}:{line}:{col}", l.source.name));
-        }
-        Error::input(d)
-    })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let at = from.and_then(|f| f.location.as_ref());
+    let text = match csv {
+        Some(declared) => encoding::decode_csv(bytes, declared, &shown, at).map(|(text, _)| text),
+        None => encoding::decode_utf8(bytes, &shown, at),
+    }
+    .map_err(Error::input)?;
     Ok(Source::new(shown, Some(path.to_path_buf()), text))
 }
 
 /// Whether the file at `path` has a `[plan]` section, i.e. is a multi-year plan. A file that cannot
 /// be read or parsed is not a plan; the single-year loader then reports what is wrong with it.
 pub fn is_plan(path: &Path) -> bool {
-    crate::files::read(path, Kind::Scenario)
+    crate::files::read(path, FileKind::Scenario)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .is_some_and(|t| is_plan_text(&t))
@@ -194,7 +203,7 @@ pub fn is_plan_text(text: &str) -> bool {
 pub(crate) fn read_plan_file(path: &Path, given: Option<Arc<Source>>) -> Result<(ScenarioFile, Arc<Source>)> {
     let source = match given {
         Some(s) => s,
-        None => read_source(path, None, Kind::Scenario)?,
+        None => read_source(path, None, FileKind::Scenario, None)?,
     };
     let file = parse_file(&source)?;
     Ok((file, source))
@@ -291,7 +300,7 @@ fn read_chain(
     }
     let source = match given {
         Some(s) => s,
-        None => read_source(path, from, Kind::Scenario)?,
+        None => read_source(path, from, FileKind::Scenario, None)?,
     };
     if source.text.trim().is_empty() {
         return Err(Error::input(
@@ -399,8 +408,9 @@ pub(crate) fn toml_diagnostic(source: &Arc<Source>, e: &toml::de::Error) -> Diag
     d
 }
 
-/// Turns one `--set KEY=VALUE` into a tiny overlay file.
-fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
+/// Turns one `--set KEY=VALUE` into a tiny overlay file; a relative change (`-3%`, `×0.97`, `+1pt`)
+/// becomes the value it gives from what `merged` holds.
+fn parse_set(arg: &str, index: usize, merged: &ScenarioFile) -> Result<ScenarioFile> {
     let label = format!("--set {arg}");
     let Some((key, value)) = arg.split_once('=') else {
         let src = Source::new("--set", None, arg.to_string());
@@ -413,13 +423,25 @@ fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
     let key = key.trim();
     let parts: Vec<&str> = key.split('.').collect();
     let bare_key = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let value_at = arg.len() - arg.split_once('=').map_or("", |(_, v)| v).trim_start().len();
     let value = value.trim();
+    let relative = overrides::resolve(merged, key, value).map_err(|n| {
+        let src = Source::new("--set", None, arg.to_string());
+        Error::input(
+            Diagnostic::error(n.message).at(Location::new(&src, value_at..value_at + value.len())).hint(n.hint),
+        )
+    })?;
     // A value that is valid TOML (number, boolean, quoted string) is taken as is; anything else as text.
     let is_scalar = toml::from_str::<toml::Table>(&format!("v = {value}"))
         .ok()
         .and_then(|t| t.get("v").cloned())
         .is_some_and(|v| !matches!(v, toml::Value::Table(_) | toml::Value::Array(_)));
-    let toml_value = if is_scalar { value.to_string() } else { toml::Value::String(value.to_string()).to_string() };
+    let toml_value = match relative {
+        // The change as written stays beside the value it gives, for an error that quotes the line.
+        Some(v) => format!("{v}  # {value}"),
+        None if is_scalar => value.to_string(),
+        None => toml::Value::String(value.to_string()).to_string(),
+    };
     let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
     let text = match parts.as_slice() {
         [table @ ("departments" | "programs" | "clusters"), id, field] if bare_key(field) => {
@@ -446,35 +468,51 @@ fn parse_set(arg: &str, index: usize) -> Result<ScenarioFile> {
                 .hint("`--set` overrides values; paths belong in a scenario file (use an overlay with `extends`)"),
         ));
     }
+    if file.csv_encoding.is_some() || file.inventory_sheet.is_some() {
+        return Err(Error::input(
+            Diagnostic::error(format!("`{key}` cannot be set from the command line"))
+                .at(Location::new(&source, 0..key.len()))
+                .hint("it says how the inventory is read, which happens before `--set`; write it in the scenario file (or an overlay with `extends`)"),
+        ));
+    }
     Ok(file)
 }
 
-/// `--set departments.ID.…` and `programs.ID.…` change existing entries; they never add one.
-fn check_set_ids(merged: &ScenarioFile, overlay: &ScenarioFile) -> Result<()> {
-    fn ids<T>(list: &Option<Vec<Located<T>>>, id: impl Fn(&T) -> Option<String>) -> Vec<String> {
-        list.iter().flatten().filter_map(|e| id(&e.value)).collect()
+/// `--set departments.ID.…` and `programs.ID.…` change existing entries; they never add one. A
+/// bureau or program may be named by its name as well (`departments.子ども家庭局.ceiling_ratio`):
+/// the entry is then rewritten to its id.
+fn check_set_ids(merged: &ScenarioFile, overlay: &mut ScenarioFile) -> Result<()> {
+    fn pairs<T>(list: &Option<Vec<Located<T>>>, f: impl Fn(&T) -> Option<(&str, &str)>) -> Vec<(&str, &str)> {
+        list.iter().flatten().filter_map(|e| f(&e.value)).collect()
     }
-    let checks = [
-        (
-            "department",
-            ids(&merged.departments, |d| d.id.as_ref().map(|i| i.value.clone())),
-            overlay.departments.iter().flatten().filter_map(|d| d.value.id.clone()).collect::<Vec<_>>(),
-        ),
-        (
-            "program",
-            ids(&merged.programs, |p| p.id.as_ref().map(|i| i.value.clone())),
-            overlay.programs.iter().flatten().filter_map(|p| p.value.id.clone()).collect(),
-        ),
-        ("cluster", ids(&merged.clusters, |c| c.id.as_ref().map(|i| i.value.to_string())), Vec::new()),
-    ];
-    for (what, known, wanted) in checks {
-        for id in wanted {
-            if !known.contains(&id.value) {
+    fn id_name<'a>(id: &'a Option<Located<String>>, name: &'a Option<Located<String>>) -> Option<(&'a str, &'a str)> {
+        id.as_ref().map(|i| (i.value.as_str(), name.as_ref().map_or(i.value.as_str(), |n| n.value.as_str())))
+    }
+    let names = Names::new(
+        pairs(&merged.departments, |d| id_name(&d.id, &d.name)),
+        pairs(&merged.programs, |p| id_name(&p.id, &p.name)),
+    );
+    let wanted =
+        overlay.departments.iter_mut().flatten().filter_map(|d| d.value.id.as_mut().map(|i| (Kind::Bureau, i))).chain(
+            overlay.programs.iter_mut().flatten().filter_map(|p| p.value.id.as_mut().map(|i| (Kind::Program, i))),
+        );
+    for (kind, id) in wanted {
+        let what = if kind == Kind::Bureau { "department" } else { "program" };
+        match names.find(&id.value, &[kind]) {
+            Lookup::Found(_, found) => id.value = found.to_string(),
+            Lookup::Ambiguous(kind, ids) => {
+                return Err(Error::input(
+                    Diagnostic::error(Names::ambiguous(&id.value, kind, &ids))
+                        .at_opt(id.location.clone())
+                        .hint(format!("name the {what} by its id, e.g. `{what}s.{}.…`", ids[0])),
+                ));
+            }
+            Lookup::NotFound => {
                 let d = Diagnostic::error(format!("`--set` names unknown {what} `{}`", id.value))
                     .at_opt(id.location.clone())
-                    .suggest(&id.value, known.iter().map(String::as_str));
+                    .hint_opt(names.did_you_mean(&id.value, &[kind]));
                 let d = if d.hint.is_none() {
-                    d.hint(format!("`--set` changes an existing {what}; add new ones in a scenario file"))
+                    d.hint(format!("`--set` changes an existing {what}, named by its id or its name; add new ones in a scenario file"))
                 } else {
                     d
                 };
@@ -733,6 +771,7 @@ fn validate(
         expectations: f.expect.unwrap_or_default(),
         fiscal,
         warnings: c.warnings,
+        overrides: Vec::new(),
     };
     if scenario.name.is_empty() {
         scenario.name = format!("{} {}年度", scenario.city, scenario.fiscal_year);

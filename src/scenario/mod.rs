@@ -4,11 +4,15 @@
 //! overrides, validates everything, and returns a [`Scenario`] whose every value is
 //! known-good. Input errors come back as [`crate::Diagnostic`]s with file, line and column.
 
+pub mod change;
+mod encoding;
 mod file;
 mod fiscal;
 mod inventory;
 mod load;
 mod located;
+pub mod names;
+mod overrides;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,6 +24,7 @@ use serde::Serialize;
 use crate::diagnostic::Location;
 use crate::money::{Money, Unit};
 
+pub use encoding::TextEncoding;
 pub use file::{FiscalFile, PlanFile, PlanYearFile};
 pub use file::{ScenarioFile, parse_number};
 pub use fiscal::FiscalInputs;
@@ -27,6 +32,7 @@ pub use inventory::COLUMNS;
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
+pub use overrides::{Override, SetValue};
 
 /// A validated scenario: one fiscal year of one city.
 #[derive(Debug, Clone)]
@@ -56,6 +62,9 @@ pub struct Scenario {
     pub fiscal: Option<FiscalInputs>,
     /// Non-fatal findings of validation (e.g. the inventory does not reconcile to the budget).
     pub warnings: Vec<crate::Diagnostic>,
+    /// The `--set` overrides applied, in order, with the values before and after; every report
+    /// prints them in its header.
+    pub overrides: Vec<Override>,
 }
 
 /// 歳入: what the year brings in.

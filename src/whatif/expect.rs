@@ -11,7 +11,7 @@
 //! action = "縮小"               # the review's action (今後の方向性)
 //!
 //! [[expect]]
-//! envelope = "kodomo_katei"
+//! envelope = "子ども家庭局"       # a bureau or program by its id or its name
 //! between = ["340億円", "450億円"]
 //!
 //! [[expect]]
@@ -35,6 +35,7 @@ use crate::money::{Money, Unit};
 use crate::pipeline::YearOutcome;
 use crate::review::Action;
 use crate::review::cases::{CaseResult, Mismatch};
+use crate::scenario::names::{Kind, Lookup, Names};
 use crate::scenario::{Located, Scenario};
 use crate::{Error, Result};
 
@@ -235,6 +236,33 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
         };
         d.suggest(found, known.iter().copied()).or_hint(hint)
     };
+    // A bureau or program by its id or its name (子ども家庭局), as the id.
+    let names = Names::of(scenario);
+    let named = |written: &str, key: &str, kind: Kind, errors: &mut Vec<Diagnostic>| -> Option<String> {
+        let what = if kind == Kind::Bureau { "bureau" } else { "program" };
+        match names.find(written, &[kind]) {
+            Lookup::Found(_, id) => Some(id.to_string()),
+            Lookup::Ambiguous(kind, ids) => {
+                errors.push(
+                    Diagnostic::error(Names::ambiguous(written, kind, &ids))
+                        .at_opt(at(key, true))
+                        .hint(format!("write the {what}'s id, e.g. `{key} = \"{}\"`", ids[0])),
+                );
+                None
+            }
+            Lookup::NotFound => {
+                let d = Diagnostic::error(format!("unknown {what} `{written}` in `[[expect]]`")).at_opt(at(key, true));
+                let hint = names.did_you_mean(written, &[kind]).unwrap_or_else(|| match kind {
+                    Kind::Bureau => format!("known bureaus: {}", names.bureaus().join(", ")),
+                    Kind::Program => {
+                        format!("name a program by its id or its name (the scenario has {})", names.programs(0).1)
+                    }
+                });
+                errors.push(d.hint(hint));
+                None
+            }
+        }
+    };
     let subject = match subject_key {
         "feasible" => match t.get("feasible") {
             Some(toml::Value::Boolean(b)) => Subject::Feasible(*b),
@@ -257,16 +285,8 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             }
         }
         "program" => {
-            let Some(id) = text_of("program", &mut errors) else { return Err(errors) };
-            if scenario.program(&id).is_none() {
-                errors.push(unknown(
-                    "program",
-                    "program",
-                    &id,
-                    scenario.programs.iter().map(|p| p.id.as_str()).collect(),
-                ));
-                return Err(errors);
-            }
+            let Some(written) = text_of("program", &mut errors) else { return Err(errors) };
+            let Some(id) = named(&written, "program", Kind::Program, &mut errors) else { return Err(errors) };
             let general_revenue = match text_of("of", &mut errors).as_deref() {
                 None | Some("allocated") => false,
                 Some("general_revenue") => true,
@@ -282,16 +302,8 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             Subject::Program { id, general_revenue }
         }
         "envelope" => {
-            let Some(id) = text_of("envelope", &mut errors) else { return Err(errors) };
-            if scenario.department(&id).is_none() {
-                errors.push(unknown(
-                    "bureau",
-                    "envelope",
-                    &id,
-                    scenario.departments.iter().map(|d| d.id.as_str()).collect(),
-                ));
-                return Err(errors);
-            }
+            let Some(written) = text_of("envelope", &mut errors) else { return Err(errors) };
+            let Some(id) = named(&written, "envelope", Kind::Bureau, &mut errors) else { return Err(errors) };
             Subject::Envelope(id)
         }
         _ => {

@@ -123,6 +123,9 @@ pub struct Row {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sweep {
     pub scenario: String,
+    /// The `--set` overrides every variant starts from (absent without any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::scenario::Override>,
     /// The `--vary` arguments.
     pub vary: Vec<String>,
     /// Whether every variant shared one review.
@@ -162,6 +165,7 @@ pub fn run(
         .collect();
     Ok(Sweep {
         scenario: Source::display_path(&base.path),
+        overrides: base.overrides.clone(),
         vary: vary.iter().map(|v| v.text.clone()).collect(),
         review_reused,
         rows: rows.into_iter().collect::<Result<_>>()?,
@@ -260,11 +264,18 @@ fn fill(row: &mut Row, scenario: &Scenario, a: &Allocation) {
     row.indicators = indicators::indicators(scenario, a).into_iter().map(|i| (i.id.to_string(), i.value)).collect();
 }
 
-/// CSV, one line per variant; money in whole yen.
+/// The CSV column of a varied input: `in.revenue`, named apart from the outputs (`reserve_share`
+/// is both a `--vary` name and a result).
+pub fn input_column(name: &str) -> String {
+    format!("in.{name}")
+}
+
+/// CSV, one line per variant; money in whole yen. Every column name is unique: the varied inputs
+/// are `in.<name>`, the bureaus' envelopes `envelope.<id>`, the indicators `indicator.<id>`.
 pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["variant".into()];
-    header.extend(vary.iter().map(|v| v.name.to_string()));
+    header.extend(vary.iter().map(|v| input_column(v.name)));
     header.extend(
         [
             "feasible",
@@ -285,6 +296,10 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
     header.extend(sweep.departments.iter().map(|d| format!("envelope.{d}")));
     header.extend(indicators::KNOWN.iter().map(|(k, _)| format!("indicator.{k}")));
     let fail = |e: csv::Error| Error::internal(format!("the sweep's CSV could not be written: {e}"));
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = header.iter().find(|h| !seen.insert(h.as_str())) {
+        return Err(Error::internal(format!("two sweep columns are named `{twice}`")));
+    }
     w.write_record(&header).map_err(fail)?;
     let m = |x: Option<Money>| x.map_or_else(String::new, |m| m.as_decimal().to_string());
     for r in &sweep.rows {

@@ -11,7 +11,9 @@
 //! | `fund_max_drawdown` | `fund.max_drawdown` | a change or amounts |
 //! | `reserve_weight` | `policy.reserve_weight` (objective weight of a yen kept in reserve) | numbers |
 //!
-//! A range is `LO..HI:N` (N evenly spaced values, both ends included) or a list `A,B,C`.
+//! A change is written as `--set` writes one ([`crate::scenario::change`]): `-5%`, `+5%` or `×0.95`
+//! for money, `+1pt` or `×1.2` for shares and numbers; an amount or a share is written as in a
+//! scenario. A range is `LO..HI:N` (N evenly spaced values, both ends included) or a list `A,B,C`.
 //! With `--samples`, values are drawn uniformly from `LO..HI` (the `:N` is not needed).
 //! None of these names is read by the review rules, so a sweep reviews the programs once.
 
@@ -23,6 +25,7 @@ use rust_decimal::Decimal;
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
 use crate::scenario::Scenario;
+use crate::scenario::change::{Change, Target};
 use crate::{Error, Result};
 
 /// What kind of value a name takes.
@@ -61,13 +64,37 @@ pub enum Values {
     List(Vec<Decimal>),
 }
 
+/// How the values of a `--vary` are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Amounts in yen, shares or numbers: the value itself.
+    Absolute,
+    /// `-5%`: a change of an amount (the values are fractions, −0.05).
+    Percent,
+    /// `×0.95`: a multiple of the scenario's value (the values are factors).
+    Times,
+    /// `+1pt`: percentage points added to a share (the values are fractions, 0.01).
+    Points,
+}
+
+impl Form {
+    fn change(self, v: Decimal) -> Option<Change> {
+        match self {
+            Form::Absolute => None,
+            Form::Percent => Some(Change::Percent { fraction: v, signed: true }),
+            Form::Times => Some(Change::Times(v)),
+            Form::Points => Some(Change::Points(v)),
+        }
+    }
+}
+
 /// One parsed `--vary NAME=…`.
 #[derive(Debug, Clone)]
 pub struct Vary {
     pub name: &'static str,
     pub kind: Kind,
-    /// For money: the values are changes relative to the scenario (−0.05 = −5%), not amounts in yen.
-    pub relative: bool,
+    /// Whether the values are changes of the scenario's value, and which.
+    pub form: Form,
     pub values: Values,
     /// The argument as given, for messages and output.
     pub text: String,
@@ -116,23 +143,24 @@ impl Vary {
             }
             None => (rhs, None),
         };
-        let mut relative = None;
+        let mut form = None;
         let mut value = |text: &str, start: usize| -> Result<Decimal> {
             let span = start..start + text.len();
             let t = text.trim();
-            let (v, rel) =
+            let (v, f) =
                 parse_value(t, kind).map_err(|m| Error::input(err(&source, span.clone(), m).hint(example(kind))))?;
-            match relative {
-                Some(r) if r != rel => {
+            match form {
+                Some(r) if r != f => {
                     return Err(Error::input(
                         err(&source, span, format!("`{t}` mixes a change with an amount")).hint(
-                            "write both ends as changes (`-5%..+5%`) or both as amounts (`4,200億円..4,500億円`)",
+                            "write both ends as changes of one kind (`-5%..+5%`, `×0.95..×1.05`) or both as amounts (`4,200億円..4,500億円`)",
                         ),
                     ));
                 }
-                _ => relative = Some(rel),
+                _ => form = Some(f),
             }
-            if rel && v <= -Decimal::ONE {
+            let rel = f != Form::Absolute;
+            if f == Form::Percent && v <= -Decimal::ONE {
                 return Err(Error::input(
                     err(&source, span, format!("a change of `{t}` leaves nothing")).hint("a change is above -100%"),
                 ));
@@ -178,7 +206,7 @@ impl Vary {
             }
             Values::List(list)
         };
-        Ok(Vary { name, kind, relative: relative.unwrap_or(false), values, text: arg.to_string(), source })
+        Ok(Vary { name, kind, form: form.unwrap_or(Form::Absolute), values, text: arg.to_string(), source })
     }
 
     /// The grid values (ends included), or an error when a range has no `:N`.
@@ -230,28 +258,38 @@ impl Vary {
 
     /// Sets `value` in `scenario`. Returns a reason when the result is not a valid scenario.
     pub fn apply(&self, scenario: &mut Scenario, value: Decimal) -> std::result::Result<(), String> {
-        let money = |base: Money| -> Money {
-            if self.relative { base.mul_ratio(Decimal::ONE + value) } else { Money::from_decimal(value) }
+        let change = self.form.change(value);
+        let money = |base: Money| -> std::result::Result<Money, String> {
+            change.map_or(Ok(Money::from_decimal(value)), |c| c.money(base))
         };
+        let number = |base: Decimal| change.map_or(value, |c| c.number(base));
         let p = &mut scenario.policy;
         match self.name {
-            "revenue" => scenario.revenue.general_revenue = money(scenario.revenue.general_revenue),
+            "revenue" => scenario.revenue.general_revenue = money(scenario.revenue.general_revenue)?,
             // "The reserve at 5%": at least that share. Not exactly: a reserve pinned to one share of
             // available general revenue could not also be a whole number of the rounding unit.
             "reserve_share" => {
-                p.reserve_min_share = value;
-                p.reserve_max_share = p.reserve_max_share.max(value);
+                p.reserve_min_share = number(p.reserve_min_share);
+                p.reserve_max_share = p.reserve_max_share.max(p.reserve_min_share);
             }
-            "reserve_min_share" => p.reserve_min_share = value,
-            "reserve_max_share" => p.reserve_max_share = value,
-            "investment_cap" => p.investment_cap = money(p.investment_cap),
-            "issuance_cap" => scenario.bonds.issuance_cap = money(scenario.bonds.issuance_cap),
-            "next_generation_target" => p.next_generation_target = money(p.next_generation_target),
-            "fund_max_drawdown" => scenario.fund.max_drawdown = money(scenario.fund.max_drawdown),
-            "reserve_weight" => p.reserve_weight = value,
+            "reserve_min_share" => p.reserve_min_share = number(p.reserve_min_share),
+            "reserve_max_share" => p.reserve_max_share = number(p.reserve_max_share),
+            "investment_cap" => p.investment_cap = money(p.investment_cap)?,
+            "issuance_cap" => scenario.bonds.issuance_cap = money(scenario.bonds.issuance_cap)?,
+            "next_generation_target" => p.next_generation_target = money(p.next_generation_target)?,
+            "fund_max_drawdown" => scenario.fund.max_drawdown = money(scenario.fund.max_drawdown)?,
+            "reserve_weight" => p.reserve_weight = number(p.reserve_weight),
             _ => return Err(format!("`{}` cannot be varied", self.name)),
         }
         let p = &scenario.policy;
+        for (key, share) in [("reserve_min_share", p.reserve_min_share), ("reserve_max_share", p.reserve_max_share)] {
+            if share < Decimal::ZERO || share > Decimal::ONE {
+                return Err(format!("{key} {} is not between 0 and 1", share.normalize()));
+            }
+        }
+        if p.reserve_weight < Decimal::ZERO {
+            return Err(format!("reserve_weight {} is negative", p.reserve_weight.normalize()));
+        }
         if p.reserve_min_share > p.reserve_max_share {
             return Err(format!(
                 "reserve_min_share {} is above reserve_max_share {}",
@@ -262,48 +300,49 @@ impl Vary {
         Ok(())
     }
 
-    /// The value as the user wrote it: `-5%` for a change, yen for an amount, the number for a share.
+    /// The value as the user wrote it: `-5%`, `×0.95` or `+1pt` for a change, yen for an amount,
+    /// the number for a share.
     pub fn show(&self, value: Decimal) -> String {
-        if self.relative {
-            format!("{}%", (value * Decimal::ONE_HUNDRED).round_dp(4).normalize())
-        } else {
-            value.normalize().to_string()
+        match self.form.change(value.round_dp(6)) {
+            Some(c) => c.to_string(),
+            None => value.normalize().to_string(),
         }
     }
 }
 
 fn example(kind: Kind) -> &'static str {
     match kind {
-        Kind::Money => "write a change such as `-5%..+5%` or amounts such as `600億円..650億円`",
-        Kind::Share => "write shares such as `0.02..0.08` or `2%..8%`",
-        Kind::Number => "write numbers such as `0.5..1.5`",
+        Kind::Money => "write a change such as `-5%..+5%` or `×0.95..×1.05`, or amounts such as `600億円..650億円`",
+        Kind::Share => "write shares such as `0.02..0.08` or `2%..8%`, or a change such as `-1pt..+2pt` or `×0.5..×2`",
+        Kind::Number => "write numbers such as `0.5..1.5`, or a change such as `×0.5..×2`",
     }
 }
 
-/// One end of a range: `(value, is_relative)`.
-fn parse_value(t: &str, kind: Kind) -> std::result::Result<(Decimal, bool), String> {
+/// One end of a range: its value and how it is written. A change is parsed as `--set` parses one
+/// ([`Change::parse`]); an unsigned percentage of money is a rise (`-5%..5%`).
+fn parse_value(t: &str, kind: Kind) -> std::result::Result<(Decimal, Form), String> {
     if t.is_empty() {
         return Err("a value is missing".to_string());
     }
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let pct = t.strip_suffix('%').or_else(|| t.strip_suffix('％'));
+    let target = if kind == Kind::Money { Target::Money } else { Target::Number };
+    match Change::parse(t, target) {
+        Some(Ok(Change::Percent { fraction, .. })) => return Ok((fraction, Form::Percent)),
+        Some(Ok(Change::Times(k))) => return Ok((k, Form::Times)),
+        Some(Ok(Change::Points(p))) => return Ok((p, Form::Points)),
+        Some(Err(message)) => return Err(message),
+        None => {}
+    }
     match kind {
-        Kind::Money => {
-            if let Some(p) = pct {
-                return Decimal::from_str(p.trim())
-                    .map(|d| (d / Decimal::ONE_HUNDRED, true))
-                    .map_err(|_| format!("`{t}` is not a percentage change"));
-            }
-            Money::parse(t)
-                .map(|m| (m.as_decimal(), false))
-                .map_err(|e| format!("`{t}` is not an amount: {}", e.message))
-        }
+        Kind::Money => Money::parse(t)
+            .map(|m| (m.as_decimal(), Form::Absolute))
+            .map_err(|e| format!("`{t}` is not an amount: {}", e.message)),
         Kind::Share | Kind::Number => {
+            let pct = t.strip_suffix('%').or_else(|| t.strip_suffix('％'));
             let v = match pct {
                 Some(p) => Decimal::from_str(p.trim()).map(|d| d / Decimal::ONE_HUNDRED),
                 None => Decimal::from_str(t),
             };
-            v.map(|d| (d, false)).map_err(|_| format!("`{t}` is not a number"))
+            v.map(|d| (d, Form::Absolute)).map_err(|_| format!("`{t}` is not a number"))
         }
     }
 }
@@ -315,7 +354,7 @@ mod tests {
     #[test]
     fn grid_includes_both_ends() {
         let v = Vary::parse("revenue=-5%..+5%:11").expect("parses");
-        assert!(v.relative);
+        assert_eq!(v.form, Form::Percent);
         let g = v.grid().expect("grid");
         assert_eq!(g.len(), 11);
         assert_eq!(g[0], Decimal::new(-5, 2));
@@ -328,8 +367,29 @@ mod tests {
         let v = Vary::parse("reserve_share=2%..8%:7").expect("parses");
         assert_eq!(v.grid().expect("grid")[1], Decimal::new(3, 2));
         let v = Vary::parse("investment_cap=600億円,620億円").expect("parses");
-        assert!(!v.relative);
+        assert_eq!(v.form, Form::Absolute);
         assert_eq!(v.grid().expect("grid").len(), 2);
+    }
+
+    #[test]
+    fn changes_written_as_set_writes_them() {
+        let mut sc = crate::scenario::load(std::path::Path::new("scenarios/kitakyushu-r8.toml")).expect("scenario");
+        let revenue = sc.revenue.general_revenue;
+        let v = Vary::parse("revenue=×0.95..×1.05:3").expect("multiples");
+        assert_eq!(v.form, Form::Times);
+        let g = v.grid().expect("grid");
+        assert_eq!(v.show(g[0]), "×0.95");
+        v.apply(&mut sc, g[0]).expect("applies");
+        assert_eq!(sc.revenue.general_revenue, revenue.mul_ratio(Decimal::new(95, 2)));
+        let min = sc.policy.reserve_min_share;
+        let v = Vary::parse("reserve_min_share=+0pt..+2pt:3").expect("points");
+        assert_eq!(v.show(v.grid().expect("grid")[2]), "+2pt");
+        v.apply(&mut sc, Decimal::new(2, 2)).expect("applies");
+        assert_eq!(sc.policy.reserve_min_share, min + Decimal::new(2, 2));
+        let e = Vary::parse("reserve_share=+1%..+2%:2").expect_err("ambiguous");
+        assert!(e.to_string().contains("ambiguous"), "{e}");
+        let v = Vary::parse("reserve_max_share=×30").expect("parses");
+        assert!(v.apply(&mut sc, Decimal::from(30)).unwrap_err().contains("not between 0 and 1"));
     }
 
     #[test]

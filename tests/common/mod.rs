@@ -2,17 +2,6 @@
 //! for the tests that run the binary.
 #![allow(dead_code)]
 
-/// Runs the `waku` binary in `dir`: exit code, standard output, standard error.
-pub fn waku(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out =
-        std::process::Command::new(env!("CARGO_BIN_EXE_waku")).args(args).current_dir(dir).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// A fresh, empty temporary folder for one test.
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("waku-{name}-{}", std::process::id()));
@@ -93,4 +82,28 @@ pub fn reserve_window(sc: &Scenario, available: Money) -> (Money, Money) {
             .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
         (Money::from_decimal(mid), Money::from_decimal(mid))
     }
+}
+
+/// `waku run --format json` without its `overrides` block, which quotes each `--set` as written:
+/// what is left is the allocation, comparable between two ways of writing the same change.
+pub fn without_overrides(json: &str) -> String {
+    let Some(start) = json.find("  \"overrides\": [") else { return json.to_string() };
+    let end = json[start..].find("\n  ],\n").map_or(json.len(), |e| e + start + "\n  ],\n".len());
+    format!("{}{}", &json[..start], &json[end..])
+}
+
+/// Runs the built `waku` with `args` in the crate's folder: exit code, standard output, standard error.
+pub fn waku(args: &[&str]) -> (i32, String, String) {
+    waku_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Runs the built `waku` with `args` in `dir`.
+pub fn waku_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_waku")).args(args).current_dir(dir).output().expect("run waku");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

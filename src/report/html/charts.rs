@@ -32,12 +32,34 @@ const AMBER: RGBColor = RGBColor(0xd9, 0x8c, 0x1f);
 const FAMILY: &str = "sans-serif";
 const WIDTH: u32 = 960;
 
+/// Chart text in CSS pixels at the chart's own size. The page never draws a chart wider than its
+/// width in the SVG (`max-width` in the stylesheet), and at 1280 px wide it draws each at that width
+/// (the grid's two columns hold the 520 px ratio charts), so this is the size on a projector too:
+/// every label at least 13 px, none under the 12 px a meeting room can read
+/// (`tools/browser-check.py` measures it in Chromium).
+pub const LABEL_PX: f64 = 14.0;
+/// Figures printed beside bars and threshold names.
+pub const VALUE_PX: f64 = 13.0;
+
+/// plotters' SVG backend writes `font-size` as the style's size ÷ 1.24 (plotters-svg, `draw_text`);
+/// this is the size to ask for to get `px` in the SVG.
+fn font(px: f64) -> f64 {
+    px * 1.24
+}
+
+/// Roughly how wide `text` is at `px`, for margins: East Asian wide characters take about `px`,
+/// others about 0.6 `px`.
+fn text_width(text: &str, px: f64) -> u32 {
+    let cols = unicode_width::UnicodeWidthStr::width(text) as f64;
+    (cols * px * 0.55).ceil() as u32
+}
+
 fn failed(e: impl std::fmt::Display) -> Error {
     Error::input(Diagnostic::error(format!("cannot draw a chart of the report: {e}")))
 }
 
-fn text_style(size: f64, color: RGBColor, h: HPos) -> TextStyle<'static> {
-    (FAMILY, size).into_font().color(&color).pos(Pos::new(h, VPos::Center))
+fn text_style(px: f64, color: RGBColor, h: HPos) -> TextStyle<'static> {
+    (FAMILY, font(px)).into_font().color(&color).pos(Pos::new(h, VPos::Center))
 }
 
 /// An axis tick in the display unit: digits grouped by three, at most two decimals.
@@ -82,18 +104,20 @@ pub struct HRow {
 /// Horizontal bars, first row at the top; `rule` draws a dashed line across all rows (e.g. 100%).
 pub fn hbars(rows: &[HRow], x_max: f64, rule: Option<(f64, &str)>, x_desc: &str, label_width: u32) -> Result<String> {
     let n = rows.len().max(1);
-    let row_h = 26u32;
-    let height = 56 + row_h * n as u32 + 24;
+    let row_h = 30u32;
+    let height = 64 + row_h * n as u32 + 24;
+    // Room right of the bars for the longest figure printed there.
+    let right = rows.iter().map(|r| text_width(&r.text, VALUE_PX)).max().unwrap_or(0).clamp(40, 420) + 16;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(failed)?;
         let (lo, hi) = range(0.0, x_max);
         let mut chart = ChartBuilder::on(&root)
-            .margin_top(if rule.is_some() { 24 } else { 12 })
-            .margin_right(150)
+            .margin_top(if rule.is_some() { 26 } else { 12 })
+            .margin_right(right)
             .margin_left(8)
-            .x_label_area_size(44)
+            .x_label_area_size(50)
             .y_label_area_size(label_width)
             .build_cartesian_2d(lo..hi, 0f64..n as f64)
             .map_err(failed)?;
@@ -108,8 +132,8 @@ pub fn hbars(rows: &[HRow], x_max: f64, rule: Option<(f64, &str)>, x_desc: &str,
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .axis_style(GREY)
-            .label_style((FAMILY, 13).into_font().color(&INK))
-            .axis_desc_style((FAMILY, 13).into_font().color(&INK))
+            .label_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
+            .axis_desc_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
             .draw()
             .map_err(failed)?;
         // Row i's slot is [n-1-i, n-i] so the first row is drawn at the top.
@@ -147,15 +171,17 @@ pub fn hbars(rows: &[HRow], x_max: f64, rule: Option<(f64, &str)>, x_desc: &str,
                 )))
                 .map_err(failed)?;
             let (px, py) = chart.backend_coord(&(clamp(x), n as f64));
-            root.draw(&Text::new(words.to_string(), (px, py - 10), text_style(12.0, RED, HPos::Center)))
+            root.draw(&Text::new(words.to_string(), (px, py - 12), text_style(VALUE_PX, RED, HPos::Center)))
                 .map_err(failed)?;
         }
         for (i, r) in rows.iter().enumerate() {
             let (x0, y) = chart.backend_coord(&(lo, slot(i) + 0.5));
-            root.draw(&Text::new(r.label.clone(), (x0 - 8, y), text_style(13.0, INK, HPos::Right))).map_err(failed)?;
+            root.draw(&Text::new(r.label.clone(), (x0 - 8, y), text_style(LABEL_PX, INK, HPos::Right)))
+                .map_err(failed)?;
             let end = r.value.max(r.marker.unwrap_or(lo)).max(r.band.map_or(lo, |b| b.1)).max(rule.map_or(lo, |r| r.0));
             let (x1, _) = chart.backend_coord(&(clamp(end), slot(i) + 0.5));
-            root.draw(&Text::new(r.text.clone(), (x1 + 6, y), text_style(12.5, INK, HPos::Left))).map_err(failed)?;
+            root.draw(&Text::new(r.text.clone(), (x1 + 6, y), text_style(VALUE_PX, INK, HPos::Left)))
+                .map_err(failed)?;
         }
         root.present().map_err(failed)?;
     }
@@ -197,11 +223,11 @@ pub fn vbars(
         root.fill(&WHITE).map_err(failed)?;
         let (lo, hi) = range(y_lo, y_hi);
         let mut chart = ChartBuilder::on(&root)
-            .margin_top(16)
-            .margin_right(if thresholds.is_empty() { 16 } else { 150 })
+            .margin_top(if thresholds.is_empty() { 16 } else { 26 })
+            .margin_right(16)
             .margin_left(8)
-            .x_label_area_size(40)
-            .y_label_area_size(72)
+            .x_label_area_size(44)
+            .y_label_area_size(76)
             .build_cartesian_2d(0f64..n as f64, lo..hi)
             .map_err(failed)?;
         let fmt = |v: &f64| tick(*v);
@@ -215,8 +241,8 @@ pub fn vbars(
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .axis_style(GREY)
-            .label_style((FAMILY, 13).into_font().color(&INK))
-            .axis_desc_style((FAMILY, 13).into_font().color(&INK))
+            .label_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
+            .axis_desc_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
             .draw()
             .map_err(failed)?;
         let clamp = |v: f64| v.clamp(lo, hi);
@@ -245,18 +271,32 @@ pub fn vbars(
                     t.color.stroke_width(2),
                 )))
                 .map_err(failed)?;
+            // Named at the plot's right end, inside the chart (never cut off): above its line, or
+            // below it where a bar rises through the line.
             let (px, py) = chart.backend_coord(&(n as f64, t.value));
-            root.draw(&Text::new(t.label.clone(), (px + 6, py), text_style(12.0, t.color, HPos::Left)))
+            let crossed = bars.iter().any(|b| b.from.max(b.to) > t.value);
+            let dy = if crossed { 12 } else { -11 };
+            root.draw(&Text::new(t.label.clone(), (px - 4, py + dy), text_style(VALUE_PX, t.color, HPos::Right)))
                 .map_err(failed)?;
         }
         for (i, b) in bars.iter().enumerate() {
             let (x, y_axis) = chart.backend_coord(&(i as f64 + 0.5, lo));
-            root.draw(&Text::new(b.label.clone(), (x, y_axis + 14), text_style(13.0, INK, HPos::Center)))
+            root.draw(&Text::new(b.label.clone(), (x, y_axis + 16), text_style(LABEL_PX, INK, HPos::Center)))
                 .map_err(failed)?;
             let down = b.to < b.from;
             let (_, y) = chart.backend_coord(&(i as f64 + 0.5, clamp(if down { b.to } else { b.to.max(b.from) })));
-            let dy = if down { 12 } else { -10 };
-            root.draw(&Text::new(b.text.clone(), (x, y + dy), text_style(12.5, INK, HPos::Center))).map_err(failed)?;
+            let (_, y0) = chart.backend_coord(&(i as f64 + 0.5, clamp(b.from.min(b.to))));
+            // Bars standing on the axis (the ratios) carry their figure inside their top, clear of
+            // the threshold lines above them; a waterfall's steps keep theirs outside.
+            let (dy, color) = if !connect && !down && y0 - y >= 28 {
+                (13, WHITE)
+            } else if down {
+                (13, INK)
+            } else {
+                (-11, INK)
+            };
+            root.draw(&Text::new(b.text.clone(), (x, y + dy), text_style(VALUE_PX, color, HPos::Center)))
+                .map_err(failed)?;
         }
         root.present().map_err(failed)?;
     }
@@ -266,6 +306,11 @@ pub fn vbars(
 /// Colours for statuses and kinds, named where the report chooses them.
 pub fn status_color(ok: bool) -> RGBColor {
     if ok { TEAL } else { RED }
+}
+
+/// The colour of a benchmark line (a reference, not a limit).
+pub fn benchmark_color() -> RGBColor {
+    GREY
 }
 
 /// The colour of a threshold line by its kind.
@@ -309,6 +354,31 @@ mod tests {
         let svg = vbars(&bars, 0.0, 4.0, &t, true, "<y>", (400, 300)).unwrap();
         assert!(!svg.contains("<i>") && !svg.contains("<u>") && !svg.contains("<y>"));
         assert!(svg.contains("&lt;i&gt;") && svg.contains("&lt;u&gt;") && svg.contains("&amp;"));
+    }
+
+    /// Every text of both chart shapes is written at 12 px or more (the page draws charts at their
+    /// own size at 1280 px wide; the browser check measures what Chromium renders).
+    #[test]
+    fn chart_text_is_at_least_twelve_pixels() {
+        let rows = [HRow {
+            label: "財政・変革局".into(),
+            value: 3.0,
+            color: BLUE,
+            band: Some((1.0, 4.0)),
+            marker: Some(2.0),
+            text: "980.55（-2.0%）".into(),
+        }];
+        let bars = [VBar { label: "FY2026".into(), from: 0.0, to: 3.0, color: TEAL, text: "12.1%".into() }];
+        let t = [Threshold { value: 3.5, label: "早期健全化基準 25.0%".into(), color: RED }];
+        for svg in [
+            hbars(&rows, 5.0, Some((4.0, "100%")), "億円", 120).unwrap(),
+            vbars(&bars, 0.0, 4.0, &t, false, "%", (520, 300)).unwrap(),
+        ] {
+            let sizes: Vec<f64> =
+                svg.split("font-size=\"").skip(1).filter_map(|s| s.split('"').next()?.parse().ok()).collect();
+            assert!(sizes.len() >= 4, "{svg}");
+            assert!(sizes.iter().all(|&px| px >= 12.0), "{sizes:?}");
+        }
     }
 
     #[test]

@@ -58,7 +58,13 @@ pub(super) fn health_table(o: &PlanOutcome) -> Table {
                 "ordinary balance ratio",
                 &|y| pct(y.ordinary_balance_ratio),
                 city(2).map_or_else(
-                    || "法定の基準なし no statutory threshold".into(),
+                    || {
+                        format!(
+                            "法定の基準なし no statutory threshold（参考 benchmark: 政令市平均 約{}%、{}年度）",
+                            (crate::fiscal::ORDINARY_BALANCE_BENCHMARK * Decimal::ONE_HUNDRED).normalize(),
+                            crate::fiscal::ORDINARY_BALANCE_BENCHMARK_YEAR
+                        )
+                    },
                     |c| format!("市の目標 city target {c}"),
                 ),
                 false,
@@ -186,6 +192,22 @@ pub(super) fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
                 color: charts::threshold_color(c.kind),
             });
         }
+        let mut note = "棒: 各年度の比率（緑は基準内）。破線: 法定の基準と市の目標。 Bars: the ratio per year; dashed lines: statutory thresholds and the city's limits.".to_string();
+        if thresholds.is_empty() && id == RatioIndicator::OrdinaryBalance {
+            // No statutory threshold and no city target: a stated benchmark, so the bar has a reference.
+            let b = crate::fiscal::ORDINARY_BALANCE_BENCHMARK;
+            let year = crate::fiscal::ORDINARY_BALANCE_BENCHMARK_YEAR;
+            thresholds.push(Threshold {
+                value: ratio_f(Ratio(b)),
+                label: format!("参考: 政令市平均 約{}%（{year}年度）", (b * Decimal::ONE_HUNDRED).normalize()),
+                color: charts::benchmark_color(),
+            });
+            note = format!(
+                "棒: 各年度の比率。法定の基準はなく、市の目標も定められていないため、灰色の破線は参考値（政令市平均 約{}%、{year}年度）。低いほど財政に弾力性があります。 Bars: the ratio per year; no statutory threshold or city target, so the grey line is a benchmark (the designated-city average, about {}% in FY{year}).",
+                (b * Decimal::ONE_HUNDRED).normalize(),
+                (b * Decimal::ONE_HUNDRED).normalize()
+            );
+        }
         let bars: Vec<VBar> = ys
             .iter()
             .map(|y| {
@@ -204,7 +226,7 @@ pub(super) fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
         out.push(Chart {
             id: format!("chart-{}", id.id().replace('_', "-")),
             title: format!("{ja} {en}（%）"),
-            note: "棒: 各年度の比率（緑は基準内）。破線: 法定の基準と市の目標。 Bars: the ratio per year; dashed lines: statutory thresholds and the city's limits.".into(),
+            note,
             svg: charts::vbars(&bars, 0.0, top, &thresholds, false, "%", (520, 300))?,
         });
     }

@@ -22,6 +22,8 @@ pub(super) struct Page {
     pub city: String,
     pub name: String,
     pub period: String,
+    /// The `--set` overrides of the run, one line each.
+    pub sets: Vec<String>,
     pub unit: &'static str,
     pub multi_year: bool,
     pub cards: Vec<Card>,
@@ -126,10 +128,11 @@ pub(super) struct EnvelopeRow {
 }
 
 /// A binding limit in words.
+/// A binding limit in the report: its Japanese label, figures and shadow price in Japanese; the
+/// constraint's machine name only as the item's tooltip.
 pub(super) struct Binding {
     pub ja: String,
     pub name: String,
-    pub label: String,
     pub limit: String,
     pub value: String,
     pub words: String,
@@ -283,6 +286,11 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
         city: o.city.clone(),
         name: o.plan.clone(),
         period: period(&o.years),
+        sets: {
+            let years: Vec<(i32, &[crate::scenario::Override])> =
+                o.allocations.iter().map(|a| (a.fiscal_year, a.overrides.as_slice())).collect();
+            crate::report::set_lines(&years, u)
+        },
         unit: u.suffix(),
         multi_year: multi,
         cards,
@@ -438,6 +446,15 @@ fn overview(o: &PlanOutcome) -> Table {
             r.note = format!("プラン期間の目標 plan target {}", n(o.next_generation_target, u));
         }
     }
+    // A year without a next-generation target of its own (a plan's target is cumulative) shows
+    // "—", not 0.00.
+    if let Some(r) = rows.last_mut() {
+        for (cell, a) in r.cells.iter_mut().zip(&o.allocations) {
+            if a.next_generation_target.is_zero() {
+                *cell = "—".into();
+            }
+        }
+    }
     for r in rows.iter_mut().filter(|r| r.ja == "市長調整枠") {
         r.note = o.allocations.iter().map(|a| share(a.reserve_share)).collect::<Vec<_>>().join(" / ");
     }
@@ -455,6 +472,7 @@ pub(super) fn nice_floor(v: f64, span: f64) -> f64 {
 
 /// Width in pixels for labels of this many terminal columns (a wide character is two).
 pub(super) fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
-    let cols = labels.map(UnicodeWidthStr::width).max().unwrap_or(0) as u32;
-    (cols * 7 + 20).clamp(80, 280)
+    // Labels are drawn at `charts::LABEL_PX`: about half of it per column (a CJK character is two).
+    let cols = labels.map(UnicodeWidthStr::width).max().unwrap_or(0) as f64;
+    ((cols * super::charts::LABEL_PX * 0.55) as u32 + 24).clamp(80, 320)
 }

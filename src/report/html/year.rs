@@ -108,10 +108,9 @@ pub(super) fn section(a: &Allocation) -> Result<YearSection> {
         .map(|c| Binding {
             ja: c.kind.label_ja(),
             name: c.name.clone(),
-            label: c.label.clone(),
             limit: n(c.limit, u),
             value: n(c.value, u),
-            words: c.price_words(u),
+            words: c.price_words_ja(u),
         })
         .collect();
     Ok(YearSection {
@@ -127,7 +126,9 @@ pub(super) fn section(a: &Allocation) -> Result<YearSection> {
         reserve_share: share(a.reserve_share),
         available: n(a.available, u),
         available_yen: yen(a.available),
-        marginal_value: a.constraint(|k| *k == ConstraintKind::Balance).map_or_else(String::new, |c| c.price_words(u)),
+        marginal_value: a
+            .constraint(|k| *k == ConstraintKind::Balance)
+            .map_or_else(String::new, |c| c.price_words_ja(u)),
         binding,
     })
 }

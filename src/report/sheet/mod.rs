@@ -137,6 +137,15 @@ impl<'a> RunSheets<'a> {
                 Value::text(format!("{} {}", a.city, a.scenario)),
             ]);
             s.push(vec![y.clone(), Value::text("ソルバー"), Value::Empty, Value::Empty, Value::text(&a.solver)]);
+            for line in crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], crate::money::Unit::Yen) {
+                s.push(vec![
+                    y.clone(),
+                    Value::text("前提の変更（--set）"),
+                    Value::Empty,
+                    Value::Empty,
+                    Value::text(line),
+                ]);
+            }
             s.push(row("一般財源", a.general_revenue, None, String::new()));
             s.push(row("基金取崩し", a.fund_drawdown, None, "財源調整用基金から".into()));
             s.push(row("基金積立", a.fund_deposit, None, "配分しきれない一般財源".into()));
