@@ -333,8 +333,8 @@ pub struct Kpi {
 impl Kpi {
     /// Progress from baseline towards target: 0 at baseline, 1 at target (may exceed 1 or be negative).
     pub fn achievement(&self) -> Option<Decimal> {
-        let span = self.target - self.baseline;
-        if span.is_zero() { None } else { Some((self.actual - self.baseline) / span) }
+        let span = self.target.checked_sub(self.baseline)?;
+        if span.is_zero() { None } else { self.actual.checked_sub(self.baseline)?.checked_div(span) }
     }
 }
 
