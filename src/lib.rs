@@ -16,6 +16,7 @@ pub mod cli;
 pub mod constraint;
 pub mod diagnostic;
 pub mod fast;
+pub mod files;
 pub mod fiscal;
 pub mod generate;
 pub mod money;

@@ -32,7 +32,7 @@ pub use inventory::COLUMNS;
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
-pub use overrides::{Override, SetValue};
+pub use overrides::{Override, SetValue, set_lines};
 
 /// A validated scenario: one fiscal year of one city.
 #[derive(Debug, Clone)]
@@ -432,14 +432,15 @@ impl Kpi {
     /// baseline, 1 at the target, negative when the actual moved the worse way (a lower-is-better
     /// count that rose), above 1 past the target. `None` when the target equals the baseline.
     pub fn achievement(&self) -> Option<Decimal> {
-        let sign = self.direction.sign();
-        let span = (self.target - self.baseline) * sign;
-        if span.is_zero() { None } else { Some((self.actual - self.baseline) * sign / span) }
+        // (actual − baseline) / (target − baseline): the direction's sign cancels, and the loader
+        // has checked that the target lies on the better side (see `target_agrees`).
+        let span = self.target.checked_sub(self.baseline)?;
+        if span.is_zero() { None } else { self.actual.checked_sub(self.baseline)?.checked_div(span) }
     }
 
     /// Whether the target lies on the better side of the baseline (or on it).
     pub fn target_agrees(&self) -> bool {
-        (self.target - self.baseline) * self.direction.sign() >= Decimal::ZERO
+        self.target.checked_sub(self.baseline).is_none_or(|d| d * self.direction.sign() >= Decimal::ZERO)
     }
 }
 
