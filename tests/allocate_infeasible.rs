@@ -4,6 +4,8 @@
 //! `<kind>.stderr`. Set `WAKU_BLESS=1` to write the `.stderr` files from the current output
 //! (then read the diff before committing).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -56,20 +58,9 @@ fn every_infeasible_fixture_exits_1_with_its_message() {
 /// silently (it used to become what the bureau's programs could take, 357.68億円, without a word).
 #[test]
 fn a_stated_envelope_floor_holds_or_the_run_says_why() {
-    let waku = |set: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_waku"))
-            .args(["run", "scenarios/kitakyushu-r8.toml", "--format", "json", "--set", set])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("run waku");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let waku = |set: &str| common::waku(&["run", "scenarios/kitakyushu-r8.toml", "--format", "json", "--set", set]);
     let (code, stdout, stderr) = waku("departments.kodomo_katei.floor=360億円");
-    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(stdout.is_empty());
     assert!(
         stderr.starts_with(
@@ -79,7 +70,7 @@ fn a_stated_envelope_floor_holds_or_the_run_says_why() {
     );
     // A floor they can take holds, exactly as written.
     let (code, stdout, stderr) = waku("departments.kodomo_katei.floor=357億円");
-    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     let kodomo = json["envelopes"].as_array().expect("envelopes").iter().find(|e| e["department"] == "kodomo_katei");
     let kodomo = kodomo.expect("kodomo_katei");

@@ -409,6 +409,16 @@ fn fund_reason(model: &Model, sc: &Scenario, e: &Exact) -> String {
             worth_money += lack;
         }
     }
+    // The programs the fund leaves short, when the policy does not draw it for them.
+    let short_words = |tail: &str| {
+        if short == 0 {
+            return String::new();
+        }
+        let lack = short_money.format(u);
+        format!(
+            "見直しの上限に届かない事業が{short}事業（一般財源で計{lack}）ありますが、この方針では基金で補いません{tail}"
+        )
+    };
     let default = if policy == FundDraw::default() { "、既定" } else { "" };
     let mut s = format!("基金取崩しの方針は「{}」（`[fund] draw = \"{}\"`{default}）。", policy.label(), policy.id());
     let available = if limit == sc.fund.max_drawdown {
@@ -424,13 +434,7 @@ fn fund_reason(model: &Model, sc: &Scenario, e: &Exact) -> String {
     match policy {
         FundDraw::Never => {
             s.push_str("基金は取り崩していません。");
-            if short > 0 {
-                let _ = write!(
-                    s,
-                    "見直しの上限に届かない事業が{short}事業（一般財源で計{}）ありますが、基金では補いません。",
-                    short_money.format(u)
-                );
-            }
+            s.push_str(&short_words("。"));
         }
         FundDraw::BeforeCuts if limit.is_zero() => {
             let _ = write!(s, "取崩し可能額がないため、取り崩していません（{available}）。");
@@ -470,13 +474,7 @@ fn fund_reason(model: &Model, sc: &Scenario, e: &Exact) -> String {
         }
         FundDraw::LastResort => {
             s.push_str("取り崩していません：限度はすべて取崩しなしで満たせるため。");
-            if short > 0 {
-                let _ = write!(
-                    s,
-                    "見直しの上限に届かない事業が{short}事業（一般財源で計{}）ありますが、この方針では基金で補いません（事業を削る前に取り崩すには `[fund] draw = \"before_cuts\"`）。",
-                    short_money.format(u)
-                );
-            }
+            s.push_str(&short_words("（事業を削る前に取り崩すには `[fund] draw = \"before_cuts\"`）。"));
         }
     }
     s
@@ -722,15 +720,7 @@ fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> St
         let _ = writeln!(out, "  shadow price {p} per yen: {}", c.price_words(u));
     }
     if c.name == "fund_drawdown" {
-        let _ = writeln!(
-            out,
-            "  基金（財源調整用基金）: 取崩し {}、残高 {} → {}（下限 {}）",
-            a.fund_drawdown.format(u),
-            a.fund_balance_start.format(u),
-            a.fund_balance_end.format(u),
-            a.fund_floor.format(u)
-        );
-        let _ = writeln!(out, "  {}", a.fund_reason);
+        let _ = writeln!(out, "  {}", a.fund_words());
     }
     let held: Vec<&ProgramAllocation> =
         a.programs.iter().filter(|p| p.limits.iter().any(|l| l == &c.name) && p.held_by == Holding::Marginal).collect();

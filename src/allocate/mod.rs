@@ -126,6 +126,22 @@ impl Allocation {
     }
 }
 
+impl Allocation {
+    /// 「財源調整用基金は 344.00億円 → 316.13億円（取崩し 27.87億円）。」 and why, as `waku explain
+    /// fund_drawdown` and the memo write it.
+    pub fn fund_words(&self) -> String {
+        let u = self.display_unit;
+        format!(
+            "財源調整用基金は {} → {}（取崩し {}、下限 {}）。{}",
+            self.fund_balance_start.format(u),
+            self.fund_balance_end.format(u),
+            self.fund_drawdown.format(u),
+            self.fund_floor.format(u),
+            self.fund_reason
+        )
+    }
+}
+
 /// One bureau's envelope.
 #[derive(Debug, Clone, Serialize)]
 pub struct Envelope {

@@ -377,14 +377,7 @@ fn frames(out: &mut String, a: &Allocation) {
         a.bond_issuance.format(u),
         a.bond_redemption.format(u)
     );
-    let _ = writeln!(
-        out,
-        "\n財源調整用基金は {} → {}（取崩し {}）。{}",
-        a.fund_balance_start.format(u),
-        a.fund_balance_end.format(u),
-        a.fund_drawdown.format(u),
-        a.fund_reason
-    );
+    let _ = writeln!(out, "\n{}", a.fund_words());
 }
 
 fn binding(out: &mut String, a: &Allocation) {
