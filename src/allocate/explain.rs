@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::model::{Fixed, Limit, Model, ProgramState, Sense, shares};
+use super::prices::{Priced, has_free};
 use super::rounding::Exact;
 use super::solve::RawSolution;
 use super::{Allocation, ConstraintKind, ConstraintReport, Envelope, Holding, ProgramAllocation};
@@ -68,7 +69,14 @@ fn clean(p: f64) -> f64 {
 }
 
 /// Builds the [`Allocation`] from the exact solution and the duals.
-pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawSolution, e: &Exact) -> Allocation {
+pub(crate) fn assemble(
+    model: &Model,
+    sc: &Scenario,
+    review: &Review,
+    raw: &RawSolution,
+    e: &Exact,
+    priced: &Priced,
+) -> Allocation {
     let unit = Money::from_decimal(model.rounding_unit.factor());
     let reserve = e.reserve();
     let available = e.available();
@@ -96,8 +104,10 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
             Sense::Eq => Money::ZERO,
         };
         let tol = (unit.to_f64() * 10.0).max(limit.to_f64().abs() * 1e-6).max(1.0);
-        let dual = raw.duals.as_ref().map(|d| d[k]);
-        let binding = row.sense == Sense::Eq || slack.to_f64() <= tol || dual.is_some_and(|d| d.abs() >= PRICE_EPS);
+        let dual = priced.duals.as_ref().map(|d| d[k]);
+        // A row of constants limits nothing the allocation decides (`prices::has_free`).
+        let binding = has_free(model, sc, row)
+            && (row.sense == Sense::Eq || slack.to_f64() <= tol || dual.is_some_and(|d| d.abs() >= PRICE_EPS));
         let shadow_price = dual.map(|d| if binding { clean(d) } else { 0.0 });
         let kind = kind(row.limit, sc, model);
         constraints.push(ConstraintReport {
@@ -110,6 +120,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
             slack,
             binding,
             shadow_price,
+            effect: if binding { priced.effects[k].clone() } else { None },
         });
     }
 
