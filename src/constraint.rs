@@ -207,6 +207,41 @@ impl Effect {
         self.programs.iter().find(|p| p.id == id).map_or(Money::ZERO, |p| p.change)
     }
 
+    /// "programs +1.00億円 (K0407 下水道事業会計負担金（雨水処理） and 2 more), reserve −0.01億円,
+    /// fund drawdown −1.01億円": what changes, in English (empty when nothing does).
+    pub fn words_en(&self, unit: Unit) -> String {
+        let mut parts = Vec::new();
+        for up in [true, false] {
+            let list: Vec<&ProgramChange> = self
+                .programs
+                .iter()
+                .filter(|p| if up { p.change > Money::ZERO } else { p.change < Money::ZERO })
+                .collect();
+            if let Some(first) = list.first() {
+                let total: Money = list.iter().map(|p| p.change).sum();
+                let more = if list.len() > 1 { format!(" and {} more", list.len() - 1) } else { String::new() };
+                parts.push(format!(
+                    "program cost {} ({} {}{more})",
+                    total.format_change(unit, crate::money::Sign::Minus) + unit.suffix(),
+                    first.id,
+                    first.name
+                ));
+            }
+        }
+        for (amount, what) in
+            [(self.reserve, "reserve"), (self.drawdown, "fund drawdown"), (self.deposit, "fund deposit")]
+        {
+            if !amount.is_zero() {
+                parts.push(format!(
+                    "{what} {}{}",
+                    amount.format_change(unit, crate::money::Sign::Minus),
+                    unit.suffix()
+                ));
+            }
+        }
+        parts.join(", ")
+    }
+
     /// 「K0407 下水道事業会計負担金（雨水処理）ほか2事業の事業費が計1.00億円増え、市長調整枠が1.00億円減ります」: what changes, in a budget
     /// office's words (empty when nothing does).
     pub fn words_ja(&self, unit: Unit) -> String {
@@ -283,21 +318,30 @@ impl ConstraintReport {
             Sense::Le | Sense::Eq => (if p > 0.0 { "add" } else { "cost" }, "+"),
             Sense::Ge => (if p < 0.0 { "add" } else { "cost" }, "−"),
         };
+        let changes = self.effect.as_ref().map(|e| e.words_en(unit)).filter(|w| !w.is_empty());
         format!(
-            "{direction}{} of {} would {verb} {} of priority-weighted funding",
+            "{direction}{} of {} would {verb} {} of priority-weighted funding{}",
             step.format(unit),
             self.label,
-            worth.format(unit)
+            worth.format(unit),
+            changes.map_or_else(String::new, |w| format!(" ({w})"))
         )
     }
 
     /// 「この限度を1.00億円下げる」「一般財源が1.00億円増える」: loosening the limit by one step.
     pub fn loosen_ja(&self, unit: Unit) -> String {
+        format!("{}る", self.loosen_stem_ja(unit, false))
+    }
+
+    /// The stem of loosening the limit by one step, for 〜る, 〜れば, 〜ても: 「この限度を1.00億円下げ」,
+    /// or with `named` 「市長調整枠の下限（配分可能額の1%）を1.00億円下げ」; 「一般財源が1.00億円増え」.
+    pub fn loosen_stem_ja(&self, unit: Unit, named: bool) -> String {
         let step = price_step(unit).format(unit);
+        let what = if named { self.kind.label_ja() } else { "この限度".to_string() };
         match (&self.kind, self.sense) {
-            (ConstraintKind::Balance, _) => format!("一般財源が{step}増える"),
-            (_, Sense::Ge) => format!("この限度を{step}下げる"),
-            _ => format!("この限度を{step}上げる"),
+            (ConstraintKind::Balance, _) => format!("一般財源が{step}増え"),
+            (_, Sense::Ge) => format!("{what}を{step}下げ"),
+            _ => format!("{what}を{step}上げ"),
         }
     }
 

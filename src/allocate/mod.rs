@@ -33,7 +33,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub use crate::constraint::{ConstraintKind, ConstraintReport};
-pub use explain::explain;
+pub use explain::{Context, Lang, explain};
 pub use model::{Limit, Model, Sense};
 pub(crate) use rounding::reserve_window;
 pub use solve::Solver;

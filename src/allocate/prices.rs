@@ -83,8 +83,17 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSol
     let n = model.rows.len();
     let mut effects = vec![None; n];
     let lp = fixed_choices(model, &raw.values);
-    let Some(base) = vertex_solve(&lp, options) else {
-        return Priced { duals: raw.duals.clone(), effects };
+    // microlp's answer is a vertex already: when its duals are unique, no solve is needed here.
+    let at_raw = if options.fast.vertex_prices { vertex::at_vertex(&lp, &raw.values) } else { None };
+    let (base, at_base) = match at_raw {
+        Some(d) => (raw.values.clone(), Some(d)),
+        None => match vertex_solve(&lp, options) {
+            Some(base) => {
+                let d = if options.fast.vertex_prices { vertex::at_vertex(&lp, &base) } else { None };
+                (base, d)
+            }
+            None => return Priced { duals: raw.duals.clone(), effects },
+        },
     };
     let objective = lp.objective(&base);
     let moved = |k: usize, amount: f64| {
@@ -95,8 +104,7 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSol
     let relevant: Vec<usize> =
         (0..n).filter(|&k| has_free(model, sc, &model.rows[k]) && at_limit(model, &model.rows[k], &base)).collect();
     // Unique duals at the vertex are the derivative both ways; otherwise one re-solve per row.
-    let unique = if options.fast.vertex_prices { vertex::at_vertex(&lp, &base) } else { None };
-    let duals = match unique {
+    let duals = match at_base {
         Some(d) => d,
         None => {
             let d = delta(model);
