@@ -50,6 +50,10 @@ pub struct Options {
     pub solver: Solver,
     /// The working set and the vertex prices can be turned off (see [`FastPaths`]).
     pub fast: FastPaths,
+    /// Solve again with each priced binding limit loosened by one step, for the sentences that
+    /// say what it would change ([`ConstraintReport::effect`]): `waku run` and `waku explain` do;
+    /// batch work (sweeps, diffs, the property tests) leaves it off.
+    pub effects: bool,
 }
 
 /// The allocation of one scenario: the JSON contract of `waku run --format json`.

@@ -10,9 +10,10 @@
 //! revenue up — and the price is the objective's change per yen. A limit whose loosening changes
 //! nothing gets 0.
 //!
-//! For every binding limit with a price, the LP is also solved with the limit loosened by one
-//! [`price_step`] (1億円 in 億円 displays): the programs whose funding moves, and the reserve, the
-//! drawdown and the deposit, are what the price sentences and `waku explain` state.
+//! With [`Options::effects`], for every binding limit with a price the LP is also solved with the
+//! limit loosened by one [`price_step`] (1億円 in 億円 displays): the programs whose funding moves,
+//! and the reserve, the drawdown and the deposit, are what the price sentences and `waku explain`
+//! state.
 
 use super::Options;
 use super::model::{Model, Row, Sense, VarKind};
@@ -120,7 +121,7 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSol
     };
     let step = price_step(sc.display_unit);
     let step_units = step.to_f64() / model.scale;
-    for &k in &relevant {
+    for &k in relevant.iter().filter(|_| options.effects) {
         if duals[k].abs() < 1e-6 {
             continue;
         }

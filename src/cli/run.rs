@@ -104,6 +104,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     let mut options = args.scenario.options(Stage::Allocate);
     options.mode = args.mode.into();
     options.allocate.solver = args.solver;
+    options.allocate.effects = true;
     let input = pipeline::load(path, &options.load)?;
     print_warnings(err, input.warnings());
     let outcome = pipeline::run(input, &options)?;
@@ -233,6 +234,7 @@ struct SingleYear<'a> {
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut options = args.scenario.options(Stage::Allocate);
     options.allocate.solver = args.solver;
+    options.allocate.effects = true;
     let outcome = pipeline::run(pipeline::load_year(&args.scenario.scenario, &options.load)?, &options)?;
     super::print_script_output(err, &outcome.printed);
     let year = outcome.year().ok_or_else(|| Error::internal("`waku explain` ran no single year"))?;
