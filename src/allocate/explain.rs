@@ -535,10 +535,7 @@ pub fn explain(allocation: &Allocation, cx: &Context, subject: &str) -> Result<S
         Lang::Ja => explain_program_ja(a, cx, i),
         Lang::En => explain_program(a, scenario, i),
     };
-    let department = |d: usize| match cx.lang {
-        Lang::Ja => explain_department_ja(a, d),
-        Lang::En => explain_department(a, d),
-    };
+    let department = |d: usize| explain_department(a, d, cx.lang);
     if let Some(i) = a.programs.iter().position(|p| p.id == subject) {
         return Ok(program(i));
     }
@@ -709,43 +706,78 @@ fn constraint_has(c: &ConstraintReport, p: &crate::scenario::Program) -> bool {
     }
 }
 
-fn explain_department(a: &Allocation, d: usize) -> String {
+/// A bureau: its envelope against floor and ceiling, its limits, its programs by what holds them
+/// and its marginal programs, in either language.
+fn explain_department(a: &Allocation, d: usize, lang: Lang) -> String {
     let u = a.display_unit;
     let e = &a.envelopes[d];
+    let ja = lang == Lang::Ja;
     let mut out = String::new();
-    let _ = writeln!(out, "bureau `{}` {}", e.department, e.name);
-    let _ = writeln!(
-        out,
-        "  envelope {} (base {}, requested {}); floor {}, ceiling {}",
-        e.amount.format(u),
-        e.base.format(u),
-        e.requested.format(u),
-        e.floor.format(u),
-        e.ceiling.format(u)
-    );
+    let (amount, base, requested, floor, ceiling) =
+        (e.amount.format(u), e.base.format(u), e.requested.format(u), e.floor.format(u), e.ceiling.format(u));
+    if ja {
+        let _ = writeln!(out, "局 {}（{}）", e.name, e.department);
+        let _ =
+            writeln!(out, "  配分枠 {amount}（基準額 {base}、要求額 {requested}）。枠の下限 {floor}、上限 {ceiling}。");
+    } else {
+        let _ = writeln!(out, "bureau `{}` {}", e.department, e.name);
+        let _ =
+            writeln!(out, "  envelope {amount} (base {base}, requested {requested}); floor {floor}, ceiling {ceiling}");
+    }
     for c in a.constraints.iter().filter(|c| c.kind.department() == Some(e.department.as_str())) {
-        let _ = writeln!(out, "  {} — {}", c.label, c.price_words(u));
+        let _ = match (ja, c.binding) {
+            (true, true) => writeln!(out, "  {}: {}", c.kind.label_ja(), c.price_words_ja(u)),
+            (true, false) => writeln!(out, "  {}: 拘束していません（余裕{}）。", c.kind.label_ja(), c.slack.format(u)),
+            (false, _) => writeln!(out, "  {} — {}", c.label, c.price_words(u)),
+        };
     }
     let mine: Vec<&ProgramAllocation> = a.programs.iter().filter(|p| p.department == e.department).collect();
     let mut counts: BTreeMap<&str, (usize, Money, Money)> = BTreeMap::new();
     for p in &mine {
-        let entry = counts.entry(p.held_by.words()).or_insert((0, Money::ZERO, Money::ZERO));
+        let words = if ja { p.held_by.label_ja() } else { p.held_by.words() };
+        let entry = counts.entry(words).or_insert((0, Money::ZERO, Money::ZERO));
         entry.0 += 1;
         entry.1 += p.requested;
         entry.2 += p.allocated;
     }
-    let _ = writeln!(out, "  {} programs:", mine.len());
+    let _ = if ja { writeln!(out, "  {}事業:", mine.len()) } else { writeln!(out, "  {} programs:", mine.len()) };
     for (words, (n, req, alloc)) in counts {
-        let _ = writeln!(out, "    {n:>5} {words}: requested {}, allocated {}", req.format(u), alloc.format(u));
+        let (req, alloc) = (req.format(u), alloc.format(u));
+        let _ = if ja {
+            writeln!(out, "    {words}: {n}事業（要求 {req}、配分 {alloc}）")
+        } else {
+            writeln!(out, "    {n:>5} {words}: requested {req}, allocated {alloc}")
+        };
     }
-    let marginal: Vec<_> = mine.iter().filter(|p| p.held_by == Holding::Marginal).take(10).collect();
-    if !marginal.is_empty() {
-        let _ = writeln!(out, "  marginal programs (the ones a change in the limits moves first):");
-        for p in marginal {
-            let _ = writeln!(out, "    {} {}: {} of {}", p.id, p.name, p.allocated.format(u), p.requested.format(u));
-        }
-    }
+    let marginal: Vec<&ProgramAllocation> =
+        mine.iter().copied().filter(|p| p.held_by == Holding::Marginal).take(10).collect();
+    let title = if ja {
+        "限界的な事業（限度が動くと最初に配分が変わる事業）".to_string()
+    } else {
+        "marginal programs (the ones a change in the limits moves first)".to_string()
+    };
+    program_list(&mut out, &title, &marginal, u, lang);
     out
+}
+
+/// The marginal programs that count in the binding limit `name`.
+fn marginal_in<'a>(a: &'a Allocation, name: &str) -> Vec<&'a ProgramAllocation> {
+    a.programs.iter().filter(|p| p.held_by == Holding::Marginal && p.limits.iter().any(|l| l == name)).collect()
+}
+
+/// "  title:" and one line per program (at most ten): its allocation against its request.
+fn program_list(out: &mut String, title: &str, programs: &[&ProgramAllocation], u: Unit, lang: Lang) {
+    if programs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  {title}:");
+    for p in programs.iter().take(10) {
+        let (allocated, requested) = (p.allocated.format(u), p.requested.format(u));
+        let _ = match lang {
+            Lang::Ja => writeln!(out, "    {} {}: {allocated}（要求 {requested}）", p.id, p.name),
+            Lang::En => writeln!(out, "    {} {}: {allocated} of {requested}", p.id, p.name),
+        };
+    }
 }
 
 fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> String {
@@ -767,14 +799,8 @@ fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> St
     if c.name == "fund_drawdown" {
         let _ = writeln!(out, "  why, as the memo says it (in Japanese):\n  {}", a.fund_words());
     }
-    let held: Vec<&ProgramAllocation> =
-        a.programs.iter().filter(|p| p.limits.iter().any(|l| l == &c.name) && p.held_by == Holding::Marginal).collect();
-    if !held.is_empty() {
-        let _ = writeln!(out, "  marginal programs in it ({}):", held.len());
-        for p in held.iter().take(10) {
-            let _ = writeln!(out, "    {} {}: {} of {}", p.id, p.name, p.allocated.format(u), p.requested.format(u));
-        }
-    }
+    let held = marginal_in(a, &c.name);
+    program_list(&mut out, &format!("marginal programs in it ({})", held.len()), &held, u, Lang::En);
     let _ = sc;
     out
 }
@@ -972,51 +998,6 @@ fn what_would_change(
     lines
 }
 
-fn explain_department_ja(a: &Allocation, d: usize) -> String {
-    let u = a.display_unit;
-    let e = &a.envelopes[d];
-    let mut out = String::new();
-    let _ = writeln!(out, "局 {}（{}）", e.name, e.department);
-    let _ = writeln!(
-        out,
-        "  配分枠 {}（基準額 {}、要求額 {}）。枠の下限 {}、上限 {}。",
-        e.amount.format(u),
-        e.base.format(u),
-        e.requested.format(u),
-        e.floor.format(u),
-        e.ceiling.format(u)
-    );
-    for c in a.constraints.iter().filter(|c| c.kind.department() == Some(e.department.as_str())) {
-        let state = if c.binding {
-            c.price_words_ja(u)
-        } else {
-            format!("拘束していません（余裕{}）。", c.slack.format(u))
-        };
-        let _ = writeln!(out, "  {}: {state}", c.kind.label_ja());
-    }
-    let mine: Vec<&ProgramAllocation> = a.programs.iter().filter(|p| p.department == e.department).collect();
-    let mut counts: BTreeMap<&str, (usize, Money, Money)> = BTreeMap::new();
-    for p in &mine {
-        let entry = counts.entry(p.held_by.label_ja()).or_insert((0, Money::ZERO, Money::ZERO));
-        entry.0 += 1;
-        entry.1 += p.requested;
-        entry.2 += p.allocated;
-    }
-    let _ = writeln!(out, "  {}事業:", mine.len());
-    for (words, (n, req, alloc)) in counts {
-        let _ = writeln!(out, "    {words}: {n}事業（要求 {}、配分 {}）", req.format(u), alloc.format(u));
-    }
-    let marginal: Vec<_> = mine.iter().filter(|p| p.held_by == Holding::Marginal).take(10).collect();
-    if !marginal.is_empty() {
-        let _ = writeln!(out, "  限界的な事業（限度が動くと最初に配分が変わる事業）:");
-        for p in marginal {
-            let _ =
-                writeln!(out, "    {} {}: {}（要求 {}）", p.id, p.name, p.allocated.format(u), p.requested.format(u));
-        }
-    }
-    out
-}
-
 fn explain_constraint_ja(a: &Allocation, c: &ConstraintReport) -> String {
     let u = a.display_unit;
     let mut out = String::new();
@@ -1036,14 +1017,7 @@ fn explain_constraint_ja(a: &Allocation, c: &ConstraintReport) -> String {
     if c.name == "fund_drawdown" {
         let _ = writeln!(out, "  {}", a.fund_words());
     }
-    let held: Vec<&ProgramAllocation> =
-        a.programs.iter().filter(|p| p.limits.iter().any(|l| l == &c.name) && p.held_by == Holding::Marginal).collect();
-    if !held.is_empty() {
-        let _ = writeln!(out, "  この限度の境目にある事業（{}事業）:", held.len());
-        for p in held.iter().take(10) {
-            let _ =
-                writeln!(out, "    {} {}: {}（要求 {}）", p.id, p.name, p.allocated.format(u), p.requested.format(u));
-        }
-    }
+    let held = marginal_in(a, &c.name);
+    program_list(&mut out, &format!("この限度の境目にある事業（{}事業）", held.len()), &held, u, Lang::Ja);
     out
 }
