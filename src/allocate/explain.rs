@@ -336,6 +336,10 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
             "mandatory expenditure (義務的経費): fixed at the request, outside the optimisation".to_string()
         }
         Holding::Pinned => "the review leaves it a single amount, outside the optimisation".to_string(),
+        Holding::Decided => "a 査定 decision of the budget cycle fixes the amount, outside the optimisation".to_string(),
+        Holding::Held => {
+            "kept at its amount in the stage before (from the 内示 on, only a decision changes a program)".to_string()
+        }
         Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
             "held by its bureau's own policy (autonomous budgeting)".to_string()
         }
@@ -350,7 +354,7 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
                 "all or nothing: funded in full".to_string()
             }
         }
-        Holding::ReviewMax | Holding::ReviewMin | Holding::Marginal => {
+        Holding::ReviewMax | Holding::ReviewMin | Holding::Marginal | Holding::DecisionMax | Holding::DecisionMin => {
             let mut charge = 0.0;
             let mut parts = Vec::new();
             for c in &a.constraints {
@@ -370,6 +374,12 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
                 }
                 Holding::ReviewMin => {
                     "held at the review minimum: the binding limits charge more for a yen of its cost than its priority"
+                }
+                Holding::DecisionMax => {
+                    "held at the 査定 decision's maximum: its priority per yen is above what the binding limits charge for a yen of its cost"
+                }
+                Holding::DecisionMin => {
+                    "held at the 査定 decision's minimum: the binding limits charge more for a yen of its cost than its priority"
                 }
                 _ => "marginal: between its bounds, where its priority per yen equals what the binding limits charge",
             };

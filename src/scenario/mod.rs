@@ -13,6 +13,7 @@ mod load;
 mod located;
 pub mod names;
 mod overrides;
+pub mod stage;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -65,6 +66,9 @@ pub struct Scenario {
     /// The `--set` overrides applied, in order, with the values before and after; every report
     /// prints them in its header.
     pub overrides: Vec<Override>,
+    /// The budget-cycle stages of the `extends` chain, with their decisions (`None` when no file of
+    /// the chain is a stage).
+    pub cycle: Option<stage::Cycle>,
 }
 
 /// 歳入: what the year brings in.
