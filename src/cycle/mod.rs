@@ -296,8 +296,10 @@ pub fn run(sc: &Scenario, review: &Review, previous: Option<&Allocation>, alloca
                 if restored.get(p.id.as_str()).is_some_and(|r| r.answer != Answer::Refused) {
                     ps.held = false;
                 }
-                pa.held_by = match (by_decision.contains_key(&i), pa.held_by) {
-                    (true, Holding::Pinned) => Holding::Decided,
+                let decided = by_decision.contains_key(&i)
+                    || restored.get(p.id.as_str()).is_some_and(|r| r.answer != Answer::Refused);
+                pa.held_by = match (decided, pa.held_by) {
+                    (true, Holding::Pinned | Holding::AllOrNothing) => Holding::Decided,
                     (true, Holding::ReviewMax) => Holding::DecisionMax,
                     (true, Holding::ReviewMin) => Holding::DecisionMin,
                     (false, Holding::Pinned) if ps.held => Holding::Held,
@@ -328,8 +330,9 @@ fn with(review: &Review, overrides: &[Override]) -> Review {
 }
 
 /// The bounds decision `d` sets on `p`: its amount; its bounds within its disposition's range; or,
-/// stating neither, the disposition's range within the review's bounds (the amount of the stage
-/// before, `keep`, from the 内示 on).
+/// stating neither, the one amount its disposition names (①: the request, ④: nothing), else the
+/// disposition's range within the review's bounds (from the 内示 on: the amount of the stage
+/// before, `keep`, which the disposition must fit).
 fn bounds(
     cycle: &Cycle,
     d: usize,
@@ -349,6 +352,10 @@ fn bounds(
             Some((a, b)) => (lo.max(a), hi.min(b)),
             None => (lo, hi),
         });
+    }
+    // A disposition that names one amount (the request, nothing) decides it.
+    if let Some((a, b)) = range.filter(|(a, b)| a == b) {
+        return Ok((a, b));
     }
     if let Some(x) = keep {
         if !disp.rule.holds(p, x) {
