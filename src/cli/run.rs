@@ -114,7 +114,15 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
         Some(Allocated::Central(o)) if outcome.input.plan().is_some() => {
             super::plan::report(args.format, args.out.as_deref(), o, &outcome.reviews, out)
         }
-        Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], out),
+        Some(Allocated::Central(o)) => {
+            let stage = match (outcome.input.scenario(), &outcome.stage, o.allocations.first()) {
+                (Some(sc), Some(st), Some(a)) => {
+                    sc.cycle.as_ref().map(|c| crate::report::stage::report(sc, c, st, a))
+                }
+                _ => None,
+            };
+            report(args, o, &outcome.reviews[0], stage.as_ref(), out)
+        }
         Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
             .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
             .and_then(|()| verdict(&a.outcome)),
@@ -194,14 +202,20 @@ fn autonomous_out(
 }
 
 /// Writes the report of a year's run in the format asked for; its verdict.
-fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn Write) -> Result<()> {
+fn report(
+    args: &RunArgs,
+    outcome: &PlanOutcome,
+    review: &Review,
+    stage: Option<&crate::report::stage::StageReport>,
+    out: &mut dyn Write,
+) -> Result<()> {
     if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review))? {
         emit(out, args.out.as_deref(), &bytes)?;
         return verdict(outcome);
     }
     let allocation = &outcome.allocations[0];
     let text = match args.format {
-        RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health })?,
+        RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health, stage })?,
         RunFormat::Markdown => {
             crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(review), args.programs)
         }
@@ -209,6 +223,9 @@ fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn 
             let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
             let mut text = crate::report::allocation::render_table_in(allocation, args.programs, palette);
             text.push_str(&crate::report::fiscal::render_health_table_in(outcome, palette));
+            if let Some(st) = stage {
+                text.push_str(&crate::report::stage::render_table(st, allocation.display_unit));
+            }
             text
         }
         RunFormat::Html => crate::report::html::render(outcome, std::slice::from_ref(review))?,
@@ -224,6 +241,9 @@ struct SingleYear<'a> {
     #[serde(flatten)]
     allocation: &'a Allocation,
     fiscal_health: &'a crate::fiscal::FiscalHealth,
+    /// A stage of the budget cycle: dispositions, decisions, 復活要求 (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'a crate::report::stage::StageReport>,
 }
 
 /// `waku explain`: the year's allocation as `waku run` makes it (with `[fiscal]`, the ratio

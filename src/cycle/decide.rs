@@ -102,7 +102,24 @@ fn fill(t: &mut Table, d: &Decision) {
     set(t, "reason", Some(d.reason.as_str()));
     set(t, "author", d.author.as_deref());
     set(t, "date", d.date.as_deref());
+    // Keys in the order a decision reads (a key it adds goes where it belongs, not last); each
+    // key keeps its comments.
+    let rank = |k: &str| KEYS.iter().position(|x| *x == k).unwrap_or(KEYS.len());
+    let mut entries: Vec<(toml_edit::Key, Item)> = Vec::new();
+    let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
+    for k in &keys {
+        if let Some(e) = t.remove_entry(k) {
+            entries.push(e);
+        }
+    }
+    entries.sort_by_key(|(k, _)| rank(k.get()));
+    for (k, v) in entries {
+        t.insert_formatted(&k, v);
+    }
 }
+
+/// A decision's keys, in order.
+const KEYS: [&str; 8] = ["program", "amount", "min", "max", "disposition", "reason", "author", "date"];
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for a decision written without `--date`.
 pub fn today() -> String {
@@ -163,7 +180,7 @@ at_least = "1億円"
     fn an_existing_decision_is_replaced_in_place_with_its_comments() {
         let out = edit("s.toml", STAGE, &decision("K0001")).unwrap();
         assert!(out.contains("# 子ども家庭局\n[[decisions]]\nprogram = \"K0001\"   # 保育所運営\namount = \"2億円\"    # 精査\n"), "{out}");
-        assert!(out.contains("disposition = \"①\""));
+        assert!(out.contains("amount = \"2億円\"    # 精査\ndisposition = \"①\"\nreason = \"要求どおり\"\ndate = \"2026-01-20\"\n"), "{out}");
         assert!(!out.contains("author"), "the old author does not sign the new decision: {out}");
         assert!(out.starts_with("# 財政課査定\n"));
         assert_eq!(out.matches("[[decisions]]").count(), 1);

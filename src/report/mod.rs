@@ -6,6 +6,7 @@ pub mod html;
 
 pub mod markdown;
 pub mod sheet;
+pub mod stage;
 pub mod terminal;
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, TableComponent, presets};
