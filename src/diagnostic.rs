@@ -227,6 +227,10 @@ impl Diagnostic {
     }
 
     /// Renders the diagnostic as plain text (no colour), ending with a newline.
+    ///
+    /// Whatever came from the input is made safe for a terminal: control characters are escaped
+    /// (`\u{1b}`), a long source line is shown as a window around the caret, and long messages
+    /// are cut (see [`shorten`]).
     pub fn render(&self) -> String {
         let mut out = String::new();
         let label = match self.severity {
@@ -234,31 +238,31 @@ impl Diagnostic {
             Severity::Warning => "warning",
             Severity::Bug => "internal error",
         };
-        let _ = writeln!(out, "{label}: {}", self.message);
+        let _ = writeln!(out, "{label}: {}", shorten(&escape_controls(&self.message), MAX_MESSAGE_CHARS));
         if let Some(loc) = &self.location {
             let (line, _) = loc.source.line_col(loc.span.start);
             let gutter = " ".repeat(line.to_string().len());
-            let _ = writeln!(out, "{gutter}--> {}", loc.source.place(loc.span.start));
+            let _ = writeln!(out, "{gutter}--> {}", escape_controls(&loc.source.place(loc.span.start)));
             let text = loc.source.line_text(line);
-            let _ = writeln!(out, "{gutter} |");
-            let _ = writeln!(out, "{line} | {text}");
             let start = floor_char_boundary(&loc.source.text, loc.span.start.min(loc.source.text.len()));
             let line_start = loc.source.text[..start].rfind('\n').map_or(0, |i| i + 1);
-            let pad = UnicodeWidthStr::width(&loc.source.text[line_start..start]);
             let end = floor_char_boundary(&loc.source.text, loc.span.end.min(loc.source.text.len())).max(start);
             let underlined = loc.source.text[start..end].split('\n').next().unwrap_or("");
-            let width = UnicodeWidthStr::width(underlined.trim_end_matches('\r')).max(1);
-            let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(pad), "^".repeat(width));
+            let underlined = underlined.trim_end_matches('\r');
+            let (shown, pad, width) = window(text, start - line_start, underlined.len());
+            let _ = writeln!(out, "{gutter} |");
+            let _ = writeln!(out, "{line} | {shown}");
+            let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(pad), "^".repeat(width.max(1)));
         }
         let gutter = match &self.location {
             Some(l) => " ".repeat(l.source.line_col(l.span.start).0.to_string().len()),
             None => " ".to_string(),
         };
         for n in &self.notes {
-            let _ = writeln!(out, "{gutter} = note: {n}");
+            let _ = writeln!(out, "{gutter} = note: {}", shorten(&escape_controls(n), MAX_MESSAGE_CHARS));
         }
         if let Some(h) = &self.hint {
-            let _ = writeln!(out, "{gutter} = hint: {h}");
+            let _ = writeln!(out, "{gutter} = hint: {}", shorten(&escape_controls(h), MAX_MESSAGE_CHARS));
         }
         out
     }
@@ -271,6 +275,115 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// A message, note or hint is cut after this many characters.
+const MAX_MESSAGE_CHARS: usize = 500;
+/// A quoted source line shows at most this many columns.
+const MAX_LINE_COLUMNS: usize = 120;
+/// Text quoted inside a message (a cell, a value) is cut after this many characters.
+pub const MAX_QUOTED_CHARS: usize = 60;
+
+/// `text` made safe to print on a terminal: control characters (escape sequences, carriage
+/// returns, bells, …) and the bidirectional overrides are written as `\u{…}`; a tab as a space.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` cut to `max` characters, with `…` where it was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((i, _)) => format!("{}… ({} characters in all)", &text[..i], text.chars().count()),
+    }
+}
+
+/// Input text quoted in a message: control characters escaped, cut to [`MAX_QUOTED_CHARS`].
+pub fn quote(text: &str) -> String {
+    shorten(&escape_controls(text), MAX_QUOTED_CHARS)
+}
+
+/// The part of a source line to show: escaped, and when it is wide, a window around the
+/// underlined part (`at` and `len` are its byte offset and length in `line`). Returns the text,
+/// the caret's column in it and the caret's width.
+fn window(line: &str, at: usize, len: usize) -> (String, usize, usize) {
+    let at = floor_char_boundary(line, at.min(line.len()));
+    let end = floor_char_boundary(line, (at + len).min(line.len())).max(at);
+    let (before, under, after) =
+        (escape_controls(&line[..at]), escape_controls(&line[at..end]), escape_controls(&line[end..]));
+    let width = |s: &str| UnicodeWidthStr::width(s);
+    if width(&before) + width(&under) + width(&after) <= MAX_LINE_COLUMNS {
+        return (format!("{before}{under}{after}"), width(&before), width(&under));
+    }
+    // Keep some context before the caret, the underlined part (cut if it is itself wide), and
+    // whatever fits after it.
+    let context = 30;
+    let under_shown: String = take_columns(&under, MAX_LINE_COLUMNS - context - 2);
+    let under_cut = under_shown.len() < under.len();
+    let mut lead = String::new();
+    let mut pad = 0;
+    if width(&before) > context {
+        let tail = take_columns_from_end(&before, context - 1);
+        lead.push('…');
+        lead.push_str(&tail);
+        pad = 1 + width(&tail);
+    } else {
+        lead.push_str(&before);
+        pad += width(&before);
+    }
+    let mut shown = format!("{lead}{under_shown}");
+    if under_cut {
+        shown.push('…');
+    } else {
+        let room = MAX_LINE_COLUMNS.saturating_sub(width(&shown) + 1);
+        let rest = take_columns(&after, room);
+        shown.push_str(&rest);
+        if rest.len() < after.len() {
+            shown.push('…');
+        }
+    }
+    (shown, pad, width(&under_shown))
+}
+
+fn take_columns(s: &str, columns: usize) -> String {
+    let mut used = 0;
+    s.chars()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= columns
+        })
+        .collect()
+}
+
+fn take_columns_from_end(s: &str, columns: usize) -> String {
+    let mut used = 0;
+    let mut kept: Vec<char> = s
+        .chars()
+        .rev()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= columns
+        })
+        .collect();
+    kept.reverse();
+    kept.into_iter().collect()
+}
 
 /// The closest candidate to `found`, if any is close enough to be a likely typo.
 pub fn suggestion<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -311,6 +424,28 @@ mod tests {
         assert_eq!(src.place(2), "p.xlsx:'Sheet 1'!AB1");
         assert_eq!(column_letters(701), "ZZ");
         assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn input_is_made_safe_to_print() {
+        // Control characters escaped, the caret still under the culprit.
+        let src = Source::new("p.csv", None, "a,\u{1b}[31mred,\tb\n");
+        let start = src.text.find('\u{1b}').unwrap();
+        let d = Diagnostic::error("bad \u{7}").at(Location::new(&src, start..start + 8));
+        assert_eq!(
+            d.render(),
+            "error: bad \\u{7}\n --> p.csv:1:3\n  |\n1 | a,\\u{1b}[31mred, b\n  |   ^^^^^^^^^^^^^\n"
+        );
+        // A line of megabytes: a window around the caret, a few hundred bytes in all.
+        let line = format!("{}BAD{}", "x".repeat(1 << 20), "y".repeat(1 << 20));
+        let src = Source::new("p.csv", None, line);
+        let at = 1 << 20;
+        let text = Diagnostic::error("bad").at(Location::new(&src, at..at + 3)).render();
+        assert!(text.len() < 600, "{} bytes", text.len());
+        let lines: Vec<&str> = text.lines().collect();
+        let caret = lines[4].find('^').unwrap();
+        // Every character shown here is one column wide (the `…` too).
+        assert_eq!(lines[3].chars().skip(caret).take(3).collect::<String>(), "BAD", "{text}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod constraint;
 pub mod cycle;
 pub mod diagnostic;
 pub mod fast;
+pub mod files;
 pub mod fiscal;
 pub mod generate;
 pub mod money;

@@ -128,8 +128,30 @@ impl std::error::Error for ParseMoneyError {}
 
 const EXPECTED: &str = "an amount such as `650億円`, `6,476.84億円`, `12,345千円` or a whole number of yen";
 
+/// The largest amount waku reads, in yen: 1,000兆円 (10¹⁵), several times any public budget (the
+/// national government's is about 115兆円). Below it every sum of a city's amounts stays exact in
+/// the solver's floating point (exact whole yen up to 2⁵³ ≈ 9×10¹⁵) and far from the decimal range.
+pub const MAX_YEN: i64 = 1_000_000_000_000_000;
+
+/// The error for an amount beyond [`MAX_YEN`].
+fn too_large(offset: usize, len: usize) -> ParseMoneyError {
+    err(
+        "amount is too large: waku reads amounts up to 1,000兆円",
+        offset,
+        len,
+        Some("no budget is this large; check for extra digits or a wrong unit".into()),
+    )
+}
+
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
+    /// [`MAX_YEN`] as money.
+    pub const MAX: Money = Money(Decimal::from_parts(MAX_YEN as u32, (MAX_YEN >> 32) as u32, 0, false, 0));
+
+    /// Whether the amount lies within ±[`MAX_YEN`], the range waku computes with exactly.
+    pub fn in_range(self) -> bool {
+        self.0.abs() <= Money::MAX.0
+    }
 
     /// Whole yen from an integer.
     pub fn yen(yen: i64) -> Money {
@@ -323,10 +345,12 @@ impl<'de> Deserialize<'de> for Money {
                 parse_money(v).map_err(|e| E::custom(money_error_text(&e)))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
-                Ok(Money::yen(v))
+                let m = Money::yen(v);
+                if m.in_range() { Ok(m) } else { Err(E::custom(money_error_text(&too_large(0, 0)))) }
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
-                Ok(Money(Decimal::from(v)))
+                let m = Money(Decimal::from(v));
+                if m.in_range() { Ok(m) } else { Err(E::custom(money_error_text(&too_large(0, 0)))) }
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
                 Err(E::custom(format!(
@@ -390,11 +414,39 @@ fn err(message: impl Into<String>, offset: usize, len: usize, hint: Option<Strin
     ParseMoneyError { message: message.into(), offset, len, hint }
 }
 
+/// No amount is written in more bytes than this; longer text is refused before it is normalised
+/// (a 50 MB cell must not become a 50-million-entry vector).
+const MAX_AMOUNT_BYTES: usize = 256;
+
 fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
+    if text.len() > MAX_AMOUNT_BYTES {
+        let can_be_in_an_amount = |c: char| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || c.is_whitespace()
+                || ",，.．-−－▲△円千万億兆百".contains(c)
+        };
+        let shown = text.char_indices().take(MAX_AMOUNT_BYTES).find(|(_, c)| !can_be_in_an_amount(*c));
+        return Err(match shown {
+            Some((i, c)) => {
+                err(format!("invalid character `{c}` in amount"), i, c.len_utf8(), Some(format!("expected {EXPECTED}")))
+            }
+            None => err(
+                format!("`{}…` is too long to be an amount", text.chars().take(20).collect::<String>()),
+                0,
+                MAX_AMOUNT_BYTES.min(text.len()),
+                Some(format!("expected {EXPECTED}")),
+            ),
+        });
+    }
     // Most inventory cells are plain whole yen (`7685000`): read those without the general parser.
     let plain = text.trim_ascii();
     if !plain.is_empty() && plain.len() <= 18 && plain.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(yen) = plain.parse::<i64>() {
+            if yen > MAX_YEN {
+                let start = text.len() - text.trim_ascii_start().len();
+                return Err(too_large(start, plain.len()));
+            }
             return Ok(Money(Decimal::from(yen)));
         }
     }
@@ -465,7 +517,7 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
         let plain: String = digits.chars().filter(|c| *c != ',').collect();
         let value = Decimal::from_str(&plain).map_err(|_| {
             err(
-                format!("amount `{digits}` is too large"),
+                format!("amount `{}` is too large", crate::diagnostic::quote(&digits)),
                 num_off,
                 num_len,
                 Some("no budget is this large; check for extra digits".into()),
@@ -553,6 +605,10 @@ fn parse_money(text: &str) -> Result<Money, ParseMoneyError> {
             Some("money is kept in whole yen; use fewer decimal places for the unit".into()),
         ));
     }
+    if total > Money::MAX.0 {
+        let start = chars.first().map_or(0, |c| c.0);
+        return Err(too_large(start, trimmed_end.saturating_sub(start).max(1)));
+    }
     Ok(Money(if negative { -total } else { total }.normalize()))
 }
 
@@ -606,15 +662,20 @@ mod tests {
     #[test]
     fn plain_yen_read_quickly_equal_the_general_parsers() {
         // `…円` takes the general parser; the bare digits the quick path.
-        for digits in ["0", "007", "7685000", "999999999999999999", " 42 "] {
+        for digits in ["0", "007", "7685000", "999999999999999", "1000000000000000", " 42 "] {
             let quick = p(digits);
             let general = p(&format!("{}円", digits.trim()));
             assert_eq!(quick, general, "{digits}");
             assert_eq!(quick.as_decimal().to_string(), general.as_decimal().to_string(), "{digits}");
         }
-        // Beyond 18 digits and full-width digits go the general way.
+        // Beyond 18 digits and full-width digits go the general way; past 1,000兆円 both refuse.
         assert_eq!(p("１２３"), Money::yen(123));
-        assert_eq!(p("1234567890123456789"), p("1234567890123456789円"));
+        for too_large in ["1000000000000001", "999999999999999999", "1234567890123456789"] {
+            assert_eq!(
+                Money::parse(too_large).unwrap_err().message,
+                Money::parse(&format!("{too_large}円")).unwrap_err().message
+            );
+        }
     }
 
     #[test]
@@ -647,6 +708,21 @@ mod tests {
         assert!(Money::parse("1万2億円").unwrap_err().message.contains("must descend"));
         assert!(Money::parse("1億円2").is_err());
         assert!(Money::parse("99999999999999999999999999999999兆円").unwrap_err().message.contains("too large"));
+        // The range waku computes with: up to 1,000兆円, either sign, whatever the spelling.
+        assert_eq!(p("1,000兆円"), Money::MAX);
+        assert_eq!(p("▲1000兆円"), -Money::MAX);
+        assert_eq!(p("1000000000000000"), Money::MAX);
+        for text in ["1000000000000001", "1,000兆1円", "10000兆円", "79228162514264337593543950335", "1.1京円"] {
+            let e = Money::parse(text).unwrap_err();
+            assert!(e.message.contains("too large") || e.message.contains("invalid character"), "{text}: {e:?}");
+        }
+        let e = Money::parse(" 1000000000000001").unwrap_err();
+        assert_eq!((e.offset, e.len), (1, 16));
+        // A huge cell is refused without being copied: at its first stray character, or for its length.
+        let long = "1".repeat(1 << 20);
+        assert!(Money::parse(&long).unwrap_err().message.contains("too long to be an amount"));
+        let e = Money::parse(&format!("12{}", "x".repeat(1 << 20))).unwrap_err();
+        assert_eq!((e.message.as_str(), e.offset), ("invalid character `x` in amount", 2));
         assert!(Money::parse("1.2.3億円").is_err());
     }
 

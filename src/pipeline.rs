@@ -396,6 +396,9 @@ fn run_after(input: Input, options: &Options, previous: Option<&Outcome>) -> Res
         outcome.printed.extend(ruleset.printed.take());
         if options.stage == Stage::Check {
             outcome.run_warnings.extend(ruleset.warnings.iter().cloned());
+            // Every bureau's own policy compiles and passes the static checks, as
+            // `--mode autonomous` would need it to.
+            autonomy::policy::compile_all(sc, &ruleset)?;
         }
         outcome.rulesets.push(ruleset);
         outcome.reviews.push(review);
@@ -628,7 +631,7 @@ requested = "30億円"
         let policy = "print(`見直し ${program.id}`); #{ action: \"継続\", priority: 1.0, reason: \"継続\" }";
         let options = Options { rules: Some(rules(policy)), stage: Stage::Review, ..Options::default() };
         let outcome = run(load_str("t.toml", SCENARIO, &options.load).unwrap(), &options).unwrap();
-        assert_eq!(outcome.printed, ["見直し S01"]);
+        assert_eq!(outcome.printed, ["rules/p.rhai [S01]: 見直し S01"], "each line names its script and program");
         assert!(outcome.allocated.is_none(), "stopped after the review");
         assert_eq!(outcome.reviews[0].programs[0].assessment.reason, "継続");
     }

@@ -65,6 +65,15 @@ fn set_overrides_are_validated_like_the_file() {
         ("no-equals", "policy.investment_cap"),
         ("unknown-department", "departments.kodmo.floor=10億円"),
         ("path", "inventory=x.csv"),
+        ("huge-amount", "bonds.balance=79228162514264337593543950335"),
+        ("huge-number", "policy.reserve_weight=1e300"),
+        ("rules-path", "rules=/etc"),
+        ("redemption-above-balance", "bonds.redemption=9999億円"),
+        ("control-characters", "policy.investment_cap=\u{1b}[2J\u{1b}[31m620億円"),
+        (
+            "long-value",
+            "policy.investment_cap=12345678901234567890123456789012345678901234567890123456789012345678901234567890億円",
+        ),
     ];
     let mut failures = Vec::new();
     for (name, set) in cases {
@@ -104,7 +113,7 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn the_bad_input_corpus_has_at_least_fifty_cases() {
+fn the_bad_input_corpus_has_at_least_120_cases() {
     let count = |dir: &str, pred: &dyn Fn(&Path) -> bool| {
         std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok()).filter(|e| pred(&e.path())).count()).unwrap_or(0)
     };
@@ -114,7 +123,7 @@ fn the_bad_input_corpus_has_at_least_fifty_cases() {
     let infeasible = count("tests/fixtures/infeasible", &|p| p.extension().is_some_and(|e| e == "toml"));
     let total = scenarios + set_values + rules + infeasible;
     assert!(
-        total >= 50,
+        total >= 120,
         "{scenarios} scenarios + {set_values} --set + {rules} rules + {infeasible} infeasible = {total}"
     );
 }

@@ -2,27 +2,14 @@
 //! allocate to the same yen, and the bad-workbook fixtures in `tests/fixtures/bad/` are the bytes
 //! this file writes (`WAKU_BLESS=1` rewrites them; their expected messages are checked by cli_errors.rs).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use std::path::Path;
+
+use common::{temp_dir, waku_in as waku};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use waku::{Money, Unit};
-
-fn waku(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).current_dir(dir).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("waku-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 fn new_workbook() -> Workbook {
     let mut wb = Workbook::new();
@@ -123,8 +110,48 @@ fn bad_workbooks() -> Vec<(&'static str, Vec<u8>)> {
         }
         wb.save_to_buffer().expect("workbook")
     };
+    let good = sheet(&[0, 1, 2, 3, 4, 5], &rows[..1]);
+    let mut far = new_workbook();
+    let ws = far.add_worksheet();
+    ws.write(0, 0, "事業番号").expect("cell");
+    ws.write(1_048_575, 16_383, "x").expect("cell");
+    let far = far.save_to_buffer().expect("workbook");
     vec![
         ("_text-in-money-column.xlsx", sheet(&[0, 1, 2, 3, 4, 5], &rows)),
+        // 300 MB of padding that deflates to a few hundred KB.
+        ("_zip-bomb.xlsx", rezip(&good, |_, data| Some(data), Some(("xl/media/padding.bin", vec![0u8; 300 << 20])))),
+        // A stored (uncompressed) sheet edited by hand: its CRC no longer matches.
+        ("_crc-mismatch.xlsx", {
+            let stored = rezip(&good, |_, data| Some(data), None);
+            let at = stored.windows(5).position(|w| w == b"95744").expect("the request in the sheet");
+            let mut edited = stored;
+            edited[at + 4] = b'5';
+            edited
+        }),
+        // Entities defined in the sheet: never expanded.
+        (
+            "_entity-expansion.xlsx",
+            rezip(
+                &good,
+                |name, data| {
+                    if !name.ends_with("sheet1.xml") {
+                        return Some(data);
+                    }
+                    let mut lol = String::from("<!ENTITY lol \"lol\">");
+                    for i in 1..10 {
+                        let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+                        lol.push_str(&format!("<!ENTITY lol{i} \"{}\">", format!("&{prev};").repeat(10)));
+                    }
+                    let xml = format!(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><!DOCTYPE worksheet [{lol}]><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"
+                    );
+                    Some(xml.into_bytes())
+                },
+                None,
+            ),
+        ),
+        // Two cells at opposite corners of the sheet: a grid of 17 billion cells if laid out.
+        ("_far-apart-cells.xlsx", far),
         ("_no-requested-column.xlsx", sheet(&[0, 1, 2, 3, 4], &rows[..1])),
         // A CSV file saved under an .xlsx name.
         (
@@ -134,6 +161,34 @@ fn bad_workbooks() -> Vec<(&'static str, Vec<u8>)> {
                 .to_vec(),
         ),
     ]
+}
+
+/// The workbook `bytes` rewritten entry by entry, every entry stored (uncompressed) except an
+/// added one, which is deflated: `edit` may change or drop an entry.
+fn rezip(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>, add: Option<(&str, Vec<u8>)>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let fixed = zip::DateTime::from_date_and_time(2000, 1, 1, 0, 0, 0).expect("date");
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(fixed);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        let name = entry.name().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).expect("read entry");
+        if let Some(data) = edit(&name, data) {
+            out.start_file(name, stored).expect("start");
+            out.write_all(&data).expect("write");
+        }
+    }
+    if let Some((name, data)) = add {
+        let deflated = stored.compression_method(zip::CompressionMethod::Deflated);
+        out.start_file(name, deflated).expect("start");
+        out.write_all(&data).expect("write");
+    }
+    out.finish().expect("finish").into_inner()
 }
 
 #[test]

@@ -72,17 +72,23 @@ fn each_sandbox_case_names_the_script_position_and_program() {
         ("deep-recursion", "rules/viewpoints/needs.rhai:"),
         ("huge-string", "rules/viewpoints/needs.rhai:4:"),
         ("runtime-error", "rules/viewpoints/needs.rhai:2:"),
-        ("wrong-return-type", "rules/viewpoints/needs.rhai:5:"),
-        ("unknown-action", "rules/viewpoints/needs.rhai:3:"),
     ] {
         let (code, _, stderr, _) = review(&Path::new("tests/fixtures/bad-rules").join(case));
         assert_eq!(code, 2, "{case}: {stderr}");
         assert!(stderr.contains(&format!("--> {place}")), "{case}: no `{place}` in\n{stderr}");
         assert!(stderr.contains("while reviewing program `P0"), "{case}: no program id in\n{stderr}");
     }
-    // A syntax error is found before any program runs: it names the place only.
-    let (code, _, stderr, _) = review(Path::new("tests/fixtures/bad-rules/syntax-error"));
-    assert_eq!(code, 2);
-    assert!(stderr.starts_with("error: syntax error"), "{stderr}");
-    assert!(stderr.contains("--> rules/viewpoints/needs.rhai:2:"), "{stderr}");
+    // A syntax error, or a returned value the static checks see is wrong, is found before any
+    // program runs: it names the place only.
+    for (case, start, place) in [
+        ("syntax-error", "error: syntax error", "rules/viewpoints/needs.rhai:2:"),
+        ("wrong-return-type", "error: the script can end without returning a map", "rules/viewpoints/needs.rhai:3:"),
+        ("unknown-action", "error: `縮減` is not a known action", "rules/viewpoints/needs.rhai:3:"),
+    ] {
+        let (code, _, stderr, _) = review(&Path::new("tests/fixtures/bad-rules").join(case));
+        assert_eq!(code, 2, "{case}: {stderr}");
+        assert!(stderr.starts_with(start), "{case}: {stderr}");
+        assert!(stderr.contains(&format!("--> {place}")), "{case}: {stderr}");
+        assert!(!stderr.contains("while reviewing program"), "{case}: {stderr}");
+    }
 }

@@ -115,7 +115,9 @@ fn a_scenario_overrides_a_parameter_and_a_wrong_type_is_located() {
             .expect("write");
         path
     };
-    let load = |path: &Path| scenario::load_with(path, &LoadOptions::default()).expect("scenario");
+    // The rules folder is outside the scenario's (temporary) folder: allowed, as the user would.
+    let outside = LoadOptions { allow_outside_paths: true, ..LoadOptions::default() };
+    let load = |path: &Path| scenario::load_with(path, &outside).expect("scenario");
 
     let strict = load(&write("strict.toml", "policy_continue_min_ratio = 1.0"));
     let r = review::review(&strict, &Ruleset::for_scenario(&strict).expect("rules")).expect("review");
@@ -127,7 +129,7 @@ fn a_scenario_overrides_a_parameter_and_a_wrong_type_is_located() {
     }
 
     let bad = write("bad.toml", "policy_continue_min_ratio = \"九割\"");
-    let (code, _, stderr) = waku(&["review", bad.to_str().expect("path")]);
+    let (code, _, stderr) = waku(&["review", bad.to_str().expect("path"), "--allow-outside-paths"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("error: parameter `policy_continue_min_ratio` is a ratio, found the string \"九割\""),
@@ -136,7 +138,7 @@ fn a_scenario_overrides_a_parameter_and_a_wrong_type_is_located() {
     assert!(stderr.contains("bad.toml:"), "{stderr}");
 
     let typo = write("typo.toml", "policy_continue_min_ratoi = 0.9");
-    let (code, _, stderr) = waku(&["review", typo.to_str().expect("path")]);
+    let (code, _, stderr) = waku(&["review", typo.to_str().expect("path"), "--allow-outside-paths"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("unknown parameter `policy_continue_min_ratoi`"), "{stderr}");
     assert!(stderr.contains("did you mean `policy_continue_min_ratio`?"), "{stderr}");

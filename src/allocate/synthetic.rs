@@ -130,6 +130,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             department: format!("d{d:02}"),
             findings: Vec::new(),
             assessment: Assessment { action, priority, min, max, reason: "synthetic".into() },
+            printed: Vec::new(),
         });
     }
     let departments = (0..shape.departments)

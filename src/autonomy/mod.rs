@@ -44,8 +44,8 @@ pub mod savings;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use plan::{AutonomousPlan, ComparePlan, compare_plan, run_plan, run_year};
-pub use report::{Comparison, compare, render_compare, render_table};
+pub use plan::{AutonomousPlan, ComparePlan, compare, compare_plan, run_plan, run_year};
+pub use report::{Comparison, render_compare, render_table};
 
 use crate::allocate::{self, Allocation, Holding, reserve_window};
 use crate::diagnostic::Diagnostic;

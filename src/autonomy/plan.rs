@@ -156,3 +156,11 @@ impl ComparePlan {
         }
     }
 }
+
+/// Allocates `sc` in both modes and compares them bureau by bureau. With `[fiscal]`, both hold the
+/// year's ratio limits (the year runs as a one-year plan, as `waku run` runs it).
+pub fn compare(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options) -> crate::Result<Comparison> {
+    let plan = crate::fiscal::Plan::single(sc.clone());
+    let mut both = compare_plan(&plan, std::slice::from_ref(review), std::slice::from_ref(ruleset), options)?;
+    both.years.pop().ok_or_else(|| crate::Error::internal("a one-year comparison without its year"))
+}

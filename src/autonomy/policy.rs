@@ -36,9 +36,9 @@
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, FLOAT, Map, Scope};
+use rhai::{Dynamic, Map, Scope};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::FromPrimitive;
 
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
@@ -73,7 +73,12 @@ pub fn script_path(dept: &Department, ruleset: &Ruleset) -> Option<std::path::Pa
     if let Some(p) = &dept.policy_script {
         return Some(p.clone());
     }
+    // On disk, a link there may lead only to a file inside the rules folder (otherwise it is ignored).
     let conventional = ruleset.dir.join("departments").join(format!("{}.rhai", dept.id));
+    if matches!(ruleset.files, crate::rules::RuleFiles::Dir(_)) {
+        let written = format!("departments/{}.rhai", dept.id);
+        crate::files::resolve(&written, &ruleset.dir, &[&ruleset.dir], false).ok()?;
+    }
     ruleset.files.is_file(&conventional).then_some(conventional)
 }
 
@@ -85,8 +90,9 @@ pub fn compile_all(sc: &Scenario, ruleset: &Ruleset) -> crate::Result<Vec<Option
         match script_path(d, ruleset).map(|p| ruleset.compile_bureau_policy(&p)) {
             None => out.push(None),
             Some(Ok(s)) => out.push(Some(s)),
-            Some(Err(e)) => {
-                errors.push(e.note(format!("in the policy of bureau `{}` ({})", d.id, d.name)));
+            Some(Err(es)) => {
+                errors
+                    .extend(es.into_iter().map(|e| e.note(format!("in the policy of bureau `{}` ({})", d.id, d.name))));
                 out.push(None);
             }
         }
@@ -216,16 +222,14 @@ pub fn decide(
             continue;
         }
         let a = &r.assessment;
-        let mut am = Map::new();
-        am.insert("action".into(), Dynamic::from(a.action.label().to_string()));
-        am.insert("priority".into(), Dynamic::from_float(a.priority.to_f64().unwrap_or(0.0) as FLOAT));
-        am.insert("min".into(), Dynamic::from_decimal(a.min.as_decimal()));
-        am.insert("max".into(), Dynamic::from_decimal(a.max.as_decimal()));
-        am.insert("reason".into(), Dynamic::from(a.reason.clone()));
         scope.push_constant("program", program_view(p, cx));
-        scope.push_constant_dynamic("assessment", Dynamic::from_map(am));
+        scope.push_constant_dynamic("assessment", Dynamic::from_map(a.to_script_map()));
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast))
+            crate::rules::engine::running(
+                src,
+                || program_note(p),
+                || with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)),
+            )
         }));
         scope.rewind(base);
         let value = match result {

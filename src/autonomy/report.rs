@@ -5,12 +5,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Autonomous, Options};
+use super::Autonomous;
 use crate::allocate::Allocation;
 use crate::money::{Money, Unit};
-use crate::review::Review;
-use crate::rules::Ruleset;
-use crate::scenario::Scenario;
 
 fn pad(s: &str, width: usize, right: bool) -> String {
     let fill = " ".repeat(width.saturating_sub(UnicodeWidthStr::width(s)));
@@ -215,15 +212,6 @@ pub struct CompareRow {
     /// Savings the bureau keeps.
     pub savings_kept: Money,
     pub why: String,
-}
-
-/// Allocates `sc` in both modes and compares them bureau by bureau. With `[fiscal]`, both hold the
-/// year's ratio limits (the year runs as a one-year plan, as `waku run` runs it).
-pub fn compare(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options) -> crate::Result<Comparison> {
-    let plan = crate::fiscal::Plan::single(sc.clone());
-    let mut both =
-        super::plan::compare_plan(&plan, std::slice::from_ref(review), std::slice::from_ref(ruleset), options)?;
-    both.years.pop().ok_or_else(|| crate::Error::internal("a one-year comparison without its year"))
 }
 
 /// The comparison of a year's central allocation with its two-level one, bureau by bureau.

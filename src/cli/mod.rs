@@ -139,6 +139,32 @@ pub struct Finished {
     pub results: Vec<Box<dyn std::any::Any>>,
 }
 
+/// Starts the watchdog behind the scripts' time limit: a rule script still running after
+/// [`crate::rules::engine::BACKSTOP`] (one long call that the operation counter and the time limit,
+/// which act between operations, cannot interrupt) stops the process with a located error (exit 2).
+/// The binary calls this; in-process callers (tests) do not, so nothing exits under them.
+pub fn install_watchdog() {
+    let spawned = std::thread::Builder::new().name("waku-watchdog".into()).spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            if let Some(r) = crate::rules::engine::overdue() {
+                let d = crate::Diagnostic::error(format!(
+                    "the script ran longer than {} s and was stopped",
+                    crate::rules::engine::BACKSTOP.as_secs()
+                ))
+                .at(crate::diagnostic::Location::new(&r.script, 0..0))
+                .note(r.note)
+                .note("the run was stopped in the middle of one long operation, so its line is not known")
+                .hint("look for an operation on a very large value, or a loop; a rule needs a few hundred operations per program");
+                crate::files::abandon_writes();
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), d.render().as_bytes());
+                std::process::exit(2);
+            }
+        }
+    });
+    drop(spawned);
+}
+
 /// Where a command puts the results it leaves behind (see [`Finished`]).
 pub(crate) type Leave = Vec<Box<dyn std::any::Any>>;
 

@@ -18,11 +18,12 @@ pub enum RunFormat {
     Xlsx,
 }
 
-/// Writes a finished report to `--out FILE` (atomically) or to standard output.
+/// Writes a finished report to `--out FILE` (atomically) or to standard output; `--out -` is
+/// standard output.
 pub(crate) fn emit(out: &mut dyn Write, path: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
     match path {
-        Some(p) => crate::report::write_atomic(p, bytes),
-        None => super::write_bytes(out, bytes),
+        Some(p) if p != std::path::Path::new("-") => crate::report::write_atomic(p, bytes),
+        _ => super::write_bytes(out, bytes),
     }
 }
 

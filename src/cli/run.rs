@@ -106,8 +106,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     let outcome = pipeline::run(input, &options)?;
     super::print_script_output(err, &outcome.printed);
     if let (Some(path), Some(lp)) = (&args.emit_lp, outcome.lp()) {
-        std::fs::write(path, lp)
-            .map_err(|e| Error::io(format_args!("cannot write the LP file `{}`", path.display()), &e))?;
+        crate::report::write_atomic(path, lp.as_bytes())?;
     }
     let result = match &outcome.allocated {
         Some(Allocated::Infeasible(d)) => Err(Error::Infeasible(d.clone())),

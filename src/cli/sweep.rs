@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{ScenarioArgs, write_out};
+use super::ScenarioArgs;
 use crate::allocate::{Options, Solver};
 use crate::pipeline::{self, Stage};
 use crate::whatif::sweep::{self, Mode};
@@ -30,7 +30,7 @@ pub struct SweepArgs {
     pub seed: u64,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: SweepFormat,
-    /// Write to FILE instead of standard output.
+    /// Write to FILE (atomically) instead of standard output; `-` is standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Never draw a progress bar (it is drawn only when standard error is a terminal anyway).
@@ -89,12 +89,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         SweepFormat::Csv => sweep::to_csv(&result, &vary)?,
         SweepFormat::Json => super::output::to_json(&result)?,
     };
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &text).map_err(|e| Error::io(format_args!("cannot write `{}`", path.display()), &e))?
-        }
-        None => write_out(out, &text)?,
-    }
+    super::output::emit(out, args.out.as_deref(), text.as_bytes())?;
     let n = result.rows.len();
     let ok = result.feasible();
     let _ = writeln!(

@@ -106,7 +106,11 @@ fn run_plan(path: &Path) -> Result<Vec<CaseResult>> {
 
 /// A rule-case file has `[[case]]` tables (or nothing a scenario would have); anything else is a scenario.
 fn is_rule_cases(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else { return true };
+    let Some(text) =
+        crate::files::read(path, crate::files::Kind::RuleTests).ok().and_then(|b| String::from_utf8(b).ok())
+    else {
+        return true;
+    };
     match toml::from_str::<toml::Table>(&text) {
         Ok(t) => {
             t.contains_key("case")

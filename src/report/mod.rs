@@ -12,29 +12,22 @@ pub mod terminal;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::money::{Money, Unit};
-use crate::scenario::{Override, ProgramKind, Scenario};
+use crate::scenario::{ProgramKind, Scenario};
 
-/// Writes a file atomically: a temporary file beside it, then a rename, so a failed run
-/// never leaves a truncated file where a good one stood.
+/// Writes a report file atomically (see [`crate::files::write_atomic`]): a failed or interrupted
+/// run never leaves a cut file where a good one stood; a target that is not a regular file, or
+/// that is one of the run's inputs, is refused.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
-    use std::io::Write as _;
-    let fail = |e: std::io::Error| crate::Error::io(format_args!("cannot write `{}`", path.display()), &e);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(fail)
+    crate::files::write_atomic(path, bytes).map_err(|e| {
+        let shown = crate::diagnostic::Source::display_path(path);
+        match e {
+            crate::files::WriteError::Io(io) => crate::Error::io(format_args!("cannot write `{shown}`"), &io),
+            e => {
+                let (why, hint) = e.describe();
+                crate::Error::input(crate::Diagnostic::error(format!("cannot write `{shown}`: {why}")).hint(hint))
+            }
+        }
+    })
 }
 
 /// A table with the house style: horizontal rules only, no wrapping (deterministic width).
@@ -74,28 +67,7 @@ pub fn right(s: impl ToString) -> Cell {
     Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
 }
 
-/// The `--set` overrides of a run for a report's header, one line each, without a newline (none
-/// without overrides): `--set revenue.general_revenue=-3%: 4,352.00億円 → 4,221.44億円`. A plan
-/// applies each `--set` to every year: one line per `--set`, its values year by year.
-pub fn set_lines(years: &[(i32, &[Override])], unit: Unit) -> Vec<String> {
-    let Some((_, first)) = years.first() else { return Vec::new() };
-    if years.len() == 1 {
-        return first.iter().map(|o| o.describe(unit)).collect();
-    }
-    (0..first.len())
-        .map(|i| {
-            let per_year: Vec<String> = years
-                .iter()
-                .filter_map(|(y, os)| {
-                    let d = os.get(i)?.describe(unit);
-                    d.split_once(": ").map(|(_, values)| format!("FY{y} {values}"))
-                })
-                .collect();
-            let set = format!("--set {}", first[i].set);
-            if per_year.is_empty() { set } else { format!("{set}: {}", per_year.join("; ")) }
-        })
-        .collect()
-}
+pub use crate::scenario::set_lines;
 
 /// The one-screen summary printed by `waku check`.
 pub fn summary(s: &Scenario) -> String {

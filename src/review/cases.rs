@@ -158,6 +158,11 @@ struct CaseFile {
 #[serde(deny_unknown_fields)]
 struct CaseEntry {
     name: String,
+    /// A bureau whose own policy (`departments/<id>.rhai` in the rules folder) then runs on the
+    /// program, after the city's review; `expect.bureau` checks what it returns.
+    bureau: Option<Spanned<String>>,
+    /// The bureau's envelope the script sees as `bureau.envelope` (default 0).
+    envelope: Option<MoneyText>,
     #[serde(default)]
     program: ProgramEntry,
     #[serde(default)]
@@ -221,8 +226,13 @@ struct Expect {
 
 /// Runs every case in the file at `path`.
 pub fn run_file(path: &Path) -> Result<Vec<CaseResult>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(Diagnostic::error(format!("cannot read `{}`: {e}", Source::display_path(path)))))?;
+    let kind = crate::files::Kind::RuleTests;
+    let text = crate::files::read(path, kind)
+        .map_err(|e| e.describe(kind))
+        .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string()))
+        .map_err(|why| {
+            Error::input(Diagnostic::error(format!("cannot read `{}`: {why}", Source::display_path(path))))
+        })?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     let file: CaseFile =
         toml::from_str(&source.text).map_err(|e| Error::input(crate::rules::manifest::toml_error(&source, &e)))?;
@@ -293,7 +303,14 @@ fn run_case(
 
     // Viewpoint ids must exist.
     for (key, e) in &case.expect {
-        if key != "assessment" && ruleset.viewpoint(key).is_none() {
+        if key == "bureau" && case.bureau.is_none() {
+            return Err(Error::input(
+                Diagnostic::error("`expect.bureau` needs `bureau = \"…\"`: the bureau whose policy runs")
+                    .at(Location::new(source, e.span()))
+                    .hint("add e.g. `bureau = \"kodomo_katei\"` to the case (its script is `departments/kodomo_katei.rhai`)"),
+            ));
+        }
+        if key != "assessment" && key != "bureau" && ruleset.viewpoint(key).is_none() {
             let mut ids: Vec<&str> = ruleset.viewpoints.iter().map(|v| v.id.as_str()).collect();
             ids.push("assessment");
             return Err(Error::input(
@@ -321,9 +338,23 @@ fn run_case(
             return Ok(result);
         }
     };
+    let bureau = match &case.bureau {
+        Some(b) => match bureau_decision(ruleset, source, b, case, &program, &review, &parameters, fiscal_year)? {
+            Ok(d) => Some(d),
+            Err(d) => {
+                result.error = Some(d.render());
+                return Ok(result);
+            }
+        },
+        None => None,
+    };
     for (key, e) in &case.expect {
         let p = place(source, &e.span());
-        if key == "assessment" {
+        if key == "bureau" {
+            if let Some(decision) = &bureau {
+                check_assessment_as("bureau", decision, e.get_ref(), &p, &mut result.mismatches)?;
+            }
+        } else if key == "assessment" {
             check_assessment(&review, e.get_ref(), &p, &mut result.mismatches)?;
         } else if let Some(f) = review.findings.iter().find(|f| *f.viewpoint == **key) {
             check_finding(f, e.get_ref(), &p, &mut result.mismatches)?;
@@ -391,11 +422,20 @@ fn check_finding(f: &Finding, e: &Expect, place: &str, out: &mut Vec<Mismatch>) 
 }
 
 fn check_assessment(r: &ProgramReview, e: &Expect, place: &str, out: &mut Vec<Mismatch>) -> Result<()> {
-    let a = &r.assessment;
+    check_assessment_as("assessment", &r.assessment, e, place, out)
+}
+
+fn check_assessment_as(
+    label: &str,
+    a: &crate::review::Assessment,
+    e: &Expect,
+    place: &str,
+    out: &mut Vec<Mismatch>,
+) -> Result<()> {
     let reason = Some(format!("reason: {}", a.reason));
     let mut push = |what: &str, expected: String, found: String| {
         out.push(Mismatch {
-            what: format!("assessment.{what}"),
+            what: format!("{label}.{what}"),
             expected,
             found,
             place: place.to_string(),
@@ -434,6 +474,110 @@ fn check_assessment(r: &ProgramReview, e: &Expect, place: &str, out: &mut Vec<Mi
         ))));
     }
     Ok(())
+}
+
+/// Runs the bureau's own policy on the case's program, after the city's review: what it returns,
+/// read as an assessment (priority, bounds in yen, reason; `()` keeps the city's). Bounds are as the
+/// script returns them, before `--mode autonomous` clamps them into the review's.
+#[allow(clippy::too_many_arguments)]
+fn bureau_decision(
+    ruleset: &Ruleset,
+    source: &Arc<Source>,
+    bureau: &Spanned<String>,
+    case: &CaseEntry,
+    program: &Program,
+    review: &ProgramReview,
+    parameters: &crate::rules::Parameters,
+    fiscal_year: Option<i32>,
+) -> Result<std::result::Result<crate::review::Assessment, Diagnostic>> {
+    use rhai::{Dynamic, Map, Scope};
+    let id = bureau.get_ref();
+    let at = Location::new(source, bureau.span());
+    let written = format!("departments/{id}.rhai");
+    let path = crate::files::resolve(&written, &ruleset.dir, &[&ruleset.dir], false)
+        .ok()
+        .filter(|p| p.is_file())
+        .ok_or_else(|| {
+            Error::input(
+                Diagnostic::error(format!("bureau `{id}` has no policy script `{written}` in the rules folder"))
+                    .at(at.clone())
+                    .hint("a bureau's own policy is `departments/<id>.rhai` in the rules folder"),
+            )
+        })?;
+    let script = ruleset.compile_bureau_policy(&path).map_err(Error::Input)?;
+    let envelope = match &case.envelope {
+        Some(m) => m.money().map_err(|m| Error::input(Diagnostic::error(format!("`envelope`: {m}")).at(at.clone())))?,
+        None => Money::ZERO,
+    };
+    let a = &review.assessment;
+    let mut b = Map::new();
+    b.insert("id".into(), Dynamic::from(id.clone()));
+    b.insert("name".into(), Dynamic::from(id.clone()));
+    b.insert("envelope".into(), Dynamic::from_decimal(envelope.as_decimal()));
+    b.insert("savings_kept".into(), Dynamic::from_decimal(Decimal::ZERO));
+    // The case's program is the bureau's only one: what its envelope must cover first is the
+    // program's general revenue at the review's minimum; the rest is the bureau's headroom.
+    let (general_min, general_max) = (program.general_revenue(a.min), program.general_revenue(a.max));
+    let mut one = Map::new();
+    one.insert("id".into(), Dynamic::from(program.id.clone()));
+    one.insert("name".into(), Dynamic::from(program.name.clone()));
+    one.insert("kind".into(), Dynamic::from(program.kind.id().to_string()));
+    one.insert("action".into(), Dynamic::from(a.action.label().to_string()));
+    one.insert("min".into(), Dynamic::from_decimal(a.min.as_decimal()));
+    one.insert("max".into(), Dynamic::from_decimal(a.max.as_decimal()));
+    one.insert("general_min".into(), Dynamic::from_decimal(general_min.as_decimal()));
+    one.insert("general_max".into(), Dynamic::from_decimal(general_max.as_decimal()));
+    b.insert("required".into(), Dynamic::from_decimal(general_min.as_decimal()));
+    b.insert("headroom".into(), Dynamic::from_decimal((envelope - general_min).as_decimal()));
+    b.insert("programs".into(), Dynamic::from_array(vec![Dynamic::from_map(one)]));
+    let am = a.to_script_map();
+    let mut scope = Scope::new();
+    scope.push_constant_dynamic("params", Dynamic::from_map(parameters.to_map(fiscal_year)));
+    scope.push_constant_dynamic("bureau", Dynamic::from_map(b));
+    scope.push_constant("program", crate::review::program_view(program, &Context::default()));
+    scope.push_constant_dynamic("assessment", Dynamic::from_map(am));
+    let value = crate::rules::engine::running(
+        &script.source,
+        || format!("in the case `{}`", case.name),
+        || {
+            crate::rules::engine::with_time_limit(|| {
+                ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+            })
+        },
+    );
+    let value = match value {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(crate::rules::runtime_error(ruleset, &e, &script))),
+    };
+    if value.is_unit() {
+        return Ok(Ok(a.clone()));
+    }
+    let Some(map) = value.try_cast::<Map>() else {
+        return Ok(Err(Diagnostic::error("a bureau policy must return `()` or a map such as `#{ priority: 2.0 }`")
+            .at(Location::at_line_col(&script.source, 1, 1))));
+    };
+    let number = |v: &Dynamic| -> Option<Decimal> {
+        v.as_float()
+            .ok()
+            .and_then(decimal_from_f64)
+            .or_else(|| v.as_int().ok().map(Decimal::from))
+            .or_else(|| v.as_decimal().ok())
+    };
+    let base = crate::review::ratio_base(program);
+    let bound = |money: &str, ratio: &str, default: Money| {
+        map.get(money)
+            .and_then(|v| v.as_decimal().ok().or_else(|| v.as_int().ok().map(Decimal::from)))
+            .map(Money::from_decimal)
+            .or_else(|| map.get(ratio).and_then(number).map(|r| base.mul_ratio(r)))
+            .unwrap_or(default)
+    };
+    Ok(Ok(crate::review::Assessment {
+        action: a.action,
+        priority: map.get("priority").and_then(number).unwrap_or(a.priority),
+        min: bound("min", "min_ratio", a.min),
+        max: bound("max", "max_ratio", a.max),
+        reason: map.get("reason").and_then(|r| r.clone().into_string().ok()).unwrap_or_else(|| a.reason.clone()),
+    }))
 }
 
 fn dec(f: Option<f64>) -> Option<Decimal> {

@@ -10,12 +10,14 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::memo::{Key, Memo};
-use super::{Action, Assessment, Finding, ProgramReview};
+use super::{Action, Assessment, Finding, ProgramReview, ScriptOutput};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::fast::FastPaths;
 use crate::money::Money;
 use crate::rules::compiled::{Compiled, Inputs, findings_array};
-use crate::rules::engine::{FindingData, FindingView, Observed, ProgramData, kpi_view, observe, with_time_limit};
+use crate::rules::engine::{
+    FindingData, FindingView, Observed, ProgramData, kpi_view, observe, running, with_time_limit,
+};
 use crate::rules::{ProgramView, Ruleset, Script, Viewpoint};
 use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
 
@@ -176,7 +178,7 @@ pub fn review_programs(
     parallel: bool,
     fast: FastPaths,
 ) -> Result<Vec<ProgramReview>, Diagnostic> {
-    let remembered = Remembered::new(ruleset, fast.result_reuse && !ruleset.reads_the_clock());
+    let remembered = Remembered::new(ruleset, fast.result_reuse);
     review_remembering(programs, cx, ruleset, params, parallel, &remembered, fast.compiled_scripts)
 }
 
@@ -230,7 +232,11 @@ struct Folded {
 impl Folded {
     fn new(ruleset: &Ruleset, params: &Scope<'_>, compile: bool) -> Folded {
         let fold = |script: &Script, findings: bool| {
-            let ast = script.with_params(&ruleset.engine, params);
+            // Folding evaluates what is constant: guarded, so that whatever went wrong there
+            // happens (and is reported, located) when the script runs as written.
+            let ast =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script.with_params(&ruleset.engine, params)))
+                    .unwrap_or_else(|_| script.ast.clone());
             let compiled = if compile { Compiled::new(&ast, findings) } else { None };
             (ast, compiled)
         };
@@ -347,6 +353,7 @@ impl Review<'_> {
         let mut findings = Vec::with_capacity(ruleset.viewpoints.len());
         let mut views = Vec::with_capacity(ruleset.viewpoints.len());
         let mut numbers = Vec::with_capacity(ruleset.viewpoints.len());
+        let mut printed = Vec::new();
         for ((v, (ast, compiled)), results) in
             ruleset.viewpoints.iter().zip(&folded.viewpoints).zip(&remembered.viewpoints)
         {
@@ -363,8 +370,10 @@ impl Review<'_> {
                     let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
                     let mut r = lock(results);
                     let n = r.number(v, finding, reason);
-                    if !seen.printed {
+                    if seen.printed.is_empty() {
                         r.by_input.insert(seen.reads.iter().map(|read| (*read, key(*read))), n);
+                    } else {
+                        printed.push(ScriptOutput { script: v.script.source.name.clone(), printed: seen.printed });
                     }
                     (n, r.findings[n as usize].clone())
                 }
@@ -394,15 +403,18 @@ impl Review<'_> {
                 let (out, seen) = run(ruleset, scope, &ruleset.policy, (ast, compiled.as_ref()), &inputs, p, findings);
                 scope.rewind(base);
                 let out = out?;
-                if reuse && !seen.printed {
+                if reuse && seen.printed.is_empty() {
                     let reads = std::iter::once(0).chain(seen.reads.iter().map(|r| r + 1));
                     lock(&remembered.policy).insert(reads.map(|r| (r, input(r))), out.clone());
+                }
+                if !seen.printed.is_empty() {
+                    printed.push(ScriptOutput { script: ruleset.policy.source.name.clone(), printed: seen.printed });
                 }
                 out
             }
         };
         let assessment = to_assessment(&ruleset.policy, out, p)?;
-        Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment })
+        Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment, printed })
     }
 }
 
@@ -425,12 +437,16 @@ fn run(
         (v, reads)
     });
     let (r, seen) = match compiled {
-        Some((Ok(Some(v)), reads)) => (Ok(Ok(v)), Observed { reads, printed: false }),
+        Some((Ok(Some(v)), reads)) => (Ok(Ok(v)), Observed { reads, printed: Default::default() }),
         Some((Err(panic), _)) => (Err(panic), Observed::default()),
         None | Some((Ok(None), _)) => observe(|| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 prepare(scope);
-                with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast))
+                running(
+                    &script.source,
+                    || program_note(p),
+                    || with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(scope, ast)),
+                )
             }))
         }),
     };
@@ -451,6 +467,12 @@ pub(crate) fn program_note(p: &Program) -> String {
     } else {
         format!("while reviewing program `{}` ({})", p.id, p.name)
     }
+}
+
+/// Where the script returned `key` with `value` (see [`crate::rules::lint::returned_key`]), else
+/// the text `key:` in the script.
+fn returned_at(script: &Script, key: &str, value: Option<&Dynamic>) -> Location {
+    crate::rules::returned_key(script, key, value, false).unwrap_or_else(|| point_at(script, &format!("{key}:")))
 }
 
 /// Where to point when a returned value is wrong: the text `needle` in the script, else its last statement.
@@ -573,13 +595,13 @@ fn action_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Resu
     }
     let Ok(s) = v.clone().into_immutable_string() else {
         return Err(Diagnostic::error(format!("`action` must be a string such as \"継続\", found {}", kind_of(v)))
-            .at(point_at(script, "action:"))
+            .at(returned_at(script, "action", Some(v)))
             .note(program_note(p)));
     };
     Action::parse(&s).ok_or_else(|| {
         let labels: Vec<&str> = Action::ALL.iter().map(|a| a.label()).collect();
-        let d = Diagnostic::error(format!("unknown action `{s}`"))
-            .at(point_at(script, &format!("\"{s}\"")))
+        let d = Diagnostic::error(format!("unknown action `{}`", crate::diagnostic::quote(&s)))
+            .at(returned_at(script, "action", Some(v)))
             .note(program_note(p));
         match crate::diagnostic::suggestion(&s, labels.iter().copied()) {
             Some(l) => d.hint(format!("did you mean `{l}`?")),
@@ -590,7 +612,7 @@ fn action_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Resu
 
 fn missing(script: &Script, what: &str, key: &str, example: &str, p: &Program) -> Diagnostic {
     Diagnostic::error(format!("the {what} returned no `{key}`"))
-        .at(last_statement(script))
+        .at(crate::rules::returned_key(script, key, None, true).unwrap_or_else(|| last_statement(script)))
         .note(program_note(p))
         .hint(format!("add `{example}` to the returned map"))
 }
@@ -600,7 +622,7 @@ fn reason_of(script: &Script, map: &Fields<'_>, what: &str, p: &Program) -> Resu
         None => Err(missing(script, what, "reason", "reason: \"…\"", p)),
         Some(v) => v.clone().into_immutable_string().map_err(|_| {
             Diagnostic::error(format!("`reason` must be a string, found {}", kind_of(v)))
-                .at(point_at(script, "reason:"))
+                .at(returned_at(script, "reason", Some(v)))
                 .note(program_note(p))
         }),
     }
@@ -613,10 +635,10 @@ fn ratio_of(script: &Script, map: &Fields<'_>, key: &str, p: &Program) -> Result
         Some(v) => match number(v) {
             Some(d) if d >= Decimal::ZERO => Ok(Some(d)),
             Some(d) => Err(Diagnostic::error(format!("`{key}` must not be negative, found {d}"))
-                .at(point_at(script, &format!("{key}:")))
+                .at(returned_at(script, key, Some(v)))
                 .note(program_note(p))),
             None => Err(Diagnostic::error(format!("`{key}` must be a number such as 0.9, found {}", kind_of(v)))
-                .at(point_at(script, &format!("{key}:")))
+                .at(returned_at(script, key, Some(v)))
                 .note(program_note(p))),
         },
     }
@@ -653,7 +675,7 @@ impl<'a> Fields<'a> {
 
 fn unknown_key(script: &Script, k: &str, allowed: &[&str], what: &str, p: &Program) -> Diagnostic {
     let d = Diagnostic::error(format!("the {what} returned an unknown key `{k}`"))
-        .at(point_at(script, &format!("{k}:")))
+        .at(returned_at(script, k, None))
         .note(program_note(p));
     match crate::diagnostic::suggestion(k, allowed.iter().copied()) {
         Some(s) => d.hint(format!("did you mean `{s}`?")),
@@ -685,14 +707,14 @@ fn to_finding(
         None => return Err(missing(script, what, "score", "score: 3", p)),
         Some(v) => number(v).ok_or_else(|| {
             Diagnostic::error(format!("`score` must be a number, found {}", kind_of(v)))
-                .at(point_at(script, "score:"))
+                .at(returned_at(script, "score", Some(v)))
                 .note(program_note(p))
         })?,
     };
     let (lo, hi) = ruleset.score_range;
     if score < lo || score > hi {
         return Err(Diagnostic::error(format!("score {score} is outside the ruleset's scale {lo}–{hi}"))
-            .at(point_at(script, "score:"))
+            .at(returned_at(script, "score", map.get("score")))
             .note(program_note(p))
             .hint("the scale is `score_min` and `score_max` under `[ruleset]` in `ruleset.toml`"));
     }
@@ -703,7 +725,7 @@ fn to_finding(
     if let (Some(lo), Some(hi)) = (min_ratio, max_ratio) {
         if lo > hi {
             return Err(Diagnostic::error(format!("`min_ratio` {lo} is above `max_ratio` {hi}"))
-                .at(point_at(script, "min_ratio:"))
+                .at(returned_at(script, "min_ratio", map.get("min_ratio")))
                 .note(program_note(p)));
         }
     }
@@ -731,13 +753,13 @@ fn money_of(script: &Script, map: &Fields<'_>, key: &str, p: &Program) -> Result
             match d {
                 Some(d) if d >= Decimal::ZERO => Ok(Some(Money::from_decimal(d))),
                 Some(d) => Err(Diagnostic::error(format!("`{key}` must not be negative, found {d}"))
-                    .at(point_at(script, &format!("{key}:")))
+                    .at(returned_at(script, key, Some(v)))
                     .note(program_note(p))),
                 None => Err(Diagnostic::error(format!(
                     "`{key}` must be money such as `oku(1.5)` or `program.requested`, found {}",
                     kind_of(v)
                 ))
-                .at(point_at(script, &format!("{key}:")))
+                .at(returned_at(script, key, Some(v)))
                 .note(program_note(p))
                 .hint(format!("for a share of the base, write `{key}_ratio: 0.9`"))),
             }
@@ -770,12 +792,12 @@ fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessmen
             Some(d) if d >= Decimal::ZERO => d,
             Some(d) => {
                 return Err(Diagnostic::error(format!("`priority` must not be negative, found {d}"))
-                    .at(point_at(script, "priority:"))
+                    .at(returned_at(script, "priority", Some(v)))
                     .note(program_note(p)));
             }
             None => {
                 return Err(Diagnostic::error(format!("`priority` must be a number, found {}", kind_of(v)))
-                    .at(point_at(script, "priority:"))
+                    .at(returned_at(script, "priority", Some(v)))
                     .note(program_note(p)));
             }
         },
@@ -827,10 +849,10 @@ mod tests {
         let field = |name: &str| crate::rules::PROGRAM_FIELDS.iter().position(|(f, _)| *f == name).unwrap() as u8;
         let seen = eval("if program.kind == \"no such kind\" { program.name } else { program.fees }");
         assert_eq!(seen.reads, [field("kind"), field("fees")]);
-        assert!(!seen.printed);
+        assert!(seen.printed.is_empty());
         let seen = eval("print(program)");
         assert_eq!(seen.reads, [field("id"), field("name")]);
-        assert!(seen.printed);
+        assert_eq!(seen.printed.lines, [format!("{} {}", sc.programs[0].id, sc.programs[0].name)]);
     }
 
     #[test]

@@ -21,6 +21,21 @@ pub use crate::assessment::{Action, Assessment, Finding};
 pub use eval::{Context, program_view, ratio_base};
 pub use render::{render_program, render_table, to_json, to_json_string};
 
+impl Assessment {
+    /// The assessment as a bureau's own policy script sees it: `#{ action, priority, min, max, reason }`
+    /// (money in yen, the priority a number).
+    pub fn to_script_map(&self) -> rhai::Map {
+        use rust_decimal::prelude::ToPrimitive;
+        let mut am = rhai::Map::new();
+        am.insert("action".into(), rhai::Dynamic::from(self.action.label().to_string()));
+        am.insert("priority".into(), rhai::Dynamic::from_float(self.priority.to_f64().unwrap_or(0.0) as rhai::FLOAT));
+        am.insert("min".into(), rhai::Dynamic::from_decimal(self.min.as_decimal()));
+        am.insert("max".into(), rhai::Dynamic::from_decimal(self.max.as_decimal()));
+        am.insert("reason".into(), rhai::Dynamic::from(self.reason.clone()));
+        am
+    }
+}
+
 /// One program's review.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgramReview {
@@ -28,7 +43,20 @@ pub struct ProgramReview {
     pub department: String,
     pub findings: Vec<Finding>,
     pub assessment: Assessment,
+    /// What the scripts printed (`print`, `debug`) while reviewing this program, capped.
+    #[serde(skip)]
+    pub printed: Vec<ScriptOutput>,
 }
+
+/// The output of one script on one program (see [`crate::rules::engine::Printed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptOutput {
+    /// The script, as errors name it.
+    pub script: String,
+    pub printed: crate::rules::engine::Captured,
+}
+
+pub use crate::rules::engine::MAX_SHOWN_OUTPUT;
 
 /// The review of every program, in the scenario's program order.
 #[derive(Debug, Clone, Serialize)]
@@ -70,7 +98,9 @@ pub fn review_with(scenario: &Scenario, ruleset: &Ruleset, options: &Options) ->
     let params = ruleset.params_map(Some(scenario.fiscal_year));
     let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential, options.fast)
         .map_err(Error::input)?;
-    Ok(Review { programs })
+    let review = Review { programs };
+    review.send_printed(&ruleset.printed);
+    Ok(review)
 }
 
 /// Reviews programs outside a scenario (rule tests, benchmarks). `fiscal_year` picks scheduled parameter values.
@@ -96,6 +126,20 @@ pub fn review_with_params(
 }
 
 impl Review {
+    /// Hands what the scripts printed to `sink`, program by program in scenario order (so the
+    /// same on every run, whatever the threads did); the sink keeps at most [`MAX_SHOWN_OUTPUT`]
+    /// lines and counts the rest.
+    pub fn send_printed(&self, sink: &crate::rules::Printed) {
+        for p in &self.programs {
+            for o in &p.printed {
+                for line in &o.printed.lines {
+                    sink.push(format!("{} [{}]: {line}", o.script, p.id));
+                }
+                sink.dropped(o.printed.dropped);
+            }
+        }
+    }
+
     /// How many programs got each action, in [`Action::ALL`] order (actions nobody got are left out).
     pub fn action_counts(&self) -> Vec<(Action, usize)> {
         Action::ALL

@@ -136,7 +136,7 @@ pub fn render_table(review: &Review, scenario: &Scenario, ruleset: &Ruleset) -> 
         parts.join("  ").trim_end().to_string()
     };
     let mut out = String::new();
-    for l in crate::report::set_lines(&[(scenario.fiscal_year, &scenario.overrides)], unit) {
+    for l in crate::scenario::set_lines(&[(scenario.fiscal_year, &scenario.overrides)], unit) {
         let _ = writeln!(out, "{l}\n");
     }
     let _ = writeln!(out, "{}", line(&head));

@@ -705,7 +705,7 @@ fn operate(op: Bin, a: &Value, b: &Value) -> Option<Value> {
         (Money(x), Int(y)) => decimal(op, *x, Decimal::from(*y))?,
         (Int(x), Money(y)) => decimal(op, Decimal::from(*x), *y)?,
         // waku's own operators (super::engine::register_money): the number taken exactly as written,
-        // then as money with money (checked here where the registered functions would panic).
+        // then as money with money (checked, as the registered functions are).
         (Money(x), Float(y)) => decimal(op, *x, engine::float_to_decimal(*y).ok()?)?,
         (Float(x), Money(y)) => decimal(op, engine::float_to_decimal(*x).ok()?, *y)?,
         (Str(x), Str(y)) => match op {
@@ -870,7 +870,9 @@ mod tests {
             let mut scope = Scope::new();
             let view = program_view(&sc.programs[0], &cx);
             scope.push_constant("program", view);
+            // Parsed, then optimised, as `rules::compile` does.
             let ast = ruleset.engine.compile_with_scope(&scope, text).unwrap();
+            let ast = ruleset.engine.optimize_ast(&scope, ast, rhai::OptimizationLevel::Simple);
             let compiled = Compiled::new(&ast, false);
             let (mut ran, mut rhai_ran) = (false, false);
             for p in sc.programs.iter().step_by(37) {

@@ -38,13 +38,56 @@ pub const MAX_MAP_SIZE: usize = 1_000;
 pub const MAX_MODULES: usize = 16;
 /// Wall-clock limit for one script on one program.
 pub const TIME_LIMIT: Duration = Duration::from_millis(500);
+/// The backstop behind [`TIME_LIMIT`]: a script still running after this long (one call the
+/// operation counter cannot interrupt) stops the whole run (see [`overdue`]).
+pub const BACKSTOP: Duration = Duration::from_secs(10);
+/// At most this many lines of `print`/`debug` output are kept per script evaluation …
+pub const MAX_PRINTED_LINES: usize = 20;
+/// … each cut to this many characters.
+pub const MAX_PRINTED_CHARS: usize = 200;
+/// At most this many lines of script output are kept for a whole run (the rest are counted).
+pub const MAX_SHOWN_OUTPUT: usize = 200;
+/// Functions a script may not call: their results depend on when the script runs, not on the
+/// program and the parameters (Rhai's clock; `sleep` also holds the review up).
+pub const REMOVED_FUNCTIONS: [&str; 2] = ["timestamp", "sleep"];
 
 thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
     /// What the evaluation under way has read of `program`, while [`observe`] watches.
     static READS: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
-    /// Whether the evaluation under way printed (`print`, `debug`).
-    static PRINTED: Cell<bool> = const { Cell::new(false) };
+    /// What the evaluation under way printed (`print`, `debug`), up to the caps.
+    static PRINTED: RefCell<Captured> = const { RefCell::new(Captured { lines: Vec::new(), dropped: 0 }) };
+    /// Whether an evaluation under [`observe`] is collecting what it prints.
+    static CAPTURING: Cell<bool> = const { Cell::new(false) };
+    /// This thread's entry in [`RUNNING`], made on its first evaluation.
+    static SLOT: RefCell<Option<Arc<Mutex<Option<Running>>>>> = const { RefCell::new(None) };
+}
+
+/// Output one script evaluation printed, capped.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Captured {
+    /// The lines kept, in order (each at most [`MAX_PRINTED_CHARS`] characters).
+    pub lines: Vec<String>,
+    /// How many more lines it printed.
+    pub dropped: usize,
+}
+
+impl Captured {
+    fn push(&mut self, line: &str) {
+        if self.lines.len() >= MAX_PRINTED_LINES {
+            self.dropped += 1;
+            return;
+        }
+        let mut kept: String = line.chars().take(MAX_PRINTED_CHARS).collect();
+        if kept.len() < line.len() {
+            kept.push('…');
+        }
+        self.lines.push(kept);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.dropped == 0
+    }
 }
 
 /// What one evaluation could have depended on beyond `params`, and whether it had an effect.
@@ -52,17 +95,61 @@ thread_local! {
 pub(crate) struct Observed {
     /// The `program` fields it read, in order, as indices into [`PROGRAM_FIELDS`].
     pub reads: Vec<u8>,
-    /// It printed something, so running it again is not the same as reusing its result.
-    pub printed: bool,
+    /// What it printed: if anything, running it again is not the same as reusing its result.
+    pub printed: Captured,
 }
 
-/// Runs `f` (one script evaluation) and reports what it read of `program` and whether it printed.
+/// Runs `f` (one script evaluation) and reports what it read of `program` and what it printed.
 pub(crate) fn observe<R>(f: impl FnOnce() -> R) -> (R, Observed) {
     READS.with(|r| *r.borrow_mut() = Some(Vec::new()));
-    PRINTED.with(|p| p.set(false));
+    PRINTED.with(|p| *p.borrow_mut() = Captured::default());
+    CAPTURING.with(|c| c.set(true));
     let r = f();
+    CAPTURING.with(|c| c.set(false));
     let reads = READS.with(|r| r.borrow_mut().take()).unwrap_or_default();
-    (r, Observed { reads, printed: PRINTED.with(Cell::get) })
+    (r, Observed { reads, printed: PRINTED.with(|p| std::mem::take(&mut *p.borrow_mut())) })
+}
+
+/// A script evaluation under way in Rhai, for the backstop.
+#[derive(Debug, Clone)]
+pub struct Running {
+    pub since: Instant,
+    pub script: Arc<Source>,
+    /// Whom it is running for, e.g. "while reviewing program `P01`".
+    pub note: String,
+}
+
+/// Every thread's evaluation under way (one slot per thread that ever evaluated a script).
+static RUNNING: Mutex<Vec<Arc<Mutex<Option<Running>>>>> = Mutex::new(Vec::new());
+
+/// The evaluation that has been running longer than [`BACKSTOP`], if any. The binary's watchdog
+/// asks this a few times a second and stops the process with a located error when one is found:
+/// the operation counter and the time limit only act between operations, and one long call (a
+/// builtin working on a large value) could otherwise hold the run up.
+pub fn overdue() -> Option<Running> {
+    let slots = RUNNING.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    slots.iter().find_map(|slot| {
+        let r = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        r.as_ref().filter(|r| r.since.elapsed() > BACKSTOP).cloned()
+    })
+}
+
+/// Notes that this thread runs `script` in Rhai (for [`overdue`]) until `f` returns.
+pub(crate) fn running<R>(script: &Arc<Source>, note: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
+    let slot = SLOT.with(|s| {
+        s.borrow_mut()
+            .get_or_insert_with(|| {
+                let slot = Arc::new(Mutex::new(None));
+                RUNNING.lock().unwrap_or_else(PoisonError::into_inner).push(Arc::clone(&slot));
+                slot
+            })
+            .clone()
+    });
+    *slot.lock().unwrap_or_else(PoisonError::into_inner) =
+        Some(Running { since: Instant::now(), script: Arc::clone(script), note: note() });
+    let r = f();
+    *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    r
 }
 
 fn note_read(field: u8) {
@@ -81,19 +168,41 @@ pub(crate) fn with_time_limit<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-/// What scripts printed (`print`, `debug`), in the order they printed it. The library never writes
-/// to standard error: the pipeline hands these lines to its caller ([`crate::pipeline::Outcome::printed`]).
+/// What scripts printed (`print`, `debug`), for the caller to show. The library never writes to
+/// standard error: the pipeline hands these lines to its caller ([`crate::pipeline::Outcome::printed`]).
+/// The review adds its scripts' output program by program in the scenario's order (see
+/// `Review::send_printed`), so it is the same on every run; output printed outside a review (a
+/// bureau's policy) comes in the order printed. At most [`MAX_SHOWN_OUTPUT`] lines are kept, and
+/// the rest counted.
 #[derive(Debug, Clone, Default)]
-pub struct Printed(Arc<Mutex<Vec<String>>>);
+pub struct Printed(Arc<Mutex<(Vec<String>, usize)>>);
 
 impl Printed {
-    fn push(&self, line: String) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(line);
+    pub(crate) fn push(&self, line: String) {
+        let mut p = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if p.0.len() < MAX_SHOWN_OUTPUT {
+            p.0.push(crate::diagnostic::shorten(&line, MAX_PRINTED_CHARS));
+        } else {
+            p.1 += 1;
+        }
     }
 
-    /// The lines printed since the last call.
+    /// Counts lines printed but not kept.
+    pub(crate) fn dropped(&self, n: usize) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).1 += n;
+    }
+
+    /// The lines printed since the last call (control characters escaped), and a last line
+    /// counting those not kept.
     pub fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+        let (mut lines, more) = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        for l in &mut lines {
+            *l = crate::diagnostic::escape_controls(l);
+        }
+        if more > 0 {
+            lines.push(format!("… {more} more lines of script output not shown"));
+        }
+        lines
     }
 }
 
@@ -131,7 +240,10 @@ pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine
         .set_max_map_size(MAX_MAP_SIZE)
         .set_max_modules(MAX_MODULES)
         .set_strict_variables(true)
-        .set_fail_on_invalid_map_property(true);
+        .set_fail_on_invalid_map_property(true)
+        // Scripts are parsed as written, for the static checks (`super::lint`), and optimised
+        // after them (`super::compile`).
+        .set_optimization_level(rhai::OptimizationLevel::None);
     engine.disable_symbol("eval");
     engine.on_progress(|ops| {
         if ops % 1024 == 0 && DEADLINE.with(|d| d.get()).is_some_and(|d| Instant::now() > d) {
@@ -140,23 +252,80 @@ pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine
             None
         }
     });
-    // `print` and `debug` are kept for the caller (the CLI writes them to stderr, never among JSON on stdout).
+    // `print` and `debug`: inside a review, kept (capped) with the program's review and shown
+    // after it in program order — never a flood, never interleaved by threads; elsewhere (a
+    // bureau's policy) into the ruleset's capped sink.
     let sink = printed.clone();
     engine.on_print(move |s| {
-        PRINTED.with(|p| p.set(true));
-        sink.push(s.to_string());
+        for line in s.lines() {
+            if CAPTURING.with(Cell::get) {
+                PRINTED.with(|p| p.borrow_mut().push(line));
+            } else {
+                sink.push(line.to_string());
+            }
+        }
     });
     let sink = printed.clone();
     engine.on_debug(move |s, src, pos| {
-        PRINTED.with(|p| p.set(true));
-        sink.push(format!("{}:{pos}: {s}", src.unwrap_or("script")));
+        let line = format!("{}:{pos}: {s}", src.unwrap_or("script"));
+        if CAPTURING.with(Cell::get) {
+            PRINTED.with(|p| p.borrow_mut().push(&line));
+        } else {
+            sink.push(line);
+        }
     });
+    // Rhai checks a map's size when a property is set, not when `m[key] = …` adds a key: the
+    // map limit is enforced here, whenever a variable holding a map or an array is used.
+    // (`on_var` is marked deprecated only as "volatile": it may change in a later Rhai.)
+    #[allow(deprecated)]
+    engine.on_var(|name, _, cx| match cx.scope().get(name) {
+        Some(v) if too_large(v) => {
+            Err(EvalAltResult::ErrorDataTooLarge("Size of object map".into(), Position::NONE).into())
+        }
+        _ => Ok(None),
+    });
+    // No clock in rules: a rule's result depends on the program and the parameters only.
+    // (`timestamp` is compiled out of Rhai with `no_time`; these say why it is missing.)
+    engine.register_fn("timestamp", || -> Result<Dynamic, Box<EvalAltResult>> { Err(removed("timestamp")) });
+    engine.register_fn("sleep", |_: INT| -> Result<(), Box<EvalAltResult>> { Err(removed("sleep")) });
+    engine.register_fn("sleep", |_: FLOAT| -> Result<(), Box<EvalAltResult>> { Err(removed("sleep")) });
     engine.set_module_resolver(RulesResolver { files: files.clone(), sources: sources.clone() });
     register_money(&mut engine);
     register_program(&mut engine);
     register_findings(&mut engine);
     register_kpi(&mut engine);
     engine
+}
+
+/// The error a removed function raises (see [`REMOVED_FUNCTIONS`]): a runtime error whose value is
+/// this marker, so the diagnostic can name the function.
+#[derive(Debug, Clone)]
+pub struct Removed(pub &'static str);
+
+fn removed(name: &'static str) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(Dynamic::from(Removed(name)), Position::NONE).into()
+}
+
+/// Whether a map (with the maps and arrays inside it) holds more entries than the limits allow.
+fn too_large(v: &Dynamic) -> bool {
+    fn count(v: &Dynamic, maps: &mut usize, items: &mut usize) -> bool {
+        if let Some(m) = v.read_lock::<rhai::Map>() {
+            *maps += m.len();
+            if *maps > MAX_MAP_SIZE {
+                return true;
+            }
+            return m.values().any(|v| (v.is_map() || v.is_array()) && count(v, maps, items));
+        }
+        if let Some(a) = v.read_lock::<Array>() {
+            *items += a.len();
+            if *items > MAX_ARRAY_SIZE {
+                return true;
+            }
+            return a.iter().any(|v| (v.is_map() || v.is_array()) && count(v, maps, items));
+        }
+        false
+    }
+    (v.is_map() || v.is_array()) && count(v, &mut 0, &mut 0)
 }
 
 /// `import` inside the rules folder only.
@@ -211,18 +380,29 @@ pub(crate) fn float_to_decimal(f: FLOAT) -> Result<Decimal, Box<EvalAltResult>> 
     decimal_from_f64(f).ok_or_else(|| format!("{f} is not a finite number").into())
 }
 
-/// A money amount in yen from a number of `unit`s, rounded to whole yen.
-pub(crate) fn amount(x: Decimal, unit: Unit) -> Decimal {
-    Money::from_decimal(x * unit.factor()).as_decimal()
+/// A money amount in yen from a number of `unit`s, rounded to whole yen; `None` when it is too
+/// large for exact money.
+pub(crate) fn amount(x: Decimal, unit: Unit) -> Option<Decimal> {
+    x.checked_mul(unit.factor()).map(|y| Money::from_decimal(y).as_decimal())
+}
+
+/// The error of money arithmetic whose result is too large to hold exactly.
+pub(crate) fn overflow(what: &str) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorArithmetic(format!("{what} overflowed: the amount is too large"), Position::NONE).into()
+}
+
+/// [`amount`] for scripts: an overflow is an arithmetic error at the call.
+fn amount_checked(x: Decimal, unit: Unit) -> Result<Decimal, Box<EvalAltResult>> {
+    amount(x, unit).ok_or_else(|| overflow("money"))
 }
 
 fn register_money(engine: &mut Engine) {
     for (name, unit) in
         [("yen", Unit::Yen), ("sen", Unit::Sen), ("man", Unit::Man), ("oku", Unit::Oku), ("cho", Unit::Cho)]
     {
-        engine.register_fn(name, move |x: INT| amount(Decimal::from(x), unit));
-        engine.register_fn(name, move |x: FLOAT| float_to_decimal(x).map(|d| amount(d, unit)));
-        engine.register_fn(name, move |x: Decimal| amount(x, unit));
+        engine.register_fn(name, move |x: INT| amount_checked(Decimal::from(x), unit));
+        engine.register_fn(name, move |x: FLOAT| float_to_decimal(x).and_then(|d| amount_checked(d, unit)));
+        engine.register_fn(name, move |x: Decimal| amount_checked(x, unit));
     }
     // Money in words, in the largest unit that reads naturally: 1.50億円, 3,500万円, 800円.
     engine.register_fn("format_money", |x: Decimal| format_money(x));
@@ -239,16 +419,26 @@ fn register_money(engine: &mut Engine) {
     engine.register_fn("share_of", share_of);
 
     // Money (Decimal) mixes with plain numbers (FLOAT): the number is taken exactly as written.
+    // Arithmetic is checked: an overflow is an error at the operator (during constant folding it
+    // leaves the expression to run, and fail, in its place).
     macro_rules! mixed {
+        ($($op:literal => $f:expr),*) => {$(
+            engine.register_fn($op, |a: Decimal, b: FLOAT| float_to_decimal(b).and_then(|b| $f(a, b)));
+            engine.register_fn($op, |a: FLOAT, b: Decimal| float_to_decimal(a).and_then(|a| $f(a, b)));
+        )*};
+    }
+    mixed!(
+        "+" => |a: Decimal, b: Decimal| a.checked_add(b).ok_or_else(|| overflow("addition")),
+        "-" => |a: Decimal, b: Decimal| a.checked_sub(b).ok_or_else(|| overflow("subtraction")),
+        "*" => |a: Decimal, b: Decimal| a.checked_mul(b).ok_or_else(|| overflow("multiplication"))
+    );
+    macro_rules! compare {
         ($($op:literal => $f:expr),*) => {$(
             engine.register_fn($op, |a: Decimal, b: FLOAT| float_to_decimal(b).map(|b| $f(a, b)));
             engine.register_fn($op, |a: FLOAT, b: Decimal| float_to_decimal(a).map(|a| $f(a, b)));
         )*};
     }
-    mixed!(
-        "+" => |a: Decimal, b: Decimal| a + b,
-        "-" => |a: Decimal, b: Decimal| a - b,
-        "*" => |a: Decimal, b: Decimal| a * b,
+    compare!(
         "<" => |a: Decimal, b: Decimal| a < b,
         "<=" => |a: Decimal, b: Decimal| a <= b,
         ">" => |a: Decimal, b: Decimal| a > b,
@@ -276,7 +466,12 @@ pub(crate) fn round_dp(x: FLOAT, dp: INT) -> FLOAT {
 
 /// part ÷ whole as a plain number, () when the whole is zero.
 pub(crate) fn share_of(part: Decimal, whole: Decimal) -> Dynamic {
-    if whole.is_zero() { Dynamic::UNIT } else { Dynamic::from_float((part / whole).to_f64().unwrap_or(0.0)) }
+    match part.checked_div(whole) {
+        _ if whole.is_zero() => Dynamic::UNIT,
+        Some(q) => Dynamic::from_float(q.to_f64().unwrap_or(0.0)),
+        // Beyond a decimal's range: the float quotient (the same value, less exactly).
+        None => Dynamic::from_float(part.to_f64().unwrap_or(0.0) / whole.to_f64().unwrap_or(1.0)),
+    }
 }
 
 /// `1.50億円`, `3,500万円`, `800円`.

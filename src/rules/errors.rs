@@ -6,7 +6,7 @@ use rhai::{EvalAltResult, ParseErrorType, Position};
 
 use super::engine::{
     FINDING_FIELDS, MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE, PROGRAM_FIELDS,
-    Sources, TIME_LIMIT,
+    Removed, Sources, TIME_LIMIT,
 };
 use crate::diagnostic::{Diagnostic, Location, Source, suggestion};
 
@@ -96,9 +96,16 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
             } else {
                 format!("a value too large ({what})")
             };
-            Diagnostic::error(format!("the script built {limit}"))
-                .at(at)
-                .hint("a reason should be a sentence; look for a string or array that grows in a loop")
+            let hint = if what.contains("string") {
+                "a reason should be a sentence; look for a string that grows in a loop"
+            } else {
+                "look for a map or an array that grows in a loop"
+            };
+            Diagnostic::error(format!("the script built {limit}")).at(at).hint(hint)
+        }
+        EvalAltResult::ErrorRuntime(value, _) if value.is::<Removed>() => {
+            let name = value.clone_cast::<Removed>().0;
+            removed_function(name, at)
         }
         EvalAltResult::ErrorRuntime(value, _) => {
             let text = value.clone().into_string().unwrap_or_else(|_| value.to_string());
@@ -132,6 +139,11 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
         EvalAltResult::ErrorMismatchDataType(expected, found, _) => {
             Diagnostic::error(format!("expected {}, found {}", type_name(expected), type_name(found))).at(at)
         }
+        EvalAltResult::ErrorArithmetic(msg, _) if msg.to_lowercase().contains("overflow") => {
+            Diagnostic::error(format!("arithmetic error: {}", lower_first(msg)))
+                .at(at)
+                .hint("the result is larger than any budget; look for a multiplication by a very large number")
+        }
         EvalAltResult::ErrorArithmetic(msg, _) => Diagnostic::error(format!("arithmetic error: {}", lower_first(msg)))
             .at(at)
             .hint("guard divisions, e.g. `if program.prior_cost > 0 { … }`"),
@@ -142,6 +154,17 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
         }
     };
     notes.into_iter().rev().fold(d, Diagnostic::note)
+}
+
+/// A call of a function removed from the sandbox (see [`super::engine::REMOVED_FUNCTIONS`]).
+pub fn removed_function(name: &str, at: Location) -> Diagnostic {
+    Diagnostic::error(format!("`{name}` is not available in rule scripts"))
+        .at(at)
+        .note("rules have no clock: a finding may depend only on the program and the parameters, so that the same input always gives the same review")
+        .hint(match name {
+            "sleep" => "remove the call; a rule has nothing to wait for",
+            _ => "remove the call; to vary a rule by year, use a parameter with `effective = [{ from = 2027, … }]`",
+        })
 }
 
 fn syntax_error(t: &ParseErrorType, at: Location) -> Diagnostic {

@@ -66,7 +66,7 @@ impl RuleFiles {
         match self.memory_text(path) {
             Some(Some(text)) => Ok(text.clone()),
             Some(None) => Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file among the rule texts")),
-            None => std::fs::read_to_string(path),
+            None => read_disk(path),
         }
     }
 
@@ -119,7 +119,7 @@ impl RuleFiles {
                 if !canonical.starts_with(&root) {
                     return Err(true);
                 }
-                std::fs::read_to_string(&canonical).map_err(|_| false)
+                read_disk(&canonical).map_err(|_| false)
             }
             RuleFiles::Memory(_) => self.memory_text(file).flatten().cloned().ok_or(false),
         }
@@ -132,6 +132,20 @@ impl RuleFiles {
         let rel = relative(path.strip_prefix(&m.root).ok()?)?;
         Some(m.files.get(&rel))
     }
+}
+
+/// A rule file on disk: only a regular file, within its kind's size cap (see [`crate::files`]).
+fn read_disk(path: &Path) -> std::io::Result<String> {
+    let kind = match path.extension().and_then(|e| e.to_str()) {
+        Some("toml") => crate::files::Kind::Manifest,
+        _ => crate::files::Kind::Script,
+    };
+    let bytes = crate::files::read(path, kind).map_err(|e| match e {
+        crate::files::ReadError::Io(io) => io,
+        crate::files::ReadError::NotFound => std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        e => std::io::Error::other(e.describe(kind)),
+    })?;
+    String::from_utf8(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
 /// A relative path of plain components (`./` dropped); `None` for an absolute path, `..` or an empty one.

@@ -11,6 +11,7 @@ use toml::Spanned;
 use super::files::RuleFiles;
 use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, decimal_from_f64, fiscal_year_of};
 use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::files::Refusal;
 
 /// The manifest as written.
 #[derive(Debug, Deserialize)]
@@ -316,6 +317,7 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
         );
     }
 
+    plausible(&parameters, score_range, &mut errors, &mut warnings);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -335,6 +337,43 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
         parameters,
         warnings,
     })
+}
+
+/// Values a designer can write but hardly means: a score off the ruleset's scale (an error), a
+/// ratio of 10 or more in size, i.e. a percentage written as a number (`-20` for −20%; a warning).
+pub(crate) fn plausible(
+    parameters: &Parameters,
+    (lo, hi): (Decimal, Decimal),
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    for p in parameters.list.values() {
+        let values = std::iter::once((&p.value, p.location.clone()))
+            .chain(p.effective.iter().map(|e| (&e.value, e.location.clone())));
+        for (value, at) in values {
+            let ParamValue::Number(n) = value else { continue };
+            match p.unit {
+                ParamUnit::Score if *n < lo || *n > hi => errors.push(
+                    Diagnostic::error(format!(
+                        "score parameter `{}` is {n}, outside the ruleset's scale {lo}–{hi}",
+                        p.name
+                    ))
+                    .at_opt(at)
+                    .hint("a score lies on the scale of `score_min` and `score_max` under `[ruleset]`"),
+                ),
+                ParamUnit::Ratio if n.abs() >= Decimal::TEN => warnings.push(
+                    Diagnostic::warning(format!(
+                        "ratio parameter `{}` is {n}, i.e. {}%",
+                        p.name,
+                        n * Decimal::ONE_HUNDRED
+                    ))
+                    .at_opt(at)
+                    .hint(format!("for {n}% write {} or \"{n}%\"", n / Decimal::ONE_HUNDRED)),
+                ),
+                _ => {}
+            }
+        }
+    }
 }
 
 fn type_error(name: &str, unit: ParamUnit, found: &str, at: Location) -> Diagnostic {
@@ -360,6 +399,20 @@ fn script_path(files: &RuleFiles, value: &Spanned<String>, source: &Arc<Source>)
         return Err(Diagnostic::error(format!("script `{}` must be a path inside the rules folder", value.get_ref()))
             .at(at)
             .hint("write it relative to `ruleset.toml`, without `..`, e.g. `viewpoints/needs.rhai`"));
+    }
+    // A script may be a link only to a file inside the rules folder.
+    if let (RuleFiles::Dir(_), Err(Refusal::Outside(_))) =
+        (files, crate::files::resolve(value.get_ref(), dir, &[dir], false))
+    {
+        let target = std::fs::read_link(dir.join(rel))
+            .map_or_else(|_| "a file outside the rules folder".to_string(), |t| format!("`{}`", t.display()));
+        return Err(Diagnostic::error(format!(
+            "script `{}` is a link to a file outside the rules folder",
+            value.get_ref()
+        ))
+        .at(at)
+        .note(format!("it leads to {target}"))
+        .hint("copy the script into the rules folder"));
     }
     let path = dir.join(rel);
     if !files.is_file(&path) {

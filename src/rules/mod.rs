@@ -10,6 +10,7 @@ pub(crate) mod compiled;
 pub mod engine;
 mod errors;
 mod files;
+mod lint;
 pub mod manifest;
 pub mod params;
 pub mod scan;
@@ -24,6 +25,7 @@ use rust_decimal::Decimal;
 
 pub use engine::{PROGRAM_FIELDS, Printed, ProgramView, Sources};
 pub use files::{MemoryFolder, RuleFiles};
+pub(crate) use lint::returned_key;
 pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
 
 use crate::diagnostic::{Diagnostic, Location, Source};
@@ -38,6 +40,8 @@ pub struct Script {
     pub(crate) ast: AST,
     /// False when the script assigns to a parameter: then it runs as written (see [`Script::with_params`]).
     pub(crate) foldable: bool,
+    /// What the script's map literals hold and what it reads of other values (for cross-script checks).
+    pub(crate) shape: lint::Shape,
 }
 
 impl Script {
@@ -94,6 +98,8 @@ pub struct Ruleset {
     pub(crate) sources: Sources,
     /// What the scripts printed (`print`, `debug`).
     pub printed: Printed,
+    /// The bureau ids of the scenario the ruleset was loaded for, if any (for the static checks).
+    departments: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for Ruleset {
@@ -120,6 +126,15 @@ impl Ruleset {
 
     /// [`Ruleset::load`] from files on disk or held in memory ([`RuleFiles::in_memory`]).
     pub fn load_files(files: &RuleFiles, overrides: &BTreeMap<String, Located<toml::Value>>) -> Result<Ruleset> {
+        Ruleset::load_checking(files, overrides, None)
+    }
+
+    /// [`Ruleset::load_files`], with the bureau ids scripts may compare `program.department` with.
+    fn load_checking(
+        files: &RuleFiles,
+        overrides: &BTreeMap<String, Located<toml::Value>>,
+        departments: Option<Vec<String>>,
+    ) -> Result<Ruleset> {
         let manifest = manifest::read_files(files).map_err(Error::Input)?;
         let mut errors = Vec::new();
         let mut parameters = manifest.parameters.clone();
@@ -130,10 +145,18 @@ impl Ruleset {
         let printed = Printed::default();
         let engine = engine::engine(files, &sources, &printed);
         let param_names: Vec<&str> = manifest.parameters.list.keys().map(String::as_str).collect();
+        let known = lint::Known {
+            parameters: &parameters,
+            viewpoints: manifest.viewpoints.iter().map(|v| v.id.clone()).collect(),
+            departments: departments.clone(),
+        };
+        let compile = |path: &Path, variables: &[&str]| {
+            compile(&engine, &sources, files, path, variables, &param_names, lint::Role::Rule, &known)
+        };
 
         let mut viewpoints = Vec::new();
         for v in &manifest.viewpoints {
-            match compile(&engine, &sources, files, &v.script, &VIEWPOINT_VARIABLES, &param_names) {
+            match compile(&v.script, &VIEWPOINT_VARIABLES) {
                 Ok(script) => viewpoints.push(Viewpoint {
                     id: v.id.clone(),
                     number: v.number,
@@ -142,13 +165,13 @@ impl Ruleset {
                     script,
                     label: v.id.as_str().into(),
                 }),
-                Err(d) => errors.push(d),
+                Err(mut ds) => errors.append(&mut ds),
             }
         }
-        let policy = match compile(&engine, &sources, files, &manifest.policy, &POLICY_VARIABLES, &param_names) {
+        let policy = match compile(&manifest.policy, &POLICY_VARIABLES) {
             Ok(s) => Some(s),
-            Err(d) => {
-                errors.push(d);
+            Err(mut ds) => {
+                errors.append(&mut ds);
                 None
             }
         };
@@ -162,6 +185,24 @@ impl Ruleset {
         };
 
         let mut warnings = manifest.warnings.clone();
+        // A bound a viewpoint recommends that the policy never reads is shown but changes nothing.
+        for key in ["min_ratio", "max_ratio"] {
+            let read = policy.shape.reads.contains(key)
+                || (key == "max_ratio" && policy.shape.calls.contains("tightest_max_ratio"));
+            if read {
+                continue;
+            }
+            for v in &viewpoints {
+                if let Some(at) = v.script.shape.returns.iter().find(|(k, _)| k == key).map(|(_, at)| at.clone()) {
+                    warnings.push(
+                        Diagnostic::warning(format!("viewpoint `{}` returns `{key}`, but the policy never reads it", v.id))
+                            .at(at)
+                            .note(format!("the bound is shown in the review, yet no allocation is held by it; the policy `{}` decides the bounds", policy.source.name))
+                            .hint(format!("read it in the policy (e.g. `findings.finding(\"{}\").{key}`), or drop it here", v.id)),
+                    );
+                }
+            }
+        }
         check_references(&sources, &parameters, &mut errors, &mut warnings);
         if !errors.is_empty() {
             return Err(Error::Input(errors));
@@ -179,28 +220,26 @@ impl Ruleset {
             engine,
             sources,
             printed,
+            departments,
         })
     }
 
-    /// The ruleset a scenario names, with its parameter overrides.
+    /// The ruleset a scenario names, with its parameter overrides (its scripts checked against the
+    /// scenario's bureau ids too).
     pub fn for_scenario(scenario: &Scenario) -> Result<Ruleset> {
-        Ruleset::load(&scenario.rules_dir, &scenario.parameters)
+        Ruleset::for_scenario_from(&RuleFiles::dir(&scenario.rules_dir), scenario)
     }
 
-    /// The ruleset in `files` (e.g. held in memory), with `scenario`'s parameter overrides.
+    /// The ruleset in `files` (e.g. held in memory), with `scenario`'s parameter overrides (its
+    /// scripts checked against the scenario's bureau ids too).
     pub fn for_scenario_from(files: &RuleFiles, scenario: &Scenario) -> Result<Ruleset> {
-        Ruleset::load_files(files, &scenario.parameters)
+        let departments = scenario.departments.iter().map(|d| d.id.clone()).collect();
+        Ruleset::load_checking(files, &scenario.parameters, Some(departments))
     }
 
     /// The `params` map scripts see in `fiscal_year` (scheduled changes applied; overrides win).
     pub fn params_map(&self, fiscal_year: Option<i32>) -> rhai::Map {
         self.parameters.to_map(fiscal_year)
-    }
-
-    /// Whether any script or module calls Rhai's clock functions (`timestamp`, `sleep`): then a
-    /// script's result may differ between two runs on the same program, and none is reused.
-    pub(crate) fn reads_the_clock(&self) -> bool {
-        self.sources.all().iter().any(|s| ["timestamp", "sleep"].iter().any(|w| scan::mentions(&s.text, w)))
     }
 
     pub fn viewpoint(&self, id: &str) -> Option<&Viewpoint> {
@@ -209,8 +248,22 @@ impl Ruleset {
 
     /// Compiles a bureau's own policy script in this ruleset's sandboxed engine, once
     /// (`program`, `params`, `assessment` and `bureau` are its variables; see [`crate::autonomy`]).
-    pub(crate) fn compile_bureau_policy(&self, path: &Path) -> Result<Script, Diagnostic> {
-        compile(&self.engine, &self.sources, &self.files, path, &BUREAU_VARIABLES, &self.param_names())
+    pub(crate) fn compile_bureau_policy(&self, path: &Path) -> Result<Script, Vec<Diagnostic>> {
+        let known = lint::Known {
+            parameters: &self.parameters,
+            viewpoints: self.viewpoints.iter().map(|v| v.id.clone()).collect(),
+            departments: self.departments.clone(),
+        };
+        compile(
+            &self.engine,
+            &self.sources,
+            &self.files,
+            path,
+            &BUREAU_VARIABLES,
+            &self.param_names(),
+            lint::Role::Bureau,
+            &known,
+        )
     }
 
     /// The declared parameter names, for "did you mean".
@@ -224,6 +277,7 @@ pub(crate) fn runtime_error(ruleset: &Ruleset, e: &rhai::EvalAltResult, script: 
     errors::runtime_error(e, &script.source, &ruleset.sources, &ruleset.param_names())
 }
 
+#[allow(clippy::too_many_arguments)] // the engine's parts, the script, and what its checks know
 fn compile(
     engine: &Engine,
     sources: &Sources,
@@ -231,10 +285,12 @@ fn compile(
     path: &Path,
     variables: &[&str],
     params: &[&str],
-) -> Result<Script, Diagnostic> {
+    role: lint::Role,
+    known: &lint::Known<'_>,
+) -> Result<Script, Vec<Diagnostic>> {
     let text = files
         .read(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read script `{}`: {e}", Source::display_path(path))))?;
+        .map_err(|e| vec![Diagnostic::error(format!("cannot read script `{}`: {e}", Source::display_path(path)))])?;
     let source = Source::new(Source::display_path(path), Some(path.to_path_buf()), text);
     sources.insert(Arc::clone(&source));
     // Declared (not constant) so strict-variables mode knows them, without letting the optimiser fold them.
@@ -242,12 +298,22 @@ fn compile(
     for v in variables {
         scope.push_dynamic(*v, Dynamic::UNIT);
     }
-    let mut ast = engine
+    // Parsed as written (the engine does not optimise), so the static checks see every statement,
+    // then optimised as Rhai would by default.
+    let ast = engine
         .compile_into_self_contained(&scope, &*source.text)
-        .map_err(|e| errors::compile_error(&e, &source, sources, params))?;
+        .map_err(|e| vec![errors::compile_error(&e, &source, sources, params)])?;
+    let problems = lint::check(&ast, &source, role, known);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let shape = lint::shape(&ast, &source);
+    // Re-optimising drops the embedded module resolver; the carrier brings it back.
+    let carrier = ast.clone_functions_only_filtered(|_, _, _, _, _| false);
+    let mut ast = engine.optimize_ast(&scope, ast, OptimizationLevel::Simple).merge(&carrier);
     ast.set_source(source.name.as_str());
     let foldable = !scan::assigns_to_field(&source.text, "params");
-    Ok(Script { path: path.to_path_buf(), source, ast, foldable })
+    Ok(Script { path: path.to_path_buf(), source, ast, foldable, shape })
 }
 
 /// Every `params.X` must be declared; every declared parameter should be read; every `program.X` must exist.

@@ -14,6 +14,16 @@ use crate::money::{Money, Unit};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Number(pub Decimal);
 
+/// The largest number (in size) a scenario may write: a ratio, a share, a KPI figure. Far above
+/// any real one, and small enough that a number times an amount stays exact (see [`crate::money::MAX_YEN`]).
+pub const MAX_NUMBER: i64 = 1_000_000_000_000;
+
+fn number_in_range(d: Decimal) -> Option<Decimal> {
+    (d.abs() <= Decimal::from(MAX_NUMBER)).then_some(d)
+}
+
+const NUMBER_TOO_LARGE: &str = "is too large: a number in a scenario may be at most 1,000,000,000,000 in size";
+
 impl<'de> Deserialize<'de> for Number {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -23,32 +33,50 @@ impl<'de> Deserialize<'de> for Number {
                 f.write_str("a number such as `0.05` or a percentage such as \"5%\"")
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Number, E> {
-                Ok(Number(Decimal::from(v)))
+                number_in_range(Decimal::from(v))
+                    .map(Number)
+                    .ok_or_else(|| E::custom(format!("number `{v}` {NUMBER_TOO_LARGE}")))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Number, E> {
-                Ok(Number(Decimal::from(v)))
+                number_in_range(Decimal::from(v))
+                    .map(Number)
+                    .ok_or_else(|| E::custom(format!("number `{v}` {NUMBER_TOO_LARGE}")))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
                 // Through the shortest decimal text, so 0.01 stays exactly 0.01.
                 Decimal::from_str(&v.to_string())
                     .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
+                    .ok()
+                    .and_then(number_in_range)
                     .map(Number)
-                    .map_err(|_| E::custom(format!("number `{v}` is out of range")))
+                    .ok_or_else(|| {
+                        let shown = if v.abs() >= 1e15 { format!("{v:e}") } else { v.to_string() };
+                        E::custom(format!("number `{shown}` {NUMBER_TOO_LARGE}"))
+                    })
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Number, E> {
-                parse_number(v).map(Number).ok_or_else(|| {
-                    E::custom(format!(
-                        "invalid number `{v}`: expected a number such as `0.05` or a percentage such as \"5%\""
-                    ))
-                })
+                let quoted = crate::diagnostic::quote(v);
+                match parse_number_unbounded(v) {
+                    Some(d) => number_in_range(d)
+                        .map(Number)
+                        .ok_or_else(|| E::custom(format!("number `{quoted}` {NUMBER_TOO_LARGE}"))),
+                    None => Err(E::custom(format!(
+                        "invalid number `{quoted}`: expected a number such as `0.05` or a percentage such as \"5%\""
+                    ))),
+                }
             }
         }
         d.deserialize_any(V)
     }
 }
 
-/// Parses `0.05`, `-0.3`, `5%`, `５％`.
+/// Parses `0.05`, `-0.3`, `5%`, `５％`; `None` also for a number larger than [`MAX_NUMBER`].
 pub fn parse_number(s: &str) -> Option<Decimal> {
+    parse_number_unbounded(s).and_then(number_in_range)
+}
+
+/// [`parse_number`] without the bound on its size.
+pub(crate) fn parse_number_unbounded(s: &str) -> Option<Decimal> {
     // Plain ASCII numbers (`0.45`, `-0.19`) need no normalising copy.
     let plain = s.trim();
     if plain.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {

@@ -9,10 +9,10 @@ mod xlsx;
 
 use std::sync::Arc;
 
-use super::file::{ClusterFile, ClusterId, Number, ProgramFile, parse_number};
+use super::file::{ClusterFile, ClusterId, MAX_NUMBER, Number, ProgramFile, parse_number_unbounded};
 use super::located::Located;
-use crate::diagnostic::{Diagnostic, Location, Source};
-use crate::money::Money;
+use crate::diagnostic::{Diagnostic, Location, Source, quote};
+use crate::money::{Money, Unit};
 
 pub(crate) use xlsx::{is_workbook, read_sheet};
 
@@ -56,11 +56,27 @@ pub(crate) fn cell_note(loc: &Location) -> Option<String> {
     if line < 2 {
         return None;
     }
+    let line = spreadsheet_row(&loc.source.text, loc.span.start).unwrap_or(line);
     let index = loc.source.cell_index(loc.span.start) as usize;
     // A worksheet's header row may stand below empty rows.
     let header = text.lines().find(|l| !l.trim().is_empty())?;
     let name = header.split(',').nth(index)?.trim();
     Some(format!("row {line}, column `{name}`"))
+}
+
+/// The row a spreadsheet shows for the byte `offset` of CSV text: its line, less the line breaks
+/// inside quoted cells before it (a cell with a line break is one row in Excel, two lines of text).
+fn spreadsheet_row(text: &str, offset: usize) -> Option<usize> {
+    let before = text.get(..offset)?;
+    let (mut row, mut quoted) = (1, false);
+    for b in before.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => row += 1,
+            _ => {}
+        }
+    }
+    Some(row)
 }
 
 /// CSV text read record by record (one record buffer, reused), with every cell's byte range in
@@ -70,10 +86,13 @@ struct Table<'s> {
     reader: csv::Reader<&'s [u8]>,
     record: csv::ByteRecord,
     ranges: Vec<std::ops::Range<usize>>,
+    /// Line breaks inside quoted cells so far: text lines that are not spreadsheet rows.
+    inner_breaks: usize,
 }
 
-/// One record of a [`Table`]: its line and its cells.
+/// One record of a [`Table`]: its spreadsheet row and its cells.
 struct Row<'t> {
+    /// The row as a spreadsheet numbers it (a line break inside a quoted cell does not start one).
     line: usize,
     text: &'t str,
     record: &'t csv::ByteRecord,
@@ -108,7 +127,7 @@ impl<'t> Row<'t> {
 impl<'s> Table<'s> {
     fn new(source: &'s Arc<Source>) -> Table<'s> {
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source.text.as_bytes());
-        Table { source, reader, record: csv::ByteRecord::new(), ranges: Vec::new() }
+        Table { source, reader, record: csv::ByteRecord::new(), ranges: Vec::new(), inner_breaks: 0 }
     }
 
     /// The next record that is not blank, or `None` at the end of the text.
@@ -136,11 +155,18 @@ impl<'s> Table<'s> {
                 }
                 start += 1;
             }
+            let row = line - self.inner_breaks;
+            self.inner_breaks += self.record.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum::<usize>();
             if self.record.iter().all(|v| std::str::from_utf8(v).is_ok_and(|v| v.trim().is_empty())) {
                 continue;
             }
-            raw_field_ranges(text, start, self.record.len(), &mut self.ranges);
-            return Ok(Some(Row { line, text, record: &self.record, ranges: &self.ranges }));
+            if let Some(open) = raw_field_ranges(text, start, self.record.len(), &mut self.ranges) {
+                return Err(Diagnostic::error("a quote opened in this cell is never closed")
+                    .at(Location::new(self.source, open..open + 1))
+                    .note(format!("row {row}: the rest of the file was read as this one cell"))
+                    .hint("close the quote; a quote inside a quoted cell is written twice (\"\")"));
+            }
+            return Ok(Some(Row { line: row, text, record: &self.record, ranges: &self.ranges }));
         }
     }
 
@@ -155,8 +181,9 @@ impl<'s> Table<'s> {
     }
 }
 
-/// The raw byte range of each field of the record starting at `start` (quotes excluded).
-fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::Range<usize>>) {
+/// The raw byte range of each field of the record starting at `start` (quotes excluded); the
+/// offset of an opening quote that is never closed, if there is one.
+fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::Range<usize>>) -> Option<usize> {
     let bytes = text.as_bytes();
     out.clear();
     let mut i = start;
@@ -173,6 +200,9 @@ fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::
                     break;
                 }
                 i += 1;
+            }
+            if i >= bytes.len() {
+                return Some(s - 1);
             }
             out.push(s..i.min(bytes.len()));
             while i < bytes.len() && bytes[i] != b',' && bytes[i] != b'\n' {
@@ -192,9 +222,26 @@ fn raw_field_ranges(text: &str, start: usize, n: usize, out: &mut Vec<std::ops::
             i += 1;
         }
     }
+    None
 }
 
-fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Source>) -> Result<Vec<usize>, Diagnostic> {
+/// The money columns: a unit in their header's brackets applies to their bare numbers.
+const MONEY_COLUMNS: [&str; 4] = ["prior_cost", "requested", "fees", "natural_savings"];
+
+/// The unit a header names in brackets (`要求額（千円）`, `requested (千円)`), if any: `Ok(None)` for
+/// none, `Err(text)` for a bracket that does not name a unit.
+fn header_unit(header: &str) -> Result<Option<Unit>, &str> {
+    let Some((_, rest)) = header.trim().split_once(['（', '(']) else { return Ok(None) };
+    let inner = rest.trim_end().trim_end_matches(['）', ')']).trim();
+    Unit::parse(inner).map(Some).ok_or(inner)
+}
+
+/// For each header cell: its column (an index into [`COLUMNS`]) and, for a money column, the unit
+/// its bare numbers are in (円 when the header names none).
+fn column_index(
+    headers: &[(String, std::ops::Range<usize>)],
+    source: &Arc<Source>,
+) -> Result<Vec<(usize, Unit)>, Diagnostic> {
     let mut map = Vec::with_capacity(headers.len());
     let mut seen: Vec<Option<usize>> = vec![None; COLUMNS.len()];
     for (i, (h, range)) in headers.iter().enumerate() {
@@ -209,7 +256,23 @@ fn column_index(headers: &[(String, std::ops::Range<usize>)], source: &Arc<Sourc
                         .hint("remove or rename one of the two columns"));
                 }
                 seen[c] = Some(i);
-                map.push(c);
+                let unit = if MONEY_COLUMNS.contains(&COLUMNS[c].0) {
+                    match header_unit(h) {
+                        Ok(u) => u.unwrap_or(Unit::Yen),
+                        Err(found) => {
+                            return Err(Diagnostic::error(format!(
+                                "the header `{}` names `{}`, which is not a unit of money",
+                                quote(h.trim()),
+                                quote(found)
+                            ))
+                            .at(Location::new(source, range.clone()))
+                            .hint("write the unit of the column's numbers in brackets: （円）, （千円）, （万円）, （百万円）, （億円）, or none"));
+                        }
+                    }
+                } else {
+                    Unit::Yen
+                };
+                map.push((c, unit));
             }
             None => {
                 let names = COLUMNS.iter().flat_map(|(en, ja, _)| [*en, *ja]);
@@ -245,6 +308,26 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
     let mut errors = Vec::new();
     while let Some(row) = table.next_row().map_err(|d| vec![d])? {
         if row.len() != headers.len() {
+            // A quote left open runs its cell on past the line's end: name the quote, not the count.
+            if let Some(open) = row.ranges.iter().find(|r| {
+                r.start > 0
+                    && source.text.as_bytes()[r.start - 1] == b'"'
+                    && source.text.get(r.start..r.end).is_some_and(|t| t.contains('\n'))
+            }) {
+                let at = open.start - 1;
+                errors.push(
+                    Diagnostic::error("a quote opened in this cell is not closed on its line")
+                        .at(Location::new(source, at..at + 1))
+                        .note(format!(
+                            "row {}: the cell runs on into the next lines, so the row has {} cells instead of {}",
+                            row.line,
+                            row.len(),
+                            headers.len()
+                        ))
+                        .hint("close the quote; a quote inside a quoted cell is written twice (\"\")"),
+                );
+                continue;
+            }
             errors.push(
                 Diagnostic::error(format!(
                     "row {} has {} cells but the header has {}",
@@ -264,9 +347,21 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
 }
 
 /// One inventory row as a program entry; the errors in its cells go to `errors`.
-fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &mut Vec<Diagnostic>) -> ProgramFile {
+/// Whether a cell is a number without a unit of its own (`1000000`, `1,234.5`, `▲500`).
+fn is_bare_number(v: &str) -> bool {
+    let digits = v.trim_start_matches(['-', '▲', '△', '－', '−']);
+    digits.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && digits.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || ",，.．".contains(c))
+}
+
+fn program_of_row(
+    source: &Arc<Source>,
+    row: &Row,
+    columns: &[(usize, Unit)],
+    errors: &mut Vec<Diagnostic>,
+) -> ProgramFile {
     let mut p = ProgramFile::default();
-    for ((value, range), &c) in row.cells().zip(columns) {
+    for ((value, range), &(c, unit)) in row.cells().zip(columns) {
         let v = value.trim();
         if v.is_empty() {
             continue;
@@ -275,17 +370,38 @@ fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &m
         let column = COLUMNS[c].0;
         let text = || Some(Located::new(v.to_string(), loc.clone()));
         let number = || -> Result<Option<Located<Number>>, Diagnostic> {
-            parse_number(v).map(|d| Some(Located::new(Number(d), loc.clone()))).ok_or_else(|| {
-                cell_error(source, row, column, range.clone(), format!("invalid number `{v}`"))
-                    .hint("expected a number such as `0.5` or a percentage such as `50%`")
-            })
+            match parse_number_unbounded(v) {
+                Some(d) if d.abs() <= MAX_NUMBER.into() => Ok(Some(Located::new(Number(d), loc.clone()))),
+                Some(_) => {
+                    Err(cell_error(source, row, column, range.clone(), format!("number `{}` is too large", quote(v)))
+                        .hint(
+                            "a number in an inventory may be at most 1,000,000,000,000 in size; check for extra digits",
+                        ))
+                }
+                None => Err(cell_error(source, row, column, range.clone(), format!("invalid number `{}`", quote(v)))
+                    .hint("expected a number such as `0.5` or a percentage such as `50%`")),
+            }
         };
         let money = || -> Result<Option<Located<Money>>, Diagnostic> {
-            match Money::parse(value) {
+            // A bare number is in the unit its header names (円 if none), as in a workbook.
+            let parsed = if unit != Unit::Yen && is_bare_number(v) {
+                Money::parse(&format!("{v}{}", unit.suffix())).map_err(|mut e| {
+                    // Keep the place inside the cell as written.
+                    e.offset = e.offset.min(v.len().saturating_sub(1));
+                    e.len = e.len.min(v.len() - e.offset).max(1);
+                    e
+                })
+            } else {
+                Money::parse(value)
+            };
+            match parsed {
                 Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
                 Err(e) => {
-                    let at = range.start + e.offset;
-                    Err(Diagnostic::error(format!("invalid amount `{v}`: {}", e.message))
+                    let at = range.start
+                        + (value.len() - value.trim_start().len())
+                            * usize::from(unit != Unit::Yen && is_bare_number(v))
+                        + e.offset;
+                    Err(Diagnostic::error(format!("invalid amount `{}`: {}", quote(v), e.message))
                         .at(Location::new(source, at..at + e.len.max(1)))
                         .note(format!("row {}, column `{column}`", row.line))
                         .hint_opt(e.hint.clone()))
@@ -298,8 +414,14 @@ fn program_of_row(source: &Arc<Source>, row: &Row, columns: &[usize], errors: &m
                 _ if is(&["true", "1", "yes", "y", "○", "〇", "はい", "該当"]) => true,
                 _ if is(&["false", "0", "no", "n", "×", "いいえ", "-", "－"]) => false,
                 _ => {
-                    return Err(cell_error(source, row, column, range.clone(), format!("invalid yes/no value `{v}`"))
-                        .hint("expected `true` or `false` (or ○ / ×)"));
+                    return Err(cell_error(
+                        source,
+                        row,
+                        column,
+                        range.clone(),
+                        format!("invalid yes/no value `{}`", quote(v)),
+                    )
+                    .hint("expected `true` or `false` (or ○ / ×)"));
                 }
             };
             Ok(Some(Located::new(b, loc.clone())))

@@ -16,6 +16,7 @@ use super::{
     Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy,
 };
 use crate::diagnostic::{Diagnostic, Location, Source};
+use crate::files::{Kind as FileKind, ReadError, Refusal};
 use crate::money::{Money, Unit};
 use crate::{Error, Result};
 
@@ -110,7 +111,7 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
             let shown = Source::display_path(&path);
             inventory::read_sheet(&path, &shown, merged.inventory_sheet.as_ref(), Some(inv)).map_err(Error::Input)?
         } else {
-            read_source(&path, Some(inv), Some(csv_encoding))?
+            read_source(&path, Some(inv), FileKind::Inventory, Some(csv_encoding))?
         };
         programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
     }
@@ -119,7 +120,7 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
     merged.programs = programs;
     if let Some(cf) = &merged.cluster_file {
         let path = resolve(cf, &root_dir, options, "cluster_file")?;
-        let source = read_source(&path, Some(cf), Some(csv_encoding))?;
+        let source = read_source(&path, Some(cf), FileKind::Clusters, Some(csv_encoding))?;
         let mut clusters = Some(inventory::read_clusters(&source).map_err(Error::Input)?);
         merge_by_id(&mut clusters, merged.clusters.take(), |c| c.id.as_ref().map(|i| i.value.to_string()));
         merged.clusters = clusters;
@@ -148,11 +149,8 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
         applied.push(Override { set: arg.trim().to_string(), before, after });
     }
 
-    let mut scenario = validate(merged, path, &top_source)?;
+    let mut scenario = validate(merged, path, &top_source, &root_dir, options)?;
     scenario.overrides = applied;
-    if let Some(dir) = &options.rules_dir {
-        scenario.rules_dir = dir.clone();
-    }
     Ok(scenario)
 }
 
@@ -163,20 +161,30 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-/// Reads a file as text: a CSV file (`csv`: the scenario's `csv_encoding`) in the encodings of
-/// [`encoding`], anything else (TOML) as UTF-8.
-fn read_source(path: &Path, from: Option<&Located<String>>, csv: Option<TextEncoding>) -> Result<Arc<Source>> {
+/// Reads a file as text (only a regular file, within `kind`'s size cap): a CSV file (`csv`: the
+/// scenario's `csv_encoding`) in the encodings of [`encoding`], anything else (TOML) as UTF-8.
+fn read_source(
+    path: &Path,
+    from: Option<&Located<String>>,
+    kind: FileKind,
+    csv: Option<TextEncoding>,
+) -> Result<Arc<Source>> {
     let shown = Source::display_path(path);
-    let bytes = std::fs::read(path).map_err(|e| {
-        let d = |what: &str| {
-            Diagnostic::error(format!("cannot read `{shown}`: {what}")).at_opt(from.and_then(|f| f.location.clone()))
-        };
-        let hint = "paths in a scenario are relative to the scenario file";
-        match e.kind() {
-            std::io::ErrorKind::NotFound => Error::input(d("no such file").hint(hint)),
-            std::io::ErrorKind::IsADirectory => Error::input(d("it is a folder, not a file").hint(hint)),
+    let bytes = crate::files::read(path, kind).map_err(|e| {
+        let d = Diagnostic::error(format!("cannot read `{shown}`: {}", e.describe(kind)))
+            .at_opt(from.and_then(|f| f.location.clone()));
+        match e {
+            ReadError::TooLarge { .. } => {
+                Error::input(d.hint("split the file, or check that the path names the file you meant"))
+            }
+            ReadError::NotRegular(_) => {
+                Error::input(d.hint("name a regular file (a device, a FIFO or a socket is never read)"))
+            }
+            ReadError::NotFound | ReadError::Folder => {
+                Error::input(d.hint("paths in a scenario are relative to the scenario file"))
+            }
             // The file is there but cannot be read (permissions, a disk error): not the input's fault.
-            _ => Error::Io(Box::new(d(&e.to_string()).hint("check the file's permissions and the disk"))),
+            ReadError::Io(_) => Error::Io(Box::new(d.hint("check the file's permissions and the disk"))),
         }
     })?;
     let at = from.and_then(|f| f.location.as_ref());
@@ -191,7 +199,10 @@ fn read_source(path: &Path, from: Option<&Located<String>>, csv: Option<TextEnco
 /// Whether the file at `path` has a `[plan]` section, i.e. is a multi-year plan. A file that cannot
 /// be read or parsed is not a plan; the single-year loader then reports what is wrong with it.
 pub fn is_plan(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| is_plan_text(&t))
+    crate::files::read(path, FileKind::Scenario)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|t| is_plan_text(&t))
 }
 
 /// Whether the scenario text has a `[plan]` section (see [`is_plan`]).
@@ -204,7 +215,7 @@ pub fn is_plan_text(text: &str) -> bool {
 pub(crate) fn read_plan_file(path: &Path, given: Option<Arc<Source>>) -> Result<(ScenarioFile, Arc<Source>)> {
     let source = match given {
         Some(s) => s,
-        None => read_source(path, None, None)?,
+        None => read_source(path, None, FileKind::Scenario, None)?,
     };
     let file = parse_file(&source)?;
     Ok((file, source))
@@ -220,28 +231,39 @@ pub(crate) fn resolve_path(
     resolve(value, root_dir, options, key)
 }
 
-/// Resolves a path written in a scenario, relative to the file that wrote it.
+/// Resolves a path written in a scenario, relative to the file that wrote it, confined to the
+/// scenario's folder (see [`crate::files::resolve`]).
 fn resolve(value: &Located<String>, root_dir: &Path, options: &LoadOptions, key: &str) -> Result<PathBuf> {
+    resolve_within(value, &[root_dir], "the scenario's folder", options, key)
+}
+
+/// [`resolve`] with the folders the file may be in (`within` names them in the message).
+fn resolve_within(
+    value: &Located<String>,
+    roots: &[&Path],
+    within: &str,
+    options: &LoadOptions,
+    key: &str,
+) -> Result<PathBuf> {
     let base = value
         .location
         .as_ref()
         .and_then(|l| l.source.path.as_deref())
-        .map_or_else(|| root_dir.to_path_buf(), parent_dir);
-    let path = base.join(&value.value);
-    if !options.allow_outside_paths {
-        let inside = match (normalise(&path), normalise(root_dir)) {
-            (Some(p), Some(r)) => p.starts_with(&r),
-            _ => true,
-        };
-        if !inside {
-            return Err(Error::input(
-                Diagnostic::error(format!("`{key}` path `{}` is outside the scenario's folder", value.value))
-                    .at_opt(value.location.clone())
-                    .hint("move the file beside the scenario, or pass `--allow-outside-paths` if you trust it"),
-            ));
+        .map_or_else(|| roots.first().map_or_else(|| PathBuf::from("."), |r| r.to_path_buf()), parent_dir);
+    crate::files::resolve(&value.value, &base, roots, options.allow_outside_paths).map_err(|Refusal::Outside(real)| {
+        let written = crate::files::lexical(&base.join(&value.value));
+        let mut d =
+            Diagnostic::error(format!("`{key}` path `{}` is outside {within}", crate::diagnostic::quote(&value.value)))
+                .at_opt(value.location.clone());
+        if real != written {
+            // The link as written (the same on every machine), else only that one leads out.
+            d = d.note(match std::fs::read_link(base.join(&value.value)) {
+                Ok(target) => format!("it is a link to `{}`", crate::diagnostic::quote(&target.display().to_string())),
+                Err(_) => "it leads there through a link".to_string(),
+            });
         }
-    }
-    Ok(path)
+        Error::input(d.hint("move the file beside the scenario, or pass `--allow-outside-paths` if you trust it"))
+    })
 }
 
 /// `scenarios/../rules` → `rules`: a path as short as the user would write it.
@@ -254,20 +276,9 @@ fn tidy(path: &Path) -> PathBuf {
     }
 }
 
-/// Lexically normalises a path against the current directory (no file-system access).
+/// Lexically normalises a path against the current directory (see [`crate::files::lexical`]).
 fn normalise(path: &Path) -> Option<PathBuf> {
-    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    Some(out)
+    Some(crate::files::lexical(path))
 }
 
 fn read_chain(
@@ -301,7 +312,7 @@ fn read_chain(
     }
     let source = match given {
         Some(s) => s,
-        None => read_source(path, from, None)?,
+        None => read_source(path, from, FileKind::Scenario, None)?,
     };
     if source.text.trim().is_empty() {
         return Err(Error::input(
@@ -534,13 +545,17 @@ fn check_set_ids(merged: &ScenarioFile, overlay: &mut ScenarioFile) -> Result<()
 /// Collects validation errors so the user sees all of them at once.
 struct Checker {
     errors: Vec<Diagnostic>,
+    /// Values that are allowed but unlikely to mean what they say (e.g. a percentage written as 20).
+    warnings: Vec<Diagnostic>,
     top: Arc<Source>,
 }
 
 impl Checker {
     fn err(&mut self, d: Diagnostic) {
-        // Errors in an inventory cell also say the row and column, as a spreadsheet user reads them.
-        let note = d.location.as_ref().and_then(inventory::cell_note);
+        // Errors in an inventory cell also say the row and column, as a spreadsheet user reads them
+        // (for the errors that are shown: finding the row reads the file up to the cell).
+        let shown = self.errors.len() < 10;
+        let note = d.location.as_ref().filter(|_| shown).and_then(inventory::cell_note);
         let d = match note {
             Some(n) if !d.notes.iter().any(|x| x.starts_with("row ")) => d.note(n),
             _ => d,
@@ -590,6 +605,21 @@ impl Checker {
         Some(n.value.0)
     }
 
+    /// A ratio that is a multiple of a base (1.0 = the same): past 10 it was probably meant as a
+    /// percentage (`120` for 120%).
+    fn multiple(&mut self, v: &Option<Located<Number>>, key: &str) -> Option<Decimal> {
+        let n = self.ratio(v, key)?;
+        if n > Decimal::TEN {
+            let loc = v.as_ref().and_then(|v| v.location.clone());
+            self.warnings.push(
+                Diagnostic::warning(format!("`{key}` is {n}, i.e. {n} times; a percentage is written as a decimal"))
+                    .at_opt(loc)
+                    .hint(format!("for {n}% write {} or \"{n}%\"", n / Decimal::ONE_HUNDRED)),
+            );
+        }
+        Some(n)
+    }
+
     fn ratio(&mut self, v: &Option<Located<Number>>, key: &str) -> Option<Decimal> {
         let n = v.as_ref()?;
         if n.value.0 < Decimal::ZERO {
@@ -602,7 +632,13 @@ impl Checker {
     }
 }
 
-fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario> {
+fn validate(
+    f: ScenarioFile,
+    path: &Path,
+    top: &Arc<Source>,
+    root_dir: &Path,
+    options: &LoadOptions,
+) -> Result<Scenario> {
     // A plan is read by the plan loader; saying so is the only useful message here.
     if let Some(plan) = &f.plan {
         let at = plan.years.as_ref().and_then(|y| y.first()).and_then(|y| y.location.clone());
@@ -612,7 +648,7 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
                 .hint("`waku run`, `waku check`, `waku review` and `waku test` read plans; a plan's years are in the scenario files it names"),
         ));
     }
-    let mut c = Checker { errors: Vec::new(), top: Arc::clone(top) };
+    let mut c = Checker { errors: Vec::new(), warnings: Vec::new(), top: Arc::clone(top) };
     let city = c.required(&f.city, "city", "`city = \"北九州市\"` at the top of the scenario");
     let fiscal_year = c.required(&f.fiscal_year, "fiscal_year", "`fiscal_year = 2026` at the top of the scenario");
     if let (Some(y), Some(loc)) = (fiscal_year, &f.fiscal_year) {
@@ -650,6 +686,17 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         redemption: c.non_negative(&bonds_file.redemption, "bonds.redemption").unwrap_or_default(),
     };
     c.required(&bonds_file.issuance_cap, "bonds.issuance_cap", "`issuance_cap = \"…億円\"` under `[bonds]`");
+    if bonds.redemption > bonds.balance {
+        c.err(
+            Diagnostic::error(format!(
+                "`bonds.redemption` {} is more than the bond balance {}: the balance would end the year negative",
+                bonds.redemption.format(Unit::Oku),
+                bonds.balance.format(Unit::Oku)
+            ))
+            .at_opt(bonds_file.redemption.as_ref().and_then(|r| r.location.clone()))
+            .hint("a city redeems only bonds it has issued: check `bonds.balance` (the balance at the start of the year) and `bonds.redemption`"),
+        );
+    }
 
     let pf = f.policy.unwrap_or_default();
     let investment_cap =
@@ -667,8 +714,8 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         );
     }
     let envelope_floor_ratio =
-        c.ratio(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
-    let envelope_ceiling_ratio = c.ratio(&pf.envelope_ceiling_ratio, "policy.envelope_ceiling_ratio");
+        c.multiple(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
+    let envelope_ceiling_ratio = c.multiple(&pf.envelope_ceiling_ratio, "policy.envelope_ceiling_ratio");
     let policy = Policy {
         investment_cap: investment_cap.unwrap_or_default(),
         reserve_min_share,
@@ -685,19 +732,40 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
             .non_negative(&pf.retention_cap_per_department, "policy.retention_cap_per_department"),
     };
 
-    let departments = departments(&mut c, f.departments.unwrap_or_default(), &policy);
+    // `--rules DIR` is the user's own choice; `rules = "…"` in a scenario stays in its folder.
+    let mut rules_refused = false;
+    let rules_dir = match (&options.rules_dir, &f.rules) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(r)) => match resolve(r, root_dir, options, "rules") {
+            Ok(dir) => dir,
+            Err(e) => {
+                rules_refused = true;
+                if let Error::Input(ds) = e {
+                    ds.into_iter().for_each(|d| c.err(d));
+                }
+                PathBuf::from("rules")
+            }
+        },
+        (None, None) => default_rules_dir(path),
+    };
+    // A rules folder named on purpose must be there (a default one that is missing is reported
+    // by `waku check` as a warning: the scenario may be checked on its own).
+    if (options.rules_dir.is_some() || f.rules.is_some()) && !rules_refused && !rules_dir.join("ruleset.toml").is_file()
+    {
+        let shown = Source::display_path(&rules_dir);
+        let what = if rules_dir.is_dir() { "has no `ruleset.toml`" } else { "does not exist" };
+        let d = Diagnostic::error(format!("the rules folder `{}` {what}", crate::diagnostic::quote(&shown)));
+        c.err(match (&options.rules_dir, &f.rules) {
+            (None, Some(r)) => d.at_opt(r.location.clone()).hint("`rules` is relative to the scenario file"),
+            _ => d.hint("`--rules DIR` names a folder holding `ruleset.toml`, `viewpoints/` and `policies/`"),
+        });
+    }
+    let script_roots = Roots { scenario: root_dir, rules: &rules_dir, options };
+    let departments = departments(&mut c, f.departments.unwrap_or_default(), &policy, &script_roots);
     let clusters = clusters(&mut c, f.clusters.unwrap_or_default());
     let programs = programs(&mut c, f.programs.unwrap_or_default(), &departments, &clusters);
+    totals_in_range(&mut c, &programs);
 
-    let rules_dir = match &f.rules {
-        Some(r) => r
-            .location
-            .as_ref()
-            .and_then(|l| l.source.path.as_deref())
-            .map_or_else(|| PathBuf::from("."), parent_dir)
-            .join(&r.value),
-        None => default_rules_dir(path),
-    };
     let parameters = f.parameters.unwrap_or_default();
     let fiscal = f.fiscal.and_then(|ff| super::fiscal::validate(ff, &mut c.errors));
     let cx = super::stage::Context { programs: &programs, departments: &departments, rounding_unit };
@@ -723,7 +791,7 @@ fn validate(f: ScenarioFile, path: &Path, top: &Arc<Source>) -> Result<Scenario>
         programs,
         expectations: f.expect.unwrap_or_default(),
         fiscal,
-        warnings: Vec::new(),
+        warnings: c.warnings,
         overrides: Vec::new(),
         cycle,
     };
@@ -772,7 +840,19 @@ fn duplicate(c: &mut Checker, what: &str, id: &str, here: &Option<Location>, fir
     c.err(d.hint(format!("each {what} needs its own id")));
 }
 
-fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Policy) -> Vec<Department> {
+/// Where a bureau's own policy script may be: beside the scenario or in the rules folder.
+struct Roots<'a> {
+    scenario: &'a Path,
+    rules: &'a Path,
+    options: &'a LoadOptions,
+}
+
+fn departments(
+    c: &mut Checker,
+    list: Vec<Located<DepartmentFile>>,
+    policy: &Policy,
+    roots: &Roots<'_>,
+) -> Vec<Department> {
     let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
     let mut out = Vec::new();
     for entry in list {
@@ -793,8 +873,8 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
         seen.insert(id.value.clone(), id.location.clone());
         let floor = c.non_negative(&d.floor, "floor");
         let ceiling = c.non_negative(&d.ceiling, "ceiling");
-        let floor_ratio = c.ratio(&d.floor_ratio, "floor_ratio").unwrap_or(policy.envelope_floor_ratio);
-        let ceiling_ratio = c.ratio(&d.ceiling_ratio, "ceiling_ratio").unwrap_or(policy.envelope_ceiling_ratio);
+        let floor_ratio = c.multiple(&d.floor_ratio, "floor_ratio").unwrap_or(policy.envelope_floor_ratio);
+        let ceiling_ratio = c.multiple(&d.ceiling_ratio, "ceiling_ratio").unwrap_or(policy.envelope_ceiling_ratio);
         if let (Some(f), Some(cl)) = (floor, ceiling) {
             if f > cl {
                 let written = |m: &Option<Located<Money>>| {
@@ -819,21 +899,24 @@ fn departments(c: &mut Checker, list: Vec<Located<DepartmentFile>>, policy: &Pol
         }
         let retention_share = c.share(&d.retention_share, "retention_share").unwrap_or(policy.retention_share);
         let retention_cap = c.non_negative(&d.retention_cap, "retention_cap").or(policy.retention_cap_per_department);
-        let policy_script = d.policy.as_ref().map(|p| {
-            let base = p
-                .location
-                .as_ref()
-                .and_then(|l| l.source.path.as_deref())
-                .map_or_else(|| PathBuf::from("."), parent_dir);
-            let path = base.join(&p.value);
+        let policy_script = d.policy.as_ref().and_then(|p| {
+            let within = "the scenario's folder and the rules folder";
+            let path = match resolve_within(p, &[roots.scenario, roots.rules], within, roots.options, "policy") {
+                Ok(path) => path,
+                Err(Error::Input(ds)) => {
+                    ds.into_iter().for_each(|d| c.err(d));
+                    return None;
+                }
+                Err(_) => return None,
+            };
             if !path.is_file() {
                 c.err(
-                    Diagnostic::error(format!("policy script `{}` not found", p.value))
+                    Diagnostic::error(format!("policy script `{}` not found", crate::diagnostic::quote(&p.value)))
                         .at_opt(p.location.clone())
                         .hint("paths are relative to the scenario file"),
                 );
             }
-            path
+            Some(path)
         });
         out.push(Department {
             name: d.name.map_or_else(|| id.value.clone(), |n| n.value),
@@ -997,7 +1080,29 @@ fn programs(
         ] {
             c.share(v, key);
         }
-        c.ratio(&p.service_level, "service_level");
+        c.multiple(&p.service_level, "service_level");
+        if let Some(t) = &p.demand_trend {
+            if t.value.0 < Decimal::NEGATIVE_ONE {
+                c.err(
+                    Diagnostic::error(format!(
+                        "`demand_trend` {} would mean demand fell by more than all of it",
+                        t.value.0
+                    ))
+                    .at_opt(t.location.clone())
+                    .hint(format!("a change is written as a decimal: −20% is -0.2 or \"-20%\", not {}", t.value.0)),
+                );
+            } else if t.value.0 > Decimal::TEN {
+                c.warnings.push(
+                    Diagnostic::warning(format!(
+                        "`demand_trend` {} means demand grew {}-fold",
+                        t.value.0,
+                        t.value.0 + Decimal::ONE
+                    ))
+                    .at_opt(t.location.clone())
+                    .hint(format!("a change is written as a decimal: +20% is 0.2 or \"20%\", not {}", t.value.0)),
+                );
+            }
+        }
         if let Some(o) = &p.overlap_with {
             if !all_ids.contains(&o.value) {
                 c.err(
@@ -1070,6 +1175,30 @@ fn programs(
         out.push(program);
     }
     out
+}
+
+/// The programs' amounts added up must stay within the range waku computes with exactly.
+fn totals_in_range(c: &mut Checker, programs: &[Program]) {
+    type Field = fn(&Program) -> Money;
+    let fields: [(&str, &str, Field); 4] = [
+        ("requests", "requested", |p| p.requested),
+        ("prior-year budgets", "prior_cost", |p| p.prior_cost),
+        ("fees", "fees", |p| p.fees),
+        ("natural savings", "natural_savings", |p| p.attributes.natural_savings),
+    ];
+    for (what, column, field) in fields {
+        let total = programs.iter().try_fold(Decimal::ZERO, |t, p| t.checked_add(field(p).as_decimal()));
+        if total.is_some_and(|t| t <= Money::MAX.as_decimal()) {
+            continue;
+        }
+        let largest = programs.iter().max_by_key(|p| field(p));
+        c.err(
+            Diagnostic::error(format!("the programs' {what} add up to more than 1,000兆円"))
+                .at_opt(largest.and_then(|p| p.location.clone()))
+                .note(format!("the largest `{column}` is program `{}`'s", largest.map_or("", |p| p.id.as_str())))
+                .hint("waku computes up to 1,000兆円 in all; check the inventory for amounts in the wrong unit"),
+        );
+    }
 }
 
 trait NoteIfNone {

@@ -33,7 +33,7 @@ pub use inventory::COLUMNS;
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
-pub use overrides::{Override, SetValue};
+pub use overrides::{Override, SetValue, set_lines};
 
 /// A validated scenario: one fiscal year of one city.
 #[derive(Debug, Clone)]
@@ -337,8 +337,8 @@ pub struct Kpi {
 impl Kpi {
     /// Progress from baseline towards target: 0 at baseline, 1 at target (may exceed 1 or be negative).
     pub fn achievement(&self) -> Option<Decimal> {
-        let span = self.target - self.baseline;
-        if span.is_zero() { None } else { Some((self.actual - self.baseline) / span) }
+        let span = self.target.checked_sub(self.baseline)?;
+        if span.is_zero() { None } else { self.actual.checked_sub(self.baseline)?.checked_div(span) }
     }
 }
 

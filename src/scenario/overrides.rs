@@ -181,3 +181,26 @@ pub(crate) fn resolve(file: &ScenarioFile, key: &str, value: &str) -> Result<Opt
     };
     after.map(Some).map_err(|message| NotApplied { message, hint: "a change is above -100%".into() })
 }
+
+/// The `--set` overrides of a run for a report's header, one line each, without a newline (none
+/// without overrides): `--set revenue.general_revenue=-3%: 4,352.00億円 → 4,221.44億円`. A plan
+/// applies each `--set` to every year: one line per `--set`, its values year by year.
+pub fn set_lines(years: &[(i32, &[Override])], unit: Unit) -> Vec<String> {
+    let Some((_, first)) = years.first() else { return Vec::new() };
+    if years.len() == 1 {
+        return first.iter().map(|o| o.describe(unit)).collect();
+    }
+    (0..first.len())
+        .map(|i| {
+            let per_year: Vec<String> = years
+                .iter()
+                .filter_map(|(y, os)| {
+                    let d = os.get(i)?.describe(unit);
+                    d.split_once(": ").map(|(_, values)| format!("FY{y} {values}"))
+                })
+                .collect();
+            let set = format!("--set {}", first[i].set);
+            if per_year.is_empty() { set } else { format!("{set}: {}", per_year.join("; ")) }
+        })
+        .collect()
+}

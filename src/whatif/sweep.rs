@@ -306,7 +306,7 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
         let mut rec: Vec<String> = vec![r.variant.to_string()];
         rec.extend(vary.iter().map(|v| r.inputs.get(v.name).cloned().unwrap_or_default()));
         rec.push(r.feasible.to_string());
-        rec.push(r.reason.clone().unwrap_or_default());
+        rec.push(crate::files::spreadsheet_text(r.reason.as_deref().unwrap_or_default()).into_owned());
         for x in [r.general_revenue, r.available, r.reserve] {
             rec.push(m(x));
         }
@@ -314,7 +314,7 @@ pub fn to_csv(sweep: &Sweep, vary: &[Vary]) -> Result<String> {
         for x in [r.fund_drawdown, r.investment, r.bond_issuance, r.bond_balance_end, r.next_generation] {
             rec.push(m(x));
         }
-        rec.push(r.binding.join(" "));
+        rec.push(crate::files::spreadsheet_text(&r.binding.join(" ")).into_owned());
         rec.extend(sweep.departments.iter().map(|d| m(r.envelopes.get(d).copied())));
         rec.extend(
             indicators::KNOWN

@@ -1,5 +1,14 @@
-//! Shared checks for the allocation tests: every identity exact, every limit held.
+//! Shared checks for the allocation tests (every identity exact, every limit held) and helpers
+//! for the tests that run the binary.
 #![allow(dead_code)]
+
+/// A fresh, empty temporary folder for one test.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("waku-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
 
 use rust_decimal::Decimal;
 use waku::Money;

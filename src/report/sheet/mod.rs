@@ -34,10 +34,10 @@ impl Value {
         Value::Text(s.into())
     }
 
-    /// The cell as CSV writes it.
+    /// The cell as CSV writes it (text that a spreadsheet would run as a formula made inert).
     fn csv(&self) -> String {
         match self {
-            Value::Text(s) => s.clone(),
+            Value::Text(s) => crate::files::spreadsheet_text(s).into_owned(),
             Value::Yen(m) => m.as_decimal().normalize().to_string(),
             Value::Number(d, _) => d.normalize().to_string(),
             Value::Empty => String::new(),

@@ -3,8 +3,9 @@
 //! errors name the cell (`programs.xlsx:事業!D14`).
 //!
 //! Cells keep what the spreadsheet holds: text as written (`"12,345千円"`), numbers as numbers.
-//! A number in a money column is yen, or the unit its header names in brackets (`要求額（千円）`:
-//! `12345` is 12,345千円) — in a workbook the header is the only place a number's unit can be.
+//! A bare number in a money column — a number cell or a number stored as text — is in the unit its
+//! header names in brackets (`要求額（千円）`: `12345` is 12,345千円), yen without one: the CSV reader
+//! applies that one rule to both kinds of inventory.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -12,13 +13,8 @@ use std::sync::Arc;
 
 use calamine::{Data, Range, Reader, Xlsx, XlsxError};
 
-use super::COLUMNS;
 use crate::diagnostic::{Diagnostic, Location, SheetOrigin, Source};
-use crate::money::Unit;
 use crate::scenario::located::Located;
-
-/// A workbook larger than this is refused before it is unzipped (an inventory of 100,000 programs is ~10 MB).
-const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Whether `path` names an Excel workbook (by its extension).
 pub(crate) fn is_workbook(path: &Path) -> bool {
@@ -34,16 +30,21 @@ pub(crate) fn read_sheet(
     from: Option<&Located<String>>,
 ) -> Result<Arc<Source>, Vec<Diagnostic>> {
     let at = |d: Diagnostic| vec![d.at_opt(from.and_then(|f| f.location.clone()))];
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_BYTES {
-        return Err(at(Diagnostic::error(format!(
-            "`{shown}` is {} MB; an inventory workbook may be at most {} MB",
-            size / (1024 * 1024),
-            MAX_BYTES / (1024 * 1024)
-        ))
-        .hint("save the programs as CSV UTF-8 instead, or split the workbook")));
+    let kind = crate::files::Kind::Workbook;
+    let bytes = crate::files::read(path, kind).map_err(|e| {
+        let d = Diagnostic::error(format!("cannot read `{shown}`: {}", e.describe(kind)));
+        at(match e {
+            crate::files::ReadError::TooLarge { .. } => {
+                d.hint("save the programs as CSV UTF-8 instead, or split the workbook")
+            }
+            _ => d.hint("paths in a scenario are relative to the scenario file"),
+        })
+    })?;
+    if let Err(why) = check_archive(&bytes) {
+        return Err(at(Diagnostic::error(format!("cannot read `{shown}` as an Excel workbook: {why}")).hint(
+            "save the inventory from Excel as \"Excel Workbook (*.xlsx)\", or as \"CSV UTF-8\" with a `.csv` name",
+        )));
     }
-    let bytes = std::fs::read(path).map_err(|e| at(Diagnostic::error(format!("cannot read `{shown}`: {e}"))))?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         let why = match e {
             XlsxError::Zip(_) => "it is not a zip archive, as every .xlsx file is".to_string(),
@@ -72,6 +73,11 @@ pub(crate) fn read_sheet(
             None => return Err(at(Diagnostic::error(format!("`{shown}` has no worksheet")))),
         },
     };
+    // Cells far apart would make calamine lay out a huge grid: measure the sheet first.
+    if let Err(why) = check_extent(&mut workbook, &name) {
+        return Err(at(Diagnostic::error(format!("sheet `{name}` of `{shown}` {why}"))
+            .hint("delete the cells outside the table (Ctrl+End shows the last cell Excel thinks is used)")));
+    }
     let range = workbook.worksheet_range(&name).map_err(|e| {
         at(Diagnostic::error(format!("cannot read sheet `{name}` of `{shown}`: {e}"))
             .hint("save the workbook again from Excel; charts and macro sheets cannot hold the inventory"))
@@ -87,6 +93,81 @@ pub(crate) fn read_sheet(
         .collect())
 }
 
+/// At most this many bytes unpacked from one entry of a workbook (a 100,000-program sheet is about 100 MB).
+const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
+/// At most this many bytes unpacked from all of a workbook's entries.
+const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+/// At most this many entries in a workbook.
+const MAX_ENTRIES: usize = 10_000;
+/// At most this many cells in the sheet's used rectangle (100,000 programs × 25 columns is 2.5 million).
+const MAX_CELLS: u64 = 20_000_000;
+
+/// The zip archive is sound before calamine reads it: every entry unpacks to at most
+/// [`MAX_ENTRY_BYTES`] (counted as it unpacks, whatever its header claims), all to at most
+/// [`MAX_UNPACKED_BYTES`], and each entry's CRC matches (the zip reader checks it at the end of
+/// an entry, which calamine may never reach).
+fn check_archive(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| "it is not a zip archive, as every .xlsx file is".to_string())?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(format!("it has {} parts; a workbook has a few dozen", zip.len()));
+    }
+    let mut total = 0u64;
+    let mut buffer = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| format!("part {i} cannot be read ({e})"))?;
+        let name = crate::diagnostic::quote(entry.name());
+        if entry.size() > MAX_ENTRY_BYTES {
+            return Err(format!("its part `{name}` unpacks to more than {} MB", MAX_ENTRY_BYTES >> 20));
+        }
+        let mut unpacked = 0u64;
+        loop {
+            let n = entry.read(&mut buffer).map_err(|e| {
+                if e.to_string().to_lowercase().contains("checksum") {
+                    format!("its part `{name}` is damaged (its CRC does not match)")
+                } else {
+                    format!("its part `{name}` cannot be unpacked ({e})")
+                }
+            })?;
+            if n == 0 {
+                break;
+            }
+            unpacked += n as u64;
+            if unpacked > MAX_ENTRY_BYTES {
+                return Err(format!("its part `{name}` unpacks to more than {} MB", MAX_ENTRY_BYTES >> 20));
+            }
+        }
+        total += unpacked;
+        if total > MAX_UNPACKED_BYTES {
+            return Err(format!("it unpacks to more than {} MB", MAX_UNPACKED_BYTES >> 20));
+        }
+    }
+    Ok(())
+}
+
+/// The sheet's used rectangle holds at most [`MAX_CELLS`] cells.
+fn check_extent(workbook: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Result<(), String> {
+    let Ok(mut cells) = workbook.worksheet_cells_reader(name) else { return Ok(()) };
+    let (mut rows, mut cols) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
+    while let Ok(Some(cell)) = cells.next_cell() {
+        let (r, c) = cell.get_position();
+        rows = (rows.0.min(r), rows.1.max(r));
+        cols = (cols.0.min(c), cols.1.max(c));
+        let area = u64::from(rows.1 - rows.0 + 1) * u64::from(cols.1 - cols.0 + 1);
+        if area > MAX_CELLS {
+            let n = |x: u64| crate::money::Money::yen(x as i64).format_number(crate::money::Unit::Yen);
+            return Err(format!(
+                "spans {} rows and {} columns, more than the {} cells an inventory may take",
+                n(u64::from(rows.1 - rows.0 + 1)),
+                n(u64::from(cols.1 - cols.0 + 1)),
+                n(MAX_CELLS)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A cell waku cannot read: its place in the text, the message and a hint.
 type Bad = (std::ops::Range<usize>, String, &'static str);
 
@@ -98,16 +179,12 @@ fn to_text(range: &Range<Data>) -> (String, u32, Vec<Bad>) {
     // Rows above the used range become empty lines, so line numbers stay row numbers.
     let mut text = "\n".repeat(first_row as usize);
     let mut bad = Vec::new();
-    let mut money_units: Vec<Option<Option<Unit>>> = Vec::new();
-    for (r, row) in range.rows().enumerate() {
-        if r == 0 {
-            money_units = row.iter().map(|c| money_column_unit(&c.to_string())).collect();
-        }
+    for row in range.rows() {
         for (c, cell) in row.iter().enumerate() {
             if c > 0 {
                 text.push(',');
             }
-            let (value, problem) = cell_text(cell, money_units.get(c).copied().flatten().flatten().filter(|_| r > 0));
+            let (value, problem) = cell_text(cell);
             let start = text.len() + usize::from(needs_quotes(&value));
             push_field(&mut text, &value);
             if let Some((what, hint)) = problem {
@@ -120,37 +197,14 @@ fn to_text(range: &Range<Data>) -> (String, u32, Vec<Bad>) {
     (text, first_column, bad)
 }
 
-/// For a header naming a money column: `Some(unit)` with the unit in its brackets, if any.
-fn money_column_unit(header: &str) -> Option<Option<Unit>> {
-    let h = header.trim();
-    let name = h.split(['（', '(']).next().unwrap_or(h).trim();
-    let money = COLUMNS
-        .iter()
-        .position(|(en, ja, _)| *en == name || *ja == name)
-        .is_some_and(|i| matches!(COLUMNS[i].0, "prior_cost" | "requested" | "fees" | "natural_savings"));
-    if !money {
-        return None;
-    }
-    let unit = h
-        .split_once(['（', '('])
-        .map(|(_, rest)| rest.trim_end_matches(['）', ')']).trim())
-        .and_then(Unit::parse)
-        .filter(|u| *u != Unit::Yen);
-    Some(unit)
-}
-
 /// A cell as the CSV reader should see it, and why it cannot be read, if it cannot.
-fn cell_text(cell: &Data, money_unit: Option<Unit>) -> (String, Option<(String, &'static str)>) {
-    let number = |s: String| match money_unit {
-        Some(u) => format!("{s}{}", u.suffix()),
-        None => s,
-    };
+fn cell_text(cell: &Data) -> (String, Option<(String, &'static str)>) {
     match cell {
         Data::Empty => (String::new(), None),
         // A line break inside a cell (Alt+Enter) would end the row: it reads as a space.
         Data::String(s) => (s.replace("\r\n", " ").replace(['\n', '\r'], " "), None),
-        Data::Int(i) => (number(i.to_string()), None),
-        Data::Float(f) => (number(f.to_string()), None),
+        Data::Int(i) => (i.to_string(), None),
+        Data::Float(f) => (f.to_string(), None),
         Data::Bool(b) => (b.to_string(), None),
         Data::Error(e) => (
             e.to_string(),
@@ -185,14 +239,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_headers_carry_their_unit_to_numbers() {
-        assert_eq!(money_column_unit("要求額（千円）"), Some(Some(Unit::Sen)));
-        assert_eq!(money_column_unit("requested"), Some(None));
-        assert_eq!(money_column_unit("要求額（円）"), Some(None));
-        assert_eq!(money_column_unit("事業名"), None);
-        assert_eq!(cell_text(&Data::Float(12345.0), Some(Unit::Sen)).0, "12345千円");
-        assert_eq!(cell_text(&Data::Float(0.5), None).0, "0.5");
-        assert_eq!(cell_text(&Data::String("a\nb".into()), None).0, "a b");
+    fn cells_read_as_the_spreadsheet_holds_them() {
+        assert_eq!(cell_text(&Data::Float(12345.0)).0, "12345");
+        assert_eq!(cell_text(&Data::Float(0.5)).0, "0.5");
+        assert_eq!(cell_text(&Data::String("a\nb".into())).0, "a b");
     }
 
     #[test]
