@@ -131,7 +131,7 @@ pub fn run(args: &DecideArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             d.as_ref().clone().note(format!("nothing was written: `{shown}` is as it was")),
         )));
     }
-    crate::report::write_atomic(&args.stage, edited.as_bytes())?;
+    crate::report::rewrite_atomic(&args.stage, edited.as_bytes())?;
     super::print_script_output(err, &after.printed);
     write_out(out, &summary(&before, &after, &id, &shown))
 }

@@ -131,7 +131,7 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
         let files = layer.stage.as_ref().and_then(|s| s.value.restorations.clone()).unwrap_or_default();
         for f in &files {
             let path = resolve(f, &root_dir, options, "restorations")?;
-            let source = read_source(&path, Some(f), None)?;
+            let source = read_source(&path, Some(f), FileKind::Scenario, None)?;
             let file = with_source(&source, || toml::from_str::<super::stage::RestorationsFile>(&source.text))
                 .map_err(|e| Error::input(toml_diagnostic(&source, &e)))?;
             layer.restorations.extend(file.restorations.unwrap_or_default());
