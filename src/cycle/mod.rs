@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::allocate::{Allocation, Holding};
 use crate::diagnostic::Diagnostic;
 use crate::fiscal::PlanOutcome;
-use crate::money::{Money, Unit};
+use crate::money::Money;
 use crate::review::Review;
 use crate::scenario::stage::{Cycle, Rule};
 use crate::scenario::{Program, Scenario};
@@ -192,8 +192,8 @@ pub fn run(sc: &Scenario, review: &Review, previous: Option<&Allocation>, alloca
                 Diagnostic::error(format!(
                     "the restoration request for `{}` asks {}, not more than the {} it has already",
                     r.program,
-                    r.amount.format(Unit::Sen),
-                    prev.format(Unit::Sen)
+                    r.amount.format(sc.display_unit),
+                    prev.format(sc.display_unit)
                 ))
                 .at_opt(r.location.clone())
                 .hint("a 復活要求 asks for more than the 内示 gave"),
@@ -363,7 +363,7 @@ fn bounds(
                 "disposition {} does not fit `{}`'s amount {} in the stage before, which this decision keeps",
                 disp.name(),
                 p.id,
-                x.format(Unit::Sen)
+                x.format(cycle.display_unit)
             ))
             .at_opt(dec.location.clone())
             .note(format!("{} means {}", disp.name(), disp.rule.words()))

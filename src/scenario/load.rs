@@ -768,7 +768,7 @@ fn validate(
 
     let parameters = f.parameters.unwrap_or_default();
     let fiscal = f.fiscal.and_then(|ff| super::fiscal::validate(ff, &mut c.errors));
-    let cx = super::stage::Context { programs: &programs, departments: &departments, rounding_unit };
+    let cx = super::stage::Context { programs: &programs, departments: &departments, rounding_unit, display_unit };
     let cycle = super::stage::validate(f.layers, f.dispositions, &cx, &mut c.errors);
     if !c.errors.is_empty() {
         return Err(Error::Input(c.errors));

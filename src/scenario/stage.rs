@@ -353,6 +353,9 @@ pub struct Cycle {
     /// The rounding unit as money (at least 1円): ② means at least one unit less than the request.
     #[serde(skip)]
     pub unit: Money,
+    /// The unit the scenario shows money in.
+    #[serde(skip)]
+    pub display_unit: Unit,
 }
 
 impl Cycle {
@@ -416,6 +419,7 @@ pub(crate) struct Context<'a> {
     pub programs: &'a [Program],
     pub departments: &'a [Department],
     pub rounding_unit: Unit,
+    pub display_unit: Unit,
 }
 
 /// Validates the chain's stage layers into a [`Cycle`] (`None` when no file of the chain is a
@@ -446,7 +450,14 @@ pub(crate) fn validate(
         cx.programs.iter().map(|p| (p.id.as_str(), p.name.as_str())),
     );
     let program = |id: &str| cx.programs.iter().find(|p| p.id == id);
-    let mut cycle = Cycle { stages: Vec::new(), dispositions, decisions: Vec::new(), restorations: Vec::new(), unit };
+    let mut cycle = Cycle {
+        stages: Vec::new(),
+        dispositions,
+        decisions: Vec::new(),
+        restorations: Vec::new(),
+        unit,
+        display_unit: cx.display_unit,
+    };
     for layer in layers {
         let source = layer.source();
         let Some(stage_file) = layer.stage else {
@@ -501,7 +512,7 @@ pub(crate) fn validate(
         }
         let mut seen: BTreeMap<String, Option<Location>> = BTreeMap::new();
         for entry in &restorations {
-            if let Some(r) = restoration(entry, index, &names, &program, errors) {
+            if let Some(r) = restoration(entry, index, &names, &program, cx.display_unit, errors) {
                 if let Some(first) = seen.get(&r.program) {
                     errors.push(duplicate("restoration request", &r.program, entry.location.clone(), first.as_ref()));
                     continue;
@@ -773,8 +784,8 @@ fn decision<'p>(
             errors.push(
                 Diagnostic::error(format!(
                     "`{key}` {} is above the request of `{id}`, {}",
-                    m.value.format(Unit::Sen),
-                    p.requested.format(Unit::Sen)
+                    m.value.format(cycle.display_unit),
+                    p.requested.format(cycle.display_unit)
                 ))
                 .at_opt(m.location.clone())
                 .hint("査定 grants at most the request; to ask for more, change `requested` in the 要求 stage"),
@@ -809,7 +820,7 @@ fn decision<'p>(
         .or(entry.location.clone());
     let disp = &cycle.dispositions[disposition];
     let disp_at = d.disposition.as_ref().and_then(|x| x.location.clone());
-    let u = Unit::Sen;
+    let u = cycle.display_unit;
     // The disposition must agree with the amount (or leave room inside the bounds).
     let range = disp.rule.range(p, cycle.unit);
     if let Some(a) = amount {
@@ -897,6 +908,7 @@ fn restoration<'p>(
     stage: usize,
     names: &Names<'_>,
     program: &impl Fn(&str) -> Option<&'p Program>,
+    unit: Unit,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Restoration> {
     let r = &entry.value;
@@ -932,8 +944,8 @@ fn restoration<'p>(
             errors.push(
                 Diagnostic::error(format!(
                     "the restoration request for `{id}` asks {}, outside 0 to its request {}",
-                    a.value.format(Unit::Sen),
-                    p.requested.format(Unit::Sen)
+                    a.value.format(unit),
+                    p.requested.format(unit)
                 ))
                 .at_opt(a.location.clone())
                 .hint("a 復活要求 asks back at most what the bureau requested"),
