@@ -431,7 +431,14 @@ fn run_after(input: Input, options: &Options, previous: Option<&Outcome>) -> Res
                 Some(o) if cycle::needs_previous(sc) => Some(stage_allocation(o)?),
                 _ => None,
             };
-            let alloc = |r: &Review| allocate_year(sc, r, &options.allocate);
+            let held = match before {
+                Some(prev) if sc.cycle.as_ref().is_some_and(|c| c.stage().kind.settled()) => {
+                    Some(cycle::settled_scenario(sc, prev))
+                }
+                _ => None,
+            };
+            let allocated_as = held.as_ref().unwrap_or(sc);
+            let alloc = |r: &Review| allocate_year(allocated_as, r, &options.allocate);
             let run = cycle::run(sc, &outcome.reviews[0], before, &alloc)?;
             outcome.model = Model::build(sc, &run.review).ok();
             outcome.reviews[0] = run.review;

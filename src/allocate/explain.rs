@@ -336,7 +336,9 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
             "mandatory expenditure (義務的経費): fixed at the request, outside the optimisation".to_string()
         }
         Holding::Pinned => "the review leaves it a single amount, outside the optimisation".to_string(),
-        Holding::Decided => "a 査定 decision of the budget cycle fixes the amount, outside the optimisation".to_string(),
+        Holding::Decided => {
+            "a 査定 decision of the budget cycle fixes the amount, outside the optimisation".to_string()
+        }
         Holding::Held => {
             "kept at its amount in the stage before (from the 内示 on, only a decision changes a program)".to_string()
         }

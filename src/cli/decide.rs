@@ -58,8 +58,9 @@ pub fn run(args: &DecideArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     };
     let Some(disposition) = args.disposition.as_deref().map(str::trim).filter(|d| !d.is_empty()) else {
         return Err(Error::input(
-            Diagnostic::error(format!("a decision on `{}` needs a disposition", args.program))
-                .hint("add `--disposition ①` (要求通り), `②` (精査のうえ計上), `③`, `④` or `⑤`, or the stage's own codes"),
+            Diagnostic::error(format!("a decision on `{}` needs a disposition", args.program)).hint(
+                "add `--disposition ①` (要求通り), `②` (精査のうえ計上), `③`, `④` or `⑤`, or the stage's own codes",
+            ),
         ));
     };
     if let Some(d) = args.date.as_deref().filter(|d| !crate::scenario::stage::is_date(d)) {
@@ -118,8 +119,8 @@ pub fn run(args: &DecideArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         author: args.author.clone(),
         date: Some(args.date.clone().unwrap_or_else(decide::today)),
     };
-    let text = std::fs::read_to_string(&args.stage)
-        .map_err(|e| Error::io(format_args!("cannot read `{shown}`", ), &e))?;
+    let text =
+        std::fs::read_to_string(&args.stage).map_err(|e| Error::io(format_args!("cannot read `{shown}`",), &e))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let edited = decide::edit(&shown, text, &decision)?;
 

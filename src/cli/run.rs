@@ -115,9 +115,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
         }
         Some(Allocated::Central(o)) => {
             let stage = match (outcome.input.scenario(), &outcome.stage, o.allocations.first()) {
-                (Some(sc), Some(st), Some(a)) => {
-                    sc.cycle.as_ref().map(|c| crate::report::stage::report(sc, c, st, a))
-                }
+                (Some(sc), Some(st), Some(a)) => sc.cycle.as_ref().map(|c| crate::report::stage::report(sc, c, st, a)),
                 _ => None,
             };
             report(args, o, &outcome.reviews[0], stage.as_ref(), out)

@@ -7,11 +7,11 @@
 //! file: an override that breaks a limit says where it is.
 
 use super::{Allocator, Override, with};
+use crate::Error;
 use crate::diagnostic::Diagnostic;
 use crate::review::Review;
 use crate::scenario::Scenario;
 use crate::scenario::stage::Cycle;
-use crate::Error;
 
 /// The diagnosis of a stage whose decisions leave no allocation: the first decision that breaks
 /// a limit, at its place, with the conflict as the elastic re-solve names it. `plain` is the
@@ -59,7 +59,13 @@ pub(super) fn blame(
         (None, Some(lo), Some(hi)) => format!("{} to {}", lo.format(u), hi.format(u)),
         (None, Some(lo), None) => format!("at least {}", lo.format(u)),
         (None, None, Some(hi)) => format!("at most {}", hi.format(u)),
-        (None, None, None) => format!("{} ({} to {})", cycle.dispositions[d.disposition].name(), o.bounds.0.format(u), o.bounds.1.format(u)),
+        (None, None, None) if o.bounds.0 == o.bounds.1 => {
+            format!("{}, {}", cycle.dispositions[d.disposition].name(), o.bounds.0.format(u))
+        }
+        (None, None, None) => {
+            let name = cycle.dispositions[d.disposition].name();
+            format!("{name}, {} to {}", o.bounds.0.format(u), o.bounds.1.format(u))
+        }
     };
     let stage = &cycle.stages[d.stage];
     let mut out = Diagnostic::error(format!(

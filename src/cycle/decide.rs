@@ -179,8 +179,18 @@ at_least = "1億円"
     #[test]
     fn an_existing_decision_is_replaced_in_place_with_its_comments() {
         let out = edit("s.toml", STAGE, &decision("K0001")).unwrap();
-        assert!(out.contains("# 子ども家庭局\n[[decisions]]\nprogram = \"K0001\"   # 保育所運営\namount = \"2億円\"    # 精査\n"), "{out}");
-        assert!(out.contains("amount = \"2億円\"    # 精査\ndisposition = \"①\"\nreason = \"要求どおり\"\ndate = \"2026-01-20\"\n"), "{out}");
+        assert!(
+            out.contains(
+                "# 子ども家庭局\n[[decisions]]\nprogram = \"K0001\"   # 保育所運営\namount = \"2億円\"    # 精査\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "amount = \"2億円\"    # 精査\ndisposition = \"①\"\nreason = \"要求どおり\"\ndate = \"2026-01-20\"\n"
+            ),
+            "{out}"
+        );
         assert!(!out.contains("author"), "the old author does not sign the new decision: {out}");
         assert!(out.starts_with("# 財政課査定\n"));
         assert_eq!(out.matches("[[decisions]]").count(), 1);

@@ -115,14 +115,27 @@ pub struct StageRun {
 /// stage that answers 復活要求.
 pub fn needs_previous(sc: &Scenario) -> bool {
     sc.cycle.as_ref().is_some_and(|c| {
-        c.previous().is_some()
-            && (c.stage().kind.settled() || c.restorations.iter().any(|r| r.stage == c.current()))
+        c.previous().is_some() && (c.stage().kind.settled() || c.restorations.iter().any(|r| r.stage == c.current()))
     })
+}
+
+/// The scenario a settled stage (from the 内示 on) is allocated as: the fund is drawn no further
+/// than the stage before drew it, so whatever a decision or a 復活要求 adds is paid from the
+/// reserve, and a decision the reserve cannot pay for leaves no allocation.
+pub fn settled_scenario(sc: &Scenario, previous: &Allocation) -> Scenario {
+    let mut held = sc.clone();
+    held.fund.max_drawdown = held.fund.max_drawdown.min(previous.fund_drawdown);
+    held
 }
 
 /// Runs the stage `sc` is under its `review`: decisions fixed or bounded, everything else as
 /// before. `previous` is the allocation of the stage before (see [`needs_previous`]).
-pub fn run(sc: &Scenario, review: &Review, previous: Option<&Allocation>, allocate: &Allocator<'_>) -> Result<StageRun> {
+pub fn run(
+    sc: &Scenario,
+    review: &Review,
+    previous: Option<&Allocation>,
+    allocate: &Allocator<'_>,
+) -> Result<StageRun> {
     let Some(cycle) = &sc.cycle else {
         return Err(Error::internal("a stage run was asked of a scenario that is no stage"));
     };

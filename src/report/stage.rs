@@ -136,13 +136,7 @@ pub fn report(sc: &Scenario, cycle: &Cycle, stage: &StageOutcome, a: &Allocation
             }
         })
         .collect();
-    StageReport {
-        stage: cycle.stage().clone(),
-        stages: cycle.stages.clone(),
-        dispositions,
-        decisions,
-        restorations,
-    }
+    StageReport { stage: cycle.stage().clone(), stages: cycle.stages.clone(), dispositions, decisions, restorations }
 }
 
 /// The stage as the terminal table shows it, after the allocation.

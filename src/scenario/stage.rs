@@ -461,12 +461,18 @@ pub(crate) fn validate(
     for layer in layers {
         let source = layer.source();
         let Some(stage_file) = layer.stage else {
-            let at = layer.decisions.first().map(|d| d.location.clone()).or(layer.restorations.first().map(|r| r.location.clone()));
+            let at = layer
+                .decisions
+                .first()
+                .map(|d| d.location.clone())
+                .or(layer.restorations.first().map(|r| r.location.clone()));
             let what = if layer.decisions.is_empty() { "restoration requests" } else { "decisions" };
             errors.push(
                 Diagnostic::error(format!("{what} belong to a stage, but this file has no `[stage]`"))
                     .at_opt(at.flatten())
-                    .hint("add `[stage]` with `name = \"財政課査定\"` and `kind = \"財政課査定\"` at the top of the file"),
+                    .hint(
+                        "add `[stage]` with `name = \"財政課査定\"` and `kind = \"財政課査定\"` at the top of the file",
+                    ),
             );
             continue;
         };
@@ -667,9 +673,14 @@ fn stage(
     if let Some(b) = before {
         if kind < b.kind {
             errors.push(
-                Diagnostic::error(format!("a {} stage cannot follow the {} stage `{}`", kind.label(), b.kind.label(), b.file))
-                    .at_opt(s.kind.as_ref().and_then(|k| k.location.clone()))
-                    .hint("a stage `extends` the stage before it: 要求 → 財政課査定 → 市長査定 → 内示 → 復活要求 → 確定"),
+                Diagnostic::error(format!(
+                    "a {} stage cannot follow the {} stage `{}`",
+                    kind.label(),
+                    b.kind.label(),
+                    b.file
+                ))
+                .at_opt(s.kind.as_ref().and_then(|k| k.location.clone()))
+                .hint("a stage `extends` the stage before it: 要求 → 財政課査定 → 市長査定 → 内示 → 復活要求 → 確定"),
             );
         }
     }
@@ -778,7 +789,9 @@ fn decision<'p>(
         let m = v.as_ref()?;
         if m.value.is_negative() {
             errors.push(
-                Diagnostic::error(format!("`{key}` must not be negative")).at_opt(m.location.clone()).hint("amounts are zero or more"),
+                Diagnostic::error(format!("`{key}` must not be negative"))
+                    .at_opt(m.location.clone())
+                    .hint("amounts are zero or more"),
             );
         } else if m.value > p.requested {
             errors.push(
@@ -793,7 +806,8 @@ fn decision<'p>(
         }
         Some(m.value)
     };
-    let (amount, min, max) = (money(&d.amount, "amount", errors), money(&d.min, "min", errors), money(&d.max, "max", errors));
+    let (amount, min, max) =
+        (money(&d.amount, "amount", errors), money(&d.min, "min", errors), money(&d.max, "max", errors));
     if amount.is_some() && (min.is_some() || max.is_some()) {
         errors.push(
             Diagnostic::error(format!("the decision on `{id}` states both an amount and bounds"))
@@ -832,7 +846,13 @@ fn decision<'p>(
                     a.format(u)
                 ))
                 .at_opt(disp_at.clone())
-                .note(format!("{} means {}: request {}, prior year {}", disp.name(), disp.rule.words(), p.requested.format(u), p.prior_cost.format(u)))
+                .note(format!(
+                    "{} means {}: request {}, prior year {}",
+                    disp.name(),
+                    disp.rule.words(),
+                    p.requested.format(u),
+                    p.prior_cost.format(u)
+                ))
                 .hint("change the disposition or the amount so they agree"),
             );
         }
@@ -842,7 +862,13 @@ fn decision<'p>(
             errors.push(
                 Diagnostic::error(format!("disposition {} leaves no amount within the bounds of `{id}`", disp.name()))
                     .at_opt(disp_at.clone())
-                    .note(format!("{} means {}: request {}, prior year {}", disp.name(), disp.rule.words(), p.requested.format(u), p.prior_cost.format(u)))
+                    .note(format!(
+                        "{} means {}: request {}, prior year {}",
+                        disp.name(),
+                        disp.rule.words(),
+                        p.requested.format(u),
+                        p.prior_cost.format(u)
+                    ))
                     .hint("change the disposition or the bounds so they agree"),
             );
         }

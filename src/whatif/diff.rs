@@ -351,7 +351,8 @@ pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b
             (
                 "Σ general-revenue moves by disposition = change in total envelopes",
                 gr,
-                b.envelopes.iter().map(|e| e.amount).sum::<Money>() - a.envelopes.iter().map(|e| e.amount).sum::<Money>(),
+                b.envelopes.iter().map(|e| e.amount).sum::<Money>()
+                    - a.envelopes.iter().map(|e| e.amount).sum::<Money>(),
             ),
         ] {
             reconciliation.identities.push(Identity {
@@ -629,7 +630,15 @@ impl Diff {
         ]);
         out.push((
             format!("programs that moved, largest general-revenue move first ({})", pu.suffix()),
-            vec!["program", "bureau", "action, disposition", "cost base", "cost variant", "cost change", "general revenue change"],
+            vec![
+                "program",
+                "bureau",
+                "action, disposition",
+                "cost base",
+                "cost variant",
+                "cost change",
+                "general revenue change",
+            ],
             rows,
             vec![1, 2],
         ));
@@ -664,7 +673,12 @@ impl Diff {
                 .iter()
                 .map(|c| {
                     let l = |d: &Option<String>| d.clone().unwrap_or_else(|| "—".to_string());
-                    vec![format!("{} {}", c.id, c.name), l(&c.base), l(&c.variant), c.reason.clone().unwrap_or_default()]
+                    vec![
+                        format!("{} {}", c.id, c.name),
+                        l(&c.base),
+                        l(&c.variant),
+                        c.reason.clone().unwrap_or_default(),
+                    ]
                 })
                 .collect();
             out.push((
