@@ -7,7 +7,7 @@ use clap::Args;
 
 pub use super::output::RunFormat;
 use super::output::{emit, sheets, to_json, unsupported, verdict};
-use super::{ScenarioArgs, print_warnings, write_out};
+use super::{ScenarioArgs, print_warnings};
 use crate::allocate::{self, Allocation, Solver};
 use crate::fiscal::PlanOutcome;
 use crate::pipeline::{self, Allocated, Stage};
@@ -68,6 +68,21 @@ pub struct ExplainArgs {
     /// The LP/MILP solver.
     #[arg(long, value_enum, default_value = "auto")]
     pub solver: Solver,
+    /// `table`: why, in words; on a stage of the budget cycle, `markdown` or `html` gives a program's
+    /// 査定調書 and `markdown` a bureau's 内示 memo.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ExplainFormat,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// What `waku explain` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Table,
+    Markdown,
+    Html,
 }
 
 /// `waku run`; the outcome is left in `leave` for the caller to free (see [`super::Finished`]).
@@ -248,6 +263,9 @@ struct SingleYear<'a> {
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut options = args.scenario.options(Stage::Allocate);
     options.allocate.solver = args.solver;
+    if args.format != ExplainFormat::Table {
+        return paper(args, &options, out, err);
+    }
     let outcome = pipeline::run(pipeline::load_year(&args.scenario.scenario, &options.load)?, &options)?;
     super::print_script_output(err, &outcome.printed);
     let year = outcome.year().ok_or_else(|| Error::internal("`waku explain` ran no single year"))?;
@@ -260,5 +278,33 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         text.push('\n');
     }
     text.push_str(&allocate::explain(allocation, year.scenario, &args.subject)?);
-    write_out(out, &text)
+    emit(out, args.out.as_deref(), text.as_bytes())
+}
+
+/// `waku explain <stage> <subject> --format markdown|html`: a program's 査定調書 or a bureau's
+/// 内示 memo, from every stage of the cycle up to this one.
+fn paper(args: &ExplainArgs, options: &pipeline::Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let outcomes = pipeline::run_stages(&args.scenario.scenario, options)?;
+    for o in &outcomes {
+        super::print_script_output(err, &o.printed);
+    }
+    let last = outcomes.last().and_then(|o| o.input.scenario());
+    let bureau = last.is_some_and(|sc| {
+        matches!(
+            crate::scenario::names::Names::of(sc).find(&args.subject, &[crate::scenario::names::Kind::Bureau]),
+            crate::scenario::names::Lookup::Found(..)
+        )
+    });
+    let text = match (bureau, args.format) {
+        (true, ExplainFormat::Markdown) => crate::report::satei::memo(&outcomes, &args.subject)?.markdown(),
+        (true, _) => {
+            return Err(Error::input(
+                Diagnostic::error("a bureau's 内示 memo is written as Markdown")
+                    .hint("use `--format markdown` for the memo, or name a program for its 査定調書 in HTML"),
+            ));
+        }
+        (false, ExplainFormat::Html) => crate::report::satei::chousho(&outcomes, &args.subject)?.html()?,
+        (false, _) => crate::report::satei::chousho(&outcomes, &args.subject)?.markdown(),
+    };
+    emit(out, args.out.as_deref(), text.as_bytes())
 }

@@ -5,6 +5,7 @@ pub mod fiscal;
 pub mod html;
 
 pub mod markdown;
+pub mod satei;
 pub mod sheet;
 pub mod stage;
 pub mod terminal;
