@@ -257,3 +257,66 @@ fn an_override_that_breaks_a_limit_exits_1_naming_its_line() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains(&format!(" --> 04-final.toml:{line}:15\n")), "{err}");
 }
+
+#[test]
+fn the_chousho_of_a_program_decided_in_two_stages_shows_both() {
+    // 放課後児童クラブ運営事業: ② in 財政課査定, ① in 市長査定, kept at the 確定.
+    let (code, md, err) = waku(&["explain", &format!("{DIR}/04-final.toml"), "K0228", "--format", "markdown"]);
+    assert_eq!(code, 0, "{err}");
+    for (stage, disposition, author) in [
+        ("財政課査定", "②精査のうえ計上", "財政課 予算係 山本"),
+        ("市長査定", "①要求通り", "市長査定（財政局長・財政課長同席）"),
+    ] {
+        let row = md.lines().find(|l| l.starts_with(&format!("| {stage} |"))).expect("the stage's row");
+        assert!(row.contains(disposition) && row.contains(author), "{row}");
+    }
+    insta::assert_snapshot!("chousho-K0228-markdown", md);
+
+    let (code, html, err) =
+        waku(&["explain", &format!("{DIR}/04-final.toml"), "放課後児童クラブ運営事業", "--format", "html"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(html.contains("content=\"default-src 'none';"), "fetches nothing");
+    for text in [
+        "利用児童数の見込みを直近3年の実績で精査し、支援員の増員は4クラブ分のうち2クラブ分を計上",
+        "待機児童ゼロの継続は市の重点施策。支援員4クラブ分の増員を含め要求どおりとする（市長指示）",
+        "財政課 予算係 山本",
+        "<td class=\"n\">4,700,000</td><td>②精査のうえ計上</td>",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+}
+
+#[test]
+fn the_draft_memo_of_kodomo_katei_totals_its_envelope() {
+    let o = stage("03-mayor.toml");
+    let envelope =
+        o.year().unwrap().allocation.unwrap().envelopes.iter().find(|e| e.department == "kodomo_katei").unwrap().amount;
+    let memo = waku::report::satei::memo(std::slice::from_ref(&o), "子ども家庭局").unwrap();
+    assert_eq!(memo.total_general_revenue(), envelope, "Σ by disposition = the envelope, to the yen");
+    let names: Vec<&str> = memo.groups.iter().map(|g| g.disposition.as_str()).collect();
+    assert_eq!(names, ["①要求通り", "②精査のうえ計上", "③経常経費の範囲内で対応", "④未計上"]);
+    let (code, md, err) = waku(&["explain", &format!("{DIR}/03-mayor.toml"), "子ども家庭局", "--format", "markdown"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(md.starts_with("# 内示（子ども家庭局）\n"), "{md}");
+    assert!(md.contains(&format!("と枠 {} の差: 0円（一致）", envelope.format(waku::Unit::Yen))), "{md}");
+}
+
+#[test]
+fn the_stage_workbook_has_a_sheet_of_chousho_rows_per_bureau() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = temp_dir("stage-xlsx");
+    let out = dir.join("final.xlsx");
+    let (code, _, err) =
+        waku(&["run", &format!("{DIR}/04-final.toml"), "--format", "xlsx", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let mut wb: Xlsx<_> = calamine::open_workbook(&out).expect("workbook");
+    assert_eq!(wb.sheet_names().len(), 5 + 20, "the run's five sheets and one per bureau");
+    let sheet = wb.worksheet_range("子ども家庭局").expect("the bureau's sheet");
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[6..10], ["要求 金額（円）", "要求 査定区分", "要求 理由", "要求 査定者"]);
+    let row = sheet.rows().find(|r| r[0] == Data::String("K0228".into())).expect("K0228");
+    let texts: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+    assert_eq!(texts[10], "4700000000", "財政課査定's amount in yen");
+    assert_eq!(texts[11], "②精査のうえ計上");
+    assert_eq!(texts[15], "①要求通り");
+}

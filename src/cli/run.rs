@@ -133,7 +133,15 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
                 (Some(sc), Some(st), Some(a)) => sc.cycle.as_ref().map(|c| crate::report::stage::report(sc, c, st, a)),
                 _ => None,
             };
-            report(args, o, &outcome.reviews[0], stage.as_ref(), out)
+            if stage.is_some() && args.format == RunFormat::Xlsx {
+                // A stage's workbook adds 査定調書 rows per bureau, from every stage of its cycle.
+                let rows = crate::report::satei::rows(&pipeline::run_stages(path, &options)?)?;
+                let bytes = crate::report::sheet::RunSheets::new(o, std::slice::from_ref(&outcome.reviews[0]))
+                    .xlsx_with(Some(&rows))?;
+                emit(out, args.out.as_deref(), &bytes).and_then(|()| verdict(o))
+            } else {
+                report(args, o, &outcome.reviews[0], stage.as_ref(), out)
+            }
         }
         Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
             .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))

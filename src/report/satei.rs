@@ -200,7 +200,11 @@ pub fn chousho(outcomes: &[Outcome], subject: &str) -> Result<Chousho> {
                 request_reason: req.reason.clone(),
                 requested_by: dash(req.author.as_deref()),
                 reason: r.reason.clone(),
-                by: if r.decision.is_some() { "査定".to_string() } else { "方針（優先度順に調整枠で措置）".to_string() },
+                by: if r.decision.is_some() {
+                    "査定".to_string()
+                } else {
+                    "方針（優先度順に調整枠で措置）".to_string()
+                },
             });
         }
         let _ = s;
@@ -301,7 +305,10 @@ impl Chousho {
             self.assessment_reason
         );
         let _ = writeln!(o, "## 査定の経過\n");
-        let _ = writeln!(o, "| 段階 | 日付 | 金額（千円） | 査定区分 | 理由 | 査定者 | 記録 |\n|---|---|---:|---|---|---|---|");
+        let _ = writeln!(
+            o,
+            "| 段階 | 日付 | 金額（千円） | 査定区分 | 理由 | 査定者 | 記録 |\n|---|---|---:|---|---|---|---|"
+        );
         for s in &self.stages {
             let _ = writeln!(
                 o,
@@ -348,7 +355,8 @@ impl Chousho {
     /// The 査定調書 as one self-contained HTML page (nothing fetched; every value escaped).
     pub fn html(&self) -> Result<String> {
         let page = ChoushoPage { c: self };
-        let mut html = page.render().map_err(|e| Error::internal(format!("the 査定調書 could not be rendered: {e}")))?;
+        let mut html =
+            page.render().map_err(|e| Error::internal(format!("the 査定調書 could not be rendered: {e}")))?;
         if !html.ends_with('\n') {
             html.push('\n');
         }
@@ -608,7 +616,9 @@ pub fn rows(outcomes: &[Outcome]) -> Result<Rows> {
                 kind: p.kind.label().to_string(),
                 prior_cost: p.prior_cost,
                 requested: p.requested,
-                action: review.and_then(|r| r.programs.get(i)).map_or_else(String::new, |r| r.assessment.action.label().to_string()),
+                action: review
+                    .and_then(|r| r.programs.get(i))
+                    .map_or_else(String::new, |r| r.assessment.action.label().to_string()),
                 stages: per,
                 general_revenue: pa.general_revenue,
                 held_by: pa.held_by.label_ja().to_string(),
