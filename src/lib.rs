@@ -21,6 +21,7 @@ pub mod files;
 pub mod fiscal;
 pub mod generate;
 pub mod money;
+pub mod number;
 pub mod pipeline;
 pub mod report;
 pub mod review;

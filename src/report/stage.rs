@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::text::{Table, amount};
+
 use crate::allocate::Allocation;
 use crate::cycle::{Answer, StageOutcome};
 use crate::money::{Money, Unit};
@@ -152,25 +154,25 @@ pub fn render_table(r: &StageReport, unit: Unit) -> String {
         s.file,
         if signed.is_empty() { String::new() } else { format!("; {signed}") }
     ));
-    let mut t = super::table(&["disposition 査定区分", "programs", "requested", "allocated", "general revenue"]);
+    let mut t = Table::new(["disposition 査定区分", "programs", "requested", "allocated", "general revenue"]);
     for d in &r.dispositions {
-        t.add_row(vec![
-            comfy_table::Cell::new(format!("{}{}", d.code, d.label)),
-            super::right(d.programs),
-            super::money_cell(d.requested, u),
-            super::money_cell(d.allocated, u),
-            super::money_cell(d.general_revenue, u),
+        t.row(vec![
+            format!("{}{}", d.code, d.label),
+            d.programs.to_string(),
+            amount(d.requested, u),
+            amount(d.allocated, u),
+            amount(d.general_revenue, u),
         ]);
     }
     let sum = |f: fn(&DispositionTotal) -> Money| r.dispositions.iter().map(f).sum::<Money>();
-    t.add_row(vec![
-        comfy_table::Cell::new("total"),
-        super::right(r.dispositions.iter().map(|d| d.programs).sum::<usize>()),
-        super::money_cell(sum(|d| d.requested), u),
-        super::money_cell(sum(|d| d.allocated), u),
-        super::money_cell(sum(|d| d.general_revenue), u),
+    t.row(vec![
+        "total".to_string(),
+        r.dispositions.iter().map(|d| d.programs).sum::<usize>().to_string(),
+        amount(sum(|d| d.requested), u),
+        amount(sum(|d| d.allocated), u),
+        amount(sum(|d| d.general_revenue), u),
     ]);
-    out.push_str(&super::render(&t));
+    out.push_str(&t.ruled());
     if r.decisions.is_empty() {
         out.push_str("decisions: none\n");
     } else {
