@@ -173,7 +173,12 @@ fn sections(d: &Diff, all: bool) -> Vec<Section> {
                 vec![format!("{} {}", c.id, c.name), l(&c.base), l(&c.variant), c.reason.clone().unwrap_or_default()]
             })
             .collect();
-        out.push(("dispositions that changed".to_string(), vec!["program", "base", "variant", "reason"], rows, vec![1, 2, 3]));
+        out.push((
+            "dispositions that changed".to_string(),
+            vec!["program", "base", "variant", "reason"],
+            rows,
+            vec![1, 2, 3],
+        ));
     }
 
     let rows: Vec<Vec<String>> = d
