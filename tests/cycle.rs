@@ -211,6 +211,35 @@ fn decide_refuses_a_decision_without_a_reason() {
 }
 
 #[test]
+fn a_bad_decision_on_a_deferred_program_is_named_once() {
+    // K0244 was left to 市長査定 (⑤). A decision on it that does not hold (above the request, and
+    // ① against that amount) is the error; the stage is not also blamed for leaving the ⑤ open.
+    let dir = copy_cycle("decide-deferred");
+    let before = std::fs::read(dir.join("03-mayor.toml")).unwrap();
+    let (code, _, err) = waku_in(
+        &dir,
+        &[
+            "decide",
+            "03-mayor.toml",
+            "K0244",
+            "--amount",
+            "30億円",
+            "--disposition",
+            "①",
+            "--reason",
+            "全額計上",
+            "--rules",
+            &rules(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: `amount` 30.00億円 is above the request of `K0244`, 25.29億円\n"), "{err}");
+    assert!(err.contains(" --> 03-mayor.toml:"), "{err}");
+    assert!(!err.contains("does not decide it"), "{err}");
+    assert_eq!(std::fs::read(dir.join("03-mayor.toml")).unwrap(), before, "nothing written");
+}
+
+#[test]
 fn an_override_that_breaks_a_limit_exits_1_naming_its_line() {
     // From the 内示 on every other program keeps its amount and the fund is drawn no further: restoring
     // three large programs in the 確定 stage needs more general revenue than the reserve above its

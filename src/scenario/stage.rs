@@ -445,6 +445,7 @@ pub(crate) fn validate(
         None => nagoya_dispositions(),
     };
     let unit = Money::from_decimal(cx.rounding_unit.factor()).max(Money::yen(1));
+    let errors_before = errors.len();
     let names = Names::new(
         cx.departments.iter().map(|d| (d.id.as_str(), d.name.as_str())),
         cx.programs.iter().map(|p| (p.id.as_str(), p.name.as_str())),
@@ -532,7 +533,11 @@ pub(crate) fn validate(
     if cycle.stages.is_empty() {
         return None;
     }
-    deferred_decided(&cycle, errors);
+    // A decision that did not parse is not in the cycle: saying its ⑤ is left open would blame the
+    // stage for the decision it wrote; the check waits until the decisions read cleanly.
+    if errors.len() == errors_before {
+        deferred_decided(&cycle, errors);
+    }
     Some(cycle)
 }
 
