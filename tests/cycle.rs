@@ -182,7 +182,7 @@ fn decide_edits_a_copy_keeps_its_comments_and_the_next_run_reflects_it() {
         assert!(after.contains(line), "comment kept: {line}");
     }
     assert!(after.contains(
-        "program = \"K0240\"   # 延長保育事業\namount = \"9.5億円\"\ndisposition = \"②\"\nreason = \"延長保育の利用実績（前年度比1%増）で精査\"\nauthor = \"財政課 予算係 山本\"\ndate = \"2026-01-17\"\n"
+        "program = \"K0240\"   # 延長保育事業\namount = \"9.5億円\"\ndisposition = \"②\"\nreason = \"延長保育の利用実績（前年度比1%増）で精査\"\nauthor = \"財政課 予算係 山本\"\ndate = 2026-01-17\n"
     ), "{after}");
     assert_eq!(after.lines().count(), before.lines().count() + 2, "only the decision's lines changed");
     // The next run reflects it.

@@ -80,15 +80,21 @@ pub fn edit(name: &str, text: &str, decision: &Decision) -> Result<String> {
 
 /// Sets the decision's keys on `t`, keeping each kept value's comments.
 fn fill(t: &mut Table, d: &Decision) {
+    // A date is written as a TOML date (`date = 2026-01-16`, as the stage's own), a text that is
+    // none as written (validation then names it).
+    let as_value = |key: &str, v: &str| match v.parse::<toml_edit::Datetime>() {
+        Ok(d) if key == "date" => toml_edit::Value::from(d),
+        _ => toml_edit::Value::from(v),
+    };
     let set = |t: &mut Table, key: &str, v: Option<&str>| match v {
         Some(v) => match t.get_mut(key).and_then(Item::as_value_mut) {
             Some(old) => {
                 let decor = old.decor().clone();
-                *old = toml_edit::Value::from(v);
+                *old = as_value(key, v);
                 *old.decor_mut() = decor;
             }
             None => {
-                t.insert(key, value(v));
+                t.insert(key, value(as_value(key, v)));
             }
         },
         None => {
@@ -187,7 +193,7 @@ at_least = "1億円"
         );
         assert!(
             out.contains(
-                "amount = \"2億円\"    # 精査\ndisposition = \"①\"\nreason = \"要求どおり\"\ndate = \"2026-01-20\"\n"
+                "amount = \"2億円\"    # 精査\ndisposition = \"①\"\nreason = \"要求どおり\"\ndate = 2026-01-20\n"
             ),
             "{out}"
         );
