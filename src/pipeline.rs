@@ -320,7 +320,7 @@ pub fn run_path(path: &Path, options: &Options) -> Result<Outcome> {
 }
 
 /// Runs a loaded scenario or plan as far as `options.stage`. A stage of the budget cycle that
-/// keeps the amounts of the stage before (from the 内示 on, or answering 復活要求) runs that stage
+/// keeps the amounts of the stage before (from the 市長査定 on, or answering 復活要求) runs that stage
 /// first ([`run_stages`] runs a whole chain once).
 pub fn run(input: Input, options: &Options) -> Result<Outcome> {
     run_after(input, options, None)

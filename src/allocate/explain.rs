@@ -340,7 +340,8 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
             "a 査定 decision of the budget cycle fixes the amount, outside the optimisation".to_string()
         }
         Holding::Held => {
-            "kept at its amount in the stage before (from the 内示 on, only a decision changes a program)".to_string()
+            "kept at its amount in the stage before (from the 市長査定 on, only a decision changes a program)"
+                .to_string()
         }
         Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
             "held by its bureau's own policy (autonomous budgeting)".to_string()

@@ -162,7 +162,7 @@ pub enum Holding {
     DecisionMax,
     /// At the minimum a 査定 decision set in place of the review's.
     DecisionMin,
-    /// From the 内示 on: kept at the amount of the stage before, no decision having changed it.
+    /// From the 市長査定 on: kept at the amount of the stage before, no decision having changed it.
     Held,
 }
 

@@ -1,10 +1,10 @@
 //! The budget cycle at run time (予算編成): a stage's 査定 decisions become bounds on the
-//! allocation, every other program is optimised as before (or, from the 内示 on, keeps the amount
+//! allocation, every other program is optimised as before (or, from the 市長査定 on, keeps the amount
 //! of the stage before), 復活要求 are funded from the reserve or refused, and every program ends
 //! with a disposition.
 //!
 //! ```text
-//! review ─► bounds: the review's, or (from the 内示 on) the stage before's amount
+//! review ─► bounds: the review's, or (from the 市長査定 on) the stage before's amount
 //!        ─► the decisions that hold: an amount, bounds, or the disposition's range
 //!        ─► allocate (infeasible? the decision that breaks a limit, by bisection: blame.rs)
 //!        ─► 復活要求 without an answer: by priority, funded while the reserve pays for them
@@ -56,7 +56,7 @@ pub struct ProgramStage {
     pub assessed_max: Money,
     /// The amount in the stage before, when the stage needed it.
     pub previous: Option<Money>,
-    /// Kept at the stage before's amount (from the 内示 on, without a decision of this stage).
+    /// Kept at the stage before's amount (from the 市長査定 on, without a decision of this stage).
     pub held: bool,
 }
 
@@ -111,7 +111,7 @@ pub struct StageRun {
     pub stage: StageOutcome,
 }
 
-/// Whether running `sc` needs the allocation of the stage before: from the 内示 on, and for a
+/// Whether running `sc` needs the allocation of the stage before: from the 市長査定 on, and for a
 /// stage that answers 復活要求.
 pub fn needs_previous(sc: &Scenario) -> bool {
     sc.cycle.as_ref().is_some_and(|c| {
@@ -119,7 +119,7 @@ pub fn needs_previous(sc: &Scenario) -> bool {
     })
 }
 
-/// The scenario a settled stage (from the 内示 on) is allocated as: the fund is drawn no further
+/// The scenario a settled stage (from the 市長査定 on) is allocated as: the fund is drawn no further
 /// than the stage before drew it, so whatever a decision or a 復活要求 adds is paid from the
 /// reserve, and a decision the reserve cannot pay for leaves no allocation.
 pub fn settled_scenario(sc: &Scenario, previous: &Allocation) -> Scenario {
@@ -164,7 +164,7 @@ pub fn run(
                 base.programs[i].assessment.max = x;
             }
         }
-        // From the 内示 on only this stage's decisions move a program; before it, every decision
+        // From the 市長査定 on only this stage's decisions move a program; before it, every decision
         // of the chain holds.
         let applies = if settled { own } else { decision };
         if let Some(d) = applies {
@@ -344,7 +344,7 @@ fn with(review: &Review, overrides: &[Override]) -> Review {
 
 /// The bounds decision `d` sets on `p`: its amount; its bounds within its disposition's range; or,
 /// stating neither, the one amount its disposition names (①: the request, ④: nothing), else the
-/// disposition's range within the review's bounds (from the 内示 on: the amount of the stage
+/// disposition's range within the review's bounds (from the 市長査定 on: the amount of the stage
 /// before, `keep`, which the disposition must fit).
 fn bounds(
     cycle: &Cycle,

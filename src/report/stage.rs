@@ -176,7 +176,12 @@ pub fn render_table(r: &StageReport, unit: Unit) -> String {
     if r.decisions.is_empty() {
         out.push_str("decisions: none\n");
     } else {
-        out.push_str(&format!("\ndecisions that hold ({}):\n", r.decisions.len()));
+        let what = if r.stage.kind.settled() {
+            "decisions of this stage (the earlier stages' hold in the amounts kept)"
+        } else {
+            "decisions that hold"
+        };
+        out.push_str(&format!("\n{what} ({}):\n", r.decisions.len()));
         for d in &r.decisions {
             let who = [d.author.as_deref(), d.date.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
             out.push_str(&format!(

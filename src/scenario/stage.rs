@@ -171,10 +171,11 @@ impl StageKind {
         StageKind::ALL.into_iter().find(|k| k.id() == s || k.label() == s)
     }
 
-    /// From the 内示 on, a program without a decision keeps the amount of the stage before: the
-    /// draft is settled, and a restoration is paid from the reserve, not from other programs.
+    /// From the 市長査定 on, a program without a decision of the stage keeps the amount of the stage
+    /// before: 財政課査定 has settled the draft, and what the mayor's decisions or a restoration add
+    /// is paid from the reserve (市長調整枠), not by cutting programs nobody decided on.
     pub fn settled(self) -> bool {
-        self >= StageKind::Draft
+        self >= StageKind::Mayor
     }
 }
 
