@@ -85,6 +85,8 @@ fn sections(d: &Diff, all: bool) -> Vec<Section> {
     };
     out.push((title, vec!["bureau", "base", "variant", "change", "%"], rows, vec![]));
 
+    // Between stages of the budget cycle the column also says each program's disposition.
+    let stages = d.programs.iter().any(|p| p.disposition_base.is_some() || p.disposition_variant.is_some());
     let shown = if all { d.programs.len() } else { SHOWN_PROGRAMS.min(d.programs.len()) };
     let mut rows: Vec<Vec<String>> = d.programs[..shown]
         .iter()
@@ -130,7 +132,7 @@ fn sections(d: &Diff, all: bool) -> Vec<Section> {
         vec![
             "program",
             "bureau",
-            "action, disposition",
+            if stages { "action, disposition" } else { "action" },
             "cost base",
             "cost variant",
             "cost change",
