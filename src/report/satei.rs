@@ -170,7 +170,7 @@ pub fn chousho(outcomes: &[Outcome], subject: &str) -> Result<Chousho> {
             (None, None) => {
                 let why = match ps.decision {
                     Some(d) => format!("（{}の決定による）", c.stages[c.decisions[d].stage].name),
-                    None if ps.held => "（前段階の額のまま）".to_string(),
+                    None if ps.held => kept(c),
                     None if k == 0 && stage.kind == crate::scenario::stage::StageKind::Request => {
                         "（要求額に対する waku の配分）".to_string()
                     }
@@ -453,6 +453,7 @@ pub fn memo(outcomes: &[Outcome], subject: &str) -> Result<Memo> {
             Some(d) => cycle.decisions[d].reason.clone(),
             None => match so.restorations.iter().find(|r| r.program == pa.id) {
                 Some(r) => r.reason.clone(),
+                None if ps.held && pa.allocated < pa.requested => kept(cycle),
                 None if pa.allocated < pa.requested => format!("（{}）", pa.held_by.label_ja()),
                 None => String::new(),
             },
@@ -629,4 +630,9 @@ pub fn rows(outcomes: &[Outcome]) -> Result<Rows> {
         }
     }
     Ok(Rows { stages: st.iter().map(|(_, c, _, _)| c.stage().name.clone()).collect(), bureaus })
+}
+
+/// Why a program nobody decided in a settled stage has its amount: 「（財政課査定の額のまま）」.
+fn kept(c: &Cycle) -> String {
+    format!("（{}の額のまま）", c.previous().map_or("前段階", |s| s.name.as_str()))
 }
