@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use askama::Template;
 use serde::Serialize;
 
+use super::text::Table;
 use crate::allocate::{Allocation, ProgramAllocation};
 use crate::diagnostic::Diagnostic;
 use crate::money::{Money, Unit};
@@ -238,7 +239,11 @@ pub fn chousho(outcomes: &[Outcome], subject: &str) -> Result<Chousho> {
         final_amount: pa.allocated,
         final_disposition: cycle.dispositions[last_stage.disposition].name(),
         general_revenue: pa.general_revenue,
-        held_by: pa.held_by.label_ja().to_string(),
+        held_by: match st[st.len() - 1].2.restorations.iter().find(|r| r.program == id) {
+            // A 復活要求 answered by the policy is held as a decision, but no officer took it.
+            Some(r) if r.decision.is_none() => "復活要求への方針による回答".to_string(),
+            _ => pa.held_by.label_ja().to_string(),
+        },
         binds,
     })
 }
@@ -284,17 +289,19 @@ impl Chousho {
         let mut o = String::new();
         let _ = writeln!(o, "# 査定調書　{} {}\n", self.id, self.name);
         let _ = writeln!(o, "{}／{}／{}／{}\n", self.city, self.budget, self.bureau, self.kind);
-        let _ = writeln!(o, "| 区分 | 金額（千円） |\n|---|---:|");
-        let _ = writeln!(o, "| 前年度予算額 | {} |", k(self.prior_cost));
-        let _ = writeln!(o, "| 要求額 | {} |", k(self.requested));
-        let _ = writeln!(o, "| 査定額（{}） | {} |", self.final_stage, k(self.final_amount));
-        let _ = writeln!(o, "| 対要求額 | {} |", signed(self.final_amount - self.requested));
-        let _ = writeln!(o, "| 対前年度 | {} |\n", signed(self.final_amount - self.prior_cost));
+        let mut t = Table::new(["区分", "金額（千円）"]);
+        t.row(vec!["前年度予算額".into(), k(self.prior_cost)]);
+        t.row(vec!["要求額".into(), k(self.requested)]);
+        t.row(vec![format!("査定額（{}）", self.final_stage), k(self.final_amount)]);
+        t.row(vec!["対要求額".into(), signed(self.final_amount - self.requested)]);
+        t.row(vec!["対前年度".into(), signed(self.final_amount - self.prior_cost)]);
+        let _ = writeln!(o, "{}", t.markdown());
         let _ = writeln!(o, "## 事務事業の点検（六つの視点）\n");
-        let _ = writeln!(o, "| 視点 | 評点 | 方向性 | 所見 |\n|---|---:|---|---|");
+        let mut t = Table::new(["視点", "評点", "方向性", "所見"]).left([2, 3]);
         for f in &self.findings {
-            let _ = writeln!(o, "| {} | {} | {} | {} |", cell(&f.viewpoint), f.score, f.action, cell(&f.reason));
+            t.row(vec![cell(&f.viewpoint), f.score.clone(), f.action.clone(), cell(&f.reason)]);
         }
+        o.push_str(&t.markdown());
         let _ = writeln!(
             o,
             "\n**点検の結論**: {}（配分の範囲 {}〜{}千円、優先度 {}）。{}\n",
@@ -305,23 +312,20 @@ impl Chousho {
             self.assessment_reason
         );
         let _ = writeln!(o, "## 査定の経過\n");
-        let _ = writeln!(
-            o,
-            "| 段階 | 日付 | 金額（千円） | 査定区分 | 理由 | 査定者 | 記録 |\n|---|---|---:|---|---|---|---|"
-        );
+        let mut t =
+            Table::new(["段階", "日付", "金額（千円）", "査定区分", "理由", "査定者", "記録"]).left([1, 3, 4, 5, 6]);
         for s in &self.stages {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+            t.row(vec![
                 cell(&s.stage),
-                s.date,
+                s.date.clone(),
                 k(s.amount),
-                s.disposition,
+                s.disposition.clone(),
                 cell(&s.reason),
                 cell(&s.author),
-                if s.place.is_empty() { "—".to_string() } else { format!("`{}`", s.place) }
-            );
+                if s.place.is_empty() { "—".to_string() } else { format!("`{}`", s.place) },
+            ]);
         }
+        o.push_str(&t.markdown());
         for r in &self.restorations {
             let _ = writeln!(
                 o,
@@ -499,9 +503,9 @@ impl Memo {
     pub fn markdown(&self) -> String {
         let u = self.unit;
         let mut o = String::new();
-        let title = match self.stage.as_str() {
-            s if s.contains("確定") => "予算確定の通知",
-            _ => "内示",
+        let (title, amount) = match self.stage.as_str() {
+            s if s.contains("確定") => ("予算確定の通知", "確定額"),
+            _ => ("内示", "内示額"),
         };
         let _ = writeln!(o, "# {}（{}）\n", title, self.bureau);
         let _ = writeln!(o, "{}／{}／{}（`{}`、{}）\n", self.city, self.budget, self.stage, self.stage_file, self.date);
@@ -514,27 +518,27 @@ impl Memo {
             self.ceiling.format(u)
         );
         let _ = writeln!(o, "## 査定区分別の内訳（{}）\n", u.suffix());
-        let _ = writeln!(o, "| 査定区分 | 事業数 | 要求額 | 内示額 | うち一般財源 |\n|---|---:|---:|---:|---:|");
+        let mut t = Table::new(["査定区分", "事業数", "要求額", amount, "うち一般財源"]);
         for g in &self.groups {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} |",
-                g.disposition,
-                g.programs.len(),
+            t.row(vec![
+                g.disposition.clone(),
+                g.programs.len().to_string(),
                 g.requested.format_number(u),
                 g.allocated.format_number(u),
-                g.general_revenue.format_number(u)
-            );
+                g.general_revenue.format_number(u),
+            ]);
         }
         let sum = |f: fn(&MemoGroup) -> Money| self.groups.iter().map(f).sum::<Money>();
         let n: usize = self.groups.iter().map(|g| g.programs.len()).sum();
-        let _ = writeln!(
-            o,
-            "| **計** | **{n}** | **{}** | **{}** | **{}** |\n",
-            sum(|g| g.requested).format_number(u),
-            sum(|g| g.allocated).format_number(u),
-            sum(|g| g.general_revenue).format_number(u)
-        );
+        let bold = |s: String| format!("**{s}**");
+        t.row(vec![
+            bold("計".into()),
+            bold(n.to_string()),
+            bold(sum(|g| g.requested).format_number(u)),
+            bold(sum(|g| g.allocated).format_number(u)),
+            bold(sum(|g| g.general_revenue).format_number(u)),
+        ]);
+        let _ = writeln!(o, "{}", t.markdown());
         let diff = self.total_general_revenue() - self.envelope;
         let _ = writeln!(
             o,
@@ -546,20 +550,18 @@ impl Memo {
         );
         for g in &self.groups {
             let _ = writeln!(o, "## {}（{}事業）\n", g.disposition, g.programs.len());
-            let _ = writeln!(o, "| 事業 | 要求額（千円） | 内示額（千円） | 増減 | 理由 |\n|---|---:|---:|---:|---|");
+            let column = format!("{amount}（千円）");
+            let mut t = Table::new(["事業", "要求額（千円）", column.as_str(), "対要求額", "理由"]).left_last();
             for p in &g.programs {
-                let _ = writeln!(
-                    o,
-                    "| {} {} | {} | {} | {} | {} |",
-                    p.id,
-                    cell(&p.name),
+                t.row(vec![
+                    format!("{} {}", p.id, cell(&p.name)),
                     k(p.requested),
                     k(p.allocated),
                     signed(p.allocated - p.requested),
-                    cell(&p.reason)
-                );
+                    cell(&p.reason),
+                ]);
             }
-            o.push('\n');
+            let _ = writeln!(o, "{}", t.markdown());
         }
         o
     }
