@@ -242,6 +242,7 @@ pub fn chousho(outcomes: &[Outcome], subject: &str) -> Result<Chousho> {
         held_by: match st[st.len() - 1].2.restorations.iter().find(|r| r.program == id) {
             // A 復活要求 answered by the policy is held as a decision, but no officer took it.
             Some(r) if r.decision.is_none() => "復活要求への方針による回答".to_string(),
+            _ if pa.held_by == crate::allocate::Holding::Held => kept_as(cycle),
             _ => pa.held_by.label_ja().to_string(),
         },
         binds,
@@ -636,5 +637,10 @@ pub fn rows(outcomes: &[Outcome]) -> Result<Rows> {
 
 /// Why a program nobody decided in a settled stage has its amount: 「（財政課査定の額のまま）」.
 fn kept(c: &Cycle) -> String {
-    format!("（{}の額のまま）", c.previous().map_or("前段階", |s| s.name.as_str()))
+    format!("（{}）", kept_as(c))
+}
+
+/// 「財政課査定の額のまま」: the stage before a settled stage, by name.
+fn kept_as(c: &Cycle) -> String {
+    format!("{}の額のまま", c.previous().map_or("前段階", |s| s.name.as_str()))
 }
