@@ -309,7 +309,7 @@ fn the_chousho_of_a_program_decided_in_two_stages_shows_both() {
         "利用児童数の見込みを直近3年の実績で精査し、支援員の増員は4クラブ分のうち2クラブ分を計上",
         "放課後児童クラブの待機児童解消は市の重点施策。支援員4クラブ分の増員を含め要求どおりとする（市長指示）",
         "財政課 予算係 山本",
-        "<td class=\"n\">4,700,000</td><td>②精査のうえ計上</td>",
+        "<td class=\"n\">4,700,000</td><td class=\"k\">②精査のうえ計上</td>",
     ] {
         assert!(html.contains(text), "{text}");
     }
