@@ -311,9 +311,12 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
     let kind = p.kind;
     let _ = writeln!(out, "program `{}` {} ({}, {})", p.id, p.name, p.department, kind);
     let _ = writeln!(out, "  review: {} at priority {}", p.action.label(), p.priority);
+    // In a stage of the budget cycle the bounds are the review's narrowed by the 査定 decisions.
+    let (bounds, narrowed) =
+        if sc.cycle.is_some() { ("bounds", " (the review's, within the 査定)") } else { ("review bounds", "") };
     let _ = writeln!(
         out,
-        "  requested {} (prior year {}); review bounds {} to {}",
+        "  requested {} (prior year {}); {bounds} {} to {}{narrowed}",
         p.requested.format(u),
         p.prior_cost.format(u),
         p.min.format(u),
