@@ -119,12 +119,15 @@ pub fn needs_previous(sc: &Scenario) -> bool {
     })
 }
 
-/// The scenario a settled stage (from the 市長査定 on) is allocated as: the fund is drawn no further
-/// than the stage before drew it, so whatever a decision or a 復活要求 adds is paid from the
-/// reserve, and a decision the reserve cannot pay for leaves no allocation.
+/// The scenario a settled stage (from the 市長査定 on) is allocated as: the fund is drawn exactly as
+/// the stage before drew it (no further, and no less: under `draw = "before_cuts"` a lowered
+/// reserve minimum would otherwise be taken as leave to draw less), so whatever a decision or a
+/// 復活要求 adds is paid from the reserve, and a decision the reserve cannot pay for leaves no
+/// allocation.
 pub fn settled_scenario(sc: &Scenario, previous: &Allocation) -> Scenario {
     let mut held = sc.clone();
     held.fund.max_drawdown = held.fund.max_drawdown.min(previous.fund_drawdown);
+    held.fund.held_drawdown = previous.fund_drawdown;
     held
 }
 

@@ -692,6 +692,7 @@ fn validate(
         max_drawdown: c.non_negative(&fund.max_drawdown, "fund.max_drawdown").unwrap_or_default(),
         floor: c.non_negative(&fund.floor, "fund.floor").unwrap_or_default(),
         draw,
+        held_drawdown: Money::ZERO,
     };
     let bonds_file = f.bonds.unwrap_or_default();
     let bonds = Bonds {

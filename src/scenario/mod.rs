@@ -91,6 +91,11 @@ pub struct Fund {
     pub floor: Money,
     /// When the fund is drawn (基金取崩しの方針).
     pub draw: FundDraw,
+    /// The least drawn: a settled stage of the budget cycle keeps the drawdown of the stage before,
+    /// so what its decisions add or free moves the reserve, not the fund ([`crate::cycle`]). Zero
+    /// otherwise; not a key of the scenario file.
+    #[serde(skip)]
+    pub held_drawdown: Money,
 }
 
 /// When the 財源調整用基金 is drawn (`[fund] draw`), within `max_drawdown` and above `floor`.
