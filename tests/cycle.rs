@@ -72,7 +72,7 @@ fn the_request_stage_is_the_base_year_and_its_inventory_a_copy() {
 fn every_stage_passes_its_expectations() {
     let (code, out, err) = waku(&["test", DIR]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.ends_with("14 passed, 0 failed\n"), "{out}");
+    assert!(out.ends_with("15 passed, 0 failed\n"), "{out}");
 }
 
 #[test]
@@ -114,20 +114,40 @@ fn restorations_are_paid_from_the_reserve_and_nothing_else_moves() {
         st.restorations.iter().map(|r| (r.program.as_str(), r.answer, r.decision.is_some())).collect();
     assert_eq!(
         answers,
-        [("K0231", Answer::Funded, true), ("K0247", Answer::Refused, true), ("K0394", Answer::Funded, false)],
+        [("K0238", Answer::Funded, true), ("K0259", Answer::Refused, true), ("K0396", Answer::Funded, false)],
         "two answered by the officer, one by the policy"
     );
     let restored: Money = st.restorations.iter().map(|r| r.general_revenue).sum();
     assert_eq!(b.reserve, a.reserve - restored, "the reserve pays for every restoration, to the yen");
     assert_eq!(b.fund_drawdown, a.fund_drawdown);
     for (x, y) in a.programs.iter().zip(&b.programs) {
-        if !["K0231", "K0394"].contains(&x.id.as_str()) {
+        if !["K0238", "K0396"].contains(&x.id.as_str()) {
             assert_eq!(x.allocated, y.allocated, "{} keeps its 内示 amount", x.id);
         }
     }
-    assert_eq!(allocated(&last, "K0231"), money("395,897千円"));
-    assert_eq!(allocated(&last, "K0394"), money("648,539千円"));
-    assert_eq!(allocated(&last, "K0247"), allocated(&draft, "K0247"));
+    assert_eq!(allocated(&last, "K0238"), money("210,169千円"));
+    assert_eq!(allocated(&last, "K0396"), money("567,652千円"));
+    assert_eq!(allocated(&last, "K0259"), allocated(&draft, "K0259"));
+}
+
+#[test]
+fn the_mayors_decisions_are_paid_from_the_reserve_and_nothing_else_moves() {
+    // 市長査定 is settled: the programs the mayor does not decide keep their 財政課査定 amounts and
+    // the fund is drawn as in 財政課査定, so the reserve alone pays for what the mayor adds.
+    let (finance, mayor) = (stage("02-finance.toml"), stage("03-mayor.toml"));
+    let (a, b) = (finance.year().unwrap().allocation.unwrap(), mayor.year().unwrap().allocation.unwrap());
+    let decided = ["K0228", "K0244", "K0330"];
+    let mut added = Money::ZERO;
+    for (x, y) in a.programs.iter().zip(&b.programs) {
+        if decided.contains(&x.id.as_str()) {
+            added += y.general_revenue - x.general_revenue;
+        } else {
+            assert_eq!(x.allocated, y.allocated, "{} keeps its 財政課査定 amount", x.id);
+        }
+    }
+    assert!(added > Money::ZERO);
+    assert_eq!(b.fund_drawdown, a.fund_drawdown, "the fund is drawn as before");
+    assert_eq!(b.reserve, a.reserve - added, "the reserve pays for the mayor's decisions, to the yen");
 }
 
 /// A copy of the example cycle in a temporary folder (its rules named with `--rules`).
@@ -241,9 +261,9 @@ fn a_bad_decision_on_a_deferred_program_is_named_once() {
 
 #[test]
 fn an_override_that_breaks_a_limit_exits_1_naming_its_line() {
-    // From the 市長査定 on every other program keeps its amount and the fund is drawn no further: restoring
-    // three large programs in the 確定 stage needs more general revenue than the reserve above its
-    // least (21億円) holds.
+    // From the 市長査定 on every other program keeps its amount and the fund is drawn as before:
+    // restoring three programs in the 確定 stage needs more general revenue than the reserve above
+    // its least (about 21億円) holds.
     let dir = copy_cycle("decide-infeasible");
     let rules = rules();
     let decide = |id: &str| {
@@ -269,9 +289,14 @@ fn an_override_that_breaks_a_limit_exits_1_naming_its_line() {
         assert_eq!(code, 0, "{id}: {err}");
     }
     let before = std::fs::read(dir.join("04-final.toml")).unwrap();
-    let (code, _, err) = decide("K0407");
+    let (code, _, err) = decide("K0391");
     assert_eq!(code, 1, "{err}");
-    assert!(err.starts_with("error: the decision on `K0407` 下水道事業会計負担金（雨水処理） (①要求通り, 96.92億円, 確定) breaks a limit: "), "{err}");
+    assert!(
+        err.starts_with(
+            "error: the decision on `K0391` 道路維持補修事業（小倉北区） (①要求通り, 4.21億円, 確定) breaks a limit: "
+        ),
+        "{err}"
+    );
     assert!(err.contains("breaks a limit"), "{err}");
     assert!(err.contains(" --> 04-final.toml:"), "names the file and line: {err}");
     assert!(err.contains("with the 4 decision(s) written before it every limit holds"), "{err}");
@@ -279,7 +304,7 @@ fn an_override_that_breaks_a_limit_exits_1_naming_its_line() {
 
     // The same decision written by hand: `waku run` exits 1 naming its line.
     let mut text = String::from_utf8(before).unwrap();
-    text.push_str("\n[[decisions]]\nprogram = \"K0407\"\ndisposition = \"①\"\nreason = \"市長特命で復活\"\n");
+    text.push_str("\n[[decisions]]\nprogram = \"K0391\"\ndisposition = \"①\"\nreason = \"市長特命で復活\"\n");
     let line = text.lines().count() - 1;
     std::fs::write(dir.join("04-final.toml"), &text).unwrap();
     let (code, _, err) = waku_in(&dir, &["run", "04-final.toml", "--rules", &rules]);
