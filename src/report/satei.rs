@@ -17,7 +17,7 @@ use crate::money::{Money, Unit};
 use crate::pipeline::Outcome;
 use crate::scenario::Scenario;
 use crate::scenario::names::{Kind, Lookup, Names};
-use crate::scenario::stage::Cycle;
+use crate::scenario::stage::{Cycle, StageKind};
 use crate::{Error, Result};
 
 /// The unit of a program's amounts on the papers.
@@ -415,6 +415,8 @@ pub struct Memo {
     pub budget: String,
     pub year: String,
     pub stage: String,
+    /// The stage's kind: after 確定 the memo is the 予算確定の通知.
+    pub kind: StageKind,
     pub stage_file: String,
     pub date: String,
     pub bureau: String,
@@ -482,6 +484,7 @@ pub fn memo(outcomes: &[Outcome], subject: &str) -> Result<Memo> {
         budget: sc.name.clone(),
         year: era(sc.fiscal_year),
         stage: stage.name.clone(),
+        kind: stage.kind,
         stage_file: stage.file.clone(),
         date: dash(stage.date.as_deref()),
         bureau: env.name.clone(),
@@ -504,9 +507,14 @@ impl Memo {
     pub fn markdown(&self) -> String {
         let u = self.unit;
         let mut o = String::new();
-        let (title, amount) = match self.stage.as_str() {
-            s if s.contains("確定") => ("予算確定の通知", "確定額"),
-            _ => ("内示", "内示額"),
+        // What the paper is, by the stage: before the 内示 an internal account of the assessment,
+        // from the 市長査定 on the 内示 shown to the bureau, after 確定 the notice of the budget.
+        let (title, amount) = match self.kind {
+            StageKind::Request => ("要求の状況", "配分案"),
+            StageKind::Finance => ("財政課査定の状況", "査定額"),
+            StageKind::Mayor | StageKind::Draft => ("内示", "内示額"),
+            StageKind::Restoration => ("復活要求への回答", "回答額"),
+            StageKind::Final => ("予算確定の通知", "確定額"),
         };
         let _ = writeln!(o, "# {}（{}）\n", title, self.bureau);
         let _ = writeln!(o, "{}／{}／{}（`{}`、{}）\n", self.city, self.budget, self.stage, self.stage_file, self.date);
