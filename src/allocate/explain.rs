@@ -162,6 +162,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
             next_generation: p.next_generation,
             held_by,
             limits,
+            nature: p.nature,
         });
     }
 
@@ -185,7 +186,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
     } else {
         (reserve.as_decimal() / available.as_decimal()).round_dp(6).normalize()
     };
-    Allocation {
+    let mut allocation = Allocation {
         city: sc.city.clone(),
         scenario: sc.name.clone(),
         fiscal_year: sc.fiscal_year,
@@ -215,9 +216,13 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
         next_generation_target: sc.policy.next_generation_target,
         total_allocated: e.cost.iter().copied().sum(),
         total_requested: sc.total_requested(),
+        by_kind: Vec::new(),
+        by_bureau: Vec::new(),
         lp_objective: model.objective(&raw.values),
         display_unit: sc.display_unit,
-    }
+    };
+    allocation.refresh_totals();
+    allocation
 }
 
 /// Per yen of a program's cost, the share that counts in a constraint of this kind.

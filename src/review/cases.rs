@@ -632,6 +632,7 @@ fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
             target: dec(Some(k.target)).unwrap_or_default(),
             actual: dec(Some(k.actual)).unwrap_or_default(),
         }),
+        nature: None,
         location: None,
     })
 }

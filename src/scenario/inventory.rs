@@ -18,7 +18,7 @@ use crate::number::{MAX_NUMBER, parse_unbounded as parse_number_unbounded};
 pub(crate) use xlsx::{is_workbook, read_sheet};
 
 /// The inventory columns: English name, Japanese name, what it holds.
-pub const COLUMNS: [(&str, &str, &str); 25] = [
+pub const COLUMNS: [(&str, &str, &str); 26] = [
     ("id", "事業番号", "unique program id"),
     ("name", "事業名", "program name"),
     ("department", "所管局", "owning bureau id"),
@@ -44,6 +44,11 @@ pub const COLUMNS: [(&str, &str, &str); 25] = [
     ("kpi_baseline", "基準値", "KPI baseline"),
     ("kpi_target", "目標値", "KPI target"),
     ("kpi_actual", "実績値", "KPI latest actual"),
+    (
+        "nature",
+        "性質別",
+        "kind of expense: 人件費, 扶助費, 公債費, 物件費, 維持補修費, 補助費等, 積立金, 投資・出資金・貸付金, 繰出金, 投資的経費",
+    ),
 ];
 
 /// `row N, column \`name\`` for a location inside a CSV inventory, read from the header line.
@@ -458,6 +463,7 @@ fn program_of_row(
                 22 => p.kpi_baseline = number()?,
                 23 => p.kpi_target = number()?,
                 24 => p.kpi_actual = number()?,
+                25 => p.nature = text(),
                 _ => {}
             }
             Ok(())
