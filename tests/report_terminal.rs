@@ -96,3 +96,38 @@ fn the_review_action_table_has_a_total() {
     let cells: Vec<&str> = total.split_whitespace().collect();
     assert_eq!(cells, ["total", "600", "6,476.84", "6,326.24"], "programs, requested, allocated (億円)");
 }
+
+/// The words of `text` written in Latin letters (three or more), bureau ids and paths included.
+fn latin_words(text: &str) -> std::collections::BTreeSet<String> {
+    let mut words = std::collections::BTreeSet::new();
+    let mut word = String::new();
+    for c in text.chars().chain([' ']) {
+        if c.is_ascii_alphabetic() || c == '_' {
+            word.push(c);
+        } else {
+            if word.chars().filter(char::is_ascii_alphabetic).count() >= 3 {
+                words.insert(word.clone());
+            }
+            word.clear();
+        }
+    }
+    words
+}
+
+#[test]
+fn lang_ja_leaves_no_english_heading() {
+    // Every heading, label and note in Japanese: the only Latin words left are the solver's name.
+    for args in [
+        &["run", SCENARIO, "--lang", "ja"][..],
+        &["run", SCENARIO, "--lang", "ja", "--mode", "compare"],
+        &["run", "scenarios/kitakyushu-2024-2026.toml", "--lang", "ja"],
+        &["review", SCENARIO, "--lang", "ja"],
+    ] {
+        let text = waku(args, &[]);
+        let words = latin_words(&text);
+        assert!(words.iter().all(|w| w == "microlp"), "{args:?}: English left: {words:?}");
+        assert!(args[0] == "review" || text.contains("前年度当初") || text.contains("前年度比"), "{args:?}");
+    }
+    // English stays the default.
+    assert!(waku(&["run", SCENARIO], &[]).contains("budget by bureau (cost)"));
+}

@@ -21,6 +21,7 @@ pub(crate) fn no_lp() -> Error {
 pub(crate) fn report(
     format: RunFormat,
     path: Option<&Path>,
+    lang: crate::report::terminal::Lang,
     outcome: &PlanOutcome,
     reviews: &[Review],
     out: &mut dyn Write,
@@ -33,7 +34,7 @@ pub(crate) fn report(
         RunFormat::Json => to_json(outcome)?,
         RunFormat::Table => crate::report::fiscal::render_plan_table_in(
             outcome,
-            crate::report::terminal::Palette::for_stdout(path.is_none()),
+            crate::report::terminal::Style::for_stdout(path.is_none(), lang),
         ),
         RunFormat::Markdown => crate::report::fiscal::render_plan_table(outcome),
         RunFormat::Html => crate::report::html::render(outcome, reviews)?,
@@ -44,7 +45,7 @@ pub(crate) fn report(
 }
 
 /// `waku check <plan>`: a summary per year.
-pub(crate) fn summary(plan: &Plan) -> String {
+pub(crate) fn summary(plan: &Plan, lang: crate::report::terminal::Lang) -> String {
     let mut text = format!(
         "{} {} — plan of {} years (FY{}–{})\n",
         plan.city,
@@ -58,7 +59,7 @@ pub(crate) fn summary(plan: &Plan) -> String {
             .investment_cap
             .map_or_else(String::new, |c| format!(" (plan investment cap {})", c.format(plan.display_unit)));
         text.push_str(&format!("\n── FY{}{cap}\n", y.year));
-        text.push_str(&crate::report::summary(&y.scenario));
+        text.push_str(&crate::report::summary_in(&y.scenario, lang));
     }
     text
 }

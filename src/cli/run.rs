@@ -39,6 +39,10 @@ pub struct RunArgs {
     /// envelope, with the savings incentive; `compare`: both, bureau by bureau.
     #[arg(long, value_enum, default_value = "central")]
     pub mode: Mode,
+    /// The language of the terminal table: `en` (English headings beside the Japanese names) or
+    /// `ja` (Japanese throughout). The memo, HTML and spreadsheets are Japanese either way.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: super::LangArg,
 }
 
 /// How `waku run` allocates.
@@ -111,7 +115,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     let result = match &outcome.allocated {
         Some(Allocated::Infeasible(d)) => Err(Error::Infeasible(d.clone())),
         Some(Allocated::Central(o)) if outcome.input.plan().is_some() => {
-            super::plan::report(args.format, args.out.as_deref(), o, &outcome.reviews, out)
+            super::plan::report(args.format, args.out.as_deref(), args.lang.into(), o, &outcome.reviews, out)
         }
         Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], out),
         Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
@@ -130,14 +134,14 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
 /// table followed by each year's bureaus.
 fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Result<String> {
     let multi = a.outcome.multi_year;
-    let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
+    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
     match args.format {
         RunFormat::Json if multi => to_json(&a.plan_json()),
         RunFormat::Json => to_json(&a.year_json()),
         RunFormat::Table | RunFormat::Markdown => {
             let mut text = String::new();
             if multi {
-                let table = crate::report::fiscal::render_plan_table_in(&a.outcome, palette);
+                let table = crate::report::fiscal::render_plan_table_in(&a.outcome, style);
                 let (title, rest) = table.split_once('\n').unwrap_or((&table, ""));
                 text.push_str(&format!(
                     "{title}\ntwo levels (`--mode autonomous`): each year's envelopes under the plan's limits, then each bureau's own policy inside its envelope; the bureaus follow the plan's table\n{rest}"
@@ -147,10 +151,10 @@ fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Resul
                 if multi {
                     text.push_str(&format!("\n── FY{}\n", y.allocation.fiscal_year));
                 }
-                text.push_str(&crate::report::autonomy::render_table(y));
+                text.push_str(&crate::report::autonomy::render_table_in(y, style));
             }
             if !multi {
-                text.push_str(&crate::report::fiscal::render_health_table_in(&a.outcome, palette));
+                text.push_str(&crate::report::fiscal::render_health_table_in(&a.outcome, style));
             }
             Ok(text)
         }
@@ -161,6 +165,7 @@ fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Resul
 /// `--mode compare` as text or JSON: each year's bureaus, central against two levels.
 fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<String> {
     let multi = c.central.multi_year;
+    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
     match args.format {
         RunFormat::Json if multi => to_json(&c.json()),
         RunFormat::Json => to_json(&c.years.first()),
@@ -170,7 +175,7 @@ fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<Stri
                 if multi {
                     text.push_str(&format!("{}── FY{}\n", if t > 0 { "\n" } else { "" }, y.central.fiscal_year));
                 }
-                text.push_str(&crate::report::autonomy::render_compare(y));
+                text.push_str(&crate::report::autonomy::render_compare_in(y, style));
             }
             Ok(text)
         }
@@ -205,9 +210,9 @@ fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn 
             crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(review), args.programs)
         }
         RunFormat::Table => {
-            let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
-            let mut text = crate::report::allocation::render_table_in(allocation, args.programs, palette);
-            text.push_str(&crate::report::fiscal::render_health_table_in(outcome, palette));
+            let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
+            let mut text = crate::report::allocation::render_table_in(allocation, args.programs, style);
+            text.push_str(&crate::report::fiscal::render_health_table_in(outcome, style));
             text
         }
         RunFormat::Html => crate::report::html::render(outcome, std::slice::from_ref(review))?,

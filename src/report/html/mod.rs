@@ -31,18 +31,3 @@ pub fn render(outcome: &PlanOutcome, reviews: &[Review]) -> Result<String> {
     }
     Ok(html)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::view::{era, period};
-
-    #[test]
-    fn fiscal_years_read_in_the_japanese_era() {
-        assert_eq!(era(2026), "令和8年度");
-        assert_eq!(era(2019), "令和元年度");
-        assert_eq!(era(2018), "平成30年度");
-        assert_eq!(period(&[2026]), "令和8年度（FY2026）");
-        assert_eq!(period(&[2024, 2025, 2026]), "令和6〜8年度（FY2024–2026）");
-        assert_eq!(period(&[2018, 2019]), "平成30年度〜令和元年度（FY2018–2019）");
-    }
-}

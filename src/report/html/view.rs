@@ -13,7 +13,7 @@ use crate::allocate::Allocation;
 use crate::fiscal::{PlanOutcome, Ratio};
 use crate::money::{Money, Unit};
 use crate::report::text::{self, Sign};
-pub(super) use crate::report::text::{amount as n, share};
+pub(super) use crate::report::text::{amount as n, period, share};
 use crate::review::Review;
 
 #[derive(Template)]
@@ -153,30 +153,6 @@ pub(super) struct ProgramRow {
     pub class: &'static str,
     pub reason: String,
     pub held: String,
-}
-
-/// 令和8年度 for 2026 (令和元年度 for 2019), 平成 before.
-pub(super) fn era(year: i32) -> String {
-    let (name, n) = if year >= 2019 { ("令和", year - 2018) } else { ("平成", year - 1988) };
-    if n == 1 { format!("{name}元年度") } else { format!("{name}{n}年度") }
-}
-
-/// `令和8年度（FY2026）`, or `令和6〜8年度（FY2024–2026）` for a plan.
-pub(super) fn period(years: &[i32]) -> String {
-    match years {
-        [] => String::new(),
-        [y] => format!("{}（FY{y}）", era(*y)),
-        [first, .., last] => {
-            let (a, b) = (era(*first), era(*last));
-            let same_era = a.get(..6) == b.get(..6);
-            let joined = if same_era {
-                format!("{}〜{}", a.trim_end_matches("年度"), b.trim_start_matches(a.get(..6).unwrap_or("")))
-            } else {
-                format!("{}〜{b}", a)
-            };
-            format!("{joined}（FY{first}–{last}）")
-        }
-    }
 }
 
 pub(super) fn yen(m: Money) -> String {
