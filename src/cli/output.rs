@@ -38,9 +38,15 @@ pub(crate) fn unsupported(format: RunFormat, what: &str) -> Error {
     )
 }
 
-/// `--format csv|xlsx` of a year or a plan (`reviews` give the reasons); `None` for other formats.
-pub(crate) fn sheets(format: RunFormat, outcome: &PlanOutcome, reviews: &[Review]) -> Result<Option<Vec<u8>>> {
-    let sheets = crate::report::sheet::RunSheets::new(outcome, reviews);
+/// `--format csv|xlsx` of a year or a plan (`reviews` give the reasons, `scenarios` the inventory's
+/// inputs); `None` for other formats.
+pub(crate) fn sheets(
+    format: RunFormat,
+    outcome: &PlanOutcome,
+    reviews: &[Review],
+    scenarios: &[&crate::scenario::Scenario],
+) -> Result<Option<Vec<u8>>> {
+    let sheets = crate::report::sheet::RunSheets::new(outcome, reviews, scenarios);
     match format {
         RunFormat::Csv => sheets.csv().map(Some),
         RunFormat::Xlsx => sheets.xlsx().map(Some),

@@ -24,9 +24,10 @@ pub(crate) fn report(
     lang: crate::report::terminal::Lang,
     outcome: &PlanOutcome,
     reviews: &[Review],
+    scenarios: &[&crate::scenario::Scenario],
     out: &mut dyn Write,
 ) -> Result<()> {
-    if let Some(bytes) = sheets(format, outcome, reviews)? {
+    if let Some(bytes) = sheets(format, outcome, reviews, scenarios)? {
         emit(out, path, &bytes)?;
         return verdict(outcome);
     }

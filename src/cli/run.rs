@@ -114,10 +114,16 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     }
     let result = match &outcome.allocated {
         Some(Allocated::Infeasible(d)) => Err(Error::Infeasible(d.clone())),
-        Some(Allocated::Central(o)) if outcome.input.plan().is_some() => {
-            super::plan::report(args.format, args.out.as_deref(), args.lang.into(), o, &outcome.reviews, out)
-        }
-        Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], out),
+        Some(Allocated::Central(o)) if outcome.input.plan().is_some() => super::plan::report(
+            args.format,
+            args.out.as_deref(),
+            args.lang.into(),
+            o,
+            &outcome.reviews,
+            &outcome.input.years(),
+            out,
+        ),
+        Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], &outcome.input.years(), out),
         Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
             .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
             .and_then(|()| verdict(&a.outcome)),
@@ -198,8 +204,14 @@ fn autonomous_out(
 }
 
 /// Writes the report of a year's run in the format asked for; its verdict.
-fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn Write) -> Result<()> {
-    if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review))? {
+fn report(
+    args: &RunArgs,
+    outcome: &PlanOutcome,
+    review: &Review,
+    scenarios: &[&crate::scenario::Scenario],
+    out: &mut dyn Write,
+) -> Result<()> {
+    if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review), scenarios)? {
         emit(out, args.out.as_deref(), &bytes)?;
         return verdict(outcome);
     }

@@ -29,7 +29,7 @@ pub use encoding::TextEncoding;
 pub use file::ScenarioFile;
 pub use file::{FiscalFile, PlanFile, PlanYearFile};
 pub use fiscal::FiscalInputs;
-pub use inventory::COLUMNS;
+pub use inventory::{COLUMNS, RESULT_COLUMNS, RESULT_NOTES, YEN_CELLS_NAME};
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
