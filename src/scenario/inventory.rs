@@ -19,7 +19,7 @@ pub use xlsx::YEN_CELLS_NAME;
 pub(crate) use xlsx::{is_workbook, read_sheet};
 
 /// The inventory columns: English name, Japanese name, what it holds.
-pub const COLUMNS: [(&str, &str, &str); 26] = [
+pub const COLUMNS: [(&str, &str, &str); 27] = [
     ("id", "事業番号", "unique program id"),
     ("name", "事業名", "program name"),
     ("department", "所管局", "owning bureau id"),
@@ -45,6 +45,11 @@ pub const COLUMNS: [(&str, &str, &str); 26] = [
     ("kpi_baseline", "基準値", "KPI baseline"),
     ("kpi_target", "目標値", "KPI target"),
     ("kpi_actual", "実績値", "KPI latest actual"),
+    (
+        "kpi_direction",
+        "指標の方向",
+        "higher / lower: which way the KPI is better (高いほどよい / 低いほどよい; default higher)",
+    ),
     (
         "nature",
         "性質別",
@@ -72,8 +77,9 @@ pub const RESULT_COLUMNS: [&str; 14] = [
     "配分を決めたもの",
 ];
 
-/// More result columns (after [`RESULT_COLUMNS`]): the binding limits and the review's reason.
-pub const RESULT_NOTES: [&str; 2] = ["拘束している制約", "見直しの理由"];
+/// More result columns (after [`RESULT_COLUMNS`]): the binding limits, the review's reason and
+/// the allocation's (配分の理由).
+pub const RESULT_NOTES: [&str; 3] = ["拘束している制約", "見直しの理由", "配分の理由"];
 
 /// A header's name without its bracket: `要求額（千円）` → `要求額`.
 fn header_name(header: &str) -> &str {
@@ -474,7 +480,7 @@ fn program_of_row(
             };
             Ok(Some(Located::new(b, loc.clone())))
         };
-        // By index into COLUMNS (a jump, not 25 string compares per cell).
+        // By index into COLUMNS (a jump, not 26 string compares per cell).
         let result: Result<(), Diagnostic> = (|| {
             match c {
                 0 => p.id = text(),
@@ -505,7 +511,8 @@ fn program_of_row(
                 22 => p.kpi_baseline = number()?,
                 23 => p.kpi_target = number()?,
                 24 => p.kpi_actual = number()?,
-                25 => p.nature = text(),
+                25 => p.kpi_direction = text(),
+                26 => p.nature = text(),
                 _ => {}
             }
             Ok(())

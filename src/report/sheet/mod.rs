@@ -577,7 +577,7 @@ impl<'a> RunSheets<'a> {
 const LEAD_COLUMNS: [&str; 5] = ["id", "name", "department", "kind", "nature"];
 
 /// The inventory's other columns, after the results, in the inventory's order.
-const INPUT_COLUMNS: [&str; 19] = [
+const INPUT_COLUMNS: [&str; 20] = [
     "cluster",
     "subsidy_ratio",
     "fees",
@@ -597,6 +597,7 @@ const INPUT_COLUMNS: [&str; 19] = [
     "kpi_baseline",
     "kpi_target",
     "kpi_actual",
+    "kpi_direction",
 ];
 
 /// An inventory column's Japanese header, `（円）` after a money column's.
@@ -650,6 +651,7 @@ fn program_results(p: &ProgramAllocation, reason: &str) -> Vec<Value> {
         Value::text(p.held_by.label_ja()),
         Value::text(p.limits.join(" ")),
         Value::text(reason),
+        Value::text(p.allocation_reason.as_deref().unwrap_or("")),
     ]
 }
 
@@ -680,6 +682,7 @@ fn input_cell(p: &Program, column: &str) -> Value {
         "kpi_baseline" => opt(kpi.map(|k| k.baseline)),
         "kpi_target" => opt(kpi.map(|k| k.target)),
         "kpi_actual" => opt(kpi.map(|k| k.actual)),
+        "kpi_direction" => kpi.map_or(Value::Empty, |k| Value::text(k.direction.label())),
         _ => Value::Empty,
     }
 }
