@@ -114,6 +114,25 @@ pub(super) struct YearSection {
     pub available_yen: String,
     pub marginal_value: String,
     pub binding: Vec<Binding>,
+    /// Each bureau's 事業費 against its 前年度当初, the total last.
+    pub by_bureau: Vec<CostRow>,
+    /// The programs' totals by kind of expense (性質別), the total last.
+    pub by_kind: Vec<CostRow>,
+}
+
+/// A row of 事業費 against 前年度当初: a bureau, a kind of expense or a total.
+pub(super) struct CostRow {
+    pub label: String,
+    pub programs: String,
+    pub prior: String,
+    pub requested: String,
+    pub now: String,
+    pub change: String,
+    pub percent: String,
+    pub general: String,
+    /// 本年度 in yen, for the tests and for a reader's tools.
+    pub yen: String,
+    pub total: bool,
 }
 
 pub(super) struct EnvelopeRow {
