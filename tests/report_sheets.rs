@@ -153,12 +153,20 @@ fn xlsx_without_out_is_a_usage_error() {
 }
 
 #[test]
-fn spreadsheets_of_an_autonomous_run_are_refused_with_a_reason() {
-    let (code, stdout, stderr) =
-        waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "csv"]);
-    assert_eq!(code, 2);
-    assert!(stdout.is_empty());
-    assert!(stderr.starts_with("error: `--format csv` is not available for `--mode autonomous`"), "{stderr}");
+fn spreadsheets_of_a_comparison_are_refused_with_a_reason() {
+    for format in ["csv", "xlsx", "html"] {
+        let (code, stdout, stderr) =
+            waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "compare", "--format", format, "--out", "-"]);
+        assert_eq!(code, 2, "{format}");
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.starts_with(&format!(
+                "error: `--format {format}` writes one allocation; `--mode compare` has two (central and autonomous)"
+            )),
+            "{stderr}"
+        );
+        assert!(stderr.contains("hint: write each with `--mode central` and `--mode autonomous`"), "{stderr}");
+    }
 }
 
 /// The text of one part of a workbook (`xl/styles.xml`, …).

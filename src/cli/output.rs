@@ -27,11 +27,13 @@ pub(crate) fn emit(out: &mut dyn Write, path: Option<&std::path::Path>, bytes: &
     }
 }
 
+/// The name clap parses (`html`), so a message repeats what the user typed.
+pub(crate) fn format_name(f: RunFormat) -> String {
+    clap::ValueEnum::to_possible_value(&f).map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
 /// A format `waku run` does not yet write for this kind of run.
 pub(crate) fn unsupported(format: RunFormat, what: &str) -> Error {
-    // The name clap parses, so the message repeats what the user typed.
-    let format_name =
-        |f: RunFormat| clap::ValueEnum::to_possible_value(&f).map_or_else(String::new, |v| v.get_name().to_owned());
     Error::input(
         Diagnostic::error(format!("`--format {}` is not available for {what}", format_name(format)))
             .hint("use `--format table`, `json` or `markdown`"),

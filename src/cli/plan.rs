@@ -37,7 +37,7 @@ pub(crate) fn report(
             outcome,
             crate::report::terminal::Style::for_stdout(path.is_none(), lang),
         ),
-        RunFormat::Markdown => crate::report::fiscal::render_plan_table(outcome),
+        RunFormat::Markdown => crate::report::markdown::plan_memo(outcome, reviews, false),
         RunFormat::Html => crate::report::html::render(outcome, reviews)?,
         f => return Err(unsupported(f, "a plan")),
     };

@@ -124,16 +124,57 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
             out,
         ),
         Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], &outcome.input.years(), out),
-        Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
-            .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
+        Some(Allocated::Autonomous(a)) => autonomous_report(args, a, &outcome.reviews, &outcome.input.years())
+            .and_then(|bytes| autonomous_out(args, &outcome.run_warnings, &bytes, out, err))
             .and_then(|()| verdict(&a.outcome)),
         Some(Allocated::Compare(c)) => compare_text(args, c)
-            .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
+            .and_then(|text| autonomous_out(args, &outcome.run_warnings, text.as_bytes(), out, err))
             .and_then(|()| verdict(&c.autonomous.outcome)),
         None => Err(Error::internal("`waku run` stopped before allocating")),
     };
     leave.push(Box::new(outcome));
     result
+}
+
+/// `--mode autonomous` in any format: the text and JSON of the two levels, or the memo, HTML
+/// report and spreadsheets of the two-level allocation (its `outcome`), with each bureau's levels
+/// in the memo.
+fn autonomous_report(
+    args: &RunArgs,
+    a: &crate::autonomy::AutonomousPlan,
+    reviews: &[Review],
+    scenarios: &[&crate::scenario::Scenario],
+) -> Result<Vec<u8>> {
+    if let Some(bytes) = sheets(args.format, &a.outcome, reviews, scenarios)? {
+        return Ok(bytes);
+    }
+    match args.format {
+        RunFormat::Html => crate::report::html::render(&a.outcome, reviews).map(String::into_bytes),
+        RunFormat::Markdown => {
+            let o = &a.outcome;
+            let mut text = String::new();
+            if o.multi_year {
+                text = format!(
+                    "# {} {} — 自律的な予算編成（複数年度）
+",
+                    o.city, o.plan
+                );
+            }
+            for (t, y) in a.years.iter().enumerate() {
+                let memo =
+                    crate::report::markdown::memo(&y.allocation, o.fiscal_health.years.get(t), reviews.get(t), false);
+                let mut memo = memo.replacen("— 枠配分の結果", "— 自律的な予算編成（2段階）の結果", 1);
+                memo.push_str(&crate::report::autonomy::bureaus_markdown(y));
+                text.push_str(&if o.multi_year {
+                    format!("\n{}", crate::report::markdown::demote(&memo))
+                } else {
+                    memo
+                });
+            }
+            Ok(text.into_bytes())
+        }
+        _ => autonomous_text(args, a).map(String::into_bytes),
+    }
 }
 
 /// `--mode autonomous` as text or JSON: a year's two-level table and its fiscal health, or a plan's
@@ -144,7 +185,7 @@ fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Resul
     match args.format {
         RunFormat::Json if multi => to_json(&a.plan_json()),
         RunFormat::Json => to_json(&a.year_json()),
-        RunFormat::Table | RunFormat::Markdown => {
+        RunFormat::Table => {
             let mut text = String::new();
             if multi {
                 let table = crate::report::fiscal::render_plan_table_in(&a.outcome, style);
@@ -175,7 +216,16 @@ fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<Stri
     match args.format {
         RunFormat::Json if multi => to_json(&c.json()),
         RunFormat::Json => to_json(&c.years.first()),
-        RunFormat::Table | RunFormat::Markdown => {
+        RunFormat::Markdown if multi => {
+            let mut text = format!("# {} {} — 中央の配分と自律的な予算編成の比較（複数年度）\n", c.central.city, c.central.plan);
+            for y in &c.years {
+                text.push('\n');
+                text.push_str(&crate::report::markdown::demote(&crate::report::autonomy::compare_markdown(y)));
+            }
+            Ok(text)
+        }
+        RunFormat::Markdown => Ok(c.years.first().map(crate::report::autonomy::compare_markdown).unwrap_or_default()),
+        RunFormat::Table => {
             let mut text = String::new();
             for (t, y) in c.years.iter().enumerate() {
                 if multi {
@@ -185,7 +235,13 @@ fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<Stri
             }
             Ok(text)
         }
-        f => Err(unsupported(f, "`--mode compare`")),
+        f => Err(Error::input(
+            Diagnostic::error(format!(
+                "`--format {}` writes one allocation; `--mode compare` has two (central and autonomous)",
+                super::output::format_name(f)
+            ))
+            .hint("write each with `--mode central` and `--mode autonomous`, or the comparison with `--format markdown`, `table` or `json`"),
+        )),
     }
 }
 
@@ -193,14 +249,14 @@ fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<Stri
 fn autonomous_out(
     args: &RunArgs,
     warnings: &[Diagnostic],
-    text: &str,
+    bytes: &[u8],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
     for w in warnings {
         let _ = writeln!(err, "{}", w.render());
     }
-    emit(out, args.out.as_deref(), text.as_bytes())
+    emit(out, args.out.as_deref(), bytes)
 }
 
 /// Writes the report of a year's run in the format asked for; its verdict.

@@ -373,3 +373,146 @@ fn compare_kinds(out: &mut String, c: &Comparison, style: Style) {
     );
     t.write(out, style.palette);
 }
+
+/// A Markdown table, the first and last columns left-aligned.
+fn markdown_table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let last = header.len().saturating_sub(1);
+    let mut t = Table::new(header.iter().copied()).left([0, last]);
+    t.rows(rows, &[]);
+    t.markdown()
+}
+
+/// The memo of `--mode autonomous` for one year (`--format markdown`): the year's memo of the
+/// two-level allocation (`memo`, written by the caller), then each bureau's two levels.
+pub fn bureaus_markdown(r: &Autonomous) -> String {
+    let a = &r.allocation;
+    let u = a.display_unit;
+    let mut out = format!(
+        "\n## 各局の自律的な予算編成（2段階）\n\n第1段階で市が各局の枠を配分し（各局の見直しによる節減額 {} は別枠）、第2段階で各局が自らの方針で枠の中の事業に配分しました。節減額のうち {} を局が留保し、{} を市長調整枠へ回しました（単位 {}）。\n\n",
+        r.savings_generated.format(u),
+        r.savings_kept.format(u),
+        r.savings_passed_on.format(u),
+        u.suffix()
+    );
+    let rows = r
+        .departments
+        .iter()
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                n(d.base, u),
+                n(d.city_envelope, u),
+                n(d.savings_generated, u),
+                n(d.savings_kept, u),
+                n(d.savings_passed_on, u),
+                n(d.envelope, u),
+                if d.initiatives_funded == 0 {
+                    String::new()
+                } else {
+                    format!("{}事業（{}）", d.initiatives_funded, n(d.initiatives_cost, u))
+                },
+                policy(d, Lang::Ja),
+            ]
+        })
+        .collect();
+    out.push_str(&markdown_table(
+        &["局・区", "基準額", "市の配分", "節減額", "留保額", "調整枠へ", "配分枠", "新規事業", "方針"],
+        rows,
+    ));
+    out
+}
+
+/// The memo of `--mode compare` for one year (`--format markdown`): each bureau's envelope in
+/// both modes and why they differ, then 事業費 by bureau and by kind of expense in both modes.
+pub fn compare_markdown(c: &Comparison) -> String {
+    let a = &c.central;
+    let u = a.display_unit;
+    let mut out = format!(
+        "# {} {} — 中央の配分と自律的な予算編成の比較（FY{}）\n\n金額の単位は{}。\n\n## 局別の枠\n\n",
+        a.city,
+        a.scenario,
+        a.fiscal_year,
+        u.suffix()
+    );
+    let mut rows: Vec<Vec<String>> = c
+        .departments
+        .iter()
+        .zip(&c.autonomous.departments)
+        .map(|(d, report)| {
+            vec![
+                d.name.clone(),
+                n(d.central, u),
+                n(d.autonomous, u),
+                signed(d.difference, u, Sign::Triangle),
+                n(d.savings_kept, u),
+                why_ja(report, d.city_change, u),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "市長調整枠".into(),
+        n(c.reserve_central, u),
+        n(c.reserve_autonomous, u),
+        signed(c.reserve_autonomous - c.reserve_central, u, Sign::Triangle),
+        String::new(),
+        format!("節減額のうち {} を調整枠へ", n(c.autonomous.savings_passed_on, u)),
+    ]);
+    out.push_str(&markdown_table(&["局・区", "中央の配分", "自律", "差", "留保額", "理由"], rows));
+    out.push_str("\n## 局・区別の事業費（前年度比）\n\n");
+    let mut rows: Vec<Vec<String>> = a
+        .by_bureau
+        .iter()
+        .zip(&c.autonomous.allocation.by_bureau)
+        .map(|(b, x)| {
+            vec![
+                b.name.clone(),
+                n(b.prior_cost, u),
+                n(b.allocated, u),
+                text::change(b.allocated, b.prior_cost, 1, Sign::Triangle),
+                n(x.allocated, u),
+                text::change(x.allocated, b.prior_cost, 1, Sign::Triangle),
+            ]
+        })
+        .collect();
+    let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
+    let auto_total = c.autonomous.allocation.total_allocated;
+    rows.push(vec![
+        "合計".into(),
+        n(prior, u),
+        n(a.total_allocated, u),
+        text::change(a.total_allocated, prior, 1, Sign::Triangle),
+        n(auto_total, u),
+        text::change(auto_total, prior, 1, Sign::Triangle),
+    ]);
+    let mut t = Table::new(["局・区", "前年度当初", "中央の配分", "前年度比", "自律", "前年度比"]).left([0]);
+    t.rows(rows, &[]);
+    out.push_str(&t.markdown());
+    out.push_str("\n## 性質別の事業費\n\n");
+    let autonomous = &c.autonomous.allocation.by_kind;
+    let mut rows: Vec<Vec<String>> = a
+        .by_kind
+        .iter()
+        .map(|k| {
+            let x = autonomous.iter().find(|x| x.nature == k.nature).map_or(Money::ZERO, |x| x.allocated);
+            vec![
+                k.label().into(),
+                n(k.prior_cost, u),
+                n(k.allocated, u),
+                n(x, u),
+                signed(x - k.allocated, u, Sign::Triangle),
+            ]
+        })
+        .collect();
+    let prior: Money = a.by_kind.iter().map(|k| k.prior_cost).sum();
+    rows.push(vec![
+        "合計".into(),
+        n(prior, u),
+        n(a.total_allocated, u),
+        n(auto_total, u),
+        signed(auto_total - a.total_allocated, u, Sign::Triangle),
+    ]);
+    let mut t = Table::new(["性質別", "前年度当初", "中央の配分", "自律", "差"]).left([0]);
+    t.rows(rows, &[]);
+    out.push_str(&t.markdown());
+    out
+}

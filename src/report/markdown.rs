@@ -515,3 +515,66 @@ fn actions(out: &mut String, a: &Allocation) {
     ]);
     table(out, &["方向性", "事業数", "要求額", "配分額", "増減"], rows, &[0]);
 }
+
+/// `md` one heading level lower (`#` → `##`), to sit under a plan's title.
+pub fn demote(md: &str) -> String {
+    let mut out = String::with_capacity(md.len() + 64);
+    for line in md.lines() {
+        if line.starts_with('#') {
+            out.push('#');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The memo of a multi-year plan: the years side by side, then each year's memo (`reviews` in
+/// the order of the years, for the review's reasons).
+pub fn plan_memo(o: &crate::fiscal::PlanOutcome, reviews: &[Review], all_programs: bool) -> String {
+    let u = o.display_unit;
+    let mut out =
+        format!("# {} {} — 複数年度の計画\n\n金額の単位は{}。\n\n## 年度ごとの総額\n\n", o.city, o.plan, u.suffix());
+    let rows = o
+        .allocations
+        .iter()
+        .map(|a| {
+            let envelopes: Money = a.envelopes.iter().map(|e| e.amount).sum();
+            let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
+            vec![
+                format!("FY{}", a.fiscal_year),
+                n(a.general_revenue, u),
+                n(envelopes, u),
+                n(a.reserve, u),
+                n(prior, u),
+                n(a.total_allocated, u),
+                text::change(a.total_allocated, prior, 1, Sign::Triangle),
+                n(a.investment, u),
+                n(a.bond_issuance, u),
+                n(a.next_generation, u),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "年度",
+            "一般財源",
+            "局別枠合計",
+            "市長調整枠",
+            "前年度当初",
+            "事業費",
+            "前年度比",
+            "投資的経費",
+            "市債発行額",
+            "次世代投資枠",
+        ],
+        rows,
+        &[0],
+    );
+    for (t, a) in o.allocations.iter().enumerate() {
+        out.push('\n');
+        out.push_str(&demote(&memo(a, o.fiscal_health.years.get(t), reviews.get(t), all_programs)));
+    }
+    out
+}
