@@ -44,6 +44,30 @@ pub(super) struct Page {
     pub with_reasons: bool,
     pub solver: String,
     pub version: &'static str,
+    /// The running header of every printed page (city, scenario, period), as a CSS string's
+    /// contents: escaped by [`css_string`], written into the style unescaped.
+    pub print_title: String,
+}
+
+/// `text` as the inside of a double-quoted CSS string in a `<style>` element: quotes, backslashes
+/// and line breaks escaped, and `<` too, so no `</style>` can end the element.
+pub(super) fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("\\3C "),
+            '>' => out.push_str("\\3E "),
+            '&' => out.push_str("\\26 "),
+            '\n' | '\r' => out.push_str("\\A "),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A headline figure.
@@ -268,6 +292,7 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
             (Some(a), _) => format!("{} {}（FY{a}）", o.city, o.plan),
             _ => format!("{} {}", o.city, o.plan),
         },
+        print_title: css_string(&format!("{} {} ・ {}", o.city, o.plan, period(&o.years))),
         city: o.city.clone(),
         name: o.plan.clone(),
         period: period(&o.years),
@@ -460,4 +485,18 @@ pub(super) fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
     // Labels are drawn at `charts::LABEL_PX`: about half of it per column (a CJK character is two).
     let cols = labels.map(text::width).max().unwrap_or(0) as f64;
     ((cols * super::charts::LABEL_PX * 0.55) as u32 + 24).clamp(80, 320)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn a_css_string_cannot_end_its_string_or_the_style_element() {
+        assert_eq!(css_string("北九州市 令和8年度"), "北九州市 令和8年度");
+        assert_eq!(css_string("a\"b\\c"), "a\\\"b\\\\c");
+        let hostile = css_string("</style><script>alert(1)</script>\n");
+        assert!(!hostile.contains('<') && !hostile.contains('>') && !hostile.contains('\n'), "{hostile}");
+        assert_eq!(css_string("x</style>"), "x\\3C /style\\3E ");
+    }
 }
