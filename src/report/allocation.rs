@@ -110,25 +110,14 @@ fn summary_rows(a: &Allocation, lang: Lang) -> Vec<Vec<String>> {
     let ja = lang == Lang::Ja;
     vec![
         vec![l("general revenue", "一般財源"), n(a.general_revenue, u), String::new()],
-        vec![
-            l("fund drawdown", "基金取崩し"),
-            n(a.fund_drawdown, u),
+        vec![l("fund drawdown", "基金取崩し"), n(a.fund_drawdown, u), {
+            let (start, end, floor) = (n(a.fund_balance_start, u), n(a.fund_balance_end, u), n(a.fund_floor, u));
             if ja {
-                format!(
-                    "残高 {} → {}（下限 {}）",
-                    n(a.fund_balance_start, u),
-                    n(a.fund_balance_end, u),
-                    n(a.fund_floor, u)
-                )
+                format!("残高 {start} → {end}（下限 {floor}）")
             } else {
-                format!(
-                    "balance {} → {} (floor {})",
-                    n(a.fund_balance_start, u),
-                    n(a.fund_balance_end, u),
-                    n(a.fund_floor, u)
-                )
-            },
-        ],
+                format!("balance {start} → {end} (floor {floor})")
+            }
+        }],
         vec![l("fund deposit", "基金積立"), n(a.fund_deposit, u), String::new()],
         vec![
             l("available", "配分可能な一般財源"),
@@ -140,27 +129,15 @@ fn summary_rows(a: &Allocation, lang: Lang) -> Vec<Vec<String>> {
             n(a.investment, u),
             format!("{} {}", l("cap", "上限"), n(a.investment_cap, u)),
         ],
-        vec![
-            l("bond issuance", "市債発行額"),
-            n(a.bond_issuance, u),
+        vec![l("bond issuance", "市債発行額"), n(a.bond_issuance, u), {
+            let (cap, start) = (n(a.bond_issuance_cap, u), n(a.bond_balance_start, u));
+            let (end, redemption) = (n(a.bond_balance_end, u), n(a.bond_redemption, u));
             if ja {
-                format!(
-                    "上限 {}、残高 {} → {}（償還 {}）",
-                    n(a.bond_issuance_cap, u),
-                    n(a.bond_balance_start, u),
-                    n(a.bond_balance_end, u),
-                    n(a.bond_redemption, u)
-                )
+                format!("上限 {cap}、残高 {start} → {end}（償還 {redemption}）")
             } else {
-                format!(
-                    "cap {}; balance {} → {} (redemption {})",
-                    n(a.bond_issuance_cap, u),
-                    n(a.bond_balance_start, u),
-                    n(a.bond_balance_end, u),
-                    n(a.bond_redemption, u)
-                )
-            },
-        ],
+                format!("cap {cap}; balance {start} → {end} (redemption {redemption})")
+            }
+        }],
         vec![
             l("next-generation frame", "次世代投資枠"),
             n(a.next_generation, u),

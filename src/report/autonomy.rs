@@ -55,6 +55,40 @@ fn limit_ja(limit: &str) -> &str {
     }
 }
 
+/// The columns of a bureau's two levels (the table and the memo).
+fn bureau_header(lang: Lang) -> [&'static str; 9] {
+    [
+        lang.pick("bureau", "局・区"),
+        lang.pick("base", "基準額"),
+        lang.pick("city", "市の配分"),
+        lang.pick("saved", "節減額"),
+        lang.pick("kept", "留保額"),
+        lang.pick("passed on", "調整枠へ"),
+        lang.pick("envelope", "配分枠"),
+        lang.pick("initiatives", "新規事業"),
+        lang.pick("policy", "方針"),
+    ]
+}
+
+/// A bureau's two levels under [`bureau_header`].
+fn bureau_row(d: &DepartmentReport, u: Unit, lang: Lang) -> Vec<String> {
+    vec![
+        bureau(&d.id, &d.name, lang),
+        n(d.base, u),
+        n(d.city_envelope, u),
+        n(d.savings_generated, u),
+        n(d.savings_kept, u),
+        n(d.savings_passed_on, u),
+        n(d.envelope, u),
+        match (d.initiatives_funded, lang) {
+            (0, _) => "-".into(),
+            (k, Lang::En) => format!("{k} ({})", n(d.initiatives_cost, u)),
+            (k, Lang::Ja) => format!("{k}事業（{}）", n(d.initiatives_cost, u)),
+        },
+        policy(d, lang),
+    ]
+}
+
 /// The per-bureau table of `waku run --mode autonomous`.
 pub fn render_table(r: &Autonomous) -> String {
     render_table_in(r, Style::PLAIN)
@@ -95,27 +129,7 @@ pub fn render_table_in(r: &Autonomous, style: Style) -> String {
             "  各局の見直しによる節減額 {saved}（第1段階の配分とは別枠）: 局の留保 {kept}、市長調整枠へ {passed}\n"
         ),
     };
-    let mut rows: Vec<Vec<String>> = r
-        .departments
-        .iter()
-        .map(|d| {
-            vec![
-                bureau(&d.id, &d.name, lang),
-                n(d.base, u),
-                n(d.city_envelope, u),
-                n(d.savings_generated, u),
-                n(d.savings_kept, u),
-                n(d.savings_passed_on, u),
-                n(d.envelope, u),
-                if d.initiatives_funded == 0 {
-                    "-".into()
-                } else {
-                    format!("{} ({})", d.initiatives_funded, n(d.initiatives_cost, u))
-                },
-                policy(d, lang),
-            ]
-        })
-        .collect();
+    let mut rows: Vec<Vec<String>> = r.departments.iter().map(|d| bureau_row(d, u, lang)).collect();
     let sum = |f: fn(&DepartmentReport) -> Money| r.departments.iter().map(f).sum::<Money>();
     let only = |label: String, amount: Money, note: String| {
         let mut row = vec![String::new(); 9];
@@ -158,18 +172,7 @@ pub fn render_table_in(r: &Autonomous, style: Style) -> String {
         a.available,
         l("= envelopes + reserve", "= 局別枠合計 + 市長調整枠"),
     ));
-    let header = [
-        lang.pick("bureau", "局・区"),
-        lang.pick("base", "基準額"),
-        lang.pick("city", "市の配分"),
-        lang.pick("saved", "節減額"),
-        lang.pick("kept", "留保額"),
-        lang.pick("passed on", "調整枠へ"),
-        lang.pick("envelope", "配分枠"),
-        lang.pick("initiatives", "新規事業"),
-        lang.pick("policy", "方針"),
-    ];
-    table(&mut out, &header, rows, style);
+    table(&mut out, &bureau_header(lang), rows, style);
     let (inv, inv_cap) = (n(a.investment, u), n(a.investment_cap, u));
     let (bonds, bonds_cap) = (n(a.bond_issuance, u), n(a.bond_issuance_cap, u));
     let (next, next_target) = (n(a.next_generation, u), n(a.next_generation_target, u));
@@ -394,31 +397,8 @@ pub fn bureaus_markdown(r: &Autonomous) -> String {
         r.savings_passed_on.format(u),
         u.suffix()
     );
-    let rows = r
-        .departments
-        .iter()
-        .map(|d| {
-            vec![
-                d.name.clone(),
-                n(d.base, u),
-                n(d.city_envelope, u),
-                n(d.savings_generated, u),
-                n(d.savings_kept, u),
-                n(d.savings_passed_on, u),
-                n(d.envelope, u),
-                if d.initiatives_funded == 0 {
-                    String::new()
-                } else {
-                    format!("{}事業（{}）", d.initiatives_funded, n(d.initiatives_cost, u))
-                },
-                policy(d, Lang::Ja),
-            ]
-        })
-        .collect();
-    out.push_str(&markdown_table(
-        &["局・区", "基準額", "市の配分", "節減額", "留保額", "調整枠へ", "配分枠", "新規事業", "方針"],
-        rows,
-    ));
+    let rows = r.departments.iter().map(|d| bureau_row(d, u, Lang::Ja)).collect();
+    out.push_str(&markdown_table(&bureau_header(Lang::Ja), rows));
     out
 }
 
