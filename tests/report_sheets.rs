@@ -287,3 +287,82 @@ fn the_programs_sheet_reads_back_as_the_inventory_to_the_same_allocation() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Copies the 事業 sheet of `from` into a new workbook at `to`, as an officer's edited copy:
+/// `edit(header, row, value)` may change a cell (values as calamine reads them).
+fn edited_copy(from: &Path, to: &Path, edit: impl Fn(&str, usize, &Data) -> Option<Data>) {
+    let mut wb: Xlsx<_> = open_workbook(from).expect("workbook");
+    let range = wb.worksheet_range("事業").expect("事業");
+    let header: Vec<String> = range.rows().next().expect("header").iter().map(|c| c.to_string()).collect();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    ws.set_name("事業").expect("name");
+    for (r, row) in range.rows().enumerate() {
+        if r > 0 && row[1].to_string().is_empty() {
+            continue; // the total row
+        }
+        for (c, cell) in row.iter().enumerate() {
+            let cell = if r > 0 { edit(&header[c], r, cell).unwrap_or_else(|| cell.clone()) } else { cell.clone() };
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
+                Data::Float(f) => ws.write_number(r, c, f).map(|_| ()),
+                Data::Int(i) => ws.write_number(r, c, i as f64).map(|_| ()),
+                Data::Bool(b) => ws.write_boolean(r, c, b).map(|_| ()),
+                _ => Ok(()),
+            }
+            .expect("cell");
+        }
+    }
+    out.define_name(waku::scenario::YEN_CELLS_NAME, "='事業'!$A$1").expect("name");
+    out.save(to).expect("save");
+}
+
+#[test]
+fn an_officers_edited_copy_reads_its_edits_and_a_bad_cell_is_located() {
+    let dir = std::env::temp_dir().join(format!("waku-xlsx-edit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for f in ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv"] {
+        std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
+    }
+    let rules = std::fs::canonicalize("rules").expect("rules");
+    let rules = rules.to_str().expect("utf-8");
+    let scenario = dir.join("kitakyushu-r8.toml");
+    let out = dir.join("run.xlsx");
+    let (code, _, stderr) = waku(&[
+        "run",
+        scenario.to_str().expect("utf-8"),
+        "--rules",
+        rules,
+        "--format",
+        "xlsx",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let overlay = "extends = \"kitakyushu-r8.toml\"\ninventory = \"edited.xlsx\"\ninventory_sheet = \"事業\"\n";
+    std::fs::write(dir.join("edited.toml"), overlay).expect("overlay");
+    let edited = dir.join("edited.toml");
+    let edited = edited.to_str().expect("utf-8");
+
+    // The officer types a new 要求額 for the first program, in yen as the formula bar shows,
+    // and overwrites its 配分額 (a result, never read).
+    edited_copy(&out, &dir.join("edited.xlsx"), |h, r, _| match (h, r) {
+        ("要求額（千円）", 1) => Some(Data::Float(2_000_000_000.0)),
+        ("配分額（千円）", 1) => Some(Data::Float(1.0)),
+        _ => None,
+    });
+    let a = json(&["run", edited, "--rules", rules]);
+    let first = &a["programs"][0];
+    assert_eq!(first["requested"], "2000000000", "the edited 要求額, in yen");
+
+    // Text in a money column is an error at its cell.
+    edited_copy(&out, &dir.join("edited.xlsx"), |h, r, _| {
+        (h == "要求額（千円）" && r == 14).then(|| Data::String("未定".into()))
+    });
+    let (code, _, stderr) = waku(&["run", edited, "--rules", rules]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("error: invalid amount `未定`"), "{stderr}");
+    assert!(stderr.contains("edited.xlsx:事業!J15"), "the sheet and cell: {stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
