@@ -109,12 +109,12 @@ pub fn render_table_in(r: &Autonomous, style: Style) -> String {
             a.solver
         ),
         Lang::Ja => format!(
-            "{} {}（FY{}）— 自律的な予算編成（単位 {}、{}）",
+            "{} {}（FY{}）— 自律的な予算編成（単位 {}、第1段階 ソルバー {}、第2段階 各局の方針）",
             a.city,
             a.scenario,
             a.fiscal_year,
             u.suffix(),
-            a.solver
+            r.level1.solver
         ),
     };
     let mut out = heading(&title, &[(a.fiscal_year, &a.overrides)], u);
