@@ -201,11 +201,15 @@ fn xlsx_shows_thousands_of_yen_with_totals_as_formulas_outside_the_filter_and_pr
             assert!(!h.ends_with("（円）"), "{name}: header `{h}` in yen");
         }
     }
-    let constraints = wb.worksheet_range("制約").expect("制約");
-    for row in constraints.rows().skip(1) {
-        for c in [2, 9] {
-            let text = row[c].to_string();
-            assert!(!text.contains("envelope") && !text.contains("binding"), "制約 in English: {text}");
+    // The words of the 制約 (内容, 意味) and 財政指標 (基準の種類, 判定, 注記) sheets are Japanese.
+    let english = |t: &str| t.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w.len() >= 3);
+    for (sheet, columns) in [("制約", &[2usize, 9][..]), ("財政指標", &[5, 6, 7])] {
+        let range = wb.worksheet_range(sheet).expect("sheet");
+        for row in range.rows().skip(1) {
+            for &c in columns {
+                let text = row[c].to_string();
+                assert!(!english(&text), "{sheet} in English: {text}");
+            }
         }
     }
 

@@ -551,9 +551,9 @@ impl<'a> RunSheets<'a> {
                         Value::text(c.kind.label_ja()),
                         Value::text(c.status.label_ja()),
                         Value::text(if c.constraint {
-                            format!("最適化の制約; {}", c.note)
+                            format!("最適化の制約。{}", c.note_ja())
                         } else {
-                            c.note.clone()
+                            c.note_ja().to_string()
                         }),
                     ]);
                 }
