@@ -2,13 +2,14 @@
 """Prints a `waku run --format html` report to PDF with headless Chromium and checks the paper.
 
     python3 tools/print-check.py REPORT.html [--max-pages N] [--expect TEXT]... [--absent TEXT]...
-                                 [--pdf OUT.pdf]
+                                 [--every-page TEXT] [--pdf OUT.pdf]
 
 It runs `chromium --headless --print-to-pdf` on the file (the report's own print stylesheet sets
 A4 landscape, the page breaks and the running header), then fails (exit 1) if
   - the PDF is not A4 landscape, or has more than --max-pages pages (`pdfinfo`);
   - its text (`pdftotext`) lacks any --expect TEXT (the envelope table, the identities line …) or
-    holds any --absent TEXT (the program list, which prints only when the reader asks for it).
+    holds any --absent TEXT (the program list, which prints only when the reader asks for it);
+  - a page lacks the --every-page TEXT (the running header: city, scenario, period).
 
 Python 3 standard library only; Chromium and poppler-utils from Debian (`chromium`, `poppler-utils`).
 """
@@ -36,6 +37,7 @@ def main():
     ap.add_argument("--max-pages", type=int, default=20)
     ap.add_argument("--expect", action="append", default=[])
     ap.add_argument("--absent", action="append", default=[])
+    ap.add_argument("--every-page")
     ap.add_argument("--pdf")
     args = ap.parse_args()
     for tool in ("pdfinfo", "pdftotext"):
@@ -76,6 +78,12 @@ def main():
     for unwanted in args.absent:
         if re.sub(r"\s+", " ", unwanted) in flat:
             failures.append(f"the printed text holds `{unwanted}`")
+    if args.every_page:
+        # pdftotext separates pages with a form feed.
+        bare = [p for p in text.split("\f") if p.strip()]
+        missing = [i + 1 for i, page in enumerate(bare) if args.every_page not in page]
+        if missing:
+            failures.append(f"pages {missing} lack the running header `{args.every_page}`")
     print(f"print-check: {os.path.basename(report)}: {pages} pages, {width:.0f} x {height:.0f} pt")
     if failures:
         for f in failures:
