@@ -86,6 +86,7 @@ fn city(n: usize) -> Vec<Program> {
                     natural_savings: Money::ZERO,
                 },
                 kpi,
+                nature: None,
                 location: None,
             }
         })

@@ -36,3 +36,13 @@
   box.hidden = false;
   apply();
 })();
+
+// Printing shows every folded part (the 検算 and the envelope tables) whatever the reader closed.
+(function () {
+  "use strict";
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) {
+      d.open = true;
+    });
+  });
+})();

@@ -364,10 +364,10 @@ fn the_stage_workbook_has_a_sheet_of_chousho_rows_per_bureau() {
         waku(&["run", &format!("{DIR}/04-final.toml"), "--format", "xlsx", "--out", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let mut wb: Xlsx<_> = calamine::open_workbook(&out).expect("workbook");
-    assert_eq!(wb.sheet_names().len(), 5 + 20, "the run's five sheets and one per bureau");
+    assert_eq!(wb.sheet_names().len(), 7 + 20, "the run's seven sheets and one per bureau");
     let sheet = wb.worksheet_range("子ども家庭局").expect("the bureau's sheet");
     let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-    assert_eq!(header[6..10], ["要求 金額（円）", "要求 査定区分", "要求 理由", "要求 査定者"]);
+    assert_eq!(header[6..10], ["要求 金額（千円）", "要求 査定区分", "要求 理由", "要求 査定者"]);
     let row = sheet.rows().find(|r| r[0] == Data::String("K0228".into())).expect("K0228");
     let texts: Vec<String> = row.iter().map(|c| c.to_string()).collect();
     assert_eq!(texts[10], "4700000000", "財政課査定's amount in yen");

@@ -147,10 +147,18 @@ fn a_plan_charts_its_fiscal_indicators_across_its_years() {
 }
 
 #[test]
-fn autonomous_mode_says_html_is_not_available() {
-    let (code, out, err) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "html"]);
-    assert_eq!(code, 2, "{out}");
-    assert!(err.contains("`--format html` is not available for `--mode autonomous`"), "{err}");
+fn autonomous_mode_writes_the_report_of_the_two_level_allocation() {
+    let (code, page, err) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "html"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, json, err) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    // The page's reserve is the two-level one (the passed-on savings in it), to the yen.
+    let reserve = json["reserve"].as_str().expect("reserve");
+    assert!(page.contains(&format!("data-reserve=\"{reserve}\"")), "the two-level reserve {reserve}");
+    let (code, _, err) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "compare", "--format", "html"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`--mode compare` has two"), "{err}");
 }
 
 /// The memo and the HTML report name each binding limit with the same Japanese label.

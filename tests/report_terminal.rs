@@ -111,3 +111,45 @@ fn the_review_action_table_has_a_total() {
         "programs, requested, allocated (億円)"
     );
 }
+
+/// The words of `text` written in Latin letters (three or more), bureau ids included; file paths
+/// (a bureau's policy script, `rules/departments/….rhai`) are names, not words, and are skipped.
+fn latin_words(text: &str) -> std::collections::BTreeSet<String> {
+    let mut words = std::collections::BTreeSet::new();
+    let mut word = String::new();
+    let text: String = text
+        .split(|c: char| c.is_whitespace() || "（）、".contains(c))
+        .filter(|t| !t.contains('/'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for c in text.chars().chain([' ']) {
+        if c.is_ascii_alphabetic() || c == '_' {
+            word.push(c);
+        } else {
+            if word.chars().filter(char::is_ascii_alphabetic).count() >= 3 {
+                words.insert(word.clone());
+            }
+            word.clear();
+        }
+    }
+    words
+}
+
+#[test]
+fn lang_ja_leaves_no_english_heading() {
+    // Every heading, label and note in Japanese: the only Latin words left are the solver's name.
+    for args in [
+        &["run", SCENARIO, "--lang", "ja"][..],
+        &["run", SCENARIO, "--lang", "ja", "--mode", "compare"],
+        &["run", SCENARIO, "--lang", "ja", "--mode", "autonomous"],
+        &["run", "scenarios/kitakyushu-2024-2026.toml", "--lang", "ja"],
+        &["review", SCENARIO, "--lang", "ja"],
+    ] {
+        let text = waku(args, &[]);
+        let words = latin_words(&text);
+        assert!(words.iter().all(|w| w == "microlp"), "{args:?}: English left: {words:?}");
+        assert!(args[0] == "review" || text.contains("前年度当初") || text.contains("前年度比"), "{args:?}");
+    }
+    // English stays the default.
+    assert!(waku(&["run", SCENARIO], &[]).contains("budget by bureau (cost)"));
+}

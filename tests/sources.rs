@@ -98,7 +98,8 @@ fn the_generators_run_from_a_copy_of_the_repository_and_reproduce_the_inventorie
     // Only the inputs the generators read: the cluster list and the FY2026 inventory is an output.
     std::fs::create_dir_all(dir.join("scenarios")).expect("mkdir");
     std::fs::copy("scenarios/kitakyushu-clusters.csv", dir.join("scenarios/kitakyushu-clusters.csv")).expect("copy");
-    for script in ["tools/make-example-inventories.py", "tools/make-plan-inventories.py"] {
+    // The two generators, then the 性質別 column they do not write (tools/assign-nature.py).
+    for script in ["tools/make-example-inventories.py", "tools/make-plan-inventories.py", "tools/assign-nature.py"] {
         let out = Command::new("python3").arg(script).current_dir(&dir).output().expect("python3");
         assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
     }

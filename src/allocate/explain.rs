@@ -183,6 +183,7 @@ pub(crate) fn assemble(
             next_generation: p.next_generation,
             held_by,
             limits,
+            nature: p.nature,
             allocation_reason,
         });
     }
@@ -207,7 +208,7 @@ pub(crate) fn assemble(
     } else {
         (reserve.as_decimal() / available.as_decimal()).round_dp(6).normalize()
     };
-    Allocation {
+    let mut allocation = Allocation {
         city: sc.city.clone(),
         scenario: sc.name.clone(),
         fiscal_year: sc.fiscal_year,
@@ -239,10 +240,14 @@ pub(crate) fn assemble(
         next_generation_target: sc.policy.next_generation_target,
         total_allocated: e.cost.iter().copied().sum(),
         total_requested: sc.total_requested(),
+        by_kind: Vec::new(),
+        by_bureau: Vec::new(),
         lp_objective: model.objective(&raw.values),
         lp_values: raw.values.clone(),
         display_unit: sc.display_unit,
-    }
+    };
+    allocation.refresh_totals();
+    allocation
 }
 
 /// What the allocation's reason for one program is made of.

@@ -26,6 +26,7 @@ pub mod prices;
 mod rounding;
 mod solve;
 pub mod synthetic;
+mod totals;
 mod vertex;
 mod workset;
 
@@ -37,6 +38,7 @@ pub use explain::{Context, Lang, explain};
 pub use model::{Limit, Model, Sense};
 pub(crate) use rounding::reserve_window;
 pub use solve::Solver;
+pub use totals::{BureauYear, KindTotal};
 
 use crate::fast::FastPaths;
 use crate::money::{Money, Unit};
@@ -113,6 +115,10 @@ pub struct Allocation {
     /// Σ cost of all programs.
     pub total_allocated: Money,
     pub total_requested: Money,
+    /// Totals by kind of expense (性質別), from the programs ([`Allocation::refresh_totals`]).
+    pub by_kind: Vec<KindTotal>,
+    /// Each bureau's budget against last year's (前年度当初 → 本年度), from the programs.
+    pub by_bureau: Vec<BureauYear>,
     /// The LP objective at the optimum (scaled units, without fixed programs), for cross-checks.
     #[serde(skip)]
     pub lp_objective: f64,
@@ -126,6 +132,13 @@ pub struct Allocation {
 }
 
 impl Allocation {
+    /// Computes [`Allocation::by_kind`] and [`Allocation::by_bureau`] from the programs again
+    /// (after anything that changes their allocation, as level 2 of the autonomous mode does).
+    pub fn refresh_totals(&mut self) {
+        self.by_kind = totals::by_kind(&self.programs);
+        self.by_bureau = totals::by_bureau(&self.envelopes, &self.programs);
+    }
+
     /// The first constraint whose kind `is` accepts, e.g. `a.constraint(|k| *k == ConstraintKind::InvestmentCap)`.
     pub fn constraint(&self, is: impl Fn(&ConstraintKind) -> bool) -> Option<&ConstraintReport> {
         self.constraints.iter().find(|c| is(&c.kind))
@@ -267,6 +280,9 @@ pub struct ProgramAllocation {
     /// the review's bound, or the limit that binds and its value per yen of general revenue
     /// against the marginal one. `null` when it is funded at its request.
     pub allocation_reason: Option<String>,
+    /// 性質別, as the inventory states it (absent when it does not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nature: Option<crate::scenario::Nature>,
 }
 
 /// Allocates `scenario` under `review` (one assessment per program, in scenario order).

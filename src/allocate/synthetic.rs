@@ -123,6 +123,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             all_or_nothing,
             attributes: Attributes::default(),
             kpi: None,
+            nature: None,
             location: None,
         });
         reviews.push(ProgramReview {

@@ -372,6 +372,7 @@ mod tests {
             all_or_nothing: false,
             attributes: Attributes::default(),
             kpi: None,
+            nature: None,
             location: None,
         }
     }

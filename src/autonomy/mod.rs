@@ -343,6 +343,7 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
     a.bond_balance_end = a.bond_balance_start + a.bond_issuance - a.bond_redemption;
     a.next_generation = a.programs.iter().filter(|p| p.next_generation).map(|p| p.allocated).sum();
     a.total_allocated = a.programs.iter().map(|p| p.allocated).sum();
+    a.refresh_totals();
     verify(sc, &a)?;
 
     let warnings = diagnostics.iter().map(|d| d.render()).collect();

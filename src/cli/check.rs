@@ -8,12 +8,15 @@ use clap::Args;
 use super::{ScenarioArgs, print_warnings, write_out};
 use crate::Result;
 use crate::pipeline::{self, Input, Stage};
-use crate::report::summary;
+use crate::report::summary_in;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    /// The language of the summary: `en` (English headings beside the Japanese names) or `ja`.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: super::LangArg,
 }
 
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -25,8 +28,8 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     super::print_script_output(err, &outcome.printed);
     print_warnings(err, &outcome.run_warnings);
     let text = match &outcome.input {
-        Input::Year(s) => summary(s),
-        Input::Plan(plan) => super::plan::summary(plan),
+        Input::Year(s) => summary_in(s, args.lang.into()),
+        Input::Plan(plan) => super::plan::summary(plan, args.lang.into()),
     };
     write_out(out, &text)
 }

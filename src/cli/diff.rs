@@ -31,6 +31,9 @@ pub struct DiffArgs {
     pub allow_outside_paths: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub solver: Solver,
+    /// The language of the table and Markdown: `en` (English headings beside the Japanese names) or `ja`.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: super::LangArg,
 }
 
 pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -51,8 +54,8 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
     let d = diff::diff(&x, a, &y, b);
     let text = match args.format {
         Format::Json => super::output::to_json(&d)?,
-        Format::Markdown => crate::report::diff::render_markdown(&d, args.all),
-        Format::Table => crate::report::diff::render_table(&d, args.all),
+        Format::Markdown => crate::report::diff::render_markdown_in(&d, args.all, args.lang.into()),
+        Format::Table => crate::report::diff::render_table_in(&d, args.all, args.lang.into()),
     };
     write_out(out, &text)
 }

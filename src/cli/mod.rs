@@ -122,6 +122,25 @@ pub(crate) fn print_warnings<'a>(err: &mut dyn Write, warnings: impl IntoIterato
     }
 }
 
+/// The language of the terminal tables (`--lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LangArg {
+    /// English headings beside the Japanese names.
+    #[default]
+    En,
+    /// Japanese throughout, as a bureau chief reads it.
+    Ja,
+}
+
+impl From<LangArg> for crate::report::terminal::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => crate::report::terminal::Lang::En,
+            LangArg::Ja => crate::report::terminal::Lang::Ja,
+        }
+    }
+}
+
 /// Output format for commands that print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -27,20 +27,28 @@ pub(crate) fn emit(out: &mut dyn Write, path: Option<&std::path::Path>, bytes: &
     }
 }
 
+/// The name clap parses (`html`), so a message repeats what the user typed.
+pub(crate) fn format_name(f: RunFormat) -> String {
+    clap::ValueEnum::to_possible_value(&f).map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
 /// A format `waku run` does not yet write for this kind of run.
 pub(crate) fn unsupported(format: RunFormat, what: &str) -> Error {
-    // The name clap parses, so the message repeats what the user typed.
-    let format_name =
-        |f: RunFormat| clap::ValueEnum::to_possible_value(&f).map_or_else(String::new, |v| v.get_name().to_owned());
     Error::input(
         Diagnostic::error(format!("`--format {}` is not available for {what}", format_name(format)))
             .hint("use `--format table`, `json` or `markdown`"),
     )
 }
 
-/// `--format csv|xlsx` of a year or a plan (`reviews` give the reasons); `None` for other formats.
-pub(crate) fn sheets(format: RunFormat, outcome: &PlanOutcome, reviews: &[Review]) -> Result<Option<Vec<u8>>> {
-    let sheets = crate::report::sheet::RunSheets::new(outcome, reviews);
+/// `--format csv|xlsx` of a year or a plan (`reviews` give the reasons, `scenarios` the inventory's
+/// inputs); `None` for other formats.
+pub(crate) fn sheets(
+    format: RunFormat,
+    outcome: &PlanOutcome,
+    reviews: &[Review],
+    scenarios: &[&crate::scenario::Scenario],
+) -> Result<Option<Vec<u8>>> {
+    let sheets = crate::report::sheet::RunSheets::new(outcome, reviews, scenarios);
     match format {
         RunFormat::Csv => sheets.csv().map(Some),
         RunFormat::Xlsx => sheets.xlsx().map(Some),

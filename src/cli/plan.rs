@@ -21,11 +21,13 @@ pub(crate) fn no_lp() -> Error {
 pub(crate) fn report(
     format: RunFormat,
     path: Option<&Path>,
+    lang: crate::report::terminal::Lang,
     outcome: &PlanOutcome,
     reviews: &[Review],
+    scenarios: &[&crate::scenario::Scenario],
     out: &mut dyn Write,
 ) -> Result<()> {
-    if let Some(bytes) = sheets(format, outcome, reviews)? {
+    if let Some(bytes) = sheets(format, outcome, reviews, scenarios)? {
         emit(out, path, &bytes)?;
         return verdict(outcome);
     }
@@ -33,9 +35,9 @@ pub(crate) fn report(
         RunFormat::Json => to_json(outcome)?,
         RunFormat::Table => crate::report::fiscal::render_plan_table_in(
             outcome,
-            crate::report::terminal::Palette::for_stdout(path.is_none()),
+            crate::report::terminal::Style::for_stdout(path.is_none(), lang),
         ),
-        RunFormat::Markdown => crate::report::fiscal::render_plan_table(outcome),
+        RunFormat::Markdown => crate::report::markdown::plan_memo(outcome, reviews, false),
         RunFormat::Html => crate::report::html::render(outcome, reviews)?,
         f => return Err(unsupported(f, "a plan")),
     };
@@ -44,7 +46,7 @@ pub(crate) fn report(
 }
 
 /// `waku check <plan>`: a summary per year.
-pub(crate) fn summary(plan: &Plan) -> String {
+pub(crate) fn summary(plan: &Plan, lang: crate::report::terminal::Lang) -> String {
     let mut text = format!(
         "{} {} — plan of {} years (FY{}–{})\n",
         plan.city,
@@ -58,7 +60,7 @@ pub(crate) fn summary(plan: &Plan) -> String {
             .investment_cap
             .map_or_else(String::new, |c| format!(" (plan investment cap {})", c.format(plan.display_unit)));
         text.push_str(&format!("\n── FY{}{cap}\n", y.year));
-        text.push_str(&crate::report::summary(&y.scenario));
+        text.push_str(&crate::report::summary_in(&y.scenario, lang));
     }
     text
 }

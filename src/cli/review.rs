@@ -18,6 +18,9 @@ pub struct ReviewArgs {
     pub program: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// The language of the table: `en` (English headings beside the Japanese names) or `ja`.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: super::LangArg,
 }
 
 pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -47,8 +50,8 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             continue;
         }
         let table = match (&args.program, result.programs.first()) {
-            (Some(_), Some(p)) => crate::report::review::render_program(p, sc, ruleset),
-            _ => crate::report::review::render_table(result, sc, ruleset),
+            (Some(_), Some(p)) => crate::report::review::render_program_in(p, sc, ruleset, args.lang.into()),
+            _ => crate::report::review::render_table_in(result, sc, ruleset, args.lang.into()),
         };
         match plan {
             Some(_) => text.push_str(&format!("== FY{} ({})\n{table}\n", sc.fiscal_year, sc.path.display())),

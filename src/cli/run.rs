@@ -39,6 +39,10 @@ pub struct RunArgs {
     /// envelope, with the savings incentive; `compare`: both, bureau by bureau.
     #[arg(long, value_enum, default_value = "central")]
     pub mode: Mode,
+    /// The language of the terminal table: `en` (English headings beside the Japanese names) or
+    /// `ja` (Japanese throughout). The memo, HTML and spreadsheets are Japanese either way.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: super::LangArg,
 }
 
 /// How `waku run` allocates.
@@ -129,10 +133,17 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     }
     let result = match &outcome.allocated {
         Some(Allocated::Infeasible(d)) => Err(Error::Infeasible(d.clone())),
-        Some(Allocated::Central(o)) if outcome.input.plan().is_some() => {
-            super::plan::report(args.format, args.out.as_deref(), o, &outcome.reviews, out)
-        }
+        Some(Allocated::Central(o)) if outcome.input.plan().is_some() => super::plan::report(
+            args.format,
+            args.out.as_deref(),
+            args.lang.into(),
+            o,
+            &outcome.reviews,
+            &outcome.input.years(),
+            out,
+        ),
         Some(Allocated::Central(o)) => {
+            let years = outcome.input.years();
             let stage = match (outcome.input.scenario(), &outcome.stage, o.allocations.first()) {
                 (Some(sc), Some(st), Some(a)) => sc.cycle.as_ref().map(|c| crate::report::stage::report(sc, c, st, a)),
                 _ => None,
@@ -140,18 +151,18 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
             if stage.is_some() && args.format == RunFormat::Xlsx {
                 // A stage's workbook adds 査定調書 rows per bureau, from every stage of its cycle.
                 let rows = crate::report::satei::rows(&pipeline::run_stages(path, &options)?)?;
-                let bytes = crate::report::sheet::RunSheets::new(o, std::slice::from_ref(&outcome.reviews[0]))
+                let bytes = crate::report::sheet::RunSheets::new(o, std::slice::from_ref(&outcome.reviews[0]), &years)
                     .xlsx_with(Some(&rows))?;
                 emit(out, args.out.as_deref(), &bytes).and_then(|()| verdict(o))
             } else {
-                report(args, o, &outcome.reviews[0], stage.as_ref(), out)
+                report(args, o, &outcome.reviews[0], &years, stage.as_ref(), out)
             }
         }
-        Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
-            .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
+        Some(Allocated::Autonomous(a)) => autonomous_report(args, a, &outcome.reviews, &outcome.input.years())
+            .and_then(|bytes| autonomous_out(args, &outcome.run_warnings, &bytes, out, err))
             .and_then(|()| verdict(&a.outcome)),
         Some(Allocated::Compare(c)) => compare_text(args, c)
-            .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
+            .and_then(|text| autonomous_out(args, &outcome.run_warnings, text.as_bytes(), out, err))
             .and_then(|()| verdict(&c.autonomous.outcome)),
         None => Err(Error::internal("`waku run` stopped before allocating")),
     };
@@ -159,18 +170,59 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     result
 }
 
+/// `--mode autonomous` in any format: the text and JSON of the two levels, or the memo, HTML
+/// report and spreadsheets of the two-level allocation (its `outcome`), with each bureau's levels
+/// in the memo.
+fn autonomous_report(
+    args: &RunArgs,
+    a: &crate::autonomy::AutonomousPlan,
+    reviews: &[Review],
+    scenarios: &[&crate::scenario::Scenario],
+) -> Result<Vec<u8>> {
+    if let Some(bytes) = sheets(args.format, &a.outcome, reviews, scenarios)? {
+        return Ok(bytes);
+    }
+    match args.format {
+        RunFormat::Html => crate::report::html::render(&a.outcome, reviews).map(String::into_bytes),
+        RunFormat::Markdown => {
+            let o = &a.outcome;
+            let mut text = String::new();
+            if o.multi_year {
+                text = format!(
+                    "# {} {} — 自律的な予算編成（複数年度）
+",
+                    o.city, o.plan
+                );
+            }
+            for (t, y) in a.years.iter().enumerate() {
+                let memo =
+                    crate::report::markdown::memo(&y.allocation, o.fiscal_health.years.get(t), reviews.get(t), false);
+                let mut memo = memo.replacen("— 枠配分の結果", "— 自律的な予算編成（2段階）の結果", 1);
+                memo.push_str(&crate::report::autonomy::bureaus_markdown(y));
+                text.push_str(&if o.multi_year {
+                    format!("\n{}", crate::report::markdown::demote(&memo))
+                } else {
+                    memo
+                });
+            }
+            Ok(text.into_bytes())
+        }
+        _ => autonomous_text(args, a).map(String::into_bytes),
+    }
+}
+
 /// `--mode autonomous` as text or JSON: a year's two-level table and its fiscal health, or a plan's
 /// table followed by each year's bureaus.
 fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Result<String> {
     let multi = a.outcome.multi_year;
-    let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
+    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
     match args.format {
         RunFormat::Json if multi => to_json(&a.plan_json()),
         RunFormat::Json => to_json(&a.year_json()),
-        RunFormat::Table | RunFormat::Markdown => {
+        RunFormat::Table => {
             let mut text = String::new();
             if multi {
-                let table = crate::report::fiscal::render_plan_table_in(&a.outcome, palette);
+                let table = crate::report::fiscal::render_plan_table_in(&a.outcome, style);
                 let (title, rest) = table.split_once('\n').unwrap_or((&table, ""));
                 text.push_str(&format!(
                     "{title}\ntwo levels (`--mode autonomous`): each year's envelopes under the plan's limits, then each bureau's own policy inside its envelope; the bureaus follow the plan's table\n{rest}"
@@ -180,10 +232,10 @@ fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Resul
                 if multi {
                     text.push_str(&format!("\n── FY{}\n", y.allocation.fiscal_year));
                 }
-                text.push_str(&crate::report::autonomy::render_table(y));
+                text.push_str(&crate::report::autonomy::render_table_in(y, style));
             }
             if !multi {
-                text.push_str(&crate::report::fiscal::render_health_table_in(&a.outcome, palette));
+                text.push_str(&crate::report::fiscal::render_health_table_in(&a.outcome, style));
             }
             Ok(text)
         }
@@ -194,20 +246,36 @@ fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Resul
 /// `--mode compare` as text or JSON: each year's bureaus, central against two levels.
 fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<String> {
     let multi = c.central.multi_year;
+    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
     match args.format {
         RunFormat::Json if multi => to_json(&c.json()),
         RunFormat::Json => to_json(&c.years.first()),
-        RunFormat::Table | RunFormat::Markdown => {
+        RunFormat::Markdown if multi => {
+            let mut text = format!("# {} {} — 中央の配分と自律的な予算編成の比較（複数年度）\n", c.central.city, c.central.plan);
+            for y in &c.years {
+                text.push('\n');
+                text.push_str(&crate::report::markdown::demote(&crate::report::autonomy::compare_markdown(y)));
+            }
+            Ok(text)
+        }
+        RunFormat::Markdown => Ok(c.years.first().map(crate::report::autonomy::compare_markdown).unwrap_or_default()),
+        RunFormat::Table => {
             let mut text = String::new();
             for (t, y) in c.years.iter().enumerate() {
                 if multi {
                     text.push_str(&format!("{}── FY{}\n", if t > 0 { "\n" } else { "" }, y.central.fiscal_year));
                 }
-                text.push_str(&crate::report::autonomy::render_compare(y));
+                text.push_str(&crate::report::autonomy::render_compare_in(y, style));
             }
             Ok(text)
         }
-        f => Err(unsupported(f, "`--mode compare`")),
+        f => Err(Error::input(
+            Diagnostic::error(format!(
+                "`--format {}` writes one allocation; `--mode compare` has two (central and autonomous)",
+                super::output::format_name(f)
+            ))
+            .hint("write each with `--mode central` and `--mode autonomous`, or the comparison with `--format markdown`, `table` or `json`"),
+        )),
     }
 }
 
@@ -215,14 +283,14 @@ fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<Stri
 fn autonomous_out(
     args: &RunArgs,
     warnings: &[Diagnostic],
-    text: &str,
+    bytes: &[u8],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
     for w in warnings {
         let _ = writeln!(err, "{}", w.render());
     }
-    emit(out, args.out.as_deref(), text.as_bytes())
+    emit(out, args.out.as_deref(), bytes)
 }
 
 /// Writes the report of a year's run in the format asked for; its verdict.
@@ -230,10 +298,11 @@ fn report(
     args: &RunArgs,
     outcome: &PlanOutcome,
     review: &Review,
+    scenarios: &[&crate::scenario::Scenario],
     stage: Option<&crate::report::stage::StageReport>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review))? {
+    if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review), scenarios)? {
         emit(out, args.out.as_deref(), &bytes)?;
         return verdict(outcome);
     }
@@ -244,9 +313,9 @@ fn report(
             crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(review), args.programs)
         }
         RunFormat::Table => {
-            let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
-            let mut text = crate::report::allocation::render_table_in(allocation, args.programs, palette);
-            text.push_str(&crate::report::fiscal::render_health_table_in(outcome, palette));
+            let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
+            let mut text = crate::report::allocation::render_table_in(allocation, args.programs, style);
+            text.push_str(&crate::report::fiscal::render_health_table_in(outcome, style));
             if let Some(st) = stage {
                 text.push_str(&crate::report::stage::render_table(st, allocation.display_unit));
             }

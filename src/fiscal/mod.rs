@@ -269,6 +269,17 @@ pub struct Check {
 }
 
 impl Check {
+    /// What the threshold means, in a budget office's Japanese (the English is [`Check::note`]).
+    pub fn note_ja(&self) -> &'static str {
+        match (self.kind, self.indicator) {
+            (ThresholdKind::Rehabilitation, _) => "財政再生基準: 財政再生計画の策定が必要、地方債の発行が制限される",
+            (ThresholdKind::EarlySoundness, RatioIndicator::FutureBurden) => "早期健全化基準（政令市 400%）: 未検証",
+            (ThresholdKind::EarlySoundness, _) => "早期健全化基準: 財政健全化計画の策定と外部監査が必要",
+            (ThresholdKind::BondPermission, _) => "起債許可団体: 18%以上で地方債の発行に許可が必要",
+            (ThresholdKind::CityLimit, _) => "市が定める上限",
+        }
+    }
+
     /// The threshold is not sourced (将来負担比率 400% for a designated city): every output says so.
     pub fn unverified(&self) -> bool {
         self.kind == ThresholdKind::EarlySoundness && self.indicator == RatioIndicator::FutureBurden

@@ -1,69 +1,145 @@
 //! Autonomous mode as text: the per-bureau table of `--mode autonomous`, and the comparison with
-//! central mode (`--mode compare`).
+//! central mode (`--mode compare`). English headings beside the Japanese names, or Japanese
+//! throughout ([`Lang::Ja`]).
 
 use std::fmt::Write as _;
 
-use super::text::{Sign, Table, amount as n, heading, share, signed};
+use super::allocation::{bureau, by_kind, year_on_year};
+use super::terminal::{Lang, Style, Tone};
+use super::text::{self, Sign, Table, amount as n, heading, share, signed};
 use crate::autonomy::{Autonomous, Comparison, DepartmentReport};
 use crate::money::{Money, Unit};
 
 /// The first column left, the figures right, the last (policy, why) left.
-fn table(out: &mut String, header: &[&str], rows: Vec<Vec<String>>) {
+fn table(out: &mut String, header: &[&str], rows: Vec<Vec<String>>, style: Style) {
     let mut t = Table::new(header.iter().copied()).left_last();
     t.rows(rows, &[]);
-    t.write(out, super::terminal::Palette::PLAIN);
+    t.write(out, style.palette);
 }
 
 fn plus(m: Money, u: Unit) -> String {
     signed(m, u, Sign::Plus)
 }
 
+/// The policy a bureau budgets by, and what cut what it keeps.
+fn policy(d: &DepartmentReport, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "{}{}",
+            if d.policy == "default" {
+                "default".to_string()
+            } else {
+                format!("{} ({} moved)", d.policy, d.programs_moved)
+            },
+            d.kept_limited_by.map(|l| format!("; kept cut by {l}")).unwrap_or_default()
+        ),
+        Lang::Ja => format!(
+            "{}{}",
+            if d.policy == "default" {
+                "市の標準".to_string()
+            } else {
+                format!("{}（{}事業を変更）", d.policy, d.programs_moved)
+            },
+            d.kept_limited_by.map(|l| format!("、留保は{}で制限", limit_ja(l))).unwrap_or_default()
+        ),
+    }
+}
+
+/// What cut a bureau's kept savings, in Japanese.
+fn limit_ja(limit: &str) -> &str {
+    match limit {
+        "retention cap" => "留保額の上限",
+        "what its programs can absorb" => "事業が使える額",
+        "envelope ceiling" => "枠の上限",
+        other => other,
+    }
+}
+
+/// The columns of a bureau's two levels (the table and the memo).
+fn bureau_header(lang: Lang) -> [&'static str; 9] {
+    [
+        lang.pick("bureau", "局・区"),
+        lang.pick("base", "基準額"),
+        lang.pick("city", "市の配分"),
+        lang.pick("saved", "節減額"),
+        lang.pick("kept", "留保額"),
+        lang.pick("passed on", "調整枠へ"),
+        lang.pick("envelope", "配分枠"),
+        lang.pick("initiatives", "新規事業"),
+        lang.pick("policy", "方針"),
+    ]
+}
+
+/// A bureau's two levels under [`bureau_header`].
+fn bureau_row(d: &DepartmentReport, u: Unit, lang: Lang) -> Vec<String> {
+    vec![
+        bureau(&d.id, &d.name, lang),
+        n(d.base, u),
+        n(d.city_envelope, u),
+        n(d.savings_generated, u),
+        n(d.savings_kept, u),
+        n(d.savings_passed_on, u),
+        n(d.envelope, u),
+        match (d.initiatives_funded, lang) {
+            (0, _) => "-".into(),
+            (k, Lang::En) => format!("{k} ({})", n(d.initiatives_cost, u)),
+            (k, Lang::Ja) => format!("{k}事業（{}）", n(d.initiatives_cost, u)),
+        },
+        policy(d, lang),
+    ]
+}
+
 /// The per-bureau table of `waku run --mode autonomous`.
 pub fn render_table(r: &Autonomous) -> String {
+    render_table_in(r, Style::PLAIN)
+}
+
+/// [`render_table`] in `style`.
+pub fn render_table_in(r: &Autonomous, style: Style) -> String {
     let a = &r.allocation;
-    let u = a.display_unit;
-    let title =
-        format!("{} {} FY{} — autonomous allocation ({}; {})", a.city, a.scenario, a.fiscal_year, u.suffix(), a.solver);
+    let (u, lang) = (a.display_unit, style.lang);
+    let l = |en, ja| lang.pick(en, ja).to_string();
+    let title = match lang {
+        Lang::En => format!(
+            "{} {} FY{} — autonomous allocation ({}; {})",
+            a.city,
+            a.scenario,
+            a.fiscal_year,
+            u.suffix(),
+            a.solver
+        ),
+        Lang::Ja => format!(
+            "{} {}（FY{}）— 自律的な予算編成（単位 {}、第1段階 ソルバー {}、第2段階 各局の方針）",
+            a.city,
+            a.scenario,
+            a.fiscal_year,
+            u.suffix(),
+            r.level1.solver
+        ),
+    };
     let mut out = heading(&title, &[(a.fiscal_year, &a.overrides)], u);
-    let _ = writeln!(
-        out,
-        "  own-review savings {} (ring-fenced at level 1): kept by bureaus {}, passed on to the reserve {}\n",
-        n(r.savings_generated, u),
-        n(r.savings_kept, u),
-        n(r.savings_passed_on, u)
-    );
-    let mut rows: Vec<Vec<String>> = r
-        .departments
-        .iter()
-        .map(|d| {
-            vec![
-                format!("{} {}", d.id, d.name),
-                n(d.base, u),
-                n(d.city_envelope, u),
-                n(d.savings_generated, u),
-                n(d.savings_kept, u),
-                n(d.savings_passed_on, u),
-                n(d.envelope, u),
-                if d.initiatives_funded == 0 {
-                    "-".into()
-                } else {
-                    format!("{} ({})", d.initiatives_funded, n(d.initiatives_cost, u))
-                },
-                format!(
-                    "{}{}",
-                    if d.policy == "default" {
-                        "default".to_string()
-                    } else {
-                        format!("{} ({} moved)", d.policy, d.programs_moved)
-                    },
-                    d.kept_limited_by.map(|l| format!("; kept cut by {l}")).unwrap_or_default()
-                ),
-            ]
-        })
-        .collect();
+    let (saved, kept, passed) = (n(r.savings_generated, u), n(r.savings_kept, u), n(r.savings_passed_on, u));
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "  own-review savings {saved} (ring-fenced at level 1): kept by bureaus {kept}, passed on to the reserve {passed}\n"
+        ),
+        Lang::Ja => writeln!(
+            out,
+            "  各局の見直しによる節減額 {saved}（第1段階の配分とは別枠）: 局の留保 {kept}、市長調整枠へ {passed}\n"
+        ),
+    };
+    let mut rows: Vec<Vec<String>> = r.departments.iter().map(|d| bureau_row(d, u, lang)).collect();
     let sum = |f: fn(&DepartmentReport) -> Money| r.departments.iter().map(f).sum::<Money>();
+    let only = |label: String, amount: Money, note: String| {
+        let mut row = vec![String::new(); 9];
+        row[0] = label;
+        row[6] = n(amount, u);
+        row[8] = note;
+        row
+    };
     rows.push(vec![
-        "total bureaus".into(),
+        l("total bureaus", "局の合計"),
         n(sum(|d| d.base), u),
         n(sum(|d| d.city_envelope), u),
         n(sum(|d| d.savings_generated), u),
@@ -73,59 +149,53 @@ pub fn render_table(r: &Autonomous) -> String {
         String::new(),
         String::new(),
     ]);
-    rows.push(vec![
-        "mayor's reserve".into(),
-        String::new(),
-        n(r.level1.reserve, u),
-        String::new(),
-        String::new(),
-        format!("+{}", n(r.savings_passed_on, u)),
-        n(a.reserve, u),
-        String::new(),
-        format!("{} of available", share(a.reserve_share)),
-    ]);
+    let mut reserve = only(
+        l("mayor's reserve", "市長調整枠"),
+        a.reserve,
+        match lang {
+            Lang::En => format!("{} of available", share(a.reserve_share)),
+            Lang::Ja => format!("配分可能額の{}", share(a.reserve_share)),
+        },
+    );
+    reserve[2] = n(r.level1.reserve, u);
+    reserve[5] = format!("+{}", n(r.savings_passed_on, u));
+    rows.push(reserve);
     if !a.fund_deposit.is_zero() {
-        rows.push(vec![
-            "fund deposit".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            n(a.fund_deposit, u),
-            String::new(),
-            "passed-on savings above the reserve's maximum share".into(),
-        ]);
+        rows.push(only(
+            l("fund deposit", "基金積立"),
+            a.fund_deposit,
+            l("passed-on savings above the reserve's maximum share", "市長調整枠の上限を超える節減額"),
+        ));
     }
-    rows.push(vec![
-        "available".into(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        n(a.available, u),
-        String::new(),
-        "= envelopes + reserve".into(),
-    ]);
-    table(
-        &mut out,
-        &["bureau", "base", "city", "saved", "kept", "passed on", "envelope", "initiatives", "policy"],
-        rows,
-    );
-    let _ = writeln!(
-        out,
-        "\n  investment {} (cap {}), bond issuance {} (cap {}), next-generation frame {} (target {})",
-        n(a.investment, u),
-        n(a.investment_cap, u),
-        n(a.bond_issuance, u),
-        n(a.bond_issuance_cap, u),
-        n(a.next_generation, u),
-        n(a.next_generation_target, u)
-    );
+    rows.push(only(
+        l("available", "配分可能な一般財源"),
+        a.available,
+        l("= envelopes + reserve", "= 局別枠合計 + 市長調整枠"),
+    ));
+    table(&mut out, &bureau_header(lang), rows, style);
+    let (inv, inv_cap) = (n(a.investment, u), n(a.investment_cap, u));
+    let (bonds, bonds_cap) = (n(a.bond_issuance, u), n(a.bond_issuance_cap, u));
+    let (next, next_target) = (n(a.next_generation, u), n(a.next_generation_target, u));
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "\n  investment {inv} (cap {inv_cap}), bond issuance {bonds} (cap {bonds_cap}), next-generation frame {next} (target {next_target})"
+        ),
+        Lang::Ja => writeln!(
+            out,
+            "\n  投資的経費 {inv}（上限 {inv_cap}）、市債発行額 {bonds}（上限 {bonds_cap}）、次世代投資枠 {next}（目標 {next_target}）"
+        ),
+    };
+    out.push('\n');
+    year_on_year(&mut out, a, style);
+    out.push('\n');
+    by_kind(&mut out, a, style);
     // What each bureau's own policy moved.
     for d in r.departments.iter().filter(|d| d.policy != "default" && d.programs_moved > 0) {
-        let _ = writeln!(out, "\n  {} {} — its policy moved (level 1 → level 2):", d.id, d.name);
+        let _ = match lang {
+            Lang::En => writeln!(out, "\n  {} {} — its policy moved (level 1 → level 2):", d.id, d.name),
+            Lang::Ja => writeln!(out, "\n  {} — 局の方針で変えた事業（第1段階 → 第2段階）:", d.name),
+        };
         let moved: Vec<Vec<String>> = a
             .programs
             .iter()
@@ -137,45 +207,292 @@ pub fn render_table(r: &Autonomous) -> String {
                     n(l1.allocated, u),
                     n(p.allocated, u),
                     plus(p.allocated - l1.allocated, u),
-                    p.held_by.words().to_string(),
+                    lang.pick(p.held_by.words(), p.held_by.label_ja()).to_string(),
                 ]
             })
             .collect();
-        table(&mut out, &["program", "level 1", "level 2", "change", "held by"], moved);
+        let header = [
+            lang.pick("program", "事業"),
+            lang.pick("level 1", "第1段階"),
+            lang.pick("level 2", "第2段階"),
+            lang.pick("change", "増減"),
+            lang.pick("held by", "配分を決めたもの"),
+        ];
+        table(&mut out, &header, moved, style);
     }
     out
 }
 
+/// Why a bureau's envelope differs between the modes, in Japanese.
+pub(crate) fn why_ja(d: &DepartmentReport, city_change: Money, u: Unit) -> String {
+    let mut why = Vec::new();
+    if !d.savings_generated.is_zero() {
+        why.push(format!(
+            "節減 {}、留保 {}{}",
+            d.savings_generated.format(u),
+            d.savings_kept.format(u),
+            d.kept_limited_by.map(|l| format!("（{}で制限）", limit_ja(l))).unwrap_or_default()
+        ));
+    }
+    if !city_change.is_zero() {
+        why.push(format!("節減額を別枠にした市の配分 {}", city_change.format_change(u, Sign::Plus)));
+    }
+    if d.policy != "default" && d.programs_moved > 0 {
+        why.push(format!("局の方針で{}事業を変更", d.programs_moved));
+    }
+    if why.is_empty() { "変化なし".into() } else { why.join("、") }
+}
+
 /// The comparison table.
 pub fn render_compare(c: &Comparison) -> String {
-    let u = c.central.display_unit;
+    render_compare_in(c, Style::PLAIN)
+}
+
+/// [`render_compare`] in `style`: the envelopes of both modes, then each bureau's budget and the
+/// kinds of expense against last year's.
+pub fn render_compare_in(c: &Comparison, style: Style) -> String {
+    let (u, lang) = (c.central.display_unit, style.lang);
     let a = &c.central;
-    let title = format!("{} {} FY{} — central vs autonomous ({})", a.city, a.scenario, a.fiscal_year, u.suffix());
+    let title = match lang {
+        Lang::En => format!("{} {} FY{} — central vs autonomous ({})", a.city, a.scenario, a.fiscal_year, u.suffix()),
+        Lang::Ja => format!(
+            "{} {}（FY{}）— 中央の配分と自律的な予算編成の比較（単位 {}）",
+            a.city,
+            a.scenario,
+            a.fiscal_year,
+            u.suffix()
+        ),
+    };
     let mut out = heading(&title, &[(a.fiscal_year, &a.overrides)], u);
     let mut rows: Vec<Vec<String>> = c
         .departments
         .iter()
-        .map(|d| {
+        .zip(&c.autonomous.departments)
+        .map(|(d, report)| {
             vec![
-                format!("{} {}", d.id, d.name),
+                bureau(&d.id, &d.name, lang),
                 n(d.central, u),
                 n(d.autonomous, u),
                 plus(d.difference, u),
                 plus(d.city_change, u),
                 n(d.savings_kept, u),
-                d.why.clone(),
+                match lang {
+                    Lang::En => d.why.clone(),
+                    Lang::Ja => why_ja(report, d.city_change, u),
+                },
             ]
         })
         .collect();
     rows.push(vec![
-        "mayor's reserve".into(),
+        lang.pick("mayor's reserve", "市長調整枠").into(),
         n(c.reserve_central, u),
         n(c.reserve_autonomous, u),
         plus(c.reserve_autonomous - c.reserve_central, u),
         String::new(),
         String::new(),
-        format!("+{} passed-on savings", n(c.autonomous.savings_passed_on, u)),
+        match lang {
+            Lang::En => format!("+{} passed-on savings", n(c.autonomous.savings_passed_on, u)),
+            Lang::Ja => format!("節減額のうち {} を調整枠へ", n(c.autonomous.savings_passed_on, u)),
+        },
     ]);
-    table(&mut out, &["bureau", "central", "autonomous", "difference", "city", "kept", "why"], rows);
+    let header = [
+        lang.pick("bureau", "局・区"),
+        lang.pick("central", "中央の配分"),
+        lang.pick("autonomous", "自律"),
+        lang.pick("difference", "差"),
+        lang.pick("city", "市の配分の差"),
+        lang.pick("kept", "留保額"),
+        lang.pick("why", "理由"),
+    ];
+    table(&mut out, &header, rows, style);
+    out.push('\n');
+    compare_years(&mut out, c, style);
+    out.push('\n');
+    compare_kinds(&mut out, c, style);
+    out
+}
+
+/// Each bureau's budget (事業費) in both modes against last year's.
+fn compare_years(out: &mut String, c: &Comparison, style: Style) {
+    let (u, lang) = (c.central.display_unit, style.lang);
+    let mut t = Table::new([
+        lang.pick("budget by bureau (cost)", "局・区別の事業費"),
+        lang.pick("prior year", "前年度当初"),
+        lang.pick("central", "中央の配分"),
+        lang.pick("vs prior", "前年度比"),
+        lang.pick("autonomous", "自律"),
+        lang.pick("vs prior", "前年度比"),
+    ]);
+    let row = |label: String, prior: Money, central: Money, autonomous: Money| {
+        vec![
+            label,
+            n(prior, u),
+            n(central, u),
+            text::change(central, prior, 1, Sign::Plus),
+            n(autonomous, u),
+            text::change(autonomous, prior, 1, Sign::Plus),
+        ]
+    };
+    for (b, x) in c.central.by_bureau.iter().zip(&c.autonomous.allocation.by_bureau) {
+        t.row(row(bureau(&b.department, &b.name, lang), b.prior_cost, b.allocated, x.allocated));
+    }
+    let prior: Money = c.central.by_bureau.iter().map(|b| b.prior_cost).sum();
+    let total = row(
+        lang.pick("total", "合計").into(),
+        prior,
+        c.central.total_allocated,
+        c.autonomous.allocation.total_allocated,
+    );
+    t.toned(Tone::Total, total);
+    t.write(out, style.palette);
+}
+
+/// The totals by kind of expense (性質別) in both modes.
+fn compare_kinds(out: &mut String, c: &Comparison, style: Style) {
+    let (u, lang) = (c.central.display_unit, style.lang);
+    let mut t = Table::new([
+        lang.pick("kind of expense (性質別)", "性質別"),
+        lang.pick("prior year", "前年度当初"),
+        lang.pick("central", "中央の配分"),
+        lang.pick("autonomous", "自律"),
+        lang.pick("difference", "差"),
+    ]);
+    let autonomous = &c.autonomous.allocation.by_kind;
+    for k in &c.central.by_kind {
+        let x = autonomous.iter().find(|x| x.nature == k.nature).map_or(Money::ZERO, |x| x.allocated);
+        t.row(vec![k.label().into(), n(k.prior_cost, u), n(k.allocated, u), n(x, u), plus(x - k.allocated, u)]);
+    }
+    let prior: Money = c.central.by_kind.iter().map(|k| k.prior_cost).sum();
+    let (central, autonomous) = (c.central.total_allocated, c.autonomous.allocation.total_allocated);
+    t.toned(
+        Tone::Total,
+        vec![
+            lang.pick("total", "合計").into(),
+            n(prior, u),
+            n(central, u),
+            n(autonomous, u),
+            plus(autonomous - central, u),
+        ],
+    );
+    t.write(out, style.palette);
+}
+
+/// A Markdown table, the first and last columns left-aligned.
+fn markdown_table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let last = header.len().saturating_sub(1);
+    let mut t = Table::new(header.iter().copied()).left([0, last]);
+    t.rows(rows, &[]);
+    t.markdown()
+}
+
+/// The memo of `--mode autonomous` for one year (`--format markdown`): the year's memo of the
+/// two-level allocation (`memo`, written by the caller), then each bureau's two levels.
+pub fn bureaus_markdown(r: &Autonomous) -> String {
+    let a = &r.allocation;
+    let u = a.display_unit;
+    let mut out = format!(
+        "\n## 各局の自律的な予算編成（2段階）\n\n第1段階で市が各局の枠を配分し（各局の見直しによる節減額 {} は別枠）、第2段階で各局が自らの方針で枠の中の事業に配分しました。節減額のうち {} を局が留保し、{} を市長調整枠へ回しました（単位 {}）。\n\n",
+        r.savings_generated.format(u),
+        r.savings_kept.format(u),
+        r.savings_passed_on.format(u),
+        u.suffix()
+    );
+    let rows = r.departments.iter().map(|d| bureau_row(d, u, Lang::Ja)).collect();
+    out.push_str(&markdown_table(&bureau_header(Lang::Ja), rows));
+    out
+}
+
+/// The memo of `--mode compare` for one year (`--format markdown`): each bureau's envelope in
+/// both modes and why they differ, then 事業費 by bureau and by kind of expense in both modes.
+pub fn compare_markdown(c: &Comparison) -> String {
+    let a = &c.central;
+    let u = a.display_unit;
+    let mut out = format!(
+        "# {} {} — 中央の配分と自律的な予算編成の比較（FY{}）\n\n金額の単位は{}。\n\n## 局別の枠\n\n",
+        a.city,
+        a.scenario,
+        a.fiscal_year,
+        u.suffix()
+    );
+    let mut rows: Vec<Vec<String>> = c
+        .departments
+        .iter()
+        .zip(&c.autonomous.departments)
+        .map(|(d, report)| {
+            vec![
+                d.name.clone(),
+                n(d.central, u),
+                n(d.autonomous, u),
+                signed(d.difference, u, Sign::Triangle),
+                n(d.savings_kept, u),
+                why_ja(report, d.city_change, u),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "市長調整枠".into(),
+        n(c.reserve_central, u),
+        n(c.reserve_autonomous, u),
+        signed(c.reserve_autonomous - c.reserve_central, u, Sign::Triangle),
+        String::new(),
+        format!("節減額のうち {} を調整枠へ", n(c.autonomous.savings_passed_on, u)),
+    ]);
+    out.push_str(&markdown_table(&["局・区", "中央の配分", "自律", "差", "留保額", "理由"], rows));
+    out.push_str("\n## 局・区別の事業費（前年度比）\n\n");
+    let mut rows: Vec<Vec<String>> = a
+        .by_bureau
+        .iter()
+        .zip(&c.autonomous.allocation.by_bureau)
+        .map(|(b, x)| {
+            vec![
+                b.name.clone(),
+                n(b.prior_cost, u),
+                n(b.allocated, u),
+                text::change(b.allocated, b.prior_cost, 1, Sign::Triangle),
+                n(x.allocated, u),
+                text::change(x.allocated, b.prior_cost, 1, Sign::Triangle),
+            ]
+        })
+        .collect();
+    let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
+    let auto_total = c.autonomous.allocation.total_allocated;
+    rows.push(vec![
+        "合計".into(),
+        n(prior, u),
+        n(a.total_allocated, u),
+        text::change(a.total_allocated, prior, 1, Sign::Triangle),
+        n(auto_total, u),
+        text::change(auto_total, prior, 1, Sign::Triangle),
+    ]);
+    let mut t = Table::new(["局・区", "前年度当初", "中央の配分", "前年度比", "自律", "前年度比"]).left([0]);
+    t.rows(rows, &[]);
+    out.push_str(&t.markdown());
+    out.push_str("\n## 性質別の事業費\n\n");
+    let autonomous = &c.autonomous.allocation.by_kind;
+    let mut rows: Vec<Vec<String>> = a
+        .by_kind
+        .iter()
+        .map(|k| {
+            let x = autonomous.iter().find(|x| x.nature == k.nature).map_or(Money::ZERO, |x| x.allocated);
+            vec![
+                k.label().into(),
+                n(k.prior_cost, u),
+                n(k.allocated, u),
+                n(x, u),
+                signed(x - k.allocated, u, Sign::Triangle),
+            ]
+        })
+        .collect();
+    let prior: Money = a.by_kind.iter().map(|k| k.prior_cost).sum();
+    rows.push(vec![
+        "合計".into(),
+        n(prior, u),
+        n(a.total_allocated, u),
+        n(auto_total, u),
+        signed(auto_total - a.total_allocated, u, Sign::Triangle),
+    ]);
+    let mut t = Table::new(["性質別", "前年度当初", "中央の配分", "自律", "差"]).left([0]);
+    t.rows(rows, &[]);
+    out.push_str(&t.markdown());
     out
 }

@@ -43,6 +43,10 @@ pub fn memo(a: &Allocation, health: Option<&YearHealth>, review: Option<&Review>
     out.push_str(&summary(a, health));
     out.push_str("\n\n## 局別の枠\n\n");
     envelopes(&mut out, a);
+    out.push_str("\n## 局別の事業費（前年度比）\n\n");
+    by_bureau(&mut out, a);
+    out.push_str("\n## 性質別の事業費\n\n");
+    by_kind(&mut out, a);
     out.push_str("\n## 市長調整枠・次世代投資枠と財政の上限\n\n");
     frames(&mut out, a);
     out.push_str("\n## 拘束している制約\n\n");
@@ -105,6 +109,67 @@ pub fn memo(a: &Allocation, health: Option<&YearHealth>, review: Option<&Review>
         );
     }
     out
+}
+
+/// Each bureau's 事業費 against its 前年度当初 (増減 and %), with the total.
+fn by_bureau(out: &mut String, a: &Allocation) {
+    let u = a.display_unit;
+    let row = |label: String, prior: Money, requested: Money, now: Money| {
+        vec![
+            label,
+            n(prior, u),
+            n(requested, u),
+            n(now, u),
+            delta(now - prior, u),
+            text::change(now, prior, 1, Sign::Triangle),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> =
+        a.by_bureau.iter().map(|b| row(b.name.clone(), b.prior_cost, b.requested, b.allocated)).collect();
+    let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
+    rows.push(row("**合計**".into(), prior, a.total_requested, a.total_allocated));
+    table(out, &["局・区", "前年度当初", "要求額", "本年度", "増減", "増減率"], rows, &[0]);
+}
+
+/// The programs' totals by kind of expense (性質別), with the total.
+fn by_kind(out: &mut String, a: &Allocation) {
+    let u = a.display_unit;
+    let row = |label: String, count: usize, prior: Money, now: Money, general: Money| {
+        vec![
+            label,
+            count.to_string(),
+            n(prior, u),
+            n(now, u),
+            delta(now - prior, u),
+            text::change(now, prior, 1, Sign::Triangle),
+            n(general, u),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = a
+        .by_kind
+        .iter()
+        .map(|k| row(k.label().into(), k.programs, k.prior_cost, k.allocated, k.general_revenue))
+        .collect();
+    let sum = |f: fn(&crate::allocate::KindTotal) -> Money| a.by_kind.iter().map(f).sum::<Money>();
+    rows.push(row(
+        "**合計**".into(),
+        a.programs.len(),
+        sum(|k| k.prior_cost),
+        a.total_allocated,
+        sum(|k| k.general_revenue),
+    ));
+    table(out, &["性質別", "事業数", "前年度当初", "本年度", "増減", "増減率", "うち一般財源"], rows, &[0]);
+    let obligatory: Money =
+        a.by_kind.iter().filter(|k| k.nature.is_some_and(|n| n.is_obligatory())).map(|k| k.allocated).sum();
+    if !obligatory.is_zero() && !a.total_allocated.is_zero() {
+        let share = obligatory.as_decimal() / a.total_allocated.as_decimal() * rust_decimal::Decimal::ONE_HUNDRED;
+        let _ = writeln!(
+            out,
+            "\n義務的経費（人件費・扶助費・公債費）は {}（事業費の{}%）。",
+            obligatory.format(u),
+            share.round_dp(1)
+        );
+    }
 }
 
 /// A change as Japanese budget tables print it: `▲1.46` for a decrease.
@@ -449,4 +514,67 @@ fn actions(out: &mut String, a: &Allocation) {
         format!("**{}**", delta(a.total_allocated - a.total_requested, u)),
     ]);
     table(out, &["方向性", "事業数", "要求額", "配分額", "増減"], rows, &[0]);
+}
+
+/// `md` one heading level lower (`#` → `##`), to sit under a plan's title.
+pub fn demote(md: &str) -> String {
+    let mut out = String::with_capacity(md.len() + 64);
+    for line in md.lines() {
+        if line.starts_with('#') {
+            out.push('#');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The memo of a multi-year plan: the years side by side, then each year's memo (`reviews` in
+/// the order of the years, for the review's reasons).
+pub fn plan_memo(o: &crate::fiscal::PlanOutcome, reviews: &[Review], all_programs: bool) -> String {
+    let u = o.display_unit;
+    let mut out =
+        format!("# {} {} — 複数年度の計画\n\n金額の単位は{}。\n\n## 年度ごとの総額\n\n", o.city, o.plan, u.suffix());
+    let rows = o
+        .allocations
+        .iter()
+        .map(|a| {
+            let envelopes: Money = a.envelopes.iter().map(|e| e.amount).sum();
+            let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
+            vec![
+                format!("FY{}", a.fiscal_year),
+                n(a.general_revenue, u),
+                n(envelopes, u),
+                n(a.reserve, u),
+                n(prior, u),
+                n(a.total_allocated, u),
+                text::change(a.total_allocated, prior, 1, Sign::Triangle),
+                n(a.investment, u),
+                n(a.bond_issuance, u),
+                n(a.next_generation, u),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "年度",
+            "一般財源",
+            "局別枠合計",
+            "市長調整枠",
+            "前年度当初",
+            "事業費",
+            "前年度比",
+            "投資的経費",
+            "市債発行額",
+            "次世代投資枠",
+        ],
+        rows,
+        &[0],
+    );
+    for (t, a) in o.allocations.iter().enumerate() {
+        out.push('\n');
+        out.push_str(&demote(&memo(a, o.fiscal_health.years.get(t), reviews.get(t), all_programs)));
+    }
+    out
 }

@@ -17,7 +17,7 @@ pub mod stage;
 pub mod terminal;
 pub mod text;
 
-pub use check::summary;
+pub use check::{summary, summary_in};
 
 /// Writes a report file atomically (see [`crate::files::write_atomic`]): a failed or interrupted
 /// run never leaves a cut file where a good one stood; a target that is not a regular file, or

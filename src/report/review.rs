@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::terminal::Palette;
+use super::terminal::{Lang, Palette};
 use super::text::{Table, amount, pad, width};
 use crate::review::{ProgramReview, Review};
 use crate::rules::Ruleset;
@@ -18,11 +18,20 @@ fn viewpoint_label(ruleset: &Ruleset, id: &str) -> String {
 
 /// One row per program: the six actions, then the assessment; a count of actions at the end.
 pub fn render_table(review: &Review, scenario: &Scenario, ruleset: &Ruleset) -> String {
+    render_table_in(review, scenario, ruleset, Lang::En)
+}
+
+/// [`render_table`] in `lang`.
+pub fn render_table_in(review: &Review, scenario: &Scenario, ruleset: &Ruleset, lang: Lang) -> String {
     let unit = scenario.display_unit;
     let headers: Vec<String> = ruleset.viewpoints.iter().map(|v| viewpoint_label(ruleset, &v.id)).collect();
     let mut rows: Vec<Vec<String>> = Vec::with_capacity(review.programs.len());
     for p in &review.programs {
-        let mut row = vec![p.id.clone(), p.department.clone()];
+        let bureau = match lang {
+            Lang::En => p.department.clone(),
+            Lang::Ja => scenario.department(&p.department).map_or_else(|| p.department.clone(), |d| d.name.clone()),
+        };
+        let mut row = vec![p.id.clone(), bureau];
         row.extend(p.findings.iter().map(|f| f.action.label().to_string()));
         row.push(p.assessment.action.label().to_string());
         row.push(format!("{:.2}", p.assessment.priority));
@@ -30,9 +39,14 @@ pub fn render_table(review: &Review, scenario: &Scenario, ruleset: &Ruleset) -> 
         row.push(amount(p.assessment.max, unit));
         rows.push(row);
     }
-    let mut head = vec!["id".to_string(), "department".to_string()];
+    let mut head = vec![lang.pick("id", "事業番号").to_string(), lang.pick("department", "所管局").to_string()];
     head.extend(headers);
-    head.extend(["assessment".to_string(), "priority".to_string(), format!("min ({unit})"), format!("max ({unit})")]);
+    head.extend(match lang {
+        Lang::En => {
+            ["assessment".to_string(), "priority".to_string(), format!("min ({unit})"), format!("max ({unit})")]
+        }
+        Lang::Ja => ["判定".to_string(), "優先度".to_string(), format!("下限（{unit}）"), format!("上限（{unit}）")],
+    });
     // Text columns left, the priority and the bounds right; no indent.
     let numeric_from = head.len() - 3;
     let mut table = Table::new(head).left(1..numeric_from);
@@ -44,12 +58,20 @@ pub fn render_table(review: &Review, scenario: &Scenario, ruleset: &Ruleset) -> 
     out.push_str(&table.render(0, Palette::PLAIN));
     let counts: Vec<String> = review.action_counts().iter().map(|(a, n)| format!("{a} {n}")).collect();
     let n = review.programs.len();
-    let _ = writeln!(out, "\n{n} program{}: {}", if n == 1 { "" } else { "s" }, counts.join(" · "));
+    let _ = match lang {
+        Lang::En => writeln!(out, "\n{n} program{}: {}", if n == 1 { "" } else { "s" }, counts.join(" · ")),
+        Lang::Ja => writeln!(out, "\n{n}事業: {}", counts.join(" · ")),
+    };
     out
 }
 
 /// One program in full: each viewpoint's action, score and reason, then the assessment and its reason.
 pub fn render_program(p: &ProgramReview, scenario: &Scenario, ruleset: &Ruleset) -> String {
+    render_program_in(p, scenario, ruleset, Lang::En)
+}
+
+/// [`render_program`] in `lang`.
+pub fn render_program_in(p: &ProgramReview, scenario: &Scenario, ruleset: &Ruleset, lang: Lang) -> String {
     let unit = scenario.display_unit;
     let mut out = String::new();
     if let Some(program) = scenario.program(&p.id) {
@@ -60,36 +82,41 @@ pub fn render_program(p: &ProgramReview, scenario: &Scenario, ruleset: &Ruleset)
         let _ = writeln!(out, "{}", p.id);
     }
     let _ = writeln!(out);
-    let labels: Vec<String> =
-        p.findings.iter().map(|f| format!("{} {}", viewpoint_label(ruleset, &f.viewpoint), f.viewpoint)).collect();
+    let labels: Vec<String> = p
+        .findings
+        .iter()
+        .map(|f| match lang {
+            Lang::En => format!("{} {}", viewpoint_label(ruleset, &f.viewpoint), f.viewpoint),
+            Lang::Ja => viewpoint_label(ruleset, &f.viewpoint),
+        })
+        .collect();
     let lw = labels.iter().map(|l| width(l)).max().unwrap_or(0);
     let aw = p.findings.iter().map(|f| width(f.action.label())).max().unwrap_or(0);
     for (f, label) in p.findings.iter().zip(&labels) {
+        let (min, max) = (lang.pick("min", "下限"), lang.pick("max", "上限"));
         let bound = match (f.min_ratio, f.max_ratio) {
             (None, None) => String::new(),
-            (Some(lo), None) => format!("  [min {}]", lo.normalize()),
-            (None, Some(hi)) => format!("  [max {}]", hi.normalize()),
-            (Some(lo), Some(hi)) => format!("  [min {}, max {}]", lo.normalize(), hi.normalize()),
+            (Some(lo), None) => format!("  [{min} {}]", lo.normalize()),
+            (None, Some(hi)) => format!("  [{max} {}]", hi.normalize()),
+            (Some(lo), Some(hi)) => format!("  [{min} {}, {max} {}]", lo.normalize(), hi.normalize()),
         };
         let _ = writeln!(
             out,
-            "  {}  {}  score {}  {}{bound}",
+            "  {}  {}  {} {}  {}{bound}",
             pad(label, lw, false),
             pad(f.action.label(), aw, false),
+            lang.pick("score", "評点"),
             f.score.normalize(),
             f.reason
         );
     }
     let a = &p.assessment;
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "  assessment  {}  priority {}  min {}  max {}",
-        a.action,
-        a.priority.normalize(),
-        a.min.format(unit),
-        a.max.format(unit)
-    );
+    let (priority, min, max) = (a.priority.normalize(), a.min.format(unit), a.max.format(unit));
+    let _ = match lang {
+        Lang::En => writeln!(out, "  assessment  {}  priority {priority}  min {min}  max {max}", a.action),
+        Lang::Ja => writeln!(out, "  判定  {}  優先度 {priority}  下限 {min}  上限 {max}", a.action),
+    };
     let _ = writeln!(out, "  {}", a.reason);
     out
 }

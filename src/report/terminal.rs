@@ -55,6 +55,43 @@ impl Palette {
     }
 }
 
+/// The language of terminal reports: English headings beside the Japanese names (the default), or
+/// Japanese throughout (`--lang ja`), as a bureau chief reads them. The memo, the HTML report and
+/// the spreadsheets are Japanese whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Ja,
+}
+
+impl Lang {
+    /// `en` or `ja`, as the language says.
+    pub fn pick<'a>(self, en: &'a str, ja: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Ja => ja,
+        }
+    }
+}
+
+/// How a terminal report looks: its colour and its language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub palette: Palette,
+    pub lang: Lang,
+}
+
+impl Style {
+    /// Plain text in English: files, pipes, tests.
+    pub const PLAIN: Style = Style { palette: Palette::PLAIN, lang: Lang::En };
+
+    /// Colour for standard output when it is a terminal ([`Palette::for_stdout`]), in `lang`.
+    pub fn for_stdout(to_stdout: bool, lang: Lang) -> Style {
+        Style { palette: Palette::for_stdout(to_stdout), lang }
+    }
+}
+
 /// The decision of [`Palette::for_stdout`], with the terminal and the environment given.
 pub fn wants_colour(is_terminal: bool, env: impl Fn(&str) -> Option<String>) -> bool {
     if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {

@@ -175,6 +175,30 @@ pub fn heading(title: &str, years: &[(i32, &[Override])], unit: Unit) -> String 
     out
 }
 
+/// 令和8年度 for 2026 (令和元年度 for 2019), 平成 before.
+pub fn era(year: i32) -> String {
+    let (name, n) = if year >= 2019 { ("令和", year - 2018) } else { ("平成", year - 1988) };
+    if n == 1 { format!("{name}元年度") } else { format!("{name}{n}年度") }
+}
+
+/// `令和8年度（FY2026）`, or `令和6〜8年度（FY2024–2026）` for a plan.
+pub fn period(years: &[i32]) -> String {
+    match years {
+        [] => String::new(),
+        [y] => format!("{}（FY{y}）", era(*y)),
+        [first, .., last] => {
+            let (a, b) = (era(*first), era(*last));
+            let same_era = a.get(..6) == b.get(..6);
+            let joined = if same_era {
+                format!("{}〜{}", a.trim_end_matches("年度"), b.trim_start_matches(a.get(..6).unwrap_or("")))
+            } else {
+                format!("{}〜{b}", a)
+            };
+            format!("{joined}（FY{first}–{last}）")
+        }
+    }
+}
+
 /// An amount in `unit`, grouped, without the unit (the header says it): `6,476.84`.
 pub fn amount(m: Money, unit: Unit) -> String {
     m.format_number(unit)
@@ -253,5 +277,15 @@ mod tests {
         assert_eq!(change(Money::yen(90), Money::yen(100), 1, Sign::Triangle), "▲10.0%");
         assert_eq!(change(Money::yen(90), Money::ZERO, 1, Sign::Plus), "");
         assert_eq!(change_percent(Money::yen(1_005), Money::yen(1_000), 2), Some(Decimal::new(50, 2)));
+    }
+
+    #[test]
+    fn fiscal_years_read_in_the_japanese_era() {
+        assert_eq!(era(2026), "令和8年度");
+        assert_eq!(era(2019), "令和元年度");
+        assert_eq!(era(2018), "平成30年度");
+        assert_eq!(period(&[2026]), "令和8年度（FY2026）");
+        assert_eq!(period(&[2024, 2025, 2026]), "令和6〜8年度（FY2024–2026）");
+        assert_eq!(period(&[2018, 2019]), "平成30年度〜令和元年度（FY2018–2019）");
     }
 }

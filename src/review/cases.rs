@@ -641,6 +641,7 @@ fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
             actual: dec(Some(k.actual)).unwrap_or_default(),
             direction,
         }),
+        nature: None,
         location: None,
     })
 }

@@ -400,12 +400,15 @@ pub struct ProgramFile {
     pub kpi_actual: Option<Located<Number>>,
     /// higher | lower (or 高いほどよい | 低いほどよい): which way the KPI is better; default higher.
     pub kpi_direction: Option<Located<String>>,
+    /// 性質別: 人件費, 扶助費, 公債費, 物件費, 維持補修費, 補助費等, 積立金, 投資・出資金・貸付金,
+    /// 繰出金, 投資的経費 (or their English names).
+    pub nature: Option<Located<String>>,
 }
 overlay_fields!(ProgramFile {
     id, name, department, cluster, kind, prior_cost, requested, subsidy_ratio, fees, bondable_share,
     strategy, next_generation, all_or_nothing, demand_trend, satisfaction, overlap_with, service_level,
     digital_share, private_capacity, outsourced, natural_savings, kpi_indicator, kpi_baseline,
-    kpi_target, kpi_actual, kpi_direction
+    kpi_target, kpi_actual, kpi_direction, nature
 } sections {});
 
 /// `[fiscal]`: what the soundness ratios (健全化判断比率) and the ordinary balance ratio need for one

@@ -15,10 +15,11 @@ use crate::diagnostic::{Diagnostic, Location, Source, quote};
 use crate::money::{Money, Unit};
 use crate::number::{MAX_NUMBER, parse_unbounded as parse_number_unbounded};
 
+pub use xlsx::YEN_CELLS_NAME;
 pub(crate) use xlsx::{is_workbook, read_sheet};
 
 /// The inventory columns: English name, Japanese name, what it holds.
-pub const COLUMNS: [(&str, &str, &str); 26] = [
+pub const COLUMNS: [(&str, &str, &str); 27] = [
     ("id", "事業番号", "unique program id"),
     ("name", "事業名", "program name"),
     ("department", "所管局", "owning bureau id"),
@@ -49,7 +50,51 @@ pub const COLUMNS: [(&str, &str, &str); 26] = [
         "指標の方向",
         "higher / lower: which way the KPI is better (高いほどよい / 低いほどよい; default higher)",
     ),
+    (
+        "nature",
+        "性質別",
+        "kind of expense: 人件費, 扶助費, 公債費, 物件費, 維持補修費, 補助費等, 積立金, 投資・出資金・貸付金, 繰出金, 投資的経費",
+    ),
 ];
+
+/// The columns of the 事業 sheet that `waku run --format xlsx|csv` writes as results of a run, not
+/// inputs: an inventory may carry them (a workbook waku wrote, or an officer's edited copy of it),
+/// and the reader skips them. Matched like the inventory's own headers (the text before a bracket).
+pub const RESULT_COLUMNS: [&str; 14] = [
+    "年度",
+    "局名",
+    "今後の方向性",
+    "見直し下限",
+    "見直し上限",
+    "配分額",
+    "対要求増減",
+    "対前年度増減",
+    "一般財源",
+    "国県支出金",
+    "使用料・手数料",
+    "市債",
+    "優先度",
+    "配分を決めたもの",
+];
+
+/// More result columns (after [`RESULT_COLUMNS`]): the binding limits, the review's reason and
+/// the allocation's (配分の理由).
+pub const RESULT_NOTES: [&str; 3] = ["拘束している制約", "見直しの理由", "配分の理由"];
+
+/// A header's name without its bracket: `要求額（千円）` → `要求額`.
+fn header_name(header: &str) -> &str {
+    let name = header.trim();
+    name.split(['（', '(']).next().unwrap_or(name).trim()
+}
+
+/// Whether a header names a money column (English or Japanese, with or without a unit).
+pub(crate) fn is_money_header(header: &str) -> bool {
+    let name = header_name(header);
+    COLUMNS.iter().any(|(en, ja, _)| MONEY_COLUMNS.contains(en) && (*en == name || *ja == name))
+}
+
+/// The index [`column_index`] gives a result column: the reader skips its cells.
+const SKIPPED: usize = usize::MAX;
 
 /// `row N, column \`name\`` for a location inside a CSV inventory, read from the header line.
 pub(crate) fn cell_note(loc: &Location) -> Option<String> {
@@ -251,9 +296,12 @@ fn column_index(
     let mut map = Vec::with_capacity(headers.len());
     let mut seen: Vec<Option<usize>> = vec![None; COLUMNS.len()];
     for (i, (h, range)) in headers.iter().enumerate() {
-        let name = h.trim();
-        let name = name.split(['（', '(']).next().unwrap_or(name).trim();
+        let name = header_name(h);
         let found = COLUMNS.iter().position(|(en, ja, _)| *en == name || *ja == name);
+        if found.is_none() && (RESULT_COLUMNS.contains(&name) || RESULT_NOTES.contains(&name)) {
+            map.push((SKIPPED, Unit::Yen));
+            continue;
+        }
         match found {
             Some(c) => {
                 if seen[c].is_some() {
@@ -369,7 +417,7 @@ fn program_of_row(
     let mut p = ProgramFile::default();
     for ((value, range), &(c, unit)) in row.cells().zip(columns) {
         let v = value.trim();
-        if v.is_empty() {
+        if v.is_empty() || c == SKIPPED {
             continue;
         }
         let loc = Some(Location::new(source, range.clone()));
@@ -464,6 +512,7 @@ fn program_of_row(
                 23 => p.kpi_target = number()?,
                 24 => p.kpi_actual = number()?,
                 25 => p.kpi_direction = text(),
+                26 => p.nature = text(),
                 _ => {}
             }
             Ok(())

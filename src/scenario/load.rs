@@ -13,8 +13,8 @@ use super::located::{Located, with_source};
 use super::names::{Kind, Lookup, Names};
 use super::overrides::{self, Override};
 use super::{
-    Attributes, Bonds, Cluster, Department, Fund, FundDraw, Kpi, KpiDirection, Policy, Program, ProgramKind, Revenue,
-    Scenario, Strategy,
+    Attributes, Bonds, Cluster, Department, Fund, FundDraw, Kpi, KpiDirection, Nature, Policy, Program, ProgramKind,
+    Revenue, Scenario, Strategy,
 };
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::files::{Kind as FileKind, ReadError, Refusal};
@@ -1072,6 +1072,21 @@ fn programs(
                 }
             },
         };
+        let nature = match &p.nature {
+            None => None,
+            Some(n) => match Nature::parse(&n.value) {
+                Some(n) => Some(n),
+                None => {
+                    c.err(
+                        Diagnostic::error(format!("unknown kind of expense (性質別) `{}`", n.value))
+                            .at_opt(n.location.clone())
+                            .note("expected 人件費, 扶助費, 公債費, 物件費, 維持補修費, 補助費等, 積立金, 投資・出資金・貸付金, 繰出金 or 投資的経費 (or their English names: `personnel`, `assistance`, …)")
+                            .suggest(&n.value, Nature::names()),
+                    );
+                    None
+                }
+            },
+        };
         let Some(requested) = c.non_negative(&p.requested, "requested") else {
             missing(c, "requested");
             continue;
@@ -1208,6 +1223,7 @@ fn programs(
                     None
                 }
             },
+            nature,
             location: entry.location.clone(),
         };
         if program.specific_share() > Decimal::ONE {

@@ -12,6 +12,7 @@ mod inventory;
 mod load;
 mod located;
 pub mod names;
+mod nature;
 mod overrides;
 pub mod stage;
 
@@ -29,10 +30,11 @@ pub use encoding::TextEncoding;
 pub use file::ScenarioFile;
 pub use file::{FiscalFile, PlanFile, PlanYearFile};
 pub use fiscal::FiscalInputs;
-pub use inventory::COLUMNS;
+pub use inventory::{COLUMNS, RESULT_COLUMNS, RESULT_NOTES, YEN_CELLS_NAME};
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
+pub use nature::Nature;
 pub use overrides::{Override, SetValue, set_lines};
 
 /// A validated scenario: one fiscal year of one city.
@@ -231,6 +233,8 @@ pub struct Program {
     pub all_or_nothing: bool,
     pub attributes: Attributes,
     pub kpi: Option<Kpi>,
+    /// 性質別 (人件費, 扶助費 …): a view for reports; `None` when the inventory does not say.
+    pub nature: Option<Nature>,
     #[serde(skip)]
     pub location: Option<Location>,
 }

@@ -17,7 +17,7 @@ mod year;
 
 use askama::Template;
 
-pub(crate) use view::era;
+pub(crate) use crate::report::text::era;
 
 use crate::fiscal::PlanOutcome;
 use crate::review::Review;
@@ -32,19 +32,4 @@ pub fn render(outcome: &PlanOutcome, reviews: &[Review]) -> Result<String> {
         html.push('\n');
     }
     Ok(html)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::view::{era, period};
-
-    #[test]
-    fn fiscal_years_read_in_the_japanese_era() {
-        assert_eq!(era(2026), "令和8年度");
-        assert_eq!(era(2019), "令和元年度");
-        assert_eq!(era(2018), "平成30年度");
-        assert_eq!(period(&[2026]), "令和8年度（FY2026）");
-        assert_eq!(period(&[2024, 2025, 2026]), "令和6〜8年度（FY2024–2026）");
-        assert_eq!(period(&[2018, 2019]), "平成30年度〜令和元年度（FY2018–2019）");
-    }
 }

@@ -13,7 +13,7 @@ use crate::allocate::Allocation;
 use crate::fiscal::{PlanOutcome, Ratio};
 use crate::money::{Money, Unit};
 use crate::report::text::{self, Sign};
-pub(super) use crate::report::text::{amount as n, share};
+pub(super) use crate::report::text::{amount as n, period, share};
 use crate::review::Review;
 
 #[derive(Template)]
@@ -44,6 +44,30 @@ pub(super) struct Page {
     pub with_reasons: bool,
     pub solver: String,
     pub version: &'static str,
+    /// The running header of every printed page (city, scenario, period), as a CSS string's
+    /// contents: escaped by [`css_string`], written into the style unescaped.
+    pub print_title: String,
+}
+
+/// `text` as the inside of a double-quoted CSS string in a `<style>` element: quotes, backslashes
+/// and line breaks escaped, and `<` too, so no `</style>` can end the element.
+pub(super) fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("\\3C "),
+            '>' => out.push_str("\\3E "),
+            '&' => out.push_str("\\26 "),
+            '\n' | '\r' => out.push_str("\\A "),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A headline figure.
@@ -114,6 +138,25 @@ pub(super) struct YearSection {
     pub available_yen: String,
     pub marginal_value: String,
     pub binding: Vec<Binding>,
+    /// Each bureau's 事業費 against its 前年度当初, the total last.
+    pub by_bureau: Vec<CostRow>,
+    /// The programs' totals by kind of expense (性質別), the total last.
+    pub by_kind: Vec<CostRow>,
+}
+
+/// A row of 事業費 against 前年度当初: a bureau, a kind of expense or a total.
+pub(super) struct CostRow {
+    pub label: String,
+    pub programs: String,
+    pub prior: String,
+    pub requested: String,
+    pub now: String,
+    pub change: String,
+    pub percent: String,
+    pub general: String,
+    /// 本年度 in yen, for the tests and for a reader's tools.
+    pub yen: String,
+    pub total: bool,
 }
 
 pub(super) struct EnvelopeRow {
@@ -153,30 +196,6 @@ pub(super) struct ProgramRow {
     pub class: &'static str,
     pub reason: String,
     pub held: String,
-}
-
-/// 令和8年度 for 2026 (令和元年度 for 2019), 平成 before.
-pub(crate) fn era(year: i32) -> String {
-    let (name, n) = if year >= 2019 { ("令和", year - 2018) } else { ("平成", year - 1988) };
-    if n == 1 { format!("{name}元年度") } else { format!("{name}{n}年度") }
-}
-
-/// `令和8年度（FY2026）`, or `令和6〜8年度（FY2024–2026）` for a plan.
-pub(super) fn period(years: &[i32]) -> String {
-    match years {
-        [] => String::new(),
-        [y] => format!("{}（FY{y}）", era(*y)),
-        [first, .., last] => {
-            let (a, b) = (era(*first), era(*last));
-            let same_era = a.get(..6) == b.get(..6);
-            let joined = if same_era {
-                format!("{}〜{}", a.trim_end_matches("年度"), b.trim_start_matches(a.get(..6).unwrap_or("")))
-            } else {
-                format!("{}〜{b}", a)
-            };
-            format!("{joined}（FY{first}–{last}）")
-        }
-    }
 }
 
 pub(super) fn yen(m: Money) -> String {
@@ -273,6 +292,7 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
             (Some(a), _) => format!("{} {}（FY{a}）", o.city, o.plan),
             _ => format!("{} {}", o.city, o.plan),
         },
+        print_title: css_string(&format!("{} {} ・ {}", o.city, o.plan, period(&o.years))),
         city: o.city.clone(),
         name: o.plan.clone(),
         period: period(&o.years),
@@ -465,4 +485,18 @@ pub(super) fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
     // Labels are drawn at `charts::LABEL_PX`: about half of it per column (a CJK character is two).
     let cols = labels.map(text::width).max().unwrap_or(0) as f64;
     ((cols * super::charts::LABEL_PX * 0.55) as u32 + 24).clamp(80, 320)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn a_css_string_cannot_end_its_string_or_the_style_element() {
+        assert_eq!(css_string("北九州市 令和8年度"), "北九州市 令和8年度");
+        assert_eq!(css_string("a\"b\\c"), "a\\\"b\\\\c");
+        let hostile = css_string("</style><script>alert(1)</script>\n");
+        assert!(!hostile.contains('<') && !hostile.contains('>') && !hostile.contains('\n'), "{hostile}");
+        assert_eq!(css_string("x</style>"), "x\\3C /style\\3E ");
+    }
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::charts::{self, HRow, VBar};
 use super::view::{
-    Binding, Chart, EnvelopeRow, ProgramRow, YearSection, change, f, label_width, n, nice_floor, period, share, signed,
-    yen,
+    Binding, Chart, CostRow, EnvelopeRow, ProgramRow, YearSection, change, f, label_width, n, nice_floor, period,
+    share, signed, yen,
 };
 use crate::Result;
 use crate::allocate::{Allocation, ConstraintKind};
@@ -130,7 +130,61 @@ pub(super) fn section(a: &Allocation) -> Result<YearSection> {
             .constraint(|k| *k == ConstraintKind::Balance)
             .map_or_else(String::new, |c| c.price_words_ja(u)),
         binding,
+        by_bureau: by_bureau(a),
+        by_kind: by_kind(a),
     })
+}
+
+/// A [`CostRow`]: `now` against `prior`, in the display unit.
+fn cost_row(a: &Allocation, label: String, programs: Option<usize>, figures: [Money; 4], total: bool) -> CostRow {
+    let u = a.display_unit;
+    let [prior, requested, now, general] = figures;
+    CostRow {
+        label,
+        programs: programs.map_or_else(String::new, |c| c.to_string()),
+        prior: n(prior, u),
+        requested: n(requested, u),
+        now: n(now, u),
+        change: crate::report::text::signed(now - prior, u, crate::report::text::Sign::Triangle),
+        percent: crate::report::text::change(now, prior, 1, crate::report::text::Sign::Triangle),
+        general: n(general, u),
+        yen: yen(now),
+        total,
+    }
+}
+
+/// Each bureau's 事業費 against its 前年度当初, then the total.
+fn by_bureau(a: &Allocation) -> Vec<CostRow> {
+    let general = |d: &str| a.programs.iter().filter(|p| p.department == d).map(|p| p.general_revenue).sum();
+    let mut rows: Vec<CostRow> = a
+        .by_bureau
+        .iter()
+        .map(|b| {
+            let figures = [b.prior_cost, b.requested, b.allocated, general(&b.department)];
+            cost_row(a, b.name.clone(), None, figures, false)
+        })
+        .collect();
+    let prior = a.by_bureau.iter().map(|b| b.prior_cost).sum();
+    let general = a.programs.iter().map(|p| p.general_revenue).sum();
+    let figures = [prior, a.total_requested, a.total_allocated, general];
+    rows.push(cost_row(a, "合計".into(), None, figures, true));
+    rows
+}
+
+/// The programs' totals by kind of expense, then the total.
+fn by_kind(a: &Allocation) -> Vec<CostRow> {
+    let mut rows: Vec<CostRow> = a
+        .by_kind
+        .iter()
+        .map(|k| {
+            let figures = [k.prior_cost, k.requested, k.allocated, k.general_revenue];
+            cost_row(a, k.label().into(), Some(k.programs), figures, false)
+        })
+        .collect();
+    let sum = |f: fn(&crate::allocate::KindTotal) -> Money| a.by_kind.iter().map(f).sum::<Money>();
+    let figures = [sum(|k| k.prior_cost), a.total_requested, a.total_allocated, sum(|k| k.general_revenue)];
+    rows.push(cost_row(a, "合計".into(), Some(a.programs.len()), figures, true));
+    rows
 }
 
 /// The year's programs for the table, with the review's reason where there is one.

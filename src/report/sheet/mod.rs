@@ -2,8 +2,13 @@
 //! and year, for Excel) and `--format xlsx` (one sheet per table, [`xlsx`]).
 //!
 //! Both are built from the same [`Sheet`]s, so a column means the same in either. Money is whole
-//! yen as a plain number (no grouping, no unit in the cell; the header says `（円）`), so a
-//! spreadsheet computes with it and its sums equal the JSON allocation to the yen.
+//! yen as a plain number (no grouping, no unit in the cell), so a spreadsheet computes with it and
+//! its sums equal the JSON allocation to the yen: CSV headers say `（円）`; the workbook shows the
+//! yen in 千円 with a number format and says so in the header ([`xlsx`]).
+//!
+//! The 事業 sheet is an inventory: its input columns carry the inventory's Japanese headers and
+//! the scenario's values, so `inventory = "run.xlsx"` with `inventory_sheet = "事業"` reads it back
+//! (the result columns, [`RESULT_COLUMNS`], are skipped by the reader).
 
 mod xlsx;
 
@@ -13,10 +18,11 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
 use super::text;
-use crate::allocate::Allocation;
+use crate::allocate::{Allocation, ProgramAllocation};
 use crate::fiscal::{PlanOutcome, Ratio, RatioIndicator};
 use crate::money::Money;
 use crate::review::Review;
+use crate::scenario::{COLUMNS, Program, RESULT_COLUMNS, RESULT_NOTES, Scenario};
 use crate::{Error, Result};
 
 /// One sheet per bureau of 査定調書 rows, named by the bureau (as Excel allows a tab's name).
@@ -38,7 +44,7 @@ fn satei_sheets(rows: &crate::report::satei::Rows) -> Vec<Sheet> {
         .iter()
         .map(|(bureau, programs)| {
             let name: String = bureau.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-            let mut s = Sheet { name, headers: headers.clone(), rows: Vec::new() };
+            let mut s = Sheet::with_headers(name, headers.clone());
             for p in programs {
                 let mut cells = vec![
                     Value::text(&p.id),
@@ -72,6 +78,11 @@ pub(crate) enum Value {
     Yen(Money),
     /// A number with the Excel number format to show it with (`0.0`, `0.0000`, `0`).
     Number(Decimal, &'static str),
+    /// A total row's sum of its column over the data rows (of `year` only, when given): a `SUM`
+    /// (or `SUMIF` on the 年度 column) formula in Excel, with this value cached.
+    Sum(Money, Option<i32>),
+    /// The sum of the `n` total rows just above, as a formula, with this value cached.
+    SumAbove(Money, usize),
     Empty,
 }
 
@@ -84,7 +95,7 @@ impl Value {
     fn csv(&self) -> String {
         match self {
             Value::Text(s) => crate::files::spreadsheet_text(s).into_owned(),
-            Value::Yen(m) => m.as_decimal().normalize().to_string(),
+            Value::Yen(m) | Value::Sum(m, _) | Value::SumAbove(m, _) => m.as_decimal().normalize().to_string(),
             Value::Number(d, _) => d.normalize().to_string(),
             Value::Empty => String::new(),
         }
@@ -102,13 +113,27 @@ pub(crate) struct Row {
 #[derive(Debug, Clone)]
 pub(crate) struct Sheet {
     pub name: String,
+    /// A money column's header ends in `（円）`; the workbook names the unit it shows instead.
     pub headers: Vec<String>,
+    /// The data rows, under the filter: sorting them never mixes in a total.
     pub rows: Vec<Row>,
+    /// Total rows, below the filter range (the workbook only; CSV writes the data rows).
+    pub totals: Vec<Row>,
+    /// Printed on A3 (wide tables) rather than A4, landscape either way.
+    pub wide: bool,
 }
 
 impl Sheet {
     fn new(name: impl Into<String>, headers: &[&str]) -> Sheet {
-        Sheet { name: name.into(), headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+        Sheet::with_headers(name, headers.iter().map(|h| h.to_string()).collect())
+    }
+
+    fn with_headers(name: impl Into<String>, headers: Vec<String>) -> Sheet {
+        Sheet { name: name.into(), headers, rows: Vec::new(), totals: Vec::new(), wide: false }
+    }
+
+    fn push_sum(&mut self, cells: Vec<Value>) {
+        self.totals.push(Row { cells, total: true });
     }
 
     fn push(&mut self, cells: Vec<Value>) {
@@ -125,12 +150,15 @@ pub struct RunSheets<'a> {
     outcome: &'a PlanOutcome,
     /// Per year (as `outcome.allocations`): program id → the review's reason.
     reasons: Vec<HashMap<&'a str, &'a str>>,
+    /// Per year: program id → the program as the scenario states it (the inventory's inputs).
+    inputs: Vec<HashMap<&'a str, &'a Program>>,
 }
 
 impl<'a> RunSheets<'a> {
     /// `reviews` are the years' reviews in the order of `outcome.allocations` (for the reasons);
     /// a year without one gets empty reasons.
-    pub fn new(outcome: &'a PlanOutcome, reviews: &'a [Review]) -> RunSheets<'a> {
+    /// `scenarios` are the years' scenarios (for the inventory's inputs in the 事業 sheet).
+    pub fn new(outcome: &'a PlanOutcome, reviews: &'a [Review], scenarios: &[&'a Scenario]) -> RunSheets<'a> {
         let reasons = (0..outcome.allocations.len())
             .map(|i| {
                 reviews
@@ -139,7 +167,12 @@ impl<'a> RunSheets<'a> {
                     .unwrap_or_default()
             })
             .collect();
-        RunSheets { outcome, reasons }
+        let inputs = (0..outcome.allocations.len())
+            .map(|i| {
+                scenarios.get(i).map(|s| s.programs.iter().map(|p| (p.id.as_str(), p)).collect()).unwrap_or_default()
+            })
+            .collect();
+        RunSheets { outcome, reasons, inputs }
     }
 
     /// `--format csv`: the programs table, UTF-8 with a byte-order mark (so Excel reads Japanese),
@@ -148,7 +181,8 @@ impl<'a> RunSheets<'a> {
         write_csv(&self.programs())
     }
 
-    /// `--format xlsx`: 概要, 局別枠, 事業, 制約, 財政指標; the same bytes for the same run.
+    /// `--format xlsx`: 概要, 局別枠, 前年度比, 性質別, 事業, 制約, 財政指標; the same bytes for the
+    /// same run.
     pub fn xlsx(&self) -> Result<Vec<u8>> {
         self.xlsx_with(None)
     }
@@ -158,11 +192,25 @@ impl<'a> RunSheets<'a> {
     /// final amount and what holds it).
     pub fn xlsx_with(&self, stages: Option<&crate::report::satei::Rows>) -> Result<Vec<u8>> {
         let title = format!("{} {}", self.outcome.city, self.outcome.plan);
-        let mut sheets = vec![self.summary(), self.envelopes(), self.programs(), self.constraints(), self.indicators()];
+        let unit = self.outcome.allocations.first().map_or(crate::money::Unit::Sen, |a| a.display_unit);
+        let mut sheets = vec![
+            self.summary(),
+            self.envelopes(),
+            self.by_bureau(),
+            self.by_kind(),
+            self.programs(),
+            self.constraints(),
+            self.indicators(),
+        ];
         if let Some(rows) = stages {
             sheets.extend(satei_sheets(rows));
         }
-        xlsx::workbook(&title, &sheets)
+        xlsx::workbook(&title, unit, &sheets)
+    }
+
+    /// The year of a total row: `Some` in a plan (totals per year), `None` for a single year.
+    fn sum_year(&self, a: &Allocation) -> Option<i32> {
+        self.outcome.multi_year.then_some(a.fiscal_year)
     }
 
     fn years(&self) -> impl Iterator<Item = (Value, &'a Allocation)> + '_ {
@@ -265,70 +313,181 @@ impl<'a> RunSheets<'a> {
                     change_percent(e.amount, e.base),
                 ]);
             }
+        }
+        for (y, a) in self.years() {
             let base: Money = a.envelopes.iter().map(|e| e.base).sum();
             let requested: Money = a.envelopes.iter().map(|e| e.requested).sum();
             let total: Money = a.envelopes.iter().map(|e| e.amount).sum();
             let e = Value::Empty;
-            s.push_total(vec![
+            let year = self.sum_year(a);
+            s.push_sum(vec![
                 y.clone(),
                 e.clone(),
                 Value::text("局別枠合計"),
-                Value::Yen(base),
-                Value::Yen(requested),
+                Value::Sum(base, year),
+                Value::Sum(requested, year),
                 e.clone(),
                 e.clone(),
-                Value::Yen(total),
-                Value::Yen(total - base),
+                Value::Sum(total, year),
+                Value::Sum(total - base, year),
                 change_percent(total, base),
             ]);
-            let only_amount = |label: &str, amount: Money| {
-                let mut r = vec![Value::Empty; 10];
-                r[0] = y.clone();
-                r[2] = Value::text(label);
-                r[7] = Value::Yen(amount);
-                r
-            };
-            s.push_total(only_amount("市長調整枠", a.reserve));
-            s.push_total(only_amount("配分可能な一般財源", a.available));
+            let mut reserve = vec![Value::Empty; 10];
+            reserve[0] = y.clone();
+            reserve[2] = Value::text("市長調整枠");
+            reserve[7] = Value::Yen(a.reserve);
+            s.push_sum(reserve);
+            let mut available = vec![Value::Empty; 10];
+            available[0] = y.clone();
+            available[2] = Value::text("配分可能な一般財源");
+            available[7] = Value::SumAbove(a.available, 2);
+            s.push_sum(available);
         }
         s
     }
 
     /// 事業: one row per program (and year): what was asked, what the review allowed, what was
-    /// allocated, how it is financed, and what holds it there.
+    /// allocated, how it is financed and what holds it there, then the inventory's other inputs —
+    /// so the sheet reads back as the inventory it came from. A total row per year below.
     pub(crate) fn programs(&self) -> Sheet {
-        let mut s = Sheet::new("事業", &PROGRAM_HEADERS);
-        for ((y, a), reasons) in self.years().zip(&self.reasons) {
+        let mut s = Sheet::with_headers("事業", program_headers());
+        s.wide = true;
+        for (((y, a), reasons), inputs) in self.years().zip(&self.reasons).zip(&self.inputs) {
             let names: HashMap<&str, &str> =
                 a.envelopes.iter().map(|e| (e.department.as_str(), e.name.as_str())).collect();
             for p in &a.programs {
-                s.push(vec![
+                let mut row = vec![
                     y.clone(),
                     Value::text(&p.id),
                     Value::text(&p.name),
                     Value::text(&p.department),
                     Value::text(names.get(p.department.as_str()).copied().unwrap_or("")),
                     Value::text(p.kind.label()),
-                    Value::text(p.action.label()),
-                    Value::Yen(p.prior_cost),
-                    Value::Yen(p.requested),
-                    Value::Yen(p.min),
-                    Value::Yen(p.max),
-                    Value::Yen(p.allocated),
-                    Value::Yen(p.allocated - p.requested),
-                    Value::Yen(p.allocated - p.prior_cost),
-                    Value::Yen(p.general_revenue),
-                    Value::Yen(p.subsidy),
-                    Value::Yen(p.fees),
-                    Value::Yen(p.bonds),
-                    Value::text(if p.next_generation { "○" } else { "" }),
-                    Value::Number(p.priority, "0.000"),
-                    Value::text(p.held_by.label_ja()),
-                    Value::text(p.limits.join(" ")),
-                    Value::text(reasons.get(p.id.as_str()).copied().unwrap_or("")),
-                    Value::text(p.allocation_reason.as_deref().unwrap_or("")),
+                    p.nature.map_or(Value::Empty, |n| Value::text(n.label())),
+                ];
+                row.extend(program_results(p, reasons.get(p.id.as_str()).copied().unwrap_or("")));
+                let input = inputs.get(p.id.as_str()).copied();
+                row.extend(INPUT_COLUMNS.iter().map(|c| input.map_or(Value::Empty, |i| input_cell(i, c))));
+                s.push(row);
+            }
+        }
+        for (y, a) in self.years() {
+            let year = self.sum_year(a);
+            let sum = |f: fn(&ProgramAllocation) -> Money| Value::Sum(a.programs.iter().map(f).sum(), year);
+            let mut row = vec![y.clone(), Value::Empty, Value::text("合計")];
+            row.resize(8, Value::Empty);
+            row.extend([
+                sum(|p| p.prior_cost),
+                sum(|p| p.requested),
+                sum(|p| p.min),
+                sum(|p| p.max),
+                sum(|p| p.allocated),
+                sum(|p| p.allocated - p.requested),
+                sum(|p| p.allocated - p.prior_cost),
+                sum(|p| p.general_revenue),
+                sum(|p| p.subsidy),
+                sum(|p| p.fees),
+                sum(|p| p.bonds),
+            ]);
+            s.push_sum(row);
+        }
+        s
+    }
+
+    /// 前年度比: each bureau's 事業費 against its 前年度当初 (増減 and %), a total row per year.
+    pub(crate) fn by_bureau(&self) -> Sheet {
+        let mut s = Sheet::new(
+            "前年度比",
+            &[
+                "年度",
+                "局コード",
+                "局名",
+                "前年度当初（円）",
+                "要求額（円）",
+                "本年度（円）",
+                "増減（円）",
+                "増減率（%）",
+            ],
+        );
+        for (y, a) in self.years() {
+            for b in &a.by_bureau {
+                s.push(vec![
+                    y.clone(),
+                    Value::text(&b.department),
+                    Value::text(&b.name),
+                    Value::Yen(b.prior_cost),
+                    Value::Yen(b.requested),
+                    Value::Yen(b.allocated),
+                    Value::Yen(b.change),
+                    change_percent(b.allocated, b.prior_cost),
                 ]);
             }
+        }
+        for (y, a) in self.years() {
+            let year = self.sum_year(a);
+            let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
+            let requested: Money = a.by_bureau.iter().map(|b| b.requested).sum();
+            let now: Money = a.by_bureau.iter().map(|b| b.allocated).sum();
+            s.push_sum(vec![
+                y.clone(),
+                Value::Empty,
+                Value::text("合計"),
+                Value::Sum(prior, year),
+                Value::Sum(requested, year),
+                Value::Sum(now, year),
+                Value::Sum(now - prior, year),
+                change_percent(now, prior),
+            ]);
+        }
+        s
+    }
+
+    /// 性質別: the programs' totals by kind of expense, a total row per year.
+    pub(crate) fn by_kind(&self) -> Sheet {
+        let mut s = Sheet::new(
+            "性質別",
+            &[
+                "年度",
+                "性質別",
+                "事業数",
+                "前年度当初（円）",
+                "要求額（円）",
+                "本年度（円）",
+                "増減（円）",
+                "増減率（%）",
+                "うち一般財源（円）",
+            ],
+        );
+        for (y, a) in self.years() {
+            for k in &a.by_kind {
+                s.push(vec![
+                    y.clone(),
+                    Value::text(k.label()),
+                    Value::Number(Decimal::from(k.programs), "0"),
+                    Value::Yen(k.prior_cost),
+                    Value::Yen(k.requested),
+                    Value::Yen(k.allocated),
+                    Value::Yen(k.allocated - k.prior_cost),
+                    change_percent(k.allocated, k.prior_cost),
+                    Value::Yen(k.general_revenue),
+                ]);
+            }
+        }
+        for (y, a) in self.years() {
+            let year = self.sum_year(a);
+            let sum = |f: fn(&crate::allocate::KindTotal) -> Money| a.by_kind.iter().map(f).sum::<Money>();
+            let (prior, now) = (sum(|k| k.prior_cost), sum(|k| k.allocated));
+            s.push_sum(vec![
+                y.clone(),
+                Value::text("合計"),
+                Value::Number(Decimal::from(a.programs.len()), "0"),
+                Value::Sum(prior, year),
+                Value::Sum(sum(|k| k.requested), year),
+                Value::Sum(now, year),
+                Value::Sum(now - prior, year),
+                change_percent(now, prior),
+                Value::Sum(sum(|k| k.general_revenue), year),
+            ]);
         }
         s
     }
@@ -356,7 +515,7 @@ impl<'a> RunSheets<'a> {
                 s.push(vec![
                     y.clone(),
                     Value::text(&c.name),
-                    Value::text(&c.label),
+                    Value::text(c.kind.label_ja()),
                     Value::text(c.sense.math()),
                     Value::Yen(c.limit),
                     Value::Yen(c.value),
@@ -365,7 +524,11 @@ impl<'a> RunSheets<'a> {
                     c.shadow_price
                         .and_then(|p| Decimal::from_f64(p).map(|d| d.round_dp(6)))
                         .map_or(Value::Empty, |d| Value::Number(d, "0.0000")),
-                    Value::text(c.price_words(a.display_unit)),
+                    Value::text(if c.binding {
+                        c.price_words_ja(a.display_unit)
+                    } else {
+                        format!("拘束していません（余裕 {}）", c.slack.format(a.display_unit))
+                    }),
                 ]);
             }
         }
@@ -374,7 +537,7 @@ impl<'a> RunSheets<'a> {
                 s.push(vec![
                     Value::text("計画期間"),
                     Value::text(&c.name),
-                    Value::text(&c.label),
+                    Value::text(c.kind.label_ja()),
                     Value::text(c.sense.math()),
                     Value::Yen(c.limit),
                     Value::Yen(c.value),
@@ -440,9 +603,9 @@ impl<'a> RunSheets<'a> {
                         Value::text(c.kind.label_ja()),
                         Value::text(c.status.label_ja()),
                         Value::text(if c.constraint {
-                            format!("最適化の制約; {}", c.note)
+                            format!("最適化の制約。{}", c.note_ja())
                         } else {
-                            c.note.clone()
+                            c.note_ja().to_string()
                         }),
                     ]);
                 }
@@ -462,33 +625,119 @@ impl<'a> RunSheets<'a> {
     }
 }
 
-/// The programs table's columns (the README lists them with their English meaning).
-pub const PROGRAM_HEADERS: [&str; 24] = [
-    "年度",
-    "事業番号",
-    "事業名",
-    "局コード",
-    "所管局",
-    "経費区分",
-    "今後の方向性",
-    "前年度予算額（円）",
-    "要求額（円）",
-    "見直し下限（円）",
-    "見直し上限（円）",
-    "配分額（円）",
-    "対要求増減（円）",
-    "対前年度増減（円）",
-    "一般財源（円）",
-    "国県支出金（円）",
-    "使用料等（円）",
-    "市債（円）",
-    "次世代投資枠",
-    "優先度",
-    "配分を決めたもの",
-    "拘束している制約",
-    "見直しの理由",
-    "配分の理由",
+/// The inventory columns the 事業 sheet leads with (in this order), then its results.
+const LEAD_COLUMNS: [&str; 5] = ["id", "name", "department", "kind", "nature"];
+
+/// The inventory's other columns, after the results, in the inventory's order.
+const INPUT_COLUMNS: [&str; 20] = [
+    "cluster",
+    "subsidy_ratio",
+    "fees",
+    "bondable_share",
+    "strategy",
+    "next_generation",
+    "all_or_nothing",
+    "demand_trend",
+    "satisfaction",
+    "overlap_with",
+    "service_level",
+    "digital_share",
+    "private_capacity",
+    "outsourced",
+    "natural_savings",
+    "kpi_indicator",
+    "kpi_baseline",
+    "kpi_target",
+    "kpi_actual",
+    "kpi_direction",
 ];
+
+/// An inventory column's Japanese header, `（円）` after a money column's.
+fn input_header(en: &str) -> String {
+    let ja = COLUMNS.iter().find(|(e, _, _)| *e == en).map_or(en, |(_, ja, _)| *ja);
+    if matches!(en, "prior_cost" | "requested" | "fees" | "natural_savings") {
+        format!("{ja}（円）")
+    } else {
+        ja.into()
+    }
+}
+
+/// The 事業 sheet's columns: 年度, the lead inventory columns with 局名 after 所管局, the request
+/// and the results ([`RESULT_COLUMNS`], [`RESULT_NOTES`]), then the inventory's other columns.
+/// The README lists them with their English meaning.
+pub fn program_headers() -> Vec<String> {
+    let r = |i: usize| RESULT_COLUMNS[i].to_string();
+    let yen = |i: usize| format!("{}（円）", RESULT_COLUMNS[i]);
+    let mut h = vec![r(0)];
+    for (i, en) in LEAD_COLUMNS.iter().enumerate() {
+        if i == 3 {
+            h.push(r(1));
+        }
+        h.push(input_header(en));
+    }
+    h.push(r(2));
+    h.extend([input_header("prior_cost"), input_header("requested")]);
+    h.extend((3..=11).map(yen));
+    h.extend([r(12), r(13)]);
+    h.extend(RESULT_NOTES.iter().map(|n| n.to_string()));
+    h.extend(INPUT_COLUMNS.iter().map(|c| input_header(c)));
+    h
+}
+
+/// A program's request and results, in the order of [`program_headers`] (from 今後の方向性).
+fn program_results(p: &ProgramAllocation, reason: &str) -> Vec<Value> {
+    vec![
+        Value::text(p.action.label()),
+        Value::Yen(p.prior_cost),
+        Value::Yen(p.requested),
+        Value::Yen(p.min),
+        Value::Yen(p.max),
+        Value::Yen(p.allocated),
+        Value::Yen(p.allocated - p.requested),
+        Value::Yen(p.allocated - p.prior_cost),
+        Value::Yen(p.general_revenue),
+        Value::Yen(p.subsidy),
+        Value::Yen(p.fees),
+        Value::Yen(p.bonds),
+        Value::Number(p.priority, "0.000"),
+        Value::text(p.held_by.label_ja()),
+        Value::text(p.limits.join(" ")),
+        Value::text(reason),
+        Value::text(p.allocation_reason.as_deref().unwrap_or("")),
+    ]
+}
+
+/// One of the inventory's [`INPUT_COLUMNS`] of a program, as the inventory reader reads it back.
+fn input_cell(p: &Program, column: &str) -> Value {
+    let number = |d: Decimal| Value::Number(d, "General");
+    let opt = |d: Option<Decimal>| d.map_or(Value::Empty, number);
+    let yes = |b: bool| Value::text(if b { "○" } else { "" });
+    let kpi = p.kpi.as_ref();
+    let a = &p.attributes;
+    match column {
+        "cluster" => p.cluster.as_deref().map_or(Value::Empty, Value::text),
+        "subsidy_ratio" => number(p.subsidy_ratio),
+        "fees" => Value::Yen(p.fees),
+        "bondable_share" => number(p.bondable_share),
+        "strategy" => p.strategy.map_or(Value::Empty, |s| Value::text(s.label())),
+        "next_generation" => yes(p.next_generation),
+        "all_or_nothing" => yes(p.all_or_nothing),
+        "demand_trend" => opt(a.demand_trend),
+        "satisfaction" => opt(a.satisfaction),
+        "overlap_with" => a.overlap_with.as_deref().map_or(Value::Empty, Value::text),
+        "service_level" => opt(a.service_level),
+        "digital_share" => opt(a.digital_share),
+        "private_capacity" => opt(a.private_capacity),
+        "outsourced" => yes(a.outsourced),
+        "natural_savings" => Value::Yen(a.natural_savings),
+        "kpi_indicator" => kpi.map_or(Value::Empty, |k| Value::text(&k.indicator)),
+        "kpi_baseline" => opt(kpi.map(|k| k.baseline)),
+        "kpi_target" => opt(kpi.map(|k| k.target)),
+        "kpi_actual" => opt(kpi.map(|k| k.actual)),
+        "kpi_direction" => kpi.map_or(Value::Empty, |k| Value::text(k.direction.label())),
+        _ => Value::Empty,
+    }
+}
 
 fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {
     let fail = |e: csv::Error| Error::internal(format!("the CSV could not be written: {e}"));

@@ -6,6 +6,12 @@
 //! A bare number in a money column — a number cell or a number stored as text — is in the unit its
 //! header names in brackets (`要求額（千円）`: `12345` is 12,345千円), yen without one: the CSV reader
 //! applies that one rule to both kinds of inventory.
+//!
+//! One exception, for the workbooks waku writes (`waku run --format xlsx`): their money cells hold
+//! whole yen shown in 千円 by the number format `#,##0,`, and their headers name the unit shown
+//! (`要求額（千円）`). Such a workbook carries the defined name [`YEN_CELLS_NAME`]; in it, a number
+//! cell in a money column is read as yen, as Excel's formula bar shows it (text cells are read as
+//! written, as everywhere).
 
 use std::io::Cursor;
 use std::path::Path;
@@ -15,6 +21,10 @@ use calamine::{Data, Range, Reader, Xlsx, XlsxError};
 
 use crate::diagnostic::{Diagnostic, Location, SheetOrigin, Source};
 use crate::scenario::located::Located;
+
+/// The defined name a workbook written by waku carries: its money cells are yen, whatever unit
+/// the number format and the header show.
+pub const YEN_CELLS_NAME: &str = "waku_money_cells_in_yen";
 
 /// Whether `path` names an Excel workbook (by its extension).
 pub(crate) fn is_workbook(path: &Path) -> bool {
@@ -82,7 +92,19 @@ pub(crate) fn read_sheet(
         at(Diagnostic::error(format!("cannot read sheet `{name}` of `{shown}`: {e}"))
             .hint("save the workbook again from Excel; charts and macro sheets cannot hold the inventory"))
     })?;
-    let (text, first_column, bad) = to_text(&range);
+    let yen_cells = workbook.defined_names().iter().any(|(n, _)| n == YEN_CELLS_NAME);
+    // In a workbook waku wrote, the total rows (a `SUM` formula) are not programs.
+    let totals: Vec<u32> = match yen_cells.then(|| workbook.worksheet_formula(&name)) {
+        Some(Ok(formulas)) => {
+            let first = formulas.start().map_or(0, |(r, _)| r);
+            let rows = formulas.rows().enumerate();
+            rows.filter(|(_, row)| row.iter().any(|f| f.starts_with("SUM")))
+                .map(|(i, _)| first + u32::try_from(i).unwrap_or(u32::MAX))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let (text, first_column, bad) = to_text(&range, yen_cells, &totals);
     let source = Source::sheet(shown, Some(path.to_path_buf()), text, SheetOrigin { sheet: name, first_column });
     if bad.is_empty() {
         return Ok(source);
@@ -172,19 +194,34 @@ fn check_extent(workbook: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Result<(), 
 type Bad = (std::ops::Range<usize>, String, &'static str);
 
 /// The sheet as CSV text whose line *n* is row *n* and whose first cell is column `first_column`.
-fn to_text(range: &Range<Data>) -> (String, u32, Vec<Bad>) {
+/// With `yen_cells`, number cells under a money header (in the first row) are written with `円`;
+/// the rows `skip` (absolute row numbers) become empty lines.
+fn to_text(range: &Range<Data>, yen_cells: bool, skip: &[u32]) -> (String, u32, Vec<Bad>) {
     let Some((first_row, first_column)) = range.start() else {
         return (String::new(), 0, Vec::new());
+    };
+    let money: Vec<bool> = match range.rows().next() {
+        Some(header) if yen_cells => {
+            header.iter().map(|h| matches!(h, Data::String(s) if super::is_money_header(s))).collect()
+        }
+        _ => Vec::new(),
     };
     // Rows above the used range become empty lines, so line numbers stay row numbers.
     let mut text = "\n".repeat(first_row as usize);
     let mut bad = Vec::new();
-    for row in range.rows() {
+    for (i, row) in range.rows().enumerate() {
+        if skip.contains(&(first_row + u32::try_from(i).unwrap_or(u32::MAX))) {
+            text.push('\n');
+            continue;
+        }
         for (c, cell) in row.iter().enumerate() {
             if c > 0 {
                 text.push(',');
             }
-            let (value, problem) = cell_text(cell);
+            let (mut value, problem) = cell_text(cell);
+            if money.get(c).copied().unwrap_or(false) && matches!(cell, Data::Int(_) | Data::Float(_)) {
+                value.push('円');
+            }
             let start = text.len() + usize::from(needs_quotes(&value));
             push_field(&mut text, &value);
             if let Some((what, hint)) = problem {
@@ -252,7 +289,7 @@ mod tests {
         range.set_value((2, 2), Data::String("name".into()));
         range.set_value((3, 1), Data::String("1,234千円".into()));
         range.set_value((3, 2), Data::Error(calamine::CellErrorType::Ref));
-        let (text, first, bad) = to_text(&range);
+        let (text, first, bad) = to_text(&range, false, &[]);
         assert_eq!(text, "\n\nrequested,name\n\"1,234千円\",#REF!\n");
         assert_eq!(first, 1);
         assert_eq!(&text[bad[0].0.clone()], "#REF!");
