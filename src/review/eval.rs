@@ -846,7 +846,7 @@ mod tests {
             let ast = ruleset.engine.compile_with_scope(&scope, text).unwrap();
             observe(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &ast).unwrap()).1
         };
-        let field = |name: &str| crate::rules::PROGRAM_FIELDS.iter().position(|(f, _)| *f == name).unwrap() as u8;
+        let field = |name: &str| crate::rules::PROGRAM_FIELDS.iter().position(|f| f.name == name).unwrap() as u8;
         let seen = eval("if program.kind == \"no such kind\" { program.name } else { program.fees }");
         assert_eq!(seen.reads, [field("kind"), field("fees")]);
         assert!(seen.printed.is_empty());

@@ -568,41 +568,7 @@ pub(crate) struct ProgramData {
     pub kpi: Dynamic,
 }
 
-/// Every field a script can read from `program`, with what it holds (for docs, checks and "did you mean").
-pub const PROGRAM_FIELDS: [(&str, &str); 32] = [
-    ("id", "program id (事業番号)"),
-    ("name", "program name (事業名)"),
-    ("department", "owning bureau id"),
-    ("department_name", "owning bureau name (局・区名)"),
-    ("cluster", "business cluster id, or ()"),
-    ("cluster_name", "business cluster name, or ()"),
-    ("cluster_group", "business cluster group, or ()"),
-    ("reform_type", "the cluster's reform type, or ()"),
-    ("kind", "\"mandatory\", \"discretionary\", \"investment\" or \"new\""),
-    ("kind_ja", "義務的 / 裁量的 / 投資的 / 新規"),
-    ("prior_cost", "前年度予算額 (money)"),
-    ("requested", "要求額 (money)"),
-    ("growth", "requested ÷ prior_cost − 1, or () when there was no prior cost"),
-    ("subsidy_ratio", "国庫・県支出金 share of cost, 0..1"),
-    ("fees", "使用料・手数料 at the requested level (money)"),
-    ("bondable_share", "起債充当率, 0..1"),
-    ("specific_share", "特定財源 share: subsidies + fees + bonds, 0..1"),
-    ("general_revenue", "一般財源 needed at the requested level (money)"),
-    ("strategy", "\"earning\", \"high_quality\", \"safety\" or ()"),
-    ("strategy_ja", "稼げるまち / ハイクオリティ / 安全・安心, or ()"),
-    ("next_generation", "counts toward the 次世代投資枠 (true/false)"),
-    ("all_or_nothing", "a new initiative funded in full or not at all"),
-    ("demand_trend", "relative change in demand (−0.3 = fell 30%), or ()"),
-    ("satisfaction", "citizen need / satisfaction 0..1, or ()"),
-    ("overlap_with", "id of a program with the same purpose, or ()"),
-    ("overlap_name", "name of that program, or ()"),
-    ("service_level", "level against the national standard (1.0 = same), or ()"),
-    ("digital_share", "share of procedures online 0..1, or ()"),
-    ("private_capacity", "how far private providers could deliver it 0..1, or ()"),
-    ("outsourced", "already outsourced (true/false)"),
-    ("natural_savings", "savings not of the bureau's own doing (money)"),
-    ("kpi", "#{ indicator, baseline, target, actual, achievement } or ()"),
-];
+pub use super::fields::PROGRAM_FIELDS;
 
 /// Every field of [`ProgramData`], in [`PROGRAM_FIELDS`] order, as its getter returns it.
 macro_rules! program_fields {
@@ -899,7 +865,7 @@ mod tests {
 
     #[test]
     fn every_documented_program_field_has_its_getter() {
-        let documented: Vec<&str> = PROGRAM_FIELDS.iter().map(|(name, _)| *name).collect();
+        let documented: Vec<&str> = PROGRAM_FIELDS.iter().map(|f| f.name).collect();
         assert_eq!(documented, FIELD_NAMES);
     }
 

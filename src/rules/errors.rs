@@ -5,8 +5,8 @@ use std::sync::Arc;
 use rhai::{EvalAltResult, ParseErrorType, Position};
 
 use super::engine::{
-    FINDING_FIELDS, MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE, PROGRAM_FIELDS,
-    Removed, Sources, TIME_LIMIT,
+    FINDING_FIELDS, MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE, Removed, Sources,
+    TIME_LIMIT,
 };
 use crate::diagnostic::{Diagnostic, Location, Source, suggestion};
 
@@ -181,7 +181,7 @@ fn function_not_found(sig: &str, at: Location) -> Diagnostic {
     if let Some(rest) = sig.strip_prefix("get$") {
         let (field, ty) = rest.split_once(' ').unwrap_or((rest, ""));
         let (object, fields): (&str, Vec<&str>) = if ty.contains("Program") {
-            ("program", PROGRAM_FIELDS.iter().map(|(f, _)| *f).collect())
+            ("program", super::fields::program_field_names().collect())
         } else if ty.contains("Finding") {
             ("a finding", FINDING_FIELDS.to_vec())
         } else {

@@ -9,6 +9,7 @@
 pub(crate) mod compiled;
 pub mod engine;
 mod errors;
+mod fields;
 mod files;
 mod lint;
 pub mod manifest;
@@ -24,6 +25,7 @@ use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
 pub use engine::{PROGRAM_FIELDS, Printed, ProgramView, Sources};
+pub use fields::{FieldDoc, FieldType, program_field_doc};
 pub use files::{MemoryFolder, RuleFiles};
 pub(crate) use lint::returned_key;
 pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
@@ -324,7 +326,7 @@ fn check_references(
     warnings: &mut Vec<Diagnostic>,
 ) {
     let declared: Vec<&str> = parameters.list.keys().map(String::as_str).collect();
-    let fields: Vec<&str> = PROGRAM_FIELDS.iter().map(|(f, _)| *f).collect();
+    let fields: Vec<&str> = fields::program_field_names().collect();
     let mut used = BTreeSet::new();
     for source in sources.all() {
         for r in scan::references(&source.text, &["params", "program"]) {
