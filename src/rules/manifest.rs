@@ -278,12 +278,12 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
         let mut effective = Vec::new();
         for e in p.effective {
             let e = e.into_inner();
-            let Some(fy) = fiscal_year_of(e.from.get_ref()) else {
-                errors.push(
-                    Diagnostic::error("`from` must be a fiscal year such as `2027` or a date such as `2027-04-01`")
-                        .at(loc(e.from.span())),
-                );
-                continue;
+            let fy = match fiscal_year_of(e.from.get_ref()) {
+                Ok(fy) => fy,
+                Err(bad) => {
+                    errors.push(Diagnostic::error(bad.message).at(loc(e.from.span())).hint(bad.hint));
+                    continue;
+                }
             };
             if let Some(last) = effective.last().map(|s: &Scheduled| s.from_fiscal_year) {
                 if fy <= last {

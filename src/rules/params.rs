@@ -264,22 +264,76 @@ fn key_location(value: Option<&Location>, name: &str) -> Option<Location> {
     }
 }
 
-/// Reads `effective = [{ from = 2027, value = … }]`: the fiscal year from an integer or a date (April starts a year).
-pub(crate) fn fiscal_year_of(v: &toml::Value) -> Option<i32> {
-    match v {
-        toml::Value::Integer(i) => i32::try_from(*i).ok(),
+/// Why a `from` of `effective` was refused: the message and a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadStart {
+    pub message: String,
+    pub hint: String,
+}
+
+/// Reads `from` of `effective = [{ from = 2027, value = … }]`: the first fiscal year (年度, April
+/// to March) of the value. A year (`2027`), the first day of a fiscal year (`2027-04-01`) or its
+/// month (`"2027-04"`). A change cannot start inside a fiscal year: the budget is decided for the
+/// whole year, so `2027-10-01` is refused with the years it could mean, never rounded to one.
+pub(crate) fn fiscal_year_of(v: &toml::Value) -> Result<i32, BadStart> {
+    let general = || BadStart {
+        message: "`from` must be a fiscal year such as `2027`, or its first day `2027-04-01`".into(),
+        hint: "a fiscal year (年度) runs from April 1 to March 31; `from = 2027` is FY2027, from April 2027".into(),
+    };
+    let (year, month, day) = match v {
+        toml::Value::Integer(i) => {
+            return i32::try_from(*i).ok().filter(|y| (1900..=2200).contains(y)).ok_or_else(general);
+        }
         toml::Value::Datetime(dt) => {
-            let d = dt.date?;
-            let y = i32::from(d.year);
-            Some(if d.month >= 4 { y } else { y - 1 })
+            let Some(d) = dt.date else { return Err(general()) };
+            if dt.time.is_some() {
+                return Err(BadStart {
+                    message: format!("`from = {dt}` has a time of day"),
+                    hint: format!(
+                        "a value changes from the start of a fiscal year: write `from = {}-04-01` or `from = {}`",
+                        d.year, d.year
+                    ),
+                });
+            }
+            (i32::from(d.year), u32::from(d.month), Some(u32::from(d.day)))
         }
         toml::Value::String(s) => {
-            let y: i32 = s.get(..4)?.parse().ok()?;
-            let m: u32 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(4);
-            Some(if m >= 4 { y } else { y - 1 })
+            let s = s.trim();
+            let parts: Vec<&str> = s.split('-').collect();
+            let number = |t: &str, len: usize| (t.len() == len).then(|| t.parse::<u32>().ok()).flatten();
+            match parts.as_slice() {
+                [y, m] => match (number(y, 4), number(m, 2)) {
+                    (Some(y), Some(m)) => (y as i32, m, None),
+                    _ => return Err(general()),
+                },
+                [y, m, d] => match (number(y, 4), number(m, 2), number(d, 2)) {
+                    (Some(y), Some(m), Some(d)) => (y as i32, m, Some(d)),
+                    _ => return Err(general()),
+                },
+                _ => return Err(general()),
+            }
         }
-        _ => None,
+        _ => return Err(general()),
+    };
+    if !(1..=12).contains(&month) || day.is_some_and(|d| !(1..=31).contains(&d)) {
+        return Err(general());
     }
+    if month == 4 && day.is_none_or(|d| d == 1) {
+        return Ok(year);
+    }
+    let fy = if month >= 4 { year } else { year - 1 };
+    let written = match day {
+        Some(d) => format!("{year}-{month:02}-{d:02}"),
+        None => format!("{year}-{month:02}"),
+    };
+    Err(BadStart {
+        message: format!("`from = {written}` falls inside FY{fy} (April {fy} to March {}), not at its start", fy + 1),
+        hint: format!(
+            "a parameter holds for a whole fiscal year, since the budget is decided for the whole year: write `from = {fy}` (April {fy}) or `from = {}` (April {}); a value is never applied from the middle of a year",
+            fy + 1,
+            fy + 1
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -305,12 +359,24 @@ mod tests {
     }
 
     #[test]
-    fn fiscal_year_starts_in_april() {
-        let d: toml::Value = toml::from_str::<toml::Table>("d = 2027-03-31").unwrap()["d"].clone();
-        assert_eq!(fiscal_year_of(&d), Some(2026));
-        let d: toml::Value = toml::from_str::<toml::Table>("d = 2027-04-01").unwrap()["d"].clone();
-        assert_eq!(fiscal_year_of(&d), Some(2027));
-        assert_eq!(fiscal_year_of(&toml::Value::Integer(2028)), Some(2028));
+    fn a_change_starts_on_april_1_or_is_refused() {
+        let v = |t: &str| toml::from_str::<toml::Table>(&format!("d = {t}")).unwrap()["d"].clone();
+        assert_eq!(fiscal_year_of(&v("2027-04-01")), Ok(2027));
+        assert_eq!(fiscal_year_of(&v("\"2027-04\"")), Ok(2027), "month precision");
+        assert_eq!(fiscal_year_of(&v("\"2027-04-01\"")), Ok(2027));
+        assert_eq!(fiscal_year_of(&toml::Value::Integer(2028)), Ok(2028));
+        // Inside a fiscal year: refused, naming the year it falls in and what to write.
+        let e = fiscal_year_of(&v("2027-10-01")).unwrap_err();
+        assert_eq!(e.message, "`from = 2027-10-01` falls inside FY2027 (April 2027 to March 2028), not at its start");
+        assert!(e.hint.contains("`from = 2027`") && e.hint.contains("`from = 2028`"), "{}", e.hint);
+        let e = fiscal_year_of(&v("2027-03-31")).unwrap_err();
+        assert!(e.message.contains("inside FY2026"), "{}", e.message);
+        let e = fiscal_year_of(&v("\"2027-10\"")).unwrap_err();
+        assert!(e.message.starts_with("`from = 2027-10` falls inside FY2027"), "{}", e.message);
+        assert!(fiscal_year_of(&v("2027-04-01T09:00:00")).unwrap_err().message.contains("time of day"));
+        for bad in ["\"next year\"", "\"2027-13\"", "1.5", "99999"] {
+            assert!(fiscal_year_of(&v(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]
