@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::money::{Money, Unit};
+use crate::number::share as share_text;
 
 /// Direction of a constraint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,8 +100,8 @@ impl ConstraintKind {
             ConstraintKind::Balance => "general revenue (sources = uses)".into(),
             ConstraintKind::EnvelopeFloor { bureau, .. } => format!("envelope floor of {bureau}"),
             ConstraintKind::EnvelopeCeiling { bureau, .. } => format!("envelope ceiling of {bureau}"),
-            ConstraintKind::ReserveMin { share } => format!("reserve minimum ({} of available)", percent(*share)),
-            ConstraintKind::ReserveMax { share } => format!("reserve maximum ({} of available)", percent(*share)),
+            ConstraintKind::ReserveMin { share } => format!("reserve minimum ({} of available)", share_text(*share)),
+            ConstraintKind::ReserveMax { share } => format!("reserve maximum ({} of available)", share_text(*share)),
             ConstraintKind::InvestmentCap => "investment cap".into(),
             ConstraintKind::IssuanceCap => "bond issuance cap".into(),
             ConstraintKind::FundDrawdown => "fund drawdown limit".into(),
@@ -123,8 +124,8 @@ impl ConstraintKind {
             ConstraintKind::Balance => "一般財源の収支（歳入 = 歳出）".into(),
             ConstraintKind::EnvelopeFloor { bureau, .. } => format!("{bureau}の枠の下限"),
             ConstraintKind::EnvelopeCeiling { bureau, .. } => format!("{bureau}の枠の上限"),
-            ConstraintKind::ReserveMin { share } => format!("市長調整枠の下限（配分可能額の{}）", percent(*share)),
-            ConstraintKind::ReserveMax { share } => format!("市長調整枠の上限（配分可能額の{}）", percent(*share)),
+            ConstraintKind::ReserveMin { share } => format!("市長調整枠の下限（配分可能額の{}）", share_text(*share)),
+            ConstraintKind::ReserveMax { share } => format!("市長調整枠の上限（配分可能額の{}）", share_text(*share)),
             ConstraintKind::InvestmentCap => "投資的経費の上限".into(),
             ConstraintKind::IssuanceCap => "市債発行額の上限".into(),
             ConstraintKind::FundDrawdown => "基金取崩しの上限".into(),
@@ -234,10 +235,6 @@ impl ConstraintReport {
             if gains { "増えます" } else { "減ります" }
         )
     }
-}
-
-fn percent(d: Decimal) -> String {
-    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod files;
 pub mod fiscal;
 pub mod generate;
 pub mod money;
+pub mod number;
 pub mod pipeline;
 pub mod report;
 pub mod review;

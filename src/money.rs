@@ -109,6 +109,17 @@ impl schemars::JsonSchema for Unit {
     }
 }
 
+/// Which way [`Money::on_grid`] takes an amount that lies between two multiples of its step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grid {
+    /// The nearest multiple; halfway, the even one.
+    Nearest,
+    /// The multiple below (towards minus infinity).
+    Down,
+    /// The multiple above (towards plus infinity).
+    Up,
+}
+
 /// Why an amount could not be read. `offset` and `len` are byte positions inside the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseMoneyError {
@@ -188,16 +199,34 @@ impl Money {
         (self.0 / unit.factor()).normalize()
     }
 
+    /// An exact amount of yen (it may have a fraction: a share of a limit, a solver's answer) on
+    /// the grid of multiples of `step`: the nearest multiple (ties to even), the one below or the
+    /// one above. A step under one yen is one yen. The one grid rounding of waku: the allocation's
+    /// rounding unit, a plan's shares of its coupled limits and [`Money::round_to`] all use it.
+    pub fn on_grid(yen: Decimal, step: Money, way: Grid) -> Money {
+        let step = step.0.max(Decimal::ONE);
+        let steps = yen / step;
+        let steps = match way {
+            Grid::Nearest => steps.round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven),
+            Grid::Down => steps.floor(),
+            Grid::Up => steps.ceil(),
+        };
+        Money::from_decimal(steps * step)
+    }
+
+    /// This amount on the grid of multiples of `step` ([`Money::on_grid`]).
+    pub fn to_grid(self, step: Money, way: Grid) -> Money {
+        Money::on_grid(self.0, step, way)
+    }
+
     /// Rounds to a multiple of `unit` (ties to even), e.g. to whole 千円.
     pub fn round_to(self, unit: Unit) -> Money {
-        let f = unit.factor();
-        Money((self.0 / f).round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven) * f)
+        self.to_grid(Money(unit.factor()), Grid::Nearest)
     }
 
     /// Rounds down to a multiple of `unit` (towards minus infinity).
     pub fn floor_to(self, unit: Unit) -> Money {
-        let f = unit.factor();
-        Money((self.0 / f).floor() * f)
+        self.to_grid(Money(unit.factor()), Grid::Down)
     }
 
     /// `self × ratio`, rounded to whole yen (ties to even).
@@ -242,9 +271,44 @@ impl Money {
         group_digits(&format!("{:.*}", dp as usize, v))
     }
 
+    /// A change in `unit`, without the unit, signed as `sign` says: `▲1.46`, `+1.46`, `−1.46`.
+    pub fn format_change(self, unit: Unit, sign: Sign) -> String {
+        let n = self.format_number(unit);
+        match sign {
+            Sign::Triangle => triangle(n),
+            Sign::Plus if self.is_negative() => n,
+            Sign::Plus => format!("+{n}"),
+            Sign::PlusOrZero if self.is_negative() || self.is_zero() || n.starts_with('-') => n,
+            Sign::PlusOrZero => format!("+{n}"),
+            Sign::Minus if self.is_negative() => format!("−{}", self.abs().format_number(unit)),
+            Sign::Minus => format!("+{n}"),
+        }
+    }
+
     /// Parses what officials write. See the module docs and the tests for the accepted forms.
     pub fn parse(text: &str) -> Result<Money, ParseMoneyError> {
         parse_money(text)
+    }
+}
+
+/// How a change shows its sign ([`Money::format_change`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    /// As Japanese budget tables print it: `▲1.46` for a decrease, `1.46` for an increase.
+    Triangle,
+    /// `+1.46` for an increase or no change, `-1.46` for a decrease (the terminal).
+    Plus,
+    /// `+1.46`, `-1.46`, and no sign for what shows as zero (`0.00`: the what-if tables).
+    PlusOrZero,
+    /// `+1.46` / `−1.46` with a true minus sign (U+2212), for typeset pages.
+    Minus,
+}
+
+/// `-x` as `▲x`: how a Japanese budget table prints a decrease (the parser reads it back).
+pub fn triangle(s: String) -> String {
+    match s.strip_prefix('-') {
+        Some(rest) => format!("▲{rest}"),
+        None => s,
     }
 }
 
@@ -758,6 +822,14 @@ mod tests {
         assert_eq!(Money::yen(1_500).round_to(Unit::Sen), Money::yen(2_000));
         assert_eq!(Money::yen(2_500).round_to(Unit::Sen), Money::yen(2_000));
         assert_eq!(Money::yen(2_999).floor_to(Unit::Sen), Money::yen(2_000));
+        // The one grid: fractions of a yen, steps that are not a unit, and steps under a yen.
+        let half = Decimal::new(25, 1);
+        assert_eq!(Money::on_grid(half, Money::ZERO, Grid::Nearest), Money::yen(2));
+        assert_eq!(Money::on_grid(half, Money::yen(1), Grid::Up), Money::yen(3));
+        assert_eq!(Money::on_grid(half, Money::yen(1), Grid::Down), Money::yen(2));
+        assert_eq!(Money::yen(1_234).to_grid(Money::yen(500), Grid::Up), Money::yen(1_500));
+        assert_eq!(Money::yen(-1_234).to_grid(Money::yen(500), Grid::Down), Money::yen(-1_500));
+        assert_eq!(Money::yen(1_250).to_grid(Money::yen(500), Grid::Nearest), Money::yen(1_000));
         assert_eq!(Money::yen(1_000).mul_ratio(Decimal::new(3333, 4)), Money::yen(333));
         // Display rounds the same way and is exact for whole units.
         assert_eq!(Money::yen(1_250_000).format(Unit::Oku), "0.01億円");

@@ -34,7 +34,7 @@
 use rust_decimal::Decimal;
 
 use super::model::{Fixed, Limit, Model, ProgramState};
-use crate::money::Money;
+use crate::money::{Grid, Money};
 use crate::scenario::{Funding, Policy, ProgramKind, Scenario};
 
 /// An allocation in exact money.
@@ -97,30 +97,17 @@ fn snap(x: f64, lo: Money, hi: Money, unit: Money, scale: f64) -> Money {
 }
 
 fn round_unit(m: Money, unit: Money) -> Money {
-    if unit <= Money::yen(1) {
-        m
-    } else {
-        let q = (m.as_decimal() / unit.as_decimal())
-            .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
-        Money::from_decimal(q * unit.as_decimal())
-    }
-}
-
-/// The smallest multiple of `unit` that is ≥ `d` (d ≥ 0).
-fn ceil_unit(d: Decimal, unit: Money) -> Money {
-    grid_ceil(d, unit)
+    m.to_grid(unit, Grid::Nearest)
 }
 
 /// The largest multiple of `unit` (at least 1 yen) that is ≤ `d`.
 fn grid_floor(d: Decimal, unit: Money) -> Money {
-    let u = unit.as_decimal().max(Decimal::ONE);
-    Money::from_decimal((d / u).floor() * u)
+    Money::on_grid(d, unit, Grid::Down)
 }
 
 /// The smallest multiple of `unit` (at least 1 yen) that is ≥ `d`.
 fn grid_ceil(d: Decimal, unit: Money) -> Money {
-    let u = unit.as_decimal().max(Decimal::ONE);
-    Money::from_decimal((d / u).ceil() * u)
+    Money::on_grid(d, unit, Grid::Up)
 }
 
 /// Turns the solver's answer into exact money and repairs what rounding broke.
@@ -426,7 +413,7 @@ impl Ctx<'_> {
     /// `exact` rounded up to the unit grid when `lands(grid)` holds, else `exact` itself (a window
     /// narrower than one unit, e.g. `reserve_min_share == reserve_max_share`, needs whole yen).
     fn prefer_grid(&self, exact: Money, lands: impl Fn(Money) -> bool) -> Money {
-        let grid = ceil_unit(exact.as_decimal(), self.unit);
+        let grid = grid_ceil(exact.as_decimal(), self.unit);
         if lands(grid) { grid } else { exact }
     }
 
@@ -600,7 +587,7 @@ mod tests {
 
     #[test]
     fn ceil_unit_rounds_up_to_a_multiple() {
-        assert_eq!(ceil_unit(Decimal::new(1001, 0), Money::yen(1000)), Money::yen(2000));
-        assert_eq!(ceil_unit(Decimal::new(5, 1), Money::yen(1)), Money::yen(1));
+        assert_eq!(grid_ceil(Decimal::new(1001, 0), Money::yen(1000)), Money::yen(2000));
+        assert_eq!(grid_ceil(Decimal::new(5, 1), Money::yen(1)), Money::yen(1));
     }
 }

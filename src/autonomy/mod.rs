@@ -13,7 +13,7 @@
 //!             envelope_d = E_d + K_d,  reserve = R + Σ (S_d − K_d)
 //! policy.rs   each bureau's own script re-prioritises its programs within the review's bounds
 //! level2.rs   each bureau fills exactly its envelope, in its own order, under its sub-limits
-//! report.rs   per-bureau table and the comparison with `--mode central`
+//! compare.rs  the comparison with `--mode central`, bureau by bureau (tables: crate::report::autonomy)
 //! ```
 //!
 //! # Decisions
@@ -35,17 +35,17 @@
 //!   programs, exact to the yen (checked before anything is returned).
 //! * The `constraints` in the output are level 1's (the city model on the ring-fenced revenue).
 
+mod compare;
 pub mod level2;
 pub mod plan;
 pub mod policy;
-mod report;
 pub mod savings;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use compare::{CompareRow, Comparison};
 pub use plan::{AutonomousPlan, ComparePlan, compare, compare_plan, run_plan, run_year};
-pub use report::{Comparison, render_compare, render_table};
 
 use crate::allocate::{self, Allocation, Holding, reserve_window};
 use crate::diagnostic::Diagnostic;

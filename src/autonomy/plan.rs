@@ -68,7 +68,7 @@ pub fn compare_plan(plan: &Plan, reviews: &[Review], rulesets: &[Ruleset], optio
         .allocations
         .iter()
         .zip(&autonomous.years)
-        .map(|(c, a)| super::report::compare_allocations(c.clone(), a.clone()))
+        .map(|(c, a)| super::compare::compare_allocations(c.clone(), a.clone()))
         .collect();
     Ok(ComparePlan { central, autonomous, years })
 }

@@ -51,8 +51,8 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
     let d = diff::diff(&x, a, &y, b);
     let text = match args.format {
         Format::Json => super::output::to_json(&d)?,
-        Format::Markdown => d.render_markdown(args.all),
-        Format::Table => d.render_table(args.all),
+        Format::Markdown => crate::report::diff::render_markdown(&d, args.all),
+        Format::Table => crate::report::diff::render_table(&d, args.all),
     };
     write_out(out, &text)
 }

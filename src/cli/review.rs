@@ -47,8 +47,8 @@ pub fn run(args: &ReviewArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             continue;
         }
         let table = match (&args.program, result.programs.first()) {
-            (Some(_), Some(p)) => review::render_program(p, sc, ruleset),
-            _ => review::render_table(result, sc, ruleset),
+            (Some(_), Some(p)) => crate::report::review::render_program(p, sc, ruleset),
+            _ => crate::report::review::render_table(result, sc, ruleset),
         };
         match plan {
             Some(_) => text.push_str(&format!("== FY{} ({})\n{table}\n", sc.fiscal_year, sc.path.display())),

@@ -147,7 +147,7 @@ fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Resul
                 if multi {
                     text.push_str(&format!("\n── FY{}\n", y.allocation.fiscal_year));
                 }
-                text.push_str(&crate::autonomy::render_table(y));
+                text.push_str(&crate::report::autonomy::render_table(y));
             }
             if !multi {
                 text.push_str(&crate::report::fiscal::render_health_table_in(&a.outcome, palette));
@@ -170,7 +170,7 @@ fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<Stri
                 if multi {
                     text.push_str(&format!("{}── FY{}\n", if t > 0 { "\n" } else { "" }, y.central.fiscal_year));
                 }
-                text.push_str(&crate::autonomy::render_compare(y));
+                text.push_str(&crate::report::autonomy::render_compare(y));
             }
             Ok(text)
         }

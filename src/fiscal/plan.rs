@@ -42,7 +42,8 @@ use super::{
 use crate::allocate::{self, Allocation, Limit, Model, Options, model::Row, model::Var};
 use crate::constraint::{ConstraintKind, Sense};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::money::{Money, Unit};
+use crate::money::{Grid, Money, Unit};
+use crate::number::share_as_written;
 use crate::review::Review;
 use crate::rules::Ruleset;
 use crate::scenario::{self, LoadOptions, Scenario};
@@ -777,11 +778,11 @@ fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<()> {
         ))
         .at_opt(sc.fiscal.as_ref().and_then(|x| x.location.clone()))
         .note(format!(
-            "waku holds it at {}% or less: the {limit_words} is {}%{}",
-            (limit * Decimal::ONE_HUNDRED).normalize(),
-            (threshold * Decimal::ONE_HUNDRED).normalize(),
+            "waku holds it at {} or less: the {limit_words} is {}{}",
+            share_as_written(limit),
+            share_as_written(threshold),
             match city {
-                Some(c) => format!(", the city's own limit {}%", (c * Decimal::ONE_HUNDRED).normalize()),
+                Some(c) => format!(", the city's own limit {}", share_as_written(c)),
                 None => String::new(),
             }
         ));
@@ -823,7 +824,7 @@ fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) 
             let lin = joint.parts[t].limit(Limit::NextGeneration);
             let u = unit(sc);
             let v = Money::from_f64(eval(&lin)).unwrap_or_default();
-            let g = Money::from_decimal((v.as_decimal() / u.as_decimal()).round() * u.as_decimal());
+            let g = v.to_grid(u, Grid::Nearest);
             let most =
                 lin.constant + lin.terms.iter().map(|&(v, c)| (c * m.vars[v].hi).max(c * m.vars[v].lo)).sum::<f64>();
             room.push(Money::from_f64(most).unwrap_or_default() - g);
@@ -834,8 +835,7 @@ fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) 
         if short > Money::ZERO {
             if let Some((t, _)) = room.iter().enumerate().max_by_key(|&(_, r)| *r) {
                 let u = unit(&finals[t]);
-                let steps = (short.as_decimal() / u.as_decimal()).ceil();
-                shares[t] += Money::from_decimal(steps * u.as_decimal());
+                shares[t] += short.to_grid(u, Grid::Up);
             }
         }
         for (sc, g) in finals.iter_mut().zip(shares) {
@@ -846,9 +846,8 @@ fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) 
         for (t, sc) in finals.iter_mut().enumerate() {
             let p = &joint.parts[t];
             let d = x[p.model.drawdown + p.offset] * p.model.scale;
-            let u = unit(sc).as_decimal();
             let d = Money::from_f64(d.max(0.0)).unwrap_or_default();
-            let up = Money::from_decimal((d.as_decimal() / u).ceil() * u);
+            let up = d.to_grid(unit(sc), Grid::Up);
             sc.fund.max_drawdown = sc.fund.max_drawdown.min(up);
         }
     }
@@ -856,8 +855,7 @@ fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) 
         for (t, sc) in finals.iter_mut().enumerate() {
             let lin = joint.parts[t].limit(Limit::IssuanceCap);
             let i = Money::from_f64(eval(&lin).max(0.0)).unwrap_or_default();
-            let u = unit(sc).as_decimal();
-            let down = Money::from_decimal((i.as_decimal() / u).floor() * u);
+            let down = i.to_grid(unit(sc), Grid::Down);
             let fixed = Money::from_f64(lin.constant).unwrap_or_default();
             sc.bonds.issuance_cap = sc.bonds.issuance_cap.min(down.max(fixed));
         }

@@ -3,45 +3,17 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use unicode_width::UnicodeWidthStr;
-
 use super::terminal::{Palette, Tone};
+use super::text::{self, Sign, Table, amount as n};
 use crate::allocate::{Allocation, Holding};
 use crate::constraint::ConstraintKind;
-use crate::money::{Money, Unit};
+use crate::money::Money;
 
-/// Pads `s` to `width` terminal columns (East Asian wide characters count two).
-fn pad(s: &str, width: usize, right: bool) -> String {
-    let w = UnicodeWidthStr::width(s);
-    let fill = " ".repeat(width.saturating_sub(w));
-    if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
-}
-
-/// A plain table: first and last columns left-aligned, the rest right-aligned. Row *i* is painted
-/// in `tones[i]` (after padding, so colour never moves a column).
+/// Rows in their tones, under `header`, indented as the run table prints them.
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>], tones: &[Tone], palette: Palette) {
-    let last = header.len().saturating_sub(1);
-    let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(UnicodeWidthStr::width(c.as_str()));
-        }
-    }
-    let line = |cells: Vec<String>| {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(c, widths[i], i > 0 && (i < last || last == 0)))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let _ = writeln!(out, "  {}", line(header.iter().map(|s| s.to_string()).collect()));
-    for (i, r) in rows.iter().enumerate() {
-        let tone = tones.get(i).copied().unwrap_or(Tone::Plain);
-        let _ = writeln!(out, "  {}", palette.paint(tone, &line(r.clone())));
-    }
+    let mut t = Table::new(header.iter().copied()).left_last();
+    t.rows(rows.to_vec(), tones);
+    t.write(out, palette);
 }
 
 /// Cuts and abolitions, painted red on a terminal.
@@ -50,19 +22,11 @@ fn is_cut(action: crate::review::Action) -> bool {
     matches!(action, Action::Reduce | Action::Merge | Action::Abolish)
 }
 
-fn n(m: Money, u: Unit) -> String {
-    m.format_number(u)
-}
-
 fn change(now: Money, before: Money) -> String {
-    if before.is_zero() {
-        return String::new();
-    }
-    let pct = (now - before).as_decimal() / before.as_decimal() * rust_decimal::Decimal::ONE_HUNDRED;
-    format!("{:+.1}%", pct.round_dp(1))
+    text::change(now, before, 1, Sign::Plus)
 }
 
-fn envelope_rows(a: &Allocation, u: Unit) -> Vec<Vec<String>> {
+fn envelope_rows(a: &Allocation, u: crate::money::Unit) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = a
         .envelopes
         .iter()
@@ -97,7 +61,7 @@ fn envelope_rows(a: &Allocation, u: Unit) -> Vec<Vec<String>> {
         String::new(),
         String::new(),
         n(a.reserve, u),
-        format!("{}%", (a.reserve_share * rust_decimal::Decimal::ONE_HUNDRED).round_dp(2).normalize()),
+        text::share(a.reserve_share),
     ]);
     rows.push(vec![
         "available".into(),
@@ -234,20 +198,9 @@ pub fn render_table(a: &Allocation, all_programs: bool) -> String {
 /// [`render_table`] painted with `palette` (colour on a terminal; the same text without it).
 pub fn render_table_in(a: &Allocation, all_programs: bool, palette: Palette) -> String {
     let u = a.display_unit;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {} FY{} — allocation ({}; solver {})",
-        a.city,
-        a.scenario,
-        a.fiscal_year,
-        u.suffix(),
-        a.solver
-    );
-    for line in crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], u) {
-        let _ = writeln!(out, "{line}");
-    }
-    out.push('\n');
+    let title =
+        format!("{} {} FY{} — allocation ({}; solver {})", a.city, a.scenario, a.fiscal_year, u.suffix(), a.solver);
+    let mut out = text::heading(&title, &[(a.fiscal_year, &a.overrides)], u);
     table(&mut out, &["", u.suffix(), ""], &summary_rows(a), &summary_tones(a), palette);
     out.push('\n');
     table(

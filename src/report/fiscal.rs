@@ -3,48 +3,20 @@
 
 use std::fmt::Write as _;
 
-use unicode_width::UnicodeWidthStr;
-
 use super::terminal::{Palette, Tone};
+use super::text::{Table, amount as n, heading, ratio as pct, share_as_written};
 use crate::fiscal::PlanOutcome;
 use crate::fiscal::{
     CheckStatus, DEBT_SERVICE_EARLY, DEBT_SERVICE_PERMISSION, DEBT_SERVICE_REHABILITATION, FiscalHealth, FiscalStatus,
-    Ratio,
 };
 use crate::money::{Money, Unit};
 
-fn pad(s: &str, width: usize, right: bool) -> String {
-    let fill = " ".repeat(width.saturating_sub(UnicodeWidthStr::width(s)));
-    if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
-}
-
-/// First column left-aligned, the others right-aligned, except a last column `note`-style when `note`.
+/// First column left-aligned, the figures right-aligned, the last column (thresholds, notes) left.
 /// Row *i* is painted in `tones[i]` after padding.
-fn table(out: &mut String, header: &[String], rows: &[Vec<String>], note_last: bool, tones: &[Tone], palette: Palette) {
-    let last = header.len().saturating_sub(1);
-    let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(h.as_str())).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(UnicodeWidthStr::width(c.as_str()));
-            }
-        }
-    }
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(c, widths[i], i > 0 && !(note_last && i == last)))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let _ = writeln!(out, "  {}", line(header));
-    for (i, r) in rows.iter().enumerate() {
-        let tone = tones.get(i).copied().unwrap_or(Tone::Plain);
-        let _ = writeln!(out, "  {}", palette.paint(tone, &line(r)));
-    }
+fn table(out: &mut String, header: &[String], rows: &[Vec<String>], tones: &[Tone], palette: Palette) {
+    let mut t = Table::new(header.iter().cloned()).left_last();
+    t.rows(rows.to_vec(), tones);
+    t.write(out, palette);
 }
 
 /// The status row red when a year is past a threshold or the city's limit, yellow when bonds need permission.
@@ -59,18 +31,6 @@ fn health_tones(h: &FiscalHealth) -> Vec<Tone> {
     let mut tones = vec![Tone::Plain; 7];
     tones.push(status);
     tones
-}
-
-fn n(m: Money, u: Unit) -> String {
-    m.format_number(u)
-}
-
-fn pct(r: Option<Ratio>) -> String {
-    r.map_or_else(|| "—".into(), |r| format!("{}%", r.percent()))
-}
-
-fn p(d: rust_decimal::Decimal) -> String {
-    format!("{}%", (d * rust_decimal::Decimal::ONE_HUNDRED).normalize())
 }
 
 /// Indicator rows: one column per year, the thresholds in the last column.
@@ -95,9 +55,9 @@ fn health_rows(h: &FiscalHealth, u: Unit, limits: &[Option<String>; 3]) -> Vec<V
             with_city(
                 format!(
                     "permission {} / early {} / rehabilitation {}",
-                    p(DEBT_SERVICE_PERMISSION),
-                    p(DEBT_SERVICE_EARLY),
-                    p(DEBT_SERVICE_REHABILITATION)
+                    share_as_written(DEBT_SERVICE_PERMISSION),
+                    share_as_written(DEBT_SERVICE_EARLY),
+                    share_as_written(DEBT_SERVICE_REHABILITATION)
                 ),
                 &limits[0],
             ),
@@ -131,7 +91,7 @@ fn warnings(h: &FiscalHealth) -> Vec<String> {
 }
 
 fn city_limits(o: &PlanOutcome) -> [Option<String>; 3] {
-    o.city_limits.map(|l| l.map(p))
+    o.city_limits.map(|l| l.map(share_as_written))
 }
 
 /// The fiscal-health block of a single-year run (appended to the allocation table).
@@ -148,7 +108,7 @@ pub fn render_health_table_in(o: &PlanOutcome, palette: Palette) -> String {
     header.extend(o.years.iter().map(|y| format!("FY{y}")));
     header.push("thresholds".into());
     let tones = health_tones(&o.fiscal_health);
-    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), true, &tones, palette);
+    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), &tones, palette);
     finish(&mut out, o, palette);
     out
 }
@@ -174,22 +134,11 @@ pub fn render_plan_table(o: &PlanOutcome) -> String {
 /// [`render_plan_table`] painted with `palette`.
 pub fn render_plan_table_in(o: &PlanOutcome, palette: Palette) -> String {
     let u = o.display_unit;
-    let mut out = String::new();
-    let solvers: Vec<&str> = o.allocations.iter().map(|a| a.solver.as_str()).collect();
-    let _ = writeln!(
-        out,
-        "{} {} — multi-year plan ({}; solver {})",
-        o.city,
-        o.plan,
-        u.suffix(),
-        solvers.first().copied().unwrap_or("")
-    );
+    let solver = o.allocations.first().map_or("", |a| a.solver.as_str());
+    let title = format!("{} {} — multi-year plan ({}; solver {solver})", o.city, o.plan, u.suffix());
     let years: Vec<(i32, &[crate::scenario::Override])> =
         o.allocations.iter().map(|a| (a.fiscal_year, a.overrides.as_slice())).collect();
-    for line in crate::report::set_lines(&years, u) {
-        let _ = writeln!(out, "{line}");
-    }
-    out.push('\n');
+    let mut out = heading(&title, &years, u);
     let mut header = vec![u.suffix().to_string()];
     header.extend(o.years.iter().map(|y| format!("FY{y}")));
     header.push("plan".into());
@@ -218,13 +167,13 @@ pub fn render_plan_table_in(o: &PlanOutcome, palette: Palette) -> String {
             format!("{} (target {})", n(o.next_generation_total, u), n(o.next_generation_target, u)),
         ),
     ];
-    table(&mut out, &header, &rows, true, &[], palette);
+    table(&mut out, &header, &rows, &[], palette);
     out.push('\n');
     let mut header = vec!["fiscal health".to_string()];
     header.extend(o.years.iter().map(|y| format!("FY{y}")));
     header.push("thresholds".into());
     let tones = health_tones(&o.fiscal_health);
-    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), true, &tones, palette);
+    table(&mut out, &header, &health_rows(&o.fiscal_health, u, &city_limits(o)), &tones, palette);
     out.push('\n');
     let rows: Vec<Vec<String>> = o
         .path
@@ -259,7 +208,7 @@ pub fn render_plan_table_in(o: &PlanOutcome, palette: Palette) -> String {
         })
         .collect();
     let header = ["path limit".into(), "value".into(), String::new(), "limit".into(), String::new()];
-    table(&mut out, &header, &rows, true, &tones, palette);
+    table(&mut out, &header, &rows, &tones, palette);
     finish(&mut out, o, palette);
     out
 }

@@ -9,8 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use rust_decimal::Decimal;
-
+use super::text::{self, Sign, Table, amount as n, share, signed};
 use crate::allocate::{Allocation, Holding};
 use crate::constraint::{ConstraintKind, ConstraintReport, price_step};
 use crate::fiscal::{Check, CheckStatus, FiscalStatus, RatioIndicator, YearHealth};
@@ -69,12 +68,7 @@ pub fn memo(a: &Allocation, health: Option<&YearHealth>, review: Option<&Review>
                 ]
             })
             .collect();
-        table(
-            &mut out,
-            &["事業", "局・区", "方向性", "要求額", "配分額", "増減", "見直しの理由"],
-            &rows,
-            &[0, 1, 2, 6],
-        );
+        table(&mut out, &["事業", "局・区", "方向性", "要求額", "配分額", "増減", "見直しの理由"], rows, &[0, 1, 2, 6]);
     }
     out.push_str("\n## 見直しの方向性別の集計\n\n");
     actions(&mut out, a);
@@ -106,24 +100,16 @@ pub fn memo(a: &Allocation, health: Option<&YearHealth>, review: Option<&Review>
         table(
             &mut out,
             &["事業", "局・区", "方向性", "要求額", "配分額", "うち一般財源", "配分を決めたもの"],
-            &rows,
+            rows,
             &[0, 1, 2, 6],
         );
     }
     out
 }
 
-fn n(m: Money, u: Unit) -> String {
-    m.format_number(u)
-}
-
 /// A change as Japanese budget tables print it: `▲1.46` for a decrease.
 fn delta(m: Money, u: Unit) -> String {
-    let s = n(m, u);
-    match s.strip_prefix('-') {
-        Some(rest) => format!("▲{rest}"),
-        None => s,
-    }
+    signed(m, u, Sign::Triangle)
 }
 
 fn is_cut(action: Action) -> bool {
@@ -134,19 +120,11 @@ fn bureau_name(a: &Allocation, id: &str) -> String {
     a.envelopes.iter().find(|e| e.department == id).map_or_else(|| id.to_string(), |e| e.name.clone())
 }
 
-fn percent(d: Decimal) -> String {
-    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
-}
-
 /// A Markdown table; columns in `left` are left-aligned, the rest right-aligned.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>], left: &[usize]) {
-    let _ = writeln!(out, "| {} |", header.join(" | "));
-    let rule: String = (0..header.len()).map(|i| if left.contains(&i) { "---|" } else { "---:|" }).collect();
-    let _ = writeln!(out, "|{rule}");
-    for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
-    }
+fn table(out: &mut String, header: &[&str], rows: Vec<Vec<String>>, left: &[usize]) {
+    let mut t = Table::new(header.iter().copied()).left(left.iter().copied());
+    t.rows(rows, &[]);
+    out.push_str(&t.markdown());
 }
 
 fn summary(a: &Allocation, health: Option<&YearHealth>) -> String {
@@ -167,7 +145,7 @@ fn summary(a: &Allocation, health: Option<&YearHealth>) -> String {
         envelopes.format(u),
         a.envelopes.len(),
         a.reserve.format(u),
-        percent(a.reserve_share)
+        share(a.reserve_share)
     );
     let _ = write!(
         s,
@@ -216,8 +194,8 @@ fn health_sentence(health: Option<&YearHealth>) -> String {
     };
     let ratios = format!(
         "実質公債費比率 {}、将来負担比率 {}",
-        h.real_debt_service_ratio.map_or("—".into(), |r| format!("{}%", r.percent())),
-        h.future_burden_ratio.map_or("—".into(), |r| format!("{}%", r.percent()))
+        text::ratio(h.real_debt_service_ratio),
+        text::ratio(h.future_burden_ratio)
     );
     let over: Vec<&Check> = h.checks.iter().filter(|c| c.status != CheckStatus::Ok).collect();
     if over.is_empty() {
@@ -241,14 +219,7 @@ fn health_sentence(health: Option<&YearHealth>) -> String {
 
 fn envelopes(out: &mut String, a: &Allocation) {
     let u = a.display_unit;
-    let change = |now: Money, before: Money| {
-        if before.is_zero() {
-            return String::new();
-        }
-        let pct = (now - before).as_decimal() / before.as_decimal() * Decimal::ONE_HUNDRED;
-        let pct = format!("{:+.1}%", pct.round_dp(1));
-        pct.strip_prefix('-').map_or(pct.clone(), |rest| format!("▲{rest}"))
-    };
+    let change = |now: Money, before: Money| text::change(now, before, 1, Sign::Triangle);
     let mut rows: Vec<Vec<String>> = a
         .envelopes
         .iter()
@@ -304,7 +275,7 @@ fn envelopes(out: &mut String, a: &Allocation) {
     };
     rows.push(only("市長調整枠", a.reserve));
     rows.push(only("配分可能な一般財源", a.available));
-    table(out, &["局・区", "基準額", "要求額", "下限", "上限", "配分枠", "対基準", "限度"], &rows, &[0, 7]);
+    table(out, &["局・区", "基準額", "要求額", "下限", "上限", "配分枠", "対基準", "限度"], rows, &[0, 7]);
     let _ = writeln!(
         out,
         "\n基準額は前年度の事業費に要した一般財源。局別枠合計 {} + 市長調整枠 {} = 配分可能な一般財源 {}（円単位で一致）。",
@@ -330,7 +301,7 @@ fn frames(out: &mut String, a: &Allocation) {
     };
     let rows = vec![
         vec![
-            format!("市長調整枠（配分可能額の{}）", percent(a.reserve_share)),
+            format!("市長調整枠（配分可能額の{}）", share(a.reserve_share)),
             n(a.reserve, u),
             limit(reserve_min),
             limit(reserve_max),
@@ -368,7 +339,7 @@ fn frames(out: &mut String, a: &Allocation) {
             ),
         ],
     ];
-    table(out, &["項目", "金額", "下限・目標", "上限", "状態"], &rows, &[0, 4]);
+    table(out, &["項目", "金額", "下限・目標", "上限", "状態"], rows, &[0, 4]);
     let _ = writeln!(
         out,
         "\n市債残高は {} → {}（発行 {}、償還 {}）。",
@@ -446,12 +417,12 @@ fn indicators(out: &mut String, a: &Allocation, health: Option<&YearHealth>) {
         };
         rows.push(vec![
             label.to_string(),
-            value.map_or("—".into(), |r| format!("{}%", r.percent())),
+            text::ratio(value),
             if thresholds.is_empty() { "—".into() } else { thresholds.join(" / ") },
             verdict,
         ]);
     }
-    table(out, &["指標", "値", "基準", "判定"], &rows, &[0, 2, 3]);
+    table(out, &["指標", "値", "基準", "判定"], rows, &[0, 2, 3]);
 }
 
 fn actions(out: &mut String, a: &Allocation) {
@@ -476,5 +447,5 @@ fn actions(out: &mut String, a: &Allocation) {
         format!("**{}**", n(a.total_allocated, u)),
         format!("**{}**", delta(a.total_allocated - a.total_requested, u)),
     ]);
-    table(out, &["方向性", "事業数", "要求額", "配分額", "増減"], &rows, &[0]);
+    table(out, &["方向性", "事業数", "要求額", "配分額", "増減"], rows, &[0]);
 }

@@ -20,8 +20,8 @@ use toml::Spanned;
 use super::{Action, Context, Finding, ProgramReview};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
+use crate::number::from_f64 as decimal_from_f64;
 use crate::rules::Ruleset;
-use crate::rules::params::decimal_from_f64;
 use crate::scenario::{Attributes, Kpi, Located, Program, ProgramKind, Strategy};
 use crate::{Error, Result};
 

@@ -19,7 +19,7 @@ use crate::{Error, Result};
 
 pub use crate::assessment::{Action, Assessment, Finding};
 pub use eval::{Context, program_view, ratio_base};
-pub use render::{render_program, render_table, to_json, to_json_string};
+pub use render::{to_json, to_json_string};
 
 impl Assessment {
     /// The assessment as a bureau's own policy script sees it: `#{ action, priority, min, max, reason }`

@@ -17,10 +17,10 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::files::RuleFiles;
-use super::params::decimal_from_f64;
 use super::value::Value;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
+use crate::number::from_f64 as decimal_from_f64;
 
 /// At most this many operations per script per program (a rule needs a few hundred).
 pub const MAX_OPERATIONS: u64 = 500_000;

@@ -9,9 +9,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::files::RuleFiles;
-use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, decimal_from_f64, fiscal_year_of};
+use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, fiscal_year_of};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::files::Refusal;
+use crate::number::from_f64 as decimal_from_f64;
 
 /// The manifest as written.
 #[derive(Debug, Deserialize)]

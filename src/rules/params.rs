@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::str::FromStr;
 
 use rhai::Dynamic;
 use rust_decimal::Decimal;
@@ -91,9 +90,9 @@ impl ParamValue {
         match unit {
             ParamUnit::Ratio | ParamUnit::Score => match v {
                 toml::Value::Integer(i) => Ok(ParamValue::Number(Decimal::from(*i))),
-                toml::Value::Float(f) => decimal_from_f64(*f).map(ParamValue::Number).ok_or_else(found),
+                toml::Value::Float(f) => crate::number::from_f64(*f).map(ParamValue::Number).ok_or_else(found),
                 toml::Value::String(s) if unit == ParamUnit::Ratio => {
-                    crate::scenario::parse_number(s).map(ParamValue::Number).ok_or_else(found)
+                    crate::number::parse(s).map(ParamValue::Number).ok_or_else(found)
                 }
                 _ => Err(found()),
             },
@@ -153,14 +152,6 @@ fn describe(v: &toml::Value) -> String {
         toml::Value::Array(_) => "an array".to_string(),
         toml::Value::Table(_) => "a table".to_string(),
     }
-}
-
-/// Through the shortest decimal text, so `0.01` stays exactly `0.01`.
-pub(crate) fn decimal_from_f64(f: f64) -> Option<Decimal> {
-    if !f.is_finite() {
-        return None;
-    }
-    Decimal::from_str(&f.to_string()).ok().or_else(|| Decimal::from_scientific(&format!("{f:e}")).ok())
 }
 
 /// A value that takes effect from a fiscal year on.

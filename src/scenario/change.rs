@@ -43,7 +43,7 @@ fn decimal(s: &str) -> Option<Decimal> {
     if s.is_empty() {
         return None;
     }
-    crate::scenario::parse_number(s).filter(|_| !s.ends_with('%') && !s.ends_with('％'))
+    crate::number::parse(s).filter(|_| !s.ends_with('%') && !s.ends_with('％'))
 }
 
 impl Change {

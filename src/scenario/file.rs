@@ -1,7 +1,6 @@
 //! The scenario file as written: every field optional so an overlay (`extends`) states only what differs.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
@@ -14,13 +13,7 @@ use crate::money::{Money, Unit};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Number(pub Decimal);
 
-/// The largest number (in size) a scenario may write: a ratio, a share, a KPI figure. Far above
-/// any real one, and small enough that a number times an amount stays exact (see [`crate::money::MAX_YEN`]).
-pub const MAX_NUMBER: i64 = 1_000_000_000_000;
-
-fn number_in_range(d: Decimal) -> Option<Decimal> {
-    (d.abs() <= Decimal::from(MAX_NUMBER)).then_some(d)
-}
+use crate::number::in_range as number_in_range;
 
 const NUMBER_TOO_LARGE: &str = "is too large: a number in a scenario may be at most 1,000,000,000,000 in size";
 
@@ -43,20 +36,14 @@ impl<'de> Deserialize<'de> for Number {
                     .ok_or_else(|| E::custom(format!("number `{v}` {NUMBER_TOO_LARGE}")))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
-                // Through the shortest decimal text, so 0.01 stays exactly 0.01.
-                Decimal::from_str(&v.to_string())
-                    .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
-                    .ok()
-                    .and_then(number_in_range)
-                    .map(Number)
-                    .ok_or_else(|| {
-                        let shown = if v.abs() >= 1e15 { format!("{v:e}") } else { v.to_string() };
-                        E::custom(format!("number `{shown}` {NUMBER_TOO_LARGE}"))
-                    })
+                crate::number::from_f64(v).and_then(number_in_range).map(Number).ok_or_else(|| {
+                    let shown = if v.abs() >= 1e15 { format!("{v:e}") } else { v.to_string() };
+                    E::custom(format!("number `{shown}` {NUMBER_TOO_LARGE}"))
+                })
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Number, E> {
                 let quoted = crate::diagnostic::quote(v);
-                match parse_number_unbounded(v) {
+                match crate::number::parse_unbounded(v) {
                     Some(d) => number_in_range(d)
                         .map(Number)
                         .ok_or_else(|| E::custom(format!("number `{quoted}` {NUMBER_TOO_LARGE}"))),
@@ -68,35 +55,6 @@ impl<'de> Deserialize<'de> for Number {
         }
         d.deserialize_any(V)
     }
-}
-
-/// Parses `0.05`, `-0.3`, `5%`, `５％`; `None` also for a number larger than [`MAX_NUMBER`].
-pub fn parse_number(s: &str) -> Option<Decimal> {
-    parse_number_unbounded(s).and_then(number_in_range)
-}
-
-/// [`parse_number`] without the bound on its size.
-pub(crate) fn parse_number_unbounded(s: &str) -> Option<Decimal> {
-    // Plain ASCII numbers (`0.45`, `-0.19`) need no normalising copy.
-    let plain = s.trim();
-    if plain.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
-        return Decimal::from_str(plain).ok();
-    }
-    let t: String = s
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            '％' => '%',
-            '－' | '−' | '▲' | '△' => '-',
-            c => c,
-        })
-        .collect();
-    if let Some(p) = t.strip_suffix('%') {
-        return Decimal::from_str(p.trim()).ok().map(|d| d / Decimal::from(100));
-    }
-    Decimal::from_str(&t).ok()
 }
 
 impl JsonSchema for Number {

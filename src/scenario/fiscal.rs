@@ -78,9 +78,9 @@ pub(crate) fn validate(f: FiscalFile, errors: &mut Vec<Diagnostic>) -> Option<Fi
         if n.value.0 < Decimal::ZERO || n.value.0 > max {
             errors.push(
                 Diagnostic::error(format!(
-                    "`fiscal.{key}` must be between 0% and {}%, found {}%",
-                    (max * Decimal::ONE_HUNDRED).normalize(),
-                    (n.value.0 * Decimal::ONE_HUNDRED).normalize()
+                    "`fiscal.{key}` must be between 0% and {}, found {}",
+                    crate::number::share_as_written(max),
+                    crate::number::share_as_written(n.value.0)
                 ))
                 .at_opt(n.location.clone())
                 .hint("write a ratio as a percentage, e.g. \"18%\", or a share, e.g. 0.18"),

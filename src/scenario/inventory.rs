@@ -9,10 +9,11 @@ mod xlsx;
 
 use std::sync::Arc;
 
-use super::file::{ClusterFile, ClusterId, MAX_NUMBER, Number, ProgramFile, parse_number_unbounded};
+use super::file::{ClusterFile, ClusterId, Number, ProgramFile};
 use super::located::Located;
 use crate::diagnostic::{Diagnostic, Location, Source, quote};
 use crate::money::{Money, Unit};
+use crate::number::{MAX_NUMBER, parse_unbounded as parse_number_unbounded};
 
 pub(crate) use xlsx::{is_workbook, read_sheet};
 

@@ -25,8 +25,8 @@ use crate::diagnostic::Location;
 use crate::money::{Money, Unit};
 
 pub use encoding::TextEncoding;
+pub use file::ScenarioFile;
 pub use file::{FiscalFile, PlanFile, PlanYearFile};
-pub use file::{ScenarioFile, parse_number};
 pub use fiscal::FiscalInputs;
 pub use inventory::COLUMNS;
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};

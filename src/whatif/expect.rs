@@ -24,7 +24,6 @@
 //! each as a [`CaseResult`], the shape `waku test` prints for rule tests too.
 
 use std::fmt::Write as _;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
@@ -443,11 +442,8 @@ fn quantity(v: &toml::Value, number: bool) -> std::result::Result<Quantity, Stri
     if number {
         let parsed = match v {
             toml::Value::Integer(i) => Some(Decimal::from(*i)),
-            toml::Value::Float(f) => Decimal::from_str(&f.to_string()).ok(),
-            toml::Value::String(s) => match s.trim().strip_suffix('%') {
-                Some(p) => Decimal::from_str(p.trim()).ok().map(|d| d / Decimal::ONE_HUNDRED),
-                None => Decimal::from_str(s.trim()).ok(),
-            },
+            toml::Value::Float(f) => crate::number::from_f64(*f),
+            toml::Value::String(s) => crate::number::parse(s),
             _ => None,
         };
         return parsed

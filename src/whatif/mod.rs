@@ -10,5 +10,4 @@ pub mod diff;
 pub mod expect;
 pub mod indicators;
 pub mod sweep;
-mod text;
 pub mod vary;

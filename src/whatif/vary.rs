@@ -17,7 +17,6 @@
 //! With `--samples`, values are drawn uniformly from `LO..HI` (the `:N` is not needed).
 //! None of these names is read by the review rules, so a sweep reviews the programs once.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -337,12 +336,7 @@ fn parse_value(t: &str, kind: Kind) -> std::result::Result<(Decimal, Form), Stri
             .map(|m| (m.as_decimal(), Form::Absolute))
             .map_err(|e| format!("`{t}` is not an amount: {}", e.message)),
         Kind::Share | Kind::Number => {
-            let pct = t.strip_suffix('%').or_else(|| t.strip_suffix('％'));
-            let v = match pct {
-                Some(p) => Decimal::from_str(p.trim()).map(|d| d / Decimal::ONE_HUNDRED),
-                None => Decimal::from_str(t),
-            };
-            v.map(|d| (d, Form::Absolute)).map_err(|_| format!("`{t}` is not a number"))
+            crate::number::parse(t).map(|d| (d, Form::Absolute)).ok_or_else(|| format!("`{t}` is not a number"))
         }
     }
 }

@@ -50,7 +50,7 @@ fn font(px: f64) -> f64 {
 /// Roughly how wide `text` is at `px`, for margins: East Asian wide characters take about `px`,
 /// others about 0.6 `px`.
 fn text_width(text: &str, px: f64) -> u32 {
-    let cols = unicode_width::UnicodeWidthStr::width(text) as f64;
+    let cols = crate::report::text::width(text) as f64;
     (cols * px * 0.55).ceil() as u32
 }
 

@@ -12,9 +12,7 @@ use crate::constraint::ConstraintKind;
 use crate::fiscal::{CheckStatus, PlanOutcome, Ratio, RatioIndicator, YearHealth};
 use crate::money::Money;
 
-fn pct(r: Option<Ratio>) -> String {
-    r.map_or_else(|| "—".into(), |r| format!("{}%", r.percent()))
-}
+use crate::report::text::{ratio as pct, share_as_written};
 
 pub(super) fn health_table(o: &PlanOutcome) -> Table {
     let u = o.display_unit;
@@ -60,8 +58,8 @@ pub(super) fn health_table(o: &PlanOutcome) -> Table {
                 city(2).map_or_else(
                     || {
                         format!(
-                            "法定の基準なし no statutory threshold（参考 benchmark: 政令市平均 約{}%、{}年度）",
-                            (crate::fiscal::ORDINARY_BALANCE_BENCHMARK * Decimal::ONE_HUNDRED).normalize(),
+                            "法定の基準なし no statutory threshold（参考 benchmark: 政令市平均 約{}、{}年度）",
+                            share_as_written(crate::fiscal::ORDINARY_BALANCE_BENCHMARK),
                             crate::fiscal::ORDINARY_BALANCE_BENCHMARK_YEAR
                         )
                     },
@@ -199,13 +197,12 @@ pub(super) fn ratio_charts(o: &PlanOutcome) -> Result<Vec<Chart>> {
             let year = crate::fiscal::ORDINARY_BALANCE_BENCHMARK_YEAR;
             thresholds.push(Threshold {
                 value: ratio_f(Ratio(b)),
-                label: format!("参考: 政令市平均 約{}%（{year}年度）", (b * Decimal::ONE_HUNDRED).normalize()),
+                label: format!("参考: 政令市平均 約{}（{year}年度）", share_as_written(b)),
                 color: charts::benchmark_color(),
             });
             note = format!(
-                "棒: 各年度の比率。法定の基準はなく、市の目標も定められていないため、灰色の破線は参考値（政令市平均 約{}%、{year}年度）。低いほど財政に弾力性があります。 Bars: the ratio per year; no statutory threshold or city target, so the grey line is a benchmark (the designated-city average, about {}% in FY{year}).",
-                (b * Decimal::ONE_HUNDRED).normalize(),
-                (b * Decimal::ONE_HUNDRED).normalize()
+                "棒: 各年度の比率。法定の基準はなく、市の目標も定められていないため、灰色の破線は参考値（政令市平均 約{0}、{year}年度）。低いほど財政に弾力性があります。 Bars: the ratio per year; no statutory threshold or city target, so the grey line is a benchmark (the designated-city average, about {0} in FY{year}).",
+                share_as_written(b)
             );
         }
         let bars: Vec<VBar> = ys

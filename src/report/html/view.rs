@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use askama::Template;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use unicode_width::UnicodeWidthStr;
 
 use super::{indicators, year};
 use crate::Result;
 use crate::allocate::Allocation;
 use crate::fiscal::{PlanOutcome, Ratio};
 use crate::money::{Money, Unit};
+use crate::report::text::{self, Sign};
+pub(super) use crate::report::text::{amount as n, share};
 use crate::review::Review;
 
 #[derive(Template)]
@@ -178,10 +179,6 @@ pub(super) fn period(years: &[i32]) -> String {
     }
 }
 
-pub(super) fn n(m: Money, u: Unit) -> String {
-    m.format_number(u)
-}
-
 pub(super) fn yen(m: Money) -> String {
     m.as_decimal().normalize().to_string()
 }
@@ -191,25 +188,18 @@ pub(super) fn f(m: Money, u: Unit) -> f64 {
     m.in_unit(u).to_f64().unwrap_or(0.0)
 }
 
-pub(super) fn share(d: Decimal) -> String {
-    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(2).normalize())
-}
-
 pub(super) fn ratio_f(r: Ratio) -> f64 {
     (r.0 * Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0)
 }
 
+/// A change against `before` in percent, to 0.1: `+1.2%`.
 pub(super) fn change(now: Money, before: Money) -> String {
-    if before.is_zero() {
-        return String::new();
-    }
-    let pct = (now - before).as_decimal() / before.as_decimal() * Decimal::ONE_HUNDRED;
-    format!("{:+.1}%", pct.round_dp(1))
+    text::change(now, before, 1, Sign::Plus)
 }
 
 /// A signed amount: `+1.20` / `−3.40` (a true minus sign).
 pub(super) fn signed(m: Money, u: Unit) -> String {
-    if m.is_negative() { format!("−{}", n(m.abs(), u)) } else { format!("+{}", n(m, u)) }
+    text::signed(m, u, Sign::Minus)
 }
 
 pub(super) fn fy(multi: bool, year: i32, words: &str) -> String {
@@ -473,6 +463,6 @@ pub(super) fn nice_floor(v: f64, span: f64) -> f64 {
 /// Width in pixels for labels of this many terminal columns (a wide character is two).
 pub(super) fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
     // Labels are drawn at `charts::LABEL_PX`: about half of it per column (a CJK character is two).
-    let cols = labels.map(UnicodeWidthStr::width).max().unwrap_or(0) as f64;
+    let cols = labels.map(text::width).max().unwrap_or(0) as f64;
     ((cols * super::charts::LABEL_PX * 0.55) as u32 + 24).clamp(80, 320)
 }

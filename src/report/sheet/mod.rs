@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
+use super::text;
 use crate::allocate::Allocation;
 use crate::fiscal::{PlanOutcome, Ratio, RatioIndicator};
 use crate::money::Money;
@@ -449,15 +450,12 @@ fn year(y: i32) -> Value {
 }
 
 fn percent(share: Decimal) -> String {
-    (share * Decimal::ONE_HUNDRED).round_dp(2).normalize().to_string()
+    text::percent(share).to_string()
 }
 
+/// A change in percent to 0.1, as a number; empty without a base.
 fn change_percent(now: Money, before: Money) -> Value {
-    if before.is_zero() {
-        return Value::Empty;
-    }
-    let pct = (now - before).as_decimal() / before.as_decimal() * Decimal::ONE_HUNDRED;
-    Value::Number(pct.round_dp(1), "0.0")
+    text::change_percent(now, before, 1).map_or(Value::Empty, |p| Value::Number(p, "0.0"))
 }
 
 /// A ratio as the percent JSON prints (truncated to 0.1), as a number.

@@ -7,10 +7,10 @@
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
-use unicode_width::UnicodeWidthStr;
 
 use super::{Sheet, Value};
 use crate::money::Unit;
+use crate::report::text::width;
 use crate::{Diagnostic, Error, Result};
 
 /// The excel format of money cells: whole yen, grouped.
@@ -40,7 +40,7 @@ fn write_sheet(wb: &mut Workbook, sheet: &Sheet) -> std::result::Result<(), Xlsx
     for (c, h) in sheet.headers.iter().enumerate() {
         ws.write_string_with_format(0, col(c), h, &header)?;
     }
-    let mut widths: Vec<usize> = sheet.headers.iter().map(|h| UnicodeWidthStr::width(h.as_str())).collect();
+    let mut widths: Vec<usize> = sheet.headers.iter().map(|h| width(h)).collect();
     for (r, row) in sheet.rows.iter().enumerate() {
         let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
         for (c, value) in row.cells.iter().enumerate() {
@@ -65,7 +65,7 @@ fn write_sheet(wb: &mut Workbook, sheet: &Sheet) -> std::result::Result<(), Xlsx
                 Value::Empty => {}
             }
             if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(UnicodeWidthStr::width(shown.as_str()));
+                *w = (*w).max(width(&shown));
             }
         }
     }

@@ -1,0 +1,95 @@
+//! The review for the terminal: one row per program with the six viewpoints' actions and the
+//! assessment, and one program in detail (`waku review --program`).
+
+use std::fmt::Write as _;
+
+use super::terminal::Palette;
+use super::text::{Table, amount, pad, width};
+use crate::review::{ProgramReview, Review};
+use crate::rules::Ruleset;
+use crate::scenario::Scenario;
+
+fn viewpoint_label(ruleset: &Ruleset, id: &str) -> String {
+    match ruleset.viewpoint(id).and_then(|v| v.number) {
+        Some(n) => format!("視点{n}"),
+        None => id.to_string(),
+    }
+}
+
+/// One row per program: the six actions, then the assessment; a count of actions at the end.
+pub fn render_table(review: &Review, scenario: &Scenario, ruleset: &Ruleset) -> String {
+    let unit = scenario.display_unit;
+    let headers: Vec<String> = ruleset.viewpoints.iter().map(|v| viewpoint_label(ruleset, &v.id)).collect();
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(review.programs.len());
+    for p in &review.programs {
+        let mut row = vec![p.id.clone(), p.department.clone()];
+        row.extend(p.findings.iter().map(|f| f.action.label().to_string()));
+        row.push(p.assessment.action.label().to_string());
+        row.push(format!("{:.2}", p.assessment.priority));
+        row.push(amount(p.assessment.min, unit));
+        row.push(amount(p.assessment.max, unit));
+        rows.push(row);
+    }
+    let mut head = vec!["id".to_string(), "department".to_string()];
+    head.extend(headers);
+    head.extend(["assessment".to_string(), "priority".to_string(), format!("min ({unit})"), format!("max ({unit})")]);
+    // Text columns left, the priority and the bounds right; no indent.
+    let numeric_from = head.len() - 3;
+    let mut table = Table::new(head).left(1..numeric_from);
+    table.rows(rows, &[]);
+    let mut out = String::new();
+    for l in crate::scenario::set_lines(&[(scenario.fiscal_year, &scenario.overrides)], unit) {
+        let _ = writeln!(out, "{l}\n");
+    }
+    out.push_str(&table.render(0, Palette::PLAIN));
+    let counts: Vec<String> = review.action_counts().iter().map(|(a, n)| format!("{a} {n}")).collect();
+    let n = review.programs.len();
+    let _ = writeln!(out, "\n{n} program{}: {}", if n == 1 { "" } else { "s" }, counts.join(" · "));
+    out
+}
+
+/// One program in full: each viewpoint's action, score and reason, then the assessment and its reason.
+pub fn render_program(p: &ProgramReview, scenario: &Scenario, ruleset: &Ruleset) -> String {
+    let unit = scenario.display_unit;
+    let mut out = String::new();
+    if let Some(program) = scenario.program(&p.id) {
+        let dept = scenario.department(&program.department).map_or(program.department.as_str(), |d| d.name.as_str());
+        let _ = writeln!(out, "{} {} ({dept}, {})", program.id, program.name, program.kind.label());
+        let _ = writeln!(out, "  前年度 {} → 要求 {}", program.prior_cost.format(unit), program.requested.format(unit));
+    } else {
+        let _ = writeln!(out, "{}", p.id);
+    }
+    let _ = writeln!(out);
+    let labels: Vec<String> =
+        p.findings.iter().map(|f| format!("{} {}", viewpoint_label(ruleset, &f.viewpoint), f.viewpoint)).collect();
+    let lw = labels.iter().map(|l| width(l)).max().unwrap_or(0);
+    let aw = p.findings.iter().map(|f| width(f.action.label())).max().unwrap_or(0);
+    for (f, label) in p.findings.iter().zip(&labels) {
+        let bound = match (f.min_ratio, f.max_ratio) {
+            (None, None) => String::new(),
+            (Some(lo), None) => format!("  [min {}]", lo.normalize()),
+            (None, Some(hi)) => format!("  [max {}]", hi.normalize()),
+            (Some(lo), Some(hi)) => format!("  [min {}, max {}]", lo.normalize(), hi.normalize()),
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {}  score {}  {}{bound}",
+            pad(label, lw, false),
+            pad(f.action.label(), aw, false),
+            f.score.normalize(),
+            f.reason
+        );
+    }
+    let a = &p.assessment;
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  assessment  {}  priority {}  min {}  max {}",
+        a.action,
+        a.priority.normalize(),
+        a.min.format(unit),
+        a.max.format(unit)
+    );
+    let _ = writeln!(out, "  {}", a.reason);
+    out
+}
