@@ -231,13 +231,14 @@ struct Folded {
 
 impl Folded {
     fn new(ruleset: &Ruleset, params: &Scope<'_>, compile: bool) -> Folded {
+        let map = params.get_value::<rhai::Map>("params");
         let fold = |script: &Script, findings: bool| {
             // Folding evaluates what is constant: guarded, so that whatever went wrong there
             // happens (and is reported, located) when the script runs as written.
             let ast =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script.with_params(&ruleset.engine, params)))
                     .unwrap_or_else(|_| script.ast.clone());
-            let compiled = if compile { Compiled::new(&ast, findings) } else { None };
+            let compiled = if compile { Compiled::new(&ast, findings, map.as_ref()) } else { None };
             (ast, compiled)
         };
         Folded {

@@ -294,6 +294,7 @@ pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine
     register_program(&mut engine);
     register_findings(&mut engine);
     register_kpi(&mut engine);
+    super::tables::register(&mut engine);
     engine
 }
 
@@ -630,6 +631,15 @@ impl ProgramData {
 /// The index of a program field in [`PROGRAM_FIELDS`].
 pub(crate) fn program_field(name: &str) -> Option<u8> {
     FIELD_NAMES.iter().position(|f| *f == name).and_then(|i| u8::try_from(i).ok())
+}
+
+impl ProgramView {
+    /// Field `i` (an index into [`PROGRAM_FIELDS`]), noted as read like `program.<field>` (for a
+    /// scale or a decision table reading the program on a script's behalf).
+    pub(crate) fn read(&self, i: u8) -> Dynamic {
+        note_read(i);
+        self.0.field(i)
+    }
 }
 
 const ID: u8 = 0;

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::files::RuleFiles;
 use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, fiscal_year_of};
+use super::tables::{Place, ScaleFile, TableFile, read_scale, read_table};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::files::Refusal;
 use crate::number::from_f64 as decimal_from_f64;
@@ -56,8 +57,12 @@ struct PolicyFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ParameterFile {
-    value: Spanned<toml::Value>,
-    unit: Spanned<String>,
+    value: Option<Spanned<toml::Value>>,
+    /// A bracket scale instead of one value.
+    scale: Option<Spanned<ScaleFile>>,
+    /// A decision table instead of one value (its outputs carry their units).
+    table: Option<Spanned<TableFile>>,
+    unit: Option<Spanned<String>>,
     description: String,
     #[serde(default)]
     effective: Vec<Spanned<EffectiveFile>>,
@@ -67,9 +72,56 @@ struct ParameterFile {
 #[serde(deny_unknown_fields)]
 struct EffectiveFile {
     from: Spanned<toml::Value>,
-    value: Spanned<toml::Value>,
+    value: Option<Spanned<toml::Value>>,
+    scale: Option<Spanned<ScaleFile>>,
+    table: Option<Spanned<TableFile>>,
     #[serde(default)]
     note: Option<String>,
+}
+
+/// One value of a parameter as written: a scalar, a scale or a decision table.
+enum Written {
+    Value(Spanned<toml::Value>),
+    Scale(Spanned<ScaleFile>),
+    Table(Spanned<TableFile>),
+}
+
+impl Written {
+    /// Exactly one of `value`, `scale` and `table`; `span` is where to point when none is given.
+    fn one_of(
+        value: Option<Spanned<toml::Value>>,
+        scale: Option<Spanned<ScaleFile>>,
+        table: Option<Spanned<TableFile>>,
+        at: Location,
+        name: &str,
+    ) -> Result<Written, Diagnostic> {
+        match (value, scale, table) {
+            (Some(v), None, None) => Ok(Written::Value(v)),
+            (None, Some(s), None) => Ok(Written::Scale(s)),
+            (None, None, Some(t)) => Ok(Written::Table(t)),
+            (None, None, None) => Err(Diagnostic::error(format!("parameter `{name}` has no `value`"))
+                .at(at)
+                .hint("give it a `value`, a `scale = { input, brackets }` or a `table = { outputs, rows }`")),
+            _ => {
+                Err(Diagnostic::error(format!("parameter `{name}` has more than one of `value`, `scale` and `table`"))
+                    .at(at)
+                    .hint("a parameter is one value, one scale or one decision table; declare two parameters for two"))
+            }
+        }
+    }
+
+    /// The value, checked against `unit` (none for a table).
+    fn read(self, name: &str, unit: Option<ParamUnit>, place: &Place<'_>) -> Result<ParamValue, Vec<Diagnostic>> {
+        let loc = |span| Location::new(place.source, span);
+        match (self, unit) {
+            (Written::Value(v), Some(unit)) => ParamValue::from_toml(unit, v.get_ref())
+                .map_err(|found| vec![type_error(name, unit, &found, loc(v.span()))]),
+            (Written::Scale(s), Some(unit)) => read_scale(s, unit, place).map(|s| ParamValue::Scale(Arc::new(s))),
+            (Written::Table(t), _) => read_table(t, place).map(|t| ParamValue::Table(Arc::new(t))),
+            // The missing unit is reported once, by the caller.
+            (_, None) => Err(Vec::new()),
+        }
+    }
 }
 
 /// The six viewpoints of the reform plan (seed 000, 視点1–6), to say which one is missing.
@@ -258,26 +310,59 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                     .hint("use lowercase letters, digits and `_`, starting with a letter"),
             );
         }
-        let Some(unit) = ParamUnit::parse(p.unit.get_ref()) else {
-            let expected = ParamUnit::ALL.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
-            let d = Diagnostic::error(format!("unknown unit `{}`", p.unit.get_ref())).at(loc(p.unit.span()));
-            errors.push(
-                match crate::diagnostic::suggestion(p.unit.get_ref(), ParamUnit::ALL.iter().map(|u| u.name())) {
-                    Some(s) => d.hint(format!("did you mean `{s}`?")),
-                    None => d.hint(format!("expected one of {expected}")),
-                },
-            );
-            continue;
+        let place = Place { source: &source, name: &name };
+        let written = match Written::one_of(p.value, p.scale, p.table, key_loc.clone(), &name) {
+            Ok(w) => w,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
         };
-        let value = match ParamValue::from_toml(unit, p.value.get_ref()) {
+        // A table's outputs carry their units; a value and a scale have one.
+        let unit = match (&written, &p.unit) {
+            (Written::Table(_), Some(u)) => {
+                errors.push(
+                    Diagnostic::error(format!("decision table `{name}` has a `unit`; its outputs carry theirs"))
+                        .at(loc(u.span()))
+                        .hint("remove `unit` and give each output its unit in `outputs = { … }`"),
+                );
+                continue;
+            }
+            (Written::Table(_), None) => None,
+            (_, None) => {
+                errors.push(Diagnostic::error(format!("parameter `{name}` has no `unit`")).at(key_loc.clone()).hint(
+                    format!(
+                        "add `unit = …`, one of {}",
+                        ParamUnit::ALL.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+                continue;
+            }
+            (_, Some(u)) => match ParamUnit::parse(u.get_ref()) {
+                Some(unit) => Some(unit),
+                None => {
+                    let expected = ParamUnit::ALL.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+                    let d = Diagnostic::error(format!("unknown unit `{}`", u.get_ref())).at(loc(u.span()));
+                    errors.push(
+                        match crate::diagnostic::suggestion(u.get_ref(), ParamUnit::ALL.iter().map(|u| u.name())) {
+                            Some(s) => d.hint(format!("did you mean `{s}`?")),
+                            None => d.hint(format!("expected one of {expected}")),
+                        },
+                    );
+                    continue;
+                }
+            },
+        };
+        let value = match written.read(&name, unit, &place) {
             Ok(v) => v,
-            Err(found) => {
-                errors.push(type_error(&name, unit, &found, loc(p.value.span())));
+            Err(mut es) => {
+                errors.append(&mut es);
                 continue;
             }
         };
         let mut effective = Vec::new();
         for e in p.effective {
+            let espan = e.span();
             let e = e.into_inner();
             let fy = match fiscal_year_of(e.from.get_ref()) {
                 Ok(fy) => fy,
@@ -296,11 +381,37 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                     );
                 }
             }
-            match ParamValue::from_toml(unit, e.value.get_ref()) {
-                Ok(value) => {
-                    effective.push(Scheduled { from_fiscal_year: fy, value, location: Some(loc(e.value.span())) })
+            let at = loc(espan.clone());
+            let written = match Written::one_of(e.value, e.scale, e.table, at.clone(), &name) {
+                Ok(w) => w,
+                Err(d) => {
+                    errors.push(d);
+                    continue;
                 }
-                Err(found) => errors.push(type_error(&name, unit, &found, loc(e.value.span()))),
+            };
+            // A change keeps the parameter's kind: a value stays a value, a scale a scale.
+            let same_kind = matches!(
+                (&written, &value),
+                (Written::Value(_), v) if !matches!(v, ParamValue::Scale(_) | ParamValue::Table(_))
+            ) || matches!(
+                (&written, &value),
+                (Written::Scale(_), ParamValue::Scale(_)) | (Written::Table(_), ParamValue::Table(_))
+            );
+            if !same_kind {
+                errors.push(
+                    Diagnostic::error(format!("a change of `{name}` must be of the same kind as its first value"))
+                        .at(at.clone())
+                        .hint("a value changes to a `value`, a scale to a `scale`, a decision table to a `table`"),
+                );
+                continue;
+            }
+            let at = match &written {
+                Written::Value(v) => loc(v.span()),
+                _ => at,
+            };
+            match written.read(&name, unit, &place) {
+                Ok(value) => effective.push(Scheduled { from_fiscal_year: fy, value, location: Some(at) }),
+                Err(mut es) => errors.append(&mut es),
             }
             let _ = e.note;
         }
@@ -308,7 +419,8 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
             name.clone(),
             Parameter {
                 name,
-                unit,
+                // A decision table's outputs carry their units; as a whole it is none of them.
+                unit: unit.unwrap_or(ParamUnit::Text),
                 description: p.description,
                 value,
                 effective,

@@ -15,6 +15,7 @@ mod lint;
 pub mod manifest;
 pub mod params;
 pub mod scan;
+pub mod tables;
 pub(crate) mod value;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -6,11 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use rhai::Dynamic;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use super::tables::{Scale, ScaleRef, Table, TableRef};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::money::Money;
 use crate::scenario::Located;
@@ -55,7 +57,7 @@ impl ParamUnit {
         }
     }
 
-    fn example(self) -> &'static str {
+    pub(crate) fn example(self) -> &'static str {
         match self {
             ParamUnit::Ratio => "a number such as `0.9` or a percentage such as \"90%\"",
             ParamUnit::Score => "a number such as `3` or `2.5`",
@@ -81,6 +83,10 @@ pub enum ParamValue {
     Money(Money),
     Flag(bool),
     Text(String),
+    /// A bracket scale on a program field (`scale = { … }`), read as `params.NAME.at(program)`.
+    Scale(Arc<Scale>),
+    /// A decision table on program fields (`table = { … }`), read as `params.NAME.decide(program)`.
+    Table(Arc<Table>),
 }
 
 impl ParamValue {
@@ -126,6 +132,8 @@ impl ParamValue {
             ParamValue::Money(m) => Dynamic::from_decimal(m.as_decimal()),
             ParamValue::Flag(b) => Dynamic::from_bool(*b),
             ParamValue::Text(s) => Dynamic::from(s.clone()),
+            ParamValue::Scale(s) => Dynamic::from(ScaleRef(Arc::clone(s))),
+            ParamValue::Table(t) => Dynamic::from(TableRef(Arc::clone(t))),
         }
     }
 }
@@ -138,6 +146,8 @@ impl fmt::Display for ParamValue {
             ParamValue::Money(m) => write!(f, "{m}"),
             ParamValue::Flag(b) => write!(f, "{b}"),
             ParamValue::Text(s) => write!(f, "\"{s}\""),
+            ParamValue::Scale(s) => write!(f, "{s}"),
+            ParamValue::Table(t) => write!(f, "{t}"),
         }
     }
 }
@@ -225,6 +235,16 @@ impl Parameters {
                 );
                 continue;
             };
+            if let ParamValue::Scale(_) | ParamValue::Table(_) = p.value {
+                let what = if matches!(p.value, ParamValue::Scale(_)) { "a scale" } else { "a decision table" };
+                errors.push(
+                    Diagnostic::error(format!("parameter `{name}` is {what}; a scenario cannot override it"))
+                        .at_opt(key_location(v.location.as_ref(), name))
+                        .note(format!("`{name}` is declared at {}", p.location.as_ref().map_or_else(|| "ruleset.toml".to_string(), |l| l.source.place(l.span.start))))
+                        .hint("copy the rules folder, change it there, and name the copy with `rules = \"…\"`; `waku rules diff` shows what the change does"),
+                );
+                continue;
+            }
             match ParamValue::from_toml(p.unit, &v.value) {
                 Ok(value) => p.overridden = Some((value, v.location.clone())),
                 Err(found) => errors.push(
