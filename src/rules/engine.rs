@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::files::RuleFiles;
+use super::tables::{ScaleRef, TableRef};
 use super::value::Value;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
@@ -294,7 +295,7 @@ pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine
     register_program(&mut engine);
     register_findings(&mut engine);
     register_kpi(&mut engine);
-    super::tables::register(&mut engine);
+    register_tables(&mut engine);
     engine
 }
 
@@ -811,6 +812,25 @@ fn register_kpi(engine: &mut Engine) {
     engine.register_fn("to_string", |k: &mut KpiView| {
         format!("{} {} → {} ({})", k.0.indicator, k.0.baseline, k.0.target, k.0.actual)
     });
+}
+
+/// `scale.at(program)`, `scale.at(x)`, `table.decide(program)`.
+fn register_tables(engine: &mut Engine) {
+    engine.register_type_with_name::<ScaleRef>("Scale");
+    engine.register_type_with_name::<TableRef>("DecisionTable");
+    fn run(r: Result<Dynamic, String>) -> Result<Dynamic, Box<EvalAltResult>> {
+        r.map_err(|m| Box::new(EvalAltResult::ErrorRuntime(m.into(), Position::NONE)))
+    }
+    engine.register_fn("at", |s: &mut ScaleRef, p: ProgramView| run(s.0.at(&p.read(s.0.input))));
+    engine.register_fn("at", |s: &mut ScaleRef, x: FLOAT| run(s.0.at(&Dynamic::from_float(x))));
+    engine.register_fn("at", |s: &mut ScaleRef, x: INT| run(s.0.at(&Dynamic::from_int(x))));
+    engine.register_fn("at", |s: &mut ScaleRef, x: Decimal| run(s.0.at(&Dynamic::from_decimal(x))));
+    engine.register_fn("at", |_: &mut ScaleRef, _: ()| Dynamic::UNIT);
+    engine.register_fn("decide", |t: &mut TableRef, p: ProgramView| t.0.decide(|i| p.read(i)));
+    engine.register_fn("to_string", |s: &mut ScaleRef| s.0.to_string());
+    engine.register_fn("to_debug", |s: &mut ScaleRef| s.0.to_string());
+    engine.register_fn("to_string", |t: &mut TableRef| t.0.to_string());
+    engine.register_fn("to_debug", |t: &mut TableRef| t.0.to_string());
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::files::RuleFiles;
-use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, fiscal_year_of};
+use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scalar, Scheduled, fiscal_year_of};
 use super::tables::{Place, ScaleFile, TableFile, read_scale, read_table};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::files::Refusal;
@@ -464,7 +464,7 @@ pub(crate) fn plausible(
         let values = std::iter::once((&p.value, p.location.clone()))
             .chain(p.effective.iter().map(|e| (&e.value, e.location.clone())));
         for (value, at) in values {
-            let ParamValue::Number(n) = value else { continue };
+            let ParamValue::Scalar(Scalar::Number(n)) = value else { continue };
             match p.unit {
                 ParamUnit::Score if *n < lo || *n > hi => errors.push(
                     Diagnostic::error(format!(

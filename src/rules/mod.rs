@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod params;
 pub mod scan;
 pub mod tables;
+mod units;
 pub(crate) mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,7 +30,7 @@ pub use engine::{PROGRAM_FIELDS, Printed, ProgramView, Sources};
 pub use fields::{FieldDoc, FieldType, program_field_doc};
 pub use files::{MemoryFolder, RuleFiles};
 pub(crate) use lint::returned_key;
-pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
+pub use params::{ParamUnit, ParamValue, Parameter, Parameters, Scalar};
 
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::scenario::{Located, Scenario};

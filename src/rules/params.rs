@@ -9,80 +9,16 @@ use std::fmt;
 use std::sync::Arc;
 
 use rhai::Dynamic;
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 use super::tables::{Scale, ScaleRef, Table, TableRef};
+pub use super::units::{ParamUnit, Scalar};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::money::Money;
 use crate::scenario::Located;
 
-/// What kind of value a parameter holds, and how scripts see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamUnit {
-    /// A share or multiplier such as `0.9` or `"90%"`; a number (FLOAT) in scripts.
-    Ratio,
-    /// A score on the ruleset's scale; a number (FLOAT) in scripts.
-    Score,
-    /// A whole number; an integer in scripts.
-    Count,
-    /// Money such as `"1.5億円"`; exact yen (Decimal) in scripts.
-    Yen,
-    /// `true` or `false`.
-    Flag,
-    /// Words, e.g. a label used in reasons.
-    Text,
-}
-
-impl ParamUnit {
-    pub const ALL: [ParamUnit; 6] =
-        [ParamUnit::Ratio, ParamUnit::Score, ParamUnit::Count, ParamUnit::Yen, ParamUnit::Flag, ParamUnit::Text];
-
-    /// The name written in `ruleset.toml`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ParamUnit::Ratio => "ratio",
-            ParamUnit::Score => "score",
-            ParamUnit::Count => "count",
-            ParamUnit::Yen => "円",
-            ParamUnit::Flag => "flag",
-            ParamUnit::Text => "text",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ParamUnit> {
-        match s.trim() {
-            "yen" => Some(ParamUnit::Yen),
-            s => ParamUnit::ALL.into_iter().find(|u| u.name() == s),
-        }
-    }
-
-    pub(crate) fn example(self) -> &'static str {
-        match self {
-            ParamUnit::Ratio => "a number such as `0.9` or a percentage such as \"90%\"",
-            ParamUnit::Score => "a number such as `3` or `2.5`",
-            ParamUnit::Count => "a whole number such as `2`",
-            ParamUnit::Yen => "an amount such as \"1.5億円\" or \"500万円\"",
-            ParamUnit::Flag => "`true` or `false`",
-            ParamUnit::Text => "a string in quotes",
-        }
-    }
-}
-
-impl fmt::Display for ParamUnit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A parameter's value, already checked against its unit.
+/// A parameter's value, already checked: one value of its unit, a scale or a decision table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamValue {
-    Number(Decimal),
-    Count(i64),
-    Money(Money),
-    Flag(bool),
-    Text(String),
+    Scalar(Scalar),
     /// A bracket scale on a program field (`scale = { … }`), read as `params.NAME.at(program)`.
     Scale(Arc<Scale>),
     /// A decision table on program fields (`table = { … }`), read as `params.NAME.decide(program)`.
@@ -92,46 +28,13 @@ pub enum ParamValue {
 impl ParamValue {
     /// Reads a TOML value as a value of `unit`; the error says what was expected.
     pub fn from_toml(unit: ParamUnit, v: &toml::Value) -> Result<ParamValue, String> {
-        let found = || describe(v);
-        match unit {
-            ParamUnit::Ratio | ParamUnit::Score => match v {
-                toml::Value::Integer(i) => Ok(ParamValue::Number(Decimal::from(*i))),
-                toml::Value::Float(f) => crate::number::from_f64(*f).map(ParamValue::Number).ok_or_else(found),
-                toml::Value::String(s) if unit == ParamUnit::Ratio => {
-                    crate::number::parse(s).map(ParamValue::Number).ok_or_else(found)
-                }
-                _ => Err(found()),
-            },
-            ParamUnit::Count => match v {
-                toml::Value::Integer(i) => Ok(ParamValue::Count(*i)),
-                _ => Err(found()),
-            },
-            ParamUnit::Yen => match v {
-                toml::Value::Integer(i) => Ok(ParamValue::Money(Money::yen(*i))),
-                toml::Value::String(s) => {
-                    Money::parse(s).map(ParamValue::Money).map_err(|e| format!("{found}: {e}", found = found()))
-                }
-                _ => Err(found()),
-            },
-            ParamUnit::Flag => match v {
-                toml::Value::Boolean(b) => Ok(ParamValue::Flag(*b)),
-                _ => Err(found()),
-            },
-            ParamUnit::Text => match v {
-                toml::Value::String(s) => Ok(ParamValue::Text(s.clone())),
-                _ => Err(found()),
-            },
-        }
+        Scalar::from_toml(unit, v).map(ParamValue::Scalar)
     }
 
     /// The value as a script sees it.
     pub fn to_dynamic(&self) -> Dynamic {
         match self {
-            ParamValue::Number(d) => Dynamic::from_float(d.to_f64().unwrap_or(0.0)),
-            ParamValue::Count(i) => Dynamic::from_int(*i),
-            ParamValue::Money(m) => Dynamic::from_decimal(m.as_decimal()),
-            ParamValue::Flag(b) => Dynamic::from_bool(*b),
-            ParamValue::Text(s) => Dynamic::from(s.clone()),
+            ParamValue::Scalar(s) => s.to_dynamic(),
             ParamValue::Scale(s) => Dynamic::from(ScaleRef(Arc::clone(s))),
             ParamValue::Table(t) => Dynamic::from(TableRef(Arc::clone(t))),
         }
@@ -141,26 +44,10 @@ impl ParamValue {
 impl fmt::Display for ParamValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParamValue::Number(d) => write!(f, "{}", d.normalize()),
-            ParamValue::Count(i) => write!(f, "{i}"),
-            ParamValue::Money(m) => write!(f, "{m}"),
-            ParamValue::Flag(b) => write!(f, "{b}"),
-            ParamValue::Text(s) => write!(f, "\"{s}\""),
+            ParamValue::Scalar(s) => write!(f, "{s}"),
             ParamValue::Scale(s) => write!(f, "{s}"),
             ParamValue::Table(t) => write!(f, "{t}"),
         }
-    }
-}
-
-fn describe(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) => format!("the string \"{s}\""),
-        toml::Value::Integer(i) => format!("the integer {i}"),
-        toml::Value::Float(x) => format!("the number {x}"),
-        toml::Value::Boolean(b) => format!("`{b}`"),
-        toml::Value::Datetime(d) => format!("the date {d}"),
-        toml::Value::Array(_) => "an array".to_string(),
-        toml::Value::Table(_) => "a table".to_string(),
     }
 }
 
@@ -349,21 +236,24 @@ pub(crate) fn fiscal_year_of(v: &toml::Value) -> Result<i32, BadStart> {
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
+
     use super::*;
+    use crate::money::Money;
 
     #[test]
     fn reads_values_by_unit() {
         assert_eq!(
             ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::String("90%".into())),
-            Ok(ParamValue::Number(Decimal::new(9, 1)))
+            Ok(ParamValue::Scalar(Scalar::Number(Decimal::new(9, 1))))
         );
         assert_eq!(
             ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::Float(0.01)),
-            Ok(ParamValue::Number(Decimal::new(1, 2)))
+            Ok(ParamValue::Scalar(Scalar::Number(Decimal::new(1, 2))))
         );
         assert_eq!(
             ParamValue::from_toml(ParamUnit::Yen, &toml::Value::String("1.5億円".into())),
-            Ok(ParamValue::Money(Money::yen(150_000_000)))
+            Ok(ParamValue::Scalar(Scalar::Money(Money::yen(150_000_000))))
         );
         assert!(ParamValue::from_toml(ParamUnit::Count, &toml::Value::Float(2.5)).unwrap_err().contains("2.5"));
         assert!(ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::String("abc".into())).is_err());
@@ -396,18 +286,18 @@ mod tests {
             name: "x".into(),
             unit: ParamUnit::Ratio,
             description: String::new(),
-            value: ParamValue::Number(Decimal::ONE),
+            value: ParamValue::Scalar(Scalar::Number(Decimal::ONE)),
             effective: vec![Scheduled {
                 from_fiscal_year: 2027,
-                value: ParamValue::Number(Decimal::TWO),
+                value: ParamValue::Scalar(Scalar::Number(Decimal::TWO)),
                 location: None,
             }],
             location: None,
             overridden: None,
         };
-        assert_eq!(p.value_for(Some(2026)), &ParamValue::Number(Decimal::ONE));
-        assert_eq!(p.value_for(Some(2027)), &ParamValue::Number(Decimal::TWO));
-        p.overridden = Some((ParamValue::Number(Decimal::TEN), None));
-        assert_eq!(p.value_for(Some(2027)), &ParamValue::Number(Decimal::TEN));
+        assert_eq!(p.value_for(Some(2026)), &ParamValue::Scalar(Scalar::Number(Decimal::ONE)));
+        assert_eq!(p.value_for(Some(2027)), &ParamValue::Scalar(Scalar::Number(Decimal::TWO)));
+        p.overridden = Some((ParamValue::Scalar(Scalar::Number(Decimal::TEN)), None));
+        assert_eq!(p.value_for(Some(2027)), &ParamValue::Scalar(Scalar::Number(Decimal::TEN)));
     }
 }
