@@ -7,6 +7,7 @@
 //! `rules/README.md` documents the folder for policy designers.
 
 pub(crate) mod compiled;
+pub mod doc;
 pub mod engine;
 mod errors;
 mod fields;
