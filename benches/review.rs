@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use waku::Money;
 use waku::review::{self, Context};
 use waku::rules::Ruleset;
-use waku::scenario::{Attributes, Kpi, Program, ProgramKind, Strategy};
+use waku::scenario::{Attributes, Kpi, KpiDirection, Program, ProgramKind, Strategy};
 
 /// A small deterministic generator (no dependency, same city every run).
 struct Lcg(u64);
@@ -59,6 +59,7 @@ fn city(n: usize) -> Vec<Program> {
                 baseline: Decimal::ZERO,
                 target: Decimal::ONE_HUNDRED,
                 actual: r.dec(-30.0, 125.0),
+                direction: KpiDirection::Higher,
             });
             Program {
                 id: format!("S{i:05}"),

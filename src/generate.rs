@@ -217,9 +217,12 @@ pub fn generate(spec: &CitySpec) -> Result<GeneratedCity> {
         bonds.as_decimal(),
         bonds.mul_ratio(decimal(1.02)).floor_to(crate::Unit::Sen).as_decimal()
     );
+    // Envelope floors are held as written, so they must leave room for the review's cuts: half the
+    // base, and none where a bureau has so few programs that the review may abolish most of them.
+    let floor_ratio = if spec.programs >= 10 * spec.departments.max(1) { "0.5" } else { "0" };
     let _ = writeln!(
         toml,
-        "[policy]\ninvestment_cap = \"{}\"\nreserve_min_share = 0.005\nreserve_max_share = 0.05\nnext_generation_target = \"{}\"\nenvelope_floor_ratio = 0.85\nenvelope_ceiling_ratio = 1.3\nretention_share = 0.5\n",
+        "[policy]\ninvestment_cap = \"{}\"\nreserve_min_share = 0.005\nreserve_max_share = 0.05\nnext_generation_target = \"{}\"\nenvelope_floor_ratio = {floor_ratio}\nenvelope_ceiling_ratio = 1.3\nretention_share = 0.5\n",
         investment.mul_ratio(decimal(1.01)).floor_to(crate::Unit::Sen).as_decimal(),
         next_gen.mul_ratio(decimal(0.5)).floor_to(crate::Unit::Sen).as_decimal()
     );

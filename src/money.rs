@@ -24,8 +24,9 @@ use serde::{Deserialize, Serialize};
 pub struct Money(Decimal);
 
 /// A unit officials write amounts in (円, 千円, 百万円, 億円, 兆円; 万円 is read but not displayed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
+    #[default]
     Yen,
     Man,
     Sen,
@@ -227,6 +228,11 @@ impl Money {
     /// Rounds down to a multiple of `unit` (towards minus infinity).
     pub fn floor_to(self, unit: Unit) -> Money {
         self.to_grid(Money(unit.factor()), Grid::Down)
+    }
+
+    /// Rounds up to a multiple of `unit` (towards plus infinity).
+    pub fn ceil_to(self, unit: Unit) -> Money {
+        self.to_grid(Money(unit.factor()), Grid::Up)
     }
 
     /// `self × ratio`, rounded to whole yen (ties to even).

@@ -256,8 +256,8 @@ pub struct Outcome {
     pub printed: Vec<String>,
     /// A single year's allocation model (central mode), for `--emit-lp`.
     model: Option<Model>,
-    /// The model's objective at its optimum, when it has one.
-    lp_objective: Option<f64>,
+    /// The model's optimum, when it has one: its objective and every variable's value.
+    lp_optimum: Option<(f64, Vec<f64>)>,
 }
 
 /// One year's outcome, for the commands that compare or check a year (`diff`, `test`, `explain`).
@@ -303,7 +303,7 @@ impl Outcome {
         let model = self.model.as_ref()?;
         let sc = self.input.scenario()?;
         let title = format!("{} {} FY{}", sc.city, sc.name, sc.fiscal_year);
-        Some(model.to_lp(&title, self.lp_objective))
+        Some(model.to_lp(&title, self.lp_optimum.as_ref().map(|(obj, values)| (*obj, values.as_slice()))))
     }
 }
 
@@ -322,7 +322,7 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         run_warnings: Vec::new(),
         printed: Vec::new(),
         model: None,
-        lp_objective: None,
+        lp_optimum: None,
     };
     for sc in outcome.input.years() {
         if options.stage == Stage::Check {
@@ -368,9 +368,9 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         (Input::Year(sc), Mode::Central) => {
             let review = &outcome.reviews[0];
             let model = Model::build(sc, review)?;
-            let (objective, result) = year_with_model(&model, sc, review, &options.allocate);
+            let (optimum, result) = year_with_model(&model, sc, review, &options.allocate);
             outcome.model = Some(model);
-            outcome.lp_objective = objective;
+            outcome.lp_optimum = optimum;
             infeasible_as_data(result.map(Box::new))?.map_or_else(Allocated::Infeasible, Allocated::Central)
         }
         (input, mode @ (Mode::Autonomous | Mode::Compare)) => {
@@ -431,18 +431,18 @@ pub fn allocate_year(scenario: &Scenario, review: &Review, options: &allocate::O
     year_with_model(&model, scenario, review, options).1
 }
 
-/// [`allocate_year`] on a built model; also the plain model's objective at its optimum.
+/// [`allocate_year`] on a built model; also the plain model's optimum (objective and values).
 fn year_with_model(
     model: &Model,
     sc: &Scenario,
     review: &Review,
     options: &allocate::Options,
-) -> (Option<f64>, Result<PlanOutcome>) {
+) -> (Option<(f64, Vec<f64>)>, Result<PlanOutcome>) {
     let plain = match allocate::solve_model(model, sc, review, options) {
         Ok(a) => a,
         Err(e) => return (None, Err(e)),
     };
-    let objective = Some(plain.lp_objective);
+    let objective = Some((plain.lp_objective, plain.lp_values.clone()));
     if sc.fiscal.is_some() {
         // The plain optimum says the year's own limits can hold; the ratio limits may cut deeper.
         (objective, fiscal::run_single(sc.clone(), review, options))

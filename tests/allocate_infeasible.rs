@@ -4,6 +4,8 @@
 //! `<kind>.stderr`. Set `WAKU_BLESS=1` to write the `.stderr` files from the current output
 //! (then read the diff before committing).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -50,4 +52,29 @@ fn every_infeasible_fixture_exits_1_with_its_message() {
         assert!(!stderr.contains("solver failed"), "{}: never a bare solver failure", rel.display());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A floor the user states is held as stated, or the run fails saying why; it is never lowered
+/// silently (it used to become what the bureau's programs could take, 357.68億円, without a word).
+#[test]
+fn a_stated_envelope_floor_holds_or_the_run_says_why() {
+    let waku = |set: &str| common::waku(&["run", "scenarios/kitakyushu-r8.toml", "--format", "json", "--set", set]);
+    let (code, stdout, stderr) = waku("departments.kodomo_katei.floor=360億円");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.starts_with(
+            "error: envelope floor of 子ども家庭局 360.00億円 cannot hold: its programs at the review's maxima need only 357.68億円 of general revenue: short by 2.32億円\n"
+        ),
+        "{stderr}"
+    );
+    // A floor they can take holds, exactly as written.
+    let (code, stdout, stderr) = waku("departments.kodomo_katei.floor=357億円");
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let kodomo = json["envelopes"].as_array().expect("envelopes").iter().find(|e| e["department"] == "kodomo_katei");
+    let kodomo = kodomo.expect("kodomo_katei");
+    assert_eq!(kodomo["floor"], "35700000000");
+    let amount: i64 = kodomo["amount"].as_str().and_then(|s| s.parse().ok()).expect("amount");
+    assert!(amount >= 35_700_000_000, "envelope {amount} below its floor");
 }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use waku::allocate::synthetic::{Shape, city};
 use waku::allocate::{Allocation, Options, Solver, allocate};
 use waku::review::Review;
-use waku::scenario::Scenario;
+use waku::scenario::{FundDraw, Scenario};
 use waku::{Error, Unit};
 
 mod common;
@@ -245,8 +245,11 @@ fn rounding_that_cannot_keep_a_limit_re_solves_with_a_margin() {
         (92, 6, true, 10428845081400961139, Unit::Sen, 21_925_721_840, 34, 37, 50),
         (49, 3, false, 14568633723947143185, Unit::Yen, 14_468_176_420, 12, 12, 256),
         (55, 3, true, 2138446756156524574, Unit::Sen, 21_543_590_220, 39, 39, 187),
+        // Re-solved with a margin until the repairs followed the objective (value per yen of the
+        // limit rather than raw priority); it now rounds within the stated limits at once.
         (136, 6, false, 13364680183836765777, Unit::Yen, 36_617_538_870, 57, 57, 147),
     ];
+    let repaired_at_once = [13364680183836765777];
     for (programs, departments, aon, seed, unit, revenue, min, max, weight) in cases {
         let (mut sc, review) = city(Shape { programs, departments, all_or_nothing: aon, seed });
         sc.rounding_unit = unit;
@@ -254,6 +257,8 @@ fn rounding_that_cannot_keep_a_limit_re_solves_with_a_margin() {
         sc.policy.reserve_min_share = Decimal::new(min, 3);
         sc.policy.reserve_max_share = Decimal::new(max, 3);
         sc.policy.reserve_weight = Decimal::new(weight, 2);
+        // Found when the fund was drawn only as a last resort.
+        sc.fund.draw = FundDraw::LastResort;
         let mut re_solved = false;
         for solver in [Solver::Auto, Solver::Clarabel, Solver::Microlp] {
             let a = allocate(&sc, &review, &Options { solver, ..Options::default() })
@@ -261,7 +266,7 @@ fn rounding_that_cannot_keep_a_limit_re_solves_with_a_margin() {
             check_allocation(&sc, &review, &a);
             re_solved |= a.solver.contains("; re-solved with caps and floors");
         }
-        assert!(re_solved, "seed {seed}: the case still exercises the margin");
+        assert_eq!(!re_solved, repaired_at_once.contains(&seed), "seed {seed}: the case still exercises the margin");
     }
 }
 

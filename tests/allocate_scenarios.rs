@@ -48,6 +48,25 @@ fn check_identities(json: &Value) {
             assert!(!p[key].is_null(), "program field `{key}`");
         }
     }
+    // Every allocation is a multiple of the rounding unit, or an amount the user wrote (the
+    // request or the prior-year budget, which a bound may keep as written).
+    let unit: i128 = match json["rounding_unit"].as_str() {
+        Some("円") => 1,
+        Some("千円") => 1_000,
+        Some("万円") => 10_000,
+        Some("百万円") => 1_000_000,
+        Some("億円") => 100_000_000,
+        other => panic!("rounding_unit: {other:?}"),
+    };
+    for p in programs {
+        let allocated = yen(&p["allocated"], "allocated");
+        let written = [&p["requested"], &p["prior_cost"]].iter().any(|w| yen(w, "written") == allocated);
+        assert!(
+            allocated % unit == 0 || written,
+            "{}: {allocated} yen is neither a multiple of {unit} yen nor an amount the user wrote",
+            p["id"]
+        );
+    }
     for c in json["constraints"].as_array().expect("constraints") {
         for key in ["name", "limit", "value", "binding", "shadow_price"] {
             assert!(c.get(key).is_some(), "constraint field `{key}`");

@@ -48,7 +48,7 @@ fn csv_to_xlsx(csv_path: &Path, xlsx_path: &Path) {
                     ws.write(row, c, sen.to_string().parse::<f64>().expect("number")).expect("cell");
                 }
                 "id" | "name" | "department" | "cluster" | "kind" | "strategy" | "overlap_with" | "kpi_indicator"
-                | "requested" | "fees" | "natural_savings" => {
+                | "kpi_direction" | "requested" | "fees" | "natural_savings" => {
                     ws.write(row, c, v).expect("cell");
                 }
                 "next_generation" | "all_or_nothing" | "outsourced" => {

@@ -94,5 +94,20 @@ fn the_review_action_table_has_a_total() {
         .find(|l| l.trim_start().starts_with("total"))
         .expect("a total row");
     let cells: Vec<&str> = total.split_whitespace().collect();
-    assert_eq!(cells, ["total", "600", "6,476.84", "6,326.24"], "programs, requested, allocated (億円)");
+    // The totals of the JSON contract, in 億円 to two decimals.
+    let json: serde_json::Value =
+        serde_json::from_str(&waku(&["run", SCENARIO, "--format", "json"], &[])).expect("JSON");
+    let oku = |key: &str| {
+        let yen: i64 = json[key].as_str().and_then(|s| s.parse().ok()).expect("yen");
+        let hundredths = (yen as f64 / 1e6).round() as i64;
+        let whole = (hundredths / 100).to_string();
+        let grouped: Vec<String> =
+            whole.as_bytes().rchunks(3).rev().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        format!("{}.{:02}", grouped.join(","), hundredths % 100)
+    };
+    assert_eq!(
+        cells,
+        ["total", "600", &oku("total_requested"), &oku("total_allocated")],
+        "programs, requested, allocated (億円)"
+    );
 }

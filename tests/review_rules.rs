@@ -156,7 +156,7 @@ fn json_follows_the_documented_shape() {
     let keys = |o: &serde_json::Value| o.as_object().expect("object").keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(p), ["assessment", "department", "findings", "id"]);
     assert_eq!(keys(&p["findings"][0]), ["action", "reason", "score", "viewpoint"]);
-    assert_eq!(keys(&p["assessment"]), ["action", "max", "min", "priority"]);
+    assert_eq!(keys(&p["assessment"]), ["action", "max", "min", "priority", "reason"]);
     assert_eq!(p["id"], "K0002");
     let ids: Vec<&str> =
         p["findings"].as_array().expect("findings").iter().map(|f| f["viewpoint"].as_str().expect("id")).collect();

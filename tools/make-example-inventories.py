@@ -3,13 +3,15 @@
 
     python3 tools/make-example-inventories.py            # writes scenarios/*.csv
 
-Deterministic (fixed seed, stdlib only). Outputs:
-  scenarios/kitakyushu-clusters.csv      copy of the real cluster list (seed 001)
+Deterministic (fixed seed, stdlib only); runs from a clone and reads nothing outside it. Outputs:
   scenarios/kitakyushu-r8-programs.csv   600 programs, Kitakyushu FY2026 (illustrative)
   scenarios/kumamoto-r8-programs.csv     300 programs, Kumamoto FY2026 (illustrative)
+The real cluster list, scenarios/kitakyushu-clusters.csv ([K-CLUSTERS]), is kept as published and
+not generated; the templates below refer to its 57 cluster ids.
 
 Programs, names, splits and attributes are ILLUSTRATIVE. The following totals are
-made to hold exactly because they are REAL (see /work/shared/data/fiscal-facts.md):
+made to hold exactly because they are REAL (docs/sources.md gives each one's public source and
+the passage it comes from: [K-BUDGET], [K-PROGRESS], [KM-BUDGET]):
   Kitakyushu: Σ requested = 6,476.84億円, Σ requested(investment) = 644億円,
               Σ requested×bondable_share = 375億円
   Kumamoto:   Σ requested = 4,378億円, Σ requested(mandatory) = 2,603億円,
@@ -19,20 +21,18 @@ All money is in whole 千円 (1億円 = 100,000千円).
 import csv
 import os
 import random
-import shutil
 import sys
 
 SEED = 20260401
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "scenarios")
-SHARED_CLUSTERS = "/work/shared/data/kitakyushu-clusters.csv"
 OKU = 100_000  # 千円 per 億円
 
 HEADER = ["id", "name", "department", "cluster", "kind", "prior_cost", "requested",
           "subsidy_ratio", "fees", "bondable_share", "strategy", "next_generation",
           "all_or_nothing", "demand_trend", "satisfaction", "overlap_with", "service_level",
           "digital_share", "private_capacity", "outsourced", "natural_savings",
-          "kpi_indicator", "kpi_baseline", "kpi_target", "kpi_actual"]
+          "kpi_indicator", "kpi_baseline", "kpi_target", "kpi_actual", "kpi_direction"]
 
 # --------------------------------------------------------------------------------------
 # Bureaus
@@ -78,7 +78,7 @@ KM_MAP = {
 #        procedures (digital_share), W one per ward, R one per ward-office bureau,
 #        K Kitakyushu only, M Kumamoto only (bureau is then a Kumamoto id), L subsidised
 #        investment (lower bondable share), Z investment without bonds, agri -> 農水局
-#  kpi: indicator text; a leading '-' means smaller is better.
+#  kpi: indicator text; a leading '-' means smaller is better (kpi_direction = lower).
 # --------------------------------------------------------------------------------------
 TEMPLATES = r"""
 seisaku|D|8|40|K H|北九州市立大学運営費交付金|志願倍率（倍）
@@ -759,12 +759,13 @@ KPI_RANGES = {"（％）": (20, 85), "（倍）": (1.2, 6), "（人）": (80, 20
 def kpi_values(p, rng):
     ind = p["kpi"]
     if p["kind"] in ("P", "A", "B") or not ind:
-        p["kpi_indicator"] = ""
+        p["kpi_indicator"] = p["kpi_direction"] = ""
         p["kpi_baseline"] = p["kpi_target"] = p["kpi_actual"] = None
         return
     smaller = ind.startswith("-")
     ind = ind.lstrip("-")
     p["kpi_indicator"] = ind
+    p["kpi_direction"] = "lower" if smaller else "higher"
     fixed = KM_REAL_KPIS.get(ind) if p.get("city") == "km" else None
     if fixed and ind.startswith("転入") and "中央区" not in p["name"]:
         fixed = None  # the plan's 128→79分 is measured at 中央区
@@ -802,7 +803,7 @@ def kpi_values(p, rng):
     p["kpi_baseline"], p["kpi_target"], p["kpi_actual"] = base, target, actual
 
 
-# real baseline (R5) and target (R9) from Kumamoto's reform plan (seed 004)
+# real baseline (R5; R4 for 男性職員育児休業) and target (R9) from Kumamoto's reform plan [KM-PLAN], docs/sources.md
 KM_REAL_KPIS = {
     "マイナンバーカード保有率（％）": (74.63, 85.0),
     "転入手続きにかかる窓口滞在時間（分）": (128, 79),
@@ -1076,7 +1077,7 @@ def write_csv(path, progs, city):
                 fmt_dec(p["service_level"]), opt(p["digital_share"]),
                 fmt_dec(p["private_capacity"]), str(p["outsourced"]).lower(),
                 money(p["natural_savings"]), p["kpi_indicator"], opt(p["kpi_baseline"]),
-                opt(p["kpi_target"]), opt(p["kpi_actual"]),
+                opt(p["kpi_target"]), opt(p["kpi_actual"]), p["kpi_direction"],
             ])
 
 
@@ -1118,7 +1119,6 @@ def report(label, progs, bureaus):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    shutil.copyfile(SHARED_CLUSTERS, os.path.join(OUT, "kitakyushu-clusters.csv"))
 
     rng = random.Random(SEED)
     kk = build("kk", 600, dict(

@@ -6,9 +6,9 @@
 ILLUSTRATIVE: the same 600 programs (a program spans the plan's years), every amount scaled by
 the year's general-account ratio to FY2026, next-generation programs scaled so their requests
 total the frame the city secured that year, and the residual put on the largest mandatory
-program so the REAL general-account totals hold exactly:
-  FY2024 Σ requested = 6,278.83億円, Σ next-generation requested = 111億円 (seed 002)
-  FY2025 Σ requested = 6,435億円,    Σ next-generation requested = 141億円 (seed 002)
+program so the REAL general-account totals hold exactly (sources in docs/sources.md):
+  FY2024 Σ requested = 6,278.83億円 [K-BUDGET], Σ next-generation requested = 111億円 [K-PROGRESS]
+  FY2025 Σ requested = 6,435億円 [K-BUDGET],    Σ next-generation requested = 141億円 [K-PROGRESS]
 All money is in whole 千円 (1億円 = 100,000千円). Deterministic, stdlib only.
 """
 import csv

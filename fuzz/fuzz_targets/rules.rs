@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 use waku::Money;
 use waku::rules::Ruleset;
-use waku::scenario::{self, Kpi, ProgramKind, Scenario, Strategy};
+use waku::scenario::{self, Kpi, KpiDirection, ProgramKind, Scenario, Strategy};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -71,6 +71,7 @@ fuzz_target!(|input: Input| {
         baseline: Decimal::from(b),
         target: Decimal::from(t),
         actual: Decimal::from(a),
+        direction: if t < b { KpiDirection::Lower } else { KpiDirection::Higher },
     });
     let kind = p.kind;
     let requested = p.requested;

@@ -30,6 +30,39 @@ pub(crate) fn precheck(model: &Model, sc: &Scenario) -> Option<Diagnostic> {
             .hint("lower `fund.floor` or correct `fund.balance`"),
         );
     }
+    // A bureau's floor above what its programs can take at the review's maxima: a floor cannot make
+    // the allocation fund a program beyond what the review allows (nor beyond its request).
+    let mut floors = Vec::new();
+    for (d, dept) in sc.departments.iter().enumerate() {
+        let (floor, absorbable) = (model.envelope_bounds[d].0, model.absorbable[d]);
+        if floor > absorbable {
+            let stated = match dept.floor {
+                Some(_) => floor.format(u).to_string(),
+                None => format!(
+                    "{} ({} × base {})",
+                    floor.format(u),
+                    dept.floor_ratio.normalize(),
+                    model.bases[d].format(u)
+                ),
+            };
+            floors.push(format!(
+                "envelope floor of {} {stated} cannot hold: its programs at the review's maxima need only {} of general revenue: short by {}",
+                dept.name,
+                absorbable.format(u),
+                (floor - absorbable).format(u)
+            ));
+        }
+    }
+    if let Some((first, rest)) = floors.split_first() {
+        let mut d = Diagnostic::error(first.clone());
+        for other in rest {
+            d = d.note(other.replace(" cannot hold:", " cannot hold either:"));
+        }
+        return Some(
+            d.note("a floor is held as stated, never lowered: it cannot make the allocation fund a program beyond the review's maximum or its request")
+                .hint("lower the bureau's `floor` (or `floor_ratio`) to what its programs can take, or let the review allow more for them"),
+        );
+    }
     // Limits on which only fixed programs bear: compared exactly.
     let mut broken = Vec::new();
     for (k, row) in model.rows.iter().enumerate() {

@@ -3,7 +3,7 @@
 //!
 //! Money is in the model's scaled unit (stated in the header comment); the objective leaves out the
 //! constant contributed by fixed programs. When the model has been solved, the header also carries
-//! the objective at waku's optimum for comparison.
+//! the objective at waku's optimum and the value of every variable, for comparison.
 
 use std::fmt::Write as _;
 
@@ -47,13 +47,17 @@ fn terms(out: &mut String, terms: impl Iterator<Item = (f64, String)>) {
 }
 
 impl Model {
-    /// The model as CPLEX LP text. `objective` is waku's optimum (scaled units), when known.
-    pub fn to_lp(&self, title: &str, objective: Option<f64>) -> String {
+    /// The model as CPLEX LP text. `optimum` is waku's optimum when known: its objective (scaled
+    /// units) and the value of every variable, written as comments for `tools/check-lp.py`.
+    pub fn to_lp(&self, title: &str, optimum: Option<(f64, &[f64])>) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "\\ waku allocation model: {title}");
         let _ = writeln!(out, "\\ money in units of {} yen; objective excludes fixed programs", num(self.scale));
-        if let Some(obj) = objective {
+        if let Some((obj, values)) = optimum {
             let _ = writeln!(out, "\\ waku optimum objective: {obj:.12e}");
+            for (v, x) in self.vars.iter().zip(values) {
+                let _ = writeln!(out, "\\ waku value {} {}", v.name, num(*x));
+            }
         }
         out.push_str("Maximize\n obj:");
         terms(&mut out, self.vars.iter().map(|v| (v.obj, v.name.clone())));

@@ -39,7 +39,7 @@ pub use solve::Solver;
 use crate::fast::FastPaths;
 use crate::money::{Money, Unit};
 use crate::review::{Action, Review};
-use crate::scenario::{ProgramKind, Scenario};
+use crate::scenario::{FundDraw, ProgramKind, Scenario};
 use crate::{Diagnostic, Error, Result};
 
 /// How to allocate.
@@ -65,7 +65,8 @@ pub struct Allocation {
     pub overrides: Vec<crate::scenario::Override>,
     /// The solver(s) that produced the optimum.
     pub solver: String,
-    /// Program costs are multiples of this unit (or exactly at a review bound).
+    /// Program costs are multiples of this unit, or an amount the user wrote (the request, the
+    /// prior-year budget): the review's bounds are on its grid.
     pub rounding_unit: Unit,
     /// 一般財源 forecast.
     pub general_revenue: Money,
@@ -96,6 +97,10 @@ pub struct Allocation {
     /// balance − drawdown + deposit.
     pub fund_balance_end: Money,
     pub fund_floor: Money,
+    /// When the fund is drawn (`[fund] draw`): `before_cuts`, `last_resort` or `never`.
+    pub fund_policy: FundDraw,
+    /// Why the fund was or was not drawn, in a budget office's words (`waku explain fund_drawdown`, the memo).
+    pub fund_reason: String,
     /// 次世代投資枠: cost (事業費) allocated to next-generation programs.
     pub next_generation: Money,
     pub next_generation_target: Money,
@@ -105,6 +110,10 @@ pub struct Allocation {
     /// The LP objective at the optimum (scaled units, without fixed programs), for cross-checks.
     #[serde(skip)]
     pub lp_objective: f64,
+    /// The solver's optimum, variable by variable in model units (before rounding to money), for
+    /// `--emit-lp` and the cross-check with another solver (`tools/check-lp.py`).
+    #[serde(skip)]
+    pub lp_values: Vec<f64>,
     /// The unit the scenario displays money in.
     #[serde(skip)]
     pub display_unit: Unit,
@@ -114,6 +123,22 @@ impl Allocation {
     /// The first constraint whose kind `is` accepts, e.g. `a.constraint(|k| *k == ConstraintKind::InvestmentCap)`.
     pub fn constraint(&self, is: impl Fn(&ConstraintKind) -> bool) -> Option<&ConstraintReport> {
         self.constraints.iter().find(|c| is(&c.kind))
+    }
+}
+
+impl Allocation {
+    /// 「財源調整用基金は 344.00億円 → 316.13億円（取崩し 27.87億円）。」 and why, as `waku explain
+    /// fund_drawdown` and the memo write it.
+    pub fn fund_words(&self) -> String {
+        let u = self.display_unit;
+        format!(
+            "財源調整用基金は {} → {}（取崩し {}、下限 {}）。{}",
+            self.fund_balance_start.format(u),
+            self.fund_balance_end.format(u),
+            self.fund_drawdown.format(u),
+            self.fund_floor.format(u),
+            self.fund_reason
+        )
     }
 }
 
@@ -216,6 +241,10 @@ pub struct ProgramAllocation {
     pub held_by: Holding,
     /// Binding constraints the program counts in.
     pub limits: Vec<String>,
+    /// Why the allocation funds it below its request, in a budget office's words (配分の理由):
+    /// the review's bound, or the limit that binds and its value per yen of general revenue
+    /// against the marginal one. `null` when it is funded at its request.
+    pub allocation_reason: Option<String>,
 }
 
 /// Allocates `scenario` under `review` (one assessment per program, in scenario order).

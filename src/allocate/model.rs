@@ -14,15 +14,21 @@
 //!
 //! # Objective and tie-break
 //!
-//! Maximise Σ (priorityᵢ + tieᵢ)·xᵢ + reserve_weight·R − penalty·D − tie₀·P, where
-//! * tieᵢ = [`TIE_BREAK`] × (n − k)/n for the k-th free program in inventory order (at most 10⁻⁶ of a
-//!   priority unit per yen): among programs of equal priority, earlier ones are funded first, so the
-//!   optimum is unique and snapshots do not flap;
-//! * the fund drawdown D carries a penalty larger than the value of any yen it could buy
-//!   ([`Model::penalty`]): the fund is drawn down only as far as the limits require (it closes the
-//!   fiscal gap; it does not fund discretionary growth);
+//! Maximise Σ (priorityᵢ + tieᵢ)·xᵢ + reserve_weight·R − c_D·D − [`FUND_MARGIN`]·P (README,
+//! "The objective"), where
+//! * xᵢ is program i's cost (事業費): a program's priority weighs a yen of its cost, so a yen of
+//!   general revenue given to a program of general-revenue share g buys priority ÷ g (its subsidy,
+//!   fees and bonds come with the cost and lapse with a cut);
+//! * tieᵢ orders programs of exactly equal priority by inventory order, earlier first
+//!   ([`tie_breaks`]): the optimum is unique by the rule "priority, then inventory order", with
+//!   steps another solver resolves from the emitted LP;
+//! * the fund drawdown D costs c_D = [`Model::penalty`] per yen, by the scenario's fund policy
+//!   ([`FundDraw`]): under `before_cuts` the reserve's weight plus [`FUND_MARGIN`] (drawn for any
+//!   program worth more per yen of general revenue than the mayor's reserve, never to fill the
+//!   reserve), under `last_resort` more than any yen could buy (drawn only as far as the limits
+//!   require), under `never` it is bounded at 0;
 //! * a deposit P into the fund takes whatever general revenue neither the programs' review maxima nor
-//!   the reserve ceiling can absorb, and is slightly penalised so the reserve is preferred.
+//!   the reserve ceiling can absorb, at a small cost so the reserve is preferred.
 //!
 //! # Bonds
 //!
@@ -39,11 +45,50 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::diagnostic::Diagnostic;
 use crate::money::{Money, Unit};
 use crate::review::{Assessment, Review};
-use crate::scenario::{ProgramKind, Scenario};
+use crate::scenario::{FundDraw, ProgramKind, Scenario};
 use crate::{Error, Result};
 
-/// The largest tie-break perturbation added to a program's priority, per yen.
-pub const TIE_BREAK: f64 = 1e-6;
+/// The largest tie-break added to a program's priority, per yen: at most this, and at most half
+/// the smallest difference between two free programs' priorities, so it never reorders programs
+/// of different priority ([`tie_breaks`]).
+pub const TIE_BREAK: f64 = 5e-4;
+
+/// What a yen drawn from the fund costs beyond the mayor's reserve's weight under
+/// [`FundDraw::BeforeCuts`], and what a yen deposited into it costs: one step of the default
+/// policy's priority scale (3 decimals), well above any solver's tolerance.
+pub const FUND_MARGIN: f64 = 1e-3;
+
+/// The tie-break of each variable (0 for all but programs): among free programs of exactly equal
+/// priority, the k-th of m in inventory order gets [`TIE_BREAK`]-scale × (m − k) / m, so earlier
+/// programs are funded first. The scale is the smaller of [`TIE_BREAK`] and half the smallest gap
+/// between two distinct priorities, so a tie-break never outweighs a difference of priority; the
+/// steps between programs (scale / m) stay far above the solvers' tolerances (10⁻⁷) for the
+/// classes of a city's budget, so another solver finds the same optimum from the emitted LP.
+fn tie_breaks(vars: &[Var], reviews: &[crate::review::ProgramReview]) -> Vec<f64> {
+    let priority = |v: &Var| match v.kind {
+        VarKind::Program { program, .. } => Some(reviews[program].assessment.priority),
+        _ => None,
+    };
+    let mut classes: BTreeMap<Decimal, usize> = BTreeMap::new();
+    for p in vars.iter().filter_map(priority) {
+        *classes.entry(p).or_insert(0) += 1;
+    }
+    let gap = classes.keys().zip(classes.keys().skip(1)).map(|(a, b)| f(*b - *a)).fold(f64::INFINITY, f64::min);
+    let scale = TIE_BREAK.min(gap / 2.0);
+    let mut seen: BTreeMap<Decimal, usize> = BTreeMap::new();
+    vars.iter()
+        .map(|v| match priority(v) {
+            Some(p) => {
+                let m = classes[&p] as f64;
+                let k = seen.entry(p).or_insert(0);
+                let tie = scale * (m - *k as f64) / m;
+                *k += 1;
+                tie
+            }
+            None => 0.0,
+        })
+        .collect()
+}
 
 pub use crate::constraint::Sense;
 
@@ -154,11 +199,11 @@ pub struct Model {
     pub deposit: usize,
     /// The most the fund may be drawn down: min(max_drawdown, balance − floor).
     pub drawdown_limit: Money,
-    /// Objective weight against one yen of fund drawdown.
+    /// What drawing one yen from the fund costs in the objective, by the fund policy
+    /// ([`FundDraw`]; see the module docs).
     pub penalty: f64,
-    /// Envelope floor and ceiling per department (scenario order), in yen. The floor is the stated
-    /// one (own amount, else ratio × base) but never more than the bureau's programs can absorb at
-    /// their review maxima.
+    /// Envelope floor and ceiling per department (scenario order), in yen, as stated (own amount,
+    /// else ratio × base).
     pub envelope_bounds: Vec<(Money, Money)>,
     /// What each department's programs can absorb at their review maxima (general revenue).
     pub absorbable: Vec<Money>,
@@ -330,12 +375,12 @@ impl Model {
             programs.push(state);
         }
 
-        // Objective coefficients of programs: priority + tie-break by inventory order.
-        let n_free = vars.len().max(1) as f64;
+        // Objective coefficients of programs: priority, then the inventory order among equal
+        // priorities (see the module docs).
+        let ties = tie_breaks(&vars, &review.programs);
         let mut max_value_per_general = 0f64;
-        for (k, v) in vars.iter_mut().enumerate() {
+        for (v, tie) in vars.iter_mut().zip(&ties) {
             if let VarKind::Program { program, per_unit } = v.kind {
-                let tie = TIE_BREAK * (n_free - k as f64) / n_free;
                 let per_yen = priorities[program] + tie;
                 v.obj = per_yen * per_unit;
                 let g = shares(&sc.programs[program]).general.max(0.01);
@@ -343,7 +388,10 @@ impl Model {
             }
         }
         let reserve_weight = f(sc.policy.reserve_weight);
-        let penalty = 2.0 * max_value_per_general.max(reserve_weight.abs()).max(1.0);
+        let penalty = match sc.fund.draw {
+            FundDraw::BeforeCuts => reserve_weight.max(0.0) + FUND_MARGIN,
+            FundDraw::LastResort | FundDraw::Never => 2.0 * max_value_per_general.max(reserve_weight.abs()).max(1.0),
+        };
 
         let reserve = vars.len();
         vars.push(Var {
@@ -370,7 +418,7 @@ impl Model {
             lo: 0.0,
             hi: f64::INFINITY,
             integer: false,
-            obj: -TIE_BREAK,
+            obj: -FUND_MARGIN,
         });
 
         let mut model = Model {
@@ -492,9 +540,9 @@ impl Model {
         // Envelopes.
         for (d, dept) in sc.departments.iter().enumerate() {
             let base = self.bases[d];
-            // A floor protects a bureau from deep cuts; it cannot oblige it to spend more than its
-            // programs can absorb at their review maxima.
-            let floor = dept.floor.unwrap_or_else(|| base.mul_ratio(dept.floor_ratio)).min(self.absorbable[d]);
+            // The floor as stated: when the bureau's programs cannot absorb it at their review
+            // maxima, the limits cannot hold and `infeasible::precheck` says so (it is never lowered).
+            let floor = dept.floor.unwrap_or_else(|| base.mul_ratio(dept.floor_ratio));
             let ceiling = dept.ceiling.unwrap_or_else(|| base.mul_ratio(dept.ceiling_ratio));
             self.envelope_bounds.push((floor, ceiling));
             let id = lp_name("", &dept.id, d);
@@ -559,6 +607,10 @@ impl Model {
 
         let headroom = sc.fund.balance - sc.fund.floor;
         self.drawdown_limit = sc.fund.max_drawdown.min(headroom);
+        if sc.fund.draw == FundDraw::Never {
+            // Never drawn; a balance already below the floor is still reported (a negative limit).
+            self.drawdown_limit = self.drawdown_limit.min(Money::ZERO);
+        }
         self.push_row(
             "fund_drawdown".into(),
             Limit::FundDrawdown,

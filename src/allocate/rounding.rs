@@ -7,7 +7,8 @@
 //!    minimum or maximum when the solver's value is within the snap tolerance
 //!    (max(rounding unit, 10⁻⁶ of the bound or of the model unit)); otherwise it is rounded to a
 //!    multiple of the scenario's rounding unit (ties to even, [`Money::round_to`]) and clamped to its
-//!    review bounds (which are exact whole yen and need not be multiples of the unit).
+//!    review bounds (which the review put on the unit's grid, unless the user wrote them: the
+//!    request, the prior-year budget), so every cost is on the grid or an amount the user wrote.
 //! 2. **Funding.** Each program's cost is split exactly by [`crate::scenario::Program::funding`]:
 //!    subsidy, fees and bonds rounded to whole yen, general revenue the remainder.
 //! 3. **Fund.** Drawdown and deposit snap to 0 or to the drawdown limit likewise, else round to the unit.
@@ -17,9 +18,11 @@
 //! 5. **Repair.** Rounding can push a binding limit over by a few units. In a fixed order —
 //!    caps (investment, bond issuance, envelope ceilings), floors (envelope floors, the
 //!    next-generation frame), then the reserve's share bounds — a violated limit is repaired
-//!    by moving programs in steps of the unit: caps and a too-small reserve take from the
-//!    lowest-priority programs first (latest in the inventory among equals), floors give to the
-//!    highest-priority programs first without breaking a cap; the reserve bounds are repaired
+//!    by moving programs in steps of the unit, following the objective: caps and a too-small
+//!    reserve take first from the programs that lose the least value per yen of the limit freed
+//!    (priority and tie-break ÷ the program's coefficient in the limit: its general-revenue share
+//!    for an envelope or the reserve, its bondable share for issuance), floors give first to the
+//!    programs that gain the most per yen of the limit, without breaking a cap; the reserve bounds are repaired
 //!    first through the fund (less deposit or drawdown, more deposit), last through drawdown.
 //!    The reserve's bounds are whole yen ([`reserve_window`]): ⌈min share·available⌉ to
 //!    ⌊max share·available⌋, or the one whole yen nearest the share when no whole yen lies between
@@ -32,6 +35,7 @@
 //!    suggests a finer unit.
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use super::model::{Fixed, Limit, Model, ProgramState};
 use crate::money::{Grid, Money};
@@ -205,16 +209,31 @@ impl Ctx<'_> {
         matches!(self.model.programs[i], ProgramState::Free { .. })
     }
 
-    /// Order for taking money away: lowest priority first, later programs first among equals.
-    fn take_order(&self, members: impl Iterator<Item = usize>) -> Vec<usize> {
-        let mut v: Vec<usize> = members.filter(|&i| self.movable(i)).collect();
-        v.sort_by(|&a, &b| self.model.priorities[a].total_cmp(&self.model.priorities[b]).then(b.cmp(&a)));
-        v
+    /// What the objective gains per yen of program i's cost (its priority and tie-break).
+    fn value(&self, i: usize) -> f64 {
+        self.model.program_var(i).map_or(0.0, |v| self.model.vars[v].obj)
     }
 
-    /// Order for giving money: highest priority first, earlier programs first among equals.
-    fn give_order(&self, members: impl Iterator<Item = usize>) -> Vec<usize> {
-        let mut v = self.take_order(members);
+    /// Order for taking money away from a limit in which a yen of program i's cost counts `coef(i)`:
+    /// the least objective lost per yen of the limit freed first (value ÷ coefficient, as the
+    /// objective ranks them), later programs first among equals. Programs that do not count in the
+    /// limit are left out.
+    fn take_order(&self, members: impl Iterator<Item = usize>, coef: impl Fn(usize) -> Decimal) -> Vec<usize> {
+        let mut v: Vec<(usize, f64)> = members
+            .filter(|&i| self.movable(i))
+            .filter_map(|i| {
+                let c = coef(i).to_f64().filter(|c| *c > 0.0)?;
+                Some((i, self.value(i) / c))
+            })
+            .collect();
+        v.sort_by(|(a, va), (b, vb)| va.total_cmp(vb).then(b.cmp(a)));
+        v.into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// Order for giving money to a limit: the most objective gained per yen of it first, earlier
+    /// programs first among equals.
+    fn give_order(&self, members: impl Iterator<Item = usize>, coef: impl Fn(usize) -> Decimal) -> Vec<usize> {
+        let mut v = self.take_order(members, coef);
         v.reverse();
         v
     }
@@ -297,28 +316,24 @@ impl Ctx<'_> {
         let sc = self.sc;
         let n = sc.programs.len();
         let mut changed = false;
+        let general = |i: usize| Decimal::ONE - sc.programs[i].specific_share();
         let cap = sc.policy.investment_cap;
         if e.investment > cap {
-            let order = self.take_order((0..n).filter(|&i| sc.programs[i].kind == ProgramKind::Investment));
+            let order =
+                self.take_order((0..n).filter(|&i| sc.programs[i].kind == ProgramKind::Investment), |_| Decimal::ONE);
             changed |= self.take(e, &order, |_| Decimal::ONE, |e| (e.investment - cap).as_decimal(), false);
         }
         let cap = sc.bonds.issuance_cap;
         if e.issuance > cap {
-            let order = self.take_order((0..n).filter(|&i| sc.programs[i].bondable_share > Decimal::ZERO));
-            changed |=
-                self.take(e, &order, |i| sc.programs[i].bondable_share, |e| (e.issuance - cap).as_decimal(), false);
+            let bonds = |i: usize| sc.programs[i].bondable_share;
+            let order = self.take_order(0..n, bonds);
+            changed |= self.take(e, &order, bonds, |e| (e.issuance - cap).as_decimal(), false);
         }
         for d in 0..sc.departments.len() {
             let ceiling = self.model.envelope_bounds[d].1;
             if e.envelope[d] > ceiling {
-                let order = self.take_order((0..n).filter(|&i| self.model.department_of[i] == d));
-                changed |= self.take(
-                    e,
-                    &order,
-                    |i| Decimal::ONE - sc.programs[i].specific_share(),
-                    |e| (e.envelope[d] - ceiling).as_decimal(),
-                    false,
-                );
+                let order = self.take_order((0..n).filter(|&i| self.model.department_of[i] == d), general);
+                changed |= self.take(e, &order, general, |e| (e.envelope[d] - ceiling).as_decimal(), false);
             }
         }
         changed
@@ -361,21 +376,17 @@ impl Ctx<'_> {
         let sc = self.sc;
         let n = sc.programs.len();
         let mut changed = false;
+        let general = |i: usize| Decimal::ONE - sc.programs[i].specific_share();
         for d in 0..sc.departments.len() {
             let floor = self.model.envelope_bounds[d].0;
             if e.envelope[d] < floor {
-                let order = self.give_order((0..n).filter(|&i| self.model.department_of[i] == d));
-                changed |= self.give(
-                    e,
-                    &order,
-                    |i| Decimal::ONE - sc.programs[i].specific_share(),
-                    |e| (floor - e.envelope[d]).as_decimal(),
-                );
+                let order = self.give_order((0..n).filter(|&i| self.model.department_of[i] == d), general);
+                changed |= self.give(e, &order, general, |e| (floor - e.envelope[d]).as_decimal());
             }
         }
         let target = sc.policy.next_generation_target;
         if e.next_generation < target {
-            let order = self.give_order((0..n).filter(|&i| sc.programs[i].next_generation));
+            let order = self.give_order((0..n).filter(|&i| sc.programs[i].next_generation), |_| Decimal::ONE);
             changed |= self.give(e, &order, |_| Decimal::ONE, |e| (target - e.next_generation).as_decimal());
         }
         changed
@@ -435,8 +446,9 @@ impl Ctx<'_> {
             }
             // Then less spending, lowest priority first, without breaking a floor.
             if short(e) > Decimal::ZERO {
-                let order = self.take_order(0..sc.programs.len());
-                changed |= self.take(e, &order, |i| Decimal::ONE - sc.programs[i].specific_share(), short, true);
+                let general = |i: usize| Decimal::ONE - sc.programs[i].specific_share();
+                let order = self.take_order(0..sc.programs.len(), general);
+                changed |= self.take(e, &order, general, short, true);
             }
             // Last, more drawdown.
             if short(e) > Decimal::ZERO {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::money::{Money, Unit};
 use crate::review::{Action, Assessment, ProgramReview, Review};
-use crate::scenario::{Attributes, Bonds, Department, Fund, Policy, Program, ProgramKind, Revenue, Scenario};
+use crate::scenario::{Attributes, Bonds, Department, Fund, FundDraw, Policy, Program, ProgramKind, Revenue, Scenario};
 
 /// A small deterministic generator (SplitMix64).
 #[derive(Debug, Clone)]
@@ -157,7 +157,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         rules_dir: PathBuf::from("rules"),
         parameters: BTreeMap::new(),
         revenue: Revenue { general_account: None, general_revenue: Money::ZERO },
-        fund: Fund { balance: Money::ZERO, max_drawdown: Money::ZERO, floor: Money::ZERO },
+        fund: Fund { balance: Money::ZERO, max_drawdown: Money::ZERO, floor: Money::ZERO, draw: FundDraw::default() },
         bonds: Bonds { balance: Money::ZERO, issuance_cap: Money::ZERO, redemption: Money::ZERO },
         policy: Policy {
             investment_cap: Money::ZERO,
@@ -188,6 +188,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         balance: requested_g.mul_ratio(Decimal::new(8, 2)),
         max_drawdown: requested_g.mul_ratio(Decimal::new(2, 2)),
         floor: requested_g.mul_ratio(Decimal::new(3, 2)),
+        draw: FundDraw::default(),
     };
     sc.bonds = Bonds {
         balance: requested_g.mul_ratio(Decimal::TWO),
@@ -196,7 +197,8 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
     };
     sc.policy.investment_cap = investment.mul_ratio(Decimal::new(95, 2)).round_to(Unit::Hyakuman);
     sc.policy.next_generation_target = ng.mul_ratio(Decimal::new(60, 2)).round_to(Unit::Hyakuman);
-    (sc, Review { programs: reviews })
+    let rounding_unit = sc.rounding_unit;
+    (sc, Review { rounding_unit, programs: reviews })
 }
 
 /// Writes the city of `shape` as a scenario file and CSV inventory in `dir` (for end-to-end

@@ -297,6 +297,10 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
             out.priority = it.priority;
             out.held_by = if fallback { Holding::Marginal } else { level2::holding(p, it, c) };
             out.limits = Vec::new();
+            if out.allocated != level1_cost[i] {
+                out.allocation_reason =
+                    (c < p.requested).then(|| "所管局の予算方針（自律的予算編成）により、局の枠の中で配分".to_string());
+            }
             if p.kind == ProgramKind::New && c > Money::ZERO {
                 initiatives.0 += 1;
                 initiatives.1 += c;

@@ -348,6 +348,7 @@ fn frames(out: &mut String, a: &Allocation) {
         a.bond_issuance.format(u),
         a.bond_redemption.format(u)
     );
+    let _ = writeln!(out, "\n{}", a.fund_words());
 }
 
 fn binding(out: &mut String, a: &Allocation) {

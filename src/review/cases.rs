@@ -22,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
 use crate::number::from_f64 as decimal_from_f64;
 use crate::rules::Ruleset;
-use crate::scenario::{Attributes, Kpi, Located, Program, ProgramKind, Strategy};
+use crate::scenario::{Attributes, Kpi, KpiDirection, Located, Program, ProgramKind, Strategy};
 use crate::{Error, Result};
 
 /// One expectation that did not hold.
@@ -208,6 +208,8 @@ struct KpiEntry {
     baseline: f64,
     target: f64,
     actual: f64,
+    /// `higher` (default) or `lower`.
+    direction: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -602,6 +604,12 @@ fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
     };
     let prior_cost = money(&e.prior_cost, Money::oku(Decimal::ONE))?;
     let requested = money(&e.requested, prior_cost)?;
+    let direction = match e.kpi.as_ref().and_then(|k| k.direction.as_deref()) {
+        Some(d) => {
+            KpiDirection::parse(d).ok_or_else(|| format!("unknown KPI direction `{d}`: expected higher or lower"))?
+        }
+        None => KpiDirection::Higher,
+    };
     Ok(Program {
         id: e.id.clone().unwrap_or_else(|| "T001".to_string()),
         name: e.name.clone().unwrap_or_else(|| "テスト事業".to_string()),
@@ -631,6 +639,7 @@ fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
             baseline: dec(Some(k.baseline)).unwrap_or_default(),
             target: dec(Some(k.target)).unwrap_or_default(),
             actual: dec(Some(k.actual)).unwrap_or_default(),
+            direction,
         }),
         location: None,
     })

@@ -13,10 +13,10 @@ use super::memo::{Key, Memo};
 use super::{Action, Assessment, Finding, ProgramReview, ScriptOutput};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::fast::FastPaths;
-use crate::money::Money;
+use crate::money::{Money, Unit};
 use crate::rules::compiled::{Compiled, Inputs, findings_array};
 use crate::rules::engine::{
-    FindingData, FindingView, Observed, ProgramData, kpi_view, observe, running, with_time_limit,
+    FindingData, FindingView, KpiValues, Observed, ProgramData, kpi_view, observe, running, with_time_limit,
 };
 use crate::rules::{ProgramView, Ruleset, Script, Viewpoint};
 use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
@@ -25,6 +25,8 @@ use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
 /// converted once to what scripts see.
 #[derive(Debug, Default)]
 pub struct Context<'a> {
+    /// The scenario's rounding unit: the review's bounds go on its grid ([`Unit::Yen`] by default).
+    pub rounding_unit: Unit,
     pub departments: HashMap<&'a str, ImmutableString>,
     /// Cluster id → (name, group, reform type).
     pub clusters: HashMap<&'a str, (Dynamic, Dynamic, Dynamic)>,
@@ -35,6 +37,7 @@ impl<'a> Context<'a> {
     pub fn of(scenario: &'a Scenario) -> Context<'a> {
         let text = |s: &str| Dynamic::from(ImmutableString::from(s));
         Context {
+            rounding_unit: scenario.rounding_unit,
             departments: scenario.departments.iter().map(|d| (d.id.as_str(), d.name.as_str().into())).collect(),
             clusters: scenario
                 .clusters
@@ -112,9 +115,14 @@ pub fn program_view(p: &Program, cx: &Context<'_>) -> ProgramView {
     };
     let a = &p.attributes;
     let kpi = match &p.kpi {
-        Some(k) => {
-            kpi_view(&k.indicator, float(k.baseline), float(k.target), float(k.actual), k.achievement().map(float))
-        }
+        Some(k) => kpi_view(KpiValues {
+            indicator: &k.indicator,
+            baseline: float(k.baseline),
+            target: float(k.target),
+            actual: float(k.actual),
+            achievement: k.achievement().map(float),
+            direction: k.direction,
+        }),
         None => Dynamic::UNIT,
     };
     let l = labels();
@@ -414,7 +422,7 @@ impl Review<'_> {
                 out
             }
         };
-        let assessment = to_assessment(&ruleset.policy, out, p)?;
+        let assessment = to_assessment(&ruleset.policy, out, p, self.cx.rounding_unit)?;
         Ok(ProgramReview { id: p.id.clone(), department: p.department.clone(), findings, assessment, printed })
     }
 }
@@ -773,8 +781,9 @@ fn money_of(script: &Script, map: &Fields<'_>, key: &str, p: &Program) -> Result
 /// The rules, in order: ratios are of [`ratio_base`]; `min`/`max` default to 0 and the
 /// request; the city never funds more than requested, so `max` is capped at the request and
 /// `min` at `max`; a mandatory program is fixed at its request; an all-or-nothing new
-/// initiative gets `0..=requested` (or `0..=0` when the policy gives it nothing).
-fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessment, Diagnostic> {
+/// initiative gets `0..=requested` (or `0..=0` when the policy gives it nothing); the other
+/// bounds go on the rounding grid ([`on_grid`]).
+fn to_assessment(script: &Script, out: Dynamic, p: &Program, unit: Unit) -> Result<Assessment, Diagnostic> {
     let what = "policy";
     let found = kind_of(&out);
     let Some(map) = out.try_cast::<Map>() else {
@@ -828,9 +837,27 @@ fn to_assessment(script: &Script, out: Dynamic, p: &Program) -> Result<Assessmen
         (Money::ZERO, if nothing { Money::ZERO } else { p.requested })
     } else {
         let max = max.unwrap_or(p.requested).min(p.requested);
-        (min.unwrap_or(Money::ZERO).min(max), max)
+        on_grid(min.unwrap_or(Money::ZERO).min(max), max, p, unit)
     };
     Ok(Assessment { action, priority, min, max, reason: reason.as_str().to_owned() })
+}
+
+/// The review's bounds on the scenario's rounding grid, so that every amount the allocation
+/// chooses is a multiple of the unit unless the user wrote it: a bound that is 0, the request or
+/// the prior-year budget stays as written; a computed minimum rounds up and a computed maximum
+/// down (the bounds only narrow). When no multiple of the unit lies between them (a computed
+/// amount pinned by equal ratios, or a range narrower than the unit), both become the multiple
+/// nearest their middle, never above the request.
+pub(crate) fn on_grid(min: Money, max: Money, p: &Program, unit: Unit) -> (Money, Money) {
+    let written = |m: Money| m.is_zero() || m == p.requested || m == p.prior_cost;
+    let lo = if written(min) { min } else { min.ceil_to(unit) };
+    let hi = if written(max) { max } else { max.floor_to(unit) };
+    if lo <= hi {
+        return (lo, hi);
+    }
+    let middle = Money::from_decimal((min.as_decimal() + max.as_decimal()) / Decimal::TWO).round_to(unit);
+    let pin = middle.min(p.requested).max(Money::ZERO);
+    (pin, pin)
 }
 
 #[cfg(test)]
@@ -918,6 +945,31 @@ mod tests {
             let folded = Folded::new(&ruleset, &scope, true);
             assert!(folded.viewpoints.iter().chain([&folded.policy]).all(|(_, c)| c.is_some()));
         }
+    }
+
+    #[test]
+    fn bounds_go_on_the_rounding_grid_unless_the_user_wrote_them() {
+        let sc = crate::scenario::load(std::path::Path::new("scenarios/kumamoto-r8.toml")).unwrap();
+        let mut p = sc.programs[1].clone();
+        p.prior_cost = Money::yen(334_351_000);
+        p.requested = Money::yen(312_922_000);
+        let sen = Unit::Sen;
+        // 50%–89% of the prior year: the minimum rounds up, the maximum down.
+        let (lo, hi) = (Money::yen(167_175_500), Money::yen(297_572_390));
+        assert_eq!(on_grid(lo, hi, &p, sen), (Money::yen(167_176_000), Money::yen(297_572_000)));
+        // The request and the prior-year budget stay as written, even off the grid.
+        p.requested = Money::yen(312_922_345);
+        assert_eq!(on_grid(lo, p.requested, &p, sen), (Money::yen(167_176_000), p.requested));
+        assert_eq!(on_grid(Money::ZERO, p.requested, &p, sen), (Money::ZERO, p.requested));
+        // A computed amount pinned by equal ratios: the multiple nearest it.
+        assert_eq!(on_grid(lo, lo, &p, sen), (Money::yen(167_176_000), Money::yen(167_176_000)));
+        // No multiple between the two: the one nearest their middle, never above the request.
+        let (a, b) = (Money::yen(5_100), Money::yen(5_900));
+        assert_eq!(on_grid(a, b, &p, sen), (Money::yen(6_000), Money::yen(6_000)));
+        p.requested = Money::yen(5_900);
+        assert_eq!(on_grid(a, b, &p, sen), (Money::yen(5_900), Money::yen(5_900)));
+        // On the yen grid nothing moves.
+        assert_eq!(on_grid(lo, hi, &p, Unit::Yen), (lo, hi));
     }
 
     #[test]

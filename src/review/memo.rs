@@ -31,7 +31,7 @@ pub(crate) enum Key {
     Float(u64),
     Money([u8; 16]),
     Text(ImmutableString),
-    Kpi(ImmutableString, [u64; 3], Option<u64>),
+    Kpi(ImmutableString, [u64; 3], Option<u64>, ImmutableString),
     /// The findings the policy sees, each by its number among its viewpoint's distinct findings.
     Findings(Vec<u32>),
 }
@@ -57,6 +57,7 @@ impl Key {
                     k.indicator.clone(),
                     [k.baseline.to_bits(), k.target.to_bits(), k.actual.to_bits()],
                     achievement,
+                    k.direction.clone(),
                 )
             }
             Value::Program | Value::Findings => return None,

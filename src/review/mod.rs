@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::fast::FastPaths;
+use crate::money::Unit;
 use crate::rules::Ruleset;
 use crate::scenario::{Program, Scenario};
 use crate::{Error, Result};
@@ -61,6 +62,8 @@ pub use crate::rules::engine::MAX_SHOWN_OUTPUT;
 /// The review of every program, in the scenario's program order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
+    /// The scenario's rounding unit: every bound not written by the user is a multiple of it.
+    pub rounding_unit: Unit,
     pub programs: Vec<ProgramReview>,
 }
 
@@ -98,7 +101,7 @@ pub fn review_with(scenario: &Scenario, ruleset: &Ruleset, options: &Options) ->
     let params = ruleset.params_map(Some(scenario.fiscal_year));
     let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential, options.fast)
         .map_err(Error::input)?;
-    let review = Review { programs };
+    let review = Review { rounding_unit: scenario.rounding_unit, programs };
     review.send_printed(&ruleset.printed);
     Ok(review)
 }

@@ -12,6 +12,8 @@ use crate::money::Money;
 /// `serde_json::Value` tree: at 100,000 programs that tree alone took gigabytes).
 #[derive(serde::Serialize)]
 struct JsonReview<'a> {
+    /// Every bound is a multiple of it, or an amount the user wrote (the request, the prior-year budget).
+    rounding_unit: crate::money::Unit,
     programs: Vec<JsonProgram<'a>>,
 }
 
@@ -20,7 +22,7 @@ struct JsonProgram<'a> {
     id: &'a str,
     department: &'a str,
     findings: Vec<JsonFinding<'a>>,
-    assessment: JsonAssessment,
+    assessment: JsonAssessment<'a>,
 }
 
 #[derive(serde::Serialize)]
@@ -32,15 +34,17 @@ struct JsonFinding<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct JsonAssessment {
+struct JsonAssessment<'a> {
     action: &'static str,
     priority: String,
     min: Money,
     max: Money,
+    reason: &'a str,
 }
 
 fn json_doc(review: &Review) -> JsonReview<'_> {
     JsonReview {
+        rounding_unit: review.rounding_unit,
         programs: review
             .programs
             .iter()
@@ -62,13 +66,14 @@ fn json_doc(review: &Review) -> JsonReview<'_> {
                     priority: p.assessment.priority.normalize().to_string(),
                     min: p.assessment.min,
                     max: p.assessment.max,
+                    reason: &p.assessment.reason,
                 },
             })
             .collect(),
     }
 }
 
-/// `{"programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max"}}]}`.
+/// `{"rounding_unit","programs":[{"id","department","findings":[{"viewpoint","score","action","reason"}],"assessment":{"action","priority","min","max","reason"}}]}`.
 pub fn to_json(review: &Review) -> Value {
     serde_json::to_value(json_doc(review)).unwrap_or(Value::Null)
 }

@@ -159,6 +159,7 @@ enum Func {
     ViewpointsWith,
     TightestMaxRatio,
     Because,
+    Others,
     MeanScore,
     /// `scale.at(program)` or `scale.at(x)` (a scale parameter, see `super::tables`).
     At,
@@ -183,6 +184,7 @@ impl Func {
             ("viewpoints_with", 2) => Func::ViewpointsWith,
             ("tightest_max_ratio", 2) => Func::TightestMaxRatio,
             ("because", 2) => Func::Because,
+            ("others", 2) => Func::Others,
             ("mean_score", 1) => Func::MeanScore,
             ("at", 2) => Func::At,
             ("decide", 2) => Func::Decide,
@@ -671,6 +673,8 @@ fn property(on: &Value, name: &str) -> Option<Value> {
             "target" => Value::Float(k.target),
             "actual" => Value::Float(k.actual),
             "achievement" => Value::of(&k.achievement),
+            "direction" => Value::Str(k.direction.clone()),
+            "direction_ja" => Value::Str(k.direction_ja.clone()),
             _ => return None,
         });
     }
@@ -730,8 +734,12 @@ fn call(f: Func, args: &[Value], inputs: &Inputs<'_>) -> Option<Value> {
         (Func::Finding, _) => Value::Other(engine::finding(findings()?, text()?)),
         (Func::ViewpointsWith, _) => Value::Other(Dynamic::from_array(engine::viewpoints_with(findings()?, text()?))),
         (Func::TightestMaxRatio, _) => Value::of(&engine::tightest_max_ratio(findings()?, text()?)),
-        (Func::Because, _) => {
-            let s = engine::because(findings()?, text()?);
+        (Func::Because | Func::Others, _) => {
+            let s = if matches!(f, Func::Because) {
+                engine::because(findings()?, text()?)
+            } else {
+                engine::others(findings()?, text()?)
+            };
             if s.len() > MAX_STRING_SIZE {
                 return None;
             }

@@ -38,7 +38,7 @@ const ANY: &str = "every script";
 const POLICY: &str = "the policy (`findings`)";
 
 /// Every function the engine registers for scripts, besides operators and field getters.
-pub const HELPERS: [Helper; 20] = [
+pub const HELPERS: [Helper; 21] = [
     helper("oku", "oku(x) → money", "oku(1.5)", "x 億円 as exact yen: 150,000,000", ANY),
     helper("man", "man(x) → money", "man(350)", "x 万円 as exact yen: 3,500,000", ANY),
     helper("sen", "sen(x) → money", "sen(12)", "x 千円 as exact yen: 12,000", ANY),
@@ -127,7 +127,14 @@ pub const HELPERS: [Helper; 20] = [
         "because",
         "findings.because(action) → text",
         "findings.because(\"縮小\")",
-        "\"視点1・視点4が縮小を推奨（<the first one's reason>）\", or \"縮小を推奨する視点はない\"",
+        "\"視点1・視点4が縮小を推奨（視点1：…／視点4：…）\": who recommends the action, each with its reason",
+        POLICY,
+    ),
+    helper(
+        "others",
+        "findings.others(actions) → text",
+        "findings.others(\"縮小・廃止\")",
+        "\"視点5の改善、視点6の民間委託\": the viewpoints recommending something other than 継続 and the actions given (separated by `・`), or \"\"",
         POLICY,
     ),
     helper(
@@ -150,12 +157,14 @@ pub const FINDING_FIELDS_DOC: [(&str, &str); 7] = [
     ("max_ratio", "its upper bound as a share of last year's cost, or ()"),
 ];
 
-pub const KPI_FIELDS_DOC: [(&str, &str); 5] = [
+pub const KPI_FIELDS_DOC: [(&str, &str); 7] = [
     ("indicator", "成果指標 (text)"),
     ("baseline", "基準値 (number)"),
     ("target", "目標値 (number)"),
     ("actual", "実績値 (number)"),
     ("achievement", "0 at the baseline, 1 at the target (number), or () when they are equal"),
+    ("direction", "\"higher\" or \"lower\": which way the indicator is better"),
+    ("direction_ja", "高いほどよい / 低いほどよい"),
 ];
 
 /// The reference of one ruleset.

@@ -22,6 +22,7 @@ use super::value::Value;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
 use crate::number::from_f64 as decimal_from_f64;
+use crate::scenario::KpiDirection;
 
 /// At most this many operations per script per program (a rule needs a few hundred).
 pub const MAX_OPERATIONS: u64 = 500_000;
@@ -708,6 +709,7 @@ fn register_findings(engine: &mut Engine) {
     engine.register_fn("viewpoints_with", |a: &mut Array, action: &str| with(a, |f| viewpoints_with(f, action)));
     engine.register_fn("tightest_max_ratio", |a: &mut Array, action: &str| with(a, |f| tightest_max_ratio(f, action)));
     engine.register_fn("because", |a: &mut Array, action: &str| with(a, |f| because(f, action)));
+    engine.register_fn("others", |a: &mut Array, except: &str| with(a, |f| others(f, except)));
     engine.register_fn("mean_score", |a: &mut Array| with(a, mean_score));
 }
 
@@ -738,31 +740,55 @@ pub(crate) fn tightest_max_ratio(findings: &[FindingView], action: &str) -> Dyna
         .map_or(Dynamic::UNIT, Dynamic::from_float)
 }
 
-/// Why, in words: "視点1・視点4が縮小を推奨（<the first one's reason>）".
+/// Why, in words: "視点2が廃止を推奨（<its reason>）"; with several viewpoints, each one's reason:
+/// "視点1・視点4が縮小を推奨（視点1：<reason>／視点4：<reason>）" (a reason they share is written once).
 pub(crate) fn because(findings: &[FindingView], action: &str) -> String {
-    let mut text = String::with_capacity(160);
-    let mut first = None;
+    let mut names: Vec<String> = Vec::new();
+    let mut reasons: Vec<(String, ImmutableString)> = Vec::new();
     for f in findings.iter().filter(|f| f.0.action == action) {
-        if first.is_some() {
-            text.push('・');
-        }
-        match f.0.number.as_int() {
-            Ok(n) => {
-                text.push_str("視点");
-                text.push_str(&n.to_string());
+        let name = viewpoint_name(f);
+        match reasons.iter_mut().find(|(_, r)| *r == f.0.reason) {
+            Some((who, _)) => {
+                who.push('・');
+                who.push_str(&name);
             }
-            Err(_) => text.push_str(&f.0.viewpoint),
+            None => reasons.push((name.clone(), f.0.reason.clone())),
         }
-        first.get_or_insert_with(|| f.0.reason.clone());
+        names.push(name);
     }
-    match first {
-        Some(reason) => {
-            for part in ["が", action, "を推奨（", reason.as_str(), "）"] {
-                text.push_str(part);
-            }
-            text
+    match reasons.as_slice() {
+        [] => format!("{action}を推奨する視点はない"),
+        [(_, reason)] => format!("{}が{action}を推奨（{reason}）", names.join("・")),
+        _ => {
+            let each: Vec<String> = reasons.iter().map(|(who, reason)| format!("{who}：{reason}")).collect();
+            format!("{}が{action}を推奨（{}）", names.join("・"), each.join("／"))
         }
-        None => format!("{action}を推奨する視点はない"),
+    }
+}
+
+/// The findings that recommend something other than 継続 and the actions in `except` (labels
+/// separated by `・`), grouped by action in the order first seen: "視点1・視点4の縮小、視点5の改善";
+/// empty when there are none. A policy names them in its reason with the rule that set them aside.
+pub(crate) fn others(findings: &[FindingView], except: &str) -> String {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for f in findings {
+        let action = f.0.action.as_str();
+        if action == "継続" || except.split('・').any(|e| e.trim() == action) {
+            continue;
+        }
+        match groups.iter_mut().find(|(a, _)| *a == action) {
+            Some((_, who)) => who.push(viewpoint_name(f)),
+            None => groups.push((action, vec![viewpoint_name(f)])),
+        }
+    }
+    groups.iter().map(|(action, who)| format!("{}の{action}", who.join("・"))).collect::<Vec<_>>().join("、")
+}
+
+/// "視点N", or the viewpoint's id when it has no number.
+fn viewpoint_name(f: &FindingView) -> String {
+    match f.0.number.as_int() {
+        Ok(n) => format!("視点{n}"),
+        Err(_) => f.0.viewpoint.to_string(),
     }
 }
 
@@ -772,7 +798,8 @@ pub(crate) fn mean_score(findings: &[FindingView]) -> FLOAT {
     if findings.is_empty() { 0.0 } else { sum / findings.len() as FLOAT }
 }
 
-/// A program's KPI as scripts see it: `indicator`, `baseline`, `target`, `actual`, `achievement` (or `()`).
+/// A program's KPI as scripts see it: `indicator`, `baseline`, `target`, `actual`, `achievement` (or `()`),
+/// `direction` (`"higher"` / `"lower"`) and `direction_ja` (高いほどよい / 低いほどよい).
 #[derive(Debug, Clone)]
 pub struct KpiView(pub(crate) Arc<KpiData>);
 
@@ -783,21 +810,29 @@ pub(crate) struct KpiData {
     pub target: FLOAT,
     pub actual: FLOAT,
     pub achievement: Dynamic,
+    pub direction: ImmutableString,
+    pub direction_ja: ImmutableString,
 }
 
-pub(crate) fn kpi_view(
-    indicator: &str,
-    baseline: FLOAT,
-    target: FLOAT,
-    actual: FLOAT,
-    achievement: Option<FLOAT>,
-) -> Dynamic {
+/// The values of a [`KpiView`]; `achievement` is `None` when the target equals the baseline.
+pub(crate) struct KpiValues<'a> {
+    pub indicator: &'a str,
+    pub baseline: FLOAT,
+    pub target: FLOAT,
+    pub actual: FLOAT,
+    pub achievement: Option<FLOAT>,
+    pub direction: KpiDirection,
+}
+
+pub(crate) fn kpi_view(k: KpiValues<'_>) -> Dynamic {
     Dynamic::from(KpiView(Arc::new(KpiData {
-        indicator: indicator.into(),
-        baseline,
-        target,
-        actual,
-        achievement: achievement.map_or(Dynamic::UNIT, Dynamic::from_float),
+        indicator: k.indicator.into(),
+        baseline: k.baseline,
+        target: k.target,
+        actual: k.actual,
+        achievement: k.achievement.map_or(Dynamic::UNIT, Dynamic::from_float),
+        direction: k.direction.id().into(),
+        direction_ja: k.direction.label().into(),
     })))
 }
 
@@ -808,7 +843,7 @@ fn register_kpi(engine: &mut Engine) {
             engine.register_get(stringify!($field), |k: &mut KpiView| k.0.$field.clone());
         )*};
     }
-    get!(indicator, baseline, target, actual, achievement);
+    get!(indicator, baseline, target, actual, achievement, direction, direction_ja);
     engine.register_fn("to_string", |k: &mut KpiView| {
         format!("{} {} → {} ({})", k.0.indicator, k.0.baseline, k.0.target, k.0.actual)
     });

@@ -286,7 +286,7 @@ pub const PROGRAM_FIELDS: [FieldDoc; 32] = [
         ANY,
         true,
         "columns `kpi_indicator`, `kpi_baseline`, `kpi_target`, `kpi_actual` (成果指標, 基準値, 目標値, 実績値)",
-        "#{ indicator, baseline, target, actual, achievement } or ()",
+        "#{ indicator, baseline, target, actual, achievement, direction, direction_ja } or ()",
     ),
 ];
 

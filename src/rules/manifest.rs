@@ -124,7 +124,7 @@ impl Written {
     }
 }
 
-/// The six viewpoints of the reform plan (seed 000, 視点1–6), to say which one is missing.
+/// The six viewpoints of the reform plan (K-PLAN in docs/sources.md, 視点1–6), to say which one is missing.
 pub const PLAN_VIEWPOINTS: [(i64, &str); 6] = [
     (1, "市民のニーズや社会経済情勢の変化への対応"),
     (2, "効率性・生産性、費用対効果"),

@@ -219,8 +219,10 @@ pub struct FundFile {
     pub max_drawdown: Option<Located<Money>>,
     /// The balance may not fall below this (default 0).
     pub floor: Option<Located<Money>>,
+    /// When the fund is drawn: `before_cuts` (default), `last_resort` or `never`.
+    pub draw: Option<Located<String>>,
 }
-overlay_fields!(FundFile { balance, max_drawdown, floor } sections {});
+overlay_fields!(FundFile { balance, max_drawdown, floor, draw } sections {});
 
 /// 市債 (excluding 臨時財政対策債).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -373,12 +375,14 @@ pub struct ProgramFile {
     pub kpi_baseline: Option<Located<Number>>,
     pub kpi_target: Option<Located<Number>>,
     pub kpi_actual: Option<Located<Number>>,
+    /// higher | lower (or 高いほどよい | 低いほどよい): which way the KPI is better; default higher.
+    pub kpi_direction: Option<Located<String>>,
 }
 overlay_fields!(ProgramFile {
     id, name, department, cluster, kind, prior_cost, requested, subsidy_ratio, fees, bondable_share,
     strategy, next_generation, all_or_nothing, demand_trend, satisfaction, overlap_with, service_level,
     digital_share, private_capacity, outsourced, natural_savings, kpi_indicator, kpi_baseline,
-    kpi_target, kpi_actual
+    kpi_target, kpi_actual, kpi_direction
 } sections {});
 
 /// `[fiscal]`: what the soundness ratios (健全化判断比率) and the ordinary balance ratio need for one

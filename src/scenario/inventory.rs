@@ -18,7 +18,7 @@ use crate::number::{MAX_NUMBER, parse_unbounded as parse_number_unbounded};
 pub(crate) use xlsx::{is_workbook, read_sheet};
 
 /// The inventory columns: English name, Japanese name, what it holds.
-pub const COLUMNS: [(&str, &str, &str); 25] = [
+pub const COLUMNS: [(&str, &str, &str); 26] = [
     ("id", "事業番号", "unique program id"),
     ("name", "事業名", "program name"),
     ("department", "所管局", "owning bureau id"),
@@ -44,6 +44,11 @@ pub const COLUMNS: [(&str, &str, &str); 25] = [
     ("kpi_baseline", "基準値", "KPI baseline"),
     ("kpi_target", "目標値", "KPI target"),
     ("kpi_actual", "実績値", "KPI latest actual"),
+    (
+        "kpi_direction",
+        "指標の方向",
+        "higher / lower: which way the KPI is better (高いほどよい / 低いほどよい; default higher)",
+    ),
 ];
 
 /// `row N, column \`name\`` for a location inside a CSV inventory, read from the header line.
@@ -427,7 +432,7 @@ fn program_of_row(
             };
             Ok(Some(Located::new(b, loc.clone())))
         };
-        // By index into COLUMNS (a jump, not 25 string compares per cell).
+        // By index into COLUMNS (a jump, not 26 string compares per cell).
         let result: Result<(), Diagnostic> = (|| {
             match c {
                 0 => p.id = text(),
@@ -458,6 +463,7 @@ fn program_of_row(
                 22 => p.kpi_baseline = number()?,
                 23 => p.kpi_target = number()?,
                 24 => p.kpi_actual = number()?,
+                25 => p.kpi_direction = text(),
                 _ => {}
             }
             Ok(())

@@ -13,7 +13,8 @@ use super::located::{Located, with_source};
 use super::names::{Kind, Lookup, Names};
 use super::overrides::{self, Override};
 use super::{
-    Attributes, Bonds, Cluster, Department, Fund, Kpi, Policy, Program, ProgramKind, Revenue, Scenario, Strategy,
+    Attributes, Bonds, Cluster, Department, Fund, FundDraw, Kpi, KpiDirection, Policy, Program, ProgramKind, Revenue,
+    Scenario, Strategy,
 };
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::files::{Kind as FileKind, ReadError, Refusal};
@@ -655,10 +656,23 @@ fn validate(
     let general_account = c.non_negative(&revenue.general_account, "revenue.general_account");
 
     let fund = f.fund.unwrap_or_default();
+    let draw = match &fund.draw {
+        None => FundDraw::default(),
+        Some(d) => FundDraw::parse(&d.value).unwrap_or_else(|| {
+            c.err(
+                Diagnostic::error(format!("unknown fund policy `{}`", d.value))
+                    .at_opt(d.location.clone())
+                    .note("expected `before_cuts` (事業を削る前に取り崩す), `last_resort` (最後の手段としてのみ取り崩す) or `never` (取り崩さない)")
+                    .suggest(&d.value, FundDraw::ALL.iter().map(|d| d.id())),
+            );
+            FundDraw::default()
+        }),
+    };
     let fund = Fund {
         balance: c.non_negative(&fund.balance, "fund.balance").unwrap_or_default(),
         max_drawdown: c.non_negative(&fund.max_drawdown, "fund.max_drawdown").unwrap_or_default(),
         floor: c.non_negative(&fund.floor, "fund.floor").unwrap_or_default(),
+        draw,
     };
     let bonds_file = f.bonds.unwrap_or_default();
     let bonds = Bonds {
@@ -1123,7 +1137,41 @@ fn programs(
             },
             kpi: match (p.kpi_indicator, p.kpi_baseline, p.kpi_target, p.kpi_actual) {
                 (Some(i), Some(b), Some(t), Some(a)) => {
-                    Some(Kpi { indicator: i.value, baseline: b.value.0, target: t.value.0, actual: a.value.0 })
+                    let stated = kpi_direction(c, p.kpi_direction.as_ref(), &id.value);
+                    let direction = stated.unwrap_or_default();
+                    let kpi = Kpi {
+                        indicator: i.value,
+                        baseline: b.value.0,
+                        target: t.value.0,
+                        actual: a.value.0,
+                        direction,
+                    };
+                    if stated.is_some() && !kpi.target_agrees() {
+                        let (side, other) = match direction {
+                            KpiDirection::Higher => ("below", KpiDirection::Lower),
+                            KpiDirection::Lower => ("above", KpiDirection::Higher),
+                        };
+                        c.err(
+                            Diagnostic::error(format!(
+                                "program `{}`: the target {} of KPI `{}` is {side} its baseline {}, but its direction is `{}` ({}{})",
+                                id.value,
+                                kpi.target.normalize(),
+                                kpi.indicator,
+                                kpi.baseline.normalize(),
+                                direction.id(),
+                                direction.label(),
+                                if p.kpi_direction.is_none() { ", the default" } else { "" }
+                            ))
+                            .at_opt(t.location.clone())
+                            .hint(format!(
+                                "write `{}` ({}) in the column `kpi_direction` (指標の方向) for an indicator where {} is better",
+                                other.id(),
+                                other.label(),
+                                if other == KpiDirection::Lower { "less" } else { "more" }
+                            )),
+                        );
+                    }
+                    Some(kpi)
                 }
                 (None, None, None, None) => None,
                 (i, ..) => {
@@ -1153,6 +1201,20 @@ fn programs(
         out.push(program);
     }
     out
+}
+
+/// A program's `kpi_direction`: higher (the default) or lower; `None` after an error.
+fn kpi_direction(c: &mut Checker, cell: Option<&Located<String>>, id: &str) -> Option<KpiDirection> {
+    let Some(cell) = cell.filter(|d| !d.value.trim().is_empty()) else { return Some(KpiDirection::Higher) };
+    let direction = KpiDirection::parse(&cell.value);
+    if direction.is_none() {
+        c.err(
+            Diagnostic::error(format!("program `{id}`: unknown KPI direction `{}`", cell.value))
+                .at_opt(cell.location.clone())
+                .hint("expected `higher` or `lower` (高いほどよい / 低いほどよい)"),
+        );
+    }
+    direction
 }
 
 /// The programs' amounts added up must stay within the range waku computes with exactly.

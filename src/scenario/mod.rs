@@ -85,6 +85,53 @@ pub struct Fund {
     pub max_drawdown: Money,
     /// The balance may not fall below this.
     pub floor: Money,
+    /// When the fund is drawn (基金取崩しの方針).
+    pub draw: FundDraw,
+}
+
+/// When the 財源調整用基金 is drawn (`[fund] draw`), within `max_drawdown` and above `floor`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundDraw {
+    /// 事業を削る前に取り崩す (the default): before a program worth more per yen of general revenue
+    /// than the mayor's reserve is funded below its review maximum for want of general revenue —
+    /// the fund closes the gap, as Kitakyushu's own outlook draws it (K-PLAN in docs/sources.md: the fund falls to
+    /// 138億円 by FY2027). It is never drawn just to fill the reserve.
+    #[default]
+    BeforeCuts,
+    /// 最後の手段としてのみ取り崩す: only as far as the limits require (review minima, envelope
+    /// floors, the reserve's minimum); programs are cut to their review minima first.
+    LastResort,
+    /// 取り崩さない: never; the limits must hold without it.
+    Never,
+}
+
+impl FundDraw {
+    pub const ALL: [FundDraw; 3] = [FundDraw::BeforeCuts, FundDraw::LastResort, FundDraw::Never];
+
+    /// `before_cuts`, `last_resort` or `never`, as a scenario writes it.
+    pub fn id(self) -> &'static str {
+        match self {
+            FundDraw::BeforeCuts => "before_cuts",
+            FundDraw::LastResort => "last_resort",
+            FundDraw::Never => "never",
+        }
+    }
+
+    /// The policy in a budget office's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            FundDraw::BeforeCuts => "事業を削る前に取り崩す",
+            FundDraw::LastResort => "最後の手段としてのみ取り崩す",
+            FundDraw::Never => "取り崩さない",
+        }
+    }
+
+    /// Reads an id or a Japanese label.
+    pub fn parse(s: &str) -> Option<FundDraw> {
+        let s = s.trim();
+        FundDraw::ALL.into_iter().find(|d| d.id() == s || d.label() == s)
+    }
 }
 
 /// 市債: municipal bonds (excluding 臨時財政対策債).
@@ -328,13 +375,72 @@ pub struct Kpi {
     pub baseline: Decimal,
     pub target: Decimal,
     pub actual: Decimal,
+    /// Which way the indicator is better (成果指標の方向); the target lies that way from the baseline.
+    pub direction: KpiDirection,
+}
+
+/// Which way a KPI is better: 高いほどよい (a share of satisfied citizens) or 低いほどよい (自殺者数,
+/// waiting time). The loader checks that the target lies on the better side of the baseline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiDirection {
+    #[default]
+    Higher,
+    Lower,
+}
+
+impl KpiDirection {
+    /// `higher` or `lower`, as scripts and inventories write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            KpiDirection::Higher => "higher",
+            KpiDirection::Lower => "lower",
+        }
+    }
+
+    /// 高いほどよい or 低いほどよい.
+    pub fn label(self) -> &'static str {
+        match self {
+            KpiDirection::Higher => "高いほどよい",
+            KpiDirection::Lower => "低いほどよい",
+        }
+    }
+
+    /// Reads `higher` / `lower` (any case), `高いほどよい` / `低いほどよい`, `高い` / `低い` or `高` / `低`.
+    pub fn parse(s: &str) -> Option<KpiDirection> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("higher") || matches!(s, "高いほどよい" | "高い" | "高") {
+            Some(KpiDirection::Higher)
+        } else if s.eq_ignore_ascii_case("lower") || matches!(s, "低いほどよい" | "低い" | "低") {
+            Some(KpiDirection::Lower)
+        } else {
+            None
+        }
+    }
+
+    /// +1 for higher-is-better, −1 for lower-is-better.
+    pub fn sign(self) -> Decimal {
+        match self {
+            KpiDirection::Higher => Decimal::ONE,
+            KpiDirection::Lower => Decimal::NEGATIVE_ONE,
+        }
+    }
 }
 
 impl Kpi {
-    /// Progress from baseline towards target: 0 at baseline, 1 at target (may exceed 1 or be negative).
+    /// Progress from the baseline towards the target in the indicator's better direction: 0 at the
+    /// baseline, 1 at the target, negative when the actual moved the worse way (a lower-is-better
+    /// count that rose), above 1 past the target. `None` when the target equals the baseline.
     pub fn achievement(&self) -> Option<Decimal> {
+        // (actual − baseline) / (target − baseline): the direction's sign cancels, and the loader
+        // has checked that the target lies on the better side (see `target_agrees`).
         let span = self.target.checked_sub(self.baseline)?;
         if span.is_zero() { None } else { self.actual.checked_sub(self.baseline)?.checked_div(span) }
+    }
+
+    /// Whether the target lies on the better side of the baseline (or on it).
+    pub fn target_agrees(&self) -> bool {
+        self.target.checked_sub(self.baseline).is_none_or(|d| d * self.direction.sign() >= Decimal::ZERO)
     }
 }
 

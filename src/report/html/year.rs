@@ -171,7 +171,10 @@ pub(super) fn program_rows(
                     ""
                 },
                 reason,
-                held: format!("{} {}", p.held_by.label_ja(), p.held_by.words()),
+                held: match &p.allocation_reason {
+                    Some(reason) => format!("{}：{reason}", p.held_by.label_ja()),
+                    None => format!("{} {}", p.held_by.label_ja(), p.held_by.words()),
+                },
             }
         })
         .collect()

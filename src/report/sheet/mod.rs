@@ -273,6 +273,7 @@ impl<'a> RunSheets<'a> {
                     Value::text(p.held_by.label_ja()),
                     Value::text(p.limits.join(" ")),
                     Value::text(reasons.get(p.id.as_str()).copied().unwrap_or("")),
+                    Value::text(p.allocation_reason.as_deref().unwrap_or("")),
                 ]);
             }
         }
@@ -409,7 +410,7 @@ impl<'a> RunSheets<'a> {
 }
 
 /// The programs table's columns (the README lists them with their English meaning).
-pub const PROGRAM_HEADERS: [&str; 23] = [
+pub const PROGRAM_HEADERS: [&str; 24] = [
     "年度",
     "事業番号",
     "事業名",
@@ -433,6 +434,7 @@ pub const PROGRAM_HEADERS: [&str; 23] = [
     "配分を決めたもの",
     "拘束している制約",
     "見直しの理由",
+    "配分の理由",
 ];
 
 fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {
