@@ -161,3 +161,66 @@ fn rules_diff_lists_exactly_the_programs_whose_findings_moved() {
     assert_eq!(same["assessments"].as_array().map(Vec::len), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_value_for_one_bureau_moves_only_that_bureaus_programs_and_shows_in_their_trace() {
+    let dir = temp_dir("rules-bureau-value");
+    let (everyone, one_bureau) = (dir.join("rules-all"), dir.join("rules-hoken"));
+    let declared = "[parameters.needs_reduce_trend]\nvalue = -0.2";
+    for (to, with) in [
+        (&everyone, "[parameters.needs_reduce_trend]\nvalue = -0.3".to_string()),
+        (
+            &one_bureau,
+            format!(
+                "{declared}\noverrides = [{{ department = \"hoken_fukushi\", value = -0.3, note = \"福祉は段階的に\" }}]"
+            ),
+        ),
+    ] {
+        copy_dir(Path::new("rules"), to);
+        let manifest = to.join("ruleset.toml");
+        let text = std::fs::read_to_string(&manifest).expect("ruleset");
+        let changed = text.replacen(declared, &with, 1);
+        assert_ne!(changed, text);
+        std::fs::write(&manifest, changed).expect("write");
+    }
+    let moved = |rules: &Path| -> BTreeSet<String> {
+        let (code, stdout, stderr) = waku(&[
+            "rules",
+            "diff",
+            "rules",
+            rules.to_str().expect("path"),
+            "scenarios/kitakyushu-r8.toml",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let d = json(&stdout);
+        d["viewpoints"][0]["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|c| c["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    // The bureau's value moves exactly the bureau's programs among those the city-wide value moves.
+    let sc = waku::scenario::load(Path::new("scenarios/kitakyushu-r8.toml")).expect("scenario");
+    let in_bureau = |id: &String| sc.program(id).is_some_and(|p| p.department == "hoken_fukushi");
+    let all = moved(&everyone);
+    let expected: BTreeSet<String> = all.iter().filter(|id| in_bureau(id)).cloned().collect();
+    assert!(!expected.is_empty() && expected.len() < all.len(), "{all:?}");
+    assert_eq!(moved(&one_bureau), expected);
+
+    // `waku review --program` says which value the program saw, and why.
+    let id = expected.iter().next().expect("a program");
+    let rules = one_bureau.to_str().expect("path");
+    let (code, stdout, stderr) = waku(&["review", "scenarios/kitakyushu-r8.toml", "--rules", rules, "--program", id]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("params.needs_reduce_trend = -0.3  (the value for hoken_fukushi「福祉は段階的に」"),
+        "{stdout}"
+    );
+    let other = sc.programs.iter().find(|p| p.department != "hoken_fukushi").expect("another bureau");
+    let (_, stdout, _) = waku(&["review", "scenarios/kitakyushu-r8.toml", "--rules", rules, "--program", &other.id]);
+    assert!(!stdout.contains("params."), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -64,7 +64,17 @@ pub fn render_doc(r: &Reference) -> String {
     }
     out.push_str(&t.markdown());
     let _ = writeln!(out, "\n## Parameters (`params.…`)\n");
-    let mut t = Table::new(["parameter", "kind", "unit", "value", "from FY", "declared", "description"]).left(0..7);
+    let mut t = Table::new([
+        "parameter",
+        "kind",
+        "unit",
+        "value",
+        "from FY",
+        "for a bureau or kind",
+        "declared",
+        "description",
+    ])
+    .left(0..8);
     for p in &r.parameters {
         let value = match p.kind {
             "value" => p.value.clone(),
@@ -72,12 +82,14 @@ pub fn render_doc(r: &Reference) -> String {
         };
         let effective: Vec<String> =
             p.effective.iter().map(|e| format!("FY{}: {}", e.from_fiscal_year, e.value)).collect();
+        let overrides: Vec<String> = p.overrides.iter().map(|o| format!("{}: {}", o.whom, o.value)).collect();
         t.row(vec![
             code(&p.name),
             p.kind.into(),
             p.unit.clone().unwrap_or_default(),
             value,
             effective.join("; "),
+            overrides.join("; "),
             p.declared_at.clone().unwrap_or_default(),
             p.description.clone(),
         ]);

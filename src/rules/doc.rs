@@ -210,6 +210,8 @@ pub struct ParameterEntry {
     pub value: String,
     pub description: String,
     pub effective: Vec<EffectiveEntry>,
+    /// Values for the programs of one bureau or one kind, the first that applies winning.
+    pub overrides: Vec<OverrideEntry>,
     /// `rules/ruleset.toml:12`.
     pub declared_at: Option<String>,
     /// A scale's brackets or a table's rows, as lines of text.
@@ -223,6 +225,16 @@ pub struct ParameterEntry {
 pub struct EffectiveEntry {
     pub from_fiscal_year: i32,
     pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideEntry {
+    /// Whom it is for, in words: `kodomo_katei`, `investment`, `investment in kodomo_katei`.
+    pub whom: String,
+    pub department: Option<String>,
+    pub kind: Option<&'static str>,
+    pub value: String,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -326,6 +338,17 @@ pub fn reference(ruleset: &Ruleset) -> Reference {
                     .effective
                     .iter()
                     .map(|e| EffectiveEntry { from_fiscal_year: e.from_fiscal_year, value: e.value.to_string() })
+                    .collect(),
+                overrides: p
+                    .for_programs
+                    .iter()
+                    .map(|o| OverrideEntry {
+                        whom: o.whom(),
+                        department: o.department.clone(),
+                        kind: o.kind.map(|k| k.id()),
+                        value: o.value.to_string(),
+                        note: o.note.clone(),
+                    })
                     .collect(),
                 declared_at: p.location.as_ref().map(|l| l.source.place(l.span.start)),
                 scale,

@@ -9,11 +9,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::files::RuleFiles;
-use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scalar, Scheduled, fiscal_year_of};
+use super::params::{ForPrograms, ParamUnit, ParamValue, Parameter, Parameters, Scalar, Scheduled, fiscal_year_of};
 use super::tables::{Place, ScaleFile, TableFile, read_scale, read_table};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::files::Refusal;
 use crate::number::from_f64 as decimal_from_f64;
+use crate::scenario::ProgramKind;
 
 /// The manifest as written.
 #[derive(Debug, Deserialize)]
@@ -66,6 +67,21 @@ struct ParameterFile {
     description: String,
     #[serde(default)]
     effective: Vec<Spanned<EffectiveFile>>,
+    /// Values for the programs of one bureau or one kind.
+    #[serde(default)]
+    overrides: Vec<Spanned<OverrideFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OverrideFile {
+    department: Option<Spanned<String>>,
+    kind: Option<Spanned<String>>,
+    value: Option<Spanned<toml::Value>>,
+    scale: Option<Spanned<ScaleFile>>,
+    table: Option<Spanned<TableFile>>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +124,16 @@ impl Written {
                     .hint("a parameter is one value, one scale or one decision table; declare two parameters for two"))
             }
         }
+    }
+
+    /// Whether it is a value, a scale or a table as `value` is.
+    fn same_kind_as(&self, value: &ParamValue) -> bool {
+        matches!(
+            (self, value),
+            (Written::Value(_), ParamValue::Scalar(_))
+                | (Written::Scale(_), ParamValue::Scale(_))
+                | (Written::Table(_), ParamValue::Table(_))
+        )
     }
 
     /// The value, checked against `unit` (none for a table).
@@ -390,14 +416,7 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                 }
             };
             // A change keeps the parameter's kind: a value stays a value, a scale a scale.
-            let same_kind = matches!(
-                (&written, &value),
-                (Written::Value(_), v) if !matches!(v, ParamValue::Scale(_) | ParamValue::Table(_))
-            ) || matches!(
-                (&written, &value),
-                (Written::Scale(_), ParamValue::Scale(_)) | (Written::Table(_), ParamValue::Table(_))
-            );
-            if !same_kind {
+            if !written.same_kind_as(&value) {
                 errors.push(
                     Diagnostic::error(format!("a change of `{name}` must be of the same kind as its first value"))
                         .at(at.clone())
@@ -415,6 +434,69 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
             }
             let _ = e.note;
         }
+        let mut for_programs = Vec::new();
+        for o in p.overrides {
+            let ospan = o.span();
+            let o = o.into_inner();
+            let at = loc(ospan);
+            let kind = match &o.kind {
+                None => None,
+                Some(k) => match ProgramKind::parse(k.get_ref()) {
+                    Some(kind) => Some(kind),
+                    None => {
+                        let ids: Vec<&str> = ProgramKind::ALL.iter().map(|k| k.id()).collect();
+                        let d = Diagnostic::error(format!("unknown program kind `{}`", k.get_ref())).at(loc(k.span()));
+                        errors.push(match crate::diagnostic::suggestion(k.get_ref(), ids.iter().copied()) {
+                            Some(s) => d.hint(format!("did you mean `{s}`?")),
+                            None => {
+                                d.hint(format!("a kind is one of {} (or 義務的, 裁量的, 投資的, 新規)", ids.join(", ")))
+                            }
+                        });
+                        continue;
+                    }
+                },
+            };
+            if o.department.is_none() && kind.is_none() {
+                errors.push(
+                    Diagnostic::error(format!("an override of `{name}` says neither `department` nor `kind`"))
+                        .at(at)
+                        .hint("name the bureau (`department = \"kodomo_katei\"`), the kind (`kind = \"investment\"`), or both; the value for every program is `value`"),
+                );
+                continue;
+            }
+            let written = match Written::one_of(o.value, o.scale, o.table, at.clone(), &name) {
+                Ok(w) => w,
+                Err(d) => {
+                    errors.push(d);
+                    continue;
+                }
+            };
+            if !written.same_kind_as(&value) {
+                errors.push(
+                    Diagnostic::error(format!("an override of `{name}` must be of the same kind as its value"))
+                        .at(at)
+                        .hint(
+                            "a value is overridden by a `value`, a scale by a `scale`, a decision table by a `table`",
+                        ),
+                );
+                continue;
+            }
+            let at = match &written {
+                Written::Value(v) => loc(v.span()),
+                _ => at,
+            };
+            match written.read(&name, unit, &place) {
+                Ok(v) => for_programs.push(ForPrograms {
+                    department_location: o.department.as_ref().map(|d| loc(d.span())),
+                    department: o.department.map(|d| d.into_inner().trim().to_string()),
+                    kind,
+                    value: v,
+                    note: o.note,
+                    location: Some(at),
+                }),
+                Err(mut es) => errors.append(&mut es),
+            }
+        }
         parameters.list.insert(
             name.clone(),
             Parameter {
@@ -426,6 +508,7 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                 effective,
                 location: Some(key_loc),
                 overridden: None,
+                for_programs,
             },
         );
     }
@@ -462,7 +545,8 @@ pub(crate) fn plausible(
 ) {
     for p in parameters.list.values() {
         let values = std::iter::once((&p.value, p.location.clone()))
-            .chain(p.effective.iter().map(|e| (&e.value, e.location.clone())));
+            .chain(p.effective.iter().map(|e| (&e.value, e.location.clone())))
+            .chain(p.for_programs.iter().map(|o| (&o.value, o.location.clone())));
         for (value, at) in values {
             let ParamValue::Scalar(Scalar::Number(n)) = value else { continue };
             match p.unit {

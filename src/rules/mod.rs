@@ -209,6 +209,9 @@ impl Ruleset {
             }
         }
         check_references(&sources, &parameters, &mut errors, &mut warnings);
+        if let Some(ids) = &departments {
+            check_bureaus(&parameters, ids, &mut errors);
+        }
         if !errors.is_empty() {
             return Err(Error::Input(errors));
         }
@@ -367,6 +370,30 @@ fn check_references(
                     .at_opt(p.location.clone())
                     .hint(format!("read it as `params.{}`, or remove it", p.name)),
             );
+        }
+    }
+}
+
+/// Every bureau a per-bureau value names must be one of the scenario's.
+fn check_bureaus(parameters: &Parameters, ids: &[String], errors: &mut Vec<Diagnostic>) {
+    for p in parameters.list.values() {
+        for o in &p.for_programs {
+            let Some(d) = &o.department else { continue };
+            if !ids.contains(d) {
+                let e = Diagnostic::error(format!(
+                    "`{}` has a value for bureau `{d}`, which the scenario does not have",
+                    p.name
+                ))
+                .at_opt(o.department_location.clone())
+                .note("the value would hold for no program");
+                errors.push(match crate::diagnostic::suggestion(d, ids.iter().map(String::as_str)) {
+                    Some(s) => e.hint(format!("did you mean `{s}`?")),
+                    None => e.hint(format!(
+                        "the scenario's bureaus are {}",
+                        ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                });
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use rhai::Dynamic;
 use super::tables::{Scale, ScaleRef, Table, TableRef};
 pub use super::units::{ParamUnit, Scalar};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::scenario::Located;
+use crate::scenario::{Located, ProgramKind};
 
 /// A parameter's value, already checked: one value of its unit, a scale or a decision table.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,9 +74,58 @@ pub struct Parameter {
     pub location: Option<Location>,
     /// A scenario's override, which applies to every year.
     pub overridden: Option<(ParamValue, Option<Location>)>,
+    /// Values for the programs of one bureau or one kind (`overrides = [{ department, kind, value }]`),
+    /// the first that applies winning.
+    pub for_programs: Vec<ForPrograms>,
+}
+
+/// A parameter's value for the programs of one bureau, of one kind, or of one kind in one bureau.
+#[derive(Debug, Clone)]
+pub struct ForPrograms {
+    /// A bureau id (`kodomo_katei`).
+    pub department: Option<String>,
+    pub kind: Option<ProgramKind>,
+    pub value: ParamValue,
+    pub note: Option<String>,
+    /// Where its value is written.
+    pub location: Option<Location>,
+    /// Where its `department` is written.
+    pub department_location: Option<Location>,
+}
+
+impl ForPrograms {
+    pub fn applies(&self, department: &str, kind: ProgramKind) -> bool {
+        self.department.as_deref().is_none_or(|d| d == department) && self.kind.is_none_or(|k| k == kind)
+    }
+
+    /// Whom it is for, in words: `kodomo_katei`, `investment`, `investment in kodomo_katei`.
+    pub fn whom(&self) -> String {
+        match (&self.department, self.kind) {
+            (Some(d), Some(k)) => format!("{} in {d}", k.id()),
+            (Some(d), None) => d.clone(),
+            (None, Some(k)) => k.id().to_string(),
+            (None, None) => "every program".into(),
+        }
+    }
 }
 
 impl Parameter {
+    /// The value a program of `department` and `kind` sees in `fiscal_year`, and the per-bureau or
+    /// per-kind value that gave it, if one did. A scenario's override still wins: it is the what-if.
+    pub fn value_for_program(
+        &self,
+        fiscal_year: Option<i32>,
+        department: &str,
+        kind: ProgramKind,
+    ) -> (&ParamValue, Option<&ForPrograms>) {
+        if self.overridden.is_none() {
+            if let Some(o) = self.for_programs.iter().find(|o| o.applies(department, kind)) {
+                return (&o.value, Some(o));
+            }
+        }
+        (self.value_for(fiscal_year), None)
+    }
+
     /// The value in force in `fiscal_year`.
     pub fn value_for(&self, fiscal_year: Option<i32>) -> &ParamValue {
         if let Some((v, _)) = &self.overridden {
@@ -147,6 +196,29 @@ impl Parameters {
     /// The `params` map scripts see in `fiscal_year`.
     pub fn to_map(&self, fiscal_year: Option<i32>) -> rhai::Map {
         self.list.iter().map(|(k, p)| (k.as_str().into(), p.value_for(fiscal_year).to_dynamic())).collect()
+    }
+
+    /// Whether some parameter has a value for one bureau's or one kind's programs.
+    pub fn varies_by_program(&self) -> bool {
+        self.list.values().any(|p| !p.for_programs.is_empty())
+    }
+
+    /// Which per-program value of each parameter a program of `department` and `kind` gets:
+    /// programs with the same key see the same `params`.
+    pub fn program_key(&self, department: &str, kind: ProgramKind) -> Vec<Option<usize>> {
+        self.list
+            .values()
+            .filter(|p| !p.for_programs.is_empty() && p.overridden.is_none())
+            .map(|p| p.for_programs.iter().position(|o| o.applies(department, kind)))
+            .collect()
+    }
+
+    /// The `params` map a program of `department` and `kind` sees in `fiscal_year`.
+    pub fn to_map_for(&self, fiscal_year: Option<i32>, department: &str, kind: ProgramKind) -> rhai::Map {
+        self.list
+            .iter()
+            .map(|(k, p)| (k.as_str().into(), p.value_for_program(fiscal_year, department, kind).0.to_dynamic()))
+            .collect()
     }
 }
 
@@ -294,10 +366,50 @@ mod tests {
             }],
             location: None,
             overridden: None,
+            for_programs: Vec::new(),
         };
         assert_eq!(p.value_for(Some(2026)), &ParamValue::Scalar(Scalar::Number(Decimal::ONE)));
         assert_eq!(p.value_for(Some(2027)), &ParamValue::Scalar(Scalar::Number(Decimal::TWO)));
         p.overridden = Some((ParamValue::Scalar(Scalar::Number(Decimal::TEN)), None));
         assert_eq!(p.value_for(Some(2027)), &ParamValue::Scalar(Scalar::Number(Decimal::TEN)));
+    }
+
+    #[test]
+    fn a_value_for_a_bureau_or_a_kind_holds_for_its_programs_first_one_first() {
+        let n = |x: i64| ParamValue::Scalar(Scalar::Number(Decimal::from(x)));
+        let for_programs = |department: Option<&str>, kind: Option<ProgramKind>, x: i64| ForPrograms {
+            department: department.map(str::to_string),
+            kind,
+            value: n(x),
+            note: None,
+            location: None,
+            department_location: None,
+        };
+        let mut p = Parameter {
+            name: "x".into(),
+            unit: ParamUnit::Ratio,
+            description: String::new(),
+            value: n(1),
+            effective: vec![Scheduled { from_fiscal_year: 2027, value: n(2), location: None }],
+            location: None,
+            overridden: None,
+            for_programs: vec![
+                for_programs(Some("kodomo"), Some(ProgramKind::Investment), 3),
+                for_programs(Some("kodomo"), None, 4),
+                for_programs(None, Some(ProgramKind::Investment), 5),
+            ],
+        };
+        let at = |p: &Parameter, fy: i32, d: &str, k: ProgramKind| p.value_for_program(Some(fy), d, k).0.clone();
+        assert_eq!(at(&p, 2026, "kodomo", ProgramKind::Investment), n(3), "both named: the first entry");
+        assert_eq!(at(&p, 2026, "kodomo", ProgramKind::Discretionary), n(4), "the bureau's value");
+        assert_eq!(at(&p, 2026, "kankyo", ProgramKind::Investment), n(5), "the kind's value");
+        assert_eq!(at(&p, 2027, "kankyo", ProgramKind::New), n(2), "anyone else: the schedule");
+        let mut params = Parameters::default();
+        params.list.insert("x".into(), p.clone());
+        assert_eq!(params.program_key("kodomo", ProgramKind::New), [Some(1)]);
+        assert_eq!(params.program_key("kankyo", ProgramKind::New), [None]);
+        // A scenario's override is the what-if: it holds for every program.
+        p.overridden = Some((n(10), None));
+        assert_eq!(at(&p, 2026, "kodomo", ProgramKind::Investment), n(10));
     }
 }

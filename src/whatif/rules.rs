@@ -123,6 +123,9 @@ fn parameter_changes(old: &Ruleset, new: &Ruleset) -> Vec<ParameterChange> {
         for e in &p.effective {
             s.push_str(&format!("; from FY{}: {}", e.from_fiscal_year, e.value));
         }
+        for o in &p.for_programs {
+            s.push_str(&format!("; for {}: {}", o.whom(), o.value));
+        }
         if let Some((v, _)) = &p.overridden {
             s = format!("{v} (the scenario's)");
         }
