@@ -102,6 +102,36 @@ enum Written {
     Table(Spanned<TableFile>),
 }
 
+/// What a parameter's `value`, `scale` and `table` fields are, as written.
+type WrittenFields = (Option<Spanned<toml::Value>>, Option<Spanned<ScaleFile>>, Option<Spanned<TableFile>>);
+
+/// A later value of a parameter (`what`: a scheduled change, a bureau's or a kind's value): one of
+/// `value`, `scale` and `table`, of the same kind as its first value, checked; with where it is
+/// written (`at`: the entry, for a scale or a table).
+fn another_value(
+    (value, scale, table): WrittenFields,
+    at: Location,
+    what: &str,
+    first: &ParamValue,
+    unit: Option<ParamUnit>,
+    place: &Place<'_>,
+) -> Result<(ParamValue, Location), Vec<Diagnostic>> {
+    let name = place.name;
+    let written = Written::one_of(value, scale, table, at.clone(), name).map_err(|d| vec![d])?;
+    if !written.same_kind_as(first) {
+        return Err(vec![
+            Diagnostic::error(format!("{what} of `{name}` must be of the same kind as its first value"))
+                .at(at)
+                .hint("a value goes with a `value`, a scale with a `scale`, a decision table with a `table`"),
+        ]);
+    }
+    let at = match &written {
+        Written::Value(v) => Location::new(place.source, v.span()),
+        _ => at,
+    };
+    written.read(name, unit, place).map(|v| (v, at))
+}
+
 impl Written {
     /// Exactly one of `value`, `scale` and `table`; `span` is where to point when none is given.
     fn one_of(
@@ -407,29 +437,8 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                     );
                 }
             }
-            let at = loc(espan.clone());
-            let written = match Written::one_of(e.value, e.scale, e.table, at.clone(), &name) {
-                Ok(w) => w,
-                Err(d) => {
-                    errors.push(d);
-                    continue;
-                }
-            };
-            // A change keeps the parameter's kind: a value stays a value, a scale a scale.
-            if !written.same_kind_as(&value) {
-                errors.push(
-                    Diagnostic::error(format!("a change of `{name}` must be of the same kind as its first value"))
-                        .at(at.clone())
-                        .hint("a value changes to a `value`, a scale to a `scale`, a decision table to a `table`"),
-                );
-                continue;
-            }
-            let at = match &written {
-                Written::Value(v) => loc(v.span()),
-                _ => at,
-            };
-            match written.read(&name, unit, &place) {
-                Ok(value) => effective.push(Scheduled { from_fiscal_year: fy, value, location: Some(at) }),
+            match another_value((e.value, e.scale, e.table), loc(espan.clone()), "a change", &value, unit, &place) {
+                Ok((value, at)) => effective.push(Scheduled { from_fiscal_year: fy, value, location: Some(at) }),
                 Err(mut es) => errors.append(&mut es),
             }
             let _ = e.note;
@@ -464,29 +473,8 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                 );
                 continue;
             }
-            let written = match Written::one_of(o.value, o.scale, o.table, at.clone(), &name) {
-                Ok(w) => w,
-                Err(d) => {
-                    errors.push(d);
-                    continue;
-                }
-            };
-            if !written.same_kind_as(&value) {
-                errors.push(
-                    Diagnostic::error(format!("an override of `{name}` must be of the same kind as its value"))
-                        .at(at)
-                        .hint(
-                            "a value is overridden by a `value`, a scale by a `scale`, a decision table by a `table`",
-                        ),
-                );
-                continue;
-            }
-            let at = match &written {
-                Written::Value(v) => loc(v.span()),
-                _ => at,
-            };
-            match written.read(&name, unit, &place) {
-                Ok(v) => for_programs.push(ForPrograms {
+            match another_value((o.value, o.scale, o.table), at, "an override", &value, unit, &place) {
+                Ok((v, at)) => for_programs.push(ForPrograms {
                     department_location: o.department.as_ref().map(|d| loc(d.span())),
                     department: o.department.map(|d| d.into_inner().trim().to_string()),
                     kind,
