@@ -78,42 +78,30 @@ pub struct AssessmentChange {
     pub changed: Vec<&'static str>,
 }
 
-/// What changed between two findings.
-fn finding_changes(a: &Finding, b: &Finding) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    if a.score != b.score {
-        changed.push("score");
-    }
-    if a.action != b.action {
-        changed.push("action");
-    }
-    if a.reason != b.reason {
-        changed.push("reason");
-    }
-    if a.min_ratio != b.min_ratio || a.max_ratio != b.max_ratio {
-        changed.push("bounds");
-    }
-    changed
+/// The names whose flag is set: what changed.
+fn changed<const N: usize>(parts: [(&'static str, bool); N]) -> Vec<&'static str> {
+    parts.into_iter().filter(|(_, differs)| *differs).map(|(name, _)| name).collect()
 }
 
+/// What changed between two findings.
+fn finding_changes(a: &Finding, b: &Finding) -> Vec<&'static str> {
+    changed([
+        ("score", a.score != b.score),
+        ("action", a.action != b.action),
+        ("reason", a.reason != b.reason),
+        ("bounds", a.min_ratio != b.min_ratio || a.max_ratio != b.max_ratio),
+    ])
+}
+
+/// What changed between two assessments.
 fn assessment_changes(a: &Assessment, b: &Assessment) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    if a.action != b.action {
-        changed.push("action");
-    }
-    if a.priority != b.priority {
-        changed.push("priority");
-    }
-    if a.min != b.min {
-        changed.push("min");
-    }
-    if a.max != b.max {
-        changed.push("max");
-    }
-    if a.reason != b.reason {
-        changed.push("reason");
-    }
-    changed
+    changed([
+        ("action", a.action != b.action),
+        ("priority", a.priority != b.priority),
+        ("min", a.min != b.min),
+        ("max", a.max != b.max),
+        ("reason", a.reason != b.reason),
+    ])
 }
 
 /// The parameters that differ: value, schedule, or presence.
