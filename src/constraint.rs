@@ -171,6 +171,118 @@ pub struct ConstraintReport {
     /// What it limits (not in the JSON: `name` says it there).
     #[serde(skip)]
     pub kind: ConstraintKind,
+    /// What moving the limit one [`price_step`] the way that loosens it changes, by a re-solve
+    /// (binding limits with a non-zero price; not in the JSON).
+    #[serde(skip)]
+    pub effect: Option<Effect>,
+}
+
+/// What loosening a binding limit by one [`price_step`] changes, computed by solving again with the
+/// limit moved (never extrapolated from the price).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Effect {
+    /// How far the limit was moved: positive when raised, negative when lowered.
+    pub step: Money,
+    /// The programs whose cost (事業費) changes, largest change first.
+    pub programs: Vec<ProgramChange>,
+    /// Change of the mayor's coordination reserve.
+    pub reserve: Money,
+    /// Change of the fund drawdown.
+    pub drawdown: Money,
+    /// Change of the deposit into the fund.
+    pub deposit: Money,
+}
+
+/// One program's change of cost in an [`Effect`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramChange {
+    pub id: String,
+    pub name: String,
+    pub change: Money,
+}
+
+impl Effect {
+    /// The change of program `id`'s cost (zero when it does not move).
+    pub fn program(&self, id: &str) -> Money {
+        self.programs.iter().find(|p| p.id == id).map_or(Money::ZERO, |p| p.change)
+    }
+
+    /// "programs +1.00億円 (K0407 下水道事業会計負担金（雨水処理） and 2 more), reserve −0.01億円,
+    /// fund drawdown −1.01億円": what changes, in English (empty when nothing does).
+    pub fn words_en(&self, unit: Unit) -> String {
+        let mut parts = Vec::new();
+        for up in [true, false] {
+            let list: Vec<&ProgramChange> = self
+                .programs
+                .iter()
+                .filter(|p| if up { p.change > Money::ZERO } else { p.change < Money::ZERO })
+                .collect();
+            if let Some(first) = list.first() {
+                let total: Money = list.iter().map(|p| p.change).sum();
+                let more = if list.len() > 1 { format!(" and {} more", list.len() - 1) } else { String::new() };
+                parts.push(format!(
+                    "program cost {} ({} {}{more})",
+                    total.format_change(unit, crate::money::Sign::Minus) + unit.suffix(),
+                    first.id,
+                    first.name
+                ));
+            }
+        }
+        for (amount, what) in
+            [(self.reserve, "reserve"), (self.drawdown, "fund drawdown"), (self.deposit, "fund deposit")]
+        {
+            if !amount.is_zero() {
+                parts.push(format!(
+                    "{what} {}{}",
+                    amount.format_change(unit, crate::money::Sign::Minus),
+                    unit.suffix()
+                ));
+            }
+        }
+        parts.join(", ")
+    }
+
+    /// 「K0407 下水道事業会計負担金（雨水処理）ほか2事業の事業費が計1.00億円増え、市長調整枠が1.00億円減ります」: what changes, in a budget
+    /// office's words (empty when nothing does).
+    pub fn words_ja(&self, unit: Unit) -> String {
+        let mut parts: Vec<(String, &str, &str)> = Vec::new();
+        let named = |list: &[&ProgramChange]| {
+            let first = list.first().map_or_else(String::new, |p| format!("{} {}", p.id, p.name));
+            if list.len() > 1 { format!("{first}ほか{}事業", list.len() - 1) } else { first }
+        };
+        let up: Vec<&ProgramChange> = self.programs.iter().filter(|p| p.change > Money::ZERO).collect();
+        let down: Vec<&ProgramChange> = self.programs.iter().filter(|p| p.change < Money::ZERO).collect();
+        for (list, stem, end) in [(&up, "増え", "増えます"), (&down, "減り", "減ります")] {
+            if !list.is_empty() {
+                let total: Money = list.iter().map(|p| p.change.abs()).sum();
+                let sum = if list.len() > 1 { "計" } else { "" };
+                parts.push((format!("{}の事業費が{sum}{}", named(list), total.format(unit)), stem, end));
+            }
+        }
+        for (amount, what) in [(self.reserve, "市長調整枠が"), (self.deposit, "基金への積立てが")] {
+            if !amount.is_zero() {
+                let (stem, end) =
+                    if amount > Money::ZERO { ("増え", "増えます") } else { ("減り", "減ります") };
+                parts.push((format!("{what}{}", amount.abs().format(unit)), stem, end));
+            }
+        }
+        if self.drawdown < Money::ZERO {
+            parts.push((
+                format!("基金の取崩しが{}", self.drawdown.abs().format(unit)),
+                "少なくて済み",
+                "少なくて済みます",
+            ));
+        } else if self.drawdown > Money::ZERO {
+            parts.push((format!("基金の取崩しが{}", self.drawdown.format(unit)), "増え", "増えます"));
+        }
+        let n = parts.len();
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, (what, stem, end))| format!("{what}{}", if i + 1 == n { end } else { stem }))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
 }
 
 /// The step a shadow price is quoted for: 1億円 in 億円/百万円 displays, else 1百万円.
@@ -206,34 +318,59 @@ impl ConstraintReport {
             Sense::Le | Sense::Eq => (if p > 0.0 { "add" } else { "cost" }, "+"),
             Sense::Ge => (if p < 0.0 { "add" } else { "cost" }, "−"),
         };
+        let changes = self.effect.as_ref().map(|e| e.words_en(unit)).filter(|w| !w.is_empty());
         format!(
-            "{direction}{} of {} would {verb} {} of priority-weighted funding",
+            "{direction}{} of {} would {verb} {} of priority-weighted funding{}",
             step.format(unit),
             self.label,
-            worth.format(unit)
+            worth.format(unit),
+            changes.map_or_else(String::new, |w| format!(" ({w})"))
         )
     }
 
-    /// The shadow price in Japanese, for a binding limit: 「この限度を1.00億円下げると、優先度で重み付けした配分が0.28億円増えます。」
+    /// 「この限度を1.00億円下げる」「一般財源が1.00億円増える」: loosening the limit by one step.
+    pub fn loosen_ja(&self, unit: Unit) -> String {
+        format!("{}る", self.loosen_stem_ja(unit, false))
+    }
+
+    /// The stem of loosening the limit by one step, for 〜る, 〜れば, 〜ても: 「この限度を1.00億円下げ」,
+    /// or with `named` 「市長調整枠の下限（配分可能額の1%）を1.00億円下げ」; 「一般財源が1.00億円増え」.
+    pub fn loosen_stem_ja(&self, unit: Unit, named: bool) -> String {
+        let step = price_step(unit).format(unit);
+        let what = if named { self.kind.label_ja() } else { "この限度".to_string() };
+        match (&self.kind, self.sense) {
+            (ConstraintKind::Balance, _) => format!("一般財源が{step}増え"),
+            (_, Sense::Ge) => format!("{what}を{step}下げ"),
+            _ => format!("{what}を{step}上げ"),
+        }
+    }
+
+    /// The shadow price in Japanese, for a binding limit, saying what actually changes (a
+    /// program's funding, the reserve, the drawdown avoided):
+    /// 「この限度を1.00億円下げると、K0407 …ほか2事業の事業費が計1.00億円増え、市長調整枠が1.00億円減ります（優先度で重み付けした価値は0.40億円増えます）。」
     pub fn price_words_ja(&self, unit: Unit) -> String {
-        let step = price_step(unit);
         let Some((worth, p)) = self.step_worth(unit) else {
             return "シャドープライスはありません（ソルバーが双対値を返さないため）。".into();
         };
+        let loosen = self.loosen_ja(unit);
         if p == 0.0 {
-            return "拘束していますが、緩めても最適な配分は変わりません。".into();
+            return format!("拘束していますが、{}ても配分は変わりません。", loosen.trim_end_matches('る'));
         }
-        let (what, step_words, gains) = match (&self.kind, self.sense) {
-            (ConstraintKind::Balance, _) => ("一般財源が", "増える", p > 0.0),
-            (_, Sense::Ge) => ("この限度を", "下げる", p < 0.0),
-            _ => ("この限度を", "上げる", p > 0.0),
+        let gains = match self.sense {
+            Sense::Ge => p < 0.0,
+            _ => p > 0.0,
         };
-        format!(
-            "{what}{}{step_words}と、優先度で重み付けした配分が{}{}。",
-            step.format(unit),
-            worth.format(unit),
-            if gains { "増えます" } else { "減ります" }
-        )
+        // Below the display's last decimal, say so rather than "0.00億円増えます".
+        let least = Money::from_decimal(unit.factor() / Decimal::from(10u64.pow(unit.display_decimals())));
+        let value = if worth.format_number(unit).chars().all(|c| matches!(c, '0' | '.' | ',')) {
+            format!("優先度で重み付けした価値の{}は{}未満", if gains { "増加" } else { "減少" }, least.format(unit))
+        } else {
+            format!("優先度で重み付けした価値は{}{}", worth.format(unit), if gains { "増えます" } else { "減ります" })
+        };
+        match self.effect.as_ref().map(|e| e.words_ja(unit)).filter(|w| !w.is_empty()) {
+            Some(words) => format!("{loosen}と、{words}（{value}）。"),
+            None => format!("{loosen}と、{value}。"),
+        }
     }
 }
 
@@ -252,6 +389,7 @@ mod tests {
             binding: true,
             shadow_price: Some(price),
             kind,
+            effect: None,
         }
     }
 
@@ -271,7 +409,7 @@ mod tests {
         let c = report(ConstraintKind::ReserveMin { share: Decimal::new(1, 2) }, Sense::Ge, -0.28);
         assert_eq!(
             c.price_words_ja(Unit::Oku),
-            "この限度を1.00億円下げると、優先度で重み付けした配分が0.28億円増えます。"
+            "この限度を1.00億円下げると、優先度で重み付けした価値は0.28億円増えます。"
         );
         assert_eq!(
             c.price_words(Unit::Oku),
@@ -280,7 +418,24 @@ mod tests {
         let c = report(ConstraintKind::Balance, Sense::Eq, 1.11);
         assert_eq!(
             c.price_words_ja(Unit::Oku),
-            "一般財源が1.00億円増えると、優先度で重み付けした配分が1.11億円増えます。"
+            "一般財源が1.00億円増えると、優先度で重み付けした価値は1.11億円増えます。"
         );
+    }
+
+    #[test]
+    fn a_price_sentence_says_what_the_re_solve_changed() {
+        let mut c = report(ConstraintKind::Balance, Sense::Eq, 1.4);
+        c.effect = Some(Effect {
+            step: Money::oku(Decimal::ONE),
+            programs: vec![ProgramChange { id: "K1".into(), name: "道路".into(), change: Money::oku(Decimal::ONE) }],
+            drawdown: Money::oku(Decimal::new(-5, 1)),
+            ..Effect::default()
+        });
+        assert_eq!(
+            c.price_words_ja(Unit::Oku),
+            "一般財源が1.00億円増えると、K1 道路の事業費が1.00億円増え、基金の取崩しが0.50億円少なくて済みます（優先度で重み付けした価値は1.40億円増えます）。"
+        );
+        let c = report(ConstraintKind::FundDrawdown, Sense::Le, 0.0);
+        assert_eq!(c.price_words_ja(Unit::Oku), "拘束していますが、この限度を1.00億円上げても配分は変わりません。");
     }
 }

@@ -11,12 +11,12 @@ const R8: &str = "scenarios/kitakyushu-r8.toml";
 fn explain_takes_a_bureau_or_program_by_its_name() {
     let (code, by_name, stderr) = waku(&["explain", R8, "市民文化スポーツ局"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(by_name.starts_with("bureau `shimin_bunka_sports` 市民文化スポーツ局\n  envelope "), "{by_name}");
+    assert!(by_name.starts_with("局 市民文化スポーツ局（shimin_bunka_sports）\n  配分枠 "), "{by_name}");
     let (_, by_id, _) = waku(&["explain", R8, "shimin_bunka_sports"]);
     assert_eq!(by_name, by_id);
     let (code, by_name, stderr) = waku(&["explain", R8, "地域図書館管理運営事業（小倉北区）"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(by_name.starts_with("program `K0124` 地域図書館管理運営事業（小倉北区）"), "{by_name}");
+    assert!(by_name.starts_with("事業 K0124 地域図書館管理運営事業（小倉北区）（市民文化スポーツ局、"), "{by_name}");
     assert_eq!(by_name, waku(&["explain", R8, "K0124"]).1);
 }
 

@@ -195,7 +195,7 @@ fn the_report_reads_in_a_meeting_room() {
         list.contains("<li title=\"envelope_floor.shimin_bunka_sports\"><b>市民文化スポーツ局の枠の下限</b>"),
         "{list}"
     );
-    assert!(list.contains("優先度で重み付けした配分が"), "{list}");
+    assert!(list.contains("優先度で重み付けした価値は"), "{list}");
     let text: String = list.split('<').map(|s| s.split_once('>').map_or(s, |(_, t)| t)).collect();
     assert!(!text.contains("envelope_floor") && !text.contains("priority-weighted"), "visible text: {text}");
     // FY2024 and FY2025 have no next-generation target of their own (the plan's is cumulative).

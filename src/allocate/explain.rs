@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::model::{Fixed, Limit, Model, ProgramState, Sense, shares};
+use super::prices::{Priced, has_free};
 use super::rounding::Exact;
 use super::solve::RawSolution;
 use super::{Allocation, ConstraintKind, ConstraintReport, Envelope, Holding, ProgramAllocation};
@@ -68,7 +69,14 @@ fn clean(p: f64) -> f64 {
 }
 
 /// Builds the [`Allocation`] from the exact solution and the duals.
-pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawSolution, e: &Exact) -> Allocation {
+pub(crate) fn assemble(
+    model: &Model,
+    sc: &Scenario,
+    review: &Review,
+    raw: &RawSolution,
+    e: &Exact,
+    priced: &Priced,
+) -> Allocation {
     let unit = Money::from_decimal(model.rounding_unit.factor());
     let reserve = e.reserve();
     let available = e.available();
@@ -96,8 +104,10 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
             Sense::Eq => Money::ZERO,
         };
         let tol = (unit.to_f64() * 10.0).max(limit.to_f64().abs() * 1e-6).max(1.0);
-        let dual = raw.duals.as_ref().map(|d| d[k]);
-        let binding = row.sense == Sense::Eq || slack.to_f64() <= tol || dual.is_some_and(|d| d.abs() >= PRICE_EPS);
+        let dual = priced.duals.as_ref().map(|d| d[k]);
+        // A row of constants limits nothing the allocation decides (`prices::has_free`).
+        let binding = has_free(model, sc, row)
+            && (row.sense == Sense::Eq || slack.to_f64() <= tol || dual.is_some_and(|d| d.abs() >= PRICE_EPS));
         let shadow_price = dual.map(|d| if binding { clean(d) } else { 0.0 });
         let kind = kind(row.limit, sc, model);
         constraints.push(ConstraintReport {
@@ -110,6 +120,7 @@ pub(crate) fn assemble(model: &Model, sc: &Scenario, review: &Review, raw: &RawS
             slack,
             binding,
             shadow_price,
+            effect: if binding { priced.effects[k].clone() } else { None },
         });
     }
 
@@ -349,7 +360,8 @@ impl Why<'_> {
             // At the margin the two are equal by the optimum's conditions: the value says both.
             return format!("{what}の価値{value:.3}が、縛っている限度（{}）の限界値と等しい", labels.join("、"));
         }
-        format!("{what}の価値{value:.3}が、縛っている限度（{}）の限界値{charge:.3}{verb}", labels.join("、"))
+        let (value, charge) = apart(value, charge);
+        format!("{what}の価値{value}が、縛っている限度（{}）の限界値{charge}{verb}", labels.join("、"))
     }
 
     /// The program's value and what the binding limits charge for it, per yen of general revenue
@@ -494,17 +506,47 @@ fn coefficient(kind: &ConstraintKind, p: &crate::scenario::Program) -> f64 {
     }
 }
 
+/// The language of `waku explain`: Japanese by default, English with `--lang en`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// 日本語 (a budget office's words).
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+/// What `waku explain` reads besides the allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub scenario: &'a Scenario,
+    /// The review behind the allocation (its findings), when there is one.
+    pub review: Option<&'a Review>,
+    /// How the ruleset names each viewpoint, by id: `("needs", "視点1 必要性")`.
+    pub viewpoints: &'a [(String, String)],
+    pub lang: Lang,
+}
+
 /// `waku explain`: why a program, a bureau or a constraint ended where it did.
-pub fn explain(allocation: &Allocation, scenario: &Scenario, subject: &str) -> Result<String> {
+pub fn explain(allocation: &Allocation, cx: &Context, subject: &str) -> Result<String> {
     let a = allocation;
+    let scenario = cx.scenario;
+    let program = |i: usize| match cx.lang {
+        Lang::Ja => explain_program_ja(a, cx, i),
+        Lang::En => explain_program(a, scenario, i),
+    };
+    let department = |d: usize| explain_department(a, d, cx.lang);
     if let Some(i) = a.programs.iter().position(|p| p.id == subject) {
-        return Ok(explain_program(a, scenario, i));
+        return Ok(program(i));
     }
     if let Some(d) = a.envelopes.iter().position(|e| e.department == subject) {
-        return Ok(explain_department(a, d));
+        return Ok(department(d));
     }
     if let Some(c) = a.constraints.iter().find(|c| c.name == subject) {
-        return Ok(explain_constraint(a, scenario, c));
+        return Ok(match cx.lang {
+            Lang::Ja => explain_constraint_ja(a, c),
+            Lang::En => explain_constraint(a, scenario, c),
+        });
     }
     // A bureau or a program by its Japanese name (市民文化スポーツ局).
     let names = Names::of(scenario);
@@ -512,12 +554,12 @@ pub fn explain(allocation: &Allocation, scenario: &Scenario, subject: &str) -> R
     match names.find(subject, &kinds) {
         Lookup::Found(Kind::Bureau, id) => {
             if let Some(d) = a.envelopes.iter().position(|e| e.department == id) {
-                return Ok(explain_department(a, d));
+                return Ok(department(d));
             }
         }
         Lookup::Found(Kind::Program, id) => {
             if let Some(i) = a.programs.iter().position(|p| p.id == id) {
-                return Ok(explain_program(a, scenario, i));
+                return Ok(program(i));
             }
         }
         Lookup::Ambiguous(kind, ids) => {
@@ -664,43 +706,78 @@ fn constraint_has(c: &ConstraintReport, p: &crate::scenario::Program) -> bool {
     }
 }
 
-fn explain_department(a: &Allocation, d: usize) -> String {
+/// A bureau: its envelope against floor and ceiling, its limits, its programs by what holds them
+/// and its marginal programs, in either language.
+fn explain_department(a: &Allocation, d: usize, lang: Lang) -> String {
     let u = a.display_unit;
     let e = &a.envelopes[d];
+    let ja = lang == Lang::Ja;
     let mut out = String::new();
-    let _ = writeln!(out, "bureau `{}` {}", e.department, e.name);
-    let _ = writeln!(
-        out,
-        "  envelope {} (base {}, requested {}); floor {}, ceiling {}",
-        e.amount.format(u),
-        e.base.format(u),
-        e.requested.format(u),
-        e.floor.format(u),
-        e.ceiling.format(u)
-    );
+    let (amount, base, requested, floor, ceiling) =
+        (e.amount.format(u), e.base.format(u), e.requested.format(u), e.floor.format(u), e.ceiling.format(u));
+    if ja {
+        let _ = writeln!(out, "局 {}（{}）", e.name, e.department);
+        let _ =
+            writeln!(out, "  配分枠 {amount}（基準額 {base}、要求額 {requested}）。枠の下限 {floor}、上限 {ceiling}。");
+    } else {
+        let _ = writeln!(out, "bureau `{}` {}", e.department, e.name);
+        let _ =
+            writeln!(out, "  envelope {amount} (base {base}, requested {requested}); floor {floor}, ceiling {ceiling}");
+    }
     for c in a.constraints.iter().filter(|c| c.kind.department() == Some(e.department.as_str())) {
-        let _ = writeln!(out, "  {} — {}", c.label, c.price_words(u));
+        let _ = match (ja, c.binding) {
+            (true, true) => writeln!(out, "  {}: {}", c.kind.label_ja(), c.price_words_ja(u)),
+            (true, false) => writeln!(out, "  {}: 拘束していません（余裕{}）。", c.kind.label_ja(), c.slack.format(u)),
+            (false, _) => writeln!(out, "  {} — {}", c.label, c.price_words(u)),
+        };
     }
     let mine: Vec<&ProgramAllocation> = a.programs.iter().filter(|p| p.department == e.department).collect();
     let mut counts: BTreeMap<&str, (usize, Money, Money)> = BTreeMap::new();
     for p in &mine {
-        let entry = counts.entry(p.held_by.words()).or_insert((0, Money::ZERO, Money::ZERO));
+        let words = if ja { p.held_by.label_ja() } else { p.held_by.words() };
+        let entry = counts.entry(words).or_insert((0, Money::ZERO, Money::ZERO));
         entry.0 += 1;
         entry.1 += p.requested;
         entry.2 += p.allocated;
     }
-    let _ = writeln!(out, "  {} programs:", mine.len());
+    let _ = if ja { writeln!(out, "  {}事業:", mine.len()) } else { writeln!(out, "  {} programs:", mine.len()) };
     for (words, (n, req, alloc)) in counts {
-        let _ = writeln!(out, "    {n:>5} {words}: requested {}, allocated {}", req.format(u), alloc.format(u));
+        let (req, alloc) = (req.format(u), alloc.format(u));
+        let _ = if ja {
+            writeln!(out, "    {words}: {n}事業（要求 {req}、配分 {alloc}）")
+        } else {
+            writeln!(out, "    {n:>5} {words}: requested {req}, allocated {alloc}")
+        };
     }
-    let marginal: Vec<_> = mine.iter().filter(|p| p.held_by == Holding::Marginal).take(10).collect();
-    if !marginal.is_empty() {
-        let _ = writeln!(out, "  marginal programs (the ones a change in the limits moves first):");
-        for p in marginal {
-            let _ = writeln!(out, "    {} {}: {} of {}", p.id, p.name, p.allocated.format(u), p.requested.format(u));
-        }
-    }
+    let marginal: Vec<&ProgramAllocation> =
+        mine.iter().copied().filter(|p| p.held_by == Holding::Marginal).take(10).collect();
+    let title = if ja {
+        "限界的な事業（限度が動くと最初に配分が変わる事業）".to_string()
+    } else {
+        "marginal programs (the ones a change in the limits moves first)".to_string()
+    };
+    program_list(&mut out, &title, &marginal, u, lang);
     out
+}
+
+/// The marginal programs that count in the binding limit `name`.
+fn marginal_in<'a>(a: &'a Allocation, name: &str) -> Vec<&'a ProgramAllocation> {
+    a.programs.iter().filter(|p| p.held_by == Holding::Marginal && p.limits.iter().any(|l| l == name)).collect()
+}
+
+/// "  title:" and one line per program (at most ten): its allocation against its request.
+fn program_list(out: &mut String, title: &str, programs: &[&ProgramAllocation], u: Unit, lang: Lang) {
+    if programs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  {title}:");
+    for p in programs.iter().take(10) {
+        let (allocated, requested) = (p.allocated.format(u), p.requested.format(u));
+        let _ = match lang {
+            Lang::Ja => writeln!(out, "    {} {}: {allocated}（要求 {requested}）", p.id, p.name),
+            Lang::En => writeln!(out, "    {} {}: {allocated} of {requested}", p.id, p.name),
+        };
+    }
 }
 
 fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> String {
@@ -720,16 +797,227 @@ fn explain_constraint(a: &Allocation, sc: &Scenario, c: &ConstraintReport) -> St
         let _ = writeln!(out, "  shadow price {p} per yen: {}", c.price_words(u));
     }
     if c.name == "fund_drawdown" {
-        let _ = writeln!(out, "  {}", a.fund_words());
+        let _ = writeln!(out, "  why, as the memo says it (in Japanese):\n  {}", a.fund_words());
     }
-    let held: Vec<&ProgramAllocation> =
-        a.programs.iter().filter(|p| p.limits.iter().any(|l| l == &c.name) && p.held_by == Holding::Marginal).collect();
-    if !held.is_empty() {
-        let _ = writeln!(out, "  marginal programs in it ({}):", held.len());
-        for p in held.iter().take(10) {
-            let _ = writeln!(out, "    {} {}: {} of {}", p.id, p.name, p.allocated.format(u), p.requested.format(u));
+    let held = marginal_in(a, &c.name);
+    program_list(&mut out, &format!("marginal programs in it ({})", held.len()), &held, u, Lang::En);
+    let _ = sc;
+    out
+}
+
+/// 裁量的経費 and the other kinds in a budget office's words.
+fn kind_ja(kind: ProgramKind) -> &'static str {
+    match kind {
+        ProgramKind::Mandatory => "義務的経費",
+        ProgramKind::Discretionary => "裁量的経費",
+        ProgramKind::Investment => "投資的経費",
+        ProgramKind::New => "新規事業",
+    }
+}
+
+/// `waku explain <program>` in Japanese: the review's findings, the assessment, why the allocation
+/// is what it is, the limits that bind it and what would change it (each figure from a re-solve).
+fn explain_program_ja(a: &Allocation, cx: &Context, i: usize) -> String {
+    let u = a.display_unit;
+    let p = &a.programs[i];
+    let bureau =
+        a.envelopes.iter().find(|e| e.department == p.department).map_or(p.department.as_str(), |e| e.name.as_str());
+    let mut out = String::new();
+    let _ = writeln!(out, "事業 {} {}（{}、{}）", p.id, p.name, bureau, kind_ja(p.kind));
+    let _ = writeln!(
+        out,
+        "  配分額 {}（要求額 {}、前年度 {}）。財源は一般財源 {}、国県支出金 {}、使用料・手数料等 {}、市債 {}。",
+        p.allocated.format(u),
+        p.requested.format(u),
+        p.prior_cost.format(u),
+        p.general_revenue.format(u),
+        p.subsidy.format(u),
+        p.fees.format(u),
+        p.bonds.format(u)
+    );
+    // The review: every viewpoint's finding, then the assessment.
+    let review = cx.review.and_then(|r| r.programs.iter().find(|x| x.id == p.id));
+    if let Some(r) = review {
+        let _ = writeln!(out, "  見直しの所見:");
+        for f in &r.findings {
+            let name = cx
+                .viewpoints
+                .iter()
+                .find(|(id, _)| id.as_str() == &*f.viewpoint)
+                .map_or_else(|| f.viewpoint.to_string(), |(_, label)| label.clone());
+            let _ = writeln!(out, "    {name}：{}（評点{}）{}", f.action.label(), f.score.normalize(), f.reason);
         }
     }
-    let _ = sc;
+    let range = if p.min == p.max {
+        format!("配分額{}", p.max.format(u))
+    } else {
+        format!("配分の範囲{}〜{}", p.min.format(u), p.max.format(u))
+    };
+    let _ = writeln!(out, "  評価: {}、優先度{}、{}。", p.action.label(), p.priority.normalize(), range);
+    if let Some(r) = review {
+        let _ = writeln!(out, "    理由: {}", r.assessment.reason);
+    }
+    // Why the allocation put it where it is.
+    let why = match &p.allocation_reason {
+        Some(reason) => reason.clone(),
+        None if p.held_by == Holding::Mandatory => "義務的経費のため、要求額どおり計上（最適化の対象外）".to_string(),
+        None => format!("要求額{}のとおり配分", p.requested.format(u)),
+    };
+    let _ = writeln!(out, "  配分の理由: {why}。");
+    if matches!(p.held_by, Holding::ReviewMax) && p.allocation_reason.is_none() {
+        if let Some(words) = margin_words(a, cx.scenario, p) {
+            let _ = writeln!(out, "    {words}");
+        }
+    }
+    // The limits that bind it, and what loosening each would do for this program.
+    let binding: Vec<&ConstraintReport> =
+        p.limits.iter().filter_map(|name| a.constraints.iter().find(|c| &c.name == name)).collect();
+    if !binding.is_empty() {
+        let _ = writeln!(out, "  縛っている限度:");
+        for c in &binding {
+            let _ = writeln!(out, "    {}: {}", c.kind.label_ja(), c.price_words_ja(u));
+        }
+    }
+    let _ = writeln!(out, "  配分が変わる条件:");
+    for line in what_would_change(a, cx.scenario, p, &binding) {
+        let _ = writeln!(out, "    {line}");
+    }
+    out
+}
+
+/// Two values per yen with as many decimals (3 to 6) as it takes to tell them apart.
+fn apart(a: f64, b: f64) -> (String, String) {
+    let mut dp = 3;
+    while dp < 6 && format!("{a:.dp$}") == format!("{b:.dp$}") {
+        dp += 1;
+    }
+    (format!("{a:.dp$}"), format!("{b:.dp$}"))
+}
+
+/// A program's value per yen of general revenue, what the binding limits charge for it (Σ
+/// coefficient × shadow price, per yen of general revenue) and their names; `None` without a
+/// priced binding limit or without general revenue.
+fn value_and_charge(a: &Allocation, sc: &Scenario, p: &ProgramAllocation) -> Option<(f64, f64, Vec<String>)> {
+    let program = sc.programs.iter().find(|x| x.id == p.id)?;
+    let g = (Decimal::ONE - program.specific_share()).to_f64().unwrap_or(0.0);
+    let mut charge = 0.0;
+    let mut labels = Vec::new();
+    for c in a.constraints.iter().filter(|c| c.binding && constraint_has(c, program)) {
+        let coef = coefficient(&c.kind, program);
+        if let Some(price) = c.shadow_price.filter(|x| *x != 0.0 && coef != 0.0) {
+            charge += coef * price;
+            labels.push(c.kind.label_ja());
+        }
+    }
+    if labels.is_empty() || g <= 0.0 {
+        return None;
+    }
+    Some((p.priority.to_f64().unwrap_or(0.0) / g, charge / g, labels))
+}
+
+/// 「一般財源1円当たりの価値1.200が、縛っている限度の限界値1.001を上回る」 for a program at its
+/// review maximum, from the binding limits' prices.
+fn margin_words(a: &Allocation, sc: &Scenario, p: &ProgramAllocation) -> Option<String> {
+    let (value, charge, labels) = value_and_charge(a, sc, p)?;
+    let (value, charge) = apart(value, charge);
+    Some(format!(
+        "一般財源1円当たりの価値{value}が、縛っている限度（{}）の限界値{charge}を上回るため、財源が足りなくなっても、より価値の低い事業から先に削られます。",
+        labels.join("、"),
+    ))
+}
+
+/// What would change a program's allocation: for each binding limit, what loosening it by one
+/// step gives this program (from the re-solve, [`ConstraintReport::effect`]); otherwise what the
+/// program's holding says.
+fn what_would_change(
+    a: &Allocation,
+    sc: &Scenario,
+    p: &ProgramAllocation,
+    binding: &[&ConstraintReport],
+) -> Vec<String> {
+    let u = a.display_unit;
+    let mut lines = Vec::new();
+    match p.held_by {
+        Holding::Mandatory => lines.push("義務的経費のため、要求額が変わらない限り変わりません。".to_string()),
+        Holding::Pinned => lines.push(format!(
+            "見直しで額が{}に決まっているため、見直しの評価が変わらない限り、限度を動かしても変わりません。",
+            p.max.format(u)
+        )),
+        Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
+            lines.push("所管局の予算方針（自律的予算編成）が変わると変わります。".to_string());
+        }
+        Holding::EnvelopeFloor => lines.push(
+            "所管局の枠の下限が、局のすべての事業を見直しの上限まで配分することを求めているため、その下限が下がらない限り変わりません。"
+                .to_string(),
+        ),
+        Holding::ReviewMax => lines.push(format!(
+            "見直しの上限{}まで配分しているため、限度を緩めても増えません。増やすには見直しの評価（上限）が変わる必要があります。",
+            p.max.format(u)
+        )),
+        Holding::AllOrNothing | Holding::ReviewMin | Holding::Marginal => {
+            if p.held_by == Holding::AllOrNothing {
+                lines.push(if p.allocated.is_zero() {
+                    "全額採否の事業で、不採択です（配分するなら要求額の全額）。".to_string()
+                } else {
+                    "全額採否の事業で、要求額の全額を配分しています。".to_string()
+                });
+            }
+            for c in binding {
+                let Some(effect) = &c.effect else { continue };
+                let change = effect.program(&p.id);
+                let stem = c.loosen_stem_ja(u, true);
+                lines.push(if change > Money::ZERO {
+                    format!("{stem}れば、この事業に{}多く配分されます。", change.format(u))
+                } else if change < Money::ZERO {
+                    format!("{stem}ると、この事業の配分は{}減ります。", change.abs().format(u))
+                } else {
+                    format!("{stem}ても、この事業の配分は変わりません（緩めた分はほかに回ります）。")
+                });
+            }
+            if p.allocated < p.max {
+                let gap = (p.max - p.allocated).format(u);
+                lines.push(match value_and_charge(a, sc, p) {
+                    Some((value, charge, _)) if p.held_by != Holding::Marginal && value < charge => {
+                        let (_, charge) = apart(value, charge);
+                        format!(
+                            "見直しの上限{}まであと{gap}。優先度が上がり、一般財源1円当たりの価値が限度の限界値{charge}を上回れば、上限に向けて配分が増えます。",
+                            p.max.format(u)
+                        )
+                    }
+                    _ => format!(
+                        "見直しの上限{}まであと{gap}。限界的な事業のため、縛っている限度が動くと最初に配分が変わります。",
+                        p.max.format(u)
+                    ),
+                });
+            }
+        }
+    }
+    if lines.is_empty() {
+        lines.push("縛っている限度はありません。".to_string());
+    }
+    lines
+}
+
+fn explain_constraint_ja(a: &Allocation, c: &ConstraintReport) -> String {
+    let u = a.display_unit;
+    let mut out = String::new();
+    let _ = writeln!(out, "限度 {}（`{}`）", c.kind.label_ja(), c.name);
+    let state = if c.binding {
+        "拘束しています".to_string()
+    } else {
+        format!("拘束していません（余裕{}）", c.slack.format(u))
+    };
+    let _ = writeln!(out, "  値 {} {} 限度 {}。{state}。", c.value.format(u), c.sense.math(), c.limit.format(u));
+    if c.binding {
+        if let Some(p) = c.shadow_price {
+            let _ = writeln!(out, "  シャドープライス {p}（限度1円当たりの、優先度で重み付けした価値の変化）。");
+        }
+        let _ = writeln!(out, "  {}", c.price_words_ja(u));
+    }
+    if c.name == "fund_drawdown" {
+        let _ = writeln!(out, "  {}", a.fund_words());
+    }
+    let held = marginal_in(a, &c.name);
+    program_list(&mut out, &format!("この限度の境目にある事業（{}事業）", held.len()), &held, u, Lang::Ja);
     out
 }

@@ -6,6 +6,7 @@
 //!                      all-or-nothing by branch and bound when microlp stops         branch.rs
 //!                   ─► round to exact money, repair, verify                          rounding.rs
 //!                      (a limit rounding cannot keep: re-solve with a margin)          mod.rs
+//!                   ─► true shadow prices, what loosening a limit changes (re-solves) prices.rs
 //!                   ─► constraints, shadow prices, why each program is where it is   explain.rs
 //! infeasible?       ─► elastic re-solve naming the conflicting limits                infeasible.rs
 //! --emit-lp         ─► CPLEX LP text                                                 lp.rs
@@ -21,6 +22,7 @@ mod explain;
 mod infeasible;
 mod lp;
 pub mod model;
+pub mod prices;
 mod rounding;
 mod solve;
 pub mod synthetic;
@@ -31,7 +33,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub use crate::constraint::{ConstraintKind, ConstraintReport};
-pub use explain::explain;
+pub use explain::{Context, Lang, explain};
 pub use model::{Limit, Model, Sense};
 pub(crate) use rounding::reserve_window;
 pub use solve::Solver;
@@ -48,6 +50,10 @@ pub struct Options {
     pub solver: Solver,
     /// The working set and the vertex prices can be turned off (see [`FastPaths`]).
     pub fast: FastPaths,
+    /// Solve again with each priced binding limit loosened by one step, for the sentences that
+    /// say what it would change ([`ConstraintReport::effect`]): `waku run` and `waku explain` do;
+    /// batch work (sweeps, diffs, the property tests) leaves it off.
+    pub effects: bool,
 }
 
 /// The allocation of one scenario: the JSON contract of `waku run --format json`.
@@ -288,7 +294,8 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
             with_margin(model, scenario, *options).ok_or_else(|| rounding_failed(model, scenario, &violations))?
         }
     };
-    Ok(explain::assemble(model, scenario, review, &raw, &exact))
+    let priced = prices::price(model, scenario, *options, &raw);
+    Ok(explain::assemble(model, scenario, review, &raw, &exact, &priced))
 }
 
 /// The solver found no allocation. Either the limits contradict each other, and the elastic
@@ -302,7 +309,8 @@ fn infeasible(model: &Model, sc: &Scenario, review: &Review, options: Options) -
     if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, options).ok()) {
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
-            return Ok(explain::assemble(model, sc, review, &raw, &exact));
+            let priced = prices::price(model, sc, options, &raw);
+            return Ok(explain::assemble(model, sc, review, &raw, &exact, &priced));
         }
     }
     Err(Error::Infeasible(Box::new(infeasible::diagnose(model, sc, &elastic))))
@@ -348,7 +356,7 @@ fn with_margin(model: &Model, sc: &Scenario, options: Options) -> Option<(solve:
 /// Solves a model assembled outside this module (the joint model of a multi-year plan,
 /// `crate::fiscal::plan`): primal values in model units; `Err(None)` when the limits cannot all
 /// hold, `Err(Some(reason))` when the solver stopped without an answer.
-pub(crate) fn solve_values(model: &Model, options: Options) -> std::result::Result<Vec<f64>, Option<String>> {
+pub fn solve_values(model: &Model, options: Options) -> std::result::Result<Vec<f64>, Option<String>> {
     match workset::solve(model, options) {
         Ok(raw) => Ok(raw.values),
         Err(solve::Failure::Infeasible) => Err(None),

@@ -39,7 +39,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
     let options = pipeline::Options {
         load,
         stage: Stage::Allocate,
-        allocate: Options { solver: args.solver, fast: super::fast_paths() },
+        allocate: Options { solver: args.solver, fast: super::fast_paths(), effects: false },
         review: crate::review::Options { fast: super::fast_paths(), ..Default::default() },
         ..pipeline::Options::default()
     };

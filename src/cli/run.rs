@@ -68,6 +68,9 @@ pub struct ExplainArgs {
     /// The LP/MILP solver.
     #[arg(long, value_enum, default_value = "auto")]
     pub solver: Solver,
+    /// The language of the explanation: `ja` (a budget office's Japanese, the default) or `en`.
+    #[arg(long, value_enum, default_value = "ja")]
+    pub lang: allocate::Lang,
 }
 
 /// `waku run`; the outcome is left in `leave` for the caller to free (see [`super::Finished`]).
@@ -101,6 +104,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     let mut options = args.scenario.options(Stage::Allocate);
     options.mode = args.mode.into();
     options.allocate.solver = args.solver;
+    options.allocate.effects = true;
     let input = pipeline::load(path, &options.load)?;
     print_warnings(err, input.warnings());
     let outcome = pipeline::run(input, &options)?;
@@ -230,6 +234,7 @@ struct SingleYear<'a> {
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut options = args.scenario.options(Stage::Allocate);
     options.allocate.solver = args.solver;
+    options.allocate.effects = true;
     let outcome = pipeline::run(pipeline::load_year(&args.scenario.scenario, &options.load)?, &options)?;
     super::print_script_output(err, &outcome.printed);
     let year = outcome.year().ok_or_else(|| Error::internal("`waku explain` ran no single year"))?;
@@ -241,6 +246,25 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         text.push_str(&line);
         text.push('\n');
     }
-    text.push_str(&allocate::explain(allocation, year.scenario, &args.subject)?);
+    let viewpoints: Vec<(String, String)> = outcome
+        .rulesets
+        .first()
+        .map(|r| {
+            r.viewpoints
+                .iter()
+                .map(|v| {
+                    let number = v.number.map_or_else(String::new, |n| format!("視点{n} "));
+                    (v.id.clone(), format!("{number}{}", v.name_ja))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let cx = allocate::Context {
+        scenario: year.scenario,
+        review: Some(year.review),
+        viewpoints: &viewpoints,
+        lang: args.lang,
+    };
+    text.push_str(&allocate::explain(allocation, &cx, &args.subject)?);
     write_out(out, &text)
 }

@@ -77,7 +77,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         &ruleset,
         &vary,
         &variants,
-        &Options { solver: args.solver, fast: super::fast_paths() },
+        &Options { solver: args.solver, fast: super::fast_paths(), effects: false },
         &tick,
     );
     if let Some(b) = &bar {

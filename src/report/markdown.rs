@@ -365,7 +365,7 @@ fn binding(out: &mut String, a: &Allocation) {
     }
     let _ = writeln!(
         out,
-        "\n金額はシャドープライス（限度を{}動かしたときの目的関数の変化）を金額に換算したものです。`waku explain` に制約名を渡すと詳しい説明が出ます。",
+        "\n各行の金額は、その限度を{}緩めて配分を計算し直した結果です（括弧内はシャドープライスを金額に換算した値）。`waku explain` に制約名を渡すと詳しい説明が出ます。",
         price_step(u).format(u)
     );
 }

@@ -1,0 +1,160 @@
+//! True shadow prices, and what loosening a binding limit actually changes.
+//!
+//! A limit's shadow price is d(objective)/d(limit). Where the optimal duals are unique (the
+//! prices read off microlp's vertex fix every binding row, [`vertex::at_vertex`]) the value of the
+//! allocation is differentiable in the limit and the dual is that derivative, the same both ways.
+//! At a degenerate optimum the duals form a range and a solver returns any point of it (clarabel's
+//! interior point returns the middle), so a limit that cannot help can get a price. There the
+//! price is the one a re-solve supports: the LP (all-or-nothing choices fixed) is solved again with
+//! the limit moved by one unit ([`delta`]) the way that loosens it — a cap up, a floor down, general
+//! revenue up — and the price is the objective's change per yen. A limit whose loosening changes
+//! nothing gets 0.
+//!
+//! With [`Options::effects`], for every binding limit with a price the LP is also solved with the
+//! limit loosened by one [`price_step`] (1億円 in 億円 displays): the programs whose funding moves,
+//! and the reserve, the drawdown and the deposit, are what the price sentences and `waku explain`
+//! state.
+
+use super::Options;
+use super::model::{Model, Row, Sense, VarKind};
+use super::solve::{RawSolution, Solver};
+use super::{vertex, workset};
+use crate::constraint::{Effect, ProgramChange, price_step};
+use crate::money::Money;
+use crate::scenario::{FundDraw, Scenario};
+
+/// The prices of every row and, for binding rows with a price, what loosening them changes.
+pub(crate) struct Priced {
+    pub duals: Option<Vec<f64>>,
+    pub effects: Vec<Option<Effect>>,
+}
+
+/// Whether some variable of `row` can move: a row of constants, of all-or-nothing choices (fixed
+/// when pricing) or of the drawdown under `[fund] draw = "never"` limits nothing the allocation
+/// decides, and is never reported binding.
+pub(crate) fn has_free(model: &Model, sc: &Scenario, row: &Row) -> bool {
+    row.terms.iter().any(|&(v, c)| {
+        let var = &model.vars[v];
+        c != 0.0 && !var.integer && var.lo < var.hi && !(v == model.drawdown && sc.fund.draw == FundDraw::Never)
+    })
+}
+
+/// The amount (model units) a limit is moved by to price it: one rounding unit, at least a
+/// thousandth of the model unit (below that the solvers' tolerances show in the difference).
+pub fn delta(model: &Model) -> f64 {
+    let unit = Money::from_decimal(model.rounding_unit.factor()).to_f64().max(1.0);
+    (unit / model.scale).max(1e-3)
+}
+
+/// Which way loosens a row: +1 (raise a cap, more general revenue) or −1 (lower a floor).
+pub fn loosening(sense: Sense) -> f64 {
+    if sense == Sense::Ge { -1.0 } else { 1.0 }
+}
+
+/// The LP of `model` with its all-or-nothing choices fixed at `values`.
+pub fn fixed_choices(model: &Model, values: &[f64]) -> Model {
+    let mut m = model.clone();
+    for (v, x) in m.vars.iter_mut().zip(values) {
+        if v.integer {
+            v.lo = x.round();
+            v.hi = v.lo;
+            v.integer = false;
+        }
+    }
+    m
+}
+
+/// Solves `lp` (no integers) at a vertex: microlp, through the working set when it is large.
+fn vertex_solve(lp: &Model, options: Options) -> Option<Vec<f64>> {
+    workset::solve(lp, Options { solver: Solver::Microlp, ..options }).ok().map(|raw| raw.values)
+}
+
+/// Whether row `k` is at its limit at `x` (within the rounding unit), or an identity.
+fn at_limit(model: &Model, row: &Row, x: &[f64]) -> bool {
+    let slack = match row.sense {
+        Sense::Eq => return true,
+        Sense::Le => row.rhs - model.row_activity(row, x),
+        Sense::Ge => model.row_activity(row, x) - row.rhs,
+    };
+    slack <= 10.0 * delta(model) + 1e-9 * row.rhs.abs()
+}
+
+/// True prices and the effects of loosening, at the optimum `raw`.
+pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSolution) -> Priced {
+    let n = model.rows.len();
+    let mut effects = vec![None; n];
+    let lp = fixed_choices(model, &raw.values);
+    // microlp's answer is a vertex already: when its duals are unique, no solve is needed here.
+    let at_raw = if options.fast.vertex_prices { vertex::at_vertex(&lp, &raw.values) } else { None };
+    let (base, at_base) = match at_raw {
+        Some(d) => (raw.values.clone(), Some(d)),
+        None => match vertex_solve(&lp, options) {
+            Some(base) => {
+                let d = if options.fast.vertex_prices { vertex::at_vertex(&lp, &base) } else { None };
+                (base, d)
+            }
+            None => return Priced { duals: raw.duals.clone(), effects },
+        },
+    };
+    let objective = lp.objective(&base);
+    let moved = |k: usize, amount: f64| {
+        let mut m = lp.clone();
+        m.rows[k].rhs += loosening(m.rows[k].sense) * amount;
+        vertex_solve(&m, options)
+    };
+    let relevant: Vec<usize> =
+        (0..n).filter(|&k| has_free(model, sc, &model.rows[k]) && at_limit(model, &model.rows[k], &base)).collect();
+    // Unique duals at the vertex are the derivative both ways; otherwise one re-solve per row.
+    let duals = match at_base {
+        Some(d) => d,
+        None => {
+            let d = delta(model);
+            let mut duals = vec![0.0; n];
+            for &k in &relevant {
+                if let Some(x) = moved(k, d) {
+                    // d(objective)/d(limit) per model unit = per yen of value per yen of limit.
+                    duals[k] = (lp.objective(&x) - objective) / (loosening(model.rows[k].sense) * d);
+                }
+            }
+            duals
+        }
+    };
+    let step = price_step(sc.display_unit);
+    let step_units = step.to_f64() / model.scale;
+    for &k in relevant.iter().filter(|_| options.effects) {
+        if duals[k].abs() < 1e-6 {
+            continue;
+        }
+        if let Some(x) = moved(k, step_units) {
+            effects[k] = Some(effect(model, sc, &base, &x, step, model.rows[k].sense));
+        }
+    }
+    Priced { duals: Some(duals), effects }
+}
+
+/// What changed between the optimum `base` and `x`, the optimum with the limit loosened by `step`.
+fn effect(model: &Model, sc: &Scenario, base: &[f64], x: &[f64], step: Money, sense: Sense) -> Effect {
+    let unit = Money::from_decimal(model.rounding_unit.factor()).max(Money::yen(1000));
+    let money = |units: f64| {
+        let m = Money::from_f64(units * model.scale).unwrap_or(Money::ZERO);
+        if m.abs() < unit { Money::ZERO } else { m }
+    };
+    let mut programs = Vec::new();
+    for (v, var) in model.vars.iter().enumerate() {
+        if let VarKind::Program { program, per_unit } = var.kind {
+            let change = money((x[v] - base[v]) * per_unit);
+            if !change.is_zero() {
+                let p = &sc.programs[program];
+                programs.push(ProgramChange { id: p.id.clone(), name: p.name.clone(), change });
+            }
+        }
+    }
+    programs.sort_by(|a, b| b.change.abs().cmp(&a.change.abs()).then_with(|| a.id.cmp(&b.id)));
+    Effect {
+        step: if sense == Sense::Ge { Money::ZERO - step } else { step },
+        programs,
+        reserve: money(x[model.reserve] - base[model.reserve]),
+        drawdown: money(x[model.drawdown] - base[model.drawdown]),
+        deposit: money(x[model.deposit] - base[model.deposit]),
+    }
+}
