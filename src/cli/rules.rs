@@ -101,7 +101,7 @@ fn diff(args: &RulesDiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         let options = pipeline::Options {
             load,
             stage,
-            allocate: AllocateOptions { solver: args.solver, fast: super::fast_paths() },
+            allocate: AllocateOptions { solver: args.solver, fast: super::fast_paths(), effects: false },
             review: crate::review::Options { fast: super::fast_paths(), ..Default::default() },
             ..pipeline::Options::default()
         };
