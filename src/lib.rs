@@ -14,6 +14,7 @@ pub mod assessment;
 pub mod autonomy;
 pub mod cli;
 pub mod constraint;
+pub mod cycle;
 pub mod diagnostic;
 pub mod fast;
 pub mod files;

@@ -92,6 +92,7 @@ use std::path::Path;
 
 use crate::allocate::{self, Allocation, Model};
 use crate::autonomy::{self, AutonomousPlan, ComparePlan};
+use crate::cycle::{self, StageOutcome};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::fast::FastPaths;
 use crate::fiscal::{self, Plan, PlanOutcome};
@@ -254,6 +255,10 @@ pub struct Outcome {
     /// What the rule scripts printed (`print`, `debug`), for the caller to show (the CLI writes it
     /// to standard error).
     pub printed: Vec<String>,
+    /// A budget-cycle stage ([`crate::cycle`]): each program's disposition and decision, the
+    /// answers to 復活要求. `reviews` then hold the decisions' bounds; the review's own bounds are
+    /// here. `None` for a scenario that is no stage, or before allocating.
+    pub stage: Option<StageOutcome>,
     /// A single year's allocation model (central mode), for `--emit-lp`.
     model: Option<Model>,
     /// The model's optimum, when it has one: its objective and every variable's value.
@@ -267,6 +272,8 @@ pub struct YearOutcome<'a> {
     pub review: &'a Review,
     /// The year's allocation as `waku run` prints it, or why there is none.
     pub allocation: std::result::Result<&'a Allocation, &'a Diagnostic>,
+    /// What the stage decided, for a stage of the budget cycle.
+    pub stage: Option<&'a StageOutcome>,
 }
 
 impl Outcome {
@@ -295,7 +302,7 @@ impl Outcome {
             Allocated::Infeasible(d) => Err(&**d),
             Allocated::Compare(_) => return None,
         };
-        Some(YearOutcome { scenario, review, allocation })
+        Some(YearOutcome { scenario, review, allocation, stage: self.stage.as_ref() })
     }
 
     /// The year's allocation model in CPLEX LP format (`--emit-lp`); `None` for a plan.
@@ -312,8 +319,35 @@ pub fn run_path(path: &Path, options: &Options) -> Result<Outcome> {
     run(load(path, &options.load)?, options)
 }
 
-/// Runs a loaded scenario or plan as far as `options.stage`.
+/// Runs a loaded scenario or plan as far as `options.stage`. A stage of the budget cycle that
+/// keeps the amounts of the stage before (from the 市長査定 on, or answering 復活要求) runs that stage
+/// first ([`run_stages`] runs a whole chain once).
 pub fn run(input: Input, options: &Options) -> Result<Outcome> {
+    run_after(input, options, None)
+}
+
+/// Runs every stage of the budget cycle `path` belongs to, from the first stage file of its
+/// `extends` chain to `path` itself, each once: one outcome per stage, in order (the last is
+/// `path`'s). A scenario that is no stage gives its own outcome alone.
+pub fn run_stages(path: &Path, options: &Options) -> Result<Vec<Outcome>> {
+    let input = load_year(path, &options.load)?;
+    let files: Vec<std::path::PathBuf> = match input.scenario().and_then(|s| s.cycle.as_ref()) {
+        Some(c) => c.stages[..c.stages.len() - 1].iter().filter_map(|s| s.path.clone()).collect(),
+        None => Vec::new(),
+    };
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for f in files {
+        let stage = load_year(&f, &options.load)?;
+        let o = run_after(stage, options, outcomes.last())?;
+        outcomes.push(o);
+    }
+    let o = run_after(input, options, outcomes.last())?;
+    outcomes.push(o);
+    Ok(outcomes)
+}
+
+/// [`run`], with the outcome of the stage before when the caller has it.
+fn run_after(input: Input, options: &Options, previous: Option<&Outcome>) -> Result<Outcome> {
     let mut outcome = Outcome {
         input,
         rulesets: Vec::new(),
@@ -321,9 +355,27 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         allocated: None,
         run_warnings: Vec::new(),
         printed: Vec::new(),
+        stage: None,
         model: None,
         lp_optimum: None,
     };
+    if let Some(year) = outcome.input.years().iter().find(|y| y.cycle.is_some()) {
+        if outcome.input.plan().is_some() {
+            return Err(Error::input(
+                Diagnostic::error(format!(
+                    "`{}` is a stage of the budget cycle; a plan's year is a plain scenario",
+                    Source::display_path(&year.path)
+                ))
+                .hint("run the stage on its own: `waku run <stage file>`"),
+            ));
+        }
+        if options.mode != Mode::Central && options.stage == Stage::Allocate {
+            return Err(Error::input(
+                Diagnostic::error("a stage of the budget cycle is allocated centrally: its decisions fix programs the bureaus' policies would move")
+                    .hint("run the stage without `--mode`; `--mode autonomous` runs the base scenario"),
+            ));
+        }
+    }
     for sc in outcome.input.years() {
         if options.stage == Stage::Check {
             let files = rule_files(sc, options);
@@ -364,6 +416,37 @@ pub fn run(input: Input, options: &Options) -> Result<Outcome> {
         (Input::Plan(plan), Mode::Central) => {
             infeasible_as_data(fiscal::run_plan_reviewed(plan, &outcome.reviews, &options.allocate).map(Box::new))?
                 .map_or_else(Allocated::Infeasible, Allocated::Central)
+        }
+        (Input::Year(sc), Mode::Central) if sc.cycle.is_some() => {
+            let own;
+            let before = match previous {
+                Some(p) => Some(p),
+                None if cycle::needs_previous(sc) => {
+                    own = previous_stage(sc, options)?;
+                    own.as_ref()
+                }
+                None => None,
+            };
+            let before = match before {
+                Some(o) if cycle::needs_previous(sc) => Some(stage_allocation(o)?),
+                _ => None,
+            };
+            let held = match before {
+                Some(prev) if sc.cycle.as_ref().is_some_and(|c| c.stage().kind.settled()) => {
+                    Some(cycle::settled_scenario(sc, prev))
+                }
+                _ => None,
+            };
+            let allocated_as = held.as_ref().unwrap_or(sc);
+            let alloc = |r: &Review| allocate_year(allocated_as, r, &options.allocate);
+            let run = cycle::run(sc, &outcome.reviews[0], before, &alloc)?;
+            outcome.model = Model::build(sc, &run.review).ok();
+            outcome.reviews[0] = run.review;
+            outcome.stage = Some(run.stage);
+            match run.result {
+                Ok(o) => Allocated::Central(Box::new(o)),
+                Err(d) => Allocated::Infeasible(d),
+            }
         }
         (Input::Year(sc), Mode::Central) => {
             let review = &outcome.reviews[0];
@@ -472,6 +555,25 @@ fn matches(scenario: &Scenario, review: &Review) -> Result<()> {
             review.programs[i].id
         ))
     )))
+}
+
+/// Runs the stage before `sc`'s (the stage file its chain names before its own).
+fn previous_stage(sc: &Scenario, options: &Options) -> Result<Option<Outcome>> {
+    let Some(path) = sc.cycle.as_ref().and_then(|c| c.previous()).and_then(|s| s.path.clone()) else {
+        return Ok(None);
+    };
+    run(load_year(&path, &options.load)?, options).map(Some)
+}
+
+/// The allocation of the stage before; its infeasibility ends the stage after it.
+fn stage_allocation(o: &Outcome) -> Result<&Allocation> {
+    let year = o.year().ok_or_else(|| Error::internal("the stage before ran no single year"))?;
+    year.allocation.map_err(|d| {
+        let path = Source::display_path(&year.scenario.path);
+        Error::Infeasible(Box::new(
+            d.clone().note(format!("in the stage before, `{path}`: the stages after it keep its amounts")),
+        ))
+    })
 }
 
 /// The ruleset a scenario runs with: `options.rules` when given, else its own rules folder.

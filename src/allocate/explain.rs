@@ -297,6 +297,13 @@ impl Why<'_> {
             Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
                 "所管局の予算方針（自律的予算編成）により、局の枠の中で配分".into()
             }
+            Holding::Decided => format!("査定により{}に決定", self.cost.format(u)),
+            Holding::DecisionMax => format!("査定の上限{}まで配分", max.format(u)),
+            Holding::DecisionMin => format!("財源が足りず、査定の下限{}で配分", min.format(u)),
+            Holding::Held => format!(
+                "{}の額のまま（この段階の決定なし）",
+                self.sc.cycle.as_ref().and_then(|c| c.previous()).map_or("前段階", |s| s.name.as_str())
+            ),
         }
     }
 
@@ -613,9 +620,12 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
     let kind = p.kind;
     let _ = writeln!(out, "program `{}` {} ({}, {})", p.id, p.name, p.department, kind);
     let _ = writeln!(out, "  review: {} at priority {}", p.action.label(), p.priority);
+    // In a stage of the budget cycle the bounds are the review's narrowed by the 査定 decisions.
+    let (bounds, narrowed) =
+        if sc.cycle.is_some() { ("bounds", " (the review's, within the 査定)") } else { ("review bounds", "") };
     let _ = writeln!(
         out,
-        "  requested {} (prior year {}); review bounds {} to {}",
+        "  requested {} (prior year {}); {bounds} {} to {}{narrowed}",
         p.requested.format(u),
         p.prior_cost.format(u),
         p.min.format(u),
@@ -638,6 +648,13 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
             "mandatory expenditure (義務的経費): fixed at the request, outside the optimisation".to_string()
         }
         Holding::Pinned => "the review leaves it a single amount, outside the optimisation".to_string(),
+        Holding::Decided => {
+            "a 査定 decision of the budget cycle fixes the amount, outside the optimisation".to_string()
+        }
+        Holding::Held => {
+            "kept at its amount in the stage before (from the 市長査定 on, only a decision changes a program)"
+                .to_string()
+        }
         Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
             "held by its bureau's own policy (autonomous budgeting)".to_string()
         }
@@ -652,7 +669,7 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
                 "all or nothing: funded in full".to_string()
             }
         }
-        Holding::ReviewMax | Holding::ReviewMin | Holding::Marginal => {
+        Holding::ReviewMax | Holding::ReviewMin | Holding::Marginal | Holding::DecisionMax | Holding::DecisionMin => {
             let mut charge = 0.0;
             let mut parts = Vec::new();
             for c in &a.constraints {
@@ -672,6 +689,12 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
                 }
                 Holding::ReviewMin => {
                     "held at the review minimum: the binding limits charge more for a yen of its cost than its priority"
+                }
+                Holding::DecisionMax => {
+                    "held at the 査定 decision's maximum: its priority per yen is above what the binding limits charge for a yen of its cost"
+                }
+                Holding::DecisionMin => {
+                    "held at the 査定 decision's minimum: the binding limits charge more for a yen of its cost than its priority"
                 }
                 _ => "marginal: between its bounds, where its priority per yen equals what the binding limits charge",
             };
@@ -946,6 +969,16 @@ fn what_would_change(
         Holding::BureauFixed | Holding::BureauMax | Holding::BureauMin => {
             lines.push("所管局の予算方針（自律的予算編成）が変わると変わります。".to_string());
         }
+        Holding::Decided => lines.push(
+            "査定の決定で額が決まっているため、決定が変わらない限り、限度を動かしても変わりません。".to_string(),
+        ),
+        Holding::DecisionMax => lines.push(format!(
+            "査定で決めた上限{}まで配分しているため、限度を緩めても増えません。増やすには査定の決定が変わる必要があります。",
+            p.max.format(u)
+        )),
+        Holding::Held => lines.push(
+            "前の段階の額のまま据え置かれているため、この段階で決定（`waku decide`）しない限り変わりません。".to_string(),
+        ),
         Holding::EnvelopeFloor => lines.push(
             "所管局の枠の下限が、局のすべての事業を見直しの上限まで配分することを求めているため、その下限が下がらない限り変わりません。"
                 .to_string(),
@@ -954,7 +987,7 @@ fn what_would_change(
             "見直しの上限{}まで配分しているため、限度を緩めても増えません。増やすには見直しの評価（上限）が変わる必要があります。",
             p.max.format(u)
         )),
-        Holding::AllOrNothing | Holding::ReviewMin | Holding::Marginal => {
+        Holding::AllOrNothing | Holding::ReviewMin | Holding::DecisionMin | Holding::Marginal => {
             if p.held_by == Holding::AllOrNothing {
                 lines.push(if p.allocated.is_zero() {
                     "全額採否の事業で、不採択です（配分するなら要求額の全額）。".to_string()

@@ -187,6 +187,14 @@ pub enum Holding {
     BureauMax,
     /// Autonomous budgeting: at a minimum the bureau's policy set in place of the review's.
     BureauMin,
+    /// A 査定 decision of the budget cycle fixes the amount ([`crate::cycle`]).
+    Decided,
+    /// At the maximum a 査定 decision set in place of the review's.
+    DecisionMax,
+    /// At the minimum a 査定 decision set in place of the review's.
+    DecisionMin,
+    /// From the 市長査定 on: kept at the amount of the stage before, no decision having changed it.
+    Held,
 }
 
 impl Holding {
@@ -203,6 +211,10 @@ impl Holding {
             Holding::BureauFixed => "fixed by the bureau's policy",
             Holding::BureauMax => "at the bureau's maximum",
             Holding::BureauMin => "at the bureau's minimum",
+            Holding::Decided => "fixed by a 査定 decision",
+            Holding::DecisionMax => "at the decision's maximum",
+            Holding::DecisionMin => "at the decision's minimum",
+            Holding::Held => "kept at the stage before",
         }
     }
 
@@ -219,6 +231,10 @@ impl Holding {
             Holding::BureauFixed => "局の方針で額が決まっている",
             Holding::BureauMax => "局の方針の上限まで配分",
             Holding::BureauMin => "局の方針の下限",
+            Holding::Decided => "査定で額を決定",
+            Holding::DecisionMax => "査定の上限まで配分",
+            Holding::DecisionMin => "査定の下限",
+            Holding::Held => "前段階の額のまま",
         }
     }
 }

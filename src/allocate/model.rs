@@ -199,6 +199,8 @@ pub struct Model {
     pub deposit: usize,
     /// The most the fund may be drawn down: min(max_drawdown, balance − floor).
     pub drawdown_limit: Money,
+    /// The least the fund is drawn ([`crate::scenario::Fund::held_drawdown`], within the limit).
+    pub drawdown_floor: Money,
     /// What drawing one yen from the fund costs in the objective, by the fund policy
     /// ([`FundDraw`]; see the module docs).
     pub penalty: f64,
@@ -433,6 +435,7 @@ impl Model {
             drawdown,
             deposit,
             drawdown_limit: Money::ZERO,
+            drawdown_floor: Money::ZERO,
             penalty,
             envelope_bounds: Vec::new(),
             absorbable,
@@ -611,6 +614,8 @@ impl Model {
             // Never drawn; a balance already below the floor is still reported (a negative limit).
             self.drawdown_limit = self.drawdown_limit.min(Money::ZERO);
         }
+        self.drawdown_floor = sc.fund.held_drawdown.min(self.drawdown_limit).max(Money::ZERO);
+        self.vars[dd].lo = self.drawdown_floor.to_f64() / self.scale;
         self.push_row(
             "fund_drawdown".into(),
             Limit::FundDrawdown,

@@ -135,7 +135,7 @@ pub(crate) fn round(model: &Model, sc: &Scenario, values: &[f64]) -> Result<Exac
         });
     }
     let limit = model.drawdown_limit.max(Money::ZERO);
-    let drawdown = snap(values[model.drawdown] * s, Money::ZERO, limit, unit, s);
+    let drawdown = snap(values[model.drawdown] * s, model.drawdown_floor.min(limit), limit, unit, s);
     let deposit_raw = values[model.deposit] * s;
     let deposit = if deposit_raw.abs() <= unit.to_f64().max(1e-6 * s) {
         Money::ZERO
@@ -459,7 +459,7 @@ impl Ctx<'_> {
                 }
             }
         } else if e.reserve() > hi {
-            let cut = self.lower_to_window(e).min(e.drawdown);
+            let cut = self.lower_to_window(e).min(e.drawdown - self.model.drawdown_floor);
             if cut > Money::ZERO {
                 e.drawdown -= cut;
                 changed = true;

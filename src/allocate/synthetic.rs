@@ -157,7 +157,13 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         rules_dir: PathBuf::from("rules"),
         parameters: BTreeMap::new(),
         revenue: Revenue { general_account: None, general_revenue: Money::ZERO },
-        fund: Fund { balance: Money::ZERO, max_drawdown: Money::ZERO, floor: Money::ZERO, draw: FundDraw::default() },
+        fund: Fund {
+            balance: Money::ZERO,
+            max_drawdown: Money::ZERO,
+            floor: Money::ZERO,
+            draw: FundDraw::default(),
+            held_drawdown: Money::ZERO,
+        },
         bonds: Bonds { balance: Money::ZERO, issuance_cap: Money::ZERO, redemption: Money::ZERO },
         policy: Policy {
             investment_cap: Money::ZERO,
@@ -178,6 +184,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         fiscal: None,
         warnings: Vec::new(),
         overrides: Vec::new(),
+        cycle: None,
     };
     let requested_g = sc.requested_general_revenue();
     let investment: Money = sc.programs.iter().filter(|p| p.kind == ProgramKind::Investment).map(|p| p.requested).sum();
@@ -189,6 +196,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         max_drawdown: requested_g.mul_ratio(Decimal::new(2, 2)),
         floor: requested_g.mul_ratio(Decimal::new(3, 2)),
         draw: FundDraw::default(),
+        held_drawdown: Money::ZERO,
     };
     sc.bonds = Bonds {
         balance: requested_g.mul_ratio(Decimal::TWO),

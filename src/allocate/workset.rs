@@ -112,6 +112,7 @@ fn shell(model: &Model) -> Model {
         drawdown: model.drawdown,
         deposit: model.deposit,
         drawdown_limit: model.drawdown_limit,
+        drawdown_floor: model.drawdown_floor,
         penalty: model.penalty,
         envelope_bounds: Vec::new(),
         absorbable: Vec::new(),

@@ -1,6 +1,7 @@
 //! The `waku` command line: argument parsing and dispatch. Each subcommand lives in its own file.
 
 mod check;
+mod decide;
 mod diff;
 mod output;
 mod plan;
@@ -41,6 +42,8 @@ pub enum Command {
     Explain(run::ExplainArgs),
     /// Compare a variant with its base: what moved, largest first, reconciled to the yen.
     Diff(diff::DiffArgs),
+    /// Write a 査定 decision (amount, disposition, reason) into a stage file, keeping its comments.
+    Decide(decide::DecideArgs),
     /// Run rule tests (`rules/tests/*.toml`) and scenarios' `[[expect]]`; exit 1 with a diff when one fails.
     Test(test::TestArgs),
     /// Run many variants of a scenario in parallel (`--vary NAME=LO..HI:N`); CSV or JSON per variant.
@@ -227,6 +230,7 @@ fn command_words(command: &Command) -> String {
         Command::Run(a) => format!("run {}", a.scenario.scenario.display()),
         Command::Explain(a) => format!("explain {} {}", a.scenario.scenario.display(), a.subject),
         Command::Diff(a) => format!("diff {} {}", a.base.display(), a.variant.display()),
+        Command::Decide(a) => format!("decide {} {}", a.stage.display(), a.program),
         Command::Test(a) => {
             format!("test {}", a.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "))
         }
@@ -249,6 +253,7 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write, leave: &
         Command::Run(a) => run::run(&a, out, err, leave),
         Command::Explain(a) => run::explain(&a, out, err),
         Command::Diff(a) => diff::run(&a, out, err),
+        Command::Decide(a) => decide::run(&a, out, err),
         Command::Test(a) => test::run(&a, out, err),
         Command::Sweep(a) => sweep::run(&a, out, err),
         Command::Rules(a) => rules::run(&a, out, err),

@@ -7,7 +7,7 @@ use clap::Args;
 
 pub use super::output::RunFormat;
 use super::output::{emit, sheets, to_json, unsupported, verdict};
-use super::{ScenarioArgs, print_warnings, write_out};
+use super::{ScenarioArgs, print_warnings};
 use crate::allocate::{self, Allocation, Solver};
 use crate::fiscal::PlanOutcome;
 use crate::pipeline::{self, Allocated, Stage};
@@ -71,6 +71,21 @@ pub struct ExplainArgs {
     /// The language of the explanation: `ja` (a budget office's Japanese, the default) or `en`.
     #[arg(long, value_enum, default_value = "ja")]
     pub lang: allocate::Lang,
+    /// `table`: why, in words; on a stage of the budget cycle, `markdown` or `html` gives a program's
+    /// 査定調書 and `markdown` a bureau's 内示 memo.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ExplainFormat,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// What `waku explain` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Table,
+    Markdown,
+    Html,
 }
 
 /// `waku run`; the outcome is left in `leave` for the caller to free (see [`super::Finished`]).
@@ -117,7 +132,21 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
         Some(Allocated::Central(o)) if outcome.input.plan().is_some() => {
             super::plan::report(args.format, args.out.as_deref(), o, &outcome.reviews, out)
         }
-        Some(Allocated::Central(o)) => report(args, o, &outcome.reviews[0], out),
+        Some(Allocated::Central(o)) => {
+            let stage = match (outcome.input.scenario(), &outcome.stage, o.allocations.first()) {
+                (Some(sc), Some(st), Some(a)) => sc.cycle.as_ref().map(|c| crate::report::stage::report(sc, c, st, a)),
+                _ => None,
+            };
+            if stage.is_some() && args.format == RunFormat::Xlsx {
+                // A stage's workbook adds 査定調書 rows per bureau, from every stage of its cycle.
+                let rows = crate::report::satei::rows(&pipeline::run_stages(path, &options)?)?;
+                let bytes = crate::report::sheet::RunSheets::new(o, std::slice::from_ref(&outcome.reviews[0]))
+                    .xlsx_with(Some(&rows))?;
+                emit(out, args.out.as_deref(), &bytes).and_then(|()| verdict(o))
+            } else {
+                report(args, o, &outcome.reviews[0], stage.as_ref(), out)
+            }
+        }
         Some(Allocated::Autonomous(a)) => autonomous_text(args, a)
             .and_then(|text| autonomous_out(args, &outcome.run_warnings, &text, out, err))
             .and_then(|()| verdict(&a.outcome)),
@@ -197,14 +226,20 @@ fn autonomous_out(
 }
 
 /// Writes the report of a year's run in the format asked for; its verdict.
-fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn Write) -> Result<()> {
+fn report(
+    args: &RunArgs,
+    outcome: &PlanOutcome,
+    review: &Review,
+    stage: Option<&crate::report::stage::StageReport>,
+    out: &mut dyn Write,
+) -> Result<()> {
     if let Some(bytes) = sheets(args.format, outcome, std::slice::from_ref(review))? {
         emit(out, args.out.as_deref(), &bytes)?;
         return verdict(outcome);
     }
     let allocation = &outcome.allocations[0];
     let text = match args.format {
-        RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health })?,
+        RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health, stage })?,
         RunFormat::Markdown => {
             crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(review), args.programs)
         }
@@ -212,6 +247,9 @@ fn report(args: &RunArgs, outcome: &PlanOutcome, review: &Review, out: &mut dyn 
             let palette = crate::report::terminal::Palette::for_stdout(args.out.is_none());
             let mut text = crate::report::allocation::render_table_in(allocation, args.programs, palette);
             text.push_str(&crate::report::fiscal::render_health_table_in(outcome, palette));
+            if let Some(st) = stage {
+                text.push_str(&crate::report::stage::render_table(st, allocation.display_unit));
+            }
             text
         }
         RunFormat::Html => crate::report::html::render(outcome, std::slice::from_ref(review))?,
@@ -227,6 +265,9 @@ struct SingleYear<'a> {
     #[serde(flatten)]
     allocation: &'a Allocation,
     fiscal_health: &'a crate::fiscal::FiscalHealth,
+    /// A stage of the budget cycle: dispositions, decisions, 復活要求 (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'a crate::report::stage::StageReport>,
 }
 
 /// `waku explain`: the year's allocation as `waku run` makes it (with `[fiscal]`, the ratio
@@ -234,6 +275,9 @@ struct SingleYear<'a> {
 pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut options = args.scenario.options(Stage::Allocate);
     options.allocate.solver = args.solver;
+    if args.format != ExplainFormat::Table {
+        return paper(args, &options, out, err);
+    }
     options.allocate.effects = true;
     let outcome = pipeline::run(pipeline::load_year(&args.scenario.scenario, &options.load)?, &options)?;
     super::print_script_output(err, &outcome.printed);
@@ -266,5 +310,33 @@ pub fn explain(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         lang: args.lang,
     };
     text.push_str(&allocate::explain(allocation, &cx, &args.subject)?);
-    write_out(out, &text)
+    emit(out, args.out.as_deref(), text.as_bytes())
+}
+
+/// `waku explain <stage> <subject> --format markdown|html`: a program's 査定調書 or a bureau's
+/// 内示 memo, from every stage of the cycle up to this one.
+fn paper(args: &ExplainArgs, options: &pipeline::Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let outcomes = pipeline::run_stages(&args.scenario.scenario, options)?;
+    for o in &outcomes {
+        super::print_script_output(err, &o.printed);
+    }
+    let last = outcomes.last().and_then(|o| o.input.scenario());
+    let bureau = last.is_some_and(|sc| {
+        matches!(
+            crate::scenario::names::Names::of(sc).find(&args.subject, &[crate::scenario::names::Kind::Bureau]),
+            crate::scenario::names::Lookup::Found(..)
+        )
+    });
+    let text = match (bureau, args.format) {
+        (true, ExplainFormat::Markdown) => crate::report::satei::memo(&outcomes, &args.subject)?.markdown(),
+        (true, _) => {
+            return Err(Error::input(
+                Diagnostic::error("a bureau's 内示 memo is written as Markdown")
+                    .hint("use `--format markdown` for the memo, or name a program for its 査定調書 in HTML"),
+            ));
+        }
+        (false, ExplainFormat::Html) => crate::report::satei::chousho(&outcomes, &args.subject)?.html()?,
+        (false, _) => crate::report::satei::chousho(&outcomes, &args.subject)?.markdown(),
+    };
+    emit(out, args.out.as_deref(), text.as_bytes())
 }

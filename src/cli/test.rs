@@ -59,7 +59,18 @@ pub fn run_path(path: &Path) -> Result<Vec<CaseResult>> {
     if crate::scenario::is_plan(path) {
         return run_plan(path);
     }
+    if is_restoration_requests(path) {
+        // A bureau's 復活要求 file is read, and tested, through the stage that names it.
+        return Ok(Vec::new());
+    }
     if is_rule_cases(path) { cases::run_file(path) } else { crate::whatif::expect::run_scenario(path) }
+}
+
+/// A file of `[[restorations]]` alone: a bureau's 復活要求, named by a stage's `[stage] restorations`.
+fn is_restoration_requests(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    toml::from_str::<toml::Table>(text.trim_start_matches('\u{feff}'))
+        .is_ok_and(|t| t.contains_key("restorations") && t.keys().all(|k| k == "restorations"))
 }
 
 /// A multi-year plan is one case: it solves and every path limit and ratio check holds.

@@ -85,6 +85,8 @@ fn sections(d: &Diff, all: bool) -> Vec<Section> {
     };
     out.push((title, vec!["bureau", "base", "variant", "change", "%"], rows, vec![]));
 
+    // Between stages of the budget cycle the column also says each program's disposition.
+    let stages = d.programs.iter().any(|p| p.disposition_base.is_some() || p.disposition_variant.is_some());
     let shown = if all { d.programs.len() } else { SHOWN_PROGRAMS.min(d.programs.len()) };
     let mut rows: Vec<Vec<String>> = d.programs[..shown]
         .iter()
@@ -92,7 +94,11 @@ fn sections(d: &Diff, all: bool) -> Vec<Section> {
             vec![
                 format!("{} {}", p.id, p.name),
                 p.department.clone(),
-                p.action.map_or_else(String::new, |a| a.label().to_string()),
+                match (&p.disposition_base, &p.disposition_variant) {
+                    (Some(x), Some(y)) if x != y => format!("{} {x} → {y}", p.action.map_or("", |a| a.label())),
+                    (_, Some(y)) => format!("{} {y}", p.action.map_or("", |a| a.label())),
+                    _ => p.action.map_or_else(String::new, |a| a.label().to_string()),
+                },
                 p.allocated_base.format_number(pu),
                 p.allocated_variant.format_number(pu),
                 signed(p.allocated_change, pu),
@@ -123,10 +129,59 @@ fn sections(d: &Diff, all: bool) -> Vec<Section> {
     ]);
     out.push((
         format!("programs that moved, largest general-revenue move first ({})", pu.suffix()),
-        vec!["program", "bureau", "action", "cost base", "cost variant", "cost change", "general revenue change"],
+        vec![
+            "program",
+            "bureau",
+            if stages { "action, disposition" } else { "action" },
+            "cost base",
+            "cost variant",
+            "cost change",
+            "general revenue change",
+        ],
         rows,
         vec![1, 2],
     ));
+
+    if !d.by_disposition.is_empty() {
+        let mut rows: Vec<Vec<String>> = d
+            .by_disposition
+            .iter()
+            .map(|g| {
+                vec![
+                    g.disposition.clone(),
+                    g.programs.to_string(),
+                    signed(g.cost_change, pu),
+                    signed(g.general_revenue_change, pu),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            "Σ moves".into(),
+            d.by_disposition.iter().map(|g| g.programs).sum::<usize>().to_string(),
+            signed(d.by_disposition.iter().map(|g| g.cost_change).sum(), pu),
+            signed(d.by_disposition.iter().map(|g| g.general_revenue_change).sum(), pu),
+        ]);
+        out.push((
+            format!("moves by disposition 査定区分別 ({}; the variant's disposition)", pu.suffix()),
+            vec!["disposition", "programs moved", "cost change", "general revenue change"],
+            rows,
+            vec![],
+        ));
+        let rows: Vec<Vec<String>> = d
+            .dispositions
+            .iter()
+            .map(|c| {
+                let l = |d: &Option<String>| d.clone().unwrap_or_else(|| "—".to_string());
+                vec![format!("{} {}", c.id, c.name), l(&c.base), l(&c.variant), c.reason.clone().unwrap_or_default()]
+            })
+            .collect();
+        out.push((
+            "dispositions that changed".to_string(),
+            vec!["program", "base", "variant", "reason"],
+            rows,
+            vec![1, 2, 3],
+        ));
+    }
 
     let rows: Vec<Vec<String>> = d
         .actions

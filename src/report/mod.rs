@@ -12,7 +12,9 @@ pub mod html;
 pub mod markdown;
 pub mod review;
 pub mod rules;
+pub mod satei;
 pub mod sheet;
+pub mod stage;
 pub mod terminal;
 pub mod text;
 
@@ -22,7 +24,16 @@ pub use check::summary;
 /// run never leaves a cut file where a good one stood; a target that is not a regular file, or
 /// that is one of the run's inputs, is refused.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
-    crate::files::write_atomic(path, bytes).map_err(|e| {
+    written(path, crate::files::write_atomic(path, bytes))
+}
+
+/// [`write_atomic`] over a file the run read, on purpose (`waku decide` rewrites its stage file).
+pub fn rewrite_atomic(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
+    written(path, crate::files::rewrite_atomic(path, bytes))
+}
+
+fn written(path: &std::path::Path, result: Result<(), crate::files::WriteError>) -> crate::Result<()> {
+    result.map_err(|e| {
         let shown = crate::diagnostic::Source::display_path(path);
         match e {
             crate::files::WriteError::Io(io) => crate::Error::io(format_args!("cannot write `{shown}`"), &io),

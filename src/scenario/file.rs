@@ -140,6 +140,20 @@ pub struct ScenarioFile {
     pub fiscal: Option<FiscalFile>,
     /// A multi-year plan: its years' scenarios and the limits along the path.
     pub plan: Option<PlanFile>,
+    /// The budget-cycle stage this file is (要求, 財政課査定, 市長査定, 内示, 復活要求, 確定).
+    pub stage: Option<Located<super::stage::StageFile>>,
+    /// 査定 decisions of this stage: per program an amount or bounds, a disposition, a reason.
+    /// Unlike other entries they do not overlay: each stage keeps its own.
+    pub decisions: Option<Vec<Located<super::stage::DecisionFile>>>,
+    /// 復活要求 answered in this stage (also from the files `[stage] restorations` names).
+    pub restorations: Option<Vec<Located<super::stage::RestorationFile>>>,
+    /// The disposition codes of the cycle (default: ①要求通り ②精査のうえ計上 ③経常経費の範囲内で対応
+    /// ④未計上 ⑤市長査定で対応を検討); a file that states any replaces them all.
+    pub dispositions: Option<Vec<Located<super::stage::DispositionFile>>>,
+    /// Each file's stage, decisions and restoration requests, in chain order (filled by overlaying).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) layers: Vec<super::stage::Layer>,
 }
 
 impl Overlay for ScenarioFile {
@@ -156,8 +170,17 @@ impl Overlay for ScenarioFile {
             inventory_sheet,
             cluster_file,
             csv_encoding,
-            expect
+            expect,
+            dispositions
         );
+        if other.stage.is_some() || other.decisions.is_some() || other.restorations.is_some() {
+            self.layers.push(super::stage::Layer {
+                stage: other.stage,
+                decisions: other.decisions.unwrap_or_default(),
+                restorations: other.restorations.unwrap_or_default(),
+            });
+        }
+        self.layers.extend(other.layers);
         macro_rules! sec { ($($f:ident),*) => { $(
             match (&mut self.$f, other.$f) {
                 (Some(mine), Some(theirs)) => mine.overlay(theirs),

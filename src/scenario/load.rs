@@ -127,6 +127,18 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
         merged.clusters = clusters;
     }
 
+    // A stage's 復活要求 files, each through the path resolver like every path a scenario names.
+    for layer in &mut merged.layers {
+        let files = layer.stage.as_ref().and_then(|s| s.value.restorations.clone()).unwrap_or_default();
+        for f in &files {
+            let path = resolve(f, &root_dir, options, "restorations")?;
+            let source = read_source(&path, Some(f), FileKind::Scenario, None)?;
+            let file = with_source(&source, || toml::from_str::<super::stage::RestorationsFile>(&source.text))
+                .map_err(|e| Error::input(toml_diagnostic(&source, &e)))?;
+            layer.restorations.extend(file.restorations.unwrap_or_default());
+        }
+    }
+
     let mut applied = Vec::with_capacity(options.set.len());
     for (i, arg) in options.set.iter().enumerate() {
         let mut overlay = parse_set(arg, i, &merged)?;
@@ -469,6 +481,13 @@ fn parse_set(arg: &str, index: usize, merged: &ScenarioFile) -> Result<ScenarioF
                 .hint("`--set` overrides values; paths belong in a scenario file (use an overlay with `extends`)"),
         ));
     }
+    if file.stage.is_some() || file.decisions.is_some() || file.restorations.is_some() || file.dispositions.is_some() {
+        return Err(Error::input(
+            Diagnostic::error(format!("`{key}` cannot be set from the command line"))
+                .at(Location::new(&source, 0..key.len()))
+                .hint("a stage and its decisions are a record in a stage file: edit it, or use `waku decide`"),
+        ));
+    }
     if file.csv_encoding.is_some() || file.inventory_sheet.is_some() {
         return Err(Error::input(
             Diagnostic::error(format!("`{key}` cannot be set from the command line"))
@@ -673,6 +692,7 @@ fn validate(
         max_drawdown: c.non_negative(&fund.max_drawdown, "fund.max_drawdown").unwrap_or_default(),
         floor: c.non_negative(&fund.floor, "fund.floor").unwrap_or_default(),
         draw,
+        held_drawdown: Money::ZERO,
     };
     let bonds_file = f.bonds.unwrap_or_default();
     let bonds = Bonds {
@@ -763,6 +783,8 @@ fn validate(
 
     let parameters = f.parameters.unwrap_or_default();
     let fiscal = f.fiscal.and_then(|ff| super::fiscal::validate(ff, &mut c.errors));
+    let cx = super::stage::Context { programs: &programs, departments: &departments, rounding_unit, display_unit };
+    let cycle = super::stage::validate(f.layers, f.dispositions, &cx, &mut c.errors);
     if !c.errors.is_empty() {
         return Err(Error::Input(c.errors));
     }
@@ -786,6 +808,7 @@ fn validate(
         fiscal,
         warnings: c.warnings,
         overrides: Vec::new(),
+        cycle,
     };
     if scenario.name.is_empty() {
         scenario.name = format!("{} {}年度", scenario.city, scenario.fiscal_year);

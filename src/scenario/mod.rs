@@ -13,6 +13,7 @@ mod load;
 mod located;
 pub mod names;
 mod overrides;
+pub mod stage;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -65,6 +66,9 @@ pub struct Scenario {
     /// The `--set` overrides applied, in order, with the values before and after; every report
     /// prints them in its header.
     pub overrides: Vec<Override>,
+    /// The budget-cycle stages of the `extends` chain, with their decisions (`None` when no file of
+    /// the chain is a stage).
+    pub cycle: Option<stage::Cycle>,
 }
 
 /// 歳入: what the year brings in.
@@ -87,6 +91,11 @@ pub struct Fund {
     pub floor: Money,
     /// When the fund is drawn (基金取崩しの方針).
     pub draw: FundDraw,
+    /// The least drawn: a settled stage of the budget cycle keeps the drawdown of the stage before,
+    /// so what its decisions add or free moves the reserve, not the fund ([`crate::cycle`]). Zero
+    /// otherwise; not a key of the scenario file.
+    #[serde(skip)]
+    pub held_drawdown: Money,
 }
 
 /// When the 財源調整用基金 is drawn (`[fund] draw`), within `max_drawdown` and above `floor`.

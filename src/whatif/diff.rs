@@ -57,6 +57,35 @@ pub struct ProgramChange {
     pub general_revenue_base: Money,
     pub general_revenue_variant: Money,
     pub general_revenue_change: Money,
+    /// In a budget-cycle stage: the program's disposition on each side (`①要求通り`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disposition_base: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disposition_variant: Option<String>,
+}
+
+/// The moves of the programs the variant gives one disposition (stages of the budget cycle).
+#[derive(Debug, Clone, Serialize)]
+pub struct DispositionMoves {
+    /// `①要求通り`.
+    pub disposition: String,
+    /// How many programs of this disposition moved.
+    pub programs: usize,
+    pub cost_change: Money,
+    pub general_revenue_change: Money,
+    /// Their ids, largest general-revenue move first.
+    pub ids: Vec<String>,
+}
+
+/// A program whose disposition changed between two stages.
+#[derive(Debug, Clone, Serialize)]
+pub struct DispositionChange {
+    pub id: String,
+    pub name: String,
+    pub base: Option<String>,
+    pub variant: Option<String>,
+    /// The reason of the decision that holds in the variant, if any.
+    pub reason: Option<String>,
 }
 
 /// A program whose review action changed.
@@ -126,6 +155,11 @@ pub struct Diff {
     /// Programs that moved, largest general-revenue move first (then cost move, then id).
     pub programs: Vec<ProgramChange>,
     pub actions: Vec<ActionChange>,
+    /// When the variant is a stage of the budget cycle: the moves grouped by its dispositions
+    /// (every disposition, in its order; empty otherwise).
+    pub by_disposition: Vec<DispositionMoves>,
+    /// Programs whose disposition changed (stages only).
+    pub dispositions: Vec<DispositionChange>,
     pub constraints: Vec<ConstraintChange>,
     pub indicators: Vec<IndicatorChange>,
     pub reconciliation: Reconciliation,
@@ -221,6 +255,8 @@ pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b
             general_revenue_base: xg,
             general_revenue_variant: yg,
             general_revenue_change: yg - xg,
+            disposition_base: disposition_of(base, id),
+            disposition_variant: disposition_of(variant, id),
         });
     }
     programs.sort_by(|p, q| {
@@ -302,7 +338,29 @@ pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b
         })
         .collect();
 
-    let reconciliation = reconcile(a, b, &envelopes, &programs);
+    let by_disposition = group_by_disposition(variant, &programs);
+    let dispositions = changed_dispositions(base, variant);
+    let mut reconciliation = reconcile(a, b, &envelopes, &programs);
+    if !by_disposition.is_empty() {
+        let cost: Money = by_disposition.iter().map(|d| d.cost_change).sum();
+        let gr: Money = by_disposition.iter().map(|d| d.general_revenue_change).sum();
+        for (what, sum, total) in [
+            ("Σ cost moves by disposition = change in total allocated", cost, b.total_allocated - a.total_allocated),
+            (
+                "Σ general-revenue moves by disposition = change in total envelopes",
+                gr,
+                b.envelopes.iter().map(|e| e.amount).sum::<Money>()
+                    - a.envelopes.iter().map(|e| e.amount).sum::<Money>(),
+            ),
+        ] {
+            reconciliation.identities.push(Identity {
+                what: what.to_string(),
+                sum_of_moves: sum,
+                change_in_total: total,
+                holds: sum == total,
+            });
+        }
+    }
     Diff {
         base: side(base),
         variant: side(variant),
@@ -312,6 +370,8 @@ pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b
         envelopes,
         programs,
         actions,
+        by_disposition,
+        dispositions,
         constraints,
         indicators,
         reconciliation,
@@ -319,6 +379,72 @@ pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b
         // Programs move by the rounding unit: 千円 shows every move of a 千円-rounded scenario.
         program_unit: if variant.scenario.rounding_unit.factor() >= Unit::Sen.factor() { Unit::Sen } else { Unit::Yen },
     }
+}
+
+/// A program's disposition in a stage (`None` outside the budget cycle).
+fn disposition_of(o: &YearOutcome<'_>, id: &str) -> Option<String> {
+    let (cycle, stage) = (o.scenario.cycle.as_ref()?, o.stage?);
+    let p = stage.programs.iter().find(|p| p.id == id)?;
+    Some(cycle.dispositions.get(p.disposition)?.name())
+}
+
+/// The moved programs grouped by the variant's disposition, in the dispositions' order; each
+/// group's ids largest move first (the order of `programs`).
+fn group_by_disposition(variant: &YearOutcome<'_>, programs: &[ProgramChange]) -> Vec<DispositionMoves> {
+    let Some(cycle) = variant.scenario.cycle.as_ref().filter(|_| variant.stage.is_some()) else {
+        return Vec::new();
+    };
+    let mut groups: Vec<DispositionMoves> = cycle
+        .dispositions
+        .iter()
+        .map(|d| DispositionMoves {
+            disposition: d.name(),
+            programs: 0,
+            cost_change: Money::ZERO,
+            general_revenue_change: Money::ZERO,
+            ids: Vec::new(),
+        })
+        .collect();
+    let mut none = DispositionMoves {
+        disposition: "（段階にない事業）".to_string(),
+        programs: 0,
+        cost_change: Money::ZERO,
+        general_revenue_change: Money::ZERO,
+        ids: Vec::new(),
+    };
+    for p in programs {
+        let g = match p.disposition_variant.as_deref().and_then(|n| groups.iter().position(|g| g.disposition == n)) {
+            Some(i) => &mut groups[i],
+            None => &mut none,
+        };
+        g.programs += 1;
+        g.cost_change += p.allocated_change;
+        g.general_revenue_change += p.general_revenue_change;
+        g.ids.push(p.id.clone());
+    }
+    if none.programs > 0 {
+        groups.push(none);
+    }
+    groups
+}
+
+/// Programs whose disposition differs between the two sides, in the variant's order.
+fn changed_dispositions(base: &YearOutcome<'_>, variant: &YearOutcome<'_>) -> Vec<DispositionChange> {
+    let (Some(cycle), Some(stage)) = (variant.scenario.cycle.as_ref(), variant.stage) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (ps, p) in stage.programs.iter().zip(&variant.scenario.programs) {
+        let (x, y) = (disposition_of(base, &ps.id), disposition_of(variant, &ps.id));
+        if x != y {
+            out.push(DispositionChange {
+                id: ps.id.clone(),
+                name: p.name.clone(),
+                base: x,
+                variant: y,
+                reason: ps.decision.map(|d| cycle.decisions[d].reason.clone()),
+            });
+        }
+    }
+    out
 }
 
 fn reconcile(
@@ -371,6 +497,7 @@ impl Diff {
         self.figures.iter().all(|f| f.change.is_zero())
             && self.programs.is_empty()
             && self.actions.is_empty()
+            && self.dispositions.is_empty()
             && self.constraints.is_empty()
     }
 }

@@ -17,6 +17,8 @@ mod year;
 
 use askama::Template;
 
+pub(crate) use view::era;
+
 use crate::fiscal::PlanOutcome;
 use crate::review::Review;
 use crate::{Error, Result};

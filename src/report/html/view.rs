@@ -156,7 +156,7 @@ pub(super) struct ProgramRow {
 }
 
 /// 令和8年度 for 2026 (令和元年度 for 2019), 平成 before.
-pub(super) fn era(year: i32) -> String {
+pub(crate) fn era(year: i32) -> String {
     let (name, n) = if year >= 2019 { ("令和", year - 2018) } else { ("平成", year - 1988) };
     if n == 1 { format!("{name}元年度") } else { format!("{name}{n}年度") }
 }

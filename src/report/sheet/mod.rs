@@ -19,6 +19,51 @@ use crate::money::Money;
 use crate::review::Review;
 use crate::{Error, Result};
 
+/// One sheet per bureau of 査定調書 rows, named by the bureau (as Excel allows a tab's name).
+fn satei_sheets(rows: &crate::report::satei::Rows) -> Vec<Sheet> {
+    let mut headers: Vec<String> =
+        ["事業コード", "事業名", "経費区分", "前年度予算額（円）", "要求額（円）", "点検の結論"]
+            .map(String::from)
+            .to_vec();
+    for st in &rows.stages {
+        headers.extend([
+            format!("{st} 金額（円）"),
+            format!("{st} 査定区分"),
+            format!("{st} 理由"),
+            format!("{st} 査定者"),
+        ]);
+    }
+    headers.extend(["うち一般財源（円）", "額を決めたもの"].map(String::from));
+    rows.bureaus
+        .iter()
+        .map(|(bureau, programs)| {
+            let name: String = bureau.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+            let mut s = Sheet { name, headers: headers.clone(), rows: Vec::new() };
+            for p in programs {
+                let mut cells = vec![
+                    Value::text(&p.id),
+                    Value::text(&p.name),
+                    Value::text(&p.kind),
+                    Value::Yen(p.prior_cost),
+                    Value::Yen(p.requested),
+                    Value::text(&p.action),
+                ];
+                for (amount, disposition, reason, author) in &p.stages {
+                    cells.extend([
+                        Value::Yen(*amount),
+                        Value::text(disposition),
+                        Value::text(reason),
+                        Value::text(author),
+                    ]);
+                }
+                cells.extend([Value::Yen(p.general_revenue), Value::text(&p.held_by)]);
+                s.push(cells);
+            }
+            s
+        })
+        .collect()
+}
+
 /// One cell: what it holds decides how CSV and Excel write it.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
@@ -56,14 +101,14 @@ pub(crate) struct Row {
 /// One table: a sheet of the workbook (its name is the sheet's tab).
 #[derive(Debug, Clone)]
 pub(crate) struct Sheet {
-    pub name: &'static str,
+    pub name: String,
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
 }
 
 impl Sheet {
-    fn new(name: &'static str, headers: &[&str]) -> Sheet {
-        Sheet { name, headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+    fn new(name: impl Into<String>, headers: &[&str]) -> Sheet {
+        Sheet { name: name.into(), headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
     }
 
     fn push(&mut self, cells: Vec<Value>) {
@@ -105,11 +150,19 @@ impl<'a> RunSheets<'a> {
 
     /// `--format xlsx`: 概要, 局別枠, 事業, 制約, 財政指標; the same bytes for the same run.
     pub fn xlsx(&self) -> Result<Vec<u8>> {
+        self.xlsx_with(None)
+    }
+
+    /// [`RunSheets::xlsx`] of a stage of the budget cycle: after the run's sheets, one sheet per
+    /// bureau of 査定調書 rows (each stage's amount, disposition, reason and author, then the
+    /// final amount and what holds it).
+    pub fn xlsx_with(&self, stages: Option<&crate::report::satei::Rows>) -> Result<Vec<u8>> {
         let title = format!("{} {}", self.outcome.city, self.outcome.plan);
-        xlsx::workbook(
-            &title,
-            &[self.summary(), self.envelopes(), self.programs(), self.constraints(), self.indicators()],
-        )
+        let mut sheets = vec![self.summary(), self.envelopes(), self.programs(), self.constraints(), self.indicators()];
+        if let Some(rows) = stages {
+            sheets.extend(satei_sheets(rows));
+        }
+        xlsx::workbook(&title, &sheets)
     }
 
     fn years(&self) -> impl Iterator<Item = (Value, &'a Allocation)> + '_ {

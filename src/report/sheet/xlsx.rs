@@ -36,7 +36,7 @@ fn write_sheet(wb: &mut Workbook, sheet: &Sheet) -> std::result::Result<(), Xlsx
     let header = Format::new().set_bold().set_border_bottom(FormatBorder::Thin).set_align(FormatAlign::Center);
     let money = Format::new().set_num_format(MONEY_FORMAT);
     let ws = wb.add_worksheet();
-    ws.set_name(sheet.name)?;
+    ws.set_name(&sheet.name)?;
     for (c, h) in sheet.headers.iter().enumerate() {
         ws.write_string_with_format(0, col(c), h, &header)?;
     }
