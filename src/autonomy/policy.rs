@@ -213,7 +213,6 @@ pub fn decide(
     bureau.insert("headroom".into(), Dynamic::from_decimal((envelope - required).as_decimal()));
     bureau.insert("programs".into(), Dynamic::from_array(programs));
     let mut scope = Scope::new();
-    scope.push_constant_dynamic("params", Dynamic::from_map(ruleset.params_map(Some(sc.fiscal_year))));
     scope.push_constant_dynamic("bureau", Dynamic::from_map(bureau));
     let base = scope.len();
     let src = &script.source;
@@ -222,6 +221,9 @@ pub fn decide(
             continue;
         }
         let a = &r.assessment;
+        // The program's own `params`: a value for its bureau or its kind holds here as in the review.
+        let params = ruleset.parameters.to_map_for(Some(sc.fiscal_year), &p.department, p.kind);
+        scope.push_constant_dynamic("params", Dynamic::from_map(params));
         scope.push_constant("program", program_view(p, cx));
         scope.push_constant_dynamic("assessment", Dynamic::from_map(a.to_script_map()));
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

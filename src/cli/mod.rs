@@ -6,6 +6,7 @@ mod diff;
 mod output;
 mod plan;
 mod review;
+mod rules;
 mod run;
 mod sweep;
 mod test;
@@ -51,6 +52,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// For policy designers: `rules doc` (the reference of a rules folder), `rules diff` (what a change of the rules does).
+    Rules(rules::RulesArgs),
 }
 
 /// Arguments of `waku generate`.
@@ -253,6 +256,12 @@ fn command_words(command: &Command) -> String {
         Command::Sweep(a) => format!("sweep {}", a.scenario.scenario.display()),
         Command::Generate(_) => "generate".into(),
         Command::Schema => "schema".into(),
+        Command::Rules(a) => match &a.command {
+            rules::RulesCommand::Doc(d) => format!("rules doc {}", d.rules.display()),
+            rules::RulesCommand::Diff(d) => {
+                format!("rules diff {} {} {}", d.old.display(), d.new.display(), d.scenario.display())
+            }
+        },
     }
 }
 
@@ -266,6 +275,7 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write, leave: &
         Command::Decide(a) => decide::run(&a, out, err),
         Command::Test(a) => test::run(&a, out, err),
         Command::Sweep(a) => sweep::run(&a, out, err),
+        Command::Rules(a) => rules::run(&a, out, err),
         Command::Generate(a) => {
             let spec = crate::generate::CitySpec { programs: a.programs, departments: a.departments, seed: a.seed };
             let path = crate::generate::write_city(&spec, &a.out)?;

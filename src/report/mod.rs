@@ -11,6 +11,7 @@ pub mod html;
 
 pub mod markdown;
 pub mod review;
+pub mod rules;
 pub mod satei;
 pub mod sheet;
 pub mod stage;

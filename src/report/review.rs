@@ -110,6 +110,18 @@ pub fn render_program_in(p: &ProgramReview, scenario: &Scenario, ruleset: &Rules
             f.reason
         );
     }
+    // The trace of a per-bureau or per-kind value: which parameter this program saw differently.
+    if let Some(program) = scenario.program(&p.id) {
+        for par in ruleset.parameters.list.values() {
+            let (value, Some(o)) = par.value_for_program(Some(scenario.fiscal_year), &program.department, program.kind)
+            else {
+                continue;
+            };
+            let at = o.location.as_ref().map_or_else(String::new, |l| format!(", {}", l.source.place(l.span.start)));
+            let note = o.note.as_ref().map_or_else(String::new, |n| format!("「{n}」"));
+            let _ = writeln!(out, "  params.{} = {value}  (the value for {}{note}{at})", par.name, o.whom());
+        }
+    }
     let a = &p.assessment;
     let _ = writeln!(out);
     let (priority, min, max) = (a.priority.normalize(), a.min.format(unit), a.max.format(unit));

@@ -301,7 +301,7 @@ fn run_case(
         .collect();
     let mut parameters = ruleset.parameters.clone();
     parameters.apply_overrides(&overrides).map_err(Error::Input)?;
-    let params = parameters.to_map(fiscal_year);
+    let params = parameters.to_map_for(fiscal_year, &program.department, program.kind);
 
     // Viewpoint ids must exist.
     for (key, e) in &case.expect {
@@ -534,7 +534,10 @@ fn bureau_decision(
     b.insert("programs".into(), Dynamic::from_array(vec![Dynamic::from_map(one)]));
     let am = a.to_script_map();
     let mut scope = Scope::new();
-    scope.push_constant_dynamic("params", Dynamic::from_map(parameters.to_map(fiscal_year)));
+    scope.push_constant_dynamic(
+        "params",
+        Dynamic::from_map(parameters.to_map_for(fiscal_year, &program.department, program.kind)),
+    );
     scope.push_constant_dynamic("bureau", Dynamic::from_map(b));
     scope.push_constant("program", crate::review::program_view(program, &Context::default()));
     scope.push_constant_dynamic("assessment", Dynamic::from_map(am));

@@ -239,13 +239,14 @@ struct Folded {
 
 impl Folded {
     fn new(ruleset: &Ruleset, params: &Scope<'_>, compile: bool) -> Folded {
+        let map = params.get_value::<rhai::Map>("params");
         let fold = |script: &Script, findings: bool| {
             // Folding evaluates what is constant: guarded, so that whatever went wrong there
             // happens (and is reported, located) when the script runs as written.
             let ast =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script.with_params(&ruleset.engine, params)))
                     .unwrap_or_else(|_| script.ast.clone());
-            let compiled = if compile { Compiled::new(&ast, findings) } else { None };
+            let compiled = if compile { Compiled::new(&ast, findings, map.as_ref()) } else { None };
             (ast, compiled)
         };
         Folded {
@@ -873,7 +874,7 @@ mod tests {
             let ast = ruleset.engine.compile_with_scope(&scope, text).unwrap();
             observe(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &ast).unwrap()).1
         };
-        let field = |name: &str| crate::rules::PROGRAM_FIELDS.iter().position(|(f, _)| *f == name).unwrap() as u8;
+        let field = |name: &str| crate::rules::PROGRAM_FIELDS.iter().position(|f| f.name == name).unwrap() as u8;
         let seen = eval("if program.kind == \"no such kind\" { program.name } else { program.fees }");
         assert_eq!(seen.reads, [field("kind"), field("fees")]);
         assert!(seen.printed.is_empty());

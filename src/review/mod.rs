@@ -98,9 +98,9 @@ pub fn review_with(scenario: &Scenario, ruleset: &Ruleset, options: &Options) ->
         None => scenario.programs.iter().collect(),
     };
     let cx = Context::of(scenario);
-    let params = ruleset.params_map(Some(scenario.fiscal_year));
-    let programs = eval::review_programs(&programs, &cx, ruleset, params, !options.sequential, options.fast)
-        .map_err(Error::input)?;
+    let programs =
+        review_grouped(&programs, &cx, ruleset, Some(scenario.fiscal_year), !options.sequential, options.fast)
+            .map_err(Error::input)?;
     let review = Review { rounding_unit: scenario.rounding_unit, programs };
     review.send_printed(&ruleset.printed);
     Ok(review)
@@ -114,8 +114,42 @@ pub fn review_programs(
     fiscal_year: Option<i32>,
     parallel: bool,
 ) -> Result<Vec<ProgramReview>> {
-    eval::review_programs(programs, cx, ruleset, ruleset.params_map(fiscal_year), parallel, FastPaths::ALL_ON)
-        .map_err(Error::input)
+    review_grouped(programs, cx, ruleset, fiscal_year, parallel, FastPaths::ALL_ON).map_err(Error::input)
+}
+
+/// Reviews `programs` in `fiscal_year`. Where a parameter has a value for one bureau's or one
+/// kind's programs (`overrides` in `ruleset.toml`), the programs that see the same `params` are
+/// reviewed together, each group with its own (so results are reused only within a group), and
+/// the reviews come back in the programs' order. The first group (by its first program) that
+/// fails gives the error.
+fn review_grouped(
+    programs: &[&Program],
+    cx: &Context<'_>,
+    ruleset: &Ruleset,
+    fiscal_year: Option<i32>,
+    parallel: bool,
+    fast: FastPaths,
+) -> Result<Vec<ProgramReview>, Diagnostic> {
+    let parameters = &ruleset.parameters;
+    if !parameters.varies_by_program() {
+        return eval::review_programs(programs, cx, ruleset, ruleset.params_map(fiscal_year), parallel, fast);
+    }
+    let mut groups: std::collections::BTreeMap<Vec<Option<usize>>, Vec<usize>> = Default::default();
+    for (i, p) in programs.iter().enumerate() {
+        groups.entry(parameters.program_key(&p.department, p.kind)).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    groups.sort_by_key(|g| g[0]);
+    let mut reviews: Vec<Option<ProgramReview>> = programs.iter().map(|_| None).collect();
+    for group in groups {
+        let first = programs[group[0]];
+        let params = parameters.to_map_for(fiscal_year, &first.department, first.kind);
+        let these: Vec<&Program> = group.iter().map(|&i| programs[i]).collect();
+        for (i, r) in group.into_iter().zip(eval::review_programs(&these, cx, ruleset, params, parallel, fast)?) {
+            reviews[i] = Some(r);
+        }
+    }
+    Ok(reviews.into_iter().flatten().collect())
 }
 
 /// Reviews programs one after another with an explicit `params` map (rule tests with per-case overrides).

@@ -24,6 +24,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::engine::{self, FindingView, KpiView, MAX_MAP_SIZE, MAX_STRING_SIZE, ProgramView, program_field};
+use super::tables::{ScaleRef, TableRef};
 use super::value::Value;
 use crate::assessment::Action;
 use crate::money::{Money, Unit};
@@ -160,6 +161,10 @@ enum Func {
     Because,
     Others,
     MeanScore,
+    /// `scale.at(program)` or `scale.at(x)` (a scale parameter, see `super::tables`).
+    At,
+    /// `table.decide(program)` (a decision table parameter).
+    Decide,
 }
 
 impl Func {
@@ -181,6 +186,8 @@ impl Func {
             ("because", 2) => Func::Because,
             ("others", 2) => Func::Others,
             ("mean_score", 1) => Func::MeanScore,
+            ("at", 2) => Func::At,
+            ("decide", 2) => Func::Decide,
             _ => return None,
         })
     }
@@ -201,11 +208,13 @@ fn to_rhai<T>() -> Run<T> {
 impl Compiled {
     /// Translates `ast` (params folded in), or `None` when it uses anything outside the subset.
     /// `findings` says whether the script sees the `findings` constant (the policy).
-    pub(crate) fn new(ast: &AST, findings: bool) -> Option<Compiled> {
+    /// `params` is the map folded in: Rhai folds `params.x` but not `params.x.at(…)`, whose
+    /// scale or decision table the translation then takes from it.
+    pub(crate) fn new(ast: &AST, findings: bool, params: Option<&Map>) -> Option<Compiled> {
         if ast.has_functions() {
             return None;
         }
-        let mut names = Names { locals: Vec::new(), most: 0, findings };
+        let mut names = Names { locals: Vec::new(), most: 0, findings, params };
         let body = names.block(ast.statements())?;
         Some(Compiled { body, locals: names.most })
     }
@@ -223,13 +232,14 @@ impl Compiled {
 }
 
 /// The variables in scope while translating, innermost last.
-struct Names {
+struct Names<'p> {
     locals: Vec<ImmutableString>,
     most: usize,
     findings: bool,
+    params: Option<&'p Map>,
 }
 
-impl Names {
+impl Names<'_> {
     fn block(&mut self, stmts: &[Stmt]) -> Option<Block> {
         let depth = self.locals.len();
         let steps = stmts.iter().map(|s| self.step(s)).collect::<Option<Vec<_>>>();
@@ -302,10 +312,20 @@ impl Names {
             },
             Expr::Stmt(b) => Code::Block(self.block(b.statements())?),
             Expr::FnCall(f, _) => self.call(f)?,
-            Expr::Dot(x, flags, _) if !flags.contains(ASTFlags::NEGATED) => {
-                let lhs = self.code(&x.lhs)?;
-                self.chain(lhs, &x.rhs)?
-            }
+            Expr::Dot(x, flags, _) if !flags.contains(ASTFlags::NEGATED) => match (&x.lhs, &x.rhs, self.params) {
+                // `params.NAME.…`: the parameter's value, as folding would have made it.
+                (Expr::Variable(v, _, _), Expr::Dot(inner, _, _), Some(params))
+                    if v.1 == "params" && v.2.is_empty() && !self.locals.contains(&v.1) =>
+                {
+                    let Expr::Property(p, _) = &inner.lhs else { return None };
+                    let value = params.get(p.2.as_str())?;
+                    self.chain(Code::Const(Value::of(value)), &inner.rhs)?
+                }
+                _ => {
+                    let lhs = self.code(&x.lhs)?;
+                    self.chain(lhs, &x.rhs)?
+                }
+            },
             Expr::And(x, _) => Code::And(x.iter().map(|e| self.code(e)).collect::<Option<_>>()?),
             Expr::Or(x, _) => Code::Or(x.iter().map(|e| self.code(e)).collect::<Option<_>>()?),
             Expr::Coalesce(x, _) => Code::Coalesce(x.iter().map(|e| self.code(e)).collect::<Option<_>>()?),
@@ -554,6 +574,9 @@ impl Frame<'_> {
 
     #[inline(never)]
     fn call(&mut self, f: Func, args: &[Code]) -> Run<Value> {
+        if let (Func::At | Func::Decide, [on, x]) = (f, args) {
+            return self.look_up(f, on, x);
+        }
         let v = match args {
             [a] => {
                 let a = self.value(a)?;
@@ -567,6 +590,39 @@ impl Frame<'_> {
             _ => None,
         };
         v.ok_or(Stop::ToRhai)
+    }
+
+    /// A scale's or a decision table's value, noting the program fields it reads as read.
+    #[inline(never)]
+    fn look_up(&mut self, f: Func, on: &Code, x: &Code) -> Run<Value> {
+        let on = self.value(on)?;
+        let x = self.value(x)?;
+        let Value::Other(d) = on else { return to_rhai() };
+        let program = &self.inputs.program.0;
+        let found = match (f, &x) {
+            (Func::At, _) => {
+                let Some(scale) = d.read_lock::<ScaleRef>() else { return to_rhai() };
+                let x = match x {
+                    Value::Program => {
+                        self.reads.push(scale.0.input);
+                        program.field(scale.0.input)
+                    }
+                    Value::Unit | Value::Int(_) | Value::Float(_) | Value::Money(_) => x.into_dynamic(self.inputs),
+                    _ => return to_rhai(),
+                };
+                scale.0.at(&x).map_err(|_| Stop::ToRhai)?
+            }
+            (_, Value::Program) => {
+                let Some(table) = d.read_lock::<TableRef>() else { return to_rhai() };
+                let reads = &mut *self.reads;
+                table.0.decide(|i| {
+                    reads.push(i);
+                    program.field(i)
+                })
+            }
+            _ => return to_rhai(),
+        };
+        Ok(Value::of(&found))
     }
 
     #[inline(never)]
@@ -756,19 +812,18 @@ fn compare(op: Bin, o: std::cmp::Ordering) -> bool {
 
 /// Rhai's float operators, comparisons within a relative epsilon (its checked build).
 fn float(op: Bin, x: FLOAT, y: FLOAT) -> Value {
-    let max = || if x * y == 0.0 { 1.0 } else { x.abs().max(y.abs()) };
-    let e = FLOAT::EPSILON;
+    use super::value::float as f;
     Value::Bool(match op {
         Bin::Add => return Value::Float(x + y),
         Bin::Sub => return Value::Float(x - y),
         Bin::Mul => return Value::Float(x * y),
         Bin::Div => return Value::Float(x / y),
-        Bin::Eq => max() == 0.0 || (x - y).abs() / max() <= e,
-        Bin::Ne => max() != 0.0 && (x - y).abs() / max() > e,
-        Bin::Gt => max() != 0.0 && (x - y) / max() > e,
-        Bin::Ge => max() == 0.0 || (x - y) / max() > -e,
-        Bin::Lt => max() != 0.0 && (y - x) / max() > e,
-        Bin::Le => max() == 0.0 || (y - x) / max() > -e,
+        Bin::Eq => f::eq(x, y),
+        Bin::Ne => f::ne(x, y),
+        Bin::Gt => f::gt(x, y),
+        Bin::Ge => f::ge(x, y),
+        Bin::Lt => f::lt(x, y),
+        Bin::Le => f::le(x, y),
     })
 }
 
@@ -881,7 +936,7 @@ mod tests {
             // Parsed, then optimised, as `rules::compile` does.
             let ast = ruleset.engine.compile_with_scope(&scope, text).unwrap();
             let ast = ruleset.engine.optimize_ast(&scope, ast, rhai::OptimizationLevel::Simple);
-            let compiled = Compiled::new(&ast, false);
+            let compiled = Compiled::new(&ast, false, None);
             let (mut ran, mut rhai_ran) = (false, false);
             for p in sc.programs.iter().step_by(37) {
                 let view = program_view(p, &cx);

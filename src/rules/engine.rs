@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::files::RuleFiles;
+use super::tables::{ScaleRef, TableRef};
 use super::value::Value;
 use crate::diagnostic::Source;
 use crate::money::{Money, Unit};
@@ -295,6 +296,7 @@ pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine
     register_program(&mut engine);
     register_findings(&mut engine);
     register_kpi(&mut engine);
+    register_tables(&mut engine);
     engine
 }
 
@@ -569,41 +571,7 @@ pub(crate) struct ProgramData {
     pub kpi: Dynamic,
 }
 
-/// Every field a script can read from `program`, with what it holds (for docs, checks and "did you mean").
-pub const PROGRAM_FIELDS: [(&str, &str); 32] = [
-    ("id", "program id (事業番号)"),
-    ("name", "program name (事業名)"),
-    ("department", "owning bureau id"),
-    ("department_name", "owning bureau name (局・区名)"),
-    ("cluster", "business cluster id, or ()"),
-    ("cluster_name", "business cluster name, or ()"),
-    ("cluster_group", "business cluster group, or ()"),
-    ("reform_type", "the cluster's reform type, or ()"),
-    ("kind", "\"mandatory\", \"discretionary\", \"investment\" or \"new\""),
-    ("kind_ja", "義務的 / 裁量的 / 投資的 / 新規"),
-    ("prior_cost", "前年度予算額 (money)"),
-    ("requested", "要求額 (money)"),
-    ("growth", "requested ÷ prior_cost − 1, or () when there was no prior cost"),
-    ("subsidy_ratio", "国庫・県支出金 share of cost, 0..1"),
-    ("fees", "使用料・手数料 at the requested level (money)"),
-    ("bondable_share", "起債充当率, 0..1"),
-    ("specific_share", "特定財源 share: subsidies + fees + bonds, 0..1"),
-    ("general_revenue", "一般財源 needed at the requested level (money)"),
-    ("strategy", "\"earning\", \"high_quality\", \"safety\" or ()"),
-    ("strategy_ja", "稼げるまち / ハイクオリティ / 安全・安心, or ()"),
-    ("next_generation", "counts toward the 次世代投資枠 (true/false)"),
-    ("all_or_nothing", "a new initiative funded in full or not at all"),
-    ("demand_trend", "relative change in demand (−0.3 = fell 30%), or ()"),
-    ("satisfaction", "citizen need / satisfaction 0..1, or ()"),
-    ("overlap_with", "id of a program with the same purpose, or ()"),
-    ("overlap_name", "name of that program, or ()"),
-    ("service_level", "level against the national standard (1.0 = same), or ()"),
-    ("digital_share", "share of procedures online 0..1, or ()"),
-    ("private_capacity", "how far private providers could deliver it 0..1, or ()"),
-    ("outsourced", "already outsourced (true/false)"),
-    ("natural_savings", "savings not of the bureau's own doing (money)"),
-    ("kpi", "#{ indicator, baseline, target, actual, achievement, direction, direction_ja } or ()"),
-];
+pub use super::fields::PROGRAM_FIELDS;
 
 /// Every field of [`ProgramData`], in [`PROGRAM_FIELDS`] order, as its getter returns it.
 macro_rules! program_fields {
@@ -665,6 +633,15 @@ impl ProgramData {
 /// The index of a program field in [`PROGRAM_FIELDS`].
 pub(crate) fn program_field(name: &str) -> Option<u8> {
     FIELD_NAMES.iter().position(|f| *f == name).and_then(|i| u8::try_from(i).ok())
+}
+
+impl ProgramView {
+    /// Field `i` (an index into [`PROGRAM_FIELDS`]), noted as read like `program.<field>` (for a
+    /// scale or a decision table reading the program on a script's behalf).
+    pub(crate) fn read(&self, i: u8) -> Dynamic {
+        note_read(i);
+        self.0.field(i)
+    }
 }
 
 const ID: u8 = 0;
@@ -872,6 +849,25 @@ fn register_kpi(engine: &mut Engine) {
     });
 }
 
+/// `scale.at(program)`, `scale.at(x)`, `table.decide(program)`.
+fn register_tables(engine: &mut Engine) {
+    engine.register_type_with_name::<ScaleRef>("Scale");
+    engine.register_type_with_name::<TableRef>("DecisionTable");
+    fn run(r: Result<Dynamic, String>) -> Result<Dynamic, Box<EvalAltResult>> {
+        r.map_err(|m| Box::new(EvalAltResult::ErrorRuntime(m.into(), Position::NONE)))
+    }
+    engine.register_fn("at", |s: &mut ScaleRef, p: ProgramView| run(s.0.at(&p.read(s.0.input))));
+    engine.register_fn("at", |s: &mut ScaleRef, x: FLOAT| run(s.0.at(&Dynamic::from_float(x))));
+    engine.register_fn("at", |s: &mut ScaleRef, x: INT| run(s.0.at(&Dynamic::from_int(x))));
+    engine.register_fn("at", |s: &mut ScaleRef, x: Decimal| run(s.0.at(&Dynamic::from_decimal(x))));
+    engine.register_fn("at", |_: &mut ScaleRef, _: ()| Dynamic::UNIT);
+    engine.register_fn("decide", |t: &mut TableRef, p: ProgramView| t.0.decide(|i| p.read(i)));
+    engine.register_fn("to_string", |s: &mut ScaleRef| s.0.to_string());
+    engine.register_fn("to_debug", |s: &mut ScaleRef| s.0.to_string());
+    engine.register_fn("to_string", |t: &mut TableRef| t.0.to_string());
+    engine.register_fn("to_debug", |t: &mut TableRef| t.0.to_string());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -934,7 +930,7 @@ mod tests {
 
     #[test]
     fn every_documented_program_field_has_its_getter() {
-        let documented: Vec<&str> = PROGRAM_FIELDS.iter().map(|(name, _)| *name).collect();
+        let documented: Vec<&str> = PROGRAM_FIELDS.iter().map(|f| f.name).collect();
         assert_eq!(documented, FIELD_NAMES);
     }
 

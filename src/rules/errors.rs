@@ -5,13 +5,70 @@ use std::sync::Arc;
 use rhai::{EvalAltResult, ParseErrorType, Position};
 
 use super::engine::{
-    FINDING_FIELDS, MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE, PROGRAM_FIELDS,
-    Removed, Sources, TIME_LIMIT,
+    FINDING_FIELDS, MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE, Removed, Sources,
+    TIME_LIMIT,
 };
 use crate::diagnostic::{Diagnostic, Location, Source, suggestion};
 
 /// The variables a script sees, for "did you mean".
 const VARIABLES: [&str; 3] = ["program", "params", "findings"];
+/// Every variable some script sees (a bureau's policy also `assessment` and `bureau`).
+const SCRIPT_VARIABLES: [&str; 5] = ["program", "params", "findings", "assessment", "bureau"];
+
+/// The alias module `module` (its display name, e.g. `rules/lib/common.rhai`) is imported as in
+/// `source`: `c` for `import "lib/common" as c;`.
+fn import_alias(source: &Arc<Source>, module: &str) -> Option<String> {
+    let stem = module.strip_suffix(".rhai").unwrap_or(module);
+    source.text.match_indices("import").find_map(|(i, _)| {
+        let rest = source.text[i + "import".len()..].trim_start();
+        let path = rest.strip_prefix('"')?;
+        let (path, after) = path.split_once('"')?;
+        if path.is_empty() || !stem.ends_with(path.trim_end_matches(".rhai")) {
+            return None;
+        }
+        let after = after.trim_start().strip_prefix("as")?;
+        let alias: String = after.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        (!alias.is_empty()).then_some(alias)
+    })
+}
+
+/// `program` (or `params`, …) used inside a function that does not take it: a function, in a
+/// script or an imported module, sees only its own arguments.
+fn not_an_argument(name: &str, at: &Location, alias: Option<&str>) -> Diagnostic {
+    let text = &at.source.text;
+    let before = &text[..at.span.start.min(text.len())];
+    // The nearest `fn NAME(ARGS)` before the use: the function it is in.
+    let function = before.rfind("fn ").and_then(|i| {
+        let rest = &before[i + 3..];
+        let open = rest.find('(')?;
+        let close = rest[open..].find(')')? + open;
+        let fname = rest[..open].trim();
+        let is_name = !fname.is_empty() && fname.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        is_name.then(|| (fname.to_string(), rest[open + 1..close].trim().to_string()))
+    });
+    let (fname, args) = function.unwrap_or_else(|| ("helper".to_string(), String::new()));
+    let mut wanted: Vec<String> = args.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+    for v in ["program", "params"] {
+        if (v == name || text.contains(&format!("{v}."))) && !wanted.iter().any(|a| a == v) {
+            wanted.push(v.to_string());
+        }
+    }
+    if !wanted.iter().any(|a| a == name) {
+        wanted.push(name.to_string());
+    }
+    let signature = format!("fn {fname}({})", wanted.join(", "));
+    let shown_args = if args.is_empty() { String::new() } else { args.clone() };
+    let call = match alias {
+        Some(a) => format!("{a}::{fname}({})", wanted.join(", ")),
+        None => format!("{fname}({})", wanted.join(", ")),
+    };
+    Diagnostic::error(format!("`{name}` is not an argument of `fn {fname}({shown_args})`"))
+        .at(at.clone())
+        .note(format!(
+            "a function sees only the arguments it takes: `{name}` is a variable of the rule script, not of the functions it calls or imports"
+        ))
+        .hint(format!("take it as an argument, `{signature} {{ … }}`, and pass it where the function is called: `{call}`"))
+}
 
 /// A place in `source` from a Rhai position (line 1, column 1 when the position is unknown).
 pub fn location(source: &Arc<Source>, pos: Position) -> Location {
@@ -36,6 +93,8 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
     let mut err = err;
     let mut source = Arc::clone(source);
     let mut notes = Vec::new();
+    // The name the module where the error happened is imported as (`import "lib/x" as c`).
+    let mut alias = None;
     loop {
         match err {
             EvalAltResult::ErrorInFunctionCall(name, fn_source, inner, pos) => {
@@ -49,6 +108,7 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
             }
             EvalAltResult::ErrorInModule(name, inner, pos) => {
                 notes.push(format!("in module `{name}`, imported at {}", place(&source, *pos)));
+                alias = import_alias(&source, name);
                 if let Some(s) = sources.get(name) {
                     source = s;
                 }
@@ -61,6 +121,13 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
     let at = location(&source, pos);
     let word = at_word(&at);
     let d = match err {
+        EvalAltResult::ErrorParsing(ParseErrorType::VariableUndefined(name), _)
+        | EvalAltResult::ErrorVariableNotFound(name, _)
+            if SCRIPT_VARIABLES.contains(&name.as_str()) =>
+        {
+            // Declared for every script, so unknown only inside a function: Rhai functions see their arguments only.
+            not_an_argument(name, &at, alias.as_deref())
+        }
         EvalAltResult::ErrorParsing(ParseErrorType::VariableUndefined(name), _)
         | EvalAltResult::ErrorVariableNotFound(name, _) => Diagnostic::error(format!("unknown variable `{name}`"))
             .at(at)
@@ -181,7 +248,7 @@ fn function_not_found(sig: &str, at: Location) -> Diagnostic {
     if let Some(rest) = sig.strip_prefix("get$") {
         let (field, ty) = rest.split_once(' ').unwrap_or((rest, ""));
         let (object, fields): (&str, Vec<&str>) = if ty.contains("Program") {
-            ("program", PROGRAM_FIELDS.iter().map(|(f, _)| *f).collect())
+            ("program", super::fields::program_field_names().collect())
         } else if ty.contains("Finding") {
             ("a finding", FINDING_FIELDS.to_vec())
         } else {

@@ -16,7 +16,7 @@ use rhai::{AST, ASTNode, Expr, FnCallExpr, Position, Stmt, Token};
 
 use super::engine::REMOVED_FUNCTIONS;
 use super::errors::{location, removed_function};
-use super::params::{ParamUnit, Parameters};
+use super::params::{ParamUnit, ParamValue, Parameters};
 use crate::assessment::Action;
 use crate::diagnostic::{Diagnostic, Source, suggestion};
 use crate::scenario::{ProgramKind, Strategy};
@@ -284,11 +284,16 @@ fn kind_of(e: &Expr, known: &Known<'_>) -> Option<KindOf> {
                 "kpi" => return None,
                 _ => Base::Number,
             },
-            (Some("params"), name) => match known.parameters.list.get(name)?.unit {
-                ParamUnit::Text => Base::Text,
-                ParamUnit::Flag => Base::Bool,
-                _ => Base::Number,
-            },
+            (Some("params"), name) => {
+                let p = known.parameters.list.get(name)?;
+                match (&p.value, p.unit) {
+                    // A scale or a decision table is read through `.at(…)` or `.decide(…)`.
+                    (ParamValue::Scale(_) | ParamValue::Table(_), _) => return None,
+                    (_, ParamUnit::Text) => Base::Text,
+                    (_, ParamUnit::Flag) => Base::Bool,
+                    _ => Base::Number,
+                }
+            }
             (_, "action" | "reason" | "viewpoint" | "indicator") => Base::Text,
             (_, "score" | "baseline" | "target" | "actual") => Base::Number,
             _ => return None,

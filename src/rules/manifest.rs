@@ -9,10 +9,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::files::RuleFiles;
-use super::params::{ParamUnit, ParamValue, Parameter, Parameters, Scheduled, fiscal_year_of};
+use super::params::{ForPrograms, ParamUnit, ParamValue, Parameter, Parameters, Scalar, Scheduled, fiscal_year_of};
+use super::tables::{Place, ScaleFile, TableFile, read_scale, read_table};
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::files::Refusal;
 use crate::number::from_f64 as decimal_from_f64;
+use crate::scenario::ProgramKind;
 
 /// The manifest as written.
 #[derive(Debug, Deserialize)]
@@ -56,20 +58,126 @@ struct PolicyFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ParameterFile {
-    value: Spanned<toml::Value>,
-    unit: Spanned<String>,
+    value: Option<Spanned<toml::Value>>,
+    /// A bracket scale instead of one value.
+    scale: Option<Spanned<ScaleFile>>,
+    /// A decision table instead of one value (its outputs carry their units).
+    table: Option<Spanned<TableFile>>,
+    unit: Option<Spanned<String>>,
     description: String,
     #[serde(default)]
     effective: Vec<Spanned<EffectiveFile>>,
+    /// Values for the programs of one bureau or one kind.
+    #[serde(default)]
+    overrides: Vec<Spanned<OverrideFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OverrideFile {
+    department: Option<Spanned<String>>,
+    kind: Option<Spanned<String>>,
+    value: Option<Spanned<toml::Value>>,
+    scale: Option<Spanned<ScaleFile>>,
+    table: Option<Spanned<TableFile>>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EffectiveFile {
     from: Spanned<toml::Value>,
-    value: Spanned<toml::Value>,
+    value: Option<Spanned<toml::Value>>,
+    scale: Option<Spanned<ScaleFile>>,
+    table: Option<Spanned<TableFile>>,
     #[serde(default)]
     note: Option<String>,
+}
+
+/// One value of a parameter as written: a scalar, a scale or a decision table.
+enum Written {
+    Value(Spanned<toml::Value>),
+    Scale(Spanned<ScaleFile>),
+    Table(Spanned<TableFile>),
+}
+
+/// What a parameter's `value`, `scale` and `table` fields are, as written.
+type WrittenFields = (Option<Spanned<toml::Value>>, Option<Spanned<ScaleFile>>, Option<Spanned<TableFile>>);
+
+/// A later value of a parameter (`what`: a scheduled change, a bureau's or a kind's value): one of
+/// `value`, `scale` and `table`, of the same kind as its first value, checked; with where it is
+/// written (`at`: the entry, for a scale or a table).
+fn another_value(
+    (value, scale, table): WrittenFields,
+    at: Location,
+    what: &str,
+    first: &ParamValue,
+    unit: Option<ParamUnit>,
+    place: &Place<'_>,
+) -> Result<(ParamValue, Location), Vec<Diagnostic>> {
+    let name = place.name;
+    let written = Written::one_of(value, scale, table, at.clone(), name).map_err(|d| vec![d])?;
+    if !written.same_kind_as(first) {
+        return Err(vec![
+            Diagnostic::error(format!("{what} of `{name}` must be of the same kind as its first value"))
+                .at(at)
+                .hint("a value goes with a `value`, a scale with a `scale`, a decision table with a `table`"),
+        ]);
+    }
+    let at = match &written {
+        Written::Value(v) => Location::new(place.source, v.span()),
+        _ => at,
+    };
+    written.read(name, unit, place).map(|v| (v, at))
+}
+
+impl Written {
+    /// Exactly one of `value`, `scale` and `table`; `span` is where to point when none is given.
+    fn one_of(
+        value: Option<Spanned<toml::Value>>,
+        scale: Option<Spanned<ScaleFile>>,
+        table: Option<Spanned<TableFile>>,
+        at: Location,
+        name: &str,
+    ) -> Result<Written, Diagnostic> {
+        match (value, scale, table) {
+            (Some(v), None, None) => Ok(Written::Value(v)),
+            (None, Some(s), None) => Ok(Written::Scale(s)),
+            (None, None, Some(t)) => Ok(Written::Table(t)),
+            (None, None, None) => Err(Diagnostic::error(format!("parameter `{name}` has no `value`"))
+                .at(at)
+                .hint("give it a `value`, a `scale = { input, brackets }` or a `table = { outputs, rows }`")),
+            _ => {
+                Err(Diagnostic::error(format!("parameter `{name}` has more than one of `value`, `scale` and `table`"))
+                    .at(at)
+                    .hint("a parameter is one value, one scale or one decision table; declare two parameters for two"))
+            }
+        }
+    }
+
+    /// Whether it is a value, a scale or a table as `value` is.
+    fn same_kind_as(&self, value: &ParamValue) -> bool {
+        matches!(
+            (self, value),
+            (Written::Value(_), ParamValue::Scalar(_))
+                | (Written::Scale(_), ParamValue::Scale(_))
+                | (Written::Table(_), ParamValue::Table(_))
+        )
+    }
+
+    /// The value, checked against `unit` (none for a table).
+    fn read(self, name: &str, unit: Option<ParamUnit>, place: &Place<'_>) -> Result<ParamValue, Vec<Diagnostic>> {
+        let loc = |span| Location::new(place.source, span);
+        match (self, unit) {
+            (Written::Value(v), Some(unit)) => ParamValue::from_toml(unit, v.get_ref())
+                .map_err(|found| vec![type_error(name, unit, &found, loc(v.span()))]),
+            (Written::Scale(s), Some(unit)) => read_scale(s, unit, place).map(|s| ParamValue::Scale(Arc::new(s))),
+            (Written::Table(t), _) => read_table(t, place).map(|t| ParamValue::Table(Arc::new(t))),
+            // The missing unit is reported once, by the caller.
+            (_, None) => Err(Vec::new()),
+        }
+    }
 }
 
 /// The six viewpoints of the reform plan (K-PLAN in docs/sources.md, 視点1–6), to say which one is missing.
@@ -258,33 +366,66 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                     .hint("use lowercase letters, digits and `_`, starting with a letter"),
             );
         }
-        let Some(unit) = ParamUnit::parse(p.unit.get_ref()) else {
-            let expected = ParamUnit::ALL.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
-            let d = Diagnostic::error(format!("unknown unit `{}`", p.unit.get_ref())).at(loc(p.unit.span()));
-            errors.push(
-                match crate::diagnostic::suggestion(p.unit.get_ref(), ParamUnit::ALL.iter().map(|u| u.name())) {
-                    Some(s) => d.hint(format!("did you mean `{s}`?")),
-                    None => d.hint(format!("expected one of {expected}")),
-                },
-            );
-            continue;
+        let place = Place { source: &source, name: &name };
+        let written = match Written::one_of(p.value, p.scale, p.table, key_loc.clone(), &name) {
+            Ok(w) => w,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
         };
-        let value = match ParamValue::from_toml(unit, p.value.get_ref()) {
+        // A table's outputs carry their units; a value and a scale have one.
+        let unit = match (&written, &p.unit) {
+            (Written::Table(_), Some(u)) => {
+                errors.push(
+                    Diagnostic::error(format!("decision table `{name}` has a `unit`; its outputs carry theirs"))
+                        .at(loc(u.span()))
+                        .hint("remove `unit` and give each output its unit in `outputs = { … }`"),
+                );
+                continue;
+            }
+            (Written::Table(_), None) => None,
+            (_, None) => {
+                errors.push(Diagnostic::error(format!("parameter `{name}` has no `unit`")).at(key_loc.clone()).hint(
+                    format!(
+                        "add `unit = …`, one of {}",
+                        ParamUnit::ALL.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+                continue;
+            }
+            (_, Some(u)) => match ParamUnit::parse(u.get_ref()) {
+                Some(unit) => Some(unit),
+                None => {
+                    let expected = ParamUnit::ALL.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+                    let d = Diagnostic::error(format!("unknown unit `{}`", u.get_ref())).at(loc(u.span()));
+                    errors.push(
+                        match crate::diagnostic::suggestion(u.get_ref(), ParamUnit::ALL.iter().map(|u| u.name())) {
+                            Some(s) => d.hint(format!("did you mean `{s}`?")),
+                            None => d.hint(format!("expected one of {expected}")),
+                        },
+                    );
+                    continue;
+                }
+            },
+        };
+        let value = match written.read(&name, unit, &place) {
             Ok(v) => v,
-            Err(found) => {
-                errors.push(type_error(&name, unit, &found, loc(p.value.span())));
+            Err(mut es) => {
+                errors.append(&mut es);
                 continue;
             }
         };
         let mut effective = Vec::new();
         for e in p.effective {
+            let espan = e.span();
             let e = e.into_inner();
-            let Some(fy) = fiscal_year_of(e.from.get_ref()) else {
-                errors.push(
-                    Diagnostic::error("`from` must be a fiscal year such as `2027` or a date such as `2027-04-01`")
-                        .at(loc(e.from.span())),
-                );
-                continue;
+            let fy = match fiscal_year_of(e.from.get_ref()) {
+                Ok(fy) => fy,
+                Err(bad) => {
+                    errors.push(Diagnostic::error(bad.message).at(loc(e.from.span())).hint(bad.hint));
+                    continue;
+                }
             };
             if let Some(last) = effective.last().map(|s: &Scheduled| s.from_fiscal_year) {
                 if fy <= last {
@@ -296,24 +437,66 @@ pub fn read_files(files: &RuleFiles) -> Result<Manifest, Vec<Diagnostic>> {
                     );
                 }
             }
-            match ParamValue::from_toml(unit, e.value.get_ref()) {
-                Ok(value) => {
-                    effective.push(Scheduled { from_fiscal_year: fy, value, location: Some(loc(e.value.span())) })
-                }
-                Err(found) => errors.push(type_error(&name, unit, &found, loc(e.value.span()))),
+            match another_value((e.value, e.scale, e.table), loc(espan.clone()), "a change", &value, unit, &place) {
+                Ok((value, at)) => effective.push(Scheduled { from_fiscal_year: fy, value, location: Some(at) }),
+                Err(mut es) => errors.append(&mut es),
             }
             let _ = e.note;
+        }
+        let mut for_programs = Vec::new();
+        for o in p.overrides {
+            let ospan = o.span();
+            let o = o.into_inner();
+            let at = loc(ospan);
+            let kind = match &o.kind {
+                None => None,
+                Some(k) => match ProgramKind::parse(k.get_ref()) {
+                    Some(kind) => Some(kind),
+                    None => {
+                        let ids: Vec<&str> = ProgramKind::ALL.iter().map(|k| k.id()).collect();
+                        let d = Diagnostic::error(format!("unknown program kind `{}`", k.get_ref())).at(loc(k.span()));
+                        errors.push(match crate::diagnostic::suggestion(k.get_ref(), ids.iter().copied()) {
+                            Some(s) => d.hint(format!("did you mean `{s}`?")),
+                            None => {
+                                d.hint(format!("a kind is one of {} (or 義務的, 裁量的, 投資的, 新規)", ids.join(", ")))
+                            }
+                        });
+                        continue;
+                    }
+                },
+            };
+            if o.department.is_none() && kind.is_none() {
+                errors.push(
+                    Diagnostic::error(format!("an override of `{name}` says neither `department` nor `kind`"))
+                        .at(at)
+                        .hint("name the bureau (`department = \"kodomo_katei\"`), the kind (`kind = \"investment\"`), or both; the value for every program is `value`"),
+                );
+                continue;
+            }
+            match another_value((o.value, o.scale, o.table), at, "an override", &value, unit, &place) {
+                Ok((v, at)) => for_programs.push(ForPrograms {
+                    department_location: o.department.as_ref().map(|d| loc(d.span())),
+                    department: o.department.map(|d| d.into_inner().trim().to_string()),
+                    kind,
+                    value: v,
+                    note: o.note,
+                    location: Some(at),
+                }),
+                Err(mut es) => errors.append(&mut es),
+            }
         }
         parameters.list.insert(
             name.clone(),
             Parameter {
                 name,
-                unit,
+                // A decision table's outputs carry their units; as a whole it is none of them.
+                unit: unit.unwrap_or(ParamUnit::Text),
                 description: p.description,
                 value,
                 effective,
                 location: Some(key_loc),
                 overridden: None,
+                for_programs,
             },
         );
     }
@@ -350,9 +533,10 @@ pub(crate) fn plausible(
 ) {
     for p in parameters.list.values() {
         let values = std::iter::once((&p.value, p.location.clone()))
-            .chain(p.effective.iter().map(|e| (&e.value, e.location.clone())));
+            .chain(p.effective.iter().map(|e| (&e.value, e.location.clone())))
+            .chain(p.for_programs.iter().map(|o| (&o.value, o.location.clone())));
         for (value, at) in values {
-            let ParamValue::Number(n) = value else { continue };
+            let ParamValue::Scalar(Scalar::Number(n)) = value else { continue };
             match p.unit {
                 ParamUnit::Score if *n < lo || *n > hi => errors.push(
                     Diagnostic::error(format!(

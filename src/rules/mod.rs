@@ -7,13 +7,17 @@
 //! `rules/README.md` documents the folder for policy designers.
 
 pub(crate) mod compiled;
+pub mod doc;
 pub mod engine;
 mod errors;
+mod fields;
 mod files;
 mod lint;
 pub mod manifest;
 pub mod params;
 pub mod scan;
+pub mod tables;
+mod units;
 pub(crate) mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,9 +28,10 @@ use rhai::{AST, Dynamic, Engine, OptimizationLevel, Scope};
 use rust_decimal::Decimal;
 
 pub use engine::{PROGRAM_FIELDS, Printed, ProgramView, Sources};
+pub use fields::{FieldDoc, FieldType, program_field_doc};
 pub use files::{MemoryFolder, RuleFiles};
 pub(crate) use lint::returned_key;
-pub use params::{ParamUnit, ParamValue, Parameter, Parameters};
+pub use params::{ParamUnit, ParamValue, Parameter, Parameters, Scalar};
 
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::scenario::{Located, Scenario};
@@ -204,6 +209,9 @@ impl Ruleset {
             }
         }
         check_references(&sources, &parameters, &mut errors, &mut warnings);
+        if let Some(ids) = &departments {
+            check_bureaus(&parameters, ids, &mut errors);
+        }
         if !errors.is_empty() {
             return Err(Error::Input(errors));
         }
@@ -324,7 +332,7 @@ fn check_references(
     warnings: &mut Vec<Diagnostic>,
 ) {
     let declared: Vec<&str> = parameters.list.keys().map(String::as_str).collect();
-    let fields: Vec<&str> = PROGRAM_FIELDS.iter().map(|(f, _)| *f).collect();
+    let fields: Vec<&str> = fields::program_field_names().collect();
     let mut used = BTreeSet::new();
     for source in sources.all() {
         for r in scan::references(&source.text, &["params", "program"]) {
@@ -362,6 +370,30 @@ fn check_references(
                     .at_opt(p.location.clone())
                     .hint(format!("read it as `params.{}`, or remove it", p.name)),
             );
+        }
+    }
+}
+
+/// Every bureau a per-bureau value names must be one of the scenario's.
+fn check_bureaus(parameters: &Parameters, ids: &[String], errors: &mut Vec<Diagnostic>) {
+    for p in parameters.list.values() {
+        for o in &p.for_programs {
+            let Some(d) = &o.department else { continue };
+            if !ids.contains(d) {
+                let e = Diagnostic::error(format!(
+                    "`{}` has a value for bureau `{d}`, which the scenario does not have",
+                    p.name
+                ))
+                .at_opt(o.department_location.clone())
+                .note("the value would hold for no program");
+                errors.push(match crate::diagnostic::suggestion(d, ids.iter().map(String::as_str)) {
+                    Some(s) => e.hint(format!("did you mean `{s}`?")),
+                    None => e.hint(format!(
+                        "the scenario's bureaus are {}",
+                        ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                });
+            }
         }
     }
 }

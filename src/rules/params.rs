@@ -6,126 +6,37 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use rhai::Dynamic;
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
+use super::tables::{Scale, ScaleRef, Table, TableRef};
+pub use super::units::{ParamUnit, Scalar};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::money::Money;
-use crate::scenario::Located;
+use crate::scenario::{Located, ProgramKind};
 
-/// What kind of value a parameter holds, and how scripts see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamUnit {
-    /// A share or multiplier such as `0.9` or `"90%"`; a number (FLOAT) in scripts.
-    Ratio,
-    /// A score on the ruleset's scale; a number (FLOAT) in scripts.
-    Score,
-    /// A whole number; an integer in scripts.
-    Count,
-    /// Money such as `"1.5億円"`; exact yen (Decimal) in scripts.
-    Yen,
-    /// `true` or `false`.
-    Flag,
-    /// Words, e.g. a label used in reasons.
-    Text,
-}
-
-impl ParamUnit {
-    pub const ALL: [ParamUnit; 6] =
-        [ParamUnit::Ratio, ParamUnit::Score, ParamUnit::Count, ParamUnit::Yen, ParamUnit::Flag, ParamUnit::Text];
-
-    /// The name written in `ruleset.toml`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ParamUnit::Ratio => "ratio",
-            ParamUnit::Score => "score",
-            ParamUnit::Count => "count",
-            ParamUnit::Yen => "円",
-            ParamUnit::Flag => "flag",
-            ParamUnit::Text => "text",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ParamUnit> {
-        match s.trim() {
-            "yen" => Some(ParamUnit::Yen),
-            s => ParamUnit::ALL.into_iter().find(|u| u.name() == s),
-        }
-    }
-
-    fn example(self) -> &'static str {
-        match self {
-            ParamUnit::Ratio => "a number such as `0.9` or a percentage such as \"90%\"",
-            ParamUnit::Score => "a number such as `3` or `2.5`",
-            ParamUnit::Count => "a whole number such as `2`",
-            ParamUnit::Yen => "an amount such as \"1.5億円\" or \"500万円\"",
-            ParamUnit::Flag => "`true` or `false`",
-            ParamUnit::Text => "a string in quotes",
-        }
-    }
-}
-
-impl fmt::Display for ParamUnit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A parameter's value, already checked against its unit.
+/// A parameter's value, already checked: one value of its unit, a scale or a decision table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamValue {
-    Number(Decimal),
-    Count(i64),
-    Money(Money),
-    Flag(bool),
-    Text(String),
+    Scalar(Scalar),
+    /// A bracket scale on a program field (`scale = { … }`), read as `params.NAME.at(program)`.
+    Scale(Arc<Scale>),
+    /// A decision table on program fields (`table = { … }`), read as `params.NAME.decide(program)`.
+    Table(Arc<Table>),
 }
 
 impl ParamValue {
     /// Reads a TOML value as a value of `unit`; the error says what was expected.
     pub fn from_toml(unit: ParamUnit, v: &toml::Value) -> Result<ParamValue, String> {
-        let found = || describe(v);
-        match unit {
-            ParamUnit::Ratio | ParamUnit::Score => match v {
-                toml::Value::Integer(i) => Ok(ParamValue::Number(Decimal::from(*i))),
-                toml::Value::Float(f) => crate::number::from_f64(*f).map(ParamValue::Number).ok_or_else(found),
-                toml::Value::String(s) if unit == ParamUnit::Ratio => {
-                    crate::number::parse(s).map(ParamValue::Number).ok_or_else(found)
-                }
-                _ => Err(found()),
-            },
-            ParamUnit::Count => match v {
-                toml::Value::Integer(i) => Ok(ParamValue::Count(*i)),
-                _ => Err(found()),
-            },
-            ParamUnit::Yen => match v {
-                toml::Value::Integer(i) => Ok(ParamValue::Money(Money::yen(*i))),
-                toml::Value::String(s) => {
-                    Money::parse(s).map(ParamValue::Money).map_err(|e| format!("{found}: {e}", found = found()))
-                }
-                _ => Err(found()),
-            },
-            ParamUnit::Flag => match v {
-                toml::Value::Boolean(b) => Ok(ParamValue::Flag(*b)),
-                _ => Err(found()),
-            },
-            ParamUnit::Text => match v {
-                toml::Value::String(s) => Ok(ParamValue::Text(s.clone())),
-                _ => Err(found()),
-            },
-        }
+        Scalar::from_toml(unit, v).map(ParamValue::Scalar)
     }
 
     /// The value as a script sees it.
     pub fn to_dynamic(&self) -> Dynamic {
         match self {
-            ParamValue::Number(d) => Dynamic::from_float(d.to_f64().unwrap_or(0.0)),
-            ParamValue::Count(i) => Dynamic::from_int(*i),
-            ParamValue::Money(m) => Dynamic::from_decimal(m.as_decimal()),
-            ParamValue::Flag(b) => Dynamic::from_bool(*b),
-            ParamValue::Text(s) => Dynamic::from(s.clone()),
+            ParamValue::Scalar(s) => s.to_dynamic(),
+            ParamValue::Scale(s) => Dynamic::from(ScaleRef(Arc::clone(s))),
+            ParamValue::Table(t) => Dynamic::from(TableRef(Arc::clone(t))),
         }
     }
 }
@@ -133,24 +44,10 @@ impl ParamValue {
 impl fmt::Display for ParamValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParamValue::Number(d) => write!(f, "{}", d.normalize()),
-            ParamValue::Count(i) => write!(f, "{i}"),
-            ParamValue::Money(m) => write!(f, "{m}"),
-            ParamValue::Flag(b) => write!(f, "{b}"),
-            ParamValue::Text(s) => write!(f, "\"{s}\""),
+            ParamValue::Scalar(s) => write!(f, "{s}"),
+            ParamValue::Scale(s) => write!(f, "{s}"),
+            ParamValue::Table(t) => write!(f, "{t}"),
         }
-    }
-}
-
-fn describe(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) => format!("the string \"{s}\""),
-        toml::Value::Integer(i) => format!("the integer {i}"),
-        toml::Value::Float(x) => format!("the number {x}"),
-        toml::Value::Boolean(b) => format!("`{b}`"),
-        toml::Value::Datetime(d) => format!("the date {d}"),
-        toml::Value::Array(_) => "an array".to_string(),
-        toml::Value::Table(_) => "a table".to_string(),
     }
 }
 
@@ -177,9 +74,58 @@ pub struct Parameter {
     pub location: Option<Location>,
     /// A scenario's override, which applies to every year.
     pub overridden: Option<(ParamValue, Option<Location>)>,
+    /// Values for the programs of one bureau or one kind (`overrides = [{ department, kind, value }]`),
+    /// the first that applies winning.
+    pub for_programs: Vec<ForPrograms>,
+}
+
+/// A parameter's value for the programs of one bureau, of one kind, or of one kind in one bureau.
+#[derive(Debug, Clone)]
+pub struct ForPrograms {
+    /// A bureau id (`kodomo_katei`).
+    pub department: Option<String>,
+    pub kind: Option<ProgramKind>,
+    pub value: ParamValue,
+    pub note: Option<String>,
+    /// Where its value is written.
+    pub location: Option<Location>,
+    /// Where its `department` is written.
+    pub department_location: Option<Location>,
+}
+
+impl ForPrograms {
+    pub fn applies(&self, department: &str, kind: ProgramKind) -> bool {
+        self.department.as_deref().is_none_or(|d| d == department) && self.kind.is_none_or(|k| k == kind)
+    }
+
+    /// Whom it is for, in words: `kodomo_katei`, `investment`, `investment in kodomo_katei`.
+    pub fn whom(&self) -> String {
+        match (&self.department, self.kind) {
+            (Some(d), Some(k)) => format!("{} in {d}", k.id()),
+            (Some(d), None) => d.clone(),
+            (None, Some(k)) => k.id().to_string(),
+            (None, None) => "every program".into(),
+        }
+    }
 }
 
 impl Parameter {
+    /// The value a program of `department` and `kind` sees in `fiscal_year`, and the per-bureau or
+    /// per-kind value that gave it, if one did. A scenario's override still wins: it is the what-if.
+    pub fn value_for_program(
+        &self,
+        fiscal_year: Option<i32>,
+        department: &str,
+        kind: ProgramKind,
+    ) -> (&ParamValue, Option<&ForPrograms>) {
+        if self.overridden.is_none() {
+            if let Some(o) = self.for_programs.iter().find(|o| o.applies(department, kind)) {
+                return (&o.value, Some(o));
+            }
+        }
+        (self.value_for(fiscal_year), None)
+    }
+
     /// The value in force in `fiscal_year`.
     pub fn value_for(&self, fiscal_year: Option<i32>) -> &ParamValue {
         if let Some((v, _)) = &self.overridden {
@@ -225,6 +171,16 @@ impl Parameters {
                 );
                 continue;
             };
+            if let ParamValue::Scale(_) | ParamValue::Table(_) = p.value {
+                let what = if matches!(p.value, ParamValue::Scale(_)) { "a scale" } else { "a decision table" };
+                errors.push(
+                    Diagnostic::error(format!("parameter `{name}` is {what}; a scenario cannot override it"))
+                        .at_opt(key_location(v.location.as_ref(), name))
+                        .note(format!("`{name}` is declared at {}", p.location.as_ref().map_or_else(|| "ruleset.toml".to_string(), |l| l.source.place(l.span.start))))
+                        .hint("copy the rules folder, change it there, and name the copy with `rules = \"…\"`; `waku rules diff` shows what the change does"),
+                );
+                continue;
+            }
             match ParamValue::from_toml(p.unit, &v.value) {
                 Ok(value) => p.overridden = Some((value, v.location.clone())),
                 Err(found) => errors.push(
@@ -241,6 +197,29 @@ impl Parameters {
     pub fn to_map(&self, fiscal_year: Option<i32>) -> rhai::Map {
         self.list.iter().map(|(k, p)| (k.as_str().into(), p.value_for(fiscal_year).to_dynamic())).collect()
     }
+
+    /// Whether some parameter has a value for one bureau's or one kind's programs.
+    pub fn varies_by_program(&self) -> bool {
+        self.list.values().any(|p| !p.for_programs.is_empty())
+    }
+
+    /// Which per-program value of each parameter a program of `department` and `kind` gets:
+    /// programs with the same key see the same `params`.
+    pub fn program_key(&self, department: &str, kind: ProgramKind) -> Vec<Option<usize>> {
+        self.list
+            .values()
+            .filter(|p| !p.for_programs.is_empty() && p.overridden.is_none())
+            .map(|p| p.for_programs.iter().position(|o| o.applies(department, kind)))
+            .collect()
+    }
+
+    /// The `params` map a program of `department` and `kind` sees in `fiscal_year`.
+    pub fn to_map_for(&self, fiscal_year: Option<i32>, department: &str, kind: ProgramKind) -> rhai::Map {
+        self.list
+            .iter()
+            .map(|(k, p)| (k.as_str().into(), p.value_for_program(fiscal_year, department, kind).0.to_dynamic()))
+            .collect()
+    }
 }
 
 /// The key of `name = value` in a scenario's `[parameters]` table, found by looking left of the value.
@@ -255,53 +234,122 @@ fn key_location(value: Option<&Location>, name: &str) -> Option<Location> {
     }
 }
 
-/// Reads `effective = [{ from = 2027, value = … }]`: the fiscal year from an integer or a date (April starts a year).
-pub(crate) fn fiscal_year_of(v: &toml::Value) -> Option<i32> {
-    match v {
-        toml::Value::Integer(i) => i32::try_from(*i).ok(),
+/// Why a `from` of `effective` was refused: the message and a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadStart {
+    pub message: String,
+    pub hint: String,
+}
+
+/// Reads `from` of `effective = [{ from = 2027, value = … }]`: the first fiscal year (年度, April
+/// to March) of the value. A year (`2027`), the first day of a fiscal year (`2027-04-01`) or its
+/// month (`"2027-04"`). A change cannot start inside a fiscal year: the budget is decided for the
+/// whole year, so `2027-10-01` is refused with the years it could mean, never rounded to one.
+pub(crate) fn fiscal_year_of(v: &toml::Value) -> Result<i32, BadStart> {
+    let general = || BadStart {
+        message: "`from` must be a fiscal year such as `2027`, or its first day `2027-04-01`".into(),
+        hint: "a fiscal year (年度) runs from April 1 to March 31; `from = 2027` is FY2027, from April 2027".into(),
+    };
+    let (year, month, day) = match v {
+        toml::Value::Integer(i) => {
+            return i32::try_from(*i).ok().filter(|y| (1900..=2200).contains(y)).ok_or_else(general);
+        }
         toml::Value::Datetime(dt) => {
-            let d = dt.date?;
-            let y = i32::from(d.year);
-            Some(if d.month >= 4 { y } else { y - 1 })
+            let Some(d) = dt.date else { return Err(general()) };
+            if dt.time.is_some() {
+                return Err(BadStart {
+                    message: format!("`from = {dt}` has a time of day"),
+                    hint: format!(
+                        "a value changes from the start of a fiscal year: write `from = {}-04-01` or `from = {}`",
+                        d.year, d.year
+                    ),
+                });
+            }
+            (i32::from(d.year), u32::from(d.month), Some(u32::from(d.day)))
         }
         toml::Value::String(s) => {
-            let y: i32 = s.get(..4)?.parse().ok()?;
-            let m: u32 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(4);
-            Some(if m >= 4 { y } else { y - 1 })
+            let s = s.trim();
+            let parts: Vec<&str> = s.split('-').collect();
+            let number = |t: &str, len: usize| (t.len() == len).then(|| t.parse::<u32>().ok()).flatten();
+            match parts.as_slice() {
+                [y, m] => match (number(y, 4), number(m, 2)) {
+                    (Some(y), Some(m)) => (y as i32, m, None),
+                    _ => return Err(general()),
+                },
+                [y, m, d] => match (number(y, 4), number(m, 2), number(d, 2)) {
+                    (Some(y), Some(m), Some(d)) => (y as i32, m, Some(d)),
+                    _ => return Err(general()),
+                },
+                _ => return Err(general()),
+            }
         }
-        _ => None,
+        _ => return Err(general()),
+    };
+    if !(1..=12).contains(&month) || day.is_some_and(|d| !(1..=31).contains(&d)) {
+        return Err(general());
     }
+    if month == 4 && day.is_none_or(|d| d == 1) {
+        return Ok(year);
+    }
+    let fy = if month >= 4 { year } else { year - 1 };
+    let written = match day {
+        Some(d) => format!("{year}-{month:02}-{d:02}"),
+        None => format!("{year}-{month:02}"),
+    };
+    Err(BadStart {
+        message: format!("`from = {written}` falls inside FY{fy} (April {fy} to March {}), not at its start", fy + 1),
+        hint: format!(
+            "a parameter holds for a whole fiscal year, since the budget is decided for the whole year: write `from = {fy}` (April {fy}) or `from = {}` (April {}); a value is never applied from the middle of a year",
+            fy + 1,
+            fy + 1
+        ),
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
+
     use super::*;
+    use crate::money::Money;
 
     #[test]
     fn reads_values_by_unit() {
         assert_eq!(
             ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::String("90%".into())),
-            Ok(ParamValue::Number(Decimal::new(9, 1)))
+            Ok(ParamValue::Scalar(Scalar::Number(Decimal::new(9, 1))))
         );
         assert_eq!(
             ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::Float(0.01)),
-            Ok(ParamValue::Number(Decimal::new(1, 2)))
+            Ok(ParamValue::Scalar(Scalar::Number(Decimal::new(1, 2))))
         );
         assert_eq!(
             ParamValue::from_toml(ParamUnit::Yen, &toml::Value::String("1.5億円".into())),
-            Ok(ParamValue::Money(Money::yen(150_000_000)))
+            Ok(ParamValue::Scalar(Scalar::Money(Money::yen(150_000_000))))
         );
         assert!(ParamValue::from_toml(ParamUnit::Count, &toml::Value::Float(2.5)).unwrap_err().contains("2.5"));
         assert!(ParamValue::from_toml(ParamUnit::Ratio, &toml::Value::String("abc".into())).is_err());
     }
 
     #[test]
-    fn fiscal_year_starts_in_april() {
-        let d: toml::Value = toml::from_str::<toml::Table>("d = 2027-03-31").unwrap()["d"].clone();
-        assert_eq!(fiscal_year_of(&d), Some(2026));
-        let d: toml::Value = toml::from_str::<toml::Table>("d = 2027-04-01").unwrap()["d"].clone();
-        assert_eq!(fiscal_year_of(&d), Some(2027));
-        assert_eq!(fiscal_year_of(&toml::Value::Integer(2028)), Some(2028));
+    fn a_change_starts_on_april_1_or_is_refused() {
+        let v = |t: &str| toml::from_str::<toml::Table>(&format!("d = {t}")).unwrap()["d"].clone();
+        assert_eq!(fiscal_year_of(&v("2027-04-01")), Ok(2027));
+        assert_eq!(fiscal_year_of(&v("\"2027-04\"")), Ok(2027), "month precision");
+        assert_eq!(fiscal_year_of(&v("\"2027-04-01\"")), Ok(2027));
+        assert_eq!(fiscal_year_of(&toml::Value::Integer(2028)), Ok(2028));
+        // Inside a fiscal year: refused, naming the year it falls in and what to write.
+        let e = fiscal_year_of(&v("2027-10-01")).unwrap_err();
+        assert_eq!(e.message, "`from = 2027-10-01` falls inside FY2027 (April 2027 to March 2028), not at its start");
+        assert!(e.hint.contains("`from = 2027`") && e.hint.contains("`from = 2028`"), "{}", e.hint);
+        let e = fiscal_year_of(&v("2027-03-31")).unwrap_err();
+        assert!(e.message.contains("inside FY2026"), "{}", e.message);
+        let e = fiscal_year_of(&v("\"2027-10\"")).unwrap_err();
+        assert!(e.message.starts_with("`from = 2027-10` falls inside FY2027"), "{}", e.message);
+        assert!(fiscal_year_of(&v("2027-04-01T09:00:00")).unwrap_err().message.contains("time of day"));
+        for bad in ["\"next year\"", "\"2027-13\"", "1.5", "99999"] {
+            assert!(fiscal_year_of(&v(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -310,18 +358,58 @@ mod tests {
             name: "x".into(),
             unit: ParamUnit::Ratio,
             description: String::new(),
-            value: ParamValue::Number(Decimal::ONE),
+            value: ParamValue::Scalar(Scalar::Number(Decimal::ONE)),
             effective: vec![Scheduled {
                 from_fiscal_year: 2027,
-                value: ParamValue::Number(Decimal::TWO),
+                value: ParamValue::Scalar(Scalar::Number(Decimal::TWO)),
                 location: None,
             }],
             location: None,
             overridden: None,
+            for_programs: Vec::new(),
         };
-        assert_eq!(p.value_for(Some(2026)), &ParamValue::Number(Decimal::ONE));
-        assert_eq!(p.value_for(Some(2027)), &ParamValue::Number(Decimal::TWO));
-        p.overridden = Some((ParamValue::Number(Decimal::TEN), None));
-        assert_eq!(p.value_for(Some(2027)), &ParamValue::Number(Decimal::TEN));
+        assert_eq!(p.value_for(Some(2026)), &ParamValue::Scalar(Scalar::Number(Decimal::ONE)));
+        assert_eq!(p.value_for(Some(2027)), &ParamValue::Scalar(Scalar::Number(Decimal::TWO)));
+        p.overridden = Some((ParamValue::Scalar(Scalar::Number(Decimal::TEN)), None));
+        assert_eq!(p.value_for(Some(2027)), &ParamValue::Scalar(Scalar::Number(Decimal::TEN)));
+    }
+
+    #[test]
+    fn a_value_for_a_bureau_or_a_kind_holds_for_its_programs_first_one_first() {
+        let n = |x: i64| ParamValue::Scalar(Scalar::Number(Decimal::from(x)));
+        let for_programs = |department: Option<&str>, kind: Option<ProgramKind>, x: i64| ForPrograms {
+            department: department.map(str::to_string),
+            kind,
+            value: n(x),
+            note: None,
+            location: None,
+            department_location: None,
+        };
+        let mut p = Parameter {
+            name: "x".into(),
+            unit: ParamUnit::Ratio,
+            description: String::new(),
+            value: n(1),
+            effective: vec![Scheduled { from_fiscal_year: 2027, value: n(2), location: None }],
+            location: None,
+            overridden: None,
+            for_programs: vec![
+                for_programs(Some("kodomo"), Some(ProgramKind::Investment), 3),
+                for_programs(Some("kodomo"), None, 4),
+                for_programs(None, Some(ProgramKind::Investment), 5),
+            ],
+        };
+        let at = |p: &Parameter, fy: i32, d: &str, k: ProgramKind| p.value_for_program(Some(fy), d, k).0.clone();
+        assert_eq!(at(&p, 2026, "kodomo", ProgramKind::Investment), n(3), "both named: the first entry");
+        assert_eq!(at(&p, 2026, "kodomo", ProgramKind::Discretionary), n(4), "the bureau's value");
+        assert_eq!(at(&p, 2026, "kankyo", ProgramKind::Investment), n(5), "the kind's value");
+        assert_eq!(at(&p, 2027, "kankyo", ProgramKind::New), n(2), "anyone else: the schedule");
+        let mut params = Parameters::default();
+        params.list.insert("x".into(), p.clone());
+        assert_eq!(params.program_key("kodomo", ProgramKind::New), [Some(1)]);
+        assert_eq!(params.program_key("kankyo", ProgramKind::New), [None]);
+        // A scenario's override is the what-if: it holds for every program.
+        p.overridden = Some((n(10), None));
+        assert_eq!(at(&p, 2026, "kodomo", ProgramKind::Investment), n(10));
     }
 }

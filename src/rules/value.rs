@@ -76,3 +76,37 @@ impl Value {
         }
     }
 }
+
+/// Rhai's float comparisons (its checked build): within a relative epsilon, so `0.1 + 0.2 >= 0.3`.
+/// The compiled evaluator and the scales and decision tables of `ruleset.toml` compare as a
+/// script's `<`, `>=` … would.
+pub(crate) mod float {
+    use rhai::FLOAT;
+
+    fn scale(x: FLOAT, y: FLOAT) -> FLOAT {
+        if x * y == 0.0 { 1.0 } else { x.abs().max(y.abs()) }
+    }
+
+    pub(crate) fn eq(x: FLOAT, y: FLOAT) -> bool {
+        let m = scale(x, y);
+        m == 0.0 || (x - y).abs() / m <= FLOAT::EPSILON
+    }
+    pub(crate) fn ne(x: FLOAT, y: FLOAT) -> bool {
+        let m = scale(x, y);
+        m != 0.0 && (x - y).abs() / m > FLOAT::EPSILON
+    }
+    pub(crate) fn gt(x: FLOAT, y: FLOAT) -> bool {
+        let m = scale(x, y);
+        m != 0.0 && (x - y) / m > FLOAT::EPSILON
+    }
+    pub(crate) fn ge(x: FLOAT, y: FLOAT) -> bool {
+        let m = scale(x, y);
+        m == 0.0 || (x - y) / m > -FLOAT::EPSILON
+    }
+    pub(crate) fn lt(x: FLOAT, y: FLOAT) -> bool {
+        gt(y, x)
+    }
+    pub(crate) fn le(x: FLOAT, y: FLOAT) -> bool {
+        ge(y, x)
+    }
+}

@@ -9,5 +9,6 @@
 pub mod diff;
 pub mod expect;
 pub mod indicators;
+pub mod rules;
 pub mod sweep;
 pub mod vary;
