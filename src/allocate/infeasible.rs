@@ -9,7 +9,7 @@
 //! they are the conflict, named in domain words: "investment cap 650.00億円 and next-generation
 //! frame 330.00億円 cannot both hold: short by 12.30億円".
 
-use super::explain::kind;
+use super::assemble::kind;
 use super::model::{Limit, Model, ProgramState, Sense, Var, VarKind};
 use super::solve::{self, Solver};
 use crate::diagnostic::Diagnostic;

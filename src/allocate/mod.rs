@@ -7,7 +7,8 @@
 //!                   ─► round to exact money, repair, verify                          rounding.rs
 //!                      (a limit rounding cannot keep: re-solve with a margin)          mod.rs
 //!                   ─► true shadow prices, what loosening a limit changes (re-solves) prices.rs
-//!                   ─► constraints, shadow prices, why each program is where it is   explain.rs
+//!                   ─► constraints, shadow prices, why each program is where it is   assemble.rs
+//! waku explain      ─► a program, a bureau or a constraint in words and money          explain.rs
 //! infeasible?       ─► elastic re-solve naming the conflicting limits                infeasible.rs
 //! --emit-lp         ─► CPLEX LP text                                                 lp.rs
 //! ```
@@ -16,6 +17,7 @@
 //! builds them (sources = uses, envelope floors and ceilings, reserve share bounds, investment
 //! cap, bond issuance cap, next-generation frame, fund drawdown and floor).
 
+mod assemble;
 mod backend;
 mod branch;
 mod explain;
@@ -327,7 +329,7 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
         }
     };
     let priced = prices::price(model, scenario, *options, &raw);
-    Ok(explain::assemble(model, scenario, review, &raw, &exact, &priced))
+    Ok(assemble::assemble(model, scenario, review, &raw, &exact, &priced))
 }
 
 /// The solver found no allocation. Either the limits contradict each other, and the elastic
@@ -342,7 +344,7 @@ fn infeasible(model: &Model, sc: &Scenario, review: &Review, options: Options) -
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
             let priced = prices::price(model, sc, options, &raw);
-            return Ok(explain::assemble(model, sc, review, &raw, &exact, &priced));
+            return Ok(assemble::assemble(model, sc, review, &raw, &exact, &priced));
         }
     }
     Err(Error::Infeasible(Box::new(infeasible::diagnose(model, sc, &elastic))))
@@ -410,7 +412,7 @@ fn rounding_failed(model: &Model, scenario: &Scenario, violations: &[rounding::V
     ));
     for v in violations {
         d = d.note(match v.limit {
-            Some(limit) => format!("{}: {}", explain::kind(limit, scenario, model).label(), v.text),
+            Some(limit) => format!("{}: {}", assemble::kind(limit, scenario, model).label(), v.text),
             None => v.text.clone(),
         });
     }
