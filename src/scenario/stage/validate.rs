@@ -299,12 +299,23 @@ fn stage(
 }
 
 /// The program `written` names (an id or a name), or an error at `at`.
+/// The program an entry names (`what` is "a decision" or "a restoration request"), by its id or name;
+/// an entry without `program` (located at `entry`) or naming no single program is an error.
 fn resolve_program(
-    written: &Located<String>,
+    written: Option<&Located<String>>,
+    entry: Option<&Location>,
     what: &str,
     names: &Names<'_>,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<String> {
+    let Some(written) = written else {
+        errors.push(
+            Diagnostic::error(format!("{what} has no `program`"))
+                .at_opt(entry.cloned())
+                .hint("name the program: `program = \"K0123\"` (its id or its name)"),
+        );
+        return None;
+    };
     match names.find(&written.value, &[Kind::Program]) {
         Lookup::Found(_, id) => Some(id.to_string()),
         Lookup::Ambiguous(kind, ids) => {
@@ -346,15 +357,8 @@ fn decision<'p>(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Decision> {
     let d = &entry.value;
-    let Some(written) = &d.program else {
-        errors.push(
-            Diagnostic::error("a decision has no `program`")
-                .at_opt(entry.location.clone())
-                .hint("name the program: `program = \"K0123\"` (its id or its name)"),
-        );
-        return None;
-    };
-    let id = resolve_program(written, "a decision", names, errors)?;
+    let id = resolve_program(d.program.as_ref(), entry.location.as_ref(), "a decision", names, errors)?;
+    let written = d.program.as_ref()?;
     let p = program(&id)?;
     let n = errors.len();
     let Some(reason) = text(&d.reason) else {
@@ -540,15 +544,8 @@ fn restoration<'p>(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Restoration> {
     let r = &entry.value;
-    let Some(written) = &r.program else {
-        errors.push(
-            Diagnostic::error("a restoration request has no `program`")
-                .at_opt(entry.location.clone())
-                .hint("name the program: `program = \"K0123\"` (its id or its name)"),
-        );
-        return None;
-    };
-    let id = resolve_program(written, "a restoration request", names, errors)?;
+    let id = resolve_program(r.program.as_ref(), entry.location.as_ref(), "a restoration request", names, errors)?;
+    let written = r.program.as_ref()?;
     let p = program(&id)?;
     let n = errors.len();
     let reason = text(&r.reason);
