@@ -6,7 +6,8 @@
 //! the side that loosens it (a cap raised, a floor lowered, more general revenue). Rows with no
 //! variable that can move are never reported binding.
 //!
-//! Cases: every bundled year scenario (every binding row), generated cities (`waku generate`,
+//! Cases: every bundled year scenario (every binding row), each year of the bundled plan
+//! (kitakyushu-2024-2026, as the plan allocated it, also at revenue −3%), generated cities (`waku generate`,
 //! a sample of rows), and degenerate zero limits: a fund drawdown limit of 0 that drawing cannot
 //! help (`last_resort`) and one it can (`before_cuts`), and `draw = "never"`, whose 0 ≤ 0 cap
 //! has nothing free.
@@ -159,4 +160,35 @@ fn generated_cities_price_their_binding_limits_truly() {
         rows += check(&format!("generated seed {seed}, −10%"), &case(&path, &[&set]), 1);
     }
     assert!(rows >= 6, "{rows} binding rows checked");
+}
+
+#[test]
+fn every_binding_price_of_each_year_of_the_bundled_plan_is_what_a_re_solve_gives() {
+    // Each year of a plan is allocated with its share of the plan's coupled limits and the fund and
+    // bond balances carried from the year before; the prices are those of that year's allocation,
+    // so the re-solve starts from the very scenario the year was allocated with.
+    for sets in [&[][..], &["revenue.general_revenue=4,221億円"][..]] {
+        let mut load = waku::scenario::LoadOptions::default();
+        load.set = sets.iter().map(|s| s.to_string()).collect();
+        let input = pipeline::load(&root("scenarios/kitakyushu-2024-2026.toml"), &load).expect("the plan");
+        let plan = input.plan().expect("a plan");
+        let reviews = waku::fiscal::review_plan(plan).expect("reviews");
+        let options = Options::default();
+        let mut years: Vec<(waku::scenario::Scenario, Allocation)> = Vec::new();
+        let outcome = waku::fiscal::run_plan_by(plan, &reviews, &options, &mut |_, sc, review| {
+            let a = waku::allocate::allocate(sc, review, &options)?;
+            years.push((sc.clone(), a.clone()));
+            Ok(a)
+        })
+        .expect("the plan runs");
+        assert_eq!(years.len(), 3);
+        let mut rows = 0;
+        for (t, (sc, allocation)) in years.into_iter().enumerate() {
+            assert_eq!(allocation.lp_values, outcome.allocations[t].lp_values, "the year as the plan ran it");
+            let name = format!("kitakyushu-2024-2026 FY{} {sets:?}", sc.fiscal_year);
+            let case = Case { model: Model::build(&sc, &reviews[t]).expect("model"), allocation, draw: sc.fund.draw };
+            rows += check(&name, &case, 1);
+        }
+        assert!(rows >= 6, "{sets:?}: {rows} binding rows checked");
+    }
 }
