@@ -87,3 +87,42 @@ fn constraints_and_bureaus_are_explained_in_japanese_too() {
     insta::assert_snapshot!("explain-moji-ku-ja", bureau);
     insta::assert_snapshot!("explain-moji-ku-en", explain(&[R8, "moji_ku", "--lang", "en"]));
 }
+
+/// The memo (`waku run --format markdown`) is Japanese by default — the terminal's `--lang en`
+/// default does not reach it — and English with `--lang en`; the figures are the same in both.
+#[test]
+fn the_memo_is_japanese_by_default_and_english_with_lang_en() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", R8, "--format", "markdown", "--set", DOWN_3];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = waku(&args);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    let ja = run(&[]);
+    assert_eq!(ja, run(&["--lang", "ja"]), "Japanese unless --lang en");
+    assert!(ja.contains("## 要旨\n") && ja.contains("## 拘束している制約\n"), "{ja}");
+    let en = run(&["--lang", "en"]);
+    for heading in [
+        "— envelope allocation (FY2026)",
+        "## Summary\n",
+        "## Bureau envelopes (局別の枠)\n",
+        "## Binding limits\n",
+        "## Fiscal indicators\n",
+        "## Totals by review action\n",
+    ] {
+        assert!(en.contains(heading), "`{heading}` missing:\n{en}");
+    }
+    for ja_only in ["## 要旨", "## 拘束している制約", "配分できる一般財源は", "局別枠合計", "拘束している"]
+    {
+        assert!(!en.contains(ja_only), "Japanese `{ja_only}` in the English memo");
+    }
+    // The same money in both: the reserve, drawn from the fund, the envelopes' identity.
+    assert!(ja.contains("基金取崩し 60.00億円"), "{ja}");
+    assert!(en.contains("drawn from the fund 60.00億円"), "{en}");
+    assert!(
+        en.contains("+ the mayor's reserve 42.81億円 = general revenue available 4,281.00億円 (to the yen)"),
+        "{en}"
+    );
+    assert!(en.contains("- **fund drawdown limit** (60.00億円): +1.00億円 of fund drawdown limit would add"), "{en}");
+}

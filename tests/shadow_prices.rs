@@ -168,8 +168,8 @@ fn every_binding_price_of_each_year_of_the_bundled_plan_is_what_a_re_solve_gives
     // bond balances carried from the year before; the prices are those of that year's allocation,
     // so the re-solve starts from the very scenario the year was allocated with.
     for sets in [&[][..], &["revenue.general_revenue=4,221億円"][..]] {
-        let mut load = waku::scenario::LoadOptions::default();
-        load.set = sets.iter().map(|s| s.to_string()).collect();
+        let load =
+            waku::scenario::LoadOptions { set: sets.iter().map(|s| s.to_string()).collect(), ..Default::default() };
         let input = pipeline::load(&root("scenarios/kitakyushu-2024-2026.toml"), &load).expect("the plan");
         let plan = input.plan().expect("a plan");
         let reviews = waku::fiscal::review_plan(plan).expect("reviews");

@@ -135,6 +135,16 @@ pub enum LangArg {
     Ja,
 }
 
+impl LangArg {
+    /// The memo's language: Japanese unless `--lang en` was given (the terminal's default is `en`).
+    pub(crate) fn memo(lang: Option<LangArg>) -> crate::allocate::Lang {
+        match lang {
+            Some(LangArg::En) => crate::allocate::Lang::En,
+            _ => crate::allocate::Lang::Ja,
+        }
+    }
+}
+
 impl From<LangArg> for crate::report::terminal::Lang {
     fn from(l: LangArg) -> Self {
         match l {

@@ -21,7 +21,7 @@ pub(crate) fn no_lp() -> Error {
 pub(crate) fn report(
     format: RunFormat,
     path: Option<&Path>,
-    lang: crate::report::terminal::Lang,
+    lang: Option<super::LangArg>,
     outcome: &PlanOutcome,
     reviews: &[Review],
     scenarios: &[&crate::scenario::Scenario],
@@ -35,9 +35,9 @@ pub(crate) fn report(
         RunFormat::Json => to_json(outcome)?,
         RunFormat::Table => crate::report::fiscal::render_plan_table_in(
             outcome,
-            crate::report::terminal::Style::for_stdout(path.is_none(), lang),
+            crate::report::terminal::Style::for_stdout(path.is_none(), lang.unwrap_or_default().into()),
         ),
-        RunFormat::Markdown => crate::report::markdown::plan_memo(outcome, reviews, false),
+        RunFormat::Markdown => crate::report::markdown::plan_memo(outcome, reviews, false, super::LangArg::memo(lang)),
         RunFormat::Html => crate::report::html::render(outcome, reviews)?,
         f => return Err(unsupported(f, "a plan")),
     };

@@ -39,10 +39,11 @@ pub struct RunArgs {
     /// envelope, with the savings incentive; `compare`: both, bureau by bureau.
     #[arg(long, value_enum, default_value = "central")]
     pub mode: Mode,
-    /// The language of the terminal table: `en` (English headings beside the Japanese names) or
-    /// `ja` (Japanese throughout). The memo, HTML and spreadsheets are Japanese either way.
-    #[arg(long, value_enum, default_value = "en")]
-    pub lang: super::LangArg,
+    /// The language. The terminal table: `en` (English headings beside the Japanese names, the
+    /// default) or `ja` (Japanese throughout). The memo (`--format markdown`): Japanese unless
+    /// `--lang en` is given. The HTML report and the spreadsheets are Japanese either way.
+    #[arg(long, value_enum)]
+    pub lang: Option<super::LangArg>,
 }
 
 /// How `waku run` allocates.
@@ -136,7 +137,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
         Some(Allocated::Central(o)) if outcome.input.plan().is_some() => super::plan::report(
             args.format,
             args.out.as_deref(),
-            args.lang.into(),
+            args.lang,
             o,
             &outcome.reviews,
             &outcome.input.years(),
@@ -195,9 +196,16 @@ fn autonomous_report(
                 );
             }
             for (t, y) in a.years.iter().enumerate() {
-                let memo =
-                    crate::report::markdown::memo(&y.allocation, o.fiscal_health.years.get(t), reviews.get(t), false);
-                let mut memo = memo.replacen("— 枠配分の結果", "— 自律的な予算編成（2段階）の結果", 1);
+                let lang = super::LangArg::memo(args.lang);
+                let memo = crate::report::markdown::memo(
+                    &y.allocation,
+                    o.fiscal_health.years.get(t),
+                    reviews.get(t),
+                    false,
+                    lang,
+                );
+                let memo = memo.replacen("— 枠配分の結果", "— 自律的な予算編成（2段階）の結果", 1);
+                let mut memo = memo.replacen("— envelope allocation", "— autonomous budgeting (two levels)", 1);
                 memo.push_str(&crate::report::autonomy::bureaus_markdown(y));
                 text.push_str(&if o.multi_year {
                     format!("\n{}", crate::report::markdown::demote(&memo))
@@ -215,7 +223,7 @@ fn autonomous_report(
 /// table followed by each year's bureaus.
 fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Result<String> {
     let multi = a.outcome.multi_year;
-    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
+    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.unwrap_or_default().into());
     match args.format {
         RunFormat::Json if multi => to_json(&a.plan_json()),
         RunFormat::Json => to_json(&a.year_json()),
@@ -246,7 +254,7 @@ fn autonomous_text(args: &RunArgs, a: &crate::autonomy::AutonomousPlan) -> Resul
 /// `--mode compare` as text or JSON: each year's bureaus, central against two levels.
 fn compare_text(args: &RunArgs, c: &crate::autonomy::ComparePlan) -> Result<String> {
     let multi = c.central.multi_year;
-    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
+    let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.unwrap_or_default().into());
     match args.format {
         RunFormat::Json if multi => to_json(&c.json()),
         RunFormat::Json => to_json(&c.years.first()),
@@ -309,11 +317,16 @@ fn report(
     let allocation = &outcome.allocations[0];
     let text = match args.format {
         RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health, stage })?,
-        RunFormat::Markdown => {
-            crate::report::markdown::memo(allocation, outcome.fiscal_health.years.first(), Some(review), args.programs)
-        }
+        RunFormat::Markdown => crate::report::markdown::memo(
+            allocation,
+            outcome.fiscal_health.years.first(),
+            Some(review),
+            args.programs,
+            super::LangArg::memo(args.lang),
+        ),
         RunFormat::Table => {
-            let style = crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.into());
+            let style =
+                crate::report::terminal::Style::for_stdout(args.out.is_none(), args.lang.unwrap_or_default().into());
             let mut text = crate::report::allocation::render_table_in(allocation, args.programs, style);
             text.push_str(&crate::report::fiscal::render_health_table_in(outcome, style));
             if let Some(st) = stage {

@@ -379,5 +379,5 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, style: Style) -> Stri
 /// Markdown for a meeting: the memo of [`crate::report::markdown::memo`] without fiscal indicators or
 /// the review's reasons (which `waku run --format markdown` adds).
 pub fn render_markdown(a: &Allocation, all_programs: bool) -> String {
-    crate::report::markdown::memo(a, None, None, all_programs)
+    crate::report::markdown::memo(a, None, None, all_programs, crate::allocate::Lang::Ja)
 }
