@@ -276,6 +276,11 @@ impl Why<'_> {
                 p.requested.format(u),
                 (p.requested - max).format(u)
             ),
+            Holding::ReviewMin if self.reserve_takes_the_margin() => format!(
+                "見直しの下限{}で配分。{}。下限を超える分の一般財源は市長調整枠に回る（市長調整枠は下限と上限の間にあり、その1円の価値が限界値）",
+                min.format(u),
+                self.against_the_margin("を下回るため")
+            ),
             Holding::ReviewMin => format!(
                 "財源が足りず、見直しの下限{}で配分。{}",
                 min.format(u),
@@ -306,6 +311,16 @@ impl Why<'_> {
                 self.sc.cycle.as_ref().and_then(|c| c.previous()).map_or("前段階", |s| s.name.as_str())
             ),
         }
+    }
+
+    /// Whether money is not short but goes to the mayor's reserve instead: the reserve lies strictly
+    /// between its minimum and maximum, so the marginal yen of general revenue is the reserve's.
+    fn reserve_takes_the_margin(&self) -> bool {
+        let at_limit = |c: &ConstraintReport| {
+            c.binding && matches!(c.kind, ConstraintKind::ReserveMin { .. } | ConstraintKind::ReserveMax { .. })
+        };
+        let balance_binds = self.rows.iter().any(|&k| self.constraints[k].kind == ConstraintKind::Balance);
+        balance_binds && !self.constraints.iter().any(at_limit)
     }
 
     /// Whether a program between its bounds is there not because the limits price it at the
