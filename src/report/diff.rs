@@ -253,12 +253,26 @@ fn sections(d: &Diff, all: bool, lang: Lang) -> Vec<Section> {
         .constraints
         .iter()
         .map(|c| {
-            let state = |b: bool, limit: Option<Money>| match (limit, lang) {
-                (Some(m), Lang::En) => format!("{} at {}", if b { "binding" } else { "slack" }, m.format_number(u)),
-                (Some(m), Lang::Ja) => format!("{} {}", if b { "拘束" } else { "余裕あり" }, m.format_number(u)),
+            // Binding: the limit. At the limit as shown but not binding (nothing free to move, or
+            // apart only by the rounding): says so. Slack: the value against the limit.
+            let state = |b: bool, limit: Option<Money>, value: Option<Money>| match (limit, value) {
+                (Some(m), _) if b => format!("{} {}", lang.pick("binding at", "拘束"), m.format_number(u)),
+                (Some(m), Some(v)) if v.format_number(u) == m.format_number(u) => match lang {
+                    Lang::En => format!("at {}, not binding", m.format_number(u)),
+                    Lang::Ja => format!("限度どおり {}（拘束なし）", m.format_number(u)),
+                },
+                (Some(m), Some(v)) => match lang {
+                    Lang::En => format!("slack: {} against {}", v.format_number(u), m.format_number(u)),
+                    Lang::Ja => format!("余裕あり {}（限度 {}）", v.format_number(u), m.format_number(u)),
+                },
+                (Some(m), None) => format!("{} {}", lang.pick("slack at", "余裕あり"), m.format_number(u)),
                 (None, _) => "—".to_string(),
             };
-            vec![c.name.clone(), state(c.binding_base, c.limit_base), state(c.binding_variant, c.limit_variant)]
+            vec![
+                c.name.clone(),
+                state(c.binding_base, c.limit_base, c.value_base),
+                state(c.binding_variant, c.limit_variant, c.value_variant),
+            ]
         })
         .collect();
     let header = h(&[("constraint", "制約"), ("base", "基準"), ("variant", "比較")]);

@@ -106,6 +106,9 @@ pub struct ConstraintChange {
     pub binding_variant: bool,
     pub limit_base: Option<Money>,
     pub limit_variant: Option<Money>,
+    /// The constrained amount (an envelope, the reserve, the drawdown…) on each side.
+    pub value_base: Option<Money>,
+    pub value_variant: Option<Money>,
     pub shadow_price_base: Option<f64>,
     pub shadow_price_variant: Option<f64>,
 }
@@ -316,6 +319,8 @@ pub fn diff(base: &YearOutcome<'_>, a: &Allocation, variant: &YearOutcome<'_>, b
                 binding_variant: yb,
                 limit_base: xl,
                 limit_variant: yl,
+                value_base: x.map(|c| c.value),
+                value_variant: y.map(|c| c.value),
                 shadow_price_base: x.and_then(|c| c.shadow_price),
                 shadow_price_variant: y.and_then(|c| c.shadow_price),
             });
