@@ -117,3 +117,19 @@ fn an_infeasible_side_is_a_diagnosis() {
         "{stderr}"
     );
 }
+
+/// In Japanese a program's bureau is its name, as a bureau chief reads it; a slack limit shows
+/// its value against the limit.
+#[test]
+fn the_japanese_diff_names_bureaus_and_shows_slack_against_the_limit() {
+    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
+        .args(["diff", "scenarios/kitakyushu-r8.toml", "scenarios/kitakyushu-r8-revenue-down.toml", "--lang", "ja"])
+        .output()
+        .expect("waku runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let row = text.lines().find(|l| l.trim_start().starts_with("K0407 ")).expect("K0407 moved");
+    assert!(row.contains(" 建設局 ") && !row.contains("kensetsu"), "{row}");
+    let fund = text.lines().find(|l| l.trim_start().starts_with("fund_drawdown ")).expect("fund_drawdown changed");
+    assert!(fund.contains("余裕あり 27.87（限度 60.00）") && fund.contains("拘束 60.00"), "{fund}");
+}

@@ -141,7 +141,15 @@ fn sections(d: &Diff, all: bool, lang: Lang) -> Vec<Section> {
         .map(|p| {
             vec![
                 format!("{} {}", p.id, p.name),
-                p.department.clone(),
+                match lang {
+                    // A bureau chief reads the bureau's name; the English table keeps the id.
+                    Lang::Ja => d
+                        .envelopes
+                        .iter()
+                        .find(|e| e.department == p.department)
+                        .map_or_else(|| p.department.clone(), |e| e.name.clone()),
+                    Lang::En => p.department.clone(),
+                },
                 match (&p.disposition_base, &p.disposition_variant) {
                     (Some(x), Some(y)) if x != y => format!("{} {x} → {y}", p.action.map_or("", |a| a.label())),
                     (_, Some(y)) => format!("{} {y}", p.action.map_or("", |a| a.label())),
