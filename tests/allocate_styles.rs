@@ -240,3 +240,58 @@ proptest! {
         }
     }
 }
+
+/// 削減上限 that binds: under `priority` with equal priorities the shortfall falls on the last
+/// bureau in inventory order. At general revenue 150,000,000 (bureaus can have 142,500,000; 62,000,000
+/// of it is mandatory) the free 80,500,000 goes A2 30,000,000, A3 12,000,000, B1 38,500,000: 環境局
+/// keeps only its mandatory 20,000,000 (▲38.2% of its base 32,345,678). With `max_cut_share` 15%:
+///   環境局 at least 32,345,678 × 0.85 = 27,493,826.3 → 27,493,826 (C2 7,493,826)
+///   産業局 at least 50,000,000 × 0.85 = 42,500,000 (B1)
+///   総務局 the rest: 42,000,000 + 80,500,000 − 7,493,826 − 42,500,000 = 72,506,174 (▲9.4% of 80,000,000)
+#[test]
+fn a_cut_limit_that_binds_moves_the_shortfall() {
+    let short = ["--set", "revenue.general_revenue=150000000", "--set", "policy.style=priority"];
+    let j = run_json(&short);
+    assert_eq!(
+        (envelope(&j, "somu"), envelope(&j, "sangyo"), envelope(&j, "kankyo")),
+        (84_000_000, 38_500_000, 20_000_000)
+    );
+    let mut limited = short.to_vec();
+    limited.extend(["--set", "policy.max_cut_share=0.15"]);
+    let j = run_json(&limited);
+    assert_eq!(
+        (envelope(&j, "somu"), envelope(&j, "sangyo"), envelope(&j, "kankyo")),
+        (72_506_174, 42_500_000, 27_493_826)
+    );
+}
+
+/// A cut limit that cannot hold exits 1, naming the limit, the bureau and the shortfall: 門司区役所's
+/// programs at their review maxima take 17.13億円, its base is 18.71億円 and 5% off it is 17.77億円.
+#[test]
+fn a_cut_limit_that_cannot_hold_exits_1_with_the_shortfall() {
+    let (code, stdout, stderr) = waku(&[
+        "run",
+        "scenarios/kitakyushu-r8.toml",
+        "--set",
+        "revenue.general_revenue=4,221億円",
+        "--set",
+        "departments.moji_ku.max_cut_share=0.05",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.starts_with("error: 削減上限（`max_cut_share` 5%、前年度当初の一般財源に対して）: 門司区役所の枠は 17.77億円 以上が必要ですが、事業をすべて見直しの上限まで配分しても 17.13億円 です。削減上限を守るには あと 0.65億円 不足"),
+        "{stderr}"
+    );
+    // All bureaus together: no cut at all cannot be paid for at revenue −3%.
+    let (code, _, stderr) = waku(&[
+        "run",
+        "scenarios/kitakyushu-r8.toml",
+        "--set",
+        "revenue.general_revenue=4,221億円",
+        "--set",
+        "policy.max_cut_share=0",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("削減上限を守るには あと") && stderr.contains("不足"), "{stderr}");
+}

@@ -269,7 +269,7 @@ impl Model {
     pub fn build(scenario: &Scenario, review: &Review) -> Result<Model> {
         check_review(scenario, review)?;
         // A style other than `priority` sets the envelope limits by its formula (`style.rs`).
-        let styled = super::style::apply(scenario, review);
+        let styled = super::style::apply(scenario, review)?;
         let sc = styled.as_ref().map_or(scenario, |(s, _)| s);
         let scale = choose_scale(sc.revenue.general_revenue.max(sc.total_requested()));
         let s = |m: Money| m.to_f64() / scale;
@@ -452,7 +452,7 @@ impl Model {
             style: None,
         };
         model.add_rows(sc);
-        model.style = styled.map(|(_, note)| note);
+        model.style = styled.and_then(|(_, note)| note);
         Ok(model)
     }
 

@@ -26,9 +26,11 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::diagnostic::Diagnostic;
 use crate::money::Money;
 use crate::review::Review;
 use crate::scenario::{FundDraw, ProgramKind, Scenario, Style};
+use crate::{Error, Result};
 
 /// What a style set, for the report and `waku explain`.
 #[derive(Debug, Clone, Serialize)]
@@ -184,14 +186,82 @@ fn to_bureaus(sc: &Scenario, bureaus: &[Bureau]) -> Money {
     capacity.min(absorbable)
 }
 
-/// The scenario with the envelope limits of its style, and what the style set; `None` under
-/// `priority` (the scenario as it is).
-pub(crate) fn apply(sc: &Scenario, review: &Review) -> Option<(Scenario, StyleNote)> {
-    match sc.policy.style {
-        Style::Priority => None,
-        Style::Ceiling => Some(ceiling(sc, review)),
-        Style::Balanced => Some(balanced(sc, review)),
+/// The scenario with the envelope limits of its style and its cut limits, and what the style set;
+/// `None` under `priority` without cut limits (the scenario as it is). A cut limit that cannot
+/// hold is [`Error::Infeasible`], naming it and the shortfall.
+pub(crate) fn apply(sc: &Scenario, review: &Review) -> Result<Option<(Scenario, Option<StyleNote>)>> {
+    let limited = cut_limits(sc, review)?;
+    let base = limited.as_ref().unwrap_or(sc);
+    Ok(match base.policy.style {
+        Style::Priority => limited.map(|s| (s, None)),
+        Style::Ceiling => {
+            let (styled, note) = ceiling(base, review);
+            Some((styled, Some(note)))
+        }
+        Style::Balanced => {
+            let (styled, note) = balanced(base, review);
+            Some((styled, Some(note)))
+        }
+    })
+}
+
+/// 削減上限 (`max_cut_share`, the policy's or a bureau's own): each bureau's envelope floor is at
+/// least base × (1 − share), the base being the prior-year budget's general revenue of its
+/// programs. It cannot hold when the bureau's programs at their review maxima take less, or when
+/// the bureaus' floors together need more than the year can give them.
+fn cut_limits(sc: &Scenario, review: &Review) -> Result<Option<Scenario>> {
+    if sc.departments.iter().all(|d| d.max_cut_share.is_none()) {
+        return Ok(None);
     }
+    let u = sc.display_unit;
+    let bs = bureaus(sc, review);
+    let mut styled = sc.clone();
+    let mut short = Vec::new();
+    let mut least_total = Money::ZERO;
+    for ((b, dept), own) in bs.iter().zip(&sc.departments).zip(styled.departments.iter_mut()) {
+        let Some(share) = dept.max_cut_share else {
+            least_total += b.needed.max(b.floor);
+            continue;
+        };
+        let least = b.base.mul_ratio(Decimal::ONE - share);
+        let can = b.absorbable.min(b.ceiling);
+        if least > can {
+            short.push(format!(
+                "削減上限（`max_cut_share` {}、前年度当初の一般財源に対して）: {}の枠は {} 以上が必要ですが、事業をすべて見直しの上限まで配分しても {} です。削減上限を守るには あと {} 不足",
+                crate::number::share_as_written(share),
+                dept.name,
+                least.format(u),
+                can.format(u),
+                (least - can).format(u)
+            ));
+        }
+        own.floor = Some(b.floor.max(least));
+        least_total += least.max(b.needed).max(b.floor);
+    }
+    if let Some(first) = short.first() {
+        let mut d = Diagnostic::error(first.clone());
+        for more in &short[1..] {
+            d = d.note(more.clone());
+        }
+        return Err(Error::Infeasible(Box::new(d.hint(
+            "raise `max_cut_share` (the policy's or the bureau's), or let the review allow the bureau's programs more",
+        ))));
+    }
+    let headroom = (sc.fund.balance - sc.fund.floor).max(Money::ZERO);
+    let drawdown = if sc.fund.draw == FundDraw::Never { Money::ZERO } else { sc.fund.max_drawdown.min(headroom) };
+    let most = (sc.revenue.general_revenue + drawdown).mul_ratio(Decimal::ONE - sc.policy.reserve_min_share);
+    if least_total > most {
+        return Err(Error::Infeasible(Box::new(
+            Diagnostic::error(format!(
+                "削減上限（`max_cut_share`、前年度当初の一般財源に対して）: 各局の枠に計 {} 以上が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。削減上限を守るには あと {} 不足",
+                least_total.format(u),
+                most.format(u),
+                (least_total - most).format(u)
+            ))
+            .hint("raise `max_cut_share`, or find the general revenue (revenue, the fund, the reserve's minimum)"),
+        )));
+    }
+    Ok(Some(styled))
 }
 
 /// `ceiling`: E_d = Σ_k base_{d,k} × ratio_k; see the module docs.

@@ -185,6 +185,9 @@ pub struct Policy {
     pub ceiling: CeilingRatios,
     /// `balanced`: how far below the city-wide relative change a bureau may fall (default 0.02 = 2pt).
     pub balanced_band: Decimal,
+    /// 削減上限: the most any bureau's envelope may fall below its base (the prior-year budget's
+    /// general revenue), as a share; a bureau's own `max_cut_share` overrides it.
+    pub max_cut_share: Option<Decimal>,
 }
 
 /// A bureau (局・区・室) that receives an envelope.
@@ -202,6 +205,8 @@ pub struct Department {
     pub retention_cap: Option<Money>,
     /// The bureau's own budgeting policy script, if it has one.
     pub policy_script: Option<PathBuf>,
+    /// 削減上限 of its envelope against its base (overrides the policy's `max_cut_share`).
+    pub max_cut_share: Option<Decimal>,
     #[serde(skip)]
     pub location: Option<Location>,
 }

@@ -148,6 +148,7 @@ pub(super) fn validate(
         style,
         ceiling,
         balanced_band: c.share(&pf.balanced_band, "policy.balanced_band").unwrap_or(Decimal::new(2, 2)),
+        max_cut_share: c.share(&pf.max_cut_share, "policy.max_cut_share"),
     };
 
     // `--rules DIR` is the user's own choice; `rules = "…"` in a scenario stays in its folder.
