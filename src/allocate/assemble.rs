@@ -210,6 +210,8 @@ pub(crate) fn assemble(
         fiscal_year: sc.fiscal_year,
         overrides: sc.overrides.clone(),
         solver: raw.solver.clone(),
+        style: sc.policy.style,
+        style_detail: model.style.clone(),
         rounding_unit: sc.rounding_unit,
         general_revenue: sc.revenue.general_revenue,
         fund_drawdown: e.drawdown,

@@ -53,6 +53,10 @@ pub fn explain(allocation: &Allocation, cx: &Context, subject: &str) -> Result<S
     if let Some(d) = a.envelopes.iter().position(|e| e.department == subject) {
         return Ok(department(d));
     }
+    if let (Some(note), "style" | "配分方式") = (&a.style_detail, subject) {
+        let names: Vec<(String, String)> = a.envelopes.iter().map(|e| (e.department.clone(), e.name.clone())).collect();
+        return Ok(note.summary_ja(&names, a.display_unit));
+    }
     if let Some(c) = a.constraints.iter().find(|c| c.name == subject) {
         return Ok(match cx.lang {
             Lang::Ja => explain_constraint_ja(a, c),
@@ -250,6 +254,21 @@ fn explain_department(a: &Allocation, d: usize, lang: Lang) -> String {
         let _ = writeln!(out, "bureau `{}` {}", e.department, e.name);
         let _ =
             writeln!(out, "  envelope {amount} (base {base}, requested {requested}); floor {floor}, ceiling {ceiling}");
+    }
+    if let Some(note) = &a.style_detail {
+        if let Some(b) = note.bureaus.iter().find(|b| b.department == e.department) {
+            let _ = match ja {
+                true => writeln!(out, "  {}", note.bureau_ja(&e.department, u).unwrap_or_default()),
+                false => writeln!(
+                    out,
+                    "  allocation style `{}`: the formula gives {}, the envelope's limit is {}{}",
+                    note.style,
+                    b.target.format(u),
+                    b.limit.format(u),
+                    b.forced.map_or(String::new(), |f| format!(" (not the formula: {})", f.words()))
+                ),
+            };
+        }
     }
     for c in a.constraints.iter().filter(|c| c.kind.department() == Some(e.department.as_str())) {
         let _ = match (ja, c.binding) {

@@ -27,6 +27,7 @@ pub mod model;
 pub mod prices;
 mod rounding;
 mod solve;
+pub mod style;
 pub mod synthetic;
 mod totals;
 mod vertex;
@@ -75,6 +76,12 @@ pub struct Allocation {
     pub overrides: Vec<crate::scenario::Override>,
     /// The solver(s) that produced the optimum.
     pub solver: String,
+    /// 配分方式: `priority`, `ceiling` or `balanced` (`[policy] style`).
+    pub style: crate::scenario::Style,
+    /// What the style set: ratios by kind, the city-wide change, each bureau's formula amount and why
+    /// a bureau's limit is not it (absent under `priority`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style_detail: Option<style::StyleNote>,
     /// Program costs are multiples of this unit, or an amount the user wrote (the request, the
     /// prior-year budget): the review's bounds are on its grid.
     pub rounding_unit: Unit,

@@ -221,6 +221,8 @@ pub struct Model {
     pub fixed_part: Vec<Money>,
     /// The limit of each row in yen, as the scenario states it (before fixed parts are moved).
     pub limit_money: Vec<Money>,
+    /// What the scenario's allocation style set (`None` under `priority`).
+    pub style: Option<super::style::StyleNote>,
 }
 
 /// A program's coefficients in each kind of constraint, per yen of cost.
@@ -266,7 +268,9 @@ impl Model {
     /// Builds the model of `scenario` under `review` (one assessment per program, in scenario order).
     pub fn build(scenario: &Scenario, review: &Review) -> Result<Model> {
         check_review(scenario, review)?;
-        let sc = scenario;
+        // A style other than `priority` sets the envelope limits by its formula (`style.rs`).
+        let styled = super::style::apply(scenario, review)?;
+        let sc = styled.as_ref().map_or(scenario, |(s, _)| s);
         let scale = choose_scale(sc.revenue.general_revenue.max(sc.total_requested()));
         let s = |m: Money| m.to_f64() / scale;
         let dept_index: BTreeMap<&str, usize> =
@@ -445,8 +449,10 @@ impl Model {
             row_of: BTreeMap::new(),
             fixed_part: Vec::new(),
             limit_money: Vec::new(),
+            style: None,
         };
         model.add_rows(sc);
+        model.style = styled.and_then(|(_, note)| note);
         Ok(model)
     }
 

@@ -145,6 +145,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             retention_share: Decimal::new(5, 1),
             retention_cap: None,
             policy_script: None,
+            max_cut_share: None,
             location: None,
         })
         .collect();
@@ -177,6 +178,10 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             retention_share: Decimal::new(5, 1),
             retention_cap_per_program: None,
             retention_cap_per_department: None,
+            style: crate::scenario::Style::default(),
+            ceiling: crate::scenario::CeilingRatios::default(),
+            balanced_band: Decimal::new(2, 2),
+            max_cut_share: None,
         },
         departments,
         clusters: Vec::new(),

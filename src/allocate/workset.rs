@@ -122,6 +122,7 @@ fn shell(model: &Model) -> Model {
         row_of: model.row_of.clone(),
         fixed_part: Vec::new(),
         limit_money: Vec::new(),
+        style: None,
     }
 }
 

@@ -44,6 +44,10 @@ pub struct RunArgs {
     /// `--lang en` is given. The HTML report and the spreadsheets are Japanese either way.
     #[arg(long, value_enum)]
     pub lang: Option<super::LangArg>,
+    /// Run the scenario again under another allocation style (`priority`, `ceiling` or `balanced`)
+    /// and show the two side by side, bureau by bureau (`--format table` or `json`).
+    #[arg(long, value_name = "STYLE")]
+    pub compare_style: Option<String>,
 }
 
 /// How `waku run` allocates.
@@ -125,6 +129,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     options.mode = args.mode.into();
     options.allocate.solver = args.solver;
     options.allocate.effects = true;
+    if let Some(other) = &args.compare_style {
+        return compare_styles(args, other, &options, out, err);
+    }
     let input = pipeline::load(path, &options.load)?;
     print_warnings(err, input.warnings());
     let outcome = pipeline::run(input, &options)?;
@@ -169,6 +176,71 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     };
     leave.push(Box::new(outcome));
     result
+}
+
+/// `--compare-style OTHER`: the scenario as it is and under `policy.style=OTHER`, side by side.
+fn compare_styles(
+    args: &RunArgs,
+    other: &str,
+    options: &pipeline::Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    use crate::scenario::Style;
+    let Some(style) = Style::parse(other) else {
+        return Err(Error::input(
+            Diagnostic::error(format!("unknown allocation style `{other}` in `--compare-style`"))
+                .note("expected `priority` (優先度配分), `ceiling` (一律シーリング) or `balanced` (均衡配分)")
+                .suggest(other, Style::ALL.iter().map(|s| s.id())),
+        ));
+    };
+    if args.mode != Mode::Central || args.emit_lp.is_some() || args.programs {
+        return Err(Error::input(
+            Diagnostic::error("`--compare-style` compares two central allocations by bureau")
+                .hint("leave out `--mode`, `--emit-lp` and `--programs`"),
+        ));
+    }
+    if !matches!(args.format, RunFormat::Table | RunFormat::Json) {
+        return Err(Error::input(
+            Diagnostic::error(format!(
+                "`--format {}` is not available with `--compare-style`",
+                super::output::format_name(args.format)
+            ))
+            .hint("use `--format table` or `--format json`"),
+        ));
+    }
+    let path = &args.scenario.scenario;
+    let allocation = |options: &pipeline::Options, err: &mut dyn Write| -> Result<Allocation> {
+        let input = pipeline::load(path, &options.load)?;
+        if input.plan().is_some() || input.scenario().is_some_and(|s| s.cycle.is_some()) {
+            return Err(Error::input(
+                Diagnostic::error(
+                    "`--compare-style` compares one year; a plan or a stage of the budget cycle has more",
+                )
+                .hint("run it on a single-year scenario"),
+            ));
+        }
+        print_warnings(err, input.warnings());
+        let outcome = pipeline::run(input, options)?;
+        super::print_script_output(err, &outcome.printed);
+        match outcome.allocated {
+            Some(Allocated::Central(o)) => {
+                o.allocations.into_iter().next().ok_or_else(|| Error::internal("no allocation"))
+            }
+            Some(Allocated::Infeasible(d)) => Err(Error::Infeasible(d)),
+            _ => Err(Error::internal("`waku run --compare-style` stopped before allocating")),
+        }
+    };
+    let first = allocation(options, err)?;
+    let mut second_options = options.clone();
+    second_options.load.set.push(format!("policy.style={}", style.id()));
+    let second = allocation(&second_options, &mut std::io::sink())?;
+    let comparison = crate::report::styles::StyleComparison::new(&first, &second);
+    let text = match args.format {
+        RunFormat::Json => to_json(&comparison)?,
+        _ => comparison.render(&first, crate::report::terminal::Palette::for_stdout(args.out.is_none())),
+    };
+    emit(out, args.out.as_deref(), text.as_bytes())
 }
 
 /// `--mode autonomous` in any format: the text and JSON of the two levels, or the memo, HTML

@@ -15,6 +15,7 @@ pub mod rules;
 pub mod satei;
 pub mod sheet;
 pub mod stage;
+pub mod styles;
 pub mod terminal;
 pub mod text;
 

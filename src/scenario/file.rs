@@ -284,12 +284,35 @@ pub struct PolicyFile {
     pub retention_cap_per_program: Option<Located<Money>>,
     /// メリットシステム: the most a bureau keeps in all (default: no cap; a bureau's `retention_cap` overrides it).
     pub retention_cap_per_department: Option<Located<Money>>,
+    /// 配分方式: `priority` (default), `ceiling` (一律シーリング) or `balanced` (均衡配分).
+    pub style: Option<Located<String>>,
+    /// `balanced`: the most a bureau may fall below the city-wide relative change, in points (default 0.02).
+    pub balanced_band: Option<Located<Number>>,
+    /// `ceiling`: the ceiling ratio of each kind of expense (a kind left out: the largest uniform ratio that fits).
+    pub ceiling: Option<CeilingFile>,
+    /// 削減上限: the most a bureau's envelope may fall below its prior-year base, as a share (e.g. 0.1).
+    pub max_cut_share: Option<Located<Number>>,
 }
 overlay_fields!(PolicyFile {
     investment_cap, reserve_min_share, reserve_max_share, reserve_weight, next_generation_target,
     envelope_floor_ratio, envelope_ceiling_ratio, retention_share, retention_cap_per_program,
-    retention_cap_per_department
-} sections {});
+    retention_cap_per_department, style, balanced_band, max_cut_share
+} sections { ceiling });
+
+/// `[policy.ceiling]`: 一律シーリング ratios by kind of expense (経費区分).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CeilingFile {
+    /// 義務的経費, on the request (default 1.0).
+    pub mandatory: Option<Located<Number>>,
+    /// 裁量的経費, on the prior-year budget, e.g. 0.95.
+    pub discretionary: Option<Located<Number>>,
+    /// 投資的経費, on the prior-year budget.
+    pub investment: Option<Located<Number>>,
+    /// 新規事業, on the request.
+    pub new: Option<Located<Number>>,
+}
+overlay_fields!(CeilingFile { mandatory, discretionary, investment, new } sections {});
 
 /// A bureau.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -313,8 +336,10 @@ pub struct DepartmentFile {
     pub retention_cap: Option<Located<Money>>,
     /// The bureau's own budgeting policy script, relative to this file.
     pub policy: Option<Located<String>>,
+    /// 削減上限 of its envelope against its prior-year base (overrides the policy's `max_cut_share`).
+    pub max_cut_share: Option<Located<Number>>,
 }
-overlay_fields!(DepartmentFile { id, name, floor, ceiling, floor_ratio, ceiling_ratio, retention_share, retention_cap, policy } sections {});
+overlay_fields!(DepartmentFile { id, name, floor, ceiling, floor_ratio, ceiling_ratio, retention_share, retention_cap, policy, max_cut_share } sections {});
 
 /// A business cluster.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -15,6 +15,7 @@ pub mod names;
 mod nature;
 mod overrides;
 pub mod stage;
+mod style;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,6 +37,7 @@ pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
 pub use nature::Nature;
 pub use overrides::{Override, SetValue, set_lines};
+pub use style::{CeilingRatios, Style};
 
 /// A validated scenario: one fiscal year of one city.
 #[derive(Debug, Clone)]
@@ -178,6 +180,14 @@ pub struct Policy {
     pub retention_cap_per_program: Option<Money>,
     /// メリットシステム: the most a bureau keeps in all (a bureau's own `retention_cap` wins).
     pub retention_cap_per_department: Option<Money>,
+    /// 配分方式: how the envelopes are decided (`style`, `[policy.ceiling]`, `balanced_band`).
+    pub style: Style,
+    pub ceiling: CeilingRatios,
+    /// `balanced`: how far below the city-wide relative change a bureau may fall (default 0.02 = 2pt).
+    pub balanced_band: Decimal,
+    /// 削減上限: the most any bureau's envelope may fall below its base (the prior-year budget's
+    /// general revenue), as a share; a bureau's own `max_cut_share` overrides it.
+    pub max_cut_share: Option<Decimal>,
 }
 
 /// A bureau (局・区・室) that receives an envelope.
@@ -195,6 +205,8 @@ pub struct Department {
     pub retention_cap: Option<Money>,
     /// The bureau's own budgeting policy script, if it has one.
     pub policy_script: Option<PathBuf>,
+    /// 削減上限 of its envelope against its base (overrides the policy's `max_cut_share`).
+    pub max_cut_share: Option<Decimal>,
     #[serde(skip)]
     pub location: Option<Location>,
 }

@@ -68,7 +68,8 @@ pub(crate) fn current(file: &ScenarioFile, parts: &[&str]) -> Option<(Target, Op
         ["bonds", f] => pick!(file.bonds.as_ref(), *f; money: balance issuance_cap redemption; number:),
         ["policy", f] => pick!(file.policy.as_ref(), *f;
             money: investment_cap next_generation_target retention_cap_per_program retention_cap_per_department;
-            number: reserve_min_share reserve_max_share reserve_weight envelope_floor_ratio envelope_ceiling_ratio retention_share),
+            number: reserve_min_share reserve_max_share reserve_weight envelope_floor_ratio envelope_ceiling_ratio retention_share
+                balanced_band max_cut_share),
         ["fiscal", f] => pick!(file.fiscal.as_ref(), *f;
             money: standard_fiscal_scale debt_service_counted interest other_debt_service quasi_debt_service
                 debt_service_specific_revenue other_future_burden other_usable_funds expected_specific_revenue

@@ -104,6 +104,7 @@ pub(super) fn departments(
             retention_share,
             retention_cap,
             policy_script,
+            max_cut_share: c.share(&d.max_cut_share, "max_cut_share").or(policy.max_cut_share),
             location: entry.location,
         });
     }

@@ -11,7 +11,7 @@ use super::*;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::money::{Money, Unit};
 use crate::scenario::file::ScenarioFile;
-use crate::scenario::{Bonds, Fund, FundDraw, Policy, Revenue, Scenario};
+use crate::scenario::{Bonds, CeilingRatios, Fund, FundDraw, Policy, Revenue, Scenario, Style};
 use crate::{Error, Result};
 
 pub(super) fn validate(
@@ -112,6 +112,25 @@ pub(super) fn validate(
     let envelope_floor_ratio =
         c.multiple(&pf.envelope_floor_ratio, "policy.envelope_floor_ratio").unwrap_or(Decimal::ZERO);
     let envelope_ceiling_ratio = c.multiple(&pf.envelope_ceiling_ratio, "policy.envelope_ceiling_ratio");
+    let style = match &pf.style {
+        None => Style::default(),
+        Some(s) => Style::parse(&s.value).unwrap_or_else(|| {
+            c.err(
+                Diagnostic::error(format!("unknown allocation style `{}`", s.value))
+                    .at_opt(s.location.clone())
+                    .note("expected `priority` (優先度配分), `ceiling` (一律シーリング) or `balanced` (均衡配分)")
+                    .suggest(&s.value, Style::ALL.iter().map(|s| s.id())),
+            );
+            Style::default()
+        }),
+    };
+    let cf = pf.ceiling.unwrap_or_default();
+    let ceiling = CeilingRatios {
+        mandatory: c.ratio(&cf.mandatory, "policy.ceiling.mandatory"),
+        discretionary: c.ratio(&cf.discretionary, "policy.ceiling.discretionary"),
+        investment: c.ratio(&cf.investment, "policy.ceiling.investment"),
+        new: c.ratio(&cf.new, "policy.ceiling.new"),
+    };
     let policy = Policy {
         investment_cap: investment_cap.unwrap_or_default(),
         reserve_min_share,
@@ -126,6 +145,10 @@ pub(super) fn validate(
         retention_cap_per_program: c.non_negative(&pf.retention_cap_per_program, "policy.retention_cap_per_program"),
         retention_cap_per_department: c
             .non_negative(&pf.retention_cap_per_department, "policy.retention_cap_per_department"),
+        style,
+        ceiling,
+        balanced_band: c.share(&pf.balanced_band, "policy.balanced_band").unwrap_or(Decimal::new(2, 2)),
+        max_cut_share: c.share(&pf.max_cut_share, "policy.max_cut_share"),
     };
 
     // `--rules DIR` is the user's own choice; `rules = "…"` in a scenario stays in its folder.
