@@ -5,6 +5,7 @@
 //! (see [`COLUMNS`]); columns may come in any order; unknown columns are an error (a typo
 //! would otherwise silently drop data). Money cells are written like `"12,345千円"`.
 
+pub(crate) mod proposals;
 mod xlsx;
 
 use std::sync::Arc;
@@ -408,6 +409,57 @@ fn is_bare_number(v: &str) -> bool {
         && digits.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || ",，.．".contains(c))
 }
 
+/// A money cell: a bare number is in the unit its header names (円 if none), as in a workbook; an
+/// error points inside the cell as written.
+fn money_cell(
+    source: &Arc<Source>,
+    row: &Row,
+    column: &str,
+    unit: Unit,
+    value: &str,
+    range: std::ops::Range<usize>,
+) -> Result<Money, Diagnostic> {
+    let v = value.trim();
+    let parsed = if unit != Unit::Yen && is_bare_number(v) {
+        Money::parse(&format!("{v}{}", unit.suffix())).map_err(|mut e| {
+            // Keep the place inside the cell as written.
+            e.offset = e.offset.min(v.len().saturating_sub(1));
+            e.len = e.len.min(v.len() - e.offset).max(1);
+            e
+        })
+    } else {
+        Money::parse(value)
+    };
+    parsed.map_err(|e| {
+        let at = range.start
+            + (value.len() - value.trim_start().len()) * usize::from(unit != Unit::Yen && is_bare_number(v))
+            + e.offset;
+        Diagnostic::error(format!("invalid amount `{}`: {}", quote(v), e.message))
+            .at(Location::new(source, at..at + e.len.max(1)))
+            .note(format!("row {}, column `{column}`", row.line))
+            .hint_opt(e.hint.clone())
+    })
+}
+
+/// A yes/no cell (`true`, `1`, `○`, `はい` … or `false`, `0`, `×`, `いいえ` …).
+fn yes_no(
+    source: &Arc<Source>,
+    row: &Row,
+    column: &str,
+    v: &str,
+    range: std::ops::Range<usize>,
+) -> Result<bool, Diagnostic> {
+    let is = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
+    if is(&["true", "1", "yes", "y", "○", "〇", "はい", "該当"]) {
+        Ok(true)
+    } else if is(&["false", "0", "no", "n", "×", "いいえ", "-", "－"]) {
+        Ok(false)
+    } else {
+        Err(cell_error(source, row, column, range, format!("invalid yes/no value `{}`", quote(v)))
+            .hint("expected `true` or `false` (or ○ / ×)"))
+    }
+}
+
 fn program_of_row(
     source: &Arc<Source>,
     row: &Row,
@@ -436,50 +488,9 @@ fn program_of_row(
                     .hint("expected a number such as `0.5` or a percentage such as `50%`")),
             }
         };
-        let money = || -> Result<Option<Located<Money>>, Diagnostic> {
-            // A bare number is in the unit its header names (円 if none), as in a workbook.
-            let parsed = if unit != Unit::Yen && is_bare_number(v) {
-                Money::parse(&format!("{v}{}", unit.suffix())).map_err(|mut e| {
-                    // Keep the place inside the cell as written.
-                    e.offset = e.offset.min(v.len().saturating_sub(1));
-                    e.len = e.len.min(v.len() - e.offset).max(1);
-                    e
-                })
-            } else {
-                Money::parse(value)
-            };
-            match parsed {
-                Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
-                Err(e) => {
-                    let at = range.start
-                        + (value.len() - value.trim_start().len())
-                            * usize::from(unit != Unit::Yen && is_bare_number(v))
-                        + e.offset;
-                    Err(Diagnostic::error(format!("invalid amount `{}`: {}", quote(v), e.message))
-                        .at(Location::new(source, at..at + e.len.max(1)))
-                        .note(format!("row {}, column `{column}`", row.line))
-                        .hint_opt(e.hint.clone()))
-                }
-            }
-        };
-        let boolean = || -> Result<Option<Located<bool>>, Diagnostic> {
-            let is = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
-            let b = match () {
-                _ if is(&["true", "1", "yes", "y", "○", "〇", "はい", "該当"]) => true,
-                _ if is(&["false", "0", "no", "n", "×", "いいえ", "-", "－"]) => false,
-                _ => {
-                    return Err(cell_error(
-                        source,
-                        row,
-                        column,
-                        range.clone(),
-                        format!("invalid yes/no value `{}`", quote(v)),
-                    )
-                    .hint("expected `true` or `false` (or ○ / ×)"));
-                }
-            };
-            Ok(Some(Located::new(b, loc.clone())))
-        };
+        let money =
+            || money_cell(source, row, column, unit, value, range.clone()).map(|m| Some(Located::new(m, loc.clone())));
+        let boolean = || yes_no(source, row, column, v, range.clone()).map(|b| Some(Located::new(b, loc.clone())));
         // By index into COLUMNS (a jump, not 26 string compares per cell).
         let result: Result<(), Diagnostic> = (|| {
             match c {
