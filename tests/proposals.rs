@@ -161,6 +161,24 @@ fn a_pinned_decision_wins_over_the_score_and_says_so() {
 }
 
 #[test]
+fn an_overlay_such_as_a_mayors_stage_pins_proposals_by_proposal_decisions() {
+    let dir = common::temp_dir("proposals-overlay");
+    std::fs::write(dir.join("city.toml"), CITY).expect("write city");
+    std::fs::write(dir.join("proposals.csv"), PROPOSALS).expect("write proposals");
+    std::fs::write(
+        dir.join("mayor.toml"),
+        "extends = \"city.toml\"\n[proposal_decisions]\nA3 = \"採択\"\nA1 = \"reject\"\n",
+    )
+    .expect("write overlay");
+    let options = Options { rules: Some(rules()), ..Options::default() };
+    let input = pipeline::load(&dir.join("mayor.toml"), &options.load).expect("loads");
+    let outcome = pipeline::run(input, &options).expect("runs");
+    let a = &outcome.central().expect("allocates").allocations[0];
+    assert!(find(a, "A3").funded && find(a, "A2").funded && !find(a, "A1").funded);
+    assert_eq!(find(a, "A1").reason, "市長判断により不採択");
+}
+
+#[test]
 fn pinned_proposals_above_the_reserve_are_infeasible_naming_them() {
     let e = run_city(
         "proposals-over",

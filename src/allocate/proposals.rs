@@ -330,41 +330,34 @@ pub fn attach(a: &mut Allocation, sc: &Scenario) -> Result<()> {
 /// `waku explain P04`: a proposal, its verdict and why, and the reserve around it.
 pub fn explain(a: &Allocation, p: &ProposalResult, lang: super::Lang) -> String {
     let u = a.display_unit;
-    let r = a.proposal_reserve.as_ref();
-    let (used, remaining) = r.map_or((Money::ZERO, a.reserve), |r| (r.used, r.remaining));
+    let (used, remaining) = a.proposal_reserve.as_ref().map_or((Money::ZERO, a.reserve), |r| (r.used, r.remaining));
     let range = if p.scalable { format!("{}〜{}", p.min.format(u), p.cost.format(u)) } else { p.cost.format(u) };
-    match lang {
-        super::Lang::Ja => format!(
-            "{} {}（{}）: 所要一般財源 {}{}、評価点 {}、後年度負担 {}{}。\n{}: {}。\n市長調整枠 {} のうち提案に {} を計上し、残りは {}。\n選定: 調整枠の範囲で評価点の合計が最大になる組合せ（同点は提案番号の若い順）。市長の決定（採択・不採択）はそれに優先します。\n",
-            p.id,
-            p.title,
-            p.department_name,
-            range,
-            if p.scalable { "（段階実施可）" } else { "（全額採否）" },
-            p.score.normalize(),
-            p.later_cost.format(u),
-            if p.next_generation { "、次世代投資枠の対象" } else { "" },
-            if p.funded { format!("採択 {}", p.amount.format(u)) } else { "不採択".to_string() },
-            p.reason,
-            a.reserve.format(u),
-            used.format(u),
-            remaining.format(u),
-        ),
-        super::Lang::En => format!(
-            "{} {} ({}): asks {} of general revenue{}, score {}, later years' cost {}{}.\n{}: {}.\nOf the mayor's reserve of {}, the proposals take {}; {} remains.\nSelection: the proposals whose total score is highest within the reserve (ties to the earlier id); the mayor's decisions (fund, reject) come first.\n",
-            p.id,
-            p.title,
-            p.department_name,
-            range,
-            if p.scalable { " (may be funded in part)" } else { " (all or nothing)" },
-            p.score.normalize(),
-            p.later_cost.format(u),
-            if p.next_generation { ", counts toward the next-generation frame" } else { "" },
-            if p.funded { format!("funded {}", p.amount.format(u)) } else { "not funded".to_string() },
-            p.reason_en,
-            a.reserve.format(u),
-            used.format(u),
-            remaining.format(u),
-        ),
+    let [reserve, used, remaining, later, amount] =
+        [a.reserve, used, remaining, p.later_cost, p.amount].map(|m| m.format(u));
+    let (id, title, bureau, score) = (&p.id, &p.title, &p.department_name, p.score.normalize());
+    let en = lang == super::Lang::En;
+    let how = match (p.scalable, en) {
+        (true, false) => "（段階実施可）",
+        (false, false) => "（全額採否）",
+        (true, true) => " (may be funded in part)",
+        (false, true) => " (all or nothing)",
+    };
+    let next = match (p.next_generation, en) {
+        (false, _) => "",
+        (true, false) => "、次世代投資枠の対象",
+        (true, true) => ", counts toward the next-generation frame",
+    };
+    if en {
+        let verdict = if p.funded { format!("funded {amount}") } else { "not funded".to_string() };
+        let why = &p.reason_en;
+        format!(
+            "{id} {title} ({bureau}): asks {range} of general revenue{how}, score {score}, later years' cost {later}{next}.\n{verdict}: {why}.\nOf the mayor's reserve of {reserve}, the proposals take {used}; {remaining} remains.\nSelection: the proposals whose total score is highest within the reserve (ties to the earlier id); the mayor's decisions (fund, reject) come first.\n"
+        )
+    } else {
+        let verdict = if p.funded { format!("採択 {amount}") } else { "不採択".to_string() };
+        let why = &p.reason;
+        format!(
+            "{id} {title}（{bureau}）: 所要一般財源 {range}{how}、評価点 {score}、後年度負担 {later}{next}。\n{verdict}: {why}。\n市長調整枠 {reserve} のうち提案に {used} を計上し、残りは {remaining}。\n選定: 調整枠の範囲で評価点の合計が最大になる組合せ（同点は提案番号の若い順）。市長の決定（採択・不採択）はそれに優先します。\n"
+        )
     }
 }

@@ -39,30 +39,17 @@ fn header(en: bool) -> [&'static str; 7] {
 /// 「市長調整枠 32.10億円 のうち提案に 30.00億円、残り 2.10億円（採択 9件、不採択 11件）」.
 pub fn summary(a: &Allocation, en: bool) -> Option<String> {
     let r = a.proposal_reserve.as_ref()?;
-    let u = a.display_unit;
+    let [reserve, used, remaining, requested, next, later] =
+        [r.reserve, r.used, r.remaining, r.requested, r.next_generation, r.later_cost]
+            .map(|m| m.format(a.display_unit));
+    let (funded, unfunded) = (r.funded, r.unfunded);
     Some(if en {
         format!(
-            "Of the mayor's reserve of {}, the proposals take {}; {} remains ({} funded, {} not funded; {} asked in all). Funded next-generation proposals: {}; later years' cost of what is funded: {}.",
-            r.reserve.format(u),
-            r.used.format(u),
-            r.remaining.format(u),
-            r.funded,
-            r.unfunded,
-            r.requested.format(u),
-            r.next_generation.format(u),
-            r.later_cost.format(u)
+            "Of the mayor's reserve of {reserve}, the proposals take {used}; {remaining} remains ({funded} funded, {unfunded} not funded; {requested} asked in all). Funded next-generation proposals: {next}; later years' cost of what is funded: {later}."
         )
     } else {
         format!(
-            "市長調整枠 {} のうち提案に {} を計上し、残りは {} です（採択 {}件、不採択 {}件、要求総額 {}）。採択した次世代投資枠の提案は {}、採択分の後年度負担は {}。",
-            r.reserve.format(u),
-            r.used.format(u),
-            r.remaining.format(u),
-            r.funded,
-            r.unfunded,
-            r.requested.format(u),
-            r.next_generation.format(u),
-            r.later_cost.format(u)
+            "市長調整枠 {reserve} のうち提案に {used} を計上し、残りは {remaining} です（採択 {funded}件、不採択 {unfunded}件、要求総額 {requested}）。採択した次世代投資枠の提案は {next}、採択分の後年度負担は {later}。"
         )
     })
 }

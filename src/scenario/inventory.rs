@@ -312,18 +312,7 @@ fn column_index(
                 }
                 seen[c] = Some(i);
                 let unit = if MONEY_COLUMNS.contains(&COLUMNS[c].0) {
-                    match header_unit(h) {
-                        Ok(u) => u.unwrap_or(Unit::Yen),
-                        Err(found) => {
-                            return Err(Diagnostic::error(format!(
-                                "the header `{}` names `{}`, which is not a unit of money",
-                                quote(h.trim()),
-                                quote(found)
-                            ))
-                            .at(Location::new(source, range.clone()))
-                            .hint("write the unit of the column's numbers in brackets: （円）, （千円）, （万円）, （百万円）, （億円）, or none"));
-                        }
-                    }
+                    money_unit(source, h, range.clone())?
                 } else {
                     Unit::Yen
                 };
@@ -349,6 +338,42 @@ fn column_index(
     Ok(map)
 }
 
+/// The unit of a money column's bare numbers, from its header's brackets (円 when it names none).
+fn money_unit(source: &Arc<Source>, header: &str, range: std::ops::Range<usize>) -> Result<Unit, Diagnostic> {
+    header_unit(header).map(|u| u.unwrap_or(Unit::Yen)).map_err(|found| {
+        Diagnostic::error(format!(
+            "the header `{}` names `{}`, which is not a unit of money",
+            quote(header.trim()),
+            quote(found)
+        ))
+        .at(Location::new(source, range))
+        .hint("write the unit of the column's numbers in brackets: （円）, （千円）, （万円）, （百万円）, （億円）, or none")
+    })
+}
+
+/// A row whose cells do not match the header's: a quote left open (its cell runs on past the
+/// line's end: name the quote, not the count), or the count.
+fn count_error(source: &Arc<Source>, row: &Row, headers: usize) -> Diagnostic {
+    if let Some(open) = row.ranges.iter().find(|r| {
+        r.start > 0
+            && source.text.as_bytes()[r.start - 1] == b'"'
+            && source.text.get(r.start..r.end).is_some_and(|t| t.contains('\n'))
+    }) {
+        let at = open.start - 1;
+        return Diagnostic::error("a quote opened in this cell is not closed on its line")
+            .at(Location::new(source, at..at + 1))
+            .note(format!(
+                "row {}: the cell runs on into the next lines, so the row has {} cells instead of {headers}",
+                row.line,
+                row.len()
+            ))
+            .hint("close the quote; a quote inside a quoted cell is written twice (\"\")");
+    }
+    Diagnostic::error(format!("row {} has {} cells but the header has {headers}", row.line, row.len()))
+        .at(Location::new(source, row.span()))
+        .hint("quote cells that contain commas, e.g. \"12,345千円\"")
+}
+
 fn cell_error(source: &Arc<Source>, row: &Row, column: &str, range: std::ops::Range<usize>, msg: String) -> Diagnostic {
     Diagnostic::error(msg).at(Location::new(source, range)).note(format!("row {}, column `{column}`", row.line))
 }
@@ -363,36 +388,7 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
     let mut errors = Vec::new();
     while let Some(row) = table.next_row().map_err(|d| vec![d])? {
         if row.len() != headers.len() {
-            // A quote left open runs its cell on past the line's end: name the quote, not the count.
-            if let Some(open) = row.ranges.iter().find(|r| {
-                r.start > 0
-                    && source.text.as_bytes()[r.start - 1] == b'"'
-                    && source.text.get(r.start..r.end).is_some_and(|t| t.contains('\n'))
-            }) {
-                let at = open.start - 1;
-                errors.push(
-                    Diagnostic::error("a quote opened in this cell is not closed on its line")
-                        .at(Location::new(source, at..at + 1))
-                        .note(format!(
-                            "row {}: the cell runs on into the next lines, so the row has {} cells instead of {}",
-                            row.line,
-                            row.len(),
-                            headers.len()
-                        ))
-                        .hint("close the quote; a quote inside a quoted cell is written twice (\"\")"),
-                );
-                continue;
-            }
-            errors.push(
-                Diagnostic::error(format!(
-                    "row {} has {} cells but the header has {}",
-                    row.line,
-                    row.len(),
-                    headers.len()
-                ))
-                .at(Location::new(source, row.span()))
-                .hint("quote cells that contain commas, e.g. \"12,345千円\""),
-            );
+            errors.push(count_error(source, &row, headers.len()));
             continue;
         }
         let p = program_of_row(source, &row, &columns, &mut errors);

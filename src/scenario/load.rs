@@ -155,7 +155,8 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
         applied.push(Override { set: arg.trim().to_string(), before, after });
     }
 
-    let proposals = match &merged.proposals {
+    // `proposals = ""` in an overlay: no proposals (a year that extends one with a table).
+    let proposals = match merged.proposals.as_ref().filter(|f| !f.value.trim().is_empty()) {
         Some(file) => {
             let path = resolve(file, &root_dir, options, "proposals")?;
             let source = if inventory::is_workbook(&path) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Row, Table, cell_error, header_name, header_unit, money_cell, yes_no};
+use super::{Row, Table, cell_error, count_error, header_name, money_cell, money_unit, yes_no};
 use crate::diagnostic::{Diagnostic, Location, Source, quote};
 use crate::money::{Money, Unit};
 use crate::number::parse as parse_number;
@@ -106,18 +106,10 @@ pub(crate) fn read_proposals(source: &Arc<Source>) -> Result<Vec<Proposal>, Vec<
                     .hint("remove or rename one of the two columns"),
             ]);
         }
-        let unit = match (MONEY.contains(&PROPOSAL_COLUMNS[c].0), header_unit(h)) {
-            (true, Ok(u)) => u.unwrap_or(Unit::Yen),
-            (true, Err(found)) => {
-                return Err(vec![Diagnostic::error(format!(
-                    "the header `{}` names `{}`, which is not a unit of money",
-                    quote(h.trim()),
-                    quote(found)
-                ))
-                .at(Location::new(source, range.clone()))
-                .hint("write the unit of the column's numbers in brackets: （円）, （千円）, （万円）, （百万円）, （億円）, or none")]);
-            }
-            (false, _) => Unit::Yen,
+        let unit = if MONEY.contains(&PROPOSAL_COLUMNS[c].0) {
+            money_unit(source, h, range.clone()).map_err(|d| vec![d])?
+        } else {
+            Unit::Yen
         };
         columns.push((c, unit));
     }
@@ -135,16 +127,7 @@ pub(crate) fn read_proposals(source: &Arc<Source>) -> Result<Vec<Proposal>, Vec<
     let mut errors = Vec::new();
     while let Some(row) = table.next_row().map_err(|d| vec![d])? {
         if row.len() != headers.len() {
-            errors.push(
-                Diagnostic::error(format!(
-                    "row {} has {} cells but the header has {}",
-                    row.line,
-                    row.len(),
-                    headers.len()
-                ))
-                .at(Location::new(source, row.span()))
-                .hint("quote cells that contain commas, e.g. \"12,345千円\""),
-            );
+            errors.push(count_error(source, &row, headers.len()));
             continue;
         }
         if let Some(p) = proposal_of_row(source, &row, &columns, &mut errors) {
@@ -312,7 +295,7 @@ pub(crate) fn settle(
             errors.push(
                 Diagnostic::error(format!("proposal id `{}` is also a program's id", quote(&p.id)))
                     .at_opt(p.location.clone())
-                    .hint("give proposals ids of their own (e.g. `P01`), so `waku explain` can tell them apart"),
+                    .hint("give proposals ids of their own, so `waku explain` can tell them from programs"),
             );
         }
         match sc.departments.iter().find(|d| d.id == p.department || d.name == p.department) {
@@ -368,7 +351,7 @@ mod tests {
         );
         let errs = read_proposals(&src).unwrap_err();
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].place().unwrap(), "p.csv:3:17");
+        assert_eq!(errs[0].place().unwrap(), "p.csv:3:16");
         let src = Source::new(
             "p.csv",
             None,
