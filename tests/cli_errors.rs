@@ -69,6 +69,7 @@ fn set_overrides_are_validated_like_the_file() {
         ("huge-number", "policy.reserve_weight=1e300"),
         ("rules-path", "rules=/etc"),
         ("redemption-above-balance", "bonds.redemption=9999億円"),
+        ("unknown-proposal", "proposals.P09.decision=fund"),
         ("control-characters", "policy.investment_cap=\u{1b}[2J\u{1b}[31m620億円"),
         (
             "long-value",

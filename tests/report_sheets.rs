@@ -112,7 +112,13 @@ fn xlsx_money_cells_are_numbers_equal_to_the_json_and_bytes_are_stable() {
 
     let a = json(&["run", scenario]);
     let mut wb: Xlsx<_> = open_workbook(dir.join("a.xlsx")).expect("calamine opens it");
-    assert_eq!(wb.sheet_names(), ["概要", "局別枠", "前年度比", "性質別", "事業", "制約", "財政指標"]);
+    assert_eq!(wb.sheet_names(), ["概要", "局別枠", "前年度比", "性質別", "事業", "制約", "財政指標", "提案"]);
+    // 提案: each proposal's 計上額 (the 10th column) is its JSON amount, in yen.
+    let proposals = wb.worksheet_range("提案").expect("提案");
+    for (row, p) in proposals.rows().skip(1).zip(a["proposals"].as_array().expect("proposals")) {
+        assert_eq!(row[1].to_string(), p["id"].as_str().expect("id"));
+        assert_eq!(row[9].to_string(), p["amount"].as_str().expect("amount"), "{}", p["id"]);
+    }
 
     let programs = wb.worksheet_range("事業").expect("事業");
     let header: Vec<String> = programs.rows().next().expect("header").iter().map(|c| c.to_string()).collect();
@@ -264,7 +270,9 @@ fn xlsx_shows_thousands_of_yen_with_totals_as_formulas_outside_the_filter_and_pr
 fn the_programs_sheet_reads_back_as_the_inventory_to_the_same_allocation() {
     let dir = std::env::temp_dir().join(format!("waku-xlsx-back-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv"] {
+    for f in
+        ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv", "kitakyushu-r8-proposals.csv"]
+    {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let rules = std::fs::canonicalize("rules").expect("rules");
@@ -326,7 +334,9 @@ fn edited_copy(from: &Path, to: &Path, edit: impl Fn(&str, usize, &Data) -> Opti
 fn an_officers_edited_copy_reads_its_edits_and_a_bad_cell_is_located() {
     let dir = std::env::temp_dir().join(format!("waku-xlsx-edit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv"] {
+    for f in
+        ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv", "kitakyushu-r8-proposals.csv"]
+    {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let rules = std::fs::canonicalize("rules").expect("rules");

@@ -240,6 +240,8 @@ pub(crate) fn assemble(
         total_requested: sc.total_requested(),
         by_kind: Vec::new(),
         by_bureau: Vec::new(),
+        proposals: Vec::new(),
+        proposal_reserve: None,
         lp_objective: model.objective(&raw.values),
         lp_values: raw.values.clone(),
         display_unit: sc.display_unit,

@@ -63,6 +63,9 @@ pub fn explain(allocation: &Allocation, cx: &Context, subject: &str) -> Result<S
             Lang::En => explain_constraint(a, scenario, c),
         });
     }
+    if let Some(p) = a.proposals.iter().find(|p| p.id == subject) {
+        return Ok(super::proposals::explain(a, p, cx.lang));
+    }
     // A bureau or a program by its Japanese name (市民文化スポーツ局).
     let names = Names::of(scenario);
     let kinds = [Kind::Bureau, Kind::Program];

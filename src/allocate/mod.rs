@@ -25,6 +25,7 @@ mod infeasible;
 mod lp;
 pub mod model;
 pub mod prices;
+pub mod proposals;
 mod rounding;
 mod solve;
 pub mod style;
@@ -128,6 +129,13 @@ pub struct Allocation {
     pub by_kind: Vec<KindTotal>,
     /// Each bureau's budget against last year's (前年度当初 → 本年度), from the programs.
     pub by_bureau: Vec<BureauYear>,
+    /// The proposals for the mayor's reserve, funded or not and why (absent without a proposals
+    /// table): [`proposals`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proposals: Vec<proposals::ProposalResult>,
+    /// What the proposals take of the reserve, and what is left (absent without proposals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal_reserve: Option<proposals::ReserveUse>,
     /// The LP objective at the optimum (scaled units, without fixed programs), for cross-checks.
     #[serde(skip)]
     pub lp_objective: f64,
@@ -336,7 +344,9 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
         }
     };
     let priced = prices::price(model, scenario, *options, &raw);
-    Ok(assemble::assemble(model, scenario, review, &raw, &exact, &priced))
+    let mut a = assemble::assemble(model, scenario, review, &raw, &exact, &priced);
+    proposals::attach(&mut a, scenario)?;
+    Ok(a)
 }
 
 /// The solver found no allocation. Either the limits contradict each other, and the elastic
@@ -351,7 +361,9 @@ fn infeasible(model: &Model, sc: &Scenario, review: &Review, options: Options) -
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
             let priced = prices::price(model, sc, options, &raw);
-            return Ok(assemble::assemble(model, sc, review, &raw, &exact, &priced));
+            let mut a = assemble::assemble(model, sc, review, &raw, &exact, &priced);
+            proposals::attach(&mut a, sc)?;
+            return Ok(a);
         }
     }
     Err(Error::Infeasible(Box::new(infeasible::diagnose(model, sc, &elastic))))

@@ -192,6 +192,8 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
     };
     a.fund_balance_end = sc.fund.balance - a.fund_drawdown + a.fund_deposit;
     a.solver = format!("level 1: {}; level 2: bureau order", a1.solver);
+    // The proposals spend the final reserve, not level 1's.
+    allocate::proposals::attach(&mut a, sc)?;
 
     // Level 2, bureau by bureau.
     let cx = Context::of(sc);

@@ -373,6 +373,7 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, style: Style) -> Stri
             style,
         );
     }
+    super::proposals::terminal(&mut out, a, style);
     out
 }
 

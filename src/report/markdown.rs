@@ -92,6 +92,7 @@ pub fn memo(
         "\n## The mayor's reserve, the next-generation frame and the fiscal limits\n\n",
     ));
     frames(&mut out, a, lang);
+    crate::report::proposals::memo(&mut out, a, lang);
     out.push_str(l("\n## 拘束している制約\n\n", "\n## Binding limits\n\n"));
     binding(&mut out, a, lang);
     out.push_str(l("\n## 財政指標\n\n", "\n## Fiscal indicators\n\n"));

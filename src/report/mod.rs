@@ -10,6 +10,7 @@ pub mod fiscal;
 pub mod html;
 
 pub mod markdown;
+pub mod proposals;
 pub mod review;
 pub mod rules;
 pub mod satei;

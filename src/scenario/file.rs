@@ -116,9 +116,15 @@ pub struct ScenarioFile {
     pub inventory_sheet: Option<Located<String>>,
     /// Business clusters (CSV with columns id,name,group,reform_type), relative to this file.
     pub cluster_file: Option<Located<String>>,
-    /// The encoding of the CSV files (`inventory`, `cluster_file`): `auto` (the default: a
+    /// The encoding of the CSV files (`inventory`, `cluster_file`, `proposals`): `auto` (the default: a
     /// byte-order mark, else UTF-8, else Shift_JIS), `utf-8`, `utf-16` or `shift_jis` (= `cp932`).
     pub csv_encoding: Option<Located<super::encoding::TextEncoding>>,
+    /// Proposals for the mayor's reserve (重点事業・市長特定事業の提案一覧), CSV or `.xlsx`, relative to this file.
+    pub proposals: Option<Located<String>>,
+    /// Decisions that pin proposals, by proposal id: `fund` or `reject` (採択 / 不採択). An overlay
+    /// (a 市長査定 stage) adds to or changes the base's; `--set proposals.ID.decision=fund` writes here.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub proposal_decisions: Option<BTreeMap<String, Located<String>>>,
     /// Parameter overrides for the ruleset, by name.
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub parameters: Option<BTreeMap<String, Located<toml::Value>>>,
@@ -170,6 +176,7 @@ impl Overlay for ScenarioFile {
             inventory_sheet,
             cluster_file,
             csv_encoding,
+            proposals,
             expect,
             dispositions
         );
@@ -191,6 +198,9 @@ impl Overlay for ScenarioFile {
         sec!(revenue, fund, bonds, policy, fiscal, plan);
         if let Some(theirs) = other.parameters {
             self.parameters.get_or_insert_with(BTreeMap::new).extend(theirs);
+        }
+        if let Some(theirs) = other.proposal_decisions {
+            self.proposal_decisions.get_or_insert_with(BTreeMap::new).extend(theirs);
         }
         merge_by_id(&mut self.departments, other.departments, |d| d.id.as_ref().map(|i| i.value.clone()));
         merge_by_id(&mut self.clusters, other.clusters, |c| c.id.as_ref().map(|i| i.value.to_string()));

@@ -5,6 +5,7 @@
 //! (see [`COLUMNS`]); columns may come in any order; unknown columns are an error (a typo
 //! would otherwise silently drop data). Money cells are written like `"12,345千円"`.
 
+pub(crate) mod proposals;
 mod xlsx;
 
 use std::sync::Arc;
@@ -311,18 +312,7 @@ fn column_index(
                 }
                 seen[c] = Some(i);
                 let unit = if MONEY_COLUMNS.contains(&COLUMNS[c].0) {
-                    match header_unit(h) {
-                        Ok(u) => u.unwrap_or(Unit::Yen),
-                        Err(found) => {
-                            return Err(Diagnostic::error(format!(
-                                "the header `{}` names `{}`, which is not a unit of money",
-                                quote(h.trim()),
-                                quote(found)
-                            ))
-                            .at(Location::new(source, range.clone()))
-                            .hint("write the unit of the column's numbers in brackets: （円）, （千円）, （万円）, （百万円）, （億円）, or none"));
-                        }
-                    }
+                    money_unit(source, h, range.clone())?
                 } else {
                     Unit::Yen
                 };
@@ -348,6 +338,42 @@ fn column_index(
     Ok(map)
 }
 
+/// The unit of a money column's bare numbers, from its header's brackets (円 when it names none).
+fn money_unit(source: &Arc<Source>, header: &str, range: std::ops::Range<usize>) -> Result<Unit, Diagnostic> {
+    header_unit(header).map(|u| u.unwrap_or(Unit::Yen)).map_err(|found| {
+        Diagnostic::error(format!(
+            "the header `{}` names `{}`, which is not a unit of money",
+            quote(header.trim()),
+            quote(found)
+        ))
+        .at(Location::new(source, range))
+        .hint("write the unit of the column's numbers in brackets: （円）, （千円）, （万円）, （百万円）, （億円）, or none")
+    })
+}
+
+/// A row whose cells do not match the header's: a quote left open (its cell runs on past the
+/// line's end: name the quote, not the count), or the count.
+fn count_error(source: &Arc<Source>, row: &Row, headers: usize) -> Diagnostic {
+    if let Some(open) = row.ranges.iter().find(|r| {
+        r.start > 0
+            && source.text.as_bytes()[r.start - 1] == b'"'
+            && source.text.get(r.start..r.end).is_some_and(|t| t.contains('\n'))
+    }) {
+        let at = open.start - 1;
+        return Diagnostic::error("a quote opened in this cell is not closed on its line")
+            .at(Location::new(source, at..at + 1))
+            .note(format!(
+                "row {}: the cell runs on into the next lines, so the row has {} cells instead of {headers}",
+                row.line,
+                row.len()
+            ))
+            .hint("close the quote; a quote inside a quoted cell is written twice (\"\")");
+    }
+    Diagnostic::error(format!("row {} has {} cells but the header has {headers}", row.line, row.len()))
+        .at(Location::new(source, row.span()))
+        .hint("quote cells that contain commas, e.g. \"12,345千円\"")
+}
+
 fn cell_error(source: &Arc<Source>, row: &Row, column: &str, range: std::ops::Range<usize>, msg: String) -> Diagnostic {
     Diagnostic::error(msg).at(Location::new(source, range)).note(format!("row {}, column `{column}`", row.line))
 }
@@ -362,36 +388,7 @@ pub(crate) fn read_programs(source: &Arc<Source>) -> Result<Vec<Located<ProgramF
     let mut errors = Vec::new();
     while let Some(row) = table.next_row().map_err(|d| vec![d])? {
         if row.len() != headers.len() {
-            // A quote left open runs its cell on past the line's end: name the quote, not the count.
-            if let Some(open) = row.ranges.iter().find(|r| {
-                r.start > 0
-                    && source.text.as_bytes()[r.start - 1] == b'"'
-                    && source.text.get(r.start..r.end).is_some_and(|t| t.contains('\n'))
-            }) {
-                let at = open.start - 1;
-                errors.push(
-                    Diagnostic::error("a quote opened in this cell is not closed on its line")
-                        .at(Location::new(source, at..at + 1))
-                        .note(format!(
-                            "row {}: the cell runs on into the next lines, so the row has {} cells instead of {}",
-                            row.line,
-                            row.len(),
-                            headers.len()
-                        ))
-                        .hint("close the quote; a quote inside a quoted cell is written twice (\"\")"),
-                );
-                continue;
-            }
-            errors.push(
-                Diagnostic::error(format!(
-                    "row {} has {} cells but the header has {}",
-                    row.line,
-                    row.len(),
-                    headers.len()
-                ))
-                .at(Location::new(source, row.span()))
-                .hint("quote cells that contain commas, e.g. \"12,345千円\""),
-            );
+            errors.push(count_error(source, &row, headers.len()));
             continue;
         }
         let p = program_of_row(source, &row, &columns, &mut errors);
@@ -406,6 +403,57 @@ fn is_bare_number(v: &str) -> bool {
     let digits = v.trim_start_matches(['-', '▲', '△', '－', '−']);
     digits.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
         && digits.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || ",，.．".contains(c))
+}
+
+/// A money cell: a bare number is in the unit its header names (円 if none), as in a workbook; an
+/// error points inside the cell as written.
+fn money_cell(
+    source: &Arc<Source>,
+    row: &Row,
+    column: &str,
+    unit: Unit,
+    value: &str,
+    range: std::ops::Range<usize>,
+) -> Result<Money, Diagnostic> {
+    let v = value.trim();
+    let parsed = if unit != Unit::Yen && is_bare_number(v) {
+        Money::parse(&format!("{v}{}", unit.suffix())).map_err(|mut e| {
+            // Keep the place inside the cell as written.
+            e.offset = e.offset.min(v.len().saturating_sub(1));
+            e.len = e.len.min(v.len() - e.offset).max(1);
+            e
+        })
+    } else {
+        Money::parse(value)
+    };
+    parsed.map_err(|e| {
+        let at = range.start
+            + (value.len() - value.trim_start().len()) * usize::from(unit != Unit::Yen && is_bare_number(v))
+            + e.offset;
+        Diagnostic::error(format!("invalid amount `{}`: {}", quote(v), e.message))
+            .at(Location::new(source, at..at + e.len.max(1)))
+            .note(format!("row {}, column `{column}`", row.line))
+            .hint_opt(e.hint.clone())
+    })
+}
+
+/// A yes/no cell (`true`, `1`, `○`, `はい` … or `false`, `0`, `×`, `いいえ` …).
+fn yes_no(
+    source: &Arc<Source>,
+    row: &Row,
+    column: &str,
+    v: &str,
+    range: std::ops::Range<usize>,
+) -> Result<bool, Diagnostic> {
+    let is = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
+    if is(&["true", "1", "yes", "y", "○", "〇", "はい", "該当"]) {
+        Ok(true)
+    } else if is(&["false", "0", "no", "n", "×", "いいえ", "-", "－"]) {
+        Ok(false)
+    } else {
+        Err(cell_error(source, row, column, range, format!("invalid yes/no value `{}`", quote(v)))
+            .hint("expected `true` or `false` (or ○ / ×)"))
+    }
 }
 
 fn program_of_row(
@@ -436,50 +484,9 @@ fn program_of_row(
                     .hint("expected a number such as `0.5` or a percentage such as `50%`")),
             }
         };
-        let money = || -> Result<Option<Located<Money>>, Diagnostic> {
-            // A bare number is in the unit its header names (円 if none), as in a workbook.
-            let parsed = if unit != Unit::Yen && is_bare_number(v) {
-                Money::parse(&format!("{v}{}", unit.suffix())).map_err(|mut e| {
-                    // Keep the place inside the cell as written.
-                    e.offset = e.offset.min(v.len().saturating_sub(1));
-                    e.len = e.len.min(v.len() - e.offset).max(1);
-                    e
-                })
-            } else {
-                Money::parse(value)
-            };
-            match parsed {
-                Ok(m) => Ok(Some(Located::new(m, loc.clone()))),
-                Err(e) => {
-                    let at = range.start
-                        + (value.len() - value.trim_start().len())
-                            * usize::from(unit != Unit::Yen && is_bare_number(v))
-                        + e.offset;
-                    Err(Diagnostic::error(format!("invalid amount `{}`: {}", quote(v), e.message))
-                        .at(Location::new(source, at..at + e.len.max(1)))
-                        .note(format!("row {}, column `{column}`", row.line))
-                        .hint_opt(e.hint.clone()))
-                }
-            }
-        };
-        let boolean = || -> Result<Option<Located<bool>>, Diagnostic> {
-            let is = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
-            let b = match () {
-                _ if is(&["true", "1", "yes", "y", "○", "〇", "はい", "該当"]) => true,
-                _ if is(&["false", "0", "no", "n", "×", "いいえ", "-", "－"]) => false,
-                _ => {
-                    return Err(cell_error(
-                        source,
-                        row,
-                        column,
-                        range.clone(),
-                        format!("invalid yes/no value `{}`", quote(v)),
-                    )
-                    .hint("expected `true` or `false` (or ○ / ×)"));
-                }
-            };
-            Ok(Some(Located::new(b, loc.clone())))
-        };
+        let money =
+            || money_cell(source, row, column, unit, value, range.clone()).map(|m| Some(Located::new(m, loc.clone())));
+        let boolean = || yes_no(source, row, column, v, range.clone()).map(|b| Some(Located::new(b, loc.clone())));
         // By index into COLUMNS (a jump, not 26 string compares per cell).
         let result: Result<(), Diagnostic> = (|| {
             match c {

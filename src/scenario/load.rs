@@ -155,8 +155,23 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
         applied.push(Override { set: arg.trim().to_string(), before, after });
     }
 
+    // `proposals = ""` in an overlay: no proposals (a year that extends one with a table).
+    let proposals = match merged.proposals.as_ref().filter(|f| !f.value.trim().is_empty()) {
+        Some(file) => {
+            let path = resolve(file, &root_dir, options, "proposals")?;
+            let source = if inventory::is_workbook(&path) {
+                inventory::read_sheet(&path, &Source::display_path(&path), None, Some(file)).map_err(Error::Input)?
+            } else {
+                read_source(&path, Some(file), FileKind::Inventory, Some(csv_encoding))?
+            };
+            inventory::proposals::read_proposals(&source).map_err(Error::Input)?
+        }
+        None => Vec::new(),
+    };
+    let decisions = merged.proposal_decisions.take().unwrap_or_default();
     let mut scenario = validate(merged, path, &top_source, &root_dir, options)?;
     scenario.overrides = applied;
+    scenario.proposals = inventory::proposals::settle(proposals, decisions, &scenario).map_err(Error::Input)?;
     Ok(scenario)
 }
 

@@ -31,6 +31,7 @@ pub use encoding::TextEncoding;
 pub use file::ScenarioFile;
 pub use file::{FiscalFile, PlanFile, PlanYearFile};
 pub use fiscal::FiscalInputs;
+pub use inventory::proposals::{Decision, PROPOSAL_COLUMNS, Proposal};
 pub use inventory::{COLUMNS, RESULT_COLUMNS, RESULT_NOTES, YEN_CELLS_NAME};
 pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
@@ -73,6 +74,9 @@ pub struct Scenario {
     /// The budget-cycle stages of the `extends` chain, with their decisions (`None` when no file of
     /// the chain is a stage).
     pub cycle: Option<stage::Cycle>,
+    /// Proposals for the mayor's reserve (`proposals = "file.csv"`), their decisions applied;
+    /// empty without a table ([`crate::allocate::proposals`]).
+    pub proposals: Vec<Proposal>,
 }
 
 /// 歳入: what the year brings in.

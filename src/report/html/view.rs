@@ -142,6 +142,23 @@ pub(super) struct YearSection {
     pub by_bureau: Vec<CostRow>,
     /// The programs' totals by kind of expense (性質別), the total last.
     pub by_kind: Vec<CostRow>,
+    /// The proposals for the mayor's reserve (empty without), and the sentence on what is left.
+    pub proposals: Vec<ProposalRow>,
+    pub proposal_summary: String,
+}
+
+/// A proposal for the mayor's reserve: funded or not, and why.
+pub(super) struct ProposalRow {
+    pub id: String,
+    pub title: String,
+    pub bureau: String,
+    pub cost: String,
+    pub score: String,
+    pub funded: bool,
+    pub amount: String,
+    /// The amount in yen, for the tests and for a reader's tools.
+    pub yen: String,
+    pub reason: String,
 }
 
 /// A row of 事業費 against 前年度当初: a bureau, a kind of expense or a total.

@@ -132,6 +132,22 @@ pub(super) fn section(a: &Allocation) -> Result<YearSection> {
         binding,
         by_bureau: by_bureau(a),
         by_kind: by_kind(a),
+        proposals: a
+            .proposals
+            .iter()
+            .map(|p| super::view::ProposalRow {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                bureau: p.department_name.clone(),
+                cost: n(p.cost, u),
+                score: p.score.normalize().to_string(),
+                funded: p.funded,
+                amount: n(p.amount, u),
+                yen: yen(p.amount),
+                reason: p.reason.clone(),
+            })
+            .collect(),
+        proposal_summary: crate::report::proposals::summary(a, false).unwrap_or_default(),
     })
 }
 

@@ -205,6 +205,9 @@ impl<'a> RunSheets<'a> {
             self.constraints(),
             self.indicators(),
         ];
+        if self.outcome.allocations.iter().any(|a| !a.proposals.is_empty()) {
+            sheets.push(self.proposals());
+        }
         if let Some(rows) = stages {
             sheets.extend(satei_sheets(rows));
         }
@@ -548,6 +551,67 @@ impl<'a> RunSheets<'a> {
                     Value::text(if c.binding { "○" } else { "" }),
                     Value::Empty,
                     Value::text(if c.holds { "守られている" } else { "違反" }),
+                ]);
+            }
+        }
+        s
+    }
+
+    /// 提案: the proposals for the mayor's reserve, funded or not and why (only with proposals).
+    pub(crate) fn proposals(&self) -> Sheet {
+        let mut s = Sheet::new(
+            "提案",
+            &[
+                "年度",
+                "提案番号",
+                "事業名",
+                "所管局",
+                "所要一般財源（円）",
+                "最低額（円）",
+                "評価点",
+                "次世代投資枠",
+                "採否",
+                "計上額（円）",
+                "後年度負担（円）",
+                "理由",
+            ],
+        );
+        for (y, a) in self.years() {
+            for p in &a.proposals {
+                s.push(vec![
+                    y.clone(),
+                    Value::text(&p.id),
+                    Value::text(&p.title),
+                    Value::text(&p.department_name),
+                    Value::Yen(p.cost),
+                    Value::Yen(p.min),
+                    Value::Number(p.score, "0.0"),
+                    Value::text(if p.next_generation { "○" } else { "" }),
+                    Value::text(if p.funded { "採択" } else { "不採択" }),
+                    Value::Yen(p.amount),
+                    Value::Yen(p.later_cost),
+                    Value::text(&p.reason),
+                ]);
+            }
+            if let Some(r) = &a.proposal_reserve {
+                let label = format!(
+                    "市長調整枠 {}（残り {}）",
+                    a.reserve.format(a.display_unit),
+                    r.remaining.format(a.display_unit)
+                );
+                s.push_sum(vec![
+                    y.clone(),
+                    Value::text("計"),
+                    Value::text(label),
+                    Value::Empty,
+                    Value::Yen(r.requested),
+                    Value::Empty,
+                    Value::Empty,
+                    Value::Empty,
+                    Value::text(format!("採択 {}件", r.funded)),
+                    Value::Yen(r.used),
+                    Value::Yen(r.later_cost),
+                    Value::Empty,
                 ]);
             }
         }

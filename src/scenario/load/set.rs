@@ -47,6 +47,7 @@ pub(super) fn parse_set(arg: &str, index: usize, merged: &ScenarioFile) -> Resul
         [table @ ("departments" | "programs" | "clusters"), id, field] if bare_key(field) => {
             format!("[[{table}]]\nid = {}\n{field} = {toml_value}\n", quoted(id))
         }
+        ["proposals", id, "decision"] => format!("[proposal_decisions]\n{} = {toml_value}\n", quoted(id)),
         _ if parts.iter().all(|p| bare_key(p)) => format!("{key} = {toml_value}\n"),
         _ => {
             let src = Source::new("--set", None, arg.to_string());
@@ -61,7 +62,12 @@ pub(super) fn parse_set(arg: &str, index: usize, merged: &ScenarioFile) -> Resul
     let source = Source::new(name, None, text);
     let file = with_source(&source, || toml::from_str::<ScenarioFile>(&source.text))
         .map_err(|e| Error::input(toml_diagnostic(&source, &e).note(format!("from `{label}`"))))?;
-    if file.extends.is_some() || file.inventory.is_some() || file.cluster_file.is_some() || file.rules.is_some() {
+    if file.extends.is_some()
+        || file.inventory.is_some()
+        || file.proposals.is_some()
+        || file.cluster_file.is_some()
+        || file.rules.is_some()
+    {
         return Err(Error::input(
             Diagnostic::error(format!("`{key}` cannot be set from the command line"))
                 .at(Location::new(&source, 0..key.len()))
