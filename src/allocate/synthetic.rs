@@ -186,6 +186,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         warnings: Vec::new(),
         overrides: Vec::new(),
         cycle: None,
+        kpis: None,
     };
     let requested_g = sc.requested_general_revenue();
     let investment: Money = sc.programs.iter().filter(|p| p.kind == ProgramKind::Investment).map(|p| p.requested).sum();

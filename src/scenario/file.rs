@@ -116,6 +116,9 @@ pub struct ScenarioFile {
     pub inventory_sheet: Option<Located<String>>,
     /// Business clusters (CSV with columns id,name,group,reform_type), relative to this file.
     pub cluster_file: Option<Located<String>>,
+    /// The KPI table (成果指標表: CSV or `.xlsx`), relative to this file: each program's and
+    /// cluster's indicators, with their baseline, target and actuals by year.
+    pub kpis: Option<Located<String>>,
     /// The encoding of the CSV files (`inventory`, `cluster_file`): `auto` (the default: a
     /// byte-order mark, else UTF-8, else Shift_JIS), `utf-8`, `utf-16` or `shift_jis` (= `cp932`).
     pub csv_encoding: Option<Located<super::encoding::TextEncoding>>,
@@ -169,6 +172,7 @@ impl Overlay for ScenarioFile {
             inventory,
             inventory_sheet,
             cluster_file,
+            kpis,
             csv_encoding,
             expect,
             dispositions

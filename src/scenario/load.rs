@@ -104,8 +104,15 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
     chain.reverse();
     let top_source = Arc::clone(&chain[chain.len() - 1].1);
     let mut merged = ScenarioFile::default();
+    // The fiscal year of the file that names the KPI table: its actuals end before that year; a
+    // scenario extending it (an earlier year of a plan) sees only the actuals before its own year.
+    let mut kpis_year = None;
     for (file, _) in chain {
+        let names_kpis = file.kpis.is_some();
         merged.overlay(file);
+        if names_kpis {
+            kpis_year = merged.fiscal_year.as_ref().and_then(|y| i32::try_from(y.value).ok());
+        }
     }
 
     // The inventory is the base of the program list; inline programs overlay it by id.
@@ -155,8 +162,31 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
         applied.push(Override { set: arg.trim().to_string(), before, after });
     }
 
+    // The KPI table is checked against the validated scenario (its programs, clusters and year).
+    let kpis = match &merged.kpis {
+        Some(k) => {
+            let path = resolve(k, &root_dir, options, "kpis")?;
+            let source = if inventory::is_workbook(&path) {
+                inventory::read_sheet(&path, &Source::display_path(&path), None, Some(k)).map_err(Error::Input)?
+            } else {
+                read_source(&path, Some(k), FileKind::Inventory, Some(csv_encoding))?
+            };
+            Some((source, k.value.clone()))
+        }
+        None => None,
+    };
     let mut scenario = validate(merged, path, &top_source, &root_dir, options)?;
     scenario.overrides = applied;
+    if let Some((source, file)) = kpis {
+        let known = super::kpis::Known {
+            programs: scenario.programs.iter().map(|p| p.id.as_str()).collect(),
+            clusters: scenario.clusters.iter().map(|c| c.id.as_str()).collect(),
+            fiscal_year: kpis_year.unwrap_or(scenario.fiscal_year),
+        };
+        let table = super::kpis::read(&source, &file, &known).map_err(Error::Input)?;
+        let table = if known.fiscal_year > scenario.fiscal_year { table.before(scenario.fiscal_year) } else { table };
+        scenario.kpis = Some(Arc::new(table));
+    }
     Ok(scenario)
 }
 

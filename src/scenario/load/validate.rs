@@ -191,6 +191,7 @@ pub(super) fn validate(
         warnings: c.warnings,
         overrides: Vec::new(),
         cycle,
+        kpis: None,
     };
     if scenario.name.is_empty() {
         scenario.name = format!("{} {}年度", scenario.city, scenario.fiscal_year);
