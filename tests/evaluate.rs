@@ -184,3 +184,22 @@ fn a_scenario_without_a_kpi_table_has_nothing_to_evaluate() {
     assert!(err.starts_with("error: ") && err.contains("has no KPI table"), "{err}");
     assert!(err.contains("hint: name one with `kpis = \"…csv\"`"), "{err}");
 }
+
+#[test]
+fn each_year_of_the_plan_sees_the_history_up_to_it() {
+    // kitakyushu-r6.toml (FY2024) and r7 (FY2025) extend r8, which names the table (actuals to 2025).
+    let years = |path: &str| {
+        let doc = json(&["evaluate", path, "--format", "json"]);
+        let k = kpi(&doc, "K0559", "K0559-1").clone();
+        let years: Vec<i64> = k["actuals"].as_array().unwrap().iter().map(|a| a["year"].as_i64().unwrap()).collect();
+        (years, k["missed_years"].as_array().unwrap().len())
+    };
+    assert_eq!(years("scenarios/kitakyushu-r6.toml"), (vec![2023], 1));
+    assert_eq!(years("scenarios/kitakyushu-r7.toml"), (vec![2023, 2024], 2));
+    assert_eq!(years("scenarios/kitakyushu-r8.toml"), (vec![2023, 2024, 2025], 3));
+    // So only FY2026 flags K0559 区役所窓口サービス事業（門司区） for three missed years.
+    let (_, out, _) = waku(&["review", "scenarios/kitakyushu-r7.toml", "--program", "K0559"]);
+    assert!(!out.contains("年続けて"), "{out}");
+    let (_, out, _) = waku(&["review", "scenarios/kitakyushu-r8.toml", "--program", "K0559"]);
+    assert!(out.contains("2023・2024・2025年度の3年続けて"), "{out}");
+}

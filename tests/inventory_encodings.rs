@@ -32,14 +32,15 @@ fn utf16(text: &str) -> Vec<u8> {
 #[test]
 fn the_kitakyushu_inventory_in_cp932_and_utf16_allocates_byte_identically() {
     let dir = temp_dir("inventory-encodings");
-    for f in ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv"] {
+    for f in ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv", "kitakyushu-r8-kpis.csv"] {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let read = |f: &str| {
         let text = std::fs::read_to_string(dir.join(f)).expect("read CSV");
         text.trim_start_matches('\u{feff}').to_string()
     };
-    let (programs, clusters) = (read("kitakyushu-r8-programs.csv"), read("kitakyushu-clusters.csv"));
+    let (programs, clusters, kpis) =
+        (read("kitakyushu-r8-programs.csv"), read("kitakyushu-clusters.csv"), read("kitakyushu-r8-kpis.csv"));
     assert!(programs.contains("子ども") && !programs.is_ascii(), "the inventory has Japanese text to decode");
     type Encode = fn(&str) -> Vec<u8>;
     let variants: [(&str, Encode, &str); 3] =
@@ -52,8 +53,9 @@ fn the_kitakyushu_inventory_in_cp932_and_utf16_allocates_byte_identically() {
     for (name, encode, stated) in variants {
         std::fs::write(dir.join(format!("programs-{name}.csv")), encode(&programs)).expect("write inventory");
         std::fs::write(dir.join(format!("clusters-{name}.csv")), encode(&clusters)).expect("write clusters");
+        std::fs::write(dir.join(format!("kpis-{name}.csv")), encode(&kpis)).expect("write KPI table");
         let overlay = format!(
-            "extends = \"kitakyushu-r8.toml\"\ninventory = \"programs-{name}.csv\"\ncluster_file = \"clusters-{name}.csv\"\n{stated}"
+            "extends = \"kitakyushu-r8.toml\"\ninventory = \"programs-{name}.csv\"\ncluster_file = \"clusters-{name}.csv\"\nkpis = \"kpis-{name}.csv\"\n{stated}"
         );
         std::fs::write(dir.join(format!("{name}.toml")), overlay).expect("write overlay");
         let (code, json, stderr) = waku(&dir, &["run", &format!("{name}.toml"), "--rules", rules, "--format", "json"]);
