@@ -229,7 +229,10 @@ fn shrink(
     });
 }
 
-/// `WAKU_TRACE_WORKSET=1` prints each step of the method with its time on stderr (for tuning).
+/// With the `trace-workset` feature, `WAKU_TRACE_WORKSET=1` prints each step of the method with
+/// its time on stderr (for tuning). Without it (every normal build) this does nothing: the library
+/// never writes to stderr.
+#[cfg(feature = "trace-workset")]
 fn trace(what: impl FnOnce() -> String) {
     use std::sync::OnceLock;
     static START: OnceLock<Option<std::time::Instant>> = OnceLock::new();
@@ -238,6 +241,9 @@ fn trace(what: impl FnOnce() -> String) {
         eprintln!("{:>9.1} ms  {}", start.elapsed().as_secs_f64() * 1e3, what());
     }
 }
+
+#[cfg(not(feature = "trace-workset"))]
+fn trace(_what: impl FnOnce() -> String) {}
 
 fn working_set(model: &Model, options: Options, candidates: &[usize]) -> Option<RawSolution> {
     trace(|| format!("{} candidate programs", candidates.len()));
