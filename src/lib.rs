@@ -16,6 +16,7 @@ pub mod cli;
 pub mod constraint;
 pub mod cycle;
 pub mod diagnostic;
+pub mod evaluate;
 pub mod fast;
 pub mod files;
 pub mod fiscal;

@@ -61,6 +61,7 @@ fn the_request_stage_is_the_base_year_and_its_inventory_a_copy() {
     let same = |a: &str, b: &str| std::fs::read(a).expect(a) == std::fs::read(b).expect(b);
     assert!(same("scenarios/kitakyushu-r8-programs.csv", "scenarios/kitakyushu-r8-cycle/programs.csv"));
     assert!(same("scenarios/kitakyushu-clusters.csv", "scenarios/kitakyushu-r8-cycle/clusters.csv"));
+    assert!(same("scenarios/kitakyushu-r8-kpis.csv", "scenarios/kitakyushu-r8-cycle/kpis.csv"));
     let (base, request) = (run(Path::new("scenarios/kitakyushu-r8.toml")), stage("01-request.toml"));
     let (a, b) = (base.year().unwrap().allocation.unwrap(), request.year().unwrap().allocation.unwrap());
     assert_eq!(a.reserve, b.reserve);

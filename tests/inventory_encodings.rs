@@ -32,9 +32,13 @@ fn utf16(text: &str) -> Vec<u8> {
 #[test]
 fn the_kitakyushu_inventory_in_cp932_and_utf16_allocates_byte_identically() {
     let dir = temp_dir("inventory-encodings");
-    for f in
-        ["kitakyushu-r8.toml", "kitakyushu-r8-programs.csv", "kitakyushu-clusters.csv", "kitakyushu-r8-proposals.csv"]
-    {
+    for f in [
+        "kitakyushu-r8.toml",
+        "kitakyushu-r8-programs.csv",
+        "kitakyushu-clusters.csv",
+        "kitakyushu-r8-proposals.csv",
+        "kitakyushu-r8-kpis.csv",
+    ] {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let read = |f: &str| {
@@ -42,7 +46,7 @@ fn the_kitakyushu_inventory_in_cp932_and_utf16_allocates_byte_identically() {
         text.trim_start_matches('\u{feff}').to_string()
     };
     let (programs, clusters) = (read("kitakyushu-r8-programs.csv"), read("kitakyushu-clusters.csv"));
-    let proposals = read("kitakyushu-r8-proposals.csv");
+    let (proposals, kpis) = (read("kitakyushu-r8-proposals.csv"), read("kitakyushu-r8-kpis.csv"));
     assert!(programs.contains("子ども") && !programs.is_ascii(), "the inventory has Japanese text to decode");
     type Encode = fn(&str) -> Vec<u8>;
     let variants: [(&str, Encode, &str); 3] =
@@ -56,8 +60,9 @@ fn the_kitakyushu_inventory_in_cp932_and_utf16_allocates_byte_identically() {
         std::fs::write(dir.join(format!("programs-{name}.csv")), encode(&programs)).expect("write inventory");
         std::fs::write(dir.join(format!("clusters-{name}.csv")), encode(&clusters)).expect("write clusters");
         std::fs::write(dir.join(format!("proposals-{name}.csv")), encode(&proposals)).expect("write proposals");
+        std::fs::write(dir.join(format!("kpis-{name}.csv")), encode(&kpis)).expect("write KPI table");
         let overlay = format!(
-            "extends = \"kitakyushu-r8.toml\"\ninventory = \"programs-{name}.csv\"\ncluster_file = \"clusters-{name}.csv\"\nproposals = \"proposals-{name}.csv\"\n{stated}"
+            "extends = \"kitakyushu-r8.toml\"\ninventory = \"programs-{name}.csv\"\ncluster_file = \"clusters-{name}.csv\"\nproposals = \"proposals-{name}.csv\"\nkpis = \"kpis-{name}.csv\"\n{stated}"
         );
         std::fs::write(dir.join(format!("{name}.toml")), overlay).expect("write overlay");
         let (code, json, stderr) = waku(&dir, &["run", &format!("{name}.toml"), "--rules", rules, "--format", "json"]);

@@ -192,7 +192,7 @@ fn special_files_are_refused_without_reading_them() {
 fn out_refuses_what_it_must_not_replace_and_keeps_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let dir = temp_dir("out");
-    for f in ["kumamoto-r8.toml", "kumamoto-r8-programs.csv"] {
+    for f in ["kumamoto-r8.toml", "kumamoto-r8-programs.csv", "kumamoto-r8-kpis.csv"] {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy");
     }
     let rules = std::env::current_dir().expect("cwd").join("rules");

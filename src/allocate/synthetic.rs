@@ -192,6 +192,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
         overrides: Vec::new(),
         cycle: None,
         proposals: Vec::new(),
+        kpis: None,
     };
     let requested_g = sc.requested_general_revenue();
     let investment: Money = sc.programs.iter().filter(|p| p.kind == ProgramKind::Investment).map(|p| p.requested).sum();

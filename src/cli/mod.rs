@@ -3,6 +3,7 @@
 mod check;
 mod decide;
 mod diff;
+mod evaluate;
 mod output;
 mod plan;
 mod review;
@@ -50,6 +51,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Generate a synthetic city (scenario + inventory) for scale tests.
     Generate(GenerateArgs),
+    /// The evaluation after the year: KPIs, achievement, verdicts, and each cluster's 経営分析 with its KPI tree.
+    Evaluate(evaluate::EvaluateArgs),
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
     /// For policy designers: `rules doc` (the reference of a rules folder), `rules diff` (what a change of the rules does).
@@ -265,6 +268,7 @@ fn command_words(command: &Command) -> String {
         }
         Command::Sweep(a) => format!("sweep {}", a.scenario.scenario.display()),
         Command::Generate(_) => "generate".into(),
+        Command::Evaluate(a) => format!("evaluate {}", a.scenario.scenario.display()),
         Command::Schema => "schema".into(),
         Command::Rules(a) => match &a.command {
             rules::RulesCommand::Doc(d) => format!("rules doc {}", d.rules.display()),
@@ -286,6 +290,7 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write, leave: &
         Command::Test(a) => test::run(&a, out, err),
         Command::Sweep(a) => sweep::run(&a, out, err),
         Command::Rules(a) => rules::run(&a, out, err),
+        Command::Evaluate(a) => evaluate::run(&a, out, err),
         Command::Generate(a) => {
             let spec = crate::generate::CitySpec { programs: a.programs, departments: a.departments, seed: a.seed };
             let path = crate::generate::write_city(&spec, &a.out)?;

@@ -49,6 +49,7 @@ pub fn render_doc(r: &Reference) -> String {
     for (title, fields) in [
         ("## Fields of a finding (`findings.finding(\"needs\").…`)", &r.finding_fields),
         ("## Fields of a KPI (`program.kpi.…`)", &r.kpi_fields),
+        ("## Fields of an indicator of the KPI table (`program.outcome_kpi.…`, `program.kpis`)", &r.indicator_fields),
     ] {
         let _ = writeln!(out, "\n{title}\n");
         let mut t = Table::new(["field", "holds"]).left(0..2);

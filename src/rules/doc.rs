@@ -38,7 +38,7 @@ const ANY: &str = "every script";
 const POLICY: &str = "the policy (`findings`)";
 
 /// Every function the engine registers for scripts, besides operators and field getters.
-pub const HELPERS: [Helper; 21] = [
+pub const HELPERS: [Helper; 24] = [
     helper("oku", "oku(x) → money", "oku(1.5)", "x 億円 as exact yen: 150,000,000", ANY),
     helper("man", "man(x) → money", "man(350)", "x 万円 as exact yen: 3,500,000", ANY),
     helper("sen", "sen(x) → money", "sen(12)", "x 千円 as exact yen: 12,000", ANY),
@@ -49,6 +49,27 @@ pub const HELPERS: [Helper; 21] = [
         "format_money(money) → text",
         "format_money(oku(1.5))",
         "\"1.50億円\" (億円, 万円 or 円, whichever reads naturally)",
+        ANY,
+    ),
+    helper(
+        "kpi_achievement",
+        "program.kpi_achievement(text) → number or ()",
+        "program.kpi_achievement(\"K0002-1\")",
+        "the latest achievement of the program's indicator with that id in the KPI table (0 at the baseline, 1 at the target), () without one",
+        ANY,
+    ),
+    helper(
+        "kpi_trend",
+        "program.kpi_trend(text) → number or ()",
+        "program.kpi_trend(\"K0002-1\")",
+        "the indicator's average change of achievement per year over the years known (negative: moving the worse way), () with fewer than two points",
+        ANY,
+    ),
+    helper(
+        "kpi_missed_years",
+        "program.kpi_missed_years(text) → array of years",
+        "program.kpi_missed_years(\"K0002-1\")",
+        "the years, in an unbroken run up to the latest known, whose actual fell short of the straight line from the baseline to the target",
         ANY,
     ),
     helper("pct", "pct(number) → text", "pct(0.125)", "\"12.5%\": a share as a percentage, for reasons", ANY),
@@ -167,6 +188,33 @@ pub const KPI_FIELDS_DOC: [(&str, &str); 7] = [
     ("direction_ja", "高いほどよい / 低いほどよい"),
 ];
 
+/// The fields of an indicator of the KPI table (`program.outcome_kpi.trend`, `program.kpis`).
+pub const INDICATOR_FIELDS_DOC: [(&str, &str); 23] = [
+    ("id", "指標ID (text)"),
+    ("name", "指標名 (text)"),
+    ("kind", "\"output\" or \"outcome\""),
+    ("kind_ja", "アウトプット / アウトカム"),
+    ("unit", "単位 (text)"),
+    ("direction", "\"higher\" or \"lower\": which way the indicator is better"),
+    ("direction_ja", "高いほどよい / 低いほどよい"),
+    ("parent", "the id of the indicator it serves (上位指標), or ()"),
+    ("baseline_year", "基準年度 (whole number)"),
+    ("baseline", "基準値 (number)"),
+    ("target_year", "目標年度 (whole number)"),
+    ("target", "目標値 (number)"),
+    ("years", "the years with an actual, in order (array)"),
+    ("latest_year", "the latest year with an actual, or ()"),
+    ("actual", "the latest actual (number), or ()"),
+    ("achievement", "the latest achievement: 0 at the baseline, 1 at the target (number), or ()"),
+    ("achievements", "the achievement of each year, by the year as text (map: `a[\"2024\"]`)"),
+    ("trend", "the average change of achievement per year over the years known, or ()"),
+    ("status", "達成 / 順調 / 遅れ / 悪化 / 未測定"),
+    ("missed_years", "the years, in an unbroken run up to the latest, below the straight line to the target (array)"),
+    ("missed_count", "how many years that run has (whole number)"),
+    ("missed_text", "those years as a reason writes them: \"2023・2024・2025年度\""),
+    ("planned", "the achievement the straight line from the baseline to the target asks of the latest year"),
+];
+
 /// The reference of one ruleset.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reference {
@@ -175,6 +223,7 @@ pub struct Reference {
     pub fields: Vec<FieldEntry>,
     pub finding_fields: Vec<Named>,
     pub kpi_fields: Vec<Named>,
+    pub indicator_fields: Vec<Named>,
     pub helpers: Vec<Helper>,
     pub parameters: Vec<ParameterEntry>,
 }
@@ -362,6 +411,7 @@ pub fn reference(ruleset: &Ruleset) -> Reference {
         fields,
         finding_fields: FINDING_FIELDS_DOC.iter().map(|(name, holds)| Named { name, holds }).collect(),
         kpi_fields: KPI_FIELDS_DOC.iter().map(|(name, holds)| Named { name, holds }).collect(),
+        indicator_fields: INDICATOR_FIELDS_DOC.iter().map(|(name, holds)| Named { name, holds }).collect(),
         helpers: HELPERS.to_vec(),
         parameters,
     }
@@ -405,8 +455,13 @@ mod tests {
         fields.extend(PROGRAM_FIELDS.iter().map(|f| ("Program".to_string(), f.name.to_string())));
         fields.extend(FINDING_FIELDS_DOC.iter().map(|(f, _)| ("Finding".to_string(), f.to_string())));
         fields.extend(KPI_FIELDS_DOC.iter().map(|(f, _)| ("Kpi".to_string(), f.to_string())));
+        fields.extend(INDICATOR_FIELDS_DOC.iter().map(|(f, _)| ("Indicator".to_string(), f.to_string())));
         assert_eq!(getters, fields, "registered getters (left) and documented fields (right) differ");
         assert_eq!(FINDING_FIELDS.to_vec(), FINDING_FIELDS_DOC.iter().map(|(f, _)| *f).collect::<Vec<_>>());
+        assert_eq!(
+            crate::rules::engine::INDICATOR_FIELDS.to_vec(),
+            INDICATOR_FIELDS_DOC.iter().map(|(f, _)| *f).collect::<Vec<_>>()
+        );
     }
 
     #[test]

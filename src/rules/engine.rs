@@ -24,12 +24,13 @@ pub use super::fields::PROGRAM_FIELDS;
 use money::register_money;
 pub(crate) use money::{float_to_decimal, round_dp, share_of};
 pub use money::{format_money, pct};
-pub use views::{FINDING_FIELDS, FindingView, KpiView, ProgramView};
+pub(crate) use views::IndicatorData;
+pub use views::{FINDING_FIELDS, FindingView, INDICATOR_FIELDS, IndicatorView, KpiView, ProgramView};
 pub(crate) use views::{
     FindingData, KpiValues, ProgramData, because, count_action, finding, kpi_view, mean_score, others, program_field,
     tightest_max_ratio, viewpoints_with,
 };
-use views::{register_findings, register_kpi, register_program, register_tables};
+use views::{register_findings, register_indicator, register_kpi, register_program, register_tables};
 
 /// At most this many operations per script per program (a rule needs a few hundred).
 pub const MAX_OPERATIONS: u64 = 500_000;
@@ -303,6 +304,7 @@ pub fn engine(files: &RuleFiles, sources: &Sources, printed: &Printed) -> Engine
     register_program(&mut engine);
     register_findings(&mut engine);
     register_kpi(&mut engine);
+    register_indicator(&mut engine);
     register_tables(&mut engine);
     engine
 }

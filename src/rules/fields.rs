@@ -79,7 +79,7 @@ const SHARE: (Option<i64>, Option<i64>) = (Some(0), Some(1));
 const NON_NEGATIVE: (Option<i64>, Option<i64>) = (Some(0), None);
 
 /// Every field a script can read from `program`, in the order of the engine's getters.
-pub const PROGRAM_FIELDS: [FieldDoc; 32] = [
+pub const PROGRAM_FIELDS: [FieldDoc; 34] = [
     field("id", Text, "text", ANY, false, "column `id` (事業番号)", "program id (事業番号)"),
     field("name", Text, "text", ANY, false, "column `name` (事業名)", "program name (事業名)"),
     field("department", Text, "text", ANY, false, "column `department` (所管局)", "owning bureau id"),
@@ -287,6 +287,24 @@ pub const PROGRAM_FIELDS: [FieldDoc; 32] = [
         true,
         "columns `kpi_indicator`, `kpi_baseline`, `kpi_target`, `kpi_actual` (成果指標, 基準値, 目標値, 実績値)",
         "#{ indicator, baseline, target, actual, achievement, direction, direction_ja } or ()",
+    ),
+    field(
+        "kpis",
+        Kpi,
+        "kpi",
+        ANY,
+        false,
+        "the scenario's KPI table (`kpis = \"…csv\"`, 成果指標表): the rows whose `subject` is the program",
+        "its indicators (an array of Indicator: id, name, kind, achievement by year, trend …); empty without a KPI table",
+    ),
+    field(
+        "outcome_kpi",
+        Kpi,
+        "kpi",
+        ANY,
+        true,
+        "the KPI table: the program's first アウトカム row with an actual",
+        "its main outcome indicator (an Indicator), or ()",
     ),
 ];
 

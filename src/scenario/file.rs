@@ -116,7 +116,10 @@ pub struct ScenarioFile {
     pub inventory_sheet: Option<Located<String>>,
     /// Business clusters (CSV with columns id,name,group,reform_type), relative to this file.
     pub cluster_file: Option<Located<String>>,
-    /// The encoding of the CSV files (`inventory`, `cluster_file`, `proposals`): `auto` (the default: a
+    /// The KPI table (成果指標表: CSV or `.xlsx`), relative to this file: each program's and
+    /// cluster's indicators, with their baseline, target and actuals by year.
+    pub kpis: Option<Located<String>>,
+    /// The encoding of the CSV files (`inventory`, `cluster_file`, `proposals`, `kpis`): `auto` (the default: a
     /// byte-order mark, else UTF-8, else Shift_JIS), `utf-8`, `utf-16` or `shift_jis` (= `cp932`).
     pub csv_encoding: Option<Located<super::encoding::TextEncoding>>,
     /// Proposals for the mayor's reserve (重点事業・市長特定事業の提案一覧), CSV or `.xlsx`, relative to this file.
@@ -175,6 +178,7 @@ impl Overlay for ScenarioFile {
             inventory,
             inventory_sheet,
             cluster_file,
+            kpis,
             csv_encoding,
             proposals,
             expect,

@@ -133,7 +133,7 @@ fn spreadsheet_row(text: &str, offset: usize) -> Option<usize> {
 
 /// CSV text read record by record (one record buffer, reused), with every cell's byte range in
 /// the source.
-struct Table<'s> {
+pub(super) struct Table<'s> {
     source: &'s Arc<Source>,
     reader: csv::Reader<&'s [u8]>,
     record: csv::ByteRecord,
@@ -143,9 +143,9 @@ struct Table<'s> {
 }
 
 /// One record of a [`Table`]: its spreadsheet row and its cells.
-struct Row<'t> {
+pub(super) struct Row<'t> {
     /// The row as a spreadsheet numbers it (a line break inside a quoted cell does not start one).
-    line: usize,
+    pub(super) line: usize,
     text: &'t str,
     record: &'t csv::ByteRecord,
     ranges: &'t [std::ops::Range<usize>],
@@ -157,7 +157,7 @@ impl<'t> Row<'t> {
     }
 
     /// Each cell's text (quotes removed) and its byte range in the source.
-    fn cells(&self) -> impl Iterator<Item = (&'t str, std::ops::Range<usize>)> + '_ {
+    pub(super) fn cells(&self) -> impl Iterator<Item = (&'t str, std::ops::Range<usize>)> + '_ {
         let (text, record) = (self.text, self.record);
         record.iter().zip(self.ranges.iter().cloned()).map(move |(field, range)| {
             // The field as written, unless the reader unescaped it (`""` within quotes): then its own
@@ -171,19 +171,19 @@ impl<'t> Row<'t> {
     }
 
     /// From the first cell's start to the last cell's end.
-    fn span(&self) -> std::ops::Range<usize> {
+    pub(super) fn span(&self) -> std::ops::Range<usize> {
         self.ranges.first().map_or(0, |r| r.start)..self.ranges.last().map_or(0, |r| r.end)
     }
 }
 
 impl<'s> Table<'s> {
-    fn new(source: &'s Arc<Source>) -> Table<'s> {
+    pub(super) fn new(source: &'s Arc<Source>) -> Table<'s> {
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source.text.as_bytes());
         Table { source, reader, record: csv::ByteRecord::new(), ranges: Vec::new(), inner_breaks: 0 }
     }
 
     /// The next record that is not blank, or `None` at the end of the text.
-    fn next_row(&mut self) -> Result<Option<Row<'_>>, Diagnostic> {
+    pub(super) fn next_row(&mut self) -> Result<Option<Row<'_>>, Diagnostic> {
         let text = &*self.source.text;
         loop {
             // Bytes: the source is UTF-8 already (checked when it was read), so each cell is too.

@@ -104,21 +104,23 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
     chain.reverse();
     let top_source = Arc::clone(&chain[chain.len() - 1].1);
     let mut merged = ScenarioFile::default();
+    // The fiscal year of the file that names the KPI table: its actuals end before that year; a
+    // scenario extending it (an earlier year of a plan) sees only the actuals before its own year.
+    let mut kpis_year = None;
     for (file, _) in chain {
+        let names_kpis = file.kpis.is_some();
         merged.overlay(file);
+        if names_kpis {
+            kpis_year = merged.fiscal_year.as_ref().and_then(|y| i32::try_from(y.value).ok());
+        }
     }
 
     // The inventory is the base of the program list; inline programs overlay it by id.
     let mut programs = None;
     let csv_encoding = merged.csv_encoding.as_ref().map_or(TextEncoding::Auto, |e| e.value);
     if let Some(inv) = &merged.inventory {
-        let path = resolve(inv, &root_dir, options, "inventory")?;
-        let source = if inventory::is_workbook(&path) {
-            let shown = Source::display_path(&path);
-            inventory::read_sheet(&path, &shown, merged.inventory_sheet.as_ref(), Some(inv)).map_err(Error::Input)?
-        } else {
-            read_source(&path, Some(inv), FileKind::Inventory, Some(csv_encoding))?
-        };
+        let sheet = merged.inventory_sheet.as_ref();
+        let source = read_table(inv, sheet, &root_dir, options, "inventory", csv_encoding)?;
         programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
     }
     let inline = merged.programs.take();
@@ -158,20 +160,30 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
     // `proposals = ""` in an overlay: no proposals (a year that extends one with a table).
     let proposals = match merged.proposals.as_ref().filter(|f| !f.value.trim().is_empty()) {
         Some(file) => {
-            let path = resolve(file, &root_dir, options, "proposals")?;
-            let source = if inventory::is_workbook(&path) {
-                inventory::read_sheet(&path, &Source::display_path(&path), None, Some(file)).map_err(Error::Input)?
-            } else {
-                read_source(&path, Some(file), FileKind::Inventory, Some(csv_encoding))?
-            };
+            let source = read_table(file, None, &root_dir, options, "proposals", csv_encoding)?;
             inventory::proposals::read_proposals(&source).map_err(Error::Input)?
         }
         None => Vec::new(),
     };
     let decisions = merged.proposal_decisions.take().unwrap_or_default();
+    // The KPI table is checked against the validated scenario (its programs, clusters and year).
+    let kpis = match &merged.kpis {
+        Some(k) => Some((read_table(k, None, &root_dir, options, "kpis", csv_encoding)?, k.value.clone())),
+        None => None,
+    };
     let mut scenario = validate(merged, path, &top_source, &root_dir, options)?;
     scenario.overrides = applied;
     scenario.proposals = inventory::proposals::settle(proposals, decisions, &scenario).map_err(Error::Input)?;
+    if let Some((source, file)) = kpis {
+        let known = super::kpis::Known {
+            programs: scenario.programs.iter().map(|p| p.id.as_str()).collect(),
+            clusters: scenario.clusters.iter().map(|c| c.id.as_str()).collect(),
+            fiscal_year: kpis_year.unwrap_or(scenario.fiscal_year),
+        };
+        let table = super::kpis::read(&source, &file, &known).map_err(Error::Input)?;
+        let table = if known.fiscal_year > scenario.fiscal_year { table.before(scenario.fiscal_year) } else { table };
+        scenario.kpis = Some(Arc::new(table));
+    }
     Ok(scenario)
 }
 
@@ -250,6 +262,24 @@ pub(crate) fn resolve_path(
     key: &str,
 ) -> Result<PathBuf> {
     resolve(value, root_dir, options, key)
+}
+
+/// Reads a table the scenario names (`key`: the inventory, the proposals, the KPI table): the
+/// first sheet of an `.xlsx` workbook (or the `sheet` named), else a CSV in the scenario's encoding.
+fn read_table(
+    file: &Located<String>,
+    sheet: Option<&Located<String>>,
+    root_dir: &Path,
+    options: &LoadOptions,
+    key: &str,
+    encoding: TextEncoding,
+) -> Result<Arc<Source>> {
+    let path = resolve(file, root_dir, options, key)?;
+    if inventory::is_workbook(&path) {
+        inventory::read_sheet(&path, &Source::display_path(&path), sheet, Some(file)).map_err(Error::Input)
+    } else {
+        read_source(&path, Some(file), FileKind::Inventory, Some(encoding))
+    }
 }
 
 /// Resolves a path written in a scenario, relative to the file that wrote it, confined to the

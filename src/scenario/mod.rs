@@ -9,6 +9,7 @@ mod encoding;
 mod file;
 mod fiscal;
 mod inventory;
+pub mod kpis;
 mod load;
 mod located;
 pub mod names;
@@ -77,6 +78,8 @@ pub struct Scenario {
     /// Proposals for the mayor's reserve (`proposals = "file.csv"`), their decisions applied;
     /// empty without a table ([`crate::allocate::proposals`]).
     pub proposals: Vec<Proposal>,
+    /// `kpis`: the KPI table (成果指標表), each indicator's actuals before the fiscal year.
+    pub kpis: Option<std::sync::Arc<kpis::KpiTable>>,
 }
 
 /// 歳入: what the year brings in.
@@ -435,12 +438,17 @@ impl KpiDirection {
         }
     }
 
-    /// Reads `higher` / `lower` (any case), `高いほどよい` / `低いほどよい`, `高い` / `低い` or `高` / `低`.
+    /// Reads `higher` / `lower` (any case), `高いほどよい` / `低いほどよい`, `高い方が良い` / `低い方が良い`,
+    /// `高い` / `低い` or `高` / `低`.
     pub fn parse(s: &str) -> Option<KpiDirection> {
         let s = s.trim();
-        if s.eq_ignore_ascii_case("higher") || matches!(s, "高いほどよい" | "高い" | "高") {
+        if s.eq_ignore_ascii_case("higher")
+            || matches!(s, "高いほどよい" | "高い方が良い" | "高いほど良い" | "高い" | "高")
+        {
             Some(KpiDirection::Higher)
-        } else if s.eq_ignore_ascii_case("lower") || matches!(s, "低いほどよい" | "低い" | "低") {
+        } else if s.eq_ignore_ascii_case("lower")
+            || matches!(s, "低いほどよい" | "低い方が良い" | "低いほど良い" | "低い" | "低")
+        {
             Some(KpiDirection::Lower)
         } else {
             None

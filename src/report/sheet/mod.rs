@@ -148,6 +148,27 @@ impl Sheet {
     }
 }
 
+/// A workbook of plain tables (`waku evaluate --format xlsx`): each a sheet named `.0` with the
+/// headers `.1` (a money column's ending in `（円）`) and the rows `.2`, money shown in `unit`.
+pub(crate) fn tables_workbook(
+    title: &str,
+    unit: crate::money::Unit,
+    tables: Vec<(String, Vec<String>, Vec<Vec<Value>>)>,
+) -> Result<Vec<u8>> {
+    let sheets: Vec<Sheet> = tables
+        .into_iter()
+        .map(|(name, headers, rows)| {
+            let mut s = Sheet::with_headers(name, headers);
+            s.wide = true;
+            for r in rows {
+                s.push(r);
+            }
+            s
+        })
+        .collect();
+    xlsx::workbook(title, unit, &sheets)
+}
+
 /// The spreadsheets of one run (a single year, or every year of a plan).
 pub struct RunSheets<'a> {
     outcome: &'a PlanOutcome,

@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rhai::{Dynamic, FLOAT, ImmutableString};
+use rhai::{Array, Dynamic, FLOAT, INT, ImmutableString};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::money::Unit;
 use crate::review::Action;
 use crate::rules::ProgramView;
-use crate::rules::engine::{KpiValues, ProgramData, kpi_view};
+use crate::rules::engine::{IndicatorData, IndicatorView, KpiValues, ProgramData, kpi_view};
+use crate::scenario::kpis::{Indicator, KpiKind, KpiTable, Subject};
 use crate::scenario::{Program, ProgramKind, Scenario, Strategy};
 
 /// Names a program may refer to: bureaus, clusters and other programs (for `overlap_name`),
@@ -23,6 +24,8 @@ pub struct Context<'a> {
     /// Cluster id → (name, group, reform type).
     pub clusters: HashMap<&'a str, (Dynamic, Dynamic, Dynamic)>,
     pub programs: HashMap<&'a str, Dynamic>,
+    /// Program id → its indicators of the KPI table (an array) and its outcome indicator (or ()).
+    pub indicators: HashMap<&'a str, (Dynamic, Dynamic)>,
 }
 
 impl<'a> Context<'a> {
@@ -37,8 +40,65 @@ impl<'a> Context<'a> {
                 .map(|c| (c.id.as_str(), (text(&c.name), text(&c.group), text(&c.reform_type))))
                 .collect(),
             programs: scenario.programs.iter().map(|p| (p.id.as_str(), text(&p.name))).collect(),
+            indicators: scenario.kpis.as_deref().map(indicator_views).unwrap_or_default(),
         }
     }
+}
+
+/// Each program's indicators of the KPI table as scripts see them.
+fn indicator_views(table: &KpiTable) -> HashMap<&str, (Dynamic, Dynamic)> {
+    let mut out: HashMap<&str, (Array, Dynamic)> = HashMap::new();
+    for k in &table.indicators {
+        let Subject::Program(id) = &k.subject else { continue };
+        let view = indicator_view(k);
+        let entry = out.entry(id.as_str()).or_insert_with(|| (Array::new(), Dynamic::UNIT));
+        if entry.1.is_unit() && k.kind == KpiKind::Outcome && !k.actuals.is_empty() {
+            entry.1 = view.clone();
+        }
+        entry.0.push(view);
+    }
+    out.into_iter().map(|(id, (list, outcome))| (id, (Dynamic::from_array(list), outcome))).collect()
+}
+
+/// One indicator as scripts see it.
+pub(crate) fn indicator_view(k: &Indicator) -> Dynamic {
+    let text = |s: &str| ImmutableString::from(s);
+    let latest = k.latest();
+    let missed = k.missed_years();
+    let missed_text = match (missed.first(), missed.last()) {
+        (Some(_), Some(_)) => {
+            format!("{}年度", missed.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("・"))
+        }
+        _ => String::new(),
+    };
+    Dynamic::from(IndicatorView(Arc::new(IndicatorData {
+        id: text(&k.id),
+        name: text(&k.name),
+        kind: text(k.kind.id()),
+        kind_ja: text(k.kind.label()),
+        unit: text(&k.unit),
+        direction: text(k.direction.id()),
+        direction_ja: text(k.direction.label()),
+        parent: opt_str(k.parent.as_deref()),
+        baseline_year: INT::from(k.baseline_year),
+        baseline: float(k.baseline),
+        target_year: INT::from(k.target_year),
+        target: float(k.target),
+        years: k.actuals.keys().map(|y| Dynamic::from_int(INT::from(*y))).collect(),
+        latest_year: latest.map_or(Dynamic::UNIT, |l| Dynamic::from_int(INT::from(l.0))),
+        actual: latest.map_or(Dynamic::UNIT, |l| Dynamic::from_float(float(l.1))),
+        achievement: opt_float(latest.and_then(|l| l.2)),
+        achievements: k
+            .achievements()
+            .into_iter()
+            .map(|(y, a)| (y.to_string().into(), Dynamic::from_float(float(a))))
+            .collect(),
+        trend: opt_float(k.trend()),
+        status: text(k.status().label()),
+        missed_count: missed.len() as INT,
+        missed_years: missed.into_iter().map(|y| Dynamic::from_int(INT::from(y))).collect(),
+        missed_text: missed_text.into(),
+    })))
 }
 
 /// Labels every program shares, allocated once.
@@ -163,6 +223,8 @@ pub fn program_view(p: &Program, cx: &Context<'_>) -> ProgramView {
         outsourced: a.outsourced,
         natural_savings: a.natural_savings.as_decimal(),
         kpi,
+        kpis: cx.indicators.get(p.id.as_str()).map_or_else(|| Dynamic::from_array(Array::new()), |k| k.0.clone()),
+        outcome_kpi: cx.indicators.get(p.id.as_str()).map_or(Dynamic::UNIT, |k| k.1.clone()),
     }))
 }
 

@@ -49,6 +49,10 @@ pub(crate) struct ProgramData {
     pub outsourced: bool,
     pub natural_savings: Decimal,
     pub kpi: Dynamic,
+    /// The program's indicators in the KPI table: an array of [`IndicatorView`] (empty without any).
+    pub kpis: Dynamic,
+    /// Its first アウトカム indicator of the KPI table with an actual, or ().
+    pub outcome_kpi: Dynamic,
 }
 
 /// Every field of [`ProgramData`], in [`PROGRAM_FIELDS`] order, as its getter returns it.
@@ -93,7 +97,9 @@ program_fields!(
     private_capacity,
     outsourced,
     natural_savings,
-    kpi
+    kpi,
+    kpis,
+    outcome_kpi
 );
 
 impl ProgramData {
@@ -124,6 +130,8 @@ impl ProgramView {
 
 pub(super) const ID: u8 = 0;
 pub(super) const NAME: u8 = 1;
+/// The index of `kpis`, which the KPI helpers read.
+pub(super) const KPIS: u8 = (FIELD_NAMES.len() - 2) as u8;
 
 pub(super) fn register_program(engine: &mut Engine) {
     engine.register_type_with_name::<ProgramView>("Program");
@@ -143,6 +151,133 @@ pub(super) fn register_program(engine: &mut Engine) {
         note_read(ID);
         format!("Program({})", p.0.id)
     });
+    // The KPI table's helpers: an indicator of the program by its id.
+    fn indicator<R>(p: &ProgramView, id: &str, f: impl FnOnce(&IndicatorData) -> R) -> Option<R> {
+        note_read(KPIS);
+        let list = p.0.kpis.read_lock::<Array>()?;
+        let found =
+            list.iter().find_map(|d| d.read_lock::<IndicatorView>().filter(|k| k.0.id == id).map(|k| k.0.clone()));
+        found.map(|k| f(&k))
+    }
+    engine.register_fn("kpi_achievement", |p: &mut ProgramView, id: &str| {
+        indicator(p, id, |k| k.achievement.clone()).unwrap_or(Dynamic::UNIT)
+    });
+    engine.register_fn("kpi_trend", |p: &mut ProgramView, id: &str| {
+        indicator(p, id, |k| k.trend.clone()).unwrap_or(Dynamic::UNIT)
+    });
+    engine.register_fn("kpi_missed_years", |p: &mut ProgramView, id: &str| {
+        indicator(p, id, |k| Dynamic::from_array(k.missed_years.clone()))
+            .unwrap_or_else(|| Dynamic::from_array(Array::new()))
+    });
+}
+
+/// An indicator of the KPI table as scripts see it (`program.kpis[i]`, `program.outcome_kpi`): its
+/// definition, the actuals by year, the achievement of each, the trend and the years it fell short.
+#[derive(Debug, Clone)]
+pub struct IndicatorView(pub(crate) Arc<IndicatorData>);
+
+#[derive(Debug, Clone)]
+pub(crate) struct IndicatorData {
+    pub id: ImmutableString,
+    pub name: ImmutableString,
+    pub kind: ImmutableString,
+    pub kind_ja: ImmutableString,
+    pub unit: ImmutableString,
+    pub direction: ImmutableString,
+    pub direction_ja: ImmutableString,
+    pub parent: Dynamic,
+    pub baseline_year: INT,
+    pub baseline: FLOAT,
+    pub target_year: INT,
+    pub target: FLOAT,
+    /// The years with an actual, in order.
+    pub years: Array,
+    /// The latest year with an actual, or ().
+    pub latest_year: Dynamic,
+    pub actual: Dynamic,
+    pub achievement: Dynamic,
+    /// The achievement of each year, by the year as text (`"2024"`).
+    pub achievements: rhai::Map,
+    pub trend: Dynamic,
+    pub status: ImmutableString,
+    pub missed_years: Array,
+    pub missed_count: INT,
+    pub missed_text: ImmutableString,
+}
+
+/// Every field of an indicator a script can read, in the order `waku rules doc` lists them.
+pub const INDICATOR_FIELDS: [&str; 23] = [
+    "id",
+    "name",
+    "kind",
+    "kind_ja",
+    "unit",
+    "direction",
+    "direction_ja",
+    "parent",
+    "baseline_year",
+    "baseline",
+    "target_year",
+    "target",
+    "years",
+    "latest_year",
+    "actual",
+    "achievement",
+    "achievements",
+    "trend",
+    "status",
+    "missed_years",
+    "missed_count",
+    "missed_text",
+    "planned",
+];
+
+pub(super) fn register_indicator(engine: &mut Engine) {
+    engine.register_type_with_name::<IndicatorView>("Indicator");
+    macro_rules! get {
+        ($($field:ident),*) => {$(
+            engine.register_get(stringify!($field), |k: &mut IndicatorView| k.0.$field.clone());
+        )*};
+    }
+    get!(
+        id,
+        name,
+        kind,
+        kind_ja,
+        unit,
+        direction,
+        direction_ja,
+        parent,
+        baseline_year,
+        baseline,
+        target_year,
+        target,
+        years,
+        latest_year,
+        actual,
+        achievement,
+        achievements,
+        trend,
+        status,
+        missed_years,
+        missed_count,
+        missed_text
+    );
+    // The achievement the straight line from the baseline to the target asks of the latest year.
+    engine.register_get("planned", |k: &mut IndicatorView| {
+        let Ok(year) = k.0.latest_year.as_int() else { return Dynamic::UNIT };
+        let (b, t) = (k.0.baseline_year, k.0.target_year);
+        let share = if year >= t || t <= b {
+            1.0
+        } else if year <= b {
+            0.0
+        } else {
+            (year - b) as FLOAT / (t - b) as FLOAT
+        };
+        Dynamic::from_float(share)
+    });
+    engine.register_fn("to_string", |k: &mut IndicatorView| format!("{} {}", k.0.id, k.0.name));
+    engine.register_fn("to_debug", |k: &mut IndicatorView| format!("Indicator({})", k.0.id));
 }
 
 /// A finding as the policy sees it (read-only).

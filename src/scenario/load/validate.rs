@@ -215,6 +215,7 @@ pub(super) fn validate(
         overrides: Vec::new(),
         cycle,
         proposals: Vec::new(),
+        kpis: None,
     };
     if scenario.name.is_empty() {
         scenario.name = format!("{} {}年度", scenario.city, scenario.fiscal_year);

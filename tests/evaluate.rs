@@ -1,0 +1,205 @@
+//! KPI tables and `waku evaluate`, through the real binary: the evaluation of the bundled scenarios
+//! (snapshots), a lower-is-better indicator that worsened, the effectiveness viewpoint's verdict on
+//! three missed years, and the formats (JSON arrays, HTML with the tree in inline SVG, xlsx).
+
+mod common;
+
+use std::process::Command;
+
+use calamine::Reader;
+
+fn waku(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).output().expect("run waku");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = waku(args);
+    assert_eq!(code, 0, "{args:?}\n{err}");
+    serde_json::from_str(&out).expect("JSON")
+}
+
+fn kpi<'a>(doc: &'a serde_json::Value, program: &str, id: &str) -> &'a serde_json::Value {
+    let p = doc["programs"].as_array().unwrap().iter().find(|p| p["id"] == program).expect("program");
+    p["kpis"].as_array().unwrap().iter().find(|k| k["id"] == id).expect("kpi")
+}
+
+#[test]
+fn kitakyushu_evaluates_every_cluster_with_its_outcomes_cost_per_outcome_and_tree() {
+    let (code, out, err) = waku(&["evaluate", "scenarios/kitakyushu-r8.toml"]);
+    assert_eq!(code, 0, "{err}");
+    // Each of the 55 clusters whose programs have KPIs (of 57) has a goal in the bundled table.
+    assert_eq!(out.matches("\n■ クラスター ").count(), 55, "every cluster with indicators");
+    assert_eq!(out.matches("  KPIツリー\n").count(), 55);
+    assert_eq!(out.matches("  成果1単位あたりのコスト").count(), 55);
+    insta::assert_snapshot!("evaluate-kitakyushu-r8", out);
+
+    let doc = json(&["evaluate", "scenarios/kitakyushu-r8.toml", "--format", "json"]);
+    let clusters = doc["clusters"].as_array().expect("clusters array");
+    let programs = doc["programs"].as_array().expect("programs array");
+    assert_eq!(clusters.len(), 55);
+    assert_eq!(programs.len(), 435, "every program with an indicator in the table");
+    let c8 = clusters.iter().find(|c| c["id"] == "8").unwrap();
+    assert_eq!(c8["tree"][0]["id"], "C8-1");
+    assert_eq!(c8["tree"][1]["parent"], "C8-1");
+    // Cost: Σ of the cluster's programs, to the yen, against the run's allocation.
+    let run = json(&["run", "scenarios/kitakyushu-r8.toml", "--format", "json"]);
+    let members: Vec<&str> = c8["programs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let sum: i128 = run["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| members.contains(&p["id"].as_str().unwrap()))
+        .map(|p| p["allocated"].as_str().unwrap().parse::<i128>().unwrap())
+        .sum();
+    assert_eq!(c8["allocated"].as_str().unwrap().parse::<i128>().unwrap(), sum);
+    let unit = &c8["cost_per_outcome"][0];
+    let per_unit: i128 = unit["per_unit_planned"].as_str().unwrap().parse().unwrap();
+    let planned: f64 = unit["planned"].as_str().unwrap().parse().unwrap();
+    assert!((per_unit as f64 - sum as f64 / planned).abs() <= 0.5, "allocation ÷ planned value, to the yen");
+    // Each KPI with its achievement; the one whose latest is the inventory's actual agrees with it.
+    let k = kpi(&doc, "K0002", "K0002-1");
+    assert_eq!(k["actual"], "3.39");
+    assert_eq!(k["achievement"], "0.9067");
+    insta::assert_json_snapshot!(
+        "evaluate-kitakyushu-r8-json-head",
+        serde_json::json!({
+            "clusters": &clusters[..2],
+            "programs": &programs[..2],
+        })
+    );
+}
+
+#[test]
+fn kumamoto_carries_the_plans_indicators() {
+    let doc = json(&["evaluate", "scenarios/kumamoto-r8.toml", "--format", "json"]);
+    assert!(doc["clusters"].as_array().unwrap().is_empty(), "Kumamoto's inventory has no clusters");
+    let k = kpi(&doc, "M0289", "M0289-1");
+    assert_eq!(k["name"], "転入手続きにかかる窓口滞在時間・中央区（分）");
+    assert_eq!(
+        (k["baseline"].as_str(), k["target"].as_str(), k["baseline_year"].as_i64()),
+        (Some("128"), Some("79"), Some(2023))
+    );
+    assert_eq!(k["direction"], "lower");
+    let (code, md, err) = waku(&["evaluate", "scenarios/kumamoto-r8.toml", "--format", "markdown"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("evaluate-kumamoto-r8-markdown", md);
+}
+
+#[test]
+fn a_lower_is_better_indicator_that_worsened_is_judged_worse() {
+    let doc = json(&["evaluate", "tests/fixtures/kpi-city.toml", "--format", "json"]);
+    let k = kpi(&doc, "P05", "P05-1");
+    assert_eq!(k["direction"], "lower");
+    assert_eq!(k["status"], "worse", "4.0% → 4.4% on a lower-is-better rate");
+    assert_eq!(k["status_ja"], "悪化");
+    assert_eq!(k["achievement"], "-0.4");
+    assert!(k["trend"].as_str().unwrap().starts_with('-'), "moving the worse way");
+    // The same fall the other way round is progress.
+    let p02 = kpi(&doc, "P02", "P02-1");
+    assert_eq!((p02["status"].as_str(), p02["achievement"].as_str()), (Some("behind"), Some("0.2")));
+    let p = doc["programs"].as_array().unwrap().iter().find(|p| p["id"] == "P05").unwrap();
+    assert!(p["next_year"].as_str().unwrap().contains("悪化した指標: 融資の返済遅延率（％）"));
+}
+
+#[test]
+fn an_outcome_missed_three_years_running_is_flagged_with_the_indicator_and_the_years() {
+    let (code, out, err) = waku(&["review", "tests/fixtures/kpi-city.toml", "--program", "P02", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let finding = doc["programs"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["viewpoint"] == "efficiency")
+        .unwrap()
+        .clone();
+    assert_eq!(finding["score"], "1");
+    assert_eq!(finding["action"], "縮小", "the request grew 8.3%");
+    let reason = finding["reason"].as_str().unwrap();
+    assert!(reason.contains("「待機児童数（人）」が2023・2024・2025年度の3年続けて"), "{reason}");
+    // Without the table, the one number (achievement 67%) keeps the program going.
+    let (_, out, _) = waku(&["review", "tests/fixtures/small-city.toml", "--program", "P02", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let before = doc["programs"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["viewpoint"] == "efficiency")
+        .unwrap()
+        .clone();
+    assert_eq!(before["action"], "継続");
+    // The parameter decides how many years make the verdict.
+    let (_, out, _) = waku(&[
+        "review",
+        "tests/fixtures/kpi-city.toml",
+        "--program",
+        "P02",
+        "--format",
+        "json",
+        "--set",
+        "parameters.efficiency_missed_years=4",
+    ]);
+    assert!(!out.contains("3年続けて"), "four years asked, three missed: not flagged");
+}
+
+#[test]
+fn html_draws_the_tree_offline_and_xlsx_has_the_sheets() {
+    let (code, html, err) = waku(&["evaluate", "tests/fixtures/kpi-city.toml", "--format", "html"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(html.matches("<svg ").count(), 1, "one tree per cluster");
+    assert_eq!(html.matches("<rect ").count(), 4, "one box per indicator");
+    assert_eq!(html.matches("<path ").count(), 3, "one line per parent link");
+    for external in ["<script", "src=", "href=", "url(", "@import", "<link"] {
+        assert!(!html.contains(external), "no external asset: {external}");
+    }
+    insta::assert_snapshot!("evaluate-kpi-city-html", html);
+
+    let dir = common::temp_dir("evaluate-xlsx");
+    let path = dir.join("evaluation.xlsx");
+    let (code, _, err) =
+        waku(&["evaluate", "tests/fixtures/kpi-city.toml", "--format", "xlsx", "--out", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let mut wb = calamine::open_workbook_auto(&path).expect("workbook");
+    assert_eq!(wb.sheet_names(), ["クラスター", "単位コスト", "指標", "事業"]);
+    let indicators = wb.worksheet_range("指標").unwrap();
+    assert_eq!(indicators.height(), 5, "header and four indicators");
+    let (code, _, err) = waku(&["evaluate", "tests/fixtures/kpi-city.toml", "--format", "xlsx"]);
+    assert_eq!(code, 2, "xlsx needs --out: {err}");
+}
+
+#[test]
+fn a_scenario_without_a_kpi_table_has_nothing_to_evaluate() {
+    let (code, out, err) = waku(&["evaluate", "scenarios/kitakyushu-r8-revenue-down.toml"]);
+    // It extends kitakyushu-r8.toml, table and all.
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("■ クラスター 1 "));
+    // Refused before the run (this city's limits cannot all hold: `waku run` exits 1).
+    let (code, _, err) = waku(&["evaluate", "tests/fixtures/small-city.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: ") && err.contains("has no KPI table"), "{err}");
+    assert!(err.contains("hint: name one with `kpis = \"…csv\"`"), "{err}");
+}
+
+#[test]
+fn each_year_of_the_plan_sees_the_history_up_to_it() {
+    // kitakyushu-r6.toml (FY2024) and r7 (FY2025) extend r8, which names the table (actuals to 2025).
+    let years = |path: &str| {
+        let doc = json(&["evaluate", path, "--format", "json"]);
+        let k = kpi(&doc, "K0559", "K0559-1").clone();
+        let years: Vec<i64> = k["actuals"].as_array().unwrap().iter().map(|a| a["year"].as_i64().unwrap()).collect();
+        (years, k["missed_years"].as_array().unwrap().len())
+    };
+    assert_eq!(years("scenarios/kitakyushu-r6.toml"), (vec![2023], 1));
+    assert_eq!(years("scenarios/kitakyushu-r7.toml"), (vec![2023, 2024], 2));
+    assert_eq!(years("scenarios/kitakyushu-r8.toml"), (vec![2023, 2024, 2025], 3));
+    // So only FY2026 flags K0559 区役所窓口サービス事業（門司区） for three missed years.
+    let (_, out, _) = waku(&["review", "scenarios/kitakyushu-r7.toml", "--program", "K0559"]);
+    assert!(!out.contains("年続けて"), "{out}");
+    let (_, out, _) = waku(&["review", "scenarios/kitakyushu-r8.toml", "--program", "K0559"]);
+    assert!(out.contains("2023・2024・2025年度の3年続けて"), "{out}");
+}
