@@ -8,6 +8,7 @@ mod plan;
 mod review;
 mod rules;
 mod run;
+pub mod serve;
 mod sweep;
 mod test;
 
@@ -54,6 +55,8 @@ pub enum Command {
     Schema,
     /// For policy designers: `rules doc` (the reference of a rules folder), `rules diff` (what a change of the rules does).
     Rules(rules::RulesArgs),
+    /// A local web workbench and JSON API over a folder of scenarios (127.0.0.1; nothing from the network).
+    Serve(serve::ServeArgs),
 }
 
 /// Arguments of `waku generate`.
@@ -266,6 +269,7 @@ fn command_words(command: &Command) -> String {
         Command::Sweep(a) => format!("sweep {}", a.scenario.scenario.display()),
         Command::Generate(_) => "generate".into(),
         Command::Schema => "schema".into(),
+        Command::Serve(a) => format!("serve {}", a.dir.display()),
         Command::Rules(a) => match &a.command {
             rules::RulesCommand::Doc(d) => format!("rules doc {}", d.rules.display()),
             rules::RulesCommand::Diff(d) => {
@@ -286,6 +290,7 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write, leave: &
         Command::Test(a) => test::run(&a, out, err),
         Command::Sweep(a) => sweep::run(&a, out, err),
         Command::Rules(a) => rules::run(&a, out, err),
+        Command::Serve(a) => serve::run(&a, out),
         Command::Generate(a) => {
             let spec = crate::generate::CitySpec { programs: a.programs, departments: a.departments, seed: a.seed };
             let path = crate::generate::write_city(&spec, &a.out)?;
