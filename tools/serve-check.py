@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -188,26 +187,8 @@ def main():
     checks = []
     browser_log, perf_log = [], []
     try:
-        for _ in range(100):
-            try:
-                if d.call("GET", "/status").get("ready"):
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            time.sleep(0.1)
-        else:
-            sys.exit("serve-check: chromedriver did not start")
-        caps = {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": bc.FLAGS + [f"--user-data-dir={profile}"],
-                "perfLoggingPrefs": {"enableNetwork": True, "enablePage": False},
-                "prefs": {"download.default_directory": downloads, "download.prompt_for_download": False},
-            },
-            "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
-        }
-        d.session = d.call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
+        d.open_session(chromium, profile,
+                       {"download.default_directory": downloads, "download.prompt_for_download": False})
         d.s("POST", "/goog/cdp/execute", {"cmd": "Browser.setDownloadBehavior",
                                            "params": {"behavior": "allow", "downloadPath": downloads}})
         try:

@@ -335,7 +335,7 @@ fn toml_files(server: &Server) -> Vec<(PathBuf, &'static str, toml::Table)> {
         for e in entries.flatten() {
             let p = e.path();
             let Ok(t) = e.file_type() else { continue };
-            if t.is_dir() && depth < 4 {
+            if t.is_dir() && depth < 4 && !skipped(&p) {
                 walk(&p, depth + 1, out);
             } else if t.is_file() && p.extension().is_some_and(|x| x == "toml") {
                 out.push(p);
@@ -365,6 +365,11 @@ fn toml_files(server: &Server) -> Vec<(PathBuf, &'static str, toml::Table)> {
             Some((p, kind, table))
         })
         .collect()
+}
+
+/// Folders not searched for scenarios: hidden ones (`.git`), cargo's `target`, `node_modules`.
+pub(super) fn skipped(dir: &Path) -> bool {
+    dir.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.') || n == "target" || n == "node_modules")
 }
 
 /// `GET /api/scenarios`: every scenario, plan and stage served.
@@ -445,6 +450,15 @@ fn body_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A written file's answer: `v` as JSON, its new version in `ETag`.
+fn with_etag(v: Value, etag: &str) -> Response {
+    let mut r = json_value(&v);
+    if let Ok(h) = HeaderValue::from_str(etag) {
+        r.headers_mut().insert(header::ETAG, h);
+    }
+    r
+}
+
 /// The version the client saw (`If-Match`), required for a write.
 fn if_match(headers: &HeaderMap) -> Option<String> {
     headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_string())
@@ -511,11 +525,7 @@ async fn decide(
         Ok((String::from_utf8_lossy(&out.stdout).into_owned(), file_etag(&path)?))
     })
     .await?;
-    let mut r = json_value(&json!({ "summary": summary, "etag": now }));
-    if let Ok(v) = HeaderValue::from_str(&now) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    Ok(r)
+    Ok(with_etag(json!({ "summary": summary, "etag": now }), &now))
 }
 
 #[derive(Debug, Deserialize)]
@@ -544,9 +554,5 @@ async fn overlay(
         whatif::save_overlay(&server, &base, &b.name, &b.set, given.as_deref())
     })
     .await?;
-    let mut r = json_value(&json!({ "saved": name, "etag": now }));
-    if let Ok(v) = HeaderValue::from_str(&now) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    Ok(r)
+    Ok(with_etag(json!({ "saved": name, "etag": now }), &now))
 }

@@ -41,13 +41,14 @@ impl Base {
     }
 }
 
-/// The modification time and size of every file under the served folder and the rules folder.
-fn stamp(root: &Path, rules: &Path) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
+/// The modification time and size of every file under the scenario's folder (where its `extends`,
+/// inventory and cluster files are) and the rules folder.
+fn stamp(folder: &Path, rules: &Path) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
     fn walk(dir: &Path, depth: usize, out: &mut Vec<(PathBuf, Option<SystemTime>, u64)>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for e in entries.flatten() {
             let Ok(meta) = e.metadata() else { continue };
-            if meta.is_dir() && depth < 6 {
+            if meta.is_dir() && depth < 6 && !super::api::skipped(&e.path()) {
                 walk(&e.path(), depth + 1, out);
             } else if meta.is_file() {
                 out.push((e.path(), meta.modified().ok(), meta.len()));
@@ -55,7 +56,7 @@ fn stamp(root: &Path, rules: &Path) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
         }
     }
     let mut out = Vec::new();
-    walk(root, 0, &mut out);
+    walk(folder, 0, &mut out);
     walk(rules, 0, &mut out);
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
@@ -86,14 +87,18 @@ impl Server {
     /// `None` for a stage or a plan.
     fn base(&self, path: &Path) -> Result<Option<Arc<Base>>> {
         let cached = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(path).cloned();
-        if let Some(b) = cached.filter(|b| b.stamp == stamp(&self.config.root, &b.rules_dir)) {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if let Some(b) = cached.filter(|b| b.stamp == stamp(folder, &b.rules_dir)) {
             return Ok(Some(b));
         }
         let options = options(Vec::new());
         let input = pipeline::load(path, &options.load)?;
         let Some(sc) = input.scenario().filter(|s| s.cycle.is_none()) else { return Ok(None) };
         let rules_dir = sc.rules_dir.clone();
-        let stamp = stamp(&self.config.root, &rules_dir);
+        let stamp = stamp(folder, &rules_dir);
         let outcome = pipeline::run(input, &options)?;
         let year = outcome.year().ok_or_else(|| Error::internal("a what-if's base ran no single year"))?;
         let allocation = year.allocation.map_err(|d| {
