@@ -4,7 +4,7 @@
     python3 tools/serve-bench.py WAKU_BINARY FOLDER SCENARIO [--runs N]
 
 Starts `WAKU_BINARY serve FOLDER --port 0`, asks /api/whatif once to load the scenario (its review
-is then cached), then N times with revenue changed by -0.5%, -1.0%, … (each a new allocation), and
+is then cached), then N times with revenue changed by -0.3%, -0.6%, … -3% (each a new allocation), and
 prints the median and the slowest wall time per request, with the server's own `elapsed_ms`.
 Python 3 standard library only.
 """
@@ -41,7 +41,7 @@ def main():
         print(f"first what-if (loads and reviews the scenario): {first:.0f} ms")
         walls, server_ms, reused = [], [], True
         for i in range(args.runs):
-            wall, body = whatif(-0.5 * (i % 10 + 1))
+            wall, body = whatif(round(-0.3 * (i % 10 + 1), 1))
             walls.append(wall)
             server_ms.append(body["elapsed_ms"])
             reused = reused and body["review_reused"]
