@@ -130,6 +130,17 @@ class Driver:
     def script(self, source, *args):
         return self.s("POST", "/execute/sync", {"script": source, "args": list(args)})
 
+    def logs(self):
+        """The session's console log and network log."""
+        return self.s("POST", "/se/log", {"type": "browser"}), self.s("POST", "/se/log", {"type": "performance"})
+
+    def close(self):
+        if self.session:
+            try:
+                self.s("DELETE", "")
+            except SystemExit:
+                pass
+
     def open_session(self, chromium, profile, prefs=None):
         """Waits for chromedriver, then opens a headless Chromium session that logs the console
         and the network (tools/serve-check.py uses it too, with download `prefs`)."""
@@ -206,14 +217,9 @@ def main():
                 with open(path, "wb") as fh:
                     fh.write(base64.b64decode(shot["data"]))
 
-        browser_log = d.s("POST", "/se/log", {"type": "browser"})
-        perf_log = d.s("POST", "/se/log", {"type": "performance"})
+        browser_log, perf_log = d.logs()
     finally:
-        if d.session:
-            try:
-                d.s("DELETE", "")
-            except SystemExit:
-                pass
+        d.close()
         proc.terminate()
         try:
             proc.wait(timeout=10)

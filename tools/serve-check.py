@@ -195,14 +195,9 @@ def main():
             steps(d, url, served, downloads, checks)
         except Failure as e:
             checks.append(("the steps ran to the end", str(e)))
-        browser_log = d.s("POST", "/se/log", {"type": "browser"})
-        perf_log = d.s("POST", "/se/log", {"type": "performance"})
+        browser_log, perf_log = d.logs()
     finally:
-        if d.session:
-            try:
-                d.s("DELETE", "")
-            except SystemExit:
-                pass
+        d.close()
         driver.terminate()
         server.terminate()
         for p in (driver, server):
