@@ -130,6 +130,43 @@ class Driver:
     def script(self, source, *args):
         return self.s("POST", "/execute/sync", {"script": source, "args": list(args)})
 
+    def logs(self):
+        """The session's console log and network log."""
+        return self.s("POST", "/se/log", {"type": "browser"}), self.s("POST", "/se/log", {"type": "performance"})
+
+    def close(self):
+        if self.session:
+            try:
+                self.s("DELETE", "")
+            except SystemExit:
+                pass
+
+    def open_session(self, chromium, profile, prefs=None):
+        """Waits for chromedriver, then opens a headless Chromium session that logs the console
+        and the network (tools/serve-check.py uses it too, with download `prefs`)."""
+        for _ in range(100):
+            try:
+                if self.call("GET", "/status").get("ready"):
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.1)
+        else:
+            sys.exit("browser-check: chromedriver did not start")
+        options = {
+            "binary": chromium,
+            "args": FLAGS + [f"--user-data-dir={profile}"],
+            "perfLoggingPrefs": {"enableNetwork": True, "enablePage": False},
+        }
+        if prefs:
+            options["prefs"] = prefs
+        caps = {
+            "browserName": "chrome",
+            "goog:chromeOptions": options,
+            "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
+        }
+        self.session = self.call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -154,25 +191,7 @@ def main():
     proc = subprocess.Popen([chromedriver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     d = Driver(port)
     try:
-        for _ in range(100):
-            try:
-                if d.call("GET", "/status").get("ready"):
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            time.sleep(0.1)
-        else:
-            sys.exit("browser-check: chromedriver did not start")
-        caps = {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": FLAGS + [f"--user-data-dir={profile}"],
-                "perfLoggingPrefs": {"enableNetwork": True, "enablePage": False},
-            },
-            "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
-        }
-        d.session = d.call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
+        d.open_session(chromium, profile)
         d.s("POST", "/url", {"url": url})
         for _ in range(100):
             if d.script("return document.readyState;") == "complete":
@@ -198,14 +217,9 @@ def main():
                 with open(path, "wb") as fh:
                     fh.write(base64.b64decode(shot["data"]))
 
-        browser_log = d.s("POST", "/se/log", {"type": "browser"})
-        perf_log = d.s("POST", "/se/log", {"type": "performance"})
+        browser_log, perf_log = d.logs()
     finally:
-        if d.session:
-            try:
-                d.s("DELETE", "")
-            except SystemExit:
-                pass
+        d.close()
         proc.terminate()
         try:
             proc.wait(timeout=10)

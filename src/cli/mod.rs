@@ -9,6 +9,7 @@ mod plan;
 mod review;
 mod rules;
 mod run;
+pub mod serve;
 mod sweep;
 mod test;
 
@@ -57,6 +58,8 @@ pub enum Command {
     Schema,
     /// For policy designers: `rules doc` (the reference of a rules folder), `rules diff` (what a change of the rules does).
     Rules(rules::RulesArgs),
+    /// A local web workbench and JSON API over a folder of scenarios (127.0.0.1; nothing from the network).
+    Serve(serve::ServeArgs),
 }
 
 /// Arguments of `waku generate`.
@@ -270,6 +273,7 @@ fn command_words(command: &Command) -> String {
         Command::Generate(_) => "generate".into(),
         Command::Evaluate(a) => format!("evaluate {}", a.scenario.scenario.display()),
         Command::Schema => "schema".into(),
+        Command::Serve(a) => format!("serve {}", a.dir.display()),
         Command::Rules(a) => match &a.command {
             rules::RulesCommand::Doc(d) => format!("rules doc {}", d.rules.display()),
             rules::RulesCommand::Diff(d) => {
@@ -291,6 +295,7 @@ fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write, leave: &
         Command::Sweep(a) => sweep::run(&a, out, err),
         Command::Rules(a) => rules::run(&a, out, err),
         Command::Evaluate(a) => evaluate::run(&a, out, err),
+        Command::Serve(a) => serve::run(&a, out),
         Command::Generate(a) => {
             let spec = crate::generate::CitySpec { programs: a.programs, departments: a.departments, seed: a.seed };
             let path = crate::generate::write_city(&spec, &a.out)?;
