@@ -32,13 +32,7 @@ fn utf16(text: &str) -> Vec<u8> {
 #[test]
 fn the_kitakyushu_inventory_in_cp932_and_utf16_allocates_byte_identically() {
     let dir = temp_dir("inventory-encodings");
-    for f in [
-        "kitakyushu-r8.toml",
-        "kitakyushu-r8-programs.csv",
-        "kitakyushu-clusters.csv",
-        "kitakyushu-r8-proposals.csv",
-        "kitakyushu-r8-kpis.csv",
-    ] {
+    for f in common::KITAKYUSHU_R8_FILES {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let read = |f: &str| {

@@ -66,13 +66,7 @@ fn csv_to_xlsx(csv_path: &Path, xlsx_path: &Path) {
 #[test]
 fn an_xlsx_inventory_allocates_exactly_like_its_csv() {
     let dir = temp_dir("inventory-xlsx");
-    for f in [
-        "kitakyushu-r8.toml",
-        "kitakyushu-r8-programs.csv",
-        "kitakyushu-clusters.csv",
-        "kitakyushu-r8-proposals.csv",
-        "kitakyushu-r8-kpis.csv",
-    ] {
+    for f in common::KITAKYUSHU_R8_FILES {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     csv_to_xlsx(&dir.join("kitakyushu-r8-programs.csv"), &dir.join("programs.xlsx"));

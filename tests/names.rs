@@ -63,13 +63,7 @@ fn set_names_a_bureau_or_program_by_its_name() {
 fn expectations_name_bureaus_and_programs() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("waku-names-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in [
-        "kitakyushu-r8.toml",
-        "kitakyushu-r8-programs.csv",
-        "kitakyushu-clusters.csv",
-        "kitakyushu-r8-proposals.csv",
-        "kitakyushu-r8-kpis.csv",
-    ] {
+    for f in common::KITAKYUSHU_R8_FILES {
         std::fs::copy(std::path::Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let overlay = dir.join("named.toml");

@@ -1,6 +1,8 @@
 //! `waku run --format csv|xlsx`: the spreadsheets carry the same money as the JSON allocation, to
 //! the yen, as numbers a spreadsheet computes with; the workbook is the same bytes on every run.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -270,13 +272,7 @@ fn xlsx_shows_thousands_of_yen_with_totals_as_formulas_outside_the_filter_and_pr
 fn the_programs_sheet_reads_back_as_the_inventory_to_the_same_allocation() {
     let dir = std::env::temp_dir().join(format!("waku-xlsx-back-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in [
-        "kitakyushu-r8.toml",
-        "kitakyushu-r8-programs.csv",
-        "kitakyushu-clusters.csv",
-        "kitakyushu-r8-proposals.csv",
-        "kitakyushu-r8-kpis.csv",
-    ] {
+    for f in common::KITAKYUSHU_R8_FILES {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let rules = std::fs::canonicalize("rules").expect("rules");
@@ -338,13 +334,7 @@ fn edited_copy(from: &Path, to: &Path, edit: impl Fn(&str, usize, &Data) -> Opti
 fn an_officers_edited_copy_reads_its_edits_and_a_bad_cell_is_located() {
     let dir = std::env::temp_dir().join(format!("waku-xlsx-edit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in [
-        "kitakyushu-r8.toml",
-        "kitakyushu-r8-programs.csv",
-        "kitakyushu-clusters.csv",
-        "kitakyushu-r8-proposals.csv",
-        "kitakyushu-r8-kpis.csv",
-    ] {
+    for f in common::KITAKYUSHU_R8_FILES {
         std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
     }
     let rules = std::fs::canonicalize("rules").expect("rules");

@@ -2,6 +2,16 @@
 //! for the tests that run the binary.
 #![allow(dead_code)]
 
+/// The files of the Kitakyushu example a test copies to run it elsewhere: the scenario, its
+/// inventory, clusters, proposals and KPI table.
+pub const KITAKYUSHU_R8_FILES: [&str; 5] = [
+    "kitakyushu-r8.toml",
+    "kitakyushu-r8-programs.csv",
+    "kitakyushu-clusters.csv",
+    "kitakyushu-r8-proposals.csv",
+    "kitakyushu-r8-kpis.csv",
+];
+
 /// A fresh, empty temporary folder for one test.
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("waku-{name}-{}", std::process::id()));
