@@ -148,7 +148,7 @@ fn describe(err: &EvalAltResult, source: &Arc<Source>, sources: &Sources, params
                 .hint("look for a function that calls itself without a condition that stops it")
         }
         EvalAltResult::ErrorTerminated(..) => {
-            Diagnostic::error(format!("the script ran longer than {} ms", TIME_LIMIT.as_millis()))
+            Diagnostic::error(format!("the script ran longer than {} s", TIME_LIMIT.as_secs()))
                 .at(at)
                 .hint("look for a loop that never ends")
         }
