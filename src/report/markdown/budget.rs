@@ -1,16 +1,16 @@
 //! The memo's money tables: the bureau envelopes against their bounds, each bureau's 事業費
 //! against the prior year, the totals by kind of expense (性質別) and by review action.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{action_label, bureau_name, delta, is_cut, table, w};
-use crate::allocate::{Allocation, Holding, Lang};
-use crate::constraint::{ConstraintKind, ConstraintReport, price_step};
-use crate::fiscal::{Check, CheckStatus, FiscalStatus, RatioIndicator, YearHealth};
-use crate::money::{Money, Unit};
-use crate::report::text::{self, Sign, Table, amount as n, share, signed};
-use crate::review::{Action, Review};
+use super::{action_label, delta, table, w};
+use crate::allocate::{Allocation, Lang};
+use crate::constraint::ConstraintKind;
+use crate::money::Money;
+use crate::report::text::lang_writeln;
+use crate::report::text::{self, Sign, amount as n};
+use crate::review::Action;
 
 pub(super) fn envelopes(out: &mut String, a: &Allocation, lang: Lang) {
     let u = a.display_unit;
@@ -36,16 +36,10 @@ pub(super) fn envelopes(out: &mut String, a: &Allocation, lang: Lang) {
             } else {
                 ""
             };
-            vec![
-                e.name.clone(),
-                n(e.base, u),
-                n(e.requested, u),
-                n(e.floor, u),
-                n(e.ceiling, u),
-                n(e.amount, u),
-                change(e.amount, e.base),
-                at.to_string(),
-            ]
+            let mut row = vec![e.name.clone()];
+            row.extend(text::envelope_figures(e, u, Sign::Triangle));
+            row.push(at.to_string());
+            row
         })
         .collect();
     let base: Money = a.envelopes.iter().map(|e| e.base).sum();
@@ -76,16 +70,16 @@ pub(super) fn envelopes(out: &mut String, a: &Allocation, lang: Lang) {
     };
     table(out, &header, rows, &[0, 7]);
     let (total, reserve, available) = (total.format(u), a.reserve.format(u), a.available.format(u));
-    let _ = match lang {
-        Lang::Ja => writeln!(
-            out,
+    lang_writeln!(
+        out,
+        lang,
+        [
             "\n基準額は前年度の事業費に要した一般財源。局別枠合計 {total} + 市長調整枠 {reserve} = 配分可能な一般財源 {available}（円単位で一致）。"
-        ),
-        Lang::En => writeln!(
-            out,
+        ],
+        [
             "\nThe base is the general revenue the bureau's programs used in the prior year. Envelopes {total} + the mayor's reserve {reserve} = general revenue available {available} (to the yen)."
-        ),
-    };
+        ]
+    );
 }
 
 /// Each bureau's 事業費 against its 前年度当初 (増減 and %), with the total.
@@ -156,13 +150,14 @@ pub(super) fn by_kind(out: &mut String, a: &Allocation, lang: Lang) {
     if !obligatory.is_zero() && !a.total_allocated.is_zero() {
         let share = obligatory.as_decimal() / a.total_allocated.as_decimal() * rust_decimal::Decimal::ONE_HUNDRED;
         let (amount, share) = (obligatory.format(u), share.round_dp(1));
-        let _ = match lang {
-            Lang::Ja => writeln!(out, "\n義務的経費（人件費・扶助費・公債費）は {amount}（事業費の{share}%）。"),
-            Lang::En => writeln!(
-                out,
+        lang_writeln!(
+            out,
+            lang,
+            ["\n義務的経費（人件費・扶助費・公債費）は {amount}（事業費の{share}%）。"],
+            [
                 "\nObligatory expenses (義務的経費: personnel, assistance, debt service) are {amount} ({share}% of program cost)."
-            ),
-        };
+            ]
+        );
     }
 }
 

@@ -1,16 +1,15 @@
 //! The memo's limits: the mayor's reserve, the next-generation frame and the fiscal caps against
 //! their bounds, the limits that bind (with their shadow prices), and the fiscal indicators.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use super::{action_label, bureau_name, delta, is_cut, table, w};
-use crate::allocate::{Allocation, Holding, Lang};
+use super::{table, w};
+use crate::allocate::{Allocation, Lang};
 use crate::constraint::{ConstraintKind, ConstraintReport, price_step};
-use crate::fiscal::{Check, CheckStatus, FiscalStatus, RatioIndicator, YearHealth};
-use crate::money::{Money, Unit};
-use crate::report::text::{self, Sign, Table, amount as n, share, signed};
-use crate::review::{Action, Review};
+use crate::fiscal::{Check, CheckStatus, RatioIndicator, YearHealth};
+use crate::money::Money;
+use crate::report::text::lang_writeln;
+use crate::report::text::{self, amount as n, share};
 
 pub(super) fn frames(out: &mut String, a: &Allocation, lang: Lang) {
     let u = a.display_unit;
@@ -26,6 +25,13 @@ pub(super) fn frames(out: &mut String, a: &Allocation, lang: Lang) {
         (_, Some(c)) if c.binding => w(lang, "上限で拘束", "at its maximum").to_string(),
         _ => w(lang, "下限と上限の間", "between its minimum and maximum").to_string(),
     };
+    // A figure held from below (a target or a floor) or from above (a cap), with its limit's state.
+    let floored = |label: &str, value: Money, floor: Money, c: Option<&ConstraintReport>| {
+        vec![label.to_string(), n(value, u), n(floor, u), "—".into(), state(c, value - floor)]
+    };
+    let capped = |label: &str, value: Money, cap: Money, c: Option<&ConstraintReport>| {
+        vec![label.to_string(), n(value, u), "—".into(), n(cap, u), state(c, cap - value)]
+    };
     let rows = vec![
         vec![
             match lang {
@@ -37,37 +43,30 @@ pub(super) fn frames(out: &mut String, a: &Allocation, lang: Lang) {
             limit(reserve_max),
             reserve_state,
         ],
-        vec![
-            w(lang, "次世代投資枠（事業費）", "Next-generation frame (program cost)").into(),
-            n(a.next_generation, u),
-            n(a.next_generation_target, u),
-            "—".into(),
-            state(a.constraint(|k| *k == ConstraintKind::NextGeneration), a.next_generation - a.next_generation_target),
-        ],
-        vec![
-            w(lang, "投資的経費", "Investment").into(),
-            n(a.investment, u),
-            "—".into(),
-            n(a.investment_cap, u),
-            state(a.constraint(|k| *k == ConstraintKind::InvestmentCap), a.investment_cap - a.investment),
-        ],
-        vec![
-            w(lang, "市債発行額", "Bond issuance").into(),
-            n(a.bond_issuance, u),
-            "—".into(),
-            n(a.bond_issuance_cap, u),
-            state(a.constraint(|k| *k == ConstraintKind::IssuanceCap), a.bond_issuance_cap - a.bond_issuance),
-        ],
-        vec![
-            w(lang, "基金残高（年度末）", "Fund balance (year end)").into(),
-            n(a.fund_balance_end, u),
-            n(a.fund_floor, u),
-            "—".into(),
-            state(
-                a.constraint(|k| matches!(k, ConstraintKind::FundDrawdown | ConstraintKind::FundFloor)),
-                a.fund_balance_end - a.fund_floor,
-            ),
-        ],
+        floored(
+            w(lang, "次世代投資枠（事業費）", "Next-generation frame (program cost)"),
+            a.next_generation,
+            a.next_generation_target,
+            a.constraint(|k| *k == ConstraintKind::NextGeneration),
+        ),
+        capped(
+            w(lang, "投資的経費", "Investment"),
+            a.investment,
+            a.investment_cap,
+            a.constraint(|k| *k == ConstraintKind::InvestmentCap),
+        ),
+        capped(
+            w(lang, "市債発行額", "Bond issuance"),
+            a.bond_issuance,
+            a.bond_issuance_cap,
+            a.constraint(|k| *k == ConstraintKind::IssuanceCap),
+        ),
+        floored(
+            w(lang, "基金残高（年度末）", "Fund balance (year end)"),
+            a.fund_balance_end,
+            a.fund_floor,
+            a.constraint(|k| matches!(k, ConstraintKind::FundDrawdown | ConstraintKind::FundFloor)),
+        ),
     ];
     let header = match lang {
         Lang::Ja => ["項目", "金額", "下限・目標", "上限", "状態"],
@@ -76,10 +75,12 @@ pub(super) fn frames(out: &mut String, a: &Allocation, lang: Lang) {
     table(out, &header, rows, &[0, 4]);
     let (start, end) = (a.bond_balance_start.format(u), a.bond_balance_end.format(u));
     let (issued, redeemed) = (a.bond_issuance.format(u), a.bond_redemption.format(u));
-    let _ = match lang {
-        Lang::Ja => writeln!(out, "\n市債残高は {start} → {end}（発行 {issued}、償還 {redeemed}）。"),
-        Lang::En => writeln!(out, "\nBond balance {start} → {end} (issued {issued}, redeemed {redeemed})."),
-    };
+    lang_writeln!(
+        out,
+        lang,
+        ["\n市債残高は {start} → {end}（発行 {issued}、償還 {redeemed}）。"],
+        ["\nBond balance {start} → {end} (issued {issued}, redeemed {redeemed})."]
+    );
     match lang {
         Lang::Ja => {
             let _ = writeln!(out, "\n{}", a.fund_words());
@@ -103,22 +104,24 @@ pub(super) fn binding(out: &mut String, a: &Allocation, lang: Lang) {
             (false, Lang::Ja) => format!("（{}）", c.limit.format(u)),
             (false, Lang::En) => format!(" ({})", c.limit.format(u)),
         };
-        let _ = match lang {
-            Lang::Ja => writeln!(out, "- **{}**{limit}: {} `{}`", c.kind.label_ja(), c.price_words_ja(u), c.name),
-            Lang::En => writeln!(out, "- **{}**{limit}: {} `{}`", c.kind.label(), c.price_words(u), c.name),
-        };
+        lang_writeln!(
+            out,
+            lang,
+            ["- **{}**{limit}: {} `{}`", c.kind.label_ja(), c.price_words_ja(u), c.name],
+            ["- **{}**{limit}: {} `{}`", c.kind.label(), c.price_words(u), c.name]
+        );
     }
     let step = price_step(u).format(u);
-    let _ = match lang {
-        Lang::Ja => writeln!(
-            out,
+    lang_writeln!(
+        out,
+        lang,
+        [
             "\n各行の金額は、その限度を{step}緩めて配分を計算し直した結果です（括弧内はシャドープライスを金額に換算した値）。`waku explain` に制約名を渡すと詳しい説明が出ます。"
-        ),
-        Lang::En => writeln!(
-            out,
+        ],
+        [
             "\nEach line's amount is what re-computing the allocation with that limit loosened by {step} gives (the shadow price in money). `waku explain` with the limit's name explains it in full."
-        ),
-    };
+        ]
+    );
 }
 
 pub(super) fn indicators(out: &mut String, a: &Allocation, health: Option<&YearHealth>, lang: Lang) {

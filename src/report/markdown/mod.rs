@@ -7,14 +7,14 @@
 //! scenario's display unit. Japanese by default; [`Lang::En`] (`--lang en`) writes waku's own words
 //! in English and keeps what the city wrote (names, the rules' reasons) as written.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::text::{self, Sign, Table, amount as n, share, signed};
+use super::text::{self, Sign, Table, amount as n, signed};
 use crate::allocate::{Allocation, Holding, Lang};
-use crate::constraint::{ConstraintKind, ConstraintReport, price_step};
-use crate::fiscal::{Check, CheckStatus, FiscalStatus, RatioIndicator, YearHealth};
+use crate::fiscal::YearHealth;
 use crate::money::{Money, Unit};
+use crate::report::text::lang_writeln;
 use crate::review::{Action, Review};
 
 mod budget;
@@ -52,26 +52,19 @@ pub fn memo(
         .map(|r| r.programs.iter().map(|p| (p.id.as_str(), p.assessment.reason.as_str())).collect())
         .unwrap_or_default();
     let mut out = String::new();
-    match lang {
-        Lang::Ja => {
-            let _ = writeln!(out, "# {} {} — 枠配分の結果（FY{}）\n", a.city, a.scenario, a.fiscal_year);
-            let _ = writeln!(
-                out,
-                "金額の単位は{}（表示は四捨五入、合計は円単位で一致）。waku による試算、ソルバー {}。\n",
-                u.suffix(),
-                a.solver
-            );
-        }
-        Lang::En => {
-            let _ = writeln!(out, "# {} {} — envelope allocation (FY{})\n", a.city, a.scenario, a.fiscal_year);
-            let _ = writeln!(
-                out,
-                "Amounts in {} (rounded for display; totals agree to the yen). Computed by waku, solver {}.\n",
-                u.suffix(),
-                a.solver
-            );
-        }
-    }
+    let (city, scenario, year, unit, solver) = (&a.city, &a.scenario, a.fiscal_year, u.suffix(), &a.solver);
+    lang_writeln!(
+        out,
+        lang,
+        ["# {city} {scenario} — 枠配分の結果（FY{year}）\n"],
+        ["# {city} {scenario} — envelope allocation (FY{year})\n"]
+    );
+    lang_writeln!(
+        out,
+        lang,
+        ["金額の単位は{unit}（表示は四捨五入、合計は円単位で一致）。waku による試算、ソルバー {solver}。\n"],
+        ["Amounts in {unit} (rounded for display; totals agree to the yen). Computed by waku, solver {solver}.\n"]
+    );
     let sets = crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], u);
     if !sets.is_empty() {
         out.push_str(l(
@@ -102,29 +95,22 @@ pub fn memo(
     out.push_str(l("\n## 財政指標\n\n", "\n## Fiscal indicators\n\n"));
     limits::indicators(&mut out, a, health, lang);
     let cut: Vec<_> = a.programs.iter().filter(|p| is_cut(p.action)).collect();
-    match lang {
-        Lang::Ja => {
-            let _ = writeln!(out, "\n## 縮小・統合・廃止とした事業（{}事業）\n", cut.len());
-        }
-        Lang::En => {
-            let _ = writeln!(out, "\n## Programs reduced, merged or abolished ({})\n", cut.len());
-        }
-    }
+    lang_writeln!(
+        out,
+        lang,
+        ["\n## 縮小・統合・廃止とした事業（{}事業）\n", cut.len()],
+        ["\n## Programs reduced, merged or abolished ({})\n", cut.len()]
+    );
     if cut.is_empty() {
         out.push_str(l("ありません。\n", "None.\n"));
     } else {
         let rows: Vec<Vec<String>> = cut
             .iter()
             .map(|p| {
-                vec![
-                    format!("{} {}", p.id, p.name),
-                    bureau_name(a, &p.department),
-                    action_label(p.action, lang),
-                    n(p.requested, u),
-                    n(p.allocated, u),
-                    delta(p.allocated - p.requested, u),
-                    reasons.get(p.id.as_str()).copied().unwrap_or("").to_string(),
-                ]
+                let mut row = program_cells(a, p, lang);
+                row.push(delta(p.allocated - p.requested, u));
+                row.push(reasons.get(p.id.as_str()).copied().unwrap_or("").to_string());
+                row
             })
             .collect();
         let header = match lang {
@@ -150,15 +136,10 @@ pub fn memo(
         let rows: Vec<Vec<String>> = listed
             .iter()
             .map(|p| {
-                vec![
-                    format!("{} {}", p.id, p.name),
-                    bureau_name(a, &p.department),
-                    action_label(p.action, lang),
-                    n(p.requested, u),
-                    n(p.allocated, u),
-                    n(p.general_revenue, u),
-                    w(lang, p.held_by.label_ja(), p.held_by.words()).to_string(),
-                ]
+                let mut row = program_cells(a, p, lang);
+                row.push(n(p.general_revenue, u));
+                row.push(w(lang, p.held_by.label_ja(), p.held_by.words()).to_string());
+                row
             })
             .collect();
         let header = match lang {
@@ -183,6 +164,19 @@ fn is_cut(action: Action) -> bool {
 
 fn bureau_name(a: &Allocation, id: &str) -> String {
     a.envelopes.iter().find(|e| e.department == id).map_or_else(|| id.to_string(), |e| e.name.clone())
+}
+
+/// A program's first cells in the memo's program lists: the program, its bureau, the review's
+/// action, what was requested and what was allocated.
+fn program_cells(a: &Allocation, p: &crate::allocate::ProgramAllocation, lang: Lang) -> Vec<String> {
+    let u = a.display_unit;
+    vec![
+        format!("{} {}", p.id, p.name),
+        bureau_name(a, &p.department),
+        action_label(p.action, lang),
+        n(p.requested, u),
+        n(p.allocated, u),
+    ]
 }
 
 /// A Markdown table; columns in `left` are left-aligned, the rest right-aligned.

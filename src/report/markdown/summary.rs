@@ -1,16 +1,16 @@
 //! The memo's 要旨: the year in plain words — what there is to allocate, where it went, what the
 //! assessment cut, which limits bind, and the fiscal soundness ratios in one sentence.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use super::{action_label, bureau_name, delta, is_cut, table, w};
-use crate::allocate::{Allocation, Holding, Lang};
-use crate::constraint::{ConstraintKind, ConstraintReport, price_step};
-use crate::fiscal::{Check, CheckStatus, FiscalStatus, RatioIndicator, YearHealth};
-use crate::money::{Money, Unit};
-use crate::report::text::{self, Sign, Table, amount as n, share, signed};
-use crate::review::{Action, Review};
+use super::w;
+use crate::allocate::{Allocation, Lang};
+use crate::constraint::ConstraintKind;
+use crate::fiscal::{Check, CheckStatus, FiscalStatus, YearHealth};
+use crate::money::Money;
+use crate::report::text::lang_write;
+use crate::report::text::{self, share};
+use crate::review::Action;
 
 pub(super) fn summary(a: &Allocation, health: Option<&YearHealth>, lang: Lang) -> String {
     let u = a.display_unit;
@@ -34,31 +34,29 @@ pub(super) fn summary(a: &Allocation, health: Option<&YearHealth>, lang: Lang) -
     let (requested, allocated) = (a.total_requested.format(u), a.total_allocated.format(u));
     let cut = (a.total_requested - a.total_allocated).format(u);
     let bureaus = a.envelopes.len();
-    let _ = match lang {
-        Lang::Ja => write!(
-            s,
+    lang_write!(
+        s,
+        lang,
+        [
             "）。このうち**{envelope_total}**を{bureaus}局・区の枠に、**{reserve}**（配分可能額の{reserve_share}）を市長調整枠に配分しました。事業費は要求{requested}に対して{allocated}で、査定により{cut}を減額しました。"
-        ),
-        Lang::En => write!(
-            s,
+        ],
+        [
             "). Of this, **{envelope_total}** goes to the envelopes of {bureaus} bureaus and **{reserve}** ({reserve_share} of the available) to the mayor's coordination reserve (市長調整枠). Program cost is {allocated} against requests of {requested}: the assessment cut {cut}."
-        ),
-    };
+        ]
+    );
     let reviewed: Vec<_> =
         a.programs.iter().filter(|p| !matches!(p.action, Action::Expand | Action::Continue)).collect();
     if !reviewed.is_empty() {
         let freed = reviewed.iter().map(|p| p.requested - p.allocated).sum::<Money>().format(u);
         let count = reviewed.len();
-        let _ = match lang {
-            Lang::Ja => write!(
-                s,
-                "このうち、見直しで縮小・統合・廃止・民間委託・改善・完了とした{count}事業による減額が{freed}です。"
-            ),
-            Lang::En => write!(
-                s,
+        lang_write!(
+            s,
+            lang,
+            ["このうち、見直しで縮小・統合・廃止・民間委託・改善・完了とした{count}事業による減額が{freed}です。"],
+            [
                 " Of that, {freed} comes from the {count} programs the review reduced, merged, abolished, outsourced, improved or completed."
-            ),
-        };
+            ]
+        );
     }
     let binding: Vec<String> = a
         .constraints
@@ -77,13 +75,14 @@ pub(super) fn summary(a: &Allocation, health: Option<&YearHealth>, lang: Lang) -
     };
     let (next, target) = (a.next_generation.format(u), a.next_generation_target.format(u));
     let (investment, cap) = (a.investment.format(u), a.investment_cap.format(u));
-    let _ = match lang {
-        Lang::Ja => write!(s, "次世代投資枠は{next}（目標{target}）、投資的経費は{investment}（上限{cap}）です。"),
-        Lang::En => write!(
-            s,
+    lang_write!(
+        s,
+        lang,
+        ["次世代投資枠は{next}（目標{target}）、投資的経費は{investment}（上限{cap}）です。"],
+        [
             " The next-generation frame (次世代投資枠) is {next} (target {target}); investment is {investment} (cap {cap}). "
-        ),
-    };
+        ]
+    );
     s.push_str(&health_sentence(health, lang));
     s
 }
