@@ -2,22 +2,13 @@
 //! identical bytes, and the output is snapshotted (a change that moves money is a readable diff).
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+
 fn run(path: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
-        .args(["run", "--format", "json"])
-        .arg(path)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::waku(&["run", "--format", "json", path.to_str().expect("a UTF-8 path")])
 }
 
 /// Money in the JSON contract: a string of whole yen.

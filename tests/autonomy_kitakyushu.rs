@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -13,18 +12,8 @@ use waku::rules::Ruleset;
 use waku::scenario::{LoadOptions, ProgramKind, Scenario, load_with};
 use waku::{Error, Money};
 
-fn waku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::waku;
 
 fn yen(v: &Value) -> i128 {
     v.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("expected a string of whole yen, found {v}"))
@@ -87,9 +76,7 @@ fn kitakyushu_table_and_comparison_snapshots() {
 
 #[test]
 fn the_bureau_policies_change_their_internal_allocation() {
-    let (code, stdout, _) = waku(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "json"]);
-    assert_eq!(code, 0);
-    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let json = common::waku_json(&["run", "scenarios/kitakyushu-r8.toml", "--mode", "autonomous", "--format", "json"]);
     let dept = |id: &str| json["departments"].as_array().unwrap().iter().find(|d| d["id"] == id).unwrap().clone();
     for id in ["kodomo_katei", "sangyo_keizai"] {
         let d = dept(id);
@@ -252,7 +239,7 @@ fn a_retention_share_of_one_hundred_percent_still_keeps_every_limit() {
 
 #[test]
 fn retention_caps_per_program_and_per_bureau_hold() {
-    let (code, stdout, stderr) = waku(&[
+    let json = common::waku_json(&[
         "run",
         "scenarios/kitakyushu-r8.toml",
         "--mode",
@@ -264,8 +251,6 @@ fn retention_caps_per_program_and_per_bureau_hold() {
         "--set",
         "policy.retention_cap_per_program=500万円",
     ]);
-    assert_eq!(code, 0, "{stderr}");
-    let json: Value = serde_json::from_str(&stdout).expect("JSON");
     check_identities(&json);
     for d in json["departments"].as_array().unwrap() {
         assert!(yen(&d["savings_kept"]) <= 100_000_000 || d["id"] != "kyoiku", "{d}");

@@ -2,7 +2,6 @@
 //! figures, its table is snapshotted, and the 18% / 25% fixtures behave as documented.
 
 use std::path::Path;
-use std::process::Command;
 
 use rust_decimal::Decimal;
 use waku::Money;
@@ -10,18 +9,8 @@ use waku::allocate::Options;
 use waku::fiscal;
 use waku::scenario::LoadOptions;
 
-fn waku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::waku;
 
 fn oku(s: &str) -> Money {
     Money::parse(s).expect("amount")

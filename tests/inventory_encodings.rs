@@ -31,10 +31,7 @@ fn utf16(text: &str) -> Vec<u8> {
 
 #[test]
 fn the_kitakyushu_inventory_in_cp932_and_utf16_allocates_byte_identically() {
-    let dir = temp_dir("inventory-encodings");
-    for f in common::KITAKYUSHU_R8_FILES {
-        std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
-    }
+    let dir = common::kitakyushu_r8_copy("inventory-encodings");
     let read = |f: &str| {
         let text = std::fs::read_to_string(dir.join(f)).expect("read CSV");
         text.trim_start_matches('\u{feff}').to_string()

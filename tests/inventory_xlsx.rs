@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{temp_dir, waku_in as waku};
+use common::waku_in as waku;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use waku::{Money, Unit};
@@ -65,10 +65,7 @@ fn csv_to_xlsx(csv_path: &Path, xlsx_path: &Path) {
 
 #[test]
 fn an_xlsx_inventory_allocates_exactly_like_its_csv() {
-    let dir = temp_dir("inventory-xlsx");
-    for f in common::KITAKYUSHU_R8_FILES {
-        std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
-    }
+    let dir = common::kitakyushu_r8_copy("inventory-xlsx");
     csv_to_xlsx(&dir.join("kitakyushu-r8-programs.csv"), &dir.join("programs.xlsx"));
     std::fs::write(
         dir.join("from-xlsx.toml"),

@@ -2,20 +2,13 @@
 //! are the same on every run, and nothing in the file points outside it.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use waku::{Money, Unit};
 
-fn waku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::waku;
 
 fn html(scenario: &str) -> String {
     let (code, out, err) = waku(&["run", scenario, "--format", "html"]);

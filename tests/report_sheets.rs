@@ -270,11 +270,7 @@ fn xlsx_shows_thousands_of_yen_with_totals_as_formulas_outside_the_filter_and_pr
 
 #[test]
 fn the_programs_sheet_reads_back_as_the_inventory_to_the_same_allocation() {
-    let dir = std::env::temp_dir().join(format!("waku-xlsx-back-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in common::KITAKYUSHU_R8_FILES {
-        std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
-    }
+    let dir = common::kitakyushu_r8_copy("xlsx-back");
     let rules = std::fs::canonicalize("rules").expect("rules");
     let rules = rules.to_str().expect("utf-8");
     let scenario = dir.join("kitakyushu-r8.toml");
@@ -332,11 +328,7 @@ fn edited_copy(from: &Path, to: &Path, edit: impl Fn(&str, usize, &Data) -> Opti
 
 #[test]
 fn an_officers_edited_copy_reads_its_edits_and_a_bad_cell_is_located() {
-    let dir = std::env::temp_dir().join(format!("waku-xlsx-edit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in common::KITAKYUSHU_R8_FILES {
-        std::fs::copy(Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
-    }
+    let dir = common::kitakyushu_r8_copy("xlsx-edit");
     let rules = std::fs::canonicalize("rules").expect("rules");
     let rules = rules.to_str().expect("utf-8");
     let scenario = dir.join("kitakyushu-r8.toml");

@@ -3,20 +3,13 @@
 //! outcome without touching a script, and `waku test` passes or fails with a readable diff.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use waku::review::{self, Action};
 use waku::rules::Ruleset;
 use waku::scenario::{self, LoadOptions};
 
-fn waku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku")).args(args).output().expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::waku;
 
 /// A private copy of `rules/` to edit.
 fn copy_rules(name: &str) -> PathBuf {

@@ -8,6 +8,9 @@ use waku::Money;
 use waku::pipeline::{self, Options, Outcome};
 use waku::whatif::diff;
 
+mod common;
+use common::waku;
+
 fn outcome(path: &str) -> Outcome {
     pipeline::run_path(Path::new(path), &Options::default()).expect("scenario runs")
 }
@@ -58,19 +61,6 @@ fn a_scenario_against_itself_moves_nothing() {
     let d = diff::diff(&base, a, &base, a);
     assert!(d.is_empty());
     assert!(d.reconciliation.holds());
-}
-
-fn waku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -1,20 +1,8 @@
 //! `waku sweep`: grids and seeded samples, infeasible variants recorded, no progress bar when
 //! standard error is not a terminal, located errors for bad `--vary` input.
 
-use std::process::Command;
-
-fn waku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_waku"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run waku");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::waku;
 
 const K: &str = "scenarios/kitakyushu-r8.toml";
 

@@ -168,6 +168,35 @@ class Driver:
         self.session = self.call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
 
 
+def console_check(browser_log):
+    """Prints the browser's log; the check fails on any SEVERE entry (a script error, a blocked request)."""
+    severe = []
+    for entry in browser_log:
+        print(f"  browser log {entry.get('level')}: {entry.get('message')}")
+        if entry.get("level") == "SEVERE":
+            severe.append(entry.get("message"))
+    return ("no console errors", f"console errors: {severe}" if severe else None)
+
+
+def requested_urls(perf_log):
+    """Every URL the tab asked for, from Chromium's network (performance) log."""
+    requests = []
+    for entry in perf_log:
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            requests.append(msg["params"]["request"]["url"])
+    return requests
+
+
+def verdict(tool, checks):
+    """Prints each (what, failure or None) check and the count; the exit code: 1 if any failed."""
+    for what, failure in checks:
+        print(f"  {'FAIL: ' + what + ': ' + failure if failure else 'ok: ' + what}")
+    failed = sum(1 for _, failure in checks if failure)
+    print(f"{tool}: {len(checks) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("report")
@@ -227,18 +256,8 @@ def main():
             proc.kill()
         shutil.rmtree(profile, ignore_errors=True)
 
-    checks = []  # (what, failure or None)
-    severe = []
-    for entry in browser_log:
-        print(f"  browser log {entry.get('level')}: {entry.get('message')}")
-        if entry.get("level") == "SEVERE":
-            severe.append(entry.get("message"))
-    checks.append(("no console errors", f"console errors: {severe}" if severe else None))
-    requests = []  # every request the tab made, from Chromium's network log
-    for entry in perf_log:
-        msg = json.loads(entry["message"])["message"]
-        if msg.get("method") == "Network.requestWillBeSent":
-            requests.append(msg["params"]["request"]["url"])
+    checks = [console_check(browser_log)]  # (what, failure or None)
+    requests = requested_urls(perf_log)
     # The tab opens on Chromium's own new-tab page (chrome:// URLs) before it loads the report.
     outside = [r for r in requests if r != url and not r.startswith(("data:", "chrome:", "chrome-untrusted:"))]
     checks.append(("no network requests", f"requests beyond the file itself: {outside}" if outside else None))
@@ -273,11 +292,7 @@ def main():
     print(f"  charts drawn {page['drawn']} of {page['charts']}; program rows {page['rows']}; "
           f"filter {args.filter} → {filtered['shown'] if filtered else '-'} rows; "
           f"requests {len([r for r in requests if r == url])} (the file itself)")
-    for what, failure in checks:
-        print(f"  {'FAIL: ' + failure if failure else 'ok: ' + what}")
-    failed = sum(1 for _, failure in checks if failure)
-    print(f"browser-check: {len(checks) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return verdict("browser-check", checks)
 
 
 if __name__ == "__main__":

@@ -683,42 +683,30 @@ def fmt_dec(x):
     return "0" if s in ("-0", "") else s
 
 
+# Each archetype's ranges of demand trend, satisfaction and service level (mandatory programs aside).
+VIEWPOINT_RANGES = {
+    "expand": ((0.15, 0.5), (0.72, 0.95), (0.65, 0.95)),
+    "improve": ((-0.05, 0.1), (0.35, 0.55), (0.85, 1.1)),
+    "reduce": ((-0.45, -0.2), (0.3, 0.5), (1.22, 1.6)),
+    "merge": ((-0.15, 0.0), (0.4, 0.6), (0.9, 1.15)),
+    "abolish": ((-0.6, -0.45), (0.1, 0.28), (1.0, 1.4)),
+    "complete": ((-0.3, -0.1), (0.5, 0.7), (0.95, 1.1)),
+    "continue": ((-0.12, 0.12), (0.45, 0.8), (0.8, 1.18)),
+}
+
+
 def viewpoint_attrs(p, rng):
     a = p["arch"]
     U = rng.uniform
     mandatory = p["kind"] in ("P", "A", "B")
     if mandatory:
-        p["demand_trend"] = r2(U(-0.05, 0.12)) if p["kind"] != "B" else r2(U(-0.05, 0.03))
-        p["satisfaction"] = r2(U(0.5, 0.8))
-        p["service_level"] = r2(U(0.95, 1.08))
-    elif a == "expand":
-        p["demand_trend"] = r2(U(0.15, 0.5))
-        p["satisfaction"] = r2(U(0.72, 0.95))
-        p["service_level"] = r2(U(0.65, 0.95))
-    elif a == "improve":
-        p["demand_trend"] = r2(U(-0.05, 0.1))
-        p["satisfaction"] = r2(U(0.35, 0.55))
-        p["service_level"] = r2(U(0.85, 1.1))
-    elif a == "reduce":
-        p["demand_trend"] = r2(U(-0.45, -0.2))
-        p["satisfaction"] = r2(U(0.3, 0.5))
-        p["service_level"] = r2(U(1.22, 1.6))
-    elif a == "merge":
-        p["demand_trend"] = r2(U(-0.15, 0.0))
-        p["satisfaction"] = r2(U(0.4, 0.6))
-        p["service_level"] = r2(U(0.9, 1.15))
-    elif a == "abolish":
-        p["demand_trend"] = r2(U(-0.6, -0.45))
-        p["satisfaction"] = r2(U(0.1, 0.28))
-        p["service_level"] = r2(U(1.0, 1.4))
-    elif a == "complete":
-        p["demand_trend"] = r2(U(-0.3, -0.1))
-        p["satisfaction"] = r2(U(0.5, 0.7))
-        p["service_level"] = r2(U(0.95, 1.1))
-    else:  # continue
-        p["demand_trend"] = r2(U(-0.12, 0.12))
-        p["satisfaction"] = r2(U(0.45, 0.8))
-        p["service_level"] = r2(U(0.8, 1.18))
+        demand = (-0.05, 0.12) if p["kind"] != "B" else (-0.05, 0.03)
+        ranges = (demand, (0.5, 0.8), (0.95, 1.08))
+    else:
+        ranges = VIEWPOINT_RANGES.get(a, VIEWPOINT_RANGES["continue"])
+    # Drawn in this order (demand, satisfaction, service level): the seeded inventories depend on it.
+    for field, (lo, hi) in zip(("demand_trend", "satisfaction", "service_level"), ranges):
+        p[field] = r2(U(lo, hi))
     # digital share only for programs with procedures
     if "Q" in p["tags"]:
         p["digital_share"] = r2(U(0.0, 0.15)) if a == "improve" else r2(U(0.2, 0.85))

@@ -15,12 +15,11 @@ It copies scenarios/ and rules/ to a temporary folder, starts `WAKU_BINARY serve
     network log: every request is to the server's own address, or a data:/blob: URL).
 
 Python 3 standard library only; Chromium and chromedriver from Debian (`chromium`, `chromium-driver`).
-The WebDriver plumbing is tools/browser-check.py's.
+The WebDriver plumbing and the console, network and verdict checks are tools/browser-check.py's.
 """
 
 import argparse
 import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -209,27 +208,14 @@ def main():
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    severe = []
-    for entry in browser_log:
-        print(f"  browser log {entry.get('level')}: {entry.get('message')}")
-        if entry.get("level") == "SEVERE":
-            severe.append(entry.get("message"))
-    checks.append(("no console errors", f"console errors: {severe}" if severe else None))
-    requests = []
-    for entry in perf_log:
-        msg = json.loads(entry["message"])["message"]
-        if msg.get("method") == "Network.requestWillBeSent":
-            requests.append(msg["params"]["request"]["url"])
+    checks.append(bc.console_check(browser_log))
+    requests = bc.requested_urls(perf_log)
     own = [r for r in requests if r == origin or r.startswith(origin + "/")]
     outside = [r for r in requests if r not in own and not r.startswith(("data:", "blob:", "chrome:", "chrome-untrusted:"))]
     checks.append(("no request left the server", f"requests elsewhere: {outside}" if outside else None))
     checks.append(("the page talked to the server", None if len(own) >= 5 else f"only {len(own)} requests to the server"))
     print(f"  requests to the server: {len(own)}; elsewhere: {len(outside)}")
-    for what, failure in checks:
-        print(f"  {'FAIL: ' + what + ': ' + failure if failure else 'ok: ' + what}")
-    failed = sum(1 for _, failure in checks if failure)
-    print(f"serve-check: {len(checks) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return bc.verdict("serve-check", checks)
 
 
 if __name__ == "__main__":

@@ -142,14 +142,11 @@ fn explain_program(a: &Allocation, sc: &Scenario, i: usize) -> String {
         p.min.format(u),
         p.max.format(u)
     );
+    let [allocated, general, subsidy, fees, bonds] =
+        [p.allocated, p.general_revenue, p.subsidy, p.fees, p.bonds].map(|m| m.format(u));
     let _ = writeln!(
         out,
-        "  allocated {}: general revenue {}, subsidy {}, fees {}, bonds {}",
-        p.allocated.format(u),
-        p.general_revenue.format(u),
-        p.subsidy.format(u),
-        p.fees.format(u),
-        p.bonds.format(u)
+        "  allocated {allocated}: general revenue {general}, subsidy {subsidy}, fees {fees}, bonds {bonds}"
     );
     let Some(program) = sc.programs.iter().find(|x| x.id == p.id) else {
         return out;
@@ -373,16 +370,11 @@ fn explain_program_ja(a: &Allocation, cx: &Context, i: usize) -> String {
         a.envelopes.iter().find(|e| e.department == p.department).map_or(p.department.as_str(), |e| e.name.as_str());
     let mut out = String::new();
     let _ = writeln!(out, "事業 {} {}（{}、{}）", p.id, p.name, bureau, kind_ja(p.kind));
+    let [allocated, requested, prior, general, subsidy, fees, bonds] =
+        [p.allocated, p.requested, p.prior_cost, p.general_revenue, p.subsidy, p.fees, p.bonds].map(|m| m.format(u));
     let _ = writeln!(
         out,
-        "  配分額 {}（要求額 {}、前年度 {}）。財源は一般財源 {}、国県支出金 {}、使用料・手数料等 {}、市債 {}。",
-        p.allocated.format(u),
-        p.requested.format(u),
-        p.prior_cost.format(u),
-        p.general_revenue.format(u),
-        p.subsidy.format(u),
-        p.fees.format(u),
-        p.bonds.format(u)
+        "  配分額 {allocated}（要求額 {requested}、前年度 {prior}）。財源は一般財源 {general}、国県支出金 {subsidy}、使用料・手数料等 {fees}、市債 {bonds}。"
     );
     // The review: every viewpoint's finding, then the assessment.
     let review = cx.review.and_then(|r| r.programs.iter().find(|x| x.id == p.id));

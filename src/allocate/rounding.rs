@@ -249,9 +249,31 @@ impl Ctx<'_> {
         excess: impl Fn(&Exact) -> Decimal,
         floor_guard: bool,
     ) -> bool {
+        self.walk(e, order, coef, excess, |e, i, need| {
+            let cost = e.cost[i].as_decimal();
+            let mut lower = self.model.bounds[i].0;
+            if floor_guard {
+                lower = lower.max(grid_ceil(cost - self.floor_room(e, i), self.unit));
+            }
+            let new = grid_floor(cost - need, self.unit).max(lower);
+            (new < e.cost[i]).then_some(new)
+        })
+    }
+
+    /// Walks `order` while `gap()` is positive, moving one program at a time: `to(e, i, need)` is
+    /// program i's new cost, given the gap in its own cost (`gap() / coef(i)`), or `None` to leave
+    /// it. Programs whose `coef` is not positive do not count in the gap and are passed over.
+    fn walk(
+        &self,
+        e: &mut Exact,
+        order: &[usize],
+        coef: impl Fn(usize) -> Decimal,
+        gap: impl Fn(&Exact) -> Decimal,
+        to: impl Fn(&Exact, usize, Decimal) -> Option<Money>,
+    ) -> bool {
         let mut changed = false;
         for &i in order {
-            let need = excess(e);
+            let need = gap(e);
             if need <= Decimal::ZERO {
                 break;
             }
@@ -259,13 +281,7 @@ impl Ctx<'_> {
             if c <= Decimal::ZERO {
                 continue;
             }
-            let cost = e.cost[i].as_decimal();
-            let mut lower = self.model.bounds[i].0;
-            if floor_guard {
-                lower = lower.max(grid_ceil(cost - self.floor_room(e, i), self.unit));
-            }
-            let new = grid_floor(cost - need / c, self.unit).max(lower);
-            if new < e.cost[i] {
+            if let Some(new) = to(e, i, need / c) {
                 self.set(e, i, new);
                 changed = true;
             }
@@ -348,28 +364,15 @@ impl Ctx<'_> {
         coef: impl Fn(usize) -> Decimal,
         short: impl Fn(&Exact) -> Decimal,
     ) -> bool {
-        let mut changed = false;
-        for &i in order {
-            let need = short(e);
-            if need <= Decimal::ZERO {
-                break;
-            }
-            let c = coef(i);
-            if c <= Decimal::ZERO {
-                continue;
-            }
+        self.walk(e, order, coef, short, |e, i, need| {
             let cost = e.cost[i].as_decimal();
             let hi = self.model.bounds[i].1;
             let room = self.cap_room(e, i);
             let upper =
                 if room >= (hi - e.cost[i]).as_decimal() { hi } else { grid_floor(cost + room, self.unit).min(hi) };
-            let new = grid_ceil(cost + need / c, self.unit).min(upper);
-            if new > e.cost[i] {
-                self.set(e, i, new);
-                changed = true;
-            }
-        }
-        changed
+            let new = grid_ceil(cost + need, self.unit).min(upper);
+            (new > e.cost[i]).then_some(new)
+        })
     }
 
     fn repair_floors(&self, e: &mut Exact) -> bool {

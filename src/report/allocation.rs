@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::terminal::{Lang, Style, Tone};
-use super::text::{self, Sign, Table, amount as n};
+use super::text::{self, Sign, Table, amount as n, lang_writeln};
 use crate::allocate::{Allocation, Holding};
 use crate::constraint::ConstraintKind;
 use crate::money::{Money, Unit};
@@ -44,15 +44,9 @@ fn envelope_rows(a: &Allocation, lang: Lang) -> Vec<Vec<String>> {
         .envelopes
         .iter()
         .map(|e| {
-            vec![
-                bureau(&e.department, &e.name, lang),
-                n(e.base, u),
-                n(e.requested, u),
-                n(e.floor, u),
-                n(e.ceiling, u),
-                n(e.amount, u),
-                change(e.amount, e.base),
-            ]
+            let mut row = vec![bureau(&e.department, &e.name, lang)];
+            row.extend(text::envelope_figures(e, u, Sign::Plus));
+            row
         })
         .collect();
     let total: Money = a.envelopes.iter().map(|e| e.amount).sum();
@@ -154,14 +148,14 @@ fn summary_rows(a: &Allocation, lang: Lang) -> Vec<Vec<String>> {
 /// Each bureau's budget (事業費) this year against last year's, with a total row.
 pub(crate) fn year_on_year(out: &mut String, a: &Allocation, style: Style) {
     let (u, lang) = (a.display_unit, style.lang);
-    let mut t = Table::new([
-        lang.pick("budget by bureau (cost)", "局・区別の事業費"),
-        lang.pick("prior year", "前年度当初"),
-        lang.pick("requested", "要求額"),
-        lang.pick("this year", "本年度"),
-        lang.pick("change", "増減"),
-        lang.pick("vs prior", "増減率"),
-    ]);
+    let mut t = Table::new(lang.pick_all([
+        ("budget by bureau (cost)", "局・区別の事業費"),
+        ("prior year", "前年度当初"),
+        ("requested", "要求額"),
+        ("this year", "本年度"),
+        ("change", "増減"),
+        ("vs prior", "増減率"),
+    ]));
     for b in &a.by_bureau {
         t.row(year_row(bureau(&b.department, &b.name, lang), b.prior_cost, b.requested, b.allocated, u));
     }
@@ -177,15 +171,15 @@ fn year_row(label: String, prior: Money, requested: Money, now: Money, u: Unit) 
 /// The programs' totals by kind of expense (性質別), with a total row.
 pub(crate) fn by_kind(out: &mut String, a: &Allocation, style: Style) {
     let (u, lang) = (a.display_unit, style.lang);
-    let mut t = Table::new([
-        lang.pick("kind of expense (性質別)", "性質別"),
-        lang.pick("programs", "事業数"),
-        lang.pick("prior year", "前年度当初"),
-        lang.pick("requested", "要求額"),
-        lang.pick("this year", "本年度"),
-        lang.pick("change", "増減"),
-        lang.pick("general rev.", "うち一般財源"),
-    ]);
+    let mut t = Table::new(lang.pick_all([
+        ("kind of expense (性質別)", "性質別"),
+        ("programs", "事業数"),
+        ("prior year", "前年度当初"),
+        ("requested", "要求額"),
+        ("this year", "本年度"),
+        ("change", "増減"),
+        ("general rev.", "うち一般財源"),
+    ]));
     let row = |label: String, count: usize, prior: Money, requested: Money, now: Money, general: Money| {
         vec![
             label,
@@ -326,10 +320,12 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, style: Style) -> Stri
         .collect();
     let balance = a.constraints.iter().find(|c| c.kind == ConstraintKind::Balance);
     if let Some(b) = balance {
-        let _ = match lang {
-            Lang::En => writeln!(out, "  marginal value of general revenue: {}", b.price_words(u)),
-            Lang::Ja => writeln!(out, "  一般財源の限界的な価値: {}", b.price_words_ja(u)),
-        };
+        lang_writeln!(
+            out,
+            lang,
+            ["  一般財源の限界的な価値: {}", b.price_words_ja(u)],
+            ["  marginal value of general revenue: {}", b.price_words(u)]
+        );
     }
     if binding.is_empty() {
         let _ = writeln!(out, "  {}", l("no limit binds", "拘束している制約はありません"));

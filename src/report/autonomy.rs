@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::allocation::{bureau, by_kind, year_on_year};
 use super::terminal::{Lang, Style, Tone};
-use super::text::{self, Sign, Table, amount as n, heading, share, signed};
+use super::text::{self, Sign, Table, amount as n, heading, lang_writeln, share, signed};
 use crate::autonomy::{Autonomous, Comparison, DepartmentReport};
 use crate::money::{Money, Unit};
 
@@ -23,26 +23,16 @@ fn plus(m: Money, u: Unit) -> String {
 
 /// The policy a bureau budgets by, and what cut what it keeps.
 fn policy(d: &DepartmentReport, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!(
-            "{}{}",
-            if d.policy == "default" {
-                "default".to_string()
-            } else {
-                format!("{} ({} moved)", d.policy, d.programs_moved)
-            },
-            d.kept_limited_by.map(|l| format!("; kept cut by {l}")).unwrap_or_default()
-        ),
-        Lang::Ja => format!(
-            "{}{}",
-            if d.policy == "default" {
-                "市の標準".to_string()
-            } else {
-                format!("{}（{}事業を変更）", d.policy, d.programs_moved)
-            },
-            d.kept_limited_by.map(|l| format!("、留保は{}で制限", limit_ja(l))).unwrap_or_default()
-        ),
-    }
+    let own = match (d.policy == "default", lang) {
+        (true, _) => lang.pick("default", "市の標準").to_string(),
+        (false, Lang::En) => format!("{} ({} moved)", d.policy, d.programs_moved),
+        (false, Lang::Ja) => format!("{}（{}事業を変更）", d.policy, d.programs_moved),
+    };
+    let kept = d.kept_limited_by.map(|l| match lang {
+        Lang::En => format!("; kept cut by {l}"),
+        Lang::Ja => format!("、留保は{}で制限", limit_ja(l)),
+    });
+    own + kept.as_deref().unwrap_or("")
 }
 
 /// What cut a bureau's kept savings, in Japanese.
@@ -57,36 +47,35 @@ fn limit_ja(limit: &str) -> &str {
 
 /// The columns of a bureau's two levels (the table and the memo).
 fn bureau_header(lang: Lang) -> [&'static str; 9] {
-    [
-        lang.pick("bureau", "局・区"),
-        lang.pick("base", "基準額"),
-        lang.pick("city", "市の配分"),
-        lang.pick("saved", "節減額"),
-        lang.pick("kept", "留保額"),
-        lang.pick("passed on", "調整枠へ"),
-        lang.pick("envelope", "配分枠"),
-        lang.pick("initiatives", "新規事業"),
-        lang.pick("policy", "方針"),
-    ]
+    lang.pick_all([
+        ("bureau", "局・区"),
+        ("base", "基準額"),
+        ("city", "市の配分"),
+        ("saved", "節減額"),
+        ("kept", "留保額"),
+        ("passed on", "調整枠へ"),
+        ("envelope", "配分枠"),
+        ("initiatives", "新規事業"),
+        ("policy", "方針"),
+    ])
 }
 
 /// A bureau's two levels under [`bureau_header`].
 fn bureau_row(d: &DepartmentReport, u: Unit, lang: Lang) -> Vec<String> {
-    vec![
-        bureau(&d.id, &d.name, lang),
-        n(d.base, u),
-        n(d.city_envelope, u),
-        n(d.savings_generated, u),
-        n(d.savings_kept, u),
-        n(d.savings_passed_on, u),
-        n(d.envelope, u),
+    let mut row = vec![bureau(&d.id, &d.name, lang)];
+    row.extend(text::amounts(
+        [d.base, d.city_envelope, d.savings_generated, d.savings_kept, d.savings_passed_on, d.envelope],
+        u,
+    ));
+    row.extend([
         match (d.initiatives_funded, lang) {
             (0, _) => "-".into(),
             (k, Lang::En) => format!("{k} ({})", n(d.initiatives_cost, u)),
             (k, Lang::Ja) => format!("{k}事業（{}）", n(d.initiatives_cost, u)),
         },
         policy(d, lang),
-    ]
+    ]);
+    row
 }
 
 /// The per-bureau table of `waku run --mode autonomous`.
@@ -119,16 +108,14 @@ pub fn render_table_in(r: &Autonomous, style: Style) -> String {
     };
     let mut out = heading(&title, &[(a.fiscal_year, &a.overrides)], u);
     let (saved, kept, passed) = (n(r.savings_generated, u), n(r.savings_kept, u), n(r.savings_passed_on, u));
-    let _ = match lang {
-        Lang::En => writeln!(
-            out,
+    lang_writeln!(
+        out,
+        lang,
+        ["  各局の見直しによる節減額 {saved}（第1段階の配分とは別枠）: 局の留保 {kept}、市長調整枠へ {passed}\n"],
+        [
             "  own-review savings {saved} (ring-fenced at level 1): kept by bureaus {kept}, passed on to the reserve {passed}\n"
-        ),
-        Lang::Ja => writeln!(
-            out,
-            "  各局の見直しによる節減額 {saved}（第1段階の配分とは別枠）: 局の留保 {kept}、市長調整枠へ {passed}\n"
-        ),
-    };
+        ]
+    );
     let mut rows: Vec<Vec<String>> = r.departments.iter().map(|d| bureau_row(d, u, lang)).collect();
     let sum = |f: fn(&DepartmentReport) -> Money| r.departments.iter().map(f).sum::<Money>();
     let only = |label: String, amount: Money, note: String| {
@@ -176,26 +163,28 @@ pub fn render_table_in(r: &Autonomous, style: Style) -> String {
     let (inv, inv_cap) = (n(a.investment, u), n(a.investment_cap, u));
     let (bonds, bonds_cap) = (n(a.bond_issuance, u), n(a.bond_issuance_cap, u));
     let (next, next_target) = (n(a.next_generation, u), n(a.next_generation_target, u));
-    let _ = match lang {
-        Lang::En => writeln!(
-            out,
-            "\n  investment {inv} (cap {inv_cap}), bond issuance {bonds} (cap {bonds_cap}), next-generation frame {next} (target {next_target})"
-        ),
-        Lang::Ja => writeln!(
-            out,
+    lang_writeln!(
+        out,
+        lang,
+        [
             "\n  投資的経費 {inv}（上限 {inv_cap}）、市債発行額 {bonds}（上限 {bonds_cap}）、次世代投資枠 {next}（目標 {next_target}）"
-        ),
-    };
+        ],
+        [
+            "\n  investment {inv} (cap {inv_cap}), bond issuance {bonds} (cap {bonds_cap}), next-generation frame {next} (target {next_target})"
+        ]
+    );
     out.push('\n');
     year_on_year(&mut out, a, style);
     out.push('\n');
     by_kind(&mut out, a, style);
     // What each bureau's own policy moved.
     for d in r.departments.iter().filter(|d| d.policy != "default" && d.programs_moved > 0) {
-        let _ = match lang {
-            Lang::En => writeln!(out, "\n  {} {} — its policy moved (level 1 → level 2):", d.id, d.name),
-            Lang::Ja => writeln!(out, "\n  {} — 局の方針で変えた事業（第1段階 → 第2段階）:", d.name),
-        };
+        lang_writeln!(
+            out,
+            lang,
+            ["\n  {} — 局の方針で変えた事業（第1段階 → 第2段階）:", d.name],
+            ["\n  {} {} — its policy moved (level 1 → level 2):", d.id, d.name]
+        );
         let moved: Vec<Vec<String>> = a
             .programs
             .iter()
@@ -211,13 +200,13 @@ pub fn render_table_in(r: &Autonomous, style: Style) -> String {
                 ]
             })
             .collect();
-        let header = [
-            lang.pick("program", "事業"),
-            lang.pick("level 1", "第1段階"),
-            lang.pick("level 2", "第2段階"),
-            lang.pick("change", "増減"),
-            lang.pick("held by", "配分を決めたもの"),
-        ];
+        let header = lang.pick_all([
+            ("program", "事業"),
+            ("level 1", "第1段階"),
+            ("level 2", "第2段階"),
+            ("change", "増減"),
+            ("held by", "配分を決めたもの"),
+        ]);
         table(&mut out, &header, moved, style);
     }
     out
@@ -253,84 +242,86 @@ pub fn render_compare(c: &Comparison) -> String {
 pub fn render_compare_in(c: &Comparison, style: Style) -> String {
     let (u, lang) = (c.central.display_unit, style.lang);
     let a = &c.central;
+    let (city, scenario, year, unit) = (&a.city, &a.scenario, a.fiscal_year, u.suffix());
     let title = match lang {
-        Lang::En => format!("{} {} FY{} — central vs autonomous ({})", a.city, a.scenario, a.fiscal_year, u.suffix()),
-        Lang::Ja => format!(
-            "{} {}（FY{}）— 中央の配分と自律的な予算編成の比較（単位 {}）",
-            a.city,
-            a.scenario,
-            a.fiscal_year,
-            u.suffix()
-        ),
+        Lang::En => format!("{city} {scenario} FY{year} — central vs autonomous ({unit})"),
+        Lang::Ja => format!("{city} {scenario}（FY{year}）— 中央の配分と自律的な予算編成の比較（単位 {unit}）"),
     };
     let mut out = heading(&title, &[(a.fiscal_year, &a.overrides)], u);
+    let rows = compare_rows(c, lang, Sign::Plus, true);
+    let header = lang.pick_all([
+        ("bureau", "局・区"),
+        ("central", "中央の配分"),
+        ("autonomous", "自律"),
+        ("difference", "差"),
+        ("city", "市の配分の差"),
+        ("kept", "留保額"),
+        ("why", "理由"),
+    ]);
+    table(&mut out, &header, rows, style);
+    out.push('\n');
+    let first = lang.pick("budget by bureau (cost)", "局・区別の事業費");
+    compare_years(c, lang, first, Sign::Plus).write(&mut out, style.palette);
+    out.push('\n');
+    compare_kinds(c, lang, Sign::Plus).write(&mut out, style.palette);
+    out
+}
+
+/// Each bureau's envelope in both modes and why they differ, then the mayor's reserve; with
+/// `city`, the column of the city's own change between the modes (the terminal's table).
+fn compare_rows(c: &Comparison, lang: Lang, sign: Sign, city: bool) -> Vec<Vec<String>> {
+    let u = c.central.display_unit;
     let mut rows: Vec<Vec<String>> = c
         .departments
         .iter()
         .zip(&c.autonomous.departments)
         .map(|(d, report)| {
-            vec![
-                bureau(&d.id, &d.name, lang),
-                n(d.central, u),
-                n(d.autonomous, u),
-                plus(d.difference, u),
-                plus(d.city_change, u),
-                n(d.savings_kept, u),
-                match lang {
-                    Lang::En => d.why.clone(),
-                    Lang::Ja => why_ja(report, d.city_change, u),
-                },
-            ]
+            let mut row =
+                vec![bureau(&d.id, &d.name, lang), n(d.central, u), n(d.autonomous, u), signed(d.difference, u, sign)];
+            row.extend(city.then(|| signed(d.city_change, u, sign)));
+            row.push(n(d.savings_kept, u));
+            row.push(match lang {
+                Lang::En => d.why.clone(),
+                Lang::Ja => why_ja(report, d.city_change, u),
+            });
+            row
         })
         .collect();
-    rows.push(vec![
+    let mut reserve = vec![
         lang.pick("mayor's reserve", "市長調整枠").into(),
         n(c.reserve_central, u),
         n(c.reserve_autonomous, u),
-        plus(c.reserve_autonomous - c.reserve_central, u),
-        String::new(),
-        String::new(),
-        match lang {
-            Lang::En => format!("+{} passed-on savings", n(c.autonomous.savings_passed_on, u)),
-            Lang::Ja => format!("節減額のうち {} を調整枠へ", n(c.autonomous.savings_passed_on, u)),
-        },
-    ]);
-    let header = [
-        lang.pick("bureau", "局・区"),
-        lang.pick("central", "中央の配分"),
-        lang.pick("autonomous", "自律"),
-        lang.pick("difference", "差"),
-        lang.pick("city", "市の配分の差"),
-        lang.pick("kept", "留保額"),
-        lang.pick("why", "理由"),
+        signed(c.reserve_autonomous - c.reserve_central, u, sign),
     ];
-    table(&mut out, &header, rows, style);
-    out.push('\n');
-    compare_years(&mut out, c, style);
-    out.push('\n');
-    compare_kinds(&mut out, c, style);
-    out
+    reserve.extend(city.then(String::new));
+    reserve.push(String::new());
+    reserve.push(match lang {
+        Lang::En => format!("+{} passed-on savings", n(c.autonomous.savings_passed_on, u)),
+        Lang::Ja => format!("節減額のうち {} を調整枠へ", n(c.autonomous.savings_passed_on, u)),
+    });
+    rows.push(reserve);
+    rows
 }
 
-/// Each bureau's budget (事業費) in both modes against last year's.
-fn compare_years(out: &mut String, c: &Comparison, style: Style) {
-    let (u, lang) = (c.central.display_unit, style.lang);
-    let mut t = Table::new([
-        lang.pick("budget by bureau (cost)", "局・区別の事業費"),
-        lang.pick("prior year", "前年度当初"),
-        lang.pick("central", "中央の配分"),
-        lang.pick("vs prior", "前年度比"),
-        lang.pick("autonomous", "自律"),
-        lang.pick("vs prior", "前年度比"),
-    ]);
+/// Each bureau's budget (事業費) in both modes against last year's: `first` heads the bureaus'
+/// column, changes are signed with `sign` (the terminal's `+`, the memo's ▲).
+fn compare_years(c: &Comparison, lang: Lang, first: &str, sign: Sign) -> Table {
+    let u = c.central.display_unit;
+    let mut t = Table::new([first].into_iter().chain(lang.pick_all([
+        ("prior year", "前年度当初"),
+        ("central", "中央の配分"),
+        ("vs prior", "前年度比"),
+        ("autonomous", "自律"),
+        ("vs prior", "前年度比"),
+    ])));
     let row = |label: String, prior: Money, central: Money, autonomous: Money| {
         vec![
             label,
             n(prior, u),
             n(central, u),
-            text::change(central, prior, 1, Sign::Plus),
+            text::change(central, prior, 1, sign),
             n(autonomous, u),
-            text::change(autonomous, prior, 1, Sign::Plus),
+            text::change(autonomous, prior, 1, sign),
         ]
     };
     for (b, x) in c.central.by_bureau.iter().zip(&c.autonomous.allocation.by_bureau) {
@@ -344,23 +335,23 @@ fn compare_years(out: &mut String, c: &Comparison, style: Style) {
         c.autonomous.allocation.total_allocated,
     );
     t.toned(Tone::Total, total);
-    t.write(out, style.palette);
+    t
 }
 
-/// The totals by kind of expense (性質別) in both modes.
-fn compare_kinds(out: &mut String, c: &Comparison, style: Style) {
-    let (u, lang) = (c.central.display_unit, style.lang);
-    let mut t = Table::new([
-        lang.pick("kind of expense (性質別)", "性質別"),
-        lang.pick("prior year", "前年度当初"),
-        lang.pick("central", "中央の配分"),
-        lang.pick("autonomous", "自律"),
-        lang.pick("difference", "差"),
-    ]);
+/// The totals by kind of expense (性質別) in both modes, differences signed with `sign`.
+fn compare_kinds(c: &Comparison, lang: Lang, sign: Sign) -> Table {
+    let u = c.central.display_unit;
+    let mut t = Table::new(lang.pick_all([
+        ("kind of expense (性質別)", "性質別"),
+        ("prior year", "前年度当初"),
+        ("central", "中央の配分"),
+        ("autonomous", "自律"),
+        ("difference", "差"),
+    ]));
     let autonomous = &c.autonomous.allocation.by_kind;
     for k in &c.central.by_kind {
         let x = autonomous.iter().find(|x| x.nature == k.nature).map_or(Money::ZERO, |x| x.allocated);
-        t.row(vec![k.label().into(), n(k.prior_cost, u), n(k.allocated, u), n(x, u), plus(x - k.allocated, u)]);
+        t.row(vec![k.label().into(), n(k.prior_cost, u), n(k.allocated, u), n(x, u), signed(x - k.allocated, u, sign)]);
     }
     let prior: Money = c.central.by_kind.iter().map(|k| k.prior_cost).sum();
     let (central, autonomous) = (c.central.total_allocated, c.autonomous.allocation.total_allocated);
@@ -371,10 +362,10 @@ fn compare_kinds(out: &mut String, c: &Comparison, style: Style) {
             n(prior, u),
             n(central, u),
             n(autonomous, u),
-            plus(autonomous - central, u),
+            signed(autonomous - central, u, sign),
         ],
     );
-    t.write(out, style.palette);
+    t
 }
 
 /// A Markdown table, the first and last columns left-aligned.
@@ -407,92 +398,15 @@ pub fn bureaus_markdown(r: &Autonomous) -> String {
 pub fn compare_markdown(c: &Comparison) -> String {
     let a = &c.central;
     let u = a.display_unit;
+    let (city, scenario, year, unit) = (&a.city, &a.scenario, a.fiscal_year, u.suffix());
     let mut out = format!(
-        "# {} {} — 中央の配分と自律的な予算編成の比較（FY{}）\n\n金額の単位は{}。\n\n## 局別の枠\n\n",
-        a.city,
-        a.scenario,
-        a.fiscal_year,
-        u.suffix()
+        "# {city} {scenario} — 中央の配分と自律的な予算編成の比較（FY{year}）\n\n金額の単位は{unit}。\n\n## 局別の枠\n\n"
     );
-    let mut rows: Vec<Vec<String>> = c
-        .departments
-        .iter()
-        .zip(&c.autonomous.departments)
-        .map(|(d, report)| {
-            vec![
-                d.name.clone(),
-                n(d.central, u),
-                n(d.autonomous, u),
-                signed(d.difference, u, Sign::Triangle),
-                n(d.savings_kept, u),
-                why_ja(report, d.city_change, u),
-            ]
-        })
-        .collect();
-    rows.push(vec![
-        "市長調整枠".into(),
-        n(c.reserve_central, u),
-        n(c.reserve_autonomous, u),
-        signed(c.reserve_autonomous - c.reserve_central, u, Sign::Triangle),
-        String::new(),
-        format!("節減額のうち {} を調整枠へ", n(c.autonomous.savings_passed_on, u)),
-    ]);
+    let rows = compare_rows(c, Lang::Ja, Sign::Triangle, false);
     out.push_str(&markdown_table(&["局・区", "中央の配分", "自律", "差", "留保額", "理由"], rows));
     out.push_str("\n## 局・区別の事業費（前年度比）\n\n");
-    let mut rows: Vec<Vec<String>> = a
-        .by_bureau
-        .iter()
-        .zip(&c.autonomous.allocation.by_bureau)
-        .map(|(b, x)| {
-            vec![
-                b.name.clone(),
-                n(b.prior_cost, u),
-                n(b.allocated, u),
-                text::change(b.allocated, b.prior_cost, 1, Sign::Triangle),
-                n(x.allocated, u),
-                text::change(x.allocated, b.prior_cost, 1, Sign::Triangle),
-            ]
-        })
-        .collect();
-    let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
-    let auto_total = c.autonomous.allocation.total_allocated;
-    rows.push(vec![
-        "合計".into(),
-        n(prior, u),
-        n(a.total_allocated, u),
-        text::change(a.total_allocated, prior, 1, Sign::Triangle),
-        n(auto_total, u),
-        text::change(auto_total, prior, 1, Sign::Triangle),
-    ]);
-    let mut t = Table::new(["局・区", "前年度当初", "中央の配分", "前年度比", "自律", "前年度比"]).left([0]);
-    t.rows(rows, &[]);
-    out.push_str(&t.markdown());
+    out.push_str(&compare_years(c, Lang::Ja, "局・区", Sign::Triangle).markdown());
     out.push_str("\n## 性質別の事業費\n\n");
-    let autonomous = &c.autonomous.allocation.by_kind;
-    let mut rows: Vec<Vec<String>> = a
-        .by_kind
-        .iter()
-        .map(|k| {
-            let x = autonomous.iter().find(|x| x.nature == k.nature).map_or(Money::ZERO, |x| x.allocated);
-            vec![
-                k.label().into(),
-                n(k.prior_cost, u),
-                n(k.allocated, u),
-                n(x, u),
-                signed(x - k.allocated, u, Sign::Triangle),
-            ]
-        })
-        .collect();
-    let prior: Money = a.by_kind.iter().map(|k| k.prior_cost).sum();
-    rows.push(vec![
-        "合計".into(),
-        n(prior, u),
-        n(a.total_allocated, u),
-        n(auto_total, u),
-        signed(auto_total - a.total_allocated, u, Sign::Triangle),
-    ]);
-    let mut t = Table::new(["性質別", "前年度当初", "中央の配分", "自律", "差"]).left([0]);
-    t.rows(rows, &[]);
-    out.push_str(&t.markdown());
+    out.push_str(&compare_kinds(c, Lang::Ja, Sign::Triangle).markdown());
     out
 }

@@ -1,8 +1,6 @@
 //! `waku diff` as text: the moves between a base and a variant as terminal tables or Markdown,
 //! largest first, ending with the identities that reconcile them to the yen.
 
-use std::fmt::Write as _;
-
 use super::terminal::{Lang, Palette};
 use super::text::{self, Sign, Table, share};
 use crate::money::{Money, Unit};
@@ -350,17 +348,12 @@ pub fn render_table(d: &Diff, all: bool) -> String {
 
 /// [`render_table`] in `lang`.
 pub fn render_table_in(d: &Diff, all: bool, lang: Lang) -> String {
-    let mut out = format!("{}\n", title(d));
-    for (title, header, rows, left) in sections(d, all, lang) {
-        out.push('\n');
-        if rows.is_empty() {
-            let _ = writeln!(out, "{title}: {}", lang.pick("none", "なし"));
-            continue;
-        }
-        let _ = writeln!(out, "{title}");
-        table(header, rows, left).write(&mut out, Palette::PLAIN);
-    }
-    out
+    let head = |title: &str, none: Option<&str>| match none {
+        Some(none) => format!("{title}: {none}\n"),
+        None => format!("{title}\n"),
+    };
+    let out = format!("{}\n", title(d));
+    render_sections(d, all, lang, out, head, |out, t| t.write(out, Palette::PLAIN))
 }
 
 /// Markdown for a meeting note or a pull request.
@@ -370,15 +363,32 @@ pub fn render_markdown(d: &Diff, all: bool) -> String {
 
 /// [`render_markdown`] in `lang`.
 pub fn render_markdown_in(d: &Diff, all: bool, lang: Lang) -> String {
-    let mut out = format!("## {}\n", title(d));
+    let head = |title: &str, none: Option<&str>| match none {
+        Some(none) => format!("**{title}**: {none}\n"),
+        None => format!("**{title}**\n\n"),
+    };
+    let out = format!("## {}\n", title(d));
+    render_sections(d, all, lang, out, head, |out, t| out.push_str(&t.markdown()))
+}
+
+/// Every section after `out`: its title as `head` writes it (with the word for "none" when the
+/// section is empty), then its table as `body` writes it.
+fn render_sections(
+    d: &Diff,
+    all: bool,
+    lang: Lang,
+    mut out: String,
+    head: impl Fn(&str, Option<&str>) -> String,
+    body: impl Fn(&mut String, Table),
+) -> String {
     for (title, header, rows, left) in sections(d, all, lang) {
         out.push('\n');
         if rows.is_empty() {
-            let _ = writeln!(out, "**{title}**: {}", lang.pick("none", "なし"));
+            out.push_str(&head(&title, Some(lang.pick("none", "なし"))));
             continue;
         }
-        let _ = writeln!(out, "**{title}**\n");
-        out.push_str(&table(header, rows, left).markdown());
+        out.push_str(&head(&title, None));
+        body(&mut out, table(header, rows, left));
     }
     out
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::terminal::{Lang, Palette};
-use super::text::{Table, amount, pad, width};
+use super::text::{Table, amount, lang_writeln, pad, width};
 use crate::review::{ProgramReview, Review};
 use crate::rules::Ruleset;
 use crate::scenario::Scenario;
@@ -58,10 +58,12 @@ pub fn render_table_in(review: &Review, scenario: &Scenario, ruleset: &Ruleset, 
     out.push_str(&table.render(0, Palette::PLAIN));
     let counts: Vec<String> = review.action_counts().iter().map(|(a, n)| format!("{a} {n}")).collect();
     let n = review.programs.len();
-    let _ = match lang {
-        Lang::En => writeln!(out, "\n{n} program{}: {}", if n == 1 { "" } else { "s" }, counts.join(" · ")),
-        Lang::Ja => writeln!(out, "\n{n}事業: {}", counts.join(" · ")),
-    };
+    lang_writeln!(
+        out,
+        lang,
+        ["\n{n}事業: {}", counts.join(" · ")],
+        ["\n{n} program{}: {}", if n == 1 { "" } else { "s" }, counts.join(" · ")]
+    );
     out
 }
 
@@ -125,10 +127,12 @@ pub fn render_program_in(p: &ProgramReview, scenario: &Scenario, ruleset: &Rules
     let a = &p.assessment;
     let _ = writeln!(out);
     let (priority, min, max) = (a.priority.normalize(), a.min.format(unit), a.max.format(unit));
-    let _ = match lang {
-        Lang::En => writeln!(out, "  assessment  {}  priority {priority}  min {min}  max {max}", a.action),
-        Lang::Ja => writeln!(out, "  判定  {}  優先度 {priority}  下限 {min}  上限 {max}", a.action),
-    };
+    lang_writeln!(
+        out,
+        lang,
+        ["  判定  {}  優先度 {priority}  下限 {min}  上限 {max}", a.action],
+        ["  assessment  {}  priority {priority}  min {min}  max {max}", a.action]
+    );
     let _ = writeln!(out, "  {}", a.reason);
     out
 }

@@ -1,6 +1,8 @@
 //! A budget-cycle stage in `waku run`: the programs by disposition with their totals, the stage's
 //! decisions with their reasons and places, and its answers to 復活要求 (table and JSON).
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use super::text::{Table, amount};
@@ -184,35 +186,25 @@ pub fn render_table(r: &StageReport, unit: Unit) -> String {
         out.push_str(&format!("\n{what} ({}):\n", r.decisions.len()));
         for d in &r.decisions {
             let who = [d.author.as_deref(), d.date.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
-            out.push_str(&format!(
-                "  {} {}  {} → {} {}  [{}; {}]\n    {}{}\n",
-                d.program,
-                d.name,
-                d.requested.format(u),
-                d.allocated.format(u),
-                d.disposition,
-                d.stage,
-                d.place,
-                d.reason,
-                if who.is_empty() { String::new() } else { format!(" ({who})") }
-            ));
+            let who = if who.is_empty() { String::new() } else { format!(" ({who})") };
+            let (requested, allocated) = (d.requested.format(u), d.allocated.format(u));
+            let _ = writeln!(
+                out,
+                "  {} {}  {requested} → {allocated} {}  [{}; {}]\n    {}{who}",
+                d.program, d.name, d.disposition, d.stage, d.place, d.reason
+            );
         }
     }
     if !r.restorations.is_empty() {
         out.push_str(&format!("\nrestoration requests 復活要求 ({}):\n", r.restorations.len()));
         for x in &r.restorations {
-            out.push_str(&format!(
-                "  {} {}  内示 {} → asked {} → {} {} (一般財源 {}; by the {})\n    {}\n",
-                x.program,
-                x.name,
-                x.before.format(u),
-                x.asked.format(u),
-                x.granted.format(u),
-                x.answer_label,
-                x.general_revenue.format(u),
-                x.by,
-                x.reason
-            ));
+            let [before, asked, granted, general] =
+                [x.before, x.asked, x.granted, x.general_revenue].map(|m| m.format(u));
+            let _ = writeln!(
+                out,
+                "  {} {}  内示 {before} → asked {asked} → {granted} {} (一般財源 {general}; by the {})\n    {}",
+                x.program, x.name, x.answer_label, x.by, x.reason
+            );
         }
     }
     out

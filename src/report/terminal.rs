@@ -73,6 +73,11 @@ impl Lang {
             Lang::Ja => ja,
         }
     }
+
+    /// [`Lang::pick`] over a table's columns, each `(en, ja)`.
+    pub fn pick_all<'a, const N: usize>(self, columns: [(&'a str, &'a str); N]) -> [&'a str; N] {
+        columns.map(|(en, ja)| self.pick(en, ja))
+    }
 }
 
 /// How a terminal report looks: its colour and its language.

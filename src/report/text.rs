@@ -204,6 +204,19 @@ pub fn amount(m: Money, unit: Unit) -> String {
     m.format_number(unit)
 }
 
+/// Amounts in `unit` as [`amount`] prints each: a table row's figures.
+pub fn amounts<const N: usize>(figures: [Money; N], unit: Unit) -> [String; N] {
+    figures.map(|m| amount(m, unit))
+}
+
+/// A bureau envelope's figures as every envelope table prints them: base, requested, floor,
+/// ceiling, the envelope, and its change against the base (with `sign`).
+pub fn envelope_figures(e: &crate::allocate::Envelope, unit: Unit, sign: Sign) -> Vec<String> {
+    let mut row = amounts([e.base, e.requested, e.floor, e.ceiling, e.amount], unit).to_vec();
+    row.push(change(e.amount, e.base, 1, sign));
+    row
+}
+
 /// A change in money in `unit`, signed as `sign` says ([`Money::format_change`]).
 pub fn signed(m: Money, unit: Unit, sign: Sign) -> String {
     m.format_change(unit, sign)
@@ -229,6 +242,41 @@ pub fn change(now: Money, before: Money, decimals: u32, sign: Sign) -> String {
     let text = format!("{:+.*}%", decimals as usize, p);
     if sign == Sign::Triangle { crate::money::triangle(text) } else { text }
 }
+
+/// A report's language, as the bilingual writers ([`lang_writeln!`], [`lang_write!`]) read it:
+/// the memo's and `explain`'s ([`crate::allocate::Lang`]) or the terminal's ([`super::terminal::Lang`]).
+pub trait Language: Copy {
+    fn is_ja(self) -> bool;
+}
+
+impl Language for crate::allocate::Lang {
+    fn is_ja(self) -> bool {
+        self == crate::allocate::Lang::Ja
+    }
+}
+
+impl Language for super::terminal::Lang {
+    fn is_ja(self) -> bool {
+        self == super::terminal::Lang::Ja
+    }
+}
+
+/// Writes a line in the reader's language: `lang_writeln!(out, lang, ["…{x}…", args], ["…", args])`,
+/// the Japanese first, then the English; each a format string and its arguments.
+macro_rules! lang_writeln {
+    ($out:expr, $lang:expr, [$($ja:tt)*], [$($en:tt)*] $(,)?) => {{
+        let _ = if $crate::report::text::Language::is_ja($lang) { writeln!($out, $($ja)*) } else { writeln!($out, $($en)*) };
+    }};
+}
+
+/// [`lang_writeln!`] without the line break.
+macro_rules! lang_write {
+    ($out:expr, $lang:expr, [$($ja:tt)*], [$($en:tt)*] $(,)?) => {{
+        let _ = if $crate::report::text::Language::is_ja($lang) { write!($out, $($ja)*) } else { write!($out, $($en)*) };
+    }};
+}
+
+pub(crate) use {lang_write, lang_writeln};
 
 #[cfg(test)]
 mod tests {

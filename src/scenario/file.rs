@@ -491,30 +491,12 @@ pub struct FiscalFile {
     pub ordinary_balance_limit: Option<Located<Number>>,
 }
 
-impl Overlay for FiscalFile {
-    fn overlay(&mut self, other: Self) {
-        macro_rules! leaf { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
-        leaf!(
-            standard_fiscal_scale,
-            debt_service_counted,
-            interest,
-            new_issue_rate,
-            other_debt_service,
-            quasi_debt_service,
-            debt_service_specific_revenue,
-            real_debt_service_history,
-            other_future_burden,
-            other_usable_funds,
-            expected_specific_revenue,
-            expected_counted,
-            ordinary_general_revenue,
-            ordinary_expenditure_outside,
-            real_debt_service_limit,
-            future_burden_limit,
-            ordinary_balance_limit
-        );
-    }
-}
+overlay_fields!(FiscalFile {
+    standard_fiscal_scale, debt_service_counted, interest, new_issue_rate, other_debt_service,
+    quasi_debt_service, debt_service_specific_revenue, real_debt_service_history, other_future_burden,
+    other_usable_funds, expected_specific_revenue, expected_counted, ordinary_general_revenue,
+    ordinary_expenditure_outside, real_debt_service_limit, future_burden_limit, ordinary_balance_limit
+} sections {});
 
 /// `[plan]`: a multi-year plan. The file that holds it names one single-year scenario per year.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -20,6 +20,15 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A fresh temporary folder holding a copy of the Kitakyushu example ([`KITAKYUSHU_R8_FILES`]).
+pub fn kitakyushu_r8_copy(name: &str) -> std::path::PathBuf {
+    let dir = temp_dir(name);
+    for f in KITAKYUSHU_R8_FILES {
+        std::fs::copy(std::path::Path::new("scenarios").join(f), dir.join(f)).expect("copy scenario");
+    }
+    dir
+}
+
 use rust_decimal::Decimal;
 use waku::Money;
 use waku::allocate::Allocation;
@@ -105,6 +114,14 @@ pub fn without_overrides(json: &str) -> String {
 /// Runs the built `waku` with `args` in the crate's folder: exit code, standard output, standard error.
 pub fn waku(args: &[&str]) -> (i32, String, String) {
     waku_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Runs the built `waku` with `args` in the crate's folder; it must succeed, and its standard
+/// output is JSON.
+pub fn waku_json(args: &[&str]) -> serde_json::Value {
+    let (code, stdout, stderr) = waku(args);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).expect("JSON")
 }
 
 /// Runs the built `waku` with `args` in `dir`.

@@ -203,26 +203,19 @@ pub(super) fn add_ratio_rows(joint: &mut Joint, base: &[Scenario], b0: Money, f0
         let from_history = 3usize.saturating_sub(plan_years.len()).min(stated.len());
         let hist: Vec<Decimal> = stated.iter().rev().take(from_history).copied().collect();
         let n = (plan_years.len() + hist.len()) as f64;
-        let mut limit = DEBT_SERVICE_EARLY - HARD_LIMIT_MARGIN;
-        if let Some(city) = f.real_debt_service_limit {
-            limit = limit.min(city);
-        }
+        let limit = hard_limit(DEBT_SERVICE_EARLY, f.real_debt_service_limit);
         let d_t = den(t);
         let mut lin = Lin::default();
         for &u in &plan_years {
             lin.add(&numerator(u), d_t / den(u));
         }
         let rhs = d_t * (n * to_f(limit) - hist.iter().map(|&h| to_f(h)).sum::<f64>());
-        push_path(
-            joint,
-            format!("real_debt_service.{}", sc.fiscal_year),
-            ConstraintKind::RealDebtService { year: sc.fiscal_year },
-            t,
-            &lin,
-            Sense::Le,
-            rhs,
-            n * d_t,
-        );
+        // Each ratio: Σ ≤ rhs in year t, named `<ratio>.<fiscal year>`.
+        let year = sc.fiscal_year;
+        let ratio_row = |joint: &mut Joint, ratio: &str, kind: ConstraintKind, lin: &Lin, rhs: f64, scale: f64| {
+            push_path(joint, format!("{ratio}.{year}"), kind, t, lin, Sense::Le, rhs, scale);
+        };
+        ratio_row(joint, "real_debt_service", ConstraintKind::RealDebtService { year }, &lin, rhs, n * d_t);
 
         // Future burden: bond balance − fund balance + constant ≤ limit × denominator.
         redeemed += sc.bonds.redemption;
@@ -230,21 +223,16 @@ pub(super) fn add_ratio_rows(joint: &mut Joint, base: &[Scenario], b0: Money, f0
         balance_path.add(&joint.parts[t].net_drawdown(), 1.0);
         let mut fb = balance_path.clone();
         fb.constant += (b0 - redeemed - f0 + future_burden_constant(sc).unwrap_or_default()).to_f64();
-        let mut limit = FUTURE_BURDEN_EARLY - HARD_LIMIT_MARGIN;
-        if let Some(city) = f.future_burden_limit {
-            limit = limit.min(city);
-        }
-        push_path(
-            joint,
-            format!("future_burden.{}", sc.fiscal_year),
-            ConstraintKind::FutureBurden { year: sc.fiscal_year },
-            t,
-            &fb,
-            Sense::Le,
-            to_f(limit) * d_t,
-            d_t,
-        );
+        let limit = hard_limit(FUTURE_BURDEN_EARLY, f.future_burden_limit);
+        ratio_row(joint, "future_burden", ConstraintKind::FutureBurden { year }, &fb, to_f(limit) * d_t, d_t);
     }
+}
+
+/// The limit the plan holds a statutory ratio to: [`HARD_LIMIT_MARGIN`] under its early-soundness
+/// `threshold`, or the city's own limit where that is lower.
+fn hard_limit(threshold: Decimal, city: Option<Decimal>) -> Decimal {
+    let limit = threshold - HARD_LIMIT_MARGIN;
+    city.map_or(limit, |c| limit.min(c))
 }
 
 /// A statutory ratio's row (the real debt-service ratio or the future burden ratio).
@@ -296,10 +284,7 @@ pub(super) fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<
             true => x.real_debt_service_limit,
             _ => x.future_burden_limit,
         });
-        let limit = match city {
-            Some(c) => c.min(threshold - HARD_LIMIT_MARGIN),
-            None => threshold - HARD_LIMIT_MARGIN,
-        };
+        let limit = hard_limit(threshold, city);
         let at_least = to_f(limit) + over;
         let mut d = Diagnostic::error(format!(
             "{what} of FY{} would be at least {:.1}% even at the least bond issuance the review allows",

@@ -9,7 +9,9 @@
 //! Money arrives here already in the display unit as `f64`: only pixel positions are computed from
 //! it; every figure printed in a chart is formatted from exact [`crate::Money`] by the caller.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -40,6 +42,20 @@ const WIDTH: u32 = 960;
 pub const LABEL_PX: f64 = 14.0;
 /// Figures printed beside bars and threshold names.
 pub const VALUE_PX: f64 = 13.0;
+
+/// The mesh every chart draws: white minor lines, a light grid, grey axes, labels in the value size.
+fn house_mesh<'m, 'a, 'b, X, Y, DB>(mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    DB: DrawingBackend,
+{
+    mesh.light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .axis_style(GREY)
+        .label_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
+        .axis_desc_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
+}
 
 /// plotters' SVG backend writes `font-size` as the style's size ÷ 1.24 (plotters-svg, `draw_text`);
 /// this is the size to ask for to get `px` in the SVG.
@@ -122,18 +138,11 @@ pub fn hbars(rows: &[HRow], x_max: f64, rule: Option<(f64, &str)>, x_desc: &str,
             .build_cartesian_2d(lo..hi, 0f64..n as f64)
             .map_err(failed)?;
         let fmt = |v: &f64| tick(*v);
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
+        house_mesh(chart.configure_mesh().disable_y_mesh())
             .y_labels(0)
             .x_labels(8)
             .x_label_formatter(&fmt)
             .x_desc(x_desc)
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(GREY)
-            .label_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
-            .axis_desc_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
             .draw()
             .map_err(failed)?;
         // Row i's slot is [n-1-i, n-i] so the first row is drawn at the top.
@@ -231,18 +240,11 @@ pub fn vbars(
             .build_cartesian_2d(0f64..n as f64, lo..hi)
             .map_err(failed)?;
         let fmt = |v: &f64| tick(*v);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
+        house_mesh(chart.configure_mesh().disable_x_mesh())
             .x_labels(0)
             .y_labels(6)
             .y_label_formatter(&fmt)
             .y_desc(y_desc)
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(GREY)
-            .label_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
-            .axis_desc_style((FAMILY, font(VALUE_PX)).into_font().color(&INK))
             .draw()
             .map_err(failed)?;
         let clamp = |v: f64| v.clamp(lo, hi);

@@ -69,25 +69,28 @@ pub fn program_headers() -> Vec<String> {
 
 /// A program's request and results, in the order of [`program_headers`] (from 今後の方向性).
 pub(super) fn program_results(p: &ProgramAllocation, reason: &str) -> Vec<Value> {
-    vec![
-        Value::text(p.action.label()),
-        Value::Yen(p.prior_cost),
-        Value::Yen(p.requested),
-        Value::Yen(p.min),
-        Value::Yen(p.max),
-        Value::Yen(p.allocated),
-        Value::Yen(p.allocated - p.requested),
-        Value::Yen(p.allocated - p.prior_cost),
-        Value::Yen(p.general_revenue),
-        Value::Yen(p.subsidy),
-        Value::Yen(p.fees),
-        Value::Yen(p.bonds),
+    let mut row = vec![Value::text(p.action.label())];
+    row.extend(super::yen([
+        p.prior_cost,
+        p.requested,
+        p.min,
+        p.max,
+        p.allocated,
+        p.allocated - p.requested,
+        p.allocated - p.prior_cost,
+        p.general_revenue,
+        p.subsidy,
+        p.fees,
+        p.bonds,
+    ]));
+    row.extend([
         Value::Number(p.priority, "0.000"),
         Value::text(p.held_by.label_ja()),
         Value::text(p.limits.join(" ")),
         Value::text(reason),
         Value::text(p.allocation_reason.as_deref().unwrap_or("")),
-    ]
+    ]);
+    row
 }
 
 /// One of the inventory's [`INPUT_COLUMNS`] of a program, as the inventory reader reads it back.

@@ -327,18 +327,10 @@ impl<'a> RunSheets<'a> {
         );
         for (y, a) in self.years() {
             for e in &a.envelopes {
-                s.push(vec![
-                    y.clone(),
-                    Value::text(&e.department),
-                    Value::text(&e.name),
-                    Value::Yen(e.base),
-                    Value::Yen(e.requested),
-                    Value::Yen(e.floor),
-                    Value::Yen(e.ceiling),
-                    Value::Yen(e.amount),
-                    Value::Yen(e.amount - e.base),
-                    change_percent(e.amount, e.base),
-                ]);
+                let mut row = vec![y.clone(), Value::text(&e.department), Value::text(&e.name)];
+                row.extend(yen([e.base, e.requested, e.floor, e.ceiling, e.amount, e.amount - e.base]));
+                row.push(change_percent(e.amount, e.base));
+                s.push(row);
             }
         }
         for (y, a) in self.years() {
@@ -347,18 +339,12 @@ impl<'a> RunSheets<'a> {
             let total: Money = a.envelopes.iter().map(|e| e.amount).sum();
             let e = Value::Empty;
             let year = self.sum_year(a);
-            s.push_sum(vec![
-                y.clone(),
-                e.clone(),
-                Value::text("局別枠合計"),
-                Value::Sum(base, year),
-                Value::Sum(requested, year),
-                e.clone(),
-                e.clone(),
-                Value::Sum(total, year),
-                Value::Sum(total - base, year),
-                change_percent(total, base),
-            ]);
+            let mut row = vec![y.clone(), e.clone(), Value::text("局別枠合計")];
+            row.extend(sums([base, requested], year));
+            row.extend([e.clone(), e.clone()]);
+            row.extend(sums([total, total - base], year));
+            row.push(change_percent(total, base));
+            s.push_sum(row);
             let mut reserve = vec![Value::Empty; 10];
             reserve[0] = y.clone();
             reserve[2] = Value::text("市長調整枠");
@@ -438,16 +424,10 @@ impl<'a> RunSheets<'a> {
         );
         for (y, a) in self.years() {
             for b in &a.by_bureau {
-                s.push(vec![
-                    y.clone(),
-                    Value::text(&b.department),
-                    Value::text(&b.name),
-                    Value::Yen(b.prior_cost),
-                    Value::Yen(b.requested),
-                    Value::Yen(b.allocated),
-                    Value::Yen(b.change),
-                    change_percent(b.allocated, b.prior_cost),
-                ]);
+                let mut row = vec![y.clone(), Value::text(&b.department), Value::text(&b.name)];
+                row.extend(yen([b.prior_cost, b.requested, b.allocated, b.change]));
+                row.push(change_percent(b.allocated, b.prior_cost));
+                s.push(row);
             }
         }
         for (y, a) in self.years() {
@@ -455,16 +435,10 @@ impl<'a> RunSheets<'a> {
             let prior: Money = a.by_bureau.iter().map(|b| b.prior_cost).sum();
             let requested: Money = a.by_bureau.iter().map(|b| b.requested).sum();
             let now: Money = a.by_bureau.iter().map(|b| b.allocated).sum();
-            s.push_sum(vec![
-                y.clone(),
-                Value::Empty,
-                Value::text("合計"),
-                Value::Sum(prior, year),
-                Value::Sum(requested, year),
-                Value::Sum(now, year),
-                Value::Sum(now - prior, year),
-                change_percent(now, prior),
-            ]);
+            let mut row = vec![y.clone(), Value::Empty, Value::text("合計")];
+            row.extend(sums([prior, requested, now, now - prior], year));
+            row.push(change_percent(now, prior));
+            s.push_sum(row);
         }
         s
     }
@@ -711,6 +685,16 @@ impl<'a> RunSheets<'a> {
         }
         s
     }
+}
+
+/// Amounts as whole-yen cells.
+fn yen<const N: usize>(amounts: [Money; N]) -> [Value; N] {
+    amounts.map(Value::Yen)
+}
+
+/// Amounts as a year's total cells (a `SUM` formula in the workbook, this value cached).
+fn sums<const N: usize>(amounts: [Money; N], year: Option<i32>) -> [Value; N] {
+    amounts.map(|m| Value::Sum(m, year))
 }
 
 fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {

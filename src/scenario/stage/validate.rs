@@ -443,6 +443,15 @@ fn decision<'p>(
     let u = cycle.display_unit;
     // The disposition must agree with the amount (or leave room inside the bounds).
     let range = disp.rule.range(p, cycle.unit);
+    let meaning = || {
+        format!(
+            "{} means {}: request {}, prior year {}",
+            disp.name(),
+            disp.rule.words(),
+            p.requested.format(u),
+            p.prior_cost.format(u)
+        )
+    };
     if let Some(a) = amount {
         if !disp.rule.holds(p, a) {
             errors.push(
@@ -452,13 +461,7 @@ fn decision<'p>(
                     a.format(u)
                 ))
                 .at_opt(disp_at.clone())
-                .note(format!(
-                    "{} means {}: request {}, prior year {}",
-                    disp.name(),
-                    disp.rule.words(),
-                    p.requested.format(u),
-                    p.prior_cost.format(u)
-                ))
+                .note(meaning())
                 .hint("change the disposition or the amount so they agree"),
             );
         }
@@ -468,13 +471,7 @@ fn decision<'p>(
             errors.push(
                 Diagnostic::error(format!("disposition {} leaves no amount within the bounds of `{id}`", disp.name()))
                     .at_opt(disp_at.clone())
-                    .note(format!(
-                        "{} means {}: request {}, prior year {}",
-                        disp.name(),
-                        disp.rule.words(),
-                        p.requested.format(u),
-                        p.prior_cost.format(u)
-                    ))
+                    .note(meaning())
                     .hint("change the disposition or the bounds so they agree"),
             );
         }
