@@ -26,11 +26,14 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub mod policy_script;
+
 use crate::diagnostic::Diagnostic;
 use crate::money::Money;
 use crate::review::Review;
 use crate::scenario::{FundDraw, ProgramKind, Scenario, Style};
 use crate::{Error, Result};
+pub use policy_script::ScriptNote;
 
 /// What a style set, for the report and `waku explain`.
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +55,9 @@ pub struct StyleNote {
     pub to_bureaus: Money,
     /// Per bureau, in scenario order.
     pub bureaus: Vec<BureauTarget>,
+    /// What the scenario's allocation policy script set (`[policy] script`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<ScriptNote>,
 }
 
 /// The ratio of one kind of expense under `ceiling`.
@@ -118,14 +124,16 @@ impl Forced {
 }
 
 /// Per bureau: base, the stated floor and ceiling, and what its programs need and can take.
-struct Bureau {
-    base: Money,
-    floor: Money,
-    ceiling: Money,
-    needed: Money,
-    absorbable: Money,
+pub(crate) struct Bureau {
+    pub base: Money,
+    pub floor: Money,
+    pub ceiling: Money,
+    pub needed: Money,
+    pub absorbable: Money,
     /// General revenue by kind: mandatory and new at the request, the others at the prior year.
-    by_kind: [Money; 4],
+    pub by_kind: [Money; 4],
+    /// General revenue by kind at the prior-year budget.
+    pub prior_by_kind: [Money; 4],
 }
 
 fn kind_index(k: ProgramKind) -> usize {
@@ -143,6 +151,7 @@ fn bureaus(sc: &Scenario, review: &Review) -> Vec<Bureau> {
             needed: Money::ZERO,
             absorbable: Money::ZERO,
             by_kind: [Money::ZERO; 4],
+            prior_by_kind: [Money::ZERO; 4],
         })
         .collect();
     for (p, r) in sc.programs.iter().zip(&review.programs) {
@@ -165,6 +174,7 @@ fn bureaus(sc: &Scenario, review: &Review) -> Vec<Bureau> {
             ProgramKind::Discretionary | ProgramKind::Investment => p.prior_cost,
         };
         b.by_kind[kind_index(p.kind)] += p.general_revenue(on);
+        b.prior_by_kind[kind_index(p.kind)] += p.general_revenue(p.prior_cost);
     }
     for (b, dept) in out.iter_mut().zip(&sc.departments) {
         b.floor = dept.floor.unwrap_or_else(|| b.base.mul_ratio(dept.floor_ratio));
@@ -186,23 +196,56 @@ fn to_bureaus(sc: &Scenario, bureaus: &[Bureau]) -> Money {
     capacity.min(absorbable)
 }
 
-/// The scenario with the envelope limits of its style and its cut limits, and what the style set;
-/// `None` under `priority` without cut limits (the scenario as it is). A cut limit that cannot
-/// hold is [`Error::Infeasible`], naming it and the shortfall.
+/// The scenario with the envelope limits of its style, its cut limits and its policy script, and
+/// what they set; `None` under `priority` without cut limits or a script (the scenario as it is).
+/// A cut limit that cannot hold is [`Error::Infeasible`], naming it and the shortfall.
 pub(crate) fn apply(sc: &Scenario, review: &Review) -> Result<Option<(Scenario, Option<StyleNote>)>> {
+    let (scripted_sc, scripted) = match sc.policy.script.is_some() {
+        true => {
+            let bs = bureaus(sc, review);
+            match policy_script::run(sc, &bs, to_bureaus(sc, &bs))? {
+                Some((s, x)) => (Some(s), Some(x)),
+                None => (None, None),
+            }
+        }
+        false => (None, None),
+    };
+    let sc = scripted_sc.as_ref().unwrap_or(sc);
     let limited = cut_limits(sc, review)?;
     let base = limited.as_ref().unwrap_or(sc);
-    Ok(match base.policy.style {
-        Style::Priority => limited.map(|s| (s, None)),
-        Style::Ceiling => {
-            let (styled, note) = ceiling(base, review);
-            Some((styled, Some(note)))
-        }
-        Style::Balanced => {
-            let (styled, note) = balanced(base, review);
-            Some((styled, Some(note)))
-        }
-    })
+    let styled = match base.policy.style {
+        Style::Priority => None,
+        Style::Ceiling => Some(ceiling(base, review)),
+        Style::Balanced => Some(balanced(base, review)),
+    };
+    let (out, note) = match styled {
+        Some((s, n)) => (Some(s), Some(n)),
+        None => (limited, None),
+    };
+    let Some(mut scripted) = scripted else { return Ok(out.map(|s| (s, note))) };
+    let bs = bureaus(sc, review);
+    let mut out = out.unwrap_or_else(|| sc.clone());
+    policy_script::set_envelopes(&mut out, &mut scripted, &bs, most(sc))?;
+    let mut note = note.unwrap_or_else(|| StyleNote {
+        style: sc.policy.style,
+        ratios: Vec::new(),
+        city_change: None,
+        level: None,
+        band: None,
+        to_bureaus: to_bureaus(sc, &bs),
+        bureaus: Vec::new(),
+        script: None,
+    });
+    note.script = Some(scripted.note);
+    Ok(Some((out, Some(note))))
+}
+
+/// The most the bureaus' envelopes can hold together: (general revenue + the fund's drawdown
+/// limit, unless the fund is never drawn) × (1 − the reserve's minimum share).
+fn most(sc: &Scenario) -> Money {
+    let headroom = (sc.fund.balance - sc.fund.floor).max(Money::ZERO);
+    let drawdown = if sc.fund.draw == FundDraw::Never { Money::ZERO } else { sc.fund.max_drawdown.min(headroom) };
+    (sc.revenue.general_revenue + drawdown).mul_ratio(Decimal::ONE - sc.policy.reserve_min_share)
 }
 
 /// 削減上限 (`max_cut_share`, the policy's or a bureau's own): each bureau's envelope floor is at
@@ -247,9 +290,7 @@ fn cut_limits(sc: &Scenario, review: &Review) -> Result<Option<Scenario>> {
             "raise `max_cut_share` (the policy's or the bureau's), or let the review allow the bureau's programs more",
         ))));
     }
-    let headroom = (sc.fund.balance - sc.fund.floor).max(Money::ZERO);
-    let drawdown = if sc.fund.draw == FundDraw::Never { Money::ZERO } else { sc.fund.max_drawdown.min(headroom) };
-    let most = (sc.revenue.general_revenue + drawdown).mul_ratio(Decimal::ONE - sc.policy.reserve_min_share);
+    let most = most(sc);
     if least_total > most {
         return Err(Error::Infeasible(Box::new(
             Diagnostic::error(format!(
@@ -345,6 +386,7 @@ fn ceiling(sc: &Scenario, review: &Review) -> (Scenario, StyleNote) {
         band: None,
         to_bureaus: total,
         bureaus: targets,
+        script: None,
     };
     (styled, note)
 }
@@ -403,6 +445,7 @@ fn balanced(sc: &Scenario, review: &Review) -> (Scenario, StyleNote) {
         band: Some(band),
         to_bureaus: total,
         bureaus: targets,
+        script: None,
     };
     (styled, note)
 }
@@ -416,6 +459,14 @@ fn signed_percent(d: Decimal) -> String {
 impl StyleNote {
     /// The formula in words, one line (Japanese).
     pub fn formula_ja(&self) -> String {
+        let style = self.style_ja();
+        match &self.script {
+            Some(n) => format!("{style}。{}", policy_script::line_ja(n, crate::money::Unit::Oku)),
+            None => style,
+        }
+    }
+
+    fn style_ja(&self) -> String {
         match self.style {
             Style::Priority => "配分方式 優先度配分（優先度で重み付けた事業費の合計を最大化）".into(),
             Style::Ceiling => {
@@ -442,10 +493,21 @@ impl StyleNote {
         }
     }
 
+    /// Bureau `department`'s formula amount and limit: the policy script's envelope, else the style's.
+    pub fn target(&self, department: &str) -> Option<&BureauTarget> {
+        let scripted = self.script.iter().flat_map(|s| &s.envelopes).find(|b| b.department == department);
+        scripted.or_else(|| self.bureaus.iter().find(|b| b.department == department))
+    }
+
     /// What the style did to bureau `department`, in Japanese, for `waku explain`.
     pub fn bureau_ja(&self, department: &str, unit: crate::money::Unit) -> Option<String> {
-        let b = self.bureaus.iter().find(|b| b.department == department)?;
-        let which = if self.style == Style::Ceiling { "上限" } else { "下限" };
+        let scripted = self.script.iter().flat_map(|s| &s.envelopes).find(|b| b.department == department);
+        let b = self.target(department)?;
+        let which = match (scripted.is_some(), self.style) {
+            (true, _) => "額（配分方針スクリプト）",
+            (false, Style::Ceiling) => "上限",
+            (false, _) => "下限",
+        };
         let mut s = format!(
             "{}。この局の式の額 {}、枠の{which} {}。",
             self.formula_ja(),
@@ -469,7 +531,8 @@ impl StyleNote {
     /// Every bureau the style could not hold to its formula, in Japanese (`waku explain style`).
     pub fn summary_ja(&self, names: &[(String, String)], unit: crate::money::Unit) -> String {
         let mut s = format!("{}。\n", self.formula_ja());
-        let forced: Vec<&BureauTarget> = self.bureaus.iter().filter(|b| b.forced.is_some()).collect();
+        let scripted = self.script.iter().flat_map(|s| &s.envelopes);
+        let forced: Vec<&BureauTarget> = scripted.chain(&self.bureaus).filter(|b| b.forced.is_some()).collect();
         if forced.is_empty() {
             s.push_str("  すべての局が式どおりです。\n");
         }

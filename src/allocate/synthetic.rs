@@ -182,6 +182,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             ceiling: crate::scenario::CeilingRatios::default(),
             balanced_band: Decimal::new(2, 2),
             max_cut_share: None,
+            script: None,
         },
         departments,
         clusters: Vec::new(),

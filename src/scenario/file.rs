@@ -306,11 +306,14 @@ pub struct PolicyFile {
     pub ceiling: Option<CeilingFile>,
     /// 削減上限: the most a bureau's envelope may fall below its prior-year base, as a share (e.g. 0.1).
     pub max_cut_share: Option<Located<Number>>,
+    /// 配分方針スクリプト: a Rhai script (beside the scenario or in the rules folder, e.g.
+    /// `policies/ceiling-95.rhai`) that sets envelopes, ceiling ratios and cut limits from the city's figures.
+    pub script: Option<Located<String>>,
 }
 overlay_fields!(PolicyFile {
     investment_cap, reserve_min_share, reserve_max_share, reserve_weight, next_generation_target,
     envelope_floor_ratio, envelope_ceiling_ratio, retention_share, retention_cap_per_program,
-    retention_cap_per_department, style, balanced_band, max_cut_share
+    retention_cap_per_department, style, balanced_band, max_cut_share, script
 } sections { ceiling });
 
 /// `[policy.ceiling]`: 一律シーリング ratios by kind of expense (経費区分).

@@ -195,6 +195,10 @@ pub struct Policy {
     /// 削減上限: the most any bureau's envelope may fall below its base (the prior-year budget's
     /// general revenue), as a share; a bureau's own `max_cut_share` overrides it.
     pub max_cut_share: Option<Decimal>,
+    /// 配分方針スクリプト (`[policy] script`): sets envelopes, ceiling ratios and cut limits from
+    /// the city's figures before the style applies (see `crate::allocate::style::policy_script`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<PathBuf>,
 }
 
 /// A bureau (局・区・室) that receives an envelope.

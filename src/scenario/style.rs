@@ -74,4 +74,14 @@ impl CeilingRatios {
             ProgramKind::New => self.new,
         }
     }
+
+    /// The ratio of `kind`, to set.
+    pub fn of_mut(&mut self, kind: ProgramKind) -> &mut Option<Decimal> {
+        match kind {
+            ProgramKind::Mandatory => &mut self.mandatory,
+            ProgramKind::Discretionary => &mut self.discretionary,
+            ProgramKind::Investment => &mut self.investment,
+            ProgramKind::New => &mut self.new,
+        }
+    }
 }
