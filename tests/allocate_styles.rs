@@ -405,3 +405,58 @@ fn a_policy_scripts_envelopes_that_cannot_be_paid_exit_1() {
     assert!(stderr.contains("計 177,000,000円 が必要ですが、配分できる一般財源は 171,000,000円"), "{stderr}");
     assert!(stderr.contains("あと 6,000,000円 不足"), "{stderr}");
 }
+
+/// 削減上限 by kind of expense and per program, relative to the prior year's budget. At general
+/// revenue 150,000,000 under `priority` (free 80,500,000 after the mandatory 62,000,000, see above):
+///   `max_cut_share_by_kind.discretionary = 0.2`: A2 ≥ 24,000,000, B1 ≥ 40,000,000,
+///   C2 ≥ 12,345,678 × 0.8 = 9,876,542.4 → 9,876,542; the other 6,623,458 goes A2 +6,000,000,
+///   A3 623,458: somu 72,623,458, sangyo 40,000,000, kankyo 29,876,542.
+///   `programs.C2.max_cut_share = 0.1`: C2 ≥ 12,345,678 × 0.9 = 11,111,110.2 → 11,111,110;
+///   A2 30,000,000 and A3 12,000,000 in full, B1 the rest 27,388,890.
+#[test]
+fn cut_limits_by_kind_and_by_program_bind_relative_to_the_prior_year() {
+    let short = ["--set", "revenue.general_revenue=150000000", "--set", "policy.style=priority"];
+    let program = |j: &Value, id: &str| {
+        yen(&j["programs"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["allocated"])
+    };
+    let mut by_kind = short.to_vec();
+    by_kind.extend(["--set", "policy.max_cut_share_by_kind.discretionary=0.2"]);
+    let j = run_json(&by_kind);
+    assert_eq!(
+        (envelope(&j, "somu"), envelope(&j, "sangyo"), envelope(&j, "kankyo")),
+        (72_623_458, 40_000_000, 29_876_542)
+    );
+    assert_eq!((program(&j, "A3"), program(&j, "C2")), (623_458, 9_876_542));
+    let mut by_program = short.to_vec();
+    by_program.extend(["--set", "programs.C2.max_cut_share=0.1"]);
+    let j = run_json(&by_program);
+    assert_eq!((program(&j, "C2"), program(&j, "B1")), (11_111_110, 27_388_890));
+}
+
+/// A cut limit by kind or per program that cannot hold exits 1, naming it and the shortfall: no
+/// cut at all on discretionary costs needs 62,000,000 + 30,000,000 + 50,000,000 + 12,345,678 =
+/// 154,345,678 of the 142,500,000 the bureaus can have; B1 requested at 45,000,000 cannot keep
+/// 95% of its prior 50,000,000.
+#[test]
+fn a_cut_limit_by_kind_or_program_that_cannot_hold_exits_1_with_the_shortfall() {
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", CITY, "--solver", "microlp"];
+        all.extend_from_slice(args);
+        waku(&all)
+    };
+    let (code, stdout, stderr) = run(&[
+        "--set",
+        "revenue.general_revenue=150000000",
+        "--set",
+        "policy.style=priority",
+        "--set",
+        "policy.max_cut_share_by_kind.discretionary=0",
+    ]);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    assert!(stderr.starts_with("error: 削減上限（事業の `max_cut_share`、前年度当初予算に対して）: 事業の下限と義務的経費に計 154,345,678円 の一般財源が必要ですが、配分できる一般財源は 142,500,000円"), "{stderr}");
+    assert!(stderr.contains("あと 11,845,678円 不足"), "{stderr}");
+    let (code, _, stderr) =
+        run(&["--set", "programs.B1.requested=45000000", "--set", "programs.B1.max_cut_share=0.05"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.starts_with("error: 削減上限（`programs.B1.max_cut_share` 5%、前年度当初予算に対して）: B1 中小企業支援 は 47,500,000円 以上が必要ですが、見直しの上限は 45,000,000円 です。あと 2,500,000円 不足"), "{stderr}");
+}

@@ -305,6 +305,72 @@ fn cut_limits(sc: &Scenario, review: &Review) -> Result<Option<Scenario>> {
     Ok(Some(styled))
 }
 
+/// 削減上限 of programs (`[policy.max_cut_share_by_kind]`, a program's own `max_cut_share`): a
+/// program of prior-year budget P with share s is allocated at least P × (1 − s) — relative to the
+/// prior year's budget, not the request (mandatory programs stay at the request; a program with no
+/// prior year has no such limit). The review with the raised minimums, or `None` without such
+/// limits. It cannot hold when the review allows the program less, or when the minimums need
+/// more general revenue than the bureaus can have ([`Error::Infeasible`], naming the limit and the shortfall).
+pub(crate) fn program_cut_limits(sc: &Scenario, review: &Review) -> Result<Option<Review>> {
+    let by_kind = &sc.policy.max_cut_share_by_kind;
+    if by_kind.is_empty() && sc.programs.iter().all(|p| p.max_cut_share.is_none()) {
+        return Ok(None);
+    }
+    let u = sc.display_unit;
+    let mut limited = review.clone();
+    let mut short = Vec::new();
+    for (p, r) in sc.programs.iter().zip(limited.programs.iter_mut()) {
+        let (share, which) = match (p.max_cut_share, by_kind.of(p.kind)) {
+            (Some(s), _) => (s, format!("`programs.{}.max_cut_share`", p.id)),
+            (None, Some(s)) => (s, format!("`max_cut_share_by_kind.{}`", p.kind.id())),
+            (None, None) => continue,
+        };
+        if p.kind == ProgramKind::Mandatory || p.prior_cost.is_zero() {
+            continue;
+        }
+        let a = &mut r.assessment;
+        let least = p.prior_cost.mul_ratio(Decimal::ONE - share);
+        // An all-or-nothing program above nothing is funded in full.
+        let lo = if p.all_or_nothing && !least.is_zero() { p.requested } else { least };
+        if lo > a.max {
+            short.push(format!(
+                "削減上限（{which} {}、前年度当初予算に対して）: {} {} は {} 以上が必要ですが、見直しの上限は {} です。あと {} 不足",
+                crate::number::share_as_written(share),
+                p.id,
+                p.name,
+                lo.format(u),
+                a.max.format(u),
+                (lo - a.max).format(u)
+            ));
+            continue;
+        }
+        a.min = a.min.max(lo);
+    }
+    if let Some(first) = short.first() {
+        let mut d = Diagnostic::error(first.clone());
+        for more in &short[1..] {
+            d = d.note(more.clone());
+        }
+        return Err(Error::Infeasible(Box::new(
+            d.hint("raise the program's `max_cut_share` (or the policy's by kind), or let the review allow it more"),
+        )));
+    }
+    let needed: Money = bureaus(sc, &limited).iter().map(|b| b.needed.max(b.floor)).sum();
+    let most = most(sc);
+    if needed > most {
+        return Err(Error::Infeasible(Box::new(
+            Diagnostic::error(format!(
+                "削減上限（事業の `max_cut_share`、前年度当初予算に対して）: 事業の下限と義務的経費に計 {} の一般財源が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。削減上限を守るには あと {} 不足",
+                needed.format(u),
+                most.format(u),
+                (needed - most).format(u)
+            ))
+            .hint("raise `max_cut_share_by_kind` or the programs' `max_cut_share`, or find the general revenue"),
+        )));
+    }
+    Ok(Some(limited))
+}
+
 /// `ceiling`: E_d = Σ_k base_{d,k} × ratio_k; see the module docs.
 fn ceiling(sc: &Scenario, review: &Review) -> (Scenario, StyleNote) {
     let bs = bureaus(sc, review);

@@ -75,6 +75,11 @@ impl CeilingRatios {
         }
     }
 
+    /// No kind has a number.
+    pub fn is_empty(&self) -> bool {
+        ProgramKind::ALL.iter().all(|&k| self.of(k).is_none())
+    }
+
     /// The ratio of `kind`, to set.
     pub fn of_mut(&mut self, kind: ProgramKind) -> &mut Option<Decimal> {
         match kind {

@@ -399,6 +399,7 @@ pub(super) fn programs(
                 }
             },
             nature,
+            max_cut_share: c.share(&p.max_cut_share, "max_cut_share"),
             location: entry.location.clone(),
         };
         if program.specific_share() > Decimal::ONE {

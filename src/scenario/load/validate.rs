@@ -150,6 +150,15 @@ pub(super) fn validate(
         balanced_band: c.share(&pf.balanced_band, "policy.balanced_band").unwrap_or(Decimal::new(2, 2)),
         max_cut_share: c.share(&pf.max_cut_share, "policy.max_cut_share"),
         script: None,
+        max_cut_share_by_kind: {
+            let k = pf.max_cut_share_by_kind.unwrap_or_default();
+            CeilingRatios {
+                mandatory: c.share(&k.mandatory, "policy.max_cut_share_by_kind.mandatory"),
+                discretionary: c.share(&k.discretionary, "policy.max_cut_share_by_kind.discretionary"),
+                investment: c.share(&k.investment, "policy.max_cut_share_by_kind.investment"),
+                new: c.share(&k.new, "policy.max_cut_share_by_kind.new"),
+            }
+        },
     };
 
     // `--rules DIR` is the user's own choice; `rules = "…"` in a scenario stays in its folder.
