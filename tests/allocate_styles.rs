@@ -460,3 +460,26 @@ fn a_cut_limit_by_kind_or_program_that_cannot_hold_exits_1_with_the_shortfall() 
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.starts_with("error: 削減上限（`programs.B1.max_cut_share` 5%、前年度当初予算に対して）: B1 中小企業支援 は 47,500,000円 以上が必要ですが、見直しの上限は 45,000,000円 です。あと 2,500,000円 不足"), "{stderr}");
 }
+
+/// `waku run` names the 配分方式 (and the policy script) in the terminal table, the memo and the HTML.
+#[test]
+fn run_names_the_style_in_every_report() {
+    let args = |format: &'static str| {
+        ["run", "tests/fixtures/styles/script-city.toml", "--solver", "microlp", "--format", format]
+    };
+    let script = "配分方針スクリプト `tests/fixtures/styles/rules/policies/formula-envelopes.rhai`";
+    let (code, table, stderr) = waku(&args("table"));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        table.lines().nth(1),
+        Some(
+            "allocation style: 優先度配分 (priority), policy script `tests/fixtures/styles/rules/policies/formula-envelopes.rhai`"
+        )
+    );
+    let (_, memo, _) = waku(&args("markdown"));
+    assert!(memo.contains(&format!("\n配分方式: 優先度配分、{script}。\n")), "{memo}");
+    let (_, html, _) = waku(&args("html"));
+    assert!(html.contains(&format!("<p class=\"style\">配分方式: 優先度配分、{script}</p>")), "{html}");
+    let (_, ceiling, _) = waku(&["run", CITY, "--solver", "microlp", "--format", "markdown"]);
+    assert!(ceiling.contains("\n配分方式: 一律シーリング。\n"), "{ceiling}");
+}

@@ -292,6 +292,7 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, style: Style) -> Stri
             a.solver
         ),
     };
+    let title = format!("{title}\n{}", super::styles::style_line(a, lang == Lang::Ja));
     let mut out = text::heading(&title, &[(a.fiscal_year, &a.overrides)], u);
     table(&mut out, &["", u.suffix(), ""], summary_rows(a, lang), &summary_tones(a), style);
     out.push('\n');

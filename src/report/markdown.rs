@@ -53,18 +53,20 @@ pub fn memo(
             let _ = writeln!(out, "# {} {} — 枠配分の結果（FY{}）\n", a.city, a.scenario, a.fiscal_year);
             let _ = writeln!(
                 out,
-                "金額の単位は{}（表示は四捨五入、合計は円単位で一致）。waku による試算、ソルバー {}。\n",
+                "金額の単位は{}（表示は四捨五入、合計は円単位で一致）。waku による試算、ソルバー {}。\n{}。\n",
                 u.suffix(),
-                a.solver
+                a.solver,
+                super::styles::style_line(a, true)
             );
         }
         Lang::En => {
             let _ = writeln!(out, "# {} {} — envelope allocation (FY{})\n", a.city, a.scenario, a.fiscal_year);
             let _ = writeln!(
                 out,
-                "Amounts in {} (rounded for display; totals agree to the yen). Computed by waku, solver {}.\n",
+                "Amounts in {} (rounded for display; totals agree to the yen). Computed by waku, solver {}.\n{}.\n",
                 u.suffix(),
-                a.solver
+                a.solver,
+                super::styles::style_line(a, false)
             );
         }
     }
