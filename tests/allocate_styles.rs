@@ -471,7 +471,7 @@ fn run_names_the_style_in_every_report() {
     let (code, table, stderr) = waku(&args("table"));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
-        table.lines().nth(1),
+        table.lines().nth(1), // no `--set`: right under the title
         Some(
             "allocation style: 優先度配分 (priority), policy script `tests/fixtures/styles/rules/policies/formula-envelopes.rhai`"
         )

@@ -240,6 +240,30 @@ pub(crate) fn apply(sc: &Scenario, review: &Review) -> Result<Option<(Scenario, 
     Ok(Some((out, Some(note))))
 }
 
+/// Limits that cannot hold, each a sentence with its shortfall: the first is the error, the others notes.
+fn all_short(short: Vec<String>, hint: &str) -> Error {
+    let mut lines = short.into_iter();
+    let mut d = Diagnostic::error(lines.next().unwrap_or_default());
+    for more in lines {
+        d = d.note(more);
+    }
+    Error::Infeasible(Box::new(d.hint(hint)))
+}
+
+/// Floors that together need more than the bureaus can have ([`most`]): `need` says whose and how
+/// much (「…に計 X」), `keep` what the shortfall is for.
+pub(crate) fn beyond_most(need: String, short: Money, sc: &Scenario, keep: &str, hint: &str) -> Error {
+    let u = sc.display_unit;
+    Error::Infeasible(Box::new(
+        Diagnostic::error(format!(
+            "{need}が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。{keep}あと {} 不足",
+            most(sc).format(u),
+            short.format(u)
+        ))
+        .hint(hint),
+    ))
+}
+
 /// The most the bureaus' envelopes can hold together: (general revenue + the fund's drawdown
 /// limit, unless the fund is never drawn) × (1 − the reserve's minimum share).
 fn most(sc: &Scenario) -> Money {
@@ -281,26 +305,24 @@ fn cut_limits(sc: &Scenario, review: &Review) -> Result<Option<Scenario>> {
         own.floor = Some(b.floor.max(least));
         least_total += least.max(b.needed).max(b.floor);
     }
-    if let Some(first) = short.first() {
-        let mut d = Diagnostic::error(first.clone());
-        for more in &short[1..] {
-            d = d.note(more.clone());
-        }
-        return Err(Error::Infeasible(Box::new(d.hint(
+    if !short.is_empty() {
+        return Err(all_short(
+            short,
             "raise `max_cut_share` (the policy's or the bureau's), or let the review allow the bureau's programs more",
-        ))));
+        ));
     }
     let most = most(sc);
     if least_total > most {
-        return Err(Error::Infeasible(Box::new(
-            Diagnostic::error(format!(
-                "削減上限（`max_cut_share`、前年度当初の一般財源に対して）: 各局の枠に計 {} 以上が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。削減上限を守るには あと {} 不足",
-                least_total.format(u),
-                most.format(u),
-                (least_total - most).format(u)
-            ))
-            .hint("raise `max_cut_share`, or find the general revenue (revenue, the fund, the reserve's minimum)"),
-        )));
+        return Err(beyond_most(
+            format!(
+                "削減上限（`max_cut_share`、前年度当初の一般財源に対して）: 各局の枠に計 {} 以上",
+                least_total.format(u)
+            ),
+            least_total - most,
+            sc,
+            "削減上限を守るには ",
+            "raise `max_cut_share`, or find the general revenue (revenue, the fund, the reserve's minimum)",
+        ));
     }
     Ok(Some(styled))
 }
@@ -346,27 +368,25 @@ pub(crate) fn program_cut_limits(sc: &Scenario, review: &Review) -> Result<Optio
         }
         a.min = a.min.max(lo);
     }
-    if let Some(first) = short.first() {
-        let mut d = Diagnostic::error(first.clone());
-        for more in &short[1..] {
-            d = d.note(more.clone());
-        }
-        return Err(Error::Infeasible(Box::new(
-            d.hint("raise the program's `max_cut_share` (or the policy's by kind), or let the review allow it more"),
-        )));
+    if !short.is_empty() {
+        return Err(all_short(
+            short,
+            "raise the program's `max_cut_share` (or the policy's by kind), or let the review allow it more",
+        ));
     }
     let needed: Money = bureaus(sc, &limited).iter().map(|b| b.needed.max(b.floor)).sum();
     let most = most(sc);
     if needed > most {
-        return Err(Error::Infeasible(Box::new(
-            Diagnostic::error(format!(
-                "削減上限（事業の `max_cut_share`、前年度当初予算に対して）: 事業の下限と義務的経費に計 {} の一般財源が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。削減上限を守るには あと {} 不足",
-                needed.format(u),
-                most.format(u),
-                (needed - most).format(u)
-            ))
-            .hint("raise `max_cut_share_by_kind` or the programs' `max_cut_share`, or find the general revenue"),
-        )));
+        return Err(beyond_most(
+            format!(
+                "削減上限（事業の `max_cut_share`、前年度当初予算に対して）: 事業の下限と義務的経費に計 {} の一般財源",
+                needed.format(u)
+            ),
+            needed - most,
+            sc,
+            "削減上限を守るには ",
+            "raise `max_cut_share_by_kind` or the programs' `max_cut_share`, or find the general revenue",
+        ));
     }
     Ok(Some(limited))
 }

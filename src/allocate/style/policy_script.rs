@@ -219,15 +219,13 @@ pub(crate) fn set_envelopes(
         });
     }
     if floors > most {
-        return Err(Error::Infeasible(Box::new(
-            Diagnostic::error(format!(
-                "配分方針スクリプト `{path}` の枠（と他の局の下限）に計 {} が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。あと {} 不足",
-                floors.format(u),
-                most.format(u),
-                (floors - most).format(u)
-            ))
-            .hint("lower the envelopes in the script (`city.to_bureaus` is what the bureaus can have), or find the general revenue"),
-        )));
+        return Err(super::beyond_most(
+            format!("配分方針スクリプト `{path}` の枠（と他の局の下限）に計 {} ", floors.format(u)),
+            floors - most,
+            styled,
+            "",
+            "lower the envelopes in the script (`city.to_bureaus` is what the bureaus can have), or find the general revenue",
+        ));
     }
     Ok(())
 }
