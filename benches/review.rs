@@ -87,6 +87,7 @@ fn city(n: usize) -> Vec<Program> {
                 },
                 kpi,
                 nature: None,
+                max_cut_share: None,
                 location: None,
             }
         })

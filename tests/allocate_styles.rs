@@ -295,3 +295,191 @@ fn a_cut_limit_that_cannot_hold_exits_1_with_the_shortfall() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("削減上限を守るには あと") && stderr.contains("不足"), "{stderr}");
 }
+
+/// 配分方針スクリプト: the formula envelopes of `tests/fixtures/styles/script-city.toml` (its
+/// script `rules/policies/formula-envelopes.rhai`) reach the allocation to the yen. By hand (T =
+/// 171,000,000; 義務的経費 62,000,000 at the request; 92.8% of the other 109,000,000 = 101,152,000
+/// split by the other kinds' prior-year general revenue, Σ 102,345,678):
+///   somu   42,000,000 + 101,152,000 × 40,000,000 ÷ 102,345,678 = 81,533,472.04 → 81,533,472
+///   sangyo              101,152,000 × 50,000,000 ÷ 102,345,678 = 49,416,840.05 → 49,416,840
+///   kankyo 20,000,000 + 101,152,000 × 12,345,678 ÷ 102,345,678 = 32,201,687.90 → 32,201,688
+/// and the reserve keeps 180,000,000 − 163,152,000 = 16,848,000.
+#[test]
+fn a_policy_scripts_envelopes_reach_the_allocation_to_the_yen() {
+    let (code, stdout, stderr) =
+        waku(&["run", "tests/fixtures/styles/script-city.toml", "--format", "json", "--solver", "microlp"]);
+    assert_eq!(code, 0, "{stderr}");
+    let j: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(envelope(&j, "somu"), 81_533_472);
+    assert_eq!(envelope(&j, "sangyo"), 49_416_840);
+    assert_eq!(envelope(&j, "kankyo"), 32_201_688);
+    assert_eq!(yen(&j["reserve"]), 16_848_000);
+    let script = &j["style_detail"]["script"];
+    assert_eq!(script["path"], "tests/fixtures/styles/rules/policies/formula-envelopes.rhai");
+    assert_eq!(yen(&script["envelopes"][0]["target"]), 81_533_472);
+    // `waku test` runs the scenario's own expectations: the same three envelopes and the reserve.
+    let (code, stdout, stderr) = waku(&["test", "tests/fixtures/styles/script-city.toml"]);
+    assert_eq!((code, stdout.trim()), (0, "4 passed, 0 failed"), "{stderr}");
+}
+
+/// The bundled 一律シーリング script (`rules/policies/ceiling-95.rhai`) sets the ratios the
+/// scenario would otherwise state: 裁量的 0.95 and 新規 0.5 stated, 投資的 left to the uniform ratio.
+#[test]
+fn the_bundled_ceiling_script_sets_the_ratios_by_kind() {
+    let (code, stdout, stderr) = waku(&[
+        "run",
+        "scenarios/kitakyushu-r8.toml",
+        "--set",
+        "policy.style=ceiling",
+        "--set",
+        "policy.script=policies/ceiling-95.rhai",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let j: Value = serde_json::from_str(&stdout).expect("JSON");
+    let ratio = |k: &str| {
+        let r = j["style_detail"]["ratios"].as_array().unwrap().iter().find(|r| r["kind"] == k).unwrap().clone();
+        (r["ratio"].as_str().unwrap().to_string(), r["stated"].as_bool().unwrap())
+    };
+    assert_eq!(ratio("discretionary"), ("0.95".to_string(), true));
+    assert_eq!(ratio("new"), ("0.5".to_string(), true));
+    assert!(!ratio("investment").1);
+    assert_eq!(j["style_detail"]["script"]["reason"], "裁量的経費は前年度の95%、新規事業は要求額の50%");
+}
+
+/// Runs the small city with `script` as its policy script (written beside a copy of it).
+fn with_script(name: &str, script: &str) -> (i32, String, String) {
+    let dir = common::temp_dir(name);
+    let base = std::fs::read_to_string(CITY).expect("fixture");
+    let text = base
+        .replace("rules = \"rules\"", "")
+        .replace("style = \"ceiling\"", "style = \"priority\"\nscript = \"city-rule.rhai\"");
+    std::fs::write(dir.join("city.toml"), text).expect("write");
+    std::fs::write(dir.join("city-rule.rhai"), script).expect("write");
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/styles/rules");
+    let path = dir.join("city.toml");
+    waku(&["run", path.to_str().unwrap(), "--rules", rules.to_str().unwrap(), "--solver", "microlp"])
+}
+
+/// A bad return value is an input error (exit 2) located in the script: which key, what was
+/// expected, a suggestion.
+#[test]
+fn a_policy_scripts_bad_return_value_is_located_in_the_script() {
+    let (code, _, stderr) = with_script("script-unknown-bureau", "#{\n    envelopes: #{ somuu: oku(0.8) },\n}\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.starts_with("error: `envelopes` names bureau `somuu`, which the scenario does not have"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("city-rule.rhai:2:5"), "{stderr}");
+    assert!(stderr.contains("did you mean `somu`?"), "{stderr}");
+    let (code, _, stderr) = with_script("script-wrong-kind", "#{ max_cut_share: \"10%\" }");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "`max_cut_share` must be a share from 0 to 1 (e.g. 0.1), or a map of them by bureau, found string `10%`"
+        ),
+        "{stderr}"
+    );
+    let (code, _, stderr) = with_script("script-unknown-key", "#{ envelope: #{} }");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown key `envelope`") && stderr.contains("did you mean `envelopes`?"), "{stderr}");
+    let (code, _, stderr) = with_script("script-ceiling-under-priority", "#{ ceiling: #{ discretionary: 0.95 } }");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("the scenario's style is `priority`"), "{stderr}");
+    let (code, _, stderr) = with_script("script-loops", "loop { }");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("error:") && stderr.contains("city-rule.rhai"), "{stderr}");
+}
+
+/// Envelopes that need more than the year can give exit 1 with the shortfall: every bureau at
+/// what its programs can take (84,000,000 + 60,000,000 + 33,000,000 = 177,000,000) against the
+/// 171,000,000 the bureaus can have.
+#[test]
+fn a_policy_scripts_envelopes_that_cannot_be_paid_exit_1() {
+    let (code, stdout, stderr) =
+        with_script("script-too-much", "#{ envelopes: #{ somu: oku(1), sangyo: oku(1), kankyo: oku(1) } }");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("計 177,000,000円 が必要ですが、配分できる一般財源は 171,000,000円"), "{stderr}");
+    assert!(stderr.contains("あと 6,000,000円 不足"), "{stderr}");
+}
+
+/// 削減上限 by kind of expense and per program, relative to the prior year's budget. At general
+/// revenue 150,000,000 under `priority` (free 80,500,000 after the mandatory 62,000,000, see above):
+///   `max_cut_share_by_kind.discretionary = 0.2`: A2 ≥ 24,000,000, B1 ≥ 40,000,000,
+///   C2 ≥ 12,345,678 × 0.8 = 9,876,542.4 → 9,876,542; the other 6,623,458 goes A2 +6,000,000,
+///   A3 623,458: somu 72,623,458, sangyo 40,000,000, kankyo 29,876,542.
+///   `programs.C2.max_cut_share = 0.1`: C2 ≥ 12,345,678 × 0.9 = 11,111,110.2 → 11,111,110;
+///   A2 30,000,000 and A3 12,000,000 in full, B1 the rest 27,388,890.
+#[test]
+fn cut_limits_by_kind_and_by_program_bind_relative_to_the_prior_year() {
+    let short = ["--set", "revenue.general_revenue=150000000", "--set", "policy.style=priority"];
+    let program = |j: &Value, id: &str| {
+        yen(&j["programs"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["allocated"])
+    };
+    let mut by_kind = short.to_vec();
+    by_kind.extend(["--set", "policy.max_cut_share_by_kind.discretionary=0.2"]);
+    let j = run_json(&by_kind);
+    assert_eq!(
+        (envelope(&j, "somu"), envelope(&j, "sangyo"), envelope(&j, "kankyo")),
+        (72_623_458, 40_000_000, 29_876_542)
+    );
+    assert_eq!((program(&j, "A3"), program(&j, "C2")), (623_458, 9_876_542));
+    let mut by_program = short.to_vec();
+    by_program.extend(["--set", "programs.C2.max_cut_share=0.1"]);
+    let j = run_json(&by_program);
+    assert_eq!((program(&j, "C2"), program(&j, "B1")), (11_111_110, 27_388_890));
+}
+
+/// A cut limit by kind or per program that cannot hold exits 1, naming it and the shortfall: no
+/// cut at all on discretionary costs needs 62,000,000 + 30,000,000 + 50,000,000 + 12,345,678 =
+/// 154,345,678 of the 142,500,000 the bureaus can have; B1 requested at 45,000,000 cannot keep
+/// 95% of its prior 50,000,000.
+#[test]
+fn a_cut_limit_by_kind_or_program_that_cannot_hold_exits_1_with_the_shortfall() {
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", CITY, "--solver", "microlp"];
+        all.extend_from_slice(args);
+        waku(&all)
+    };
+    let (code, stdout, stderr) = run(&[
+        "--set",
+        "revenue.general_revenue=150000000",
+        "--set",
+        "policy.style=priority",
+        "--set",
+        "policy.max_cut_share_by_kind.discretionary=0",
+    ]);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    assert!(stderr.starts_with("error: 削減上限（事業の `max_cut_share`、前年度当初予算に対して）: 事業の下限と義務的経費に計 154,345,678円 の一般財源が必要ですが、配分できる一般財源は 142,500,000円"), "{stderr}");
+    assert!(stderr.contains("あと 11,845,678円 不足"), "{stderr}");
+    let (code, _, stderr) =
+        run(&["--set", "programs.B1.requested=45000000", "--set", "programs.B1.max_cut_share=0.05"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.starts_with("error: 削減上限（`programs.B1.max_cut_share` 5%、前年度当初予算に対して）: B1 中小企業支援 は 47,500,000円 以上が必要ですが、見直しの上限は 45,000,000円 です。あと 2,500,000円 不足"), "{stderr}");
+}
+
+/// `waku run` names the 配分方式 (and the policy script) in the terminal table, the memo and the HTML.
+#[test]
+fn run_names_the_style_in_every_report() {
+    let args = |format: &'static str| {
+        ["run", "tests/fixtures/styles/script-city.toml", "--solver", "microlp", "--format", format]
+    };
+    let script = "配分方針スクリプト `tests/fixtures/styles/rules/policies/formula-envelopes.rhai`";
+    let (code, table, stderr) = waku(&args("table"));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        table.lines().nth(1), // no `--set`: right under the title
+        Some(
+            "allocation style: 優先度配分 (priority), policy script `tests/fixtures/styles/rules/policies/formula-envelopes.rhai`"
+        )
+    );
+    let (_, memo, _) = waku(&args("markdown"));
+    assert!(memo.contains(&format!("\n配分方式: 優先度配分、{script}。\n")), "{memo}");
+    let (_, html, _) = waku(&args("html"));
+    assert!(html.contains(&format!("<p class=\"style\">配分方式: 優先度配分、{script}</p>")), "{html}");
+    let (_, ceiling, _) = waku(&["run", CITY, "--solver", "microlp", "--format", "markdown"]);
+    assert!(ceiling.contains("\n配分方式: 一律シーリング。\n"), "{ceiling}");
+}

@@ -256,7 +256,7 @@ fn explain_department(a: &Allocation, d: usize, lang: Lang) -> String {
             writeln!(out, "  envelope {amount} (base {base}, requested {requested}); floor {floor}, ceiling {ceiling}");
     }
     if let Some(note) = &a.style_detail {
-        if let Some(b) = note.bureaus.iter().find(|b| b.department == e.department) {
+        if let Some(b) = note.target(&e.department) {
             let _ = match ja {
                 true => writeln!(out, "  {}", note.bureau_ja(&e.department, u).unwrap_or_default()),
                 false => writeln!(

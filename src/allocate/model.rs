@@ -268,7 +268,10 @@ impl Model {
     /// Builds the model of `scenario` under `review` (one assessment per program, in scenario order).
     pub fn build(scenario: &Scenario, review: &Review) -> Result<Model> {
         check_review(scenario, review)?;
-        // A style other than `priority` sets the envelope limits by its formula (`style.rs`).
+        // Programs' cut limits raise their minimums; a style other than `priority` sets the
+        // envelope limits by its formula (`style.rs`).
+        let limited = super::style::program_cut_limits(scenario, review)?;
+        let review = limited.as_ref().unwrap_or(review);
         let styled = super::style::apply(scenario, review)?;
         let sc = styled.as_ref().map_or(scenario, |(s, _)| s);
         let scale = choose_scale(sc.revenue.general_revenue.max(sc.total_requested()));

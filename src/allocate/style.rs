@@ -26,11 +26,14 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub mod policy_script;
+
 use crate::diagnostic::Diagnostic;
 use crate::money::Money;
 use crate::review::Review;
 use crate::scenario::{FundDraw, ProgramKind, Scenario, Style};
 use crate::{Error, Result};
+pub use policy_script::ScriptNote;
 
 /// What a style set, for the report and `waku explain`.
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +55,9 @@ pub struct StyleNote {
     pub to_bureaus: Money,
     /// Per bureau, in scenario order.
     pub bureaus: Vec<BureauTarget>,
+    /// What the scenario's allocation policy script set (`[policy] script`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<ScriptNote>,
 }
 
 /// The ratio of one kind of expense under `ceiling`.
@@ -118,14 +124,16 @@ impl Forced {
 }
 
 /// Per bureau: base, the stated floor and ceiling, and what its programs need and can take.
-struct Bureau {
-    base: Money,
-    floor: Money,
-    ceiling: Money,
-    needed: Money,
-    absorbable: Money,
+pub(crate) struct Bureau {
+    pub base: Money,
+    pub floor: Money,
+    pub ceiling: Money,
+    pub needed: Money,
+    pub absorbable: Money,
     /// General revenue by kind: mandatory and new at the request, the others at the prior year.
-    by_kind: [Money; 4],
+    pub by_kind: [Money; 4],
+    /// General revenue by kind at the prior-year budget.
+    pub prior_by_kind: [Money; 4],
 }
 
 fn kind_index(k: ProgramKind) -> usize {
@@ -143,6 +151,7 @@ fn bureaus(sc: &Scenario, review: &Review) -> Vec<Bureau> {
             needed: Money::ZERO,
             absorbable: Money::ZERO,
             by_kind: [Money::ZERO; 4],
+            prior_by_kind: [Money::ZERO; 4],
         })
         .collect();
     for (p, r) in sc.programs.iter().zip(&review.programs) {
@@ -165,6 +174,7 @@ fn bureaus(sc: &Scenario, review: &Review) -> Vec<Bureau> {
             ProgramKind::Discretionary | ProgramKind::Investment => p.prior_cost,
         };
         b.by_kind[kind_index(p.kind)] += p.general_revenue(on);
+        b.prior_by_kind[kind_index(p.kind)] += p.general_revenue(p.prior_cost);
     }
     for (b, dept) in out.iter_mut().zip(&sc.departments) {
         b.floor = dept.floor.unwrap_or_else(|| b.base.mul_ratio(dept.floor_ratio));
@@ -186,23 +196,80 @@ fn to_bureaus(sc: &Scenario, bureaus: &[Bureau]) -> Money {
     capacity.min(absorbable)
 }
 
-/// The scenario with the envelope limits of its style and its cut limits, and what the style set;
-/// `None` under `priority` without cut limits (the scenario as it is). A cut limit that cannot
-/// hold is [`Error::Infeasible`], naming it and the shortfall.
+/// The scenario with the envelope limits of its style, its cut limits and its policy script, and
+/// what they set; `None` under `priority` without cut limits or a script (the scenario as it is).
+/// A cut limit that cannot hold is [`Error::Infeasible`], naming it and the shortfall.
 pub(crate) fn apply(sc: &Scenario, review: &Review) -> Result<Option<(Scenario, Option<StyleNote>)>> {
+    let (scripted_sc, scripted) = match sc.policy.script.is_some() {
+        true => {
+            let bs = bureaus(sc, review);
+            match policy_script::run(sc, &bs, to_bureaus(sc, &bs))? {
+                Some((s, x)) => (Some(s), Some(x)),
+                None => (None, None),
+            }
+        }
+        false => (None, None),
+    };
+    let sc = scripted_sc.as_ref().unwrap_or(sc);
     let limited = cut_limits(sc, review)?;
     let base = limited.as_ref().unwrap_or(sc);
-    Ok(match base.policy.style {
-        Style::Priority => limited.map(|s| (s, None)),
-        Style::Ceiling => {
-            let (styled, note) = ceiling(base, review);
-            Some((styled, Some(note)))
-        }
-        Style::Balanced => {
-            let (styled, note) = balanced(base, review);
-            Some((styled, Some(note)))
-        }
-    })
+    let styled = match base.policy.style {
+        Style::Priority => None,
+        Style::Ceiling => Some(ceiling(base, review)),
+        Style::Balanced => Some(balanced(base, review)),
+    };
+    let (out, note) = match styled {
+        Some((s, n)) => (Some(s), Some(n)),
+        None => (limited, None),
+    };
+    let Some(mut scripted) = scripted else { return Ok(out.map(|s| (s, note))) };
+    let bs = bureaus(sc, review);
+    let mut out = out.unwrap_or_else(|| sc.clone());
+    policy_script::set_envelopes(&mut out, &mut scripted, &bs, most(sc))?;
+    let mut note = note.unwrap_or_else(|| StyleNote {
+        style: sc.policy.style,
+        ratios: Vec::new(),
+        city_change: None,
+        level: None,
+        band: None,
+        to_bureaus: to_bureaus(sc, &bs),
+        bureaus: Vec::new(),
+        script: None,
+    });
+    note.script = Some(scripted.note);
+    Ok(Some((out, Some(note))))
+}
+
+/// Limits that cannot hold, each a sentence with its shortfall: the first is the error, the others notes.
+fn all_short(short: Vec<String>, hint: &str) -> Error {
+    let mut lines = short.into_iter();
+    let mut d = Diagnostic::error(lines.next().unwrap_or_default());
+    for more in lines {
+        d = d.note(more);
+    }
+    Error::Infeasible(Box::new(d.hint(hint)))
+}
+
+/// Floors that together need more than the bureaus can have ([`most`]): `need` says whose and how
+/// much (「…に計 X」), `keep` what the shortfall is for.
+pub(crate) fn beyond_most(need: String, short: Money, sc: &Scenario, keep: &str, hint: &str) -> Error {
+    let u = sc.display_unit;
+    Error::Infeasible(Box::new(
+        Diagnostic::error(format!(
+            "{need}が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。{keep}あと {} 不足",
+            most(sc).format(u),
+            short.format(u)
+        ))
+        .hint(hint),
+    ))
+}
+
+/// The most the bureaus' envelopes can hold together: (general revenue + the fund's drawdown
+/// limit, unless the fund is never drawn) × (1 − the reserve's minimum share).
+fn most(sc: &Scenario) -> Money {
+    let headroom = (sc.fund.balance - sc.fund.floor).max(Money::ZERO);
+    let drawdown = if sc.fund.draw == FundDraw::Never { Money::ZERO } else { sc.fund.max_drawdown.min(headroom) };
+    (sc.revenue.general_revenue + drawdown).mul_ratio(Decimal::ONE - sc.policy.reserve_min_share)
 }
 
 /// 削減上限 (`max_cut_share`, the policy's or a bureau's own): each bureau's envelope floor is at
@@ -238,30 +305,90 @@ fn cut_limits(sc: &Scenario, review: &Review) -> Result<Option<Scenario>> {
         own.floor = Some(b.floor.max(least));
         least_total += least.max(b.needed).max(b.floor);
     }
-    if let Some(first) = short.first() {
-        let mut d = Diagnostic::error(first.clone());
-        for more in &short[1..] {
-            d = d.note(more.clone());
-        }
-        return Err(Error::Infeasible(Box::new(d.hint(
+    if !short.is_empty() {
+        return Err(all_short(
+            short,
             "raise `max_cut_share` (the policy's or the bureau's), or let the review allow the bureau's programs more",
-        ))));
+        ));
     }
-    let headroom = (sc.fund.balance - sc.fund.floor).max(Money::ZERO);
-    let drawdown = if sc.fund.draw == FundDraw::Never { Money::ZERO } else { sc.fund.max_drawdown.min(headroom) };
-    let most = (sc.revenue.general_revenue + drawdown).mul_ratio(Decimal::ONE - sc.policy.reserve_min_share);
+    let most = most(sc);
     if least_total > most {
-        return Err(Error::Infeasible(Box::new(
-            Diagnostic::error(format!(
-                "削減上限（`max_cut_share`、前年度当初の一般財源に対して）: 各局の枠に計 {} 以上が必要ですが、配分できる一般財源は {}（一般財源 + 基金の取崩し上限、市長調整枠の下限を除く）です。削減上限を守るには あと {} 不足",
-                least_total.format(u),
-                most.format(u),
-                (least_total - most).format(u)
-            ))
-            .hint("raise `max_cut_share`, or find the general revenue (revenue, the fund, the reserve's minimum)"),
-        )));
+        return Err(beyond_most(
+            format!(
+                "削減上限（`max_cut_share`、前年度当初の一般財源に対して）: 各局の枠に計 {} 以上",
+                least_total.format(u)
+            ),
+            least_total - most,
+            sc,
+            "削減上限を守るには ",
+            "raise `max_cut_share`, or find the general revenue (revenue, the fund, the reserve's minimum)",
+        ));
     }
     Ok(Some(styled))
+}
+
+/// 削減上限 of programs (`[policy.max_cut_share_by_kind]`, a program's own `max_cut_share`): a
+/// program of prior-year budget P with share s is allocated at least P × (1 − s) — relative to the
+/// prior year's budget, not the request (mandatory programs stay at the request; a program with no
+/// prior year has no such limit). The review with the raised minimums, or `None` without such
+/// limits. It cannot hold when the review allows the program less, or when the minimums need
+/// more general revenue than the bureaus can have ([`Error::Infeasible`], naming the limit and the shortfall).
+pub(crate) fn program_cut_limits(sc: &Scenario, review: &Review) -> Result<Option<Review>> {
+    let by_kind = &sc.policy.max_cut_share_by_kind;
+    if by_kind.is_empty() && sc.programs.iter().all(|p| p.max_cut_share.is_none()) {
+        return Ok(None);
+    }
+    let u = sc.display_unit;
+    let mut limited = review.clone();
+    let mut short = Vec::new();
+    for (p, r) in sc.programs.iter().zip(limited.programs.iter_mut()) {
+        let (share, which) = match (p.max_cut_share, by_kind.of(p.kind)) {
+            (Some(s), _) => (s, format!("`programs.{}.max_cut_share`", p.id)),
+            (None, Some(s)) => (s, format!("`max_cut_share_by_kind.{}`", p.kind.id())),
+            (None, None) => continue,
+        };
+        if p.kind == ProgramKind::Mandatory || p.prior_cost.is_zero() {
+            continue;
+        }
+        let a = &mut r.assessment;
+        let least = p.prior_cost.mul_ratio(Decimal::ONE - share);
+        // An all-or-nothing program above nothing is funded in full.
+        let lo = if p.all_or_nothing && !least.is_zero() { p.requested } else { least };
+        if lo > a.max {
+            short.push(format!(
+                "削減上限（{which} {}、前年度当初予算に対して）: {} {} は {} 以上が必要ですが、見直しの上限は {} です。あと {} 不足",
+                crate::number::share_as_written(share),
+                p.id,
+                p.name,
+                lo.format(u),
+                a.max.format(u),
+                (lo - a.max).format(u)
+            ));
+            continue;
+        }
+        a.min = a.min.max(lo);
+    }
+    if !short.is_empty() {
+        return Err(all_short(
+            short,
+            "raise the program's `max_cut_share` (or the policy's by kind), or let the review allow it more",
+        ));
+    }
+    let needed: Money = bureaus(sc, &limited).iter().map(|b| b.needed.max(b.floor)).sum();
+    let most = most(sc);
+    if needed > most {
+        return Err(beyond_most(
+            format!(
+                "削減上限（事業の `max_cut_share`、前年度当初予算に対して）: 事業の下限と義務的経費に計 {} の一般財源",
+                needed.format(u)
+            ),
+            needed - most,
+            sc,
+            "削減上限を守るには ",
+            "raise `max_cut_share_by_kind` or the programs' `max_cut_share`, or find the general revenue",
+        ));
+    }
+    Ok(Some(limited))
 }
 
 /// `ceiling`: E_d = Σ_k base_{d,k} × ratio_k; see the module docs.
@@ -345,6 +472,7 @@ fn ceiling(sc: &Scenario, review: &Review) -> (Scenario, StyleNote) {
         band: None,
         to_bureaus: total,
         bureaus: targets,
+        script: None,
     };
     (styled, note)
 }
@@ -403,6 +531,7 @@ fn balanced(sc: &Scenario, review: &Review) -> (Scenario, StyleNote) {
         band: Some(band),
         to_bureaus: total,
         bureaus: targets,
+        script: None,
     };
     (styled, note)
 }
@@ -416,6 +545,14 @@ fn signed_percent(d: Decimal) -> String {
 impl StyleNote {
     /// The formula in words, one line (Japanese).
     pub fn formula_ja(&self) -> String {
+        let style = self.style_ja();
+        match &self.script {
+            Some(n) => format!("{style}。{}", policy_script::line_ja(n, crate::money::Unit::Oku)),
+            None => style,
+        }
+    }
+
+    fn style_ja(&self) -> String {
         match self.style {
             Style::Priority => "配分方式 優先度配分（優先度で重み付けた事業費の合計を最大化）".into(),
             Style::Ceiling => {
@@ -442,10 +579,21 @@ impl StyleNote {
         }
     }
 
+    /// Bureau `department`'s formula amount and limit: the policy script's envelope, else the style's.
+    pub fn target(&self, department: &str) -> Option<&BureauTarget> {
+        let scripted = self.script.iter().flat_map(|s| &s.envelopes).find(|b| b.department == department);
+        scripted.or_else(|| self.bureaus.iter().find(|b| b.department == department))
+    }
+
     /// What the style did to bureau `department`, in Japanese, for `waku explain`.
     pub fn bureau_ja(&self, department: &str, unit: crate::money::Unit) -> Option<String> {
-        let b = self.bureaus.iter().find(|b| b.department == department)?;
-        let which = if self.style == Style::Ceiling { "上限" } else { "下限" };
+        let scripted = self.script.iter().flat_map(|s| &s.envelopes).find(|b| b.department == department);
+        let b = self.target(department)?;
+        let which = match (scripted.is_some(), self.style) {
+            (true, _) => "額（配分方針スクリプト）",
+            (false, Style::Ceiling) => "上限",
+            (false, _) => "下限",
+        };
         let mut s = format!(
             "{}。この局の式の額 {}、枠の{which} {}。",
             self.formula_ja(),
@@ -469,7 +617,8 @@ impl StyleNote {
     /// Every bureau the style could not hold to its formula, in Japanese (`waku explain style`).
     pub fn summary_ja(&self, names: &[(String, String)], unit: crate::money::Unit) -> String {
         let mut s = format!("{}。\n", self.formula_ja());
-        let forced: Vec<&BureauTarget> = self.bureaus.iter().filter(|b| b.forced.is_some()).collect();
+        let scripted = self.script.iter().flat_map(|s| &s.envelopes);
+        let forced: Vec<&BureauTarget> = scripted.chain(&self.bureaus).filter(|b| b.forced.is_some()).collect();
         if forced.is_empty() {
             s.push_str("  すべての局が式どおりです。\n");
         }

@@ -124,6 +124,7 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             attributes: Attributes::default(),
             kpi: None,
             nature: None,
+            max_cut_share: None,
             location: None,
         });
         reviews.push(ProgramReview {
@@ -182,6 +183,8 @@ pub fn city(shape: Shape) -> (Scenario, Review) {
             ceiling: crate::scenario::CeilingRatios::default(),
             balanced_band: Decimal::new(2, 2),
             max_cut_share: None,
+            script: None,
+            max_cut_share_by_kind: crate::scenario::CeilingRatios::default(),
         },
         departments,
         clusters: Vec::new(),

@@ -373,6 +373,7 @@ mod tests {
             attributes: Attributes::default(),
             kpi: None,
             nature: None,
+            max_cut_share: None,
             location: None,
         }
     }

@@ -277,7 +277,7 @@ pub fn run(sc: &Scenario, review: &Review, ruleset: &Ruleset, options: &Options)
                 (x, true)
             }
             Err(o) => {
-                let at = scripts[d].as_ref().map(|s| policy::point_at(&s.source, "min"));
+                let at = scripts[d].as_ref().map(|s| crate::rules::allocation::point_at(&s.source, "min"));
                 return Err(Error::input(overrun(sc, review, &items, &o, dept).at_opt(at)));
             }
         };

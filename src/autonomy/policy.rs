@@ -43,7 +43,7 @@ use rust_decimal::prelude::FromPrimitive;
 use crate::diagnostic::{Diagnostic, Location, Source};
 use crate::money::Money;
 use crate::review::{Assessment, Context, Review, program_view, ratio_base};
-use crate::rules::engine::with_time_limit;
+use crate::rules::allocation::{find_from, point_at};
 use crate::rules::{Ruleset, Script};
 use crate::scenario::{Department, Program, ProgramKind, Scenario};
 
@@ -100,31 +100,10 @@ pub fn compile_all(sc: &Scenario, ruleset: &Ruleset) -> crate::Result<Vec<Option
     if errors.is_empty() { Ok(out) } else { Err(crate::Error::Input(errors)) }
 }
 
-/// The first occurrence of `needle` in the script outside `//` comments, else the script's first line.
-pub(crate) fn point_at(source: &Arc<Source>, needle: &str) -> Location {
-    find_from(source, needle, 0).unwrap_or_else(|| Location::at_line_col(source, 1, 1))
-}
-
 /// Like [`point_at`], but first after the place the script names the program (`"K0243"`), if it does.
 fn point_at_for(source: &Arc<Source>, needle: &str, p: &Program) -> Location {
     let named = source.text.find(&format!("\"{}\"", p.id));
     named.and_then(|o| find_from(source, needle, o)).unwrap_or_else(|| point_at(source, needle))
-}
-
-fn find_from(source: &Arc<Source>, needle: &str, from: usize) -> Option<Location> {
-    let mut offset = 0;
-    for line in source.text.split_inclusive('\n') {
-        let code = &line[..line.find("//").unwrap_or(line.len())];
-        if offset + line.len() > from {
-            let skip = from.saturating_sub(offset).min(code.len());
-            if let Some(i) = code.get(skip..).and_then(|c| c.find(needle)) {
-                let at = offset + skip + i;
-                return Some(Location::new(source, at..at + needle.len()));
-            }
-        }
-        offset += line.len();
-    }
-    None
 }
 
 fn program_note(p: &Program) -> String {
@@ -226,24 +205,17 @@ pub fn decide(
         scope.push_constant_dynamic("params", Dynamic::from_map(params));
         scope.push_constant("program", program_view(p, cx));
         scope.push_constant_dynamic("assessment", Dynamic::from_map(a.to_script_map()));
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::rules::engine::running(
-                src,
-                || program_note(p),
-                || with_time_limit(|| ruleset.engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)),
-            )
-        }));
+        let params = ruleset.param_names();
+        let result = crate::rules::allocation::eval_guarded(
+            &ruleset.engine,
+            &ruleset.sources,
+            &params,
+            script,
+            &mut scope,
+            || program_note(p),
+        );
         scope.rewind(base);
-        let value = match result {
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => return Err(crate::rules::runtime_error(ruleset, &e, script).note(program_note(p))),
-            Err(_) => {
-                return Err(Diagnostic::bug("the script engine failed on this bureau policy")
-                    .at(Location::at_line_col(src, 1, 1))
-                    .note(program_note(p))
-                    .hint("this is a bug in waku or Rhai; please report it with the script"));
-            }
-        };
+        let value = result?;
         let decided = if value.is_unit() {
             BureauAssessment::city(a)
         } else {

@@ -287,6 +287,9 @@ pub fn render_table_in(a: &Allocation, all_programs: bool, style: Style) -> Stri
         ),
     };
     let mut out = text::heading(&title, &[(a.fiscal_year, &a.overrides)], u);
+    // The 配分方式 after the title and its `--set` lines, before the blank line.
+    out.pop();
+    let _ = writeln!(out, "{}\n", super::styles::style_line(a, lang == Lang::Ja));
     table(&mut out, &["", u.suffix(), ""], summary_rows(a, lang), &summary_tones(a), style);
     out.push('\n');
     table(

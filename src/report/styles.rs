@@ -151,3 +151,16 @@ impl StyleComparison {
         out
     }
 }
+
+/// The allocation's 配分方式 in one line, with its policy script when it has one (`waku run`'s
+/// terminal table, memo and HTML): `配分方式: 一律シーリング`.
+pub fn style_line(a: &Allocation, ja: bool) -> String {
+    let script = a.style_detail.as_ref().and_then(|n| n.script.as_ref());
+    let (label, id) = (a.style.label(), a.style.id());
+    match (ja, script) {
+        (true, None) => format!("配分方式: {label}"),
+        (true, Some(x)) => format!("配分方式: {label}、配分方針スクリプト `{}`", x.path),
+        (false, None) => format!("allocation style: {label} ({id})"),
+        (false, Some(x)) => format!("allocation style: {label} ({id}), policy script `{}`", x.path),
+    }
+}

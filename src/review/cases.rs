@@ -645,6 +645,7 @@ fn build_program(e: &ProgramEntry) -> std::result::Result<Program, String> {
             direction,
         }),
         nature: None,
+        max_cut_share: None,
         location: None,
     })
 }

@@ -6,6 +6,7 @@
 //! what the manifest declares. [`crate::review`] then evaluates the compiled scripts per program.
 //! `rules/README.md` documents the folder for policy designers.
 
+pub(crate) mod allocation;
 pub(crate) mod compiled;
 pub mod doc;
 pub mod engine;

@@ -306,24 +306,30 @@ pub struct PolicyFile {
     pub ceiling: Option<CeilingFile>,
     /// 削減上限: the most a bureau's envelope may fall below its prior-year base, as a share (e.g. 0.1).
     pub max_cut_share: Option<Located<Number>>,
+    /// 配分方針スクリプト: a Rhai script (beside the scenario or in the rules folder, e.g.
+    /// `policies/ceiling-95.rhai`) that sets envelopes, ceiling ratios and cut limits from the city's figures.
+    pub script: Option<Located<String>>,
+    /// 削減上限 by kind of expense: the most any program of the kind may fall below its prior-year budget, as a share.
+    pub max_cut_share_by_kind: Option<CeilingFile>,
 }
 overlay_fields!(PolicyFile {
     investment_cap, reserve_min_share, reserve_max_share, reserve_weight, next_generation_target,
     envelope_floor_ratio, envelope_ceiling_ratio, retention_share, retention_cap_per_program,
-    retention_cap_per_department, style, balanced_band, max_cut_share
-} sections { ceiling });
+    retention_cap_per_department, style, balanced_band, max_cut_share, script
+} sections { ceiling, max_cut_share_by_kind });
 
-/// `[policy.ceiling]`: 一律シーリング ratios by kind of expense (経費区分).
+/// A number by kind of expense (経費区分): `[policy.ceiling]` (一律シーリング ratios: 義務的経費 and
+/// 新規事業 on the request, the others on the prior-year budget) and `[policy.max_cut_share_by_kind]`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CeilingFile {
-    /// 義務的経費, on the request (default 1.0).
+    /// 義務的経費 (a ceiling ratio defaults to 1.0).
     pub mandatory: Option<Located<Number>>,
-    /// 裁量的経費, on the prior-year budget, e.g. 0.95.
+    /// 裁量的経費, e.g. 0.95.
     pub discretionary: Option<Located<Number>>,
-    /// 投資的経費, on the prior-year budget.
+    /// 投資的経費.
     pub investment: Option<Located<Number>>,
-    /// 新規事業, on the request.
+    /// 新規事業.
     pub new: Option<Located<Number>>,
 }
 overlay_fields!(CeilingFile { mandatory, discretionary, investment, new } sections {});
@@ -442,12 +448,14 @@ pub struct ProgramFile {
     /// 性質別: 人件費, 扶助費, 公債費, 物件費, 維持補修費, 補助費等, 積立金, 投資・出資金・貸付金,
     /// 繰出金, 投資的経費 (or their English names).
     pub nature: Option<Located<String>>,
+    /// 削減上限: the most the program may fall below its prior-year budget, as a share (overrides the policy's by kind).
+    pub max_cut_share: Option<Located<Number>>,
 }
 overlay_fields!(ProgramFile {
     id, name, department, cluster, kind, prior_cost, requested, subsidy_ratio, fees, bondable_share,
     strategy, next_generation, all_or_nothing, demand_trend, satisfaction, overlap_with, service_level,
     digital_share, private_capacity, outsourced, natural_savings, kpi_indicator, kpi_baseline,
-    kpi_target, kpi_actual, kpi_direction, nature
+    kpi_target, kpi_actual, kpi_direction, nature, max_cut_share
 } sections {});
 
 /// `[fiscal]`: what the soundness ratios (健全化判断比率) and the ordinary balance ratio need for one

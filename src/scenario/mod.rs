@@ -195,6 +195,14 @@ pub struct Policy {
     /// 削減上限: the most any bureau's envelope may fall below its base (the prior-year budget's
     /// general revenue), as a share; a bureau's own `max_cut_share` overrides it.
     pub max_cut_share: Option<Decimal>,
+    /// 配分方針スクリプト (`[policy] script`): sets envelopes, ceiling ratios and cut limits from
+    /// the city's figures before the style applies (see `crate::allocate::style::policy_script`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<PathBuf>,
+    /// 削減上限 by kind of expense (`[policy.max_cut_share_by_kind]`): the most any program of the
+    /// kind may fall below its prior-year budget, as a share; a program's own `max_cut_share` wins.
+    #[serde(skip_serializing_if = "CeilingRatios::is_empty")]
+    pub max_cut_share_by_kind: CeilingRatios,
 }
 
 /// A bureau (局・区・室) that receives an envelope.
@@ -254,6 +262,9 @@ pub struct Program {
     pub kpi: Option<Kpi>,
     /// 性質別 (人件費, 扶助費 …): a view for reports; `None` when the inventory does not say.
     pub nature: Option<Nature>,
+    /// 削減上限 of the program against its prior-year budget (overrides the policy's by kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_cut_share: Option<Decimal>,
     #[serde(skip)]
     pub location: Option<Location>,
 }

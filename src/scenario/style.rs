@@ -74,4 +74,19 @@ impl CeilingRatios {
             ProgramKind::New => self.new,
         }
     }
+
+    /// No kind has a number.
+    pub fn is_empty(&self) -> bool {
+        ProgramKind::ALL.iter().all(|&k| self.of(k).is_none())
+    }
+
+    /// The ratio of `kind`, to set.
+    pub fn of_mut(&mut self, kind: ProgramKind) -> &mut Option<Decimal> {
+        match kind {
+            ProgramKind::Mandatory => &mut self.mandatory,
+            ProgramKind::Discretionary => &mut self.discretionary,
+            ProgramKind::Investment => &mut self.investment,
+            ProgramKind::New => &mut self.new,
+        }
+    }
 }

@@ -43,6 +43,8 @@ pub(super) struct Page {
     pub programs: Vec<ProgramRow>,
     pub with_reasons: bool,
     pub solver: String,
+    /// 配分方式 of each year (one line when every year has the same).
+    pub styles: Vec<String>,
     pub version: &'static str,
     /// The running header of every printed page (city, scenario, period), as a CSS string's
     /// contents: escaped by [`css_string`], written into the style unescaped.
@@ -358,6 +360,12 @@ pub(super) fn page(o: &PlanOutcome, reviews: &[Review]) -> Result<Page> {
         programs,
         with_reasons,
         solver: solvers.join(", "),
+        styles: {
+            let mut lines: Vec<String> =
+                o.allocations.iter().map(|a| crate::report::styles::style_line(a, true)).collect();
+            lines.dedup();
+            lines
+        },
         version: env!("CARGO_PKG_VERSION"),
     })
 }

@@ -62,8 +62,14 @@ pub fn memo(
     lang_writeln!(
         out,
         lang,
-        ["金額の単位は{unit}（表示は四捨五入、合計は円単位で一致）。waku による試算、ソルバー {solver}。\n"],
-        ["Amounts in {unit} (rounded for display; totals agree to the yen). Computed by waku, solver {solver}.\n"]
+        [
+            "金額の単位は{unit}（表示は四捨五入、合計は円単位で一致）。waku による試算、ソルバー {solver}。\n{}。\n",
+            crate::report::styles::style_line(a, true)
+        ],
+        [
+            "Amounts in {unit} (rounded for display; totals agree to the yen). Computed by waku, solver {solver}.\n{}.\n",
+            crate::report::styles::style_line(a, false)
+        ]
     );
     let sets = crate::report::set_lines(&[(a.fiscal_year, &a.overrides)], u);
     if !sets.is_empty() {

@@ -1,7 +1,7 @@
 //! Validation of the entries: bureaus, clusters and programs, and the totals they add up to.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 
@@ -21,6 +21,37 @@ pub(super) struct Roots<'a> {
     pub(super) scenario: &'a Path,
     pub(super) rules: &'a Path,
     pub(super) options: &'a LoadOptions,
+}
+
+/// A policy script's path (a bureau's `policy`, the city's `[policy] script`), relative to the
+/// scenario, inside its folder or the rules folder, and there. With `in_rules`, a path not found
+/// beside the scenario is looked for in the rules folder (`policies/…`).
+pub(super) fn script_path(c: &mut Checker, p: &Located<String>, roots: &Roots<'_>, in_rules: bool) -> Option<PathBuf> {
+    let within = "the scenario's folder and the rules folder";
+    if in_rules {
+        let beside = p.location.as_ref().and_then(|l| l.source.path.as_deref()).and_then(Path::parent);
+        let there = std::path::absolute(roots.rules.join(&p.value)).unwrap_or_else(|_| roots.rules.join(&p.value));
+        if !beside.is_some_and(|b| b.join(&p.value).is_file()) && there.is_file() {
+            let in_rules = Located { value: there.to_string_lossy().into_owned(), location: p.location.clone() };
+            return script_path(c, &in_rules, roots, false);
+        }
+    }
+    let path = match resolve_within(p, &[roots.scenario, roots.rules], within, roots.options, "policy") {
+        Ok(path) => path,
+        Err(Error::Input(ds)) => {
+            ds.into_iter().for_each(|d| c.err(d));
+            return None;
+        }
+        Err(_) => return None,
+    };
+    if !path.is_file() {
+        c.err(
+            Diagnostic::error(format!("policy script `{}` not found", crate::diagnostic::quote(&p.value)))
+                .at_opt(p.location.clone())
+                .hint("paths are relative to the scenario file (or the rules folder)"),
+        );
+    }
+    Some(path)
 }
 
 pub(super) fn departments(
@@ -75,25 +106,7 @@ pub(super) fn departments(
         }
         let retention_share = c.share(&d.retention_share, "retention_share").unwrap_or(policy.retention_share);
         let retention_cap = c.non_negative(&d.retention_cap, "retention_cap").or(policy.retention_cap_per_department);
-        let policy_script = d.policy.as_ref().and_then(|p| {
-            let within = "the scenario's folder and the rules folder";
-            let path = match resolve_within(p, &[roots.scenario, roots.rules], within, roots.options, "policy") {
-                Ok(path) => path,
-                Err(Error::Input(ds)) => {
-                    ds.into_iter().for_each(|d| c.err(d));
-                    return None;
-                }
-                Err(_) => return None,
-            };
-            if !path.is_file() {
-                c.err(
-                    Diagnostic::error(format!("policy script `{}` not found", crate::diagnostic::quote(&p.value)))
-                        .at_opt(p.location.clone())
-                        .hint("paths are relative to the scenario file"),
-                );
-            }
-            Some(path)
-        });
+        let policy_script = d.policy.as_ref().and_then(|p| script_path(c, p, roots, false));
         out.push(Department {
             name: d.name.map_or_else(|| id.value.clone(), |n| n.value),
             id: id.value,
@@ -386,6 +399,7 @@ pub(super) fn programs(
                 }
             },
             nature,
+            max_cut_share: c.share(&p.max_cut_share, "max_cut_share"),
             location: entry.location.clone(),
         };
         if program.specific_share() > Decimal::ONE {

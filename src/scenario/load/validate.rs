@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::checker::Checker;
-use super::entries::{Roots, clusters, departments, programs, totals_in_range};
+use super::entries::{Roots, clusters, departments, programs, script_path, totals_in_range};
 use super::*;
 use crate::diagnostic::{Diagnostic, Source};
 use crate::money::{Money, Unit};
@@ -131,7 +131,7 @@ pub(super) fn validate(
         investment: c.ratio(&cf.investment, "policy.ceiling.investment"),
         new: c.ratio(&cf.new, "policy.ceiling.new"),
     };
-    let policy = Policy {
+    let mut policy = Policy {
         investment_cap: investment_cap.unwrap_or_default(),
         reserve_min_share,
         reserve_max_share,
@@ -149,6 +149,16 @@ pub(super) fn validate(
         ceiling,
         balanced_band: c.share(&pf.balanced_band, "policy.balanced_band").unwrap_or(Decimal::new(2, 2)),
         max_cut_share: c.share(&pf.max_cut_share, "policy.max_cut_share"),
+        script: None,
+        max_cut_share_by_kind: {
+            let k = pf.max_cut_share_by_kind.unwrap_or_default();
+            CeilingRatios {
+                mandatory: c.share(&k.mandatory, "policy.max_cut_share_by_kind.mandatory"),
+                discretionary: c.share(&k.discretionary, "policy.max_cut_share_by_kind.discretionary"),
+                investment: c.share(&k.investment, "policy.max_cut_share_by_kind.investment"),
+                new: c.share(&k.new, "policy.max_cut_share_by_kind.new"),
+            }
+        },
     };
 
     // `--rules DIR` is the user's own choice; `rules = "…"` in a scenario stays in its folder.
@@ -180,6 +190,7 @@ pub(super) fn validate(
         });
     }
     let script_roots = Roots { scenario: root_dir, rules: &rules_dir, options };
+    policy.script = pf.script.as_ref().and_then(|p| script_path(&mut c, p, &script_roots, true));
     let departments = departments(&mut c, f.departments.unwrap_or_default(), &policy, &script_roots);
     let clusters = clusters(&mut c, f.clusters.unwrap_or_default());
     let programs = programs(&mut c, f.programs.unwrap_or_default(), &departments, &clusters);
