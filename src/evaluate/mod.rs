@@ -393,3 +393,68 @@ pub fn evaluate(scenario: &Scenario, review: &Review, allocation: &Allocation) -
         programs,
     })
 }
+
+/// The figures of an evaluation an `[[expect]]` may name with `evaluation = "…"` (counts).
+pub const FIGURES: &[(&str, &str)] = &[
+    ("programs", "programs with indicators in the KPI table"),
+    ("clusters", "clusters evaluated (with indicators of their own or of their programs)"),
+    (
+        "programs_missed_3_years",
+        "programs with an outcome indicator below the line in each of the last three years or more",
+    ),
+    ("programs_worse", "programs with an indicator at 悪化"),
+    ("kpis_missed", "indicators below the line in their latest year"),
+    ("kpis_worse", "indicators at 悪化"),
+    ("kpis_behind", "indicators at 遅れ"),
+    ("kpis_on_track", "indicators at 順調"),
+    ("kpis_achieved", "indicators at 達成"),
+    ("kpis_unmeasured", "indicators at 未測定"),
+];
+
+/// The unbroken run of years below the line `programs_missed_3_years` counts (the bundled
+/// effectiveness viewpoint's default `efficiency_missed_years`).
+const MISSED_RUN: usize = 3;
+
+impl Evaluation {
+    /// Every indicator once: each cluster's own, then each program's.
+    pub fn indicators(&self) -> impl Iterator<Item = &KpiEvaluation> {
+        self.clusters
+            .iter()
+            .flat_map(|c| c.outcomes.iter().filter(move |k| k.subject == c.id))
+            .chain(self.programs.iter().flat_map(|p| p.kpis.iter()))
+    }
+
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&KpiEvaluation> {
+        self.indicators().find(|k| k.id == id)
+    }
+
+    /// The cost per unit of a cluster's outcome indicator.
+    pub fn cost_per_outcome(&self, id: &str) -> Option<&CostPerOutcome> {
+        self.clusters.iter().flat_map(|c| &c.cost_per_outcome).find(|u| u.indicator == id)
+    }
+
+    /// The value of a named figure ([`FIGURES`]).
+    pub fn figure(&self, name: &str) -> Option<usize> {
+        let status = |s: KpiStatus| self.indicators().filter(|k| k.status == s).count();
+        Some(match name {
+            "programs" => self.programs.len(),
+            "clusters" => self.clusters.len(),
+            "programs_missed_3_years" => self
+                .programs
+                .iter()
+                .filter(|p| p.kpis.iter().any(|k| k.kind == KpiKind::Outcome && k.missed_years.len() >= MISSED_RUN))
+                .count(),
+            "programs_worse" => {
+                self.programs.iter().filter(|p| p.kpis.iter().any(|k| k.status == KpiStatus::Worse)).count()
+            }
+            "kpis_missed" => self.indicators().filter(|k| k.actuals.last().is_some_and(|a| a.missed)).count(),
+            "kpis_worse" => status(KpiStatus::Worse),
+            "kpis_behind" => status(KpiStatus::Behind),
+            "kpis_on_track" => status(KpiStatus::OnTrack),
+            "kpis_achieved" => status(KpiStatus::Achieved),
+            "kpis_unmeasured" => status(KpiStatus::Unmeasured),
+            _ => return None,
+        })
+    }
+}

@@ -17,6 +17,20 @@
 //! [[expect]]
 //! indicator = "bond_balance_change"
 //! within_threshold = true       # or at_most / at_least / between
+//!
+//! [[expect]]
+//! kpi = "K0559-1"               # an indicator of the KPI table: its latest achievement (`waku evaluate`)
+//! at_least = "60%"
+//! status = "遅れ"
+//!
+//! [[expect]]
+//! kpi = "C8-1"
+//! of = "cost_per_outcome"       # a cluster outcome's cost per unit this year, in yen
+//! at_most = "2,000,000円"
+//!
+//! [[expect]]
+//! evaluation = "programs_missed_3_years"  # a count of the evaluation (crate::evaluate::FIGURES)
+//! equals = 1
 //! ```
 //!
 //! [`parse`] validates the entries against the scenario (unknown keys, ids and names get a
@@ -30,10 +44,12 @@ use rust_decimal::Decimal;
 use super::indicators::{self, Quantity, show_money};
 use crate::allocate::Allocation;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::evaluate::{self, Evaluation};
 use crate::money::{Money, Unit};
 use crate::pipeline::YearOutcome;
 use crate::review::Action;
 use crate::review::cases::{CaseResult, Mismatch};
+use crate::scenario::kpis::{KpiKind, KpiStatus};
 use crate::scenario::names::{Kind, Lookup, Names};
 use crate::scenario::{Located, Scenario};
 use crate::{Error, Result};
@@ -81,6 +97,15 @@ fn is_number(name: &str) -> bool {
     matches!(name, "reserve_share" | "funded_share")
 }
 
+/// What a `kpi` expectation reads of its indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KpiFigure {
+    /// The latest achievement (0 at the baseline, 1 at the target), and its status.
+    Achievement,
+    /// A cluster outcome's cost per unit this year (allocation ÷ the value the line asks).
+    CostPerOutcome,
+}
+
 /// What an expectation is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Subject {
@@ -95,6 +120,13 @@ pub enum Subject {
     /// A bureau's envelope.
     Envelope(String),
     Indicator(String),
+    /// An indicator of the KPI table, as `waku evaluate` gives it.
+    Kpi {
+        id: String,
+        of: KpiFigure,
+    },
+    /// A count of the evaluation ([`evaluate::FIGURES`]).
+    Evaluation(String),
 }
 
 /// One comparison.
@@ -106,6 +138,7 @@ pub enum Check {
     Equals(Quantity),
     Action(Action),
     WithinThreshold(bool),
+    Status(KpiStatus),
 }
 
 /// One validated `[[expect]]` entry.
@@ -117,12 +150,14 @@ pub struct Expectation {
     pub location: Option<Location>,
 }
 
-const SUBJECT_KEYS: [&str; 5] = ["figure", "program", "envelope", "indicator", "feasible"];
-const KEYS: [&str; 12] = [
+const SUBJECT_KEYS: [&str; 7] = ["figure", "program", "envelope", "indicator", "kpi", "evaluation", "feasible"];
+const KEYS: [&str; 15] = [
     "figure",
     "program",
     "envelope",
     "indicator",
+    "kpi",
+    "evaluation",
     "feasible",
     "of",
     "at_least",
@@ -131,6 +166,7 @@ const KEYS: [&str; 12] = [
     "equals",
     "action",
     "within_threshold",
+    "status",
 ];
 
 /// Validates a scenario's `[[expect]]` entries; every problem is reported, each at its place.
@@ -305,6 +341,74 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             let Some(id) = named(&written, "envelope", Kind::Bureau, &mut errors) else { return Err(errors) };
             Subject::Envelope(id)
         }
+        "kpi" => {
+            let Some(id) = text_of("kpi", &mut errors) else { return Err(errors) };
+            let Some(table) = scenario.kpis.as_deref() else {
+                errors.push(
+                    Diagnostic::error(format!("`kpi = \"{id}\"`, but this scenario has no KPI table"))
+                        .at_opt(at("kpi", true))
+                        .hint("name one with `kpis = \"…csv\"` in the scenario (README: \"KPI tables\")"),
+                );
+                return Err(errors);
+            };
+            let Some(k) = table.indicator(&id) else {
+                errors.push(unknown("indicator", "kpi", &id, table.indicators.iter().map(|k| k.id.as_str()).collect()));
+                return Err(errors);
+            };
+            let of = match text_of("of", &mut errors).as_deref() {
+                None | Some("achievement") => KpiFigure::Achievement,
+                Some("cost_per_outcome")
+                    if matches!(k.subject, crate::scenario::kpis::Subject::Cluster(_))
+                        && k.kind == KpiKind::Outcome =>
+                {
+                    KpiFigure::CostPerOutcome
+                }
+                Some("cost_per_outcome") => {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "`{id}` is no outcome indicator of a cluster: it has no cost per outcome"
+                        ))
+                        .at_opt(at("of", true))
+                        .hint(
+                            "the cost per outcome is a cluster's (its own アウトカム indicators); see `waku evaluate`",
+                        ),
+                    );
+                    return Err(errors);
+                }
+                Some(other) => {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "`of` must be `achievement` or `cost_per_outcome` for a `kpi`, found `{other}`"
+                        ))
+                        .at_opt(at("of", true))
+                        .suggest(other, ["achievement", "cost_per_outcome"]),
+                    );
+                    return Err(errors);
+                }
+            };
+            Subject::Kpi { id, of }
+        }
+        "evaluation" => {
+            let Some(name) = text_of("evaluation", &mut errors) else { return Err(errors) };
+            if scenario.kpis.is_none() {
+                errors.push(
+                    Diagnostic::error(format!("`evaluation = \"{name}\"`, but this scenario has no KPI table"))
+                        .at_opt(at("evaluation", true))
+                        .hint("name one with `kpis = \"…csv\"` in the scenario (README: \"KPI tables\")"),
+                );
+                return Err(errors);
+            }
+            if !evaluate::FIGURES.iter().any(|(k, _)| *k == name) {
+                errors.push(unknown(
+                    "evaluation figure",
+                    "evaluation",
+                    &name,
+                    evaluate::FIGURES.iter().map(|(k, _)| *k).collect(),
+                ));
+                return Err(errors);
+            }
+            Subject::Evaluation(name)
+        }
         _ => {
             let Some(id) = text_of("indicator", &mut errors) else { return Err(errors) };
             if !indicators::KNOWN.iter().any(|(k, _)| *k == id) {
@@ -319,24 +423,29 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             Subject::Indicator(id)
         }
     };
-    if t.contains_key("of") && !matches!(subject, Subject::Program { .. }) {
+    if t.contains_key("of") && !matches!(subject, Subject::Program { .. } | Subject::Kpi { .. }) {
         errors.push(
-            Diagnostic::error("`of` applies only to `program` expectations").at_opt(at("of", false)).hint("remove it"),
+            Diagnostic::error("`of` applies only to `program` and `kpi` expectations")
+                .at_opt(at("of", false))
+                .hint("remove it"),
         );
     }
     let number = match &subject {
         Subject::Figure(n) | Subject::Indicator(n) => is_number(n),
+        Subject::Kpi { of, .. } => *of == KpiFigure::Achievement,
+        Subject::Evaluation(_) => true,
         _ => false,
     };
     let mut checks = Vec::new();
-    for key in ["at_least", "at_most", "between", "equals", "action", "within_threshold"] {
+    for key in ["at_least", "at_most", "between", "equals", "action", "within_threshold", "status"] {
         let Some(v) = t.get(key) else { continue };
         let loc = at(key, true);
         let allowed = match (&subject, key) {
             (Subject::Feasible(_), _) => false,
-            (Subject::Program { .. }, _) => key != "within_threshold",
-            (Subject::Indicator(_), _) => key != "action",
-            (_, "action" | "within_threshold") => false,
+            (Subject::Program { .. }, _) => key != "within_threshold" && key != "status",
+            (Subject::Indicator(_), _) => key != "action" && key != "status",
+            (Subject::Kpi { of: KpiFigure::Achievement, .. }, _) => key != "action" && key != "within_threshold",
+            (_, "action" | "within_threshold" | "status") => false,
             _ => true,
         };
         if !allowed {
@@ -346,6 +455,9 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
                     .hint(match key {
                         "action" => "`action` checks a `program`'s review action".to_string(),
                         "within_threshold" => "`within_threshold` checks an `indicator`".to_string(),
+                        "status" => {
+                            "`status` checks a `kpi`'s achievement status (達成, 順調, 遅れ, 悪化, 未測定)".to_string()
+                        }
                         _ => "`feasible` stands alone: `feasible = true` or `feasible = false`".to_string(),
                     }),
             );
@@ -371,6 +483,19 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
                         .or_hint(format!(
                             "the actions are {}",
                             Action::ALL.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")
+                        )))
+                }
+            },
+            "status" => match v.as_str().and_then(KpiStatus::parse) {
+                Some(s) => Ok(Check::Status(s)),
+                None => {
+                    let found = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    Err(Diagnostic::error(format!("unknown status `{found}`"))
+                        .at_opt(loc.clone())
+                        .suggest(&found, KpiStatus::ALL.iter().flat_map(|s| [s.label(), s.id()]))
+                        .or_hint(format!(
+                            "the statuses are {}",
+                            KpiStatus::ALL.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")
                         )))
                 }
             },
@@ -410,6 +535,10 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
                 .hint(match subject {
                     Subject::Program { .. } => "add `action = \"…\"` or `at_least`, `at_most`, `between`, `equals`",
                     Subject::Indicator(_) => "add `within_threshold = true` or `at_least`, `at_most`, `between`",
+                    Subject::Kpi { of: KpiFigure::Achievement, .. } => {
+                        "add `status = \"…\"` or `at_least`, `at_most`, `between` (an achievement such as \"70%\")"
+                    }
+                    Subject::Evaluation(_) => "add `equals`, `at_least`, `at_most` or `between` (a count)",
                     _ => "add `at_least`, `at_most`, `between` or `equals`",
                 }),
         );
@@ -479,6 +608,7 @@ impl Check {
             Check::Action(a) => format!("action {}", a.label()),
             Check::WithinThreshold(true) => "within its threshold".to_string(),
             Check::WithinThreshold(false) => "beyond its threshold".to_string(),
+            Check::Status(s) => format!("status {}", s.label()),
         }
     }
 
@@ -506,6 +636,16 @@ impl Check {
 }
 
 impl Expectation {
+    /// Whether checking it needs the evaluation of the year.
+    fn reads_evaluation(&self) -> bool {
+        matches!(self.subject, Subject::Kpi { .. } | Subject::Evaluation(_))
+    }
+
+    /// The unit its money is shown in: a cost per outcome in yen, the rest in the scenario's.
+    fn unit(&self, scenario: Unit) -> Unit {
+        if matches!(self.subject, Subject::Kpi { of: KpiFigure::CostPerOutcome, .. }) { Unit::Yen } else { scenario }
+    }
+
     /// `file:line` of the entry.
     pub fn place(&self) -> String {
         match &self.location {
@@ -522,6 +662,9 @@ impl Expectation {
             Subject::Program { id, general_revenue: true } => format!("program {id} general revenue"),
             Subject::Envelope(d) => format!("envelope {d}"),
             Subject::Indicator(i) => format!("indicator {i}"),
+            Subject::Kpi { id, of: KpiFigure::Achievement } => format!("kpi {id} achievement"),
+            Subject::Kpi { id, of: KpiFigure::CostPerOutcome } => format!("kpi {id} cost per outcome"),
+            Subject::Evaluation(f) => format!("evaluation {f}"),
         }
     }
 
@@ -546,7 +689,14 @@ impl Expectation {
 /// Checks every expectation against a year's outcome; one result each, in order.
 pub fn check(expectations: &[Expectation], outcome: &YearOutcome<'_>) -> Vec<CaseResult> {
     let unit = outcome.scenario.display_unit;
-    expectations.iter().map(|e| check_one(e, outcome, unit)).collect()
+    // The evaluation (`waku evaluate`), once, when an expectation reads it and the year allocates.
+    let evaluation = match outcome.allocation {
+        Ok(a) if expectations.iter().any(Expectation::reads_evaluation) => {
+            evaluate::evaluate(outcome.scenario, outcome.review, a).ok()
+        }
+        _ => None,
+    };
+    expectations.iter().map(|e| check_one(e, outcome, evaluation.as_ref(), e.unit(unit))).collect()
 }
 
 fn place_of(loc: &Option<Location>, fallback: &str) -> String {
@@ -558,7 +708,7 @@ fn place_of(loc: &Option<Location>, fallback: &str) -> String {
     }
 }
 
-fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, unit: Unit) -> CaseResult {
+fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, evaluation: Option<&Evaluation>, unit: Unit) -> CaseResult {
     let place = e.place();
     let mut mismatches = Vec::new();
     let result = |mismatches: Vec<Mismatch>| CaseResult {
@@ -647,6 +797,57 @@ fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, unit: Unit) -> CaseResu
                     continue;
                 }
                 Some(ind.value)
+            }
+            Subject::Kpi { id, of: KpiFigure::Achievement } => {
+                let Some(k) = evaluation.and_then(|ev| ev.indicator(id)) else { continue };
+                let years = || {
+                    let a = k.actuals.iter().map(|a| a.year.to_string()).collect::<Vec<_>>().join("・");
+                    format!(
+                        "achievement {}, actuals of {}",
+                        k.achievement.map_or("none".into(), |a| a.to_string()),
+                        if a.is_empty() { "no year".into() } else { a }
+                    )
+                };
+                if let Check::Status(want) = c {
+                    if k.status != *want {
+                        mismatches.push(Mismatch {
+                            what: format!("kpi {id} status"),
+                            expected: want.label().to_string(),
+                            found: k.status_ja.to_string(),
+                            place: at,
+                            context: Some(years()),
+                        });
+                    }
+                    continue;
+                }
+                if k.achievement.is_none() {
+                    mismatches.push(Mismatch {
+                        what: what.clone(),
+                        expected: c.describe(unit),
+                        found: format!("no achievement ({})", k.status_ja),
+                        place: at,
+                        context: Some(years()),
+                    });
+                    continue;
+                }
+                k.achievement.map(Quantity::Number)
+            }
+            Subject::Kpi { id, of: KpiFigure::CostPerOutcome } => {
+                let Some(u) = evaluation.and_then(|ev| ev.cost_per_outcome(id)) else { continue };
+                let Some(per_unit) = u.per_unit_planned else {
+                    mismatches.push(Mismatch {
+                        what: what.clone(),
+                        expected: c.describe(unit),
+                        found: "no cost per outcome (the line asks no units this year)".to_string(),
+                        place: at,
+                        context: None,
+                    });
+                    continue;
+                };
+                Some(Quantity::Money(per_unit))
+            }
+            Subject::Evaluation(f) => {
+                evaluation.and_then(|ev| ev.figure(f)).map(|n| Quantity::Number(Decimal::from(n)))
             }
             Subject::Feasible(_) => None,
         };
