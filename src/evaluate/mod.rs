@@ -186,6 +186,9 @@ pub struct ClusterEvaluation {
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     pub city: String,
+    /// The multi-year plan whose last year this is (`waku evaluate` on a plan file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
     pub scenario: String,
     pub fiscal_year: i32,
     pub kpi_file: String,
@@ -385,6 +388,7 @@ pub fn evaluate(scenario: &Scenario, review: &Review, allocation: &Allocation) -
     }
     Ok(Evaluation {
         city: scenario.city.clone(),
+        plan: None,
         scenario: scenario.name.clone(),
         fiscal_year: scenario.fiscal_year,
         kpi_file: table.file.clone(),
