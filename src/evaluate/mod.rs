@@ -398,23 +398,6 @@ pub fn evaluate(scenario: &Scenario, review: &Review, allocation: &Allocation) -
     })
 }
 
-/// The figures of an evaluation an `[[expect]]` may name with `evaluation = "…"` (counts).
-pub const FIGURES: &[(&str, &str)] = &[
-    ("programs", "programs with indicators in the KPI table"),
-    ("clusters", "clusters evaluated (with indicators of their own or of their programs)"),
-    (
-        "programs_missed_3_years",
-        "programs with an outcome indicator below the line in each of the last three years or more",
-    ),
-    ("programs_worse", "programs with an indicator at 悪化"),
-    ("kpis_missed", "indicators below the line in their latest year"),
-    ("kpis_worse", "indicators at 悪化"),
-    ("kpis_behind", "indicators at 遅れ"),
-    ("kpis_on_track", "indicators at 順調"),
-    ("kpis_achieved", "indicators at 達成"),
-    ("kpis_unmeasured", "indicators at 未測定"),
-];
-
 /// The unbroken run of years below the line `programs_missed_3_years` counts (the bundled
 /// effectiveness viewpoint's default `efficiency_missed_years`).
 const MISSED_RUN: usize = 3;
@@ -438,7 +421,7 @@ impl Evaluation {
         self.clusters.iter().flat_map(|c| &c.cost_per_outcome).find(|u| u.indicator == id)
     }
 
-    /// The value of a named figure ([`FIGURES`]).
+    /// The value of a named count ([`crate::whatif::expect::EVALUATION_FIGURES`]).
     pub fn figure(&self, name: &str) -> Option<usize> {
         let status = |s: KpiStatus| self.indicators().filter(|k| k.status == s).count();
         Some(match name {
@@ -460,5 +443,19 @@ impl Evaluation {
             "kpis_unmeasured" => status(KpiStatus::Unmeasured),
             _ => return None,
         })
+    }
+}
+
+impl crate::whatif::expect::EvaluationView for Evaluation {
+    fn kpi(&self, id: &str) -> Option<(Option<Decimal>, KpiStatus, Vec<i32>)> {
+        self.indicator(id).map(|k| (k.achievement, k.status, k.actuals.iter().map(|a| a.year).collect()))
+    }
+
+    fn cost_per_outcome(&self, id: &str) -> Option<Option<Money>> {
+        Evaluation::cost_per_outcome(self, id).map(|u| u.per_unit_planned)
+    }
+
+    fn figure(&self, name: &str) -> Option<usize> {
+        Evaluation::figure(self, name)
     }
 }
