@@ -28,6 +28,24 @@ fn kpi<'a>(doc: &'a serde_json::Value, program: &str, id: &str) -> &'a serde_jso
     p["kpis"].as_array().unwrap().iter().find(|k| k["id"] == id).expect("kpi")
 }
 
+/// Σ of a cluster's programs' allocation in a `waku run` JSON (a year's, or one year of a plan's).
+fn members_allocated(cluster: &serde_json::Value, run: &serde_json::Value) -> i128 {
+    let members: Vec<&str> = cluster["programs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    run["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| members.contains(&p["id"].as_str().unwrap()))
+        .map(|p| p["allocated"].as_str().unwrap().parse::<i128>().unwrap())
+        .sum()
+}
+
+/// The effectiveness viewpoint's (視点2) finding on the first program of a `waku review` JSON.
+fn efficiency(review_json: &str) -> serde_json::Value {
+    let doc: serde_json::Value = serde_json::from_str(review_json).unwrap();
+    doc["programs"][0]["findings"].as_array().unwrap().iter().find(|f| f["viewpoint"] == "efficiency").unwrap().clone()
+}
+
 #[test]
 fn kitakyushu_evaluates_every_cluster_with_its_outcomes_cost_per_outcome_and_tree() {
     let (code, out, err) = waku(&["evaluate", "scenarios/kitakyushu-r8.toml"]);
@@ -48,14 +66,7 @@ fn kitakyushu_evaluates_every_cluster_with_its_outcomes_cost_per_outcome_and_tre
     assert_eq!(c8["tree"][1]["parent"], "C8-1");
     // Cost: Σ of the cluster's programs, to the yen, against the run's allocation.
     let run = json(&["run", "scenarios/kitakyushu-r8.toml", "--format", "json"]);
-    let members: Vec<&str> = c8["programs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-    let sum: i128 = run["programs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| members.contains(&p["id"].as_str().unwrap()))
-        .map(|p| p["allocated"].as_str().unwrap().parse::<i128>().unwrap())
-        .sum();
+    let sum = members_allocated(c8, &run);
     assert_eq!(c8["allocated"].as_str().unwrap().parse::<i128>().unwrap(), sum);
     let unit = &c8["cost_per_outcome"][0];
     let per_unit: i128 = unit["per_unit_planned"].as_str().unwrap().parse().unwrap();
@@ -110,28 +121,14 @@ fn a_lower_is_better_indicator_that_worsened_is_judged_worse() {
 fn an_outcome_missed_three_years_running_is_flagged_with_the_indicator_and_the_years() {
     let (code, out, err) = waku(&["review", "tests/fixtures/kpi-city.toml", "--program", "P02", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
-    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let finding = doc["programs"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["viewpoint"] == "efficiency")
-        .unwrap()
-        .clone();
+    let finding = efficiency(&out);
     assert_eq!(finding["score"], "1");
     assert_eq!(finding["action"], "縮小", "the request grew 8.3%");
     let reason = finding["reason"].as_str().unwrap();
     assert!(reason.contains("「待機児童数（人）」が2023・2024・2025年度の3年続けて"), "{reason}");
     // Without the table, the one number (achievement 67%) keeps the program going.
     let (_, out, _) = waku(&["review", "tests/fixtures/small-city.toml", "--program", "P02", "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let before = doc["programs"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["viewpoint"] == "efficiency")
-        .unwrap()
-        .clone();
+    let before = efficiency(&out);
     assert_eq!(before["action"], "継続");
     // The parameter decides how many years make the verdict.
     let (_, out, _) = waku(&[
@@ -251,15 +248,7 @@ fn a_plan_is_evaluated_after_its_last_year() {
     let run = json(&["run", "scenarios/kitakyushu-2024-2026.toml", "--format", "json"]);
     let last = run["allocations"].as_array().expect("allocations").last().unwrap().clone();
     let c8 = doc["clusters"].as_array().unwrap().iter().find(|c| c["id"] == "8").unwrap();
-    let members: Vec<&str> = c8["programs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-    let sum: i128 = last["programs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| members.contains(&p["id"].as_str().unwrap()))
-        .map(|p| p["allocated"].as_str().unwrap().parse::<i128>().unwrap())
-        .sum();
-    assert_eq!(c8["allocated"].as_str().unwrap().parse::<i128>().unwrap(), sum);
+    assert_eq!(c8["allocated"].as_str().unwrap().parse::<i128>().unwrap(), members_allocated(c8, &last));
     let (code, out, _) = waku(&["evaluate", "scenarios/kitakyushu-2024-2026.toml"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("北九州市 市政変革推進プラン 令和6〜8年度　令和8年度当初予算 — 事後評価（FY2026"), "{out}");
