@@ -28,6 +28,24 @@ fn kpi<'a>(doc: &'a serde_json::Value, program: &str, id: &str) -> &'a serde_jso
     p["kpis"].as_array().unwrap().iter().find(|k| k["id"] == id).expect("kpi")
 }
 
+/// Σ of a cluster's programs' allocation in a `waku run` JSON (a year's, or one year of a plan's).
+fn members_allocated(cluster: &serde_json::Value, run: &serde_json::Value) -> i128 {
+    let members: Vec<&str> = cluster["programs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    run["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| members.contains(&p["id"].as_str().unwrap()))
+        .map(|p| p["allocated"].as_str().unwrap().parse::<i128>().unwrap())
+        .sum()
+}
+
+/// The effectiveness viewpoint's (視点2) finding on the first program of a `waku review` JSON.
+fn efficiency(review_json: &str) -> serde_json::Value {
+    let doc: serde_json::Value = serde_json::from_str(review_json).unwrap();
+    doc["programs"][0]["findings"].as_array().unwrap().iter().find(|f| f["viewpoint"] == "efficiency").unwrap().clone()
+}
+
 #[test]
 fn kitakyushu_evaluates_every_cluster_with_its_outcomes_cost_per_outcome_and_tree() {
     let (code, out, err) = waku(&["evaluate", "scenarios/kitakyushu-r8.toml"]);
@@ -48,14 +66,7 @@ fn kitakyushu_evaluates_every_cluster_with_its_outcomes_cost_per_outcome_and_tre
     assert_eq!(c8["tree"][1]["parent"], "C8-1");
     // Cost: Σ of the cluster's programs, to the yen, against the run's allocation.
     let run = json(&["run", "scenarios/kitakyushu-r8.toml", "--format", "json"]);
-    let members: Vec<&str> = c8["programs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-    let sum: i128 = run["programs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| members.contains(&p["id"].as_str().unwrap()))
-        .map(|p| p["allocated"].as_str().unwrap().parse::<i128>().unwrap())
-        .sum();
+    let sum = members_allocated(c8, &run);
     assert_eq!(c8["allocated"].as_str().unwrap().parse::<i128>().unwrap(), sum);
     let unit = &c8["cost_per_outcome"][0];
     let per_unit: i128 = unit["per_unit_planned"].as_str().unwrap().parse().unwrap();
@@ -110,28 +121,14 @@ fn a_lower_is_better_indicator_that_worsened_is_judged_worse() {
 fn an_outcome_missed_three_years_running_is_flagged_with_the_indicator_and_the_years() {
     let (code, out, err) = waku(&["review", "tests/fixtures/kpi-city.toml", "--program", "P02", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
-    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let finding = doc["programs"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["viewpoint"] == "efficiency")
-        .unwrap()
-        .clone();
+    let finding = efficiency(&out);
     assert_eq!(finding["score"], "1");
     assert_eq!(finding["action"], "縮小", "the request grew 8.3%");
     let reason = finding["reason"].as_str().unwrap();
     assert!(reason.contains("「待機児童数（人）」が2023・2024・2025年度の3年続けて"), "{reason}");
     // Without the table, the one number (achievement 67%) keeps the program going.
     let (_, out, _) = waku(&["review", "tests/fixtures/small-city.toml", "--program", "P02", "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let before = doc["programs"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["viewpoint"] == "efficiency")
-        .unwrap()
-        .clone();
+    let before = efficiency(&out);
     assert_eq!(before["action"], "継続");
     // The parameter decides how many years make the verdict.
     let (_, out, _) = waku(&[
@@ -202,4 +199,57 @@ fn each_year_of_the_plan_sees_the_history_up_to_it() {
     assert!(!out.contains("年続けて"), "{out}");
     let (_, out, _) = waku(&["review", "scenarios/kitakyushu-r8.toml", "--program", "K0559"]);
     assert!(out.contains("2023・2024・2025年度の3年続けて"), "{out}");
+}
+
+#[test]
+fn in_a_plan_a_years_review_cannot_see_the_actuals_of_the_years_after_it() {
+    // kitakyushu-2024-2026.toml runs r6 (FY2024), r7 (FY2025) and r8 (FY2026) together; the KPI table
+    // (named by r8) holds actuals to 2025, the year FY2026's budget is compiled in.
+    use waku::pipeline::{self, Options, Stage};
+    let mut options = Options { stage: Stage::Review, ..Options::default() };
+    options.review.program = Some("K0559".into());
+    let outcome = pipeline::run_path(std::path::Path::new("scenarios/kitakyushu-2024-2026.toml"), &options)
+        .expect("the plan reviews");
+    let years: Vec<(i32, Vec<i32>)> = outcome
+        .input
+        .years()
+        .iter()
+        .map(|sc| {
+            let k = sc.kpis.as_ref().expect("every year has the table").indicator("K0559-1").expect("K0559-1").clone();
+            (sc.fiscal_year, k.actuals.keys().copied().collect())
+        })
+        .collect();
+    assert_eq!(years, [(2024, vec![2023]), (2025, vec![2023, 2024]), (2026, vec![2023, 2024, 2025])]);
+    // K0559's 窓口待ち時間 missed the line in 2023, 2024 and 2025: only the third year's review sees
+    // three missed years. Year 2 seeing 2025 (year 3's history) would flag it a year early.
+    let efficiency = |year: usize| {
+        let p = &outcome.reviews[year].programs[0];
+        assert_eq!(p.id, "K0559");
+        p.findings.iter().find(|f| &*f.viewpoint == "efficiency").expect("視点2").reason.to_string()
+    };
+    assert!(!efficiency(0).contains("年続けて"), "{}", efficiency(0));
+    assert!(!efficiency(1).contains("年続けて"), "{}", efficiency(1));
+    assert!(efficiency(2).contains("2023・2024・2025年度の3年続けて"), "{}", efficiency(2));
+}
+
+#[test]
+fn a_plan_is_evaluated_after_its_last_year() {
+    let doc = json(&["evaluate", "scenarios/kitakyushu-2024-2026.toml", "--format", "json"]);
+    assert_eq!(doc["plan"], "市政変革推進プラン 令和6〜8年度");
+    assert_eq!(doc["fiscal_year"], 2026);
+    let years: Vec<i64> = kpi(&doc, "K0559", "K0559-1")["actuals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2023, 2024, 2025], "the history up to the last year");
+    // Its costs are the plan's FY2026 allocation, to the yen.
+    let run = json(&["run", "scenarios/kitakyushu-2024-2026.toml", "--format", "json"]);
+    let last = run["allocations"].as_array().expect("allocations").last().unwrap().clone();
+    let c8 = doc["clusters"].as_array().unwrap().iter().find(|c| c["id"] == "8").unwrap();
+    assert_eq!(c8["allocated"].as_str().unwrap().parse::<i128>().unwrap(), members_allocated(c8, &last));
+    let (code, out, _) = waku(&["evaluate", "scenarios/kitakyushu-2024-2026.toml"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("北九州市 市政変革推進プラン 令和6〜8年度　令和8年度当初予算 — 事後評価（FY2026"), "{out}");
 }

@@ -15,8 +15,9 @@ fn expected(path: &str) -> String {
 fn every_bundled_expectation_holds() {
     let (code, stdout, stderr) = waku(&["test", "scenarios"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    // 22 in the single scenarios and plans, 15 in the stages of kitakyushu-r8-cycle/.
-    assert_eq!(stdout, "37 passed, 0 failed\n");
+    // 29 in the single scenarios and plans (7 of them on the evaluation), 15 in the stages of
+    // kitakyushu-r8-cycle/.
+    assert_eq!(stdout, "44 passed, 0 failed\n");
 }
 
 #[test]
@@ -35,11 +36,25 @@ fn a_failing_expectation_exits_1_and_says_by_how_much() {
 }
 
 #[test]
+fn a_failing_expectation_on_the_evaluation_exits_1_and_says_by_how_much() {
+    // みほん市's KPI table: P02's 待機児童数 is 20% of the way (30% expected), C1-1 costs
+    // 62,345,229円 a point (at most 60,000,000円 expected), one program missed three years (0 expected).
+    let (code, stdout, stderr) = waku(&["test", "tests/fixtures/kpi-city-failing-expectations.toml"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr, "");
+    assert!(stdout.contains("found 0.2") && stdout.contains("short by 0.1"), "{stdout}");
+    assert!(stdout.contains("over by 2,345,229円"), "{stdout}");
+    assert_eq!(stdout, expected("tests/fixtures/kpi-city-failing-expectations.stdout"));
+}
+
+#[test]
 fn bad_expectations_are_located_input_errors() {
-    for name in ["bad-unknown-program", "bad-unknown-key", "bad-amount"] {
-        let (code, stdout, stderr) = waku(&["test", &format!("tests/fixtures/expect/{name}.toml")]);
+    let fixtures = ["bad-unknown-program", "bad-unknown-key", "bad-amount", "bad-evaluation-without-kpis"]
+        .map(|name| format!("tests/fixtures/expect/{name}"));
+    for name in fixtures.iter().map(String::as_str).chain(["tests/fixtures/kpi-city-bad-expect-kpi"]) {
+        let (code, stdout, stderr) = waku(&["test", &format!("{name}.toml")]);
         assert_eq!(code, 2, "{name}: {stdout}{stderr}");
-        assert_eq!(stderr, expected(&format!("tests/fixtures/expect/{name}.stderr")), "{name}");
+        assert_eq!(stderr, expected(&format!("{name}.stderr")), "{name}");
     }
 }
 

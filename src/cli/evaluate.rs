@@ -43,22 +43,22 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let options = args.scenario.options(Stage::Allocate);
     let input = pipeline::load(&args.scenario.scenario, &options.load)?;
     super::print_warnings(err, input.warnings());
-    if input.plan().is_some() {
-        return Err(Error::input(
-            Diagnostic::error("`waku evaluate` evaluates one year")
-                .hint("name a year's scenario of the plan (e.g. `scenarios/kitakyushu-r8.toml`)"),
-        ));
-    }
-    if let Some(sc) = input.scenario() {
-        evaluate::kpi_table(sc)?;
+    // A plan is evaluated after its last year: that year's scenario sees the KPI history of every
+    // year before it, and its review and allocation are the plan's own.
+    let plan = input.plan().map(|p| p.name.clone());
+    if let Some(last) = input.years().last() {
+        evaluate::kpi_table(last)?;
     }
     let outcome = pipeline::run(input, &options)?;
     super::print_script_output(err, &outcome.printed);
-    let Some(year) = outcome.year() else {
+    let central = outcome.central()?;
+    let (Some(scenario), Some(review), Some(allocation)) =
+        (outcome.input.years().last().copied(), outcome.reviews.last(), central.allocations.last())
+    else {
         return Err(Error::internal("`waku evaluate` ran a scenario without a year's outcome"));
     };
-    let allocation = year.allocation.map_err(|d| Error::Infeasible(Box::new(d.clone())))?;
-    let evaluation = evaluate::evaluate(year.scenario, year.review, allocation)?;
+    let mut evaluation = evaluate::evaluate(scenario, review, allocation)?;
+    evaluation.plan = plan;
     let bytes = match args.format {
         EvaluateFormat::Table => render::table(&evaluation).into_bytes(),
         EvaluateFormat::Json => to_json(&evaluation)?.into_bytes(),

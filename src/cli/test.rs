@@ -63,7 +63,7 @@ pub fn run_path(path: &Path) -> Result<Vec<CaseResult>> {
         // A bureau's 復活要求 file is read, and tested, through the stage that names it.
         return Ok(Vec::new());
     }
-    if is_rule_cases(path) { cases::run_file(path) } else { crate::whatif::expect::run_scenario(path) }
+    if is_rule_cases(path) { cases::run_file(path) } else { crate::whatif::expect::run_scenario(path, &evaluate_year) }
 }
 
 /// A file of `[[restorations]]` alone: a bureau's 復活要求, named by a stage's `[stage] restorations`.
@@ -138,4 +138,11 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The year's evaluation, for the expectations that read it (`kpi`, `evaluation`).
+fn evaluate_year(year: &crate::pipeline::YearOutcome<'_>) -> Option<Box<dyn crate::whatif::expect::EvaluationView>> {
+    let allocation = year.allocation.ok()?;
+    let evaluation = crate::evaluate::evaluate(year.scenario, year.review, allocation).ok()?;
+    Some(Box::new(evaluation))
 }

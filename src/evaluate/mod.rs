@@ -186,6 +186,9 @@ pub struct ClusterEvaluation {
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     pub city: String,
+    /// The multi-year plan whose last year this is (`waku evaluate` on a plan file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
     pub scenario: String,
     pub fiscal_year: i32,
     pub kpi_file: String,
@@ -385,6 +388,7 @@ pub fn evaluate(scenario: &Scenario, review: &Review, allocation: &Allocation) -
     }
     Ok(Evaluation {
         city: scenario.city.clone(),
+        plan: None,
         scenario: scenario.name.clone(),
         fiscal_year: scenario.fiscal_year,
         kpi_file: table.file.clone(),
@@ -392,4 +396,66 @@ pub fn evaluate(scenario: &Scenario, review: &Review, allocation: &Allocation) -
         clusters,
         programs,
     })
+}
+
+/// The unbroken run of years below the line `programs_missed_3_years` counts (the bundled
+/// effectiveness viewpoint's default `efficiency_missed_years`).
+const MISSED_RUN: usize = 3;
+
+impl Evaluation {
+    /// Every indicator once: each cluster's own, then each program's.
+    pub fn indicators(&self) -> impl Iterator<Item = &KpiEvaluation> {
+        self.clusters
+            .iter()
+            .flat_map(|c| c.outcomes.iter().filter(move |k| k.subject == c.id))
+            .chain(self.programs.iter().flat_map(|p| p.kpis.iter()))
+    }
+
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&KpiEvaluation> {
+        self.indicators().find(|k| k.id == id)
+    }
+
+    /// The cost per unit of a cluster's outcome indicator.
+    pub fn cost_per_outcome(&self, id: &str) -> Option<&CostPerOutcome> {
+        self.clusters.iter().flat_map(|c| &c.cost_per_outcome).find(|u| u.indicator == id)
+    }
+
+    /// The value of a named count ([`crate::whatif::expect::EVALUATION_FIGURES`]).
+    pub fn figure(&self, name: &str) -> Option<usize> {
+        let status = |s: KpiStatus| self.indicators().filter(|k| k.status == s).count();
+        Some(match name {
+            "programs" => self.programs.len(),
+            "clusters" => self.clusters.len(),
+            "programs_missed_3_years" => self
+                .programs
+                .iter()
+                .filter(|p| p.kpis.iter().any(|k| k.kind == KpiKind::Outcome && k.missed_years.len() >= MISSED_RUN))
+                .count(),
+            "programs_worse" => {
+                self.programs.iter().filter(|p| p.kpis.iter().any(|k| k.status == KpiStatus::Worse)).count()
+            }
+            "kpis_missed" => self.indicators().filter(|k| k.actuals.last().is_some_and(|a| a.missed)).count(),
+            "kpis_worse" => status(KpiStatus::Worse),
+            "kpis_behind" => status(KpiStatus::Behind),
+            "kpis_on_track" => status(KpiStatus::OnTrack),
+            "kpis_achieved" => status(KpiStatus::Achieved),
+            "kpis_unmeasured" => status(KpiStatus::Unmeasured),
+            _ => return None,
+        })
+    }
+}
+
+impl crate::whatif::expect::EvaluationView for Evaluation {
+    fn kpi(&self, id: &str) -> Option<(Option<Decimal>, KpiStatus, Vec<i32>)> {
+        self.indicator(id).map(|k| (k.achievement, k.status, k.actuals.iter().map(|a| a.year).collect()))
+    }
+
+    fn cost_per_outcome(&self, id: &str) -> Option<Option<Money>> {
+        Evaluation::cost_per_outcome(self, id).map(|u| u.per_unit_planned)
+    }
+
+    fn figure(&self, name: &str) -> Option<usize> {
+        Evaluation::figure(self, name)
+    }
 }

@@ -50,7 +50,8 @@ fn change(p: Option<Decimal>) -> String {
 }
 
 fn title(e: &Evaluation) -> String {
-    format!("{} {} — 事後評価（FY{}、成果指標表 {}）", e.city, e.scenario, e.fiscal_year, e.kpi_file)
+    let plan = e.plan.as_ref().map_or_else(String::new, |p| format!("{p}　"));
+    format!("{} {plan}{} — 事後評価（FY{}、成果指標表 {}）", e.city, e.scenario, e.fiscal_year, e.kpi_file)
 }
 
 fn cluster_heading(c: &ClusterEvaluation) -> String {

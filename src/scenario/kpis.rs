@@ -94,6 +94,26 @@ pub enum KpiStatus {
 }
 
 impl KpiStatus {
+    pub const ALL: [KpiStatus; 5] =
+        [KpiStatus::Achieved, KpiStatus::OnTrack, KpiStatus::Behind, KpiStatus::Worse, KpiStatus::Unmeasured];
+
+    /// The status by its label (`遅れ`) or its id (`behind`).
+    pub fn parse(s: &str) -> Option<KpiStatus> {
+        let s = s.trim();
+        KpiStatus::ALL.into_iter().find(|k| k.label() == s || k.id() == s)
+    }
+
+    /// The id JSON writes: `on_track`.
+    pub fn id(self) -> &'static str {
+        match self {
+            KpiStatus::Achieved => "achieved",
+            KpiStatus::OnTrack => "on_track",
+            KpiStatus::Behind => "behind",
+            KpiStatus::Worse => "worse",
+            KpiStatus::Unmeasured => "unmeasured",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             KpiStatus::Achieved => "達成",

@@ -17,6 +17,20 @@
 //! [[expect]]
 //! indicator = "bond_balance_change"
 //! within_threshold = true       # or at_most / at_least / between
+//!
+//! [[expect]]
+//! kpi = "K0559-1"               # an indicator of the KPI table: its latest achievement (`waku evaluate`)
+//! at_least = "60%"
+//! status = "遅れ"
+//!
+//! [[expect]]
+//! kpi = "C8-1"
+//! of = "cost_per_outcome"       # a cluster outcome's cost per unit this year, in yen
+//! at_most = "2,000,000円"
+//!
+//! [[expect]]
+//! evaluation = "programs_missed_3_years"  # a count of the evaluation (crate::evaluate::FIGURES)
+//! equals = 1
 //! ```
 //!
 //! [`parse`] validates the entries against the scenario (unknown keys, ids and names get a
@@ -34,6 +48,7 @@ use crate::money::{Money, Unit};
 use crate::pipeline::YearOutcome;
 use crate::review::Action;
 use crate::review::cases::{CaseResult, Mismatch};
+use crate::scenario::kpis::{KpiKind, KpiStatus};
 use crate::scenario::names::{Kind, Lookup, Names};
 use crate::scenario::{Located, Scenario};
 use crate::{Error, Result};
@@ -81,6 +96,46 @@ fn is_number(name: &str) -> bool {
     matches!(name, "reserve_share" | "funded_share")
 }
 
+/// The counts of an evaluation an `[[expect]]` may name with `evaluation = "…"`.
+pub const EVALUATION_FIGURES: &[(&str, &str)] = &[
+    ("programs", "programs with indicators in the KPI table"),
+    ("clusters", "clusters evaluated (with indicators of their own or of their programs)"),
+    (
+        "programs_missed_3_years",
+        "programs with an outcome indicator below the line in each of the last three years or more",
+    ),
+    ("programs_worse", "programs with an indicator at 悪化"),
+    ("kpis_missed", "indicators below the line in their latest year"),
+    ("kpis_worse", "indicators at 悪化"),
+    ("kpis_behind", "indicators at 遅れ"),
+    ("kpis_on_track", "indicators at 順調"),
+    ("kpis_achieved", "indicators at 達成"),
+    ("kpis_unmeasured", "indicators at 未測定"),
+];
+
+/// What `kpi` and `evaluation` expectations read of the year's evaluation (`waku evaluate`;
+/// `crate::evaluate` implements it, so this module stays below it).
+pub trait EvaluationView {
+    /// An indicator's latest achievement, its status and the years of its actuals.
+    fn kpi(&self, id: &str) -> Option<(Option<Decimal>, KpiStatus, Vec<i32>)>;
+    /// A cluster outcome's cost per unit this year (`Some(None)`: the line asks no units).
+    fn cost_per_outcome(&self, id: &str) -> Option<Option<Money>>;
+    /// A count of [`EVALUATION_FIGURES`].
+    fn figure(&self, name: &str) -> Option<usize>;
+}
+
+/// Evaluates a year for the expectations that read the evaluation; `None` when it cannot.
+pub type Evaluator<'f> = &'f dyn Fn(&YearOutcome<'_>) -> Option<Box<dyn EvaluationView>>;
+
+/// What a `kpi` expectation reads of its indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KpiFigure {
+    /// The latest achievement (0 at the baseline, 1 at the target), and its status.
+    Achievement,
+    /// A cluster outcome's cost per unit this year (allocation ÷ the value the line asks).
+    CostPerOutcome,
+}
+
 /// What an expectation is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Subject {
@@ -95,6 +150,13 @@ pub enum Subject {
     /// A bureau's envelope.
     Envelope(String),
     Indicator(String),
+    /// An indicator of the KPI table, as `waku evaluate` gives it.
+    Kpi {
+        id: String,
+        of: KpiFigure,
+    },
+    /// A count of the evaluation ([`evaluate::FIGURES`]).
+    Evaluation(String),
 }
 
 /// One comparison.
@@ -106,6 +168,7 @@ pub enum Check {
     Equals(Quantity),
     Action(Action),
     WithinThreshold(bool),
+    Status(KpiStatus),
 }
 
 /// One validated `[[expect]]` entry.
@@ -117,12 +180,14 @@ pub struct Expectation {
     pub location: Option<Location>,
 }
 
-const SUBJECT_KEYS: [&str; 5] = ["figure", "program", "envelope", "indicator", "feasible"];
-const KEYS: [&str; 12] = [
+const SUBJECT_KEYS: [&str; 7] = ["figure", "program", "envelope", "indicator", "kpi", "evaluation", "feasible"];
+const KEYS: [&str; 15] = [
     "figure",
     "program",
     "envelope",
     "indicator",
+    "kpi",
+    "evaluation",
     "feasible",
     "of",
     "at_least",
@@ -131,6 +196,7 @@ const KEYS: [&str; 12] = [
     "equals",
     "action",
     "within_threshold",
+    "status",
 ];
 
 /// Validates a scenario's `[[expect]]` entries; every problem is reported, each at its place.
@@ -305,6 +371,74 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             let Some(id) = named(&written, "envelope", Kind::Bureau, &mut errors) else { return Err(errors) };
             Subject::Envelope(id)
         }
+        "kpi" => {
+            let Some(id) = text_of("kpi", &mut errors) else { return Err(errors) };
+            let Some(table) = scenario.kpis.as_deref() else {
+                errors.push(
+                    Diagnostic::error(format!("`kpi = \"{id}\"`, but this scenario has no KPI table"))
+                        .at_opt(at("kpi", true))
+                        .hint("name one with `kpis = \"…csv\"` in the scenario (README: \"KPI tables\")"),
+                );
+                return Err(errors);
+            };
+            let Some(k) = table.indicator(&id) else {
+                errors.push(unknown("indicator", "kpi", &id, table.indicators.iter().map(|k| k.id.as_str()).collect()));
+                return Err(errors);
+            };
+            let of = match text_of("of", &mut errors).as_deref() {
+                None | Some("achievement") => KpiFigure::Achievement,
+                Some("cost_per_outcome")
+                    if matches!(k.subject, crate::scenario::kpis::Subject::Cluster(_))
+                        && k.kind == KpiKind::Outcome =>
+                {
+                    KpiFigure::CostPerOutcome
+                }
+                Some("cost_per_outcome") => {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "`{id}` is no outcome indicator of a cluster: it has no cost per outcome"
+                        ))
+                        .at_opt(at("of", true))
+                        .hint(
+                            "the cost per outcome is a cluster's (its own アウトカム indicators); see `waku evaluate`",
+                        ),
+                    );
+                    return Err(errors);
+                }
+                Some(other) => {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "`of` must be `achievement` or `cost_per_outcome` for a `kpi`, found `{other}`"
+                        ))
+                        .at_opt(at("of", true))
+                        .suggest(other, ["achievement", "cost_per_outcome"]),
+                    );
+                    return Err(errors);
+                }
+            };
+            Subject::Kpi { id, of }
+        }
+        "evaluation" => {
+            let Some(name) = text_of("evaluation", &mut errors) else { return Err(errors) };
+            if scenario.kpis.is_none() {
+                errors.push(
+                    Diagnostic::error(format!("`evaluation = \"{name}\"`, but this scenario has no KPI table"))
+                        .at_opt(at("evaluation", true))
+                        .hint("name one with `kpis = \"…csv\"` in the scenario (README: \"KPI tables\")"),
+                );
+                return Err(errors);
+            }
+            if !EVALUATION_FIGURES.iter().any(|(k, _)| *k == name) {
+                errors.push(unknown(
+                    "evaluation figure",
+                    "evaluation",
+                    &name,
+                    EVALUATION_FIGURES.iter().map(|(k, _)| *k).collect(),
+                ));
+                return Err(errors);
+            }
+            Subject::Evaluation(name)
+        }
         _ => {
             let Some(id) = text_of("indicator", &mut errors) else { return Err(errors) };
             if !indicators::KNOWN.iter().any(|(k, _)| *k == id) {
@@ -319,24 +453,29 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
             Subject::Indicator(id)
         }
     };
-    if t.contains_key("of") && !matches!(subject, Subject::Program { .. }) {
+    if t.contains_key("of") && !matches!(subject, Subject::Program { .. } | Subject::Kpi { .. }) {
         errors.push(
-            Diagnostic::error("`of` applies only to `program` expectations").at_opt(at("of", false)).hint("remove it"),
+            Diagnostic::error("`of` applies only to `program` and `kpi` expectations")
+                .at_opt(at("of", false))
+                .hint("remove it"),
         );
     }
     let number = match &subject {
         Subject::Figure(n) | Subject::Indicator(n) => is_number(n),
+        Subject::Kpi { of, .. } => *of == KpiFigure::Achievement,
+        Subject::Evaluation(_) => true,
         _ => false,
     };
     let mut checks = Vec::new();
-    for key in ["at_least", "at_most", "between", "equals", "action", "within_threshold"] {
+    for key in ["at_least", "at_most", "between", "equals", "action", "within_threshold", "status"] {
         let Some(v) = t.get(key) else { continue };
         let loc = at(key, true);
         let allowed = match (&subject, key) {
             (Subject::Feasible(_), _) => false,
-            (Subject::Program { .. }, _) => key != "within_threshold",
-            (Subject::Indicator(_), _) => key != "action",
-            (_, "action" | "within_threshold") => false,
+            (Subject::Program { .. }, _) => key != "within_threshold" && key != "status",
+            (Subject::Indicator(_), _) => key != "action" && key != "status",
+            (Subject::Kpi { of: KpiFigure::Achievement, .. }, _) => key != "action" && key != "within_threshold",
+            (_, "action" | "within_threshold" | "status") => false,
             _ => true,
         };
         if !allowed {
@@ -346,6 +485,9 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
                     .hint(match key {
                         "action" => "`action` checks a `program`'s review action".to_string(),
                         "within_threshold" => "`within_threshold` checks an `indicator`".to_string(),
+                        "status" => {
+                            "`status` checks a `kpi`'s achievement status (達成, 順調, 遅れ, 悪化, 未測定)".to_string()
+                        }
                         _ => "`feasible` stands alone: `feasible = true` or `feasible = false`".to_string(),
                     }),
             );
@@ -371,6 +513,19 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
                         .or_hint(format!(
                             "the actions are {}",
                             Action::ALL.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")
+                        )))
+                }
+            },
+            "status" => match v.as_str().and_then(KpiStatus::parse) {
+                Some(s) => Ok(Check::Status(s)),
+                None => {
+                    let found = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    Err(Diagnostic::error(format!("unknown status `{found}`"))
+                        .at_opt(loc.clone())
+                        .suggest(&found, KpiStatus::ALL.iter().flat_map(|s| [s.label(), s.id()]))
+                        .or_hint(format!(
+                            "the statuses are {}",
+                            KpiStatus::ALL.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")
                         )))
                 }
             },
@@ -410,6 +565,10 @@ fn parse_entry(scenario: &Scenario, entry: &Located<toml::Table>) -> std::result
                 .hint(match subject {
                     Subject::Program { .. } => "add `action = \"…\"` or `at_least`, `at_most`, `between`, `equals`",
                     Subject::Indicator(_) => "add `within_threshold = true` or `at_least`, `at_most`, `between`",
+                    Subject::Kpi { of: KpiFigure::Achievement, .. } => {
+                        "add `status = \"…\"` or `at_least`, `at_most`, `between` (an achievement such as \"70%\")"
+                    }
+                    Subject::Evaluation(_) => "add `equals`, `at_least`, `at_most` or `between` (a count)",
                     _ => "add `at_least`, `at_most`, `between` or `equals`",
                 }),
         );
@@ -479,6 +638,7 @@ impl Check {
             Check::Action(a) => format!("action {}", a.label()),
             Check::WithinThreshold(true) => "within its threshold".to_string(),
             Check::WithinThreshold(false) => "beyond its threshold".to_string(),
+            Check::Status(s) => format!("status {}", s.label()),
         }
     }
 
@@ -506,6 +666,16 @@ impl Check {
 }
 
 impl Expectation {
+    /// Whether checking it needs the evaluation of the year.
+    fn reads_evaluation(&self) -> bool {
+        matches!(self.subject, Subject::Kpi { .. } | Subject::Evaluation(_))
+    }
+
+    /// The unit its money is shown in: a cost per outcome in yen, the rest in the scenario's.
+    fn unit(&self, scenario: Unit) -> Unit {
+        if matches!(self.subject, Subject::Kpi { of: KpiFigure::CostPerOutcome, .. }) { Unit::Yen } else { scenario }
+    }
+
     /// `file:line` of the entry.
     pub fn place(&self) -> String {
         match &self.location {
@@ -522,6 +692,9 @@ impl Expectation {
             Subject::Program { id, general_revenue: true } => format!("program {id} general revenue"),
             Subject::Envelope(d) => format!("envelope {d}"),
             Subject::Indicator(i) => format!("indicator {i}"),
+            Subject::Kpi { id, of: KpiFigure::Achievement } => format!("kpi {id} achievement"),
+            Subject::Kpi { id, of: KpiFigure::CostPerOutcome } => format!("kpi {id} cost per outcome"),
+            Subject::Evaluation(f) => format!("evaluation {f}"),
         }
     }
 
@@ -544,9 +717,14 @@ impl Expectation {
 }
 
 /// Checks every expectation against a year's outcome; one result each, in order.
-pub fn check(expectations: &[Expectation], outcome: &YearOutcome<'_>) -> Vec<CaseResult> {
+pub fn check(expectations: &[Expectation], outcome: &YearOutcome<'_>, evaluate: Evaluator<'_>) -> Vec<CaseResult> {
     let unit = outcome.scenario.display_unit;
-    expectations.iter().map(|e| check_one(e, outcome, unit)).collect()
+    // The evaluation (`waku evaluate`), once, when an expectation reads it and the year allocates.
+    let evaluation = match outcome.allocation {
+        Ok(_) if expectations.iter().any(Expectation::reads_evaluation) => evaluate(outcome),
+        _ => None,
+    };
+    expectations.iter().map(|e| check_one(e, outcome, evaluation.as_deref(), e.unit(unit))).collect()
 }
 
 fn place_of(loc: &Option<Location>, fallback: &str) -> String {
@@ -558,7 +736,12 @@ fn place_of(loc: &Option<Location>, fallback: &str) -> String {
     }
 }
 
-fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, unit: Unit) -> CaseResult {
+fn check_one(
+    e: &Expectation,
+    outcome: &YearOutcome<'_>,
+    evaluation: Option<&dyn EvaluationView>,
+    unit: Unit,
+) -> CaseResult {
     let place = e.place();
     let mut mismatches = Vec::new();
     let result = |mismatches: Vec<Mismatch>| CaseResult {
@@ -648,6 +831,57 @@ fn check_one(e: &Expectation, outcome: &YearOutcome<'_>, unit: Unit) -> CaseResu
                 }
                 Some(ind.value)
             }
+            Subject::Kpi { id, of: KpiFigure::Achievement } => {
+                let Some((achievement, status, actual_years)) = evaluation.and_then(|ev| ev.kpi(id)) else { continue };
+                let years = || {
+                    let a = actual_years.iter().map(i32::to_string).collect::<Vec<_>>().join("・");
+                    format!(
+                        "achievement {}, actuals of {}",
+                        achievement.map_or("none".into(), |a| a.to_string()),
+                        if a.is_empty() { "no year".into() } else { a }
+                    )
+                };
+                if let Check::Status(want) = c {
+                    if status != *want {
+                        mismatches.push(Mismatch {
+                            what: format!("kpi {id} status"),
+                            expected: want.label().to_string(),
+                            found: status.label().to_string(),
+                            place: at,
+                            context: Some(years()),
+                        });
+                    }
+                    continue;
+                }
+                if achievement.is_none() {
+                    mismatches.push(Mismatch {
+                        what: what.clone(),
+                        expected: c.describe(unit),
+                        found: format!("no achievement ({})", status.label()),
+                        place: at,
+                        context: Some(years()),
+                    });
+                    continue;
+                }
+                achievement.map(Quantity::Number)
+            }
+            Subject::Kpi { id, of: KpiFigure::CostPerOutcome } => {
+                let Some(per_unit) = evaluation.and_then(|ev| ev.cost_per_outcome(id)) else { continue };
+                let Some(per_unit) = per_unit else {
+                    mismatches.push(Mismatch {
+                        what: what.clone(),
+                        expected: c.describe(unit),
+                        found: "no cost per outcome (the line asks no units this year)".to_string(),
+                        place: at,
+                        context: None,
+                    });
+                    continue;
+                };
+                Some(Quantity::Money(per_unit))
+            }
+            Subject::Evaluation(f) => {
+                evaluation.and_then(|ev| ev.figure(f)).map(|n| Quantity::Number(Decimal::from(n)))
+            }
             Subject::Feasible(_) => None,
         };
         let Some(v) = value else { continue };
@@ -680,7 +914,7 @@ fn abs_show(q: Quantity, unit: Unit) -> String {
 
 /// Loads the scenario at `path`, takes it through the pipeline (as `waku run` does) and checks
 /// its expectations.
-pub fn run_scenario(path: &std::path::Path) -> Result<Vec<CaseResult>> {
+pub fn run_scenario(path: &std::path::Path, evaluate: Evaluator<'_>) -> Result<Vec<CaseResult>> {
     let options = crate::pipeline::Options::default();
     let input = crate::pipeline::load_year(path, &options.load)?;
     let Some(scenario) = input.scenario() else { return Ok(Vec::new()) };
@@ -690,7 +924,7 @@ pub fn run_scenario(path: &std::path::Path) -> Result<Vec<CaseResult>> {
     }
     let outcome = crate::pipeline::run(input, &options)?;
     let year = outcome.year().ok_or_else(|| crate::Error::internal("`waku test` ran no single year"))?;
-    let mut results = check(&expectations, &year);
+    let mut results = check(&expectations, &year, evaluate);
     if let Some(first) = results.first_mut() {
         first.printed.clone_from(&outcome.printed);
     }
