@@ -388,7 +388,7 @@ fn report(
     }
     let allocation = &outcome.allocations[0];
     let text = match args.format {
-        RunFormat::Json => to_json(&SingleYear { allocation, fiscal_health: &outcome.fiscal_health, stage })?,
+        RunFormat::Json => pipeline::YearJson { allocation, fiscal_health: &outcome.fiscal_health, stage }.text()?,
         RunFormat::Markdown => crate::report::markdown::memo(
             allocation,
             outcome.fiscal_health.years.first(),
@@ -411,17 +411,6 @@ fn report(
     };
     emit(out, args.out.as_deref(), text.as_bytes())?;
     verdict(outcome)
-}
-
-/// `waku run --format json` of one year: the allocation's fields, then `fiscal_health`.
-#[derive(serde::Serialize)]
-struct SingleYear<'a> {
-    #[serde(flatten)]
-    allocation: &'a Allocation,
-    fiscal_health: &'a crate::fiscal::FiscalHealth,
-    /// A stage of the budget cycle: dispositions, decisions, 復活要求 (absent otherwise).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stage: Option<&'a crate::report::stage::StageReport>,
 }
 
 /// `waku explain`: the year's allocation as `waku run` makes it (with `[fiscal]`, the ratio

@@ -4,10 +4,10 @@
 //! base), checked against the files' modification times on every use. A what-if loads the
 //! variant (the scenario with the keys set) and, when the review reads none of the keys set,
 //! allocates it on the base's review: the six findings and the assessment are not computed again.
-//! The review reads the programs, the bureaus' names, the clusters, the rule parameters and the
-//! fiscal year; revenue, fund, bonds, policy, the fiscal section and a bureau's floor or ceiling
-//! are the allocation's alone. A stage of the budget cycle, or a key the review reads, runs the
-//! whole pipeline.
+//! Which keys are the allocation's alone is [`pipeline::reads`] (the library's warm sessions,
+//! [`pipeline::Session`], decide by it too): revenue, fund, bonds, policy, the fiscal section, a
+//! bureau's limits, a proposal's decision. A stage of the budget cycle, or a key the review reads,
+//! runs the whole pipeline.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,19 +69,6 @@ fn options(set: Vec<String>) -> pipeline::Options {
         .with_fast(super::super::fast_paths())
 }
 
-/// Whether the review rules read what `KEY=VALUE` sets (then the variant is reviewed again).
-pub(crate) fn review_reads(set: &str) -> bool {
-    let key = set.split_once('=').map_or(set, |(k, _)| k).trim();
-    let parts: Vec<&str> = key.split('.').collect();
-    !match parts.as_slice() {
-        ["revenue" | "fund" | "bonds" | "policy" | "fiscal", _] => true,
-        ["departments", _, f] => {
-            matches!(*f, "floor" | "ceiling" | "floor_ratio" | "ceiling_ratio" | "retention_share" | "retention_cap")
-        }
-        _ => false,
-    }
-}
-
 impl Server {
     /// The base of a single-year scenario that is no stage: cached while its files are unchanged.
     /// `None` for a stage or a plan.
@@ -126,7 +113,7 @@ impl Server {
 pub(crate) fn run(server: &Server, path: &Path, name: &str, set: Vec<String>) -> Result<Value> {
     let started = Instant::now();
     let base = server.base(path)?;
-    let reuse = base.is_some() && !set.iter().any(|s| review_reads(s));
+    let reuse = base.is_some() && set.iter().all(|s| pipeline::reads(s) == pipeline::Reads::Allocation);
     let opts = options(set.clone());
     let variant = pipeline::load_year(path, &opts.load)?;
     let (d, allocation) = match base {
