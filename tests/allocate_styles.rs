@@ -294,6 +294,18 @@ fn a_cut_limit_that_cannot_hold_exits_1_with_the_shortfall() {
     ]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("削減上限を守るには あと") && stderr.contains("不足"), "{stderr}");
+    // A limit by kind that breaks on 192 programs names the first ten and counts the rest.
+    let (code, _, stderr) = waku(&[
+        "run",
+        "scenarios/kitakyushu-r8.toml",
+        "--set",
+        "revenue.general_revenue=4,221億円",
+        "--set",
+        "policy.max_cut_share_by_kind.discretionary=0.01",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.matches("削減上限（`max_cut_share_by_kind.discretionary` 1%").count(), 10, "{stderr}");
+    assert!(stderr.contains("ほか 182 件も同じ理由で守れません（最初の 10 件を表示）"), "{stderr}");
 }
 
 /// 配分方針スクリプト: the formula envelopes of `tests/fixtures/styles/script-city.toml` (its

@@ -242,13 +242,21 @@ pub(crate) fn apply(sc: &Scenario, review: &Review) -> Result<Option<(Scenario, 
 
 /// Limits that cannot hold, each a sentence with its shortfall: the first is the error, the others notes.
 fn all_short(short: Vec<String>, hint: &str) -> Error {
+    let total = short.len();
     let mut lines = short.into_iter();
     let mut d = Diagnostic::error(lines.next().unwrap_or_default());
-    for more in lines {
+    for more in lines.by_ref().take(SHOWN_SHORT - 1) {
         d = d.note(more);
+    }
+    if total > SHOWN_SHORT {
+        d = d.note(format!("ほか {} 件も同じ理由で守れません（最初の {SHOWN_SHORT} 件を表示）", total - SHOWN_SHORT));
     }
     Error::Infeasible(Box::new(d.hint(hint)))
 }
+
+/// At most this many of the limits that cannot hold are named one by one (a limit by kind can
+/// break on hundreds of programs; the rest are counted).
+const SHOWN_SHORT: usize = 10;
 
 /// Floors that together need more than the bureaus can have ([`most`]): `need` says whose and how
 /// much (「…に計 X」), `keep` what the shortfall is for.
