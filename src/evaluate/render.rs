@@ -10,12 +10,20 @@ use crate::Result;
 use crate::money::{Money, Unit};
 use crate::report::sheet::{Value, tables_workbook};
 use crate::report::terminal::Palette;
-use crate::report::text::{Table, amount, share};
+use crate::report::text::{Table, amount};
 use crate::scenario::kpis::KpiStatus;
 
-/// An achievement as a percentage: `62.5%`; `—` without one.
+/// An achievement as a percentage to a tenth of a point, as the rules' reasons write it (`pct`:
+/// halves away from zero, no trailing `.0`): `62.5%`, `70%`; `—` without one.
 fn achievement(a: Option<Decimal>) -> String {
-    a.map_or_else(|| "—".into(), share)
+    a.map_or_else(
+        || "—".into(),
+        |a| {
+            let tenths = (a * Decimal::ONE_HUNDRED)
+                .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            format!("{}%", tenths.normalize())
+        },
+    )
 }
 
 /// A trend in points of achievement a year: `+5.2pt/年`, `▲3.1pt/年`; `—` without one.
