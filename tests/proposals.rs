@@ -141,6 +141,75 @@ fn a_proposal_that_does_not_fit_is_left_with_its_shortfall_to_the_yen() {
     assert_eq!(env + a.reserve, a.available);
 }
 
+/// The city with its proposals written inline (`[[proposals]]`) instead of `proposals.csv`.
+fn run_inline(name: &str, inline: &str) -> waku::Result<waku::allocate::Allocation> {
+    let dir = common::temp_dir(name);
+    let city = CITY.replace("proposals = \"proposals.csv\"\n", "");
+    std::fs::write(dir.join("city.toml"), format!("{city}{inline}")).expect("write city");
+    let options = Options { rules: Some(rules()), ..Options::default() };
+    let input = pipeline::load(&dir.join("city.toml"), &options.load)?;
+    let outcome = pipeline::run(input, &options)?;
+    Ok(outcome.central()?.allocations[0].clone())
+}
+
+const INLINE: &str = r#"
+[[proposals]]
+id = "A1"
+title = "待機児童ゼロの保育所整備"
+department = "子ども家庭局"
+cost = "2億円"
+score = 6
+next_generation = true
+[[proposals]]
+id = "A2"
+title = "窓口のデジタル化"
+department = "somu"
+cost = "220,000,001円"
+score = 5
+next_generation = false
+[[proposals]]
+id = "A3"
+title = "庁舎の省エネ改修"
+department = "somu"
+cost = "1.6億円"
+score = 4
+"#;
+
+#[test]
+fn inline_proposals_give_the_same_json_as_the_same_proposals_in_a_csv() {
+    let table = run_city("proposals-table", PROPOSALS, &[]).expect("table runs");
+    let inline = run_inline("proposals-inline", INLINE).expect("inline runs");
+    let json = |a: &waku::allocate::Allocation| serde_json::to_value(&a.proposals).expect("json");
+    assert_eq!(json(&inline), json(&table));
+    assert_eq!(find(&inline, "A2").amount, Money::yen(220_000_001));
+    assert!(!find(&inline, "A3").funded);
+}
+
+#[test]
+fn a_bad_inline_proposal_is_located() {
+    let bad = INLINE.replace("score = 4", "score = 4\nstrategy = \"growth\"");
+    let err = run_inline("proposals-inline-bad", &bad).expect_err("a bad strategy");
+    let text = err.to_string();
+    assert!(text.contains("unknown strategy `growth`"), "{text}");
+    assert!(text.contains("city.toml:"), "located: {text}");
+    assert!(text.contains("earning, high_quality or safety"), "hint: {text}");
+    // A negative cost, too.
+    let bad = INLINE.replace("cost = \"1.6億円\"", "cost = \"▲1.6億円\"");
+    let text = run_inline("proposals-inline-neg", &bad).expect_err("negative").to_string();
+    assert!(text.contains("negative amount"), "{text}");
+}
+
+#[test]
+fn a_table_and_inline_proposals_in_one_file_is_an_error() {
+    let dir = common::temp_dir("proposals-both");
+    std::fs::write(dir.join("city.toml"), format!("{CITY}{INLINE}")).expect("write city");
+    std::fs::write(dir.join("proposals.csv"), PROPOSALS).expect("write proposals");
+    let (code, _, stderr) = waku(&["check", dir.join("city.toml").to_str().expect("path")]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("both a proposals table"), "{stderr}");
+    assert!(stderr.contains("city.toml:"), "located: {stderr}");
+}
+
 #[test]
 fn a_pinned_decision_wins_over_the_score_and_says_so() {
     let a = run_city("proposals-pinned", PROPOSALS, &["proposals.A3.decision=fund"]).expect("runs");
