@@ -404,6 +404,32 @@ fn kitakyushu_json_lists_funded_and_unfunded_proposals_and_the_remainder() {
 }
 
 #[test]
+fn kitakyushu_csv_lists_funded_and_unfunded_proposals_with_amounts() {
+    let json: Value = serde_json::from_str(&run_kitakyushu("json", &[])).expect("JSON");
+    let (code, bytes, stderr) = waku(&["run", KITAKYUSHU, "--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bytes = bytes.into_bytes();
+    let tables = common::csv_tables(&bytes);
+    assert_eq!(tables.len(), 2, "programs, then proposals");
+    let mut r = csv::Reader::from_reader(tables[1]);
+    let headers = r.headers().expect("header").clone();
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("column {h}"));
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("record")).collect();
+    let proposals = json["proposals"].as_array().expect("proposals");
+    assert_eq!(rows.len(), proposals.len(), "one row per proposal");
+    let funded = proposals.iter().find(|p| p["funded"] == true).expect("a funded proposal");
+    let unfunded = proposals.iter().find(|p| p["funded"] == false).expect("an unfunded proposal");
+    for (p, verdict) in [(funded, "採択"), (unfunded, "不採択")] {
+        let row = rows.iter().find(|r| &r[col("提案番号")] == p["id"].as_str().expect("id")).expect("its row");
+        assert_eq!(&row[col("採否")], verdict);
+        assert_eq!(row[col("計上額（円）")].parse::<i64>().expect("yen"), yen(&p["amount"]));
+        assert_eq!(row[col("所要一般財源（円）")].parse::<i64>().expect("yen"), yen(&p["cost"]));
+    }
+    assert!(yen(&funded["amount"]) > 0);
+    assert_eq!(yen(&unfunded["amount"]), 0);
+}
+
+#[test]
 fn kitakyushu_memo_html_table_xlsx_and_explain_show_the_proposals() {
     let memo = run_kitakyushu("markdown", &[]);
     assert!(memo.contains("## 市長調整枠の提案（重点事業・市長特定事業）"), "{memo}");
