@@ -2,6 +2,8 @@
 //! its own format (a memo, an HTML page, a CSV table, a workbook) — never the terminal table in
 //! its place — or, for `--mode compare` where one allocation is written, exits 2 saying why.
 
+mod common;
+
 use std::process::Command;
 
 use serde_json::Value;
@@ -70,7 +72,7 @@ fn html_csv_and_xlsx_of_the_two_level_allocation() {
         // CSV: Σ 配分額 over every program (and year) is the two-level total, to the yen.
         let (code, csv, stderr) = waku(&["run", scenario, "--mode", "autonomous", "--format", "csv"]);
         assert_eq!(code, 0, "{stderr}");
-        let mut reader = csv::Reader::from_reader(&csv[3..]);
+        let mut reader = csv::Reader::from_reader(common::csv_tables(&csv)[0]);
         let allocated = reader.headers().expect("header").iter().position(|h| h == "配分額（円）").expect("配分額");
         let sum: i64 = reader.records().map(|r| r.expect("record")[allocated].parse::<i64>().expect("yen")).sum();
         assert_eq!(sum, total, "{scenario}: the CSV is the two-level allocation");

@@ -141,6 +141,75 @@ fn a_proposal_that_does_not_fit_is_left_with_its_shortfall_to_the_yen() {
     assert_eq!(env + a.reserve, a.available);
 }
 
+/// The city with its proposals written inline (`[[proposals]]`) instead of `proposals.csv`.
+fn run_inline(name: &str, inline: &str) -> waku::Result<waku::allocate::Allocation> {
+    let dir = common::temp_dir(name);
+    let city = CITY.replace("proposals = \"proposals.csv\"\n", "");
+    std::fs::write(dir.join("city.toml"), format!("{city}{inline}")).expect("write city");
+    let options = Options { rules: Some(rules()), ..Options::default() };
+    let input = pipeline::load(&dir.join("city.toml"), &options.load)?;
+    let outcome = pipeline::run(input, &options)?;
+    Ok(outcome.central()?.allocations[0].clone())
+}
+
+const INLINE: &str = r#"
+[[proposals]]
+id = "A1"
+title = "待機児童ゼロの保育所整備"
+department = "子ども家庭局"
+cost = "2億円"
+score = 6
+next_generation = true
+[[proposals]]
+id = "A2"
+title = "窓口のデジタル化"
+department = "somu"
+cost = "220,000,001円"
+score = 5
+next_generation = false
+[[proposals]]
+id = "A3"
+title = "庁舎の省エネ改修"
+department = "somu"
+cost = "1.6億円"
+score = 4
+"#;
+
+#[test]
+fn inline_proposals_give_the_same_json_as_the_same_proposals_in_a_csv() {
+    let table = run_city("proposals-table", PROPOSALS, &[]).expect("table runs");
+    let inline = run_inline("proposals-inline", INLINE).expect("inline runs");
+    let json = |a: &waku::allocate::Allocation| serde_json::to_value(&a.proposals).expect("json");
+    assert_eq!(json(&inline), json(&table));
+    assert_eq!(find(&inline, "A2").amount, Money::yen(220_000_001));
+    assert!(!find(&inline, "A3").funded);
+}
+
+#[test]
+fn a_bad_inline_proposal_is_located() {
+    let bad = INLINE.replace("score = 4", "score = 4\nstrategy = \"growth\"");
+    let err = run_inline("proposals-inline-bad", &bad).expect_err("a bad strategy");
+    let text = err.to_string();
+    assert!(text.contains("unknown strategy `growth`"), "{text}");
+    assert!(text.contains("city.toml:"), "located: {text}");
+    assert!(text.contains("earning, high_quality or safety"), "hint: {text}");
+    // A negative cost, too.
+    let bad = INLINE.replace("cost = \"1.6億円\"", "cost = \"▲1.6億円\"");
+    let text = run_inline("proposals-inline-neg", &bad).expect_err("negative").to_string();
+    assert!(text.contains("negative amount"), "{text}");
+}
+
+#[test]
+fn a_table_and_inline_proposals_in_one_file_is_an_error() {
+    let dir = common::temp_dir("proposals-both");
+    std::fs::write(dir.join("city.toml"), format!("{CITY}{INLINE}")).expect("write city");
+    std::fs::write(dir.join("proposals.csv"), PROPOSALS).expect("write proposals");
+    let (code, _, stderr) = waku(&["check", dir.join("city.toml").to_str().expect("path")]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("both a proposals table"), "{stderr}");
+    assert!(stderr.contains("city.toml:"), "located: {stderr}");
+}
+
 #[test]
 fn a_pinned_decision_wins_over_the_score_and_says_so() {
     let a = run_city("proposals-pinned", PROPOSALS, &["proposals.A3.decision=fund"]).expect("runs");
@@ -332,6 +401,32 @@ fn kitakyushu_json_lists_funded_and_unfunded_proposals_and_the_remainder() {
     assert!(requested > 2 * yen(&json["reserve"]) * 9 / 10, "asks about twice the reserve: {requested}");
     assert!(unfunded.iter().any(|p| p["reason"].as_str().is_some_and(|r| r.starts_with("財源不足: あと"))));
     assert!(funded.iter().any(|p| p["reason"].as_str().is_some_and(|r| r.contains("次世代投資枠の目標に算入"))));
+}
+
+#[test]
+fn kitakyushu_csv_lists_funded_and_unfunded_proposals_with_amounts() {
+    let json: Value = serde_json::from_str(&run_kitakyushu("json", &[])).expect("JSON");
+    let (code, bytes, stderr) = waku(&["run", KITAKYUSHU, "--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bytes = bytes.into_bytes();
+    let tables = common::csv_tables(&bytes);
+    assert_eq!(tables.len(), 2, "programs, then proposals");
+    let mut r = csv::Reader::from_reader(tables[1]);
+    let headers = r.headers().expect("header").clone();
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("column {h}"));
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("record")).collect();
+    let proposals = json["proposals"].as_array().expect("proposals");
+    assert_eq!(rows.len(), proposals.len(), "one row per proposal");
+    let funded = proposals.iter().find(|p| p["funded"] == true).expect("a funded proposal");
+    let unfunded = proposals.iter().find(|p| p["funded"] == false).expect("an unfunded proposal");
+    for (p, verdict) in [(funded, "採択"), (unfunded, "不採択")] {
+        let row = rows.iter().find(|r| &r[col("提案番号")] == p["id"].as_str().expect("id")).expect("its row");
+        assert_eq!(&row[col("採否")], verdict);
+        assert_eq!(row[col("計上額（円）")].parse::<i64>().expect("yen"), yen(&p["amount"]));
+        assert_eq!(row[col("所要一般財源（円）")].parse::<i64>().expect("yen"), yen(&p["cost"]));
+    }
+    assert!(yen(&funded["amount"]) > 0);
+    assert_eq!(yen(&unfunded["amount"]), 0);
 }
 
 #[test]

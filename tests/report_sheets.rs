@@ -27,7 +27,7 @@ fn yen(v: &Value) -> i64 {
 /// Reads `--format csv` output: the BOM, then records by header name.
 fn csv_records(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "starts with a UTF-8 byte-order mark for Excel");
-    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let mut r = csv::Reader::from_reader(common::csv_tables(bytes)[0]);
     let headers = r.headers().expect("header").iter().map(str::to_string).collect();
     (headers, r.records().map(|r| r.expect("record")).collect())
 }

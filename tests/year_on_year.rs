@@ -3,6 +3,8 @@
 //! report, the workbook and the CSV show the same figures (exact yen where the format keeps yen,
 //! the JSON's yen in the display unit where it prints 億円).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -141,7 +143,7 @@ fn every_report_shows_the_same_totals_by_kind_and_by_bureau() {
 
     // The CSV: Σ 配分額 by the 性質別 column.
     let csv = waku(&["run", SCENARIO, "--format", "csv"]);
-    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    let mut reader = csv::Reader::from_reader(common::csv_tables(&csv)[0]);
     let headers = reader.headers().expect("header").clone();
     let col = |h: &str| headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("column {h}"));
     let (kind, allocated) = (col("性質別"), col("配分額（円）"));

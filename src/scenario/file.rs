@@ -122,8 +122,9 @@ pub struct ScenarioFile {
     /// The encoding of the CSV files (`inventory`, `cluster_file`, `proposals`, `kpis`): `auto` (the default: a
     /// byte-order mark, else UTF-8, else Shift_JIS), `utf-8`, `utf-16` or `shift_jis` (= `cp932`).
     pub csv_encoding: Option<Located<super::encoding::TextEncoding>>,
-    /// Proposals for the mayor's reserve (重点事業・市長特定事業の提案一覧), CSV or `.xlsx`, relative to this file.
-    pub proposals: Option<Located<String>>,
+    /// Proposals for the mayor's reserve (重点事業・市長特定事業の提案一覧): a CSV or `.xlsx` table relative to
+    /// this file (`proposals = "file.csv"`), or inline `[[proposals]]`. The nearest file that states either wins.
+    pub proposals: Option<Located<ProposalsFile>>,
     /// Decisions that pin proposals, by proposal id: `fund` or `reject` (採択 / 不採択). An overlay
     /// (a 市長査定 stage) adds to or changes the base's; `--set proposals.ID.decision=fund` writes here.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
@@ -409,6 +410,65 @@ impl<'de> Deserialize<'de> for ClusterId {
         }
         d.deserialize_any(V)
     }
+}
+
+/// The scenario key `proposals`: a table's path or inline `[[proposals]]`.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum ProposalsFile {
+    /// A CSV or `.xlsx` table, relative to the scenario file; `""`: no proposals.
+    File(String),
+    /// Proposals written in the scenario, with the columns of a proposals table.
+    Inline(Vec<Located<ProposalFile>>),
+}
+
+impl<'de> Deserialize<'de> for ProposalsFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ProposalsFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a proposals table's path (`proposals = \"file.csv\"`) or inline `[[proposals]]`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ProposalsFile, E> {
+                Ok(ProposalsFile::File(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ProposalsFile, A::Error> {
+                let mut out = Vec::new();
+                while let Some(p) = seq.next_element()? {
+                    out.push(p);
+                }
+                Ok(ProposalsFile::Inline(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A proposal written inline (`[[proposals]]`): the columns of a proposals table
+/// (`waku::scenario::PROPOSAL_COLUMNS`), money as the scenario writes money.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalFile {
+    pub id: Located<String>,
+    pub title: Located<String>,
+    /// The bureau that proposes it (id or name).
+    pub department: Located<String>,
+    /// 所要一般財源: what it asks of the reserve this year.
+    pub cost: Located<Money>,
+    /// Its worth (a number at least 0).
+    pub score: Located<Number>,
+    /// May be funded in part, down to `min` (default false: all or nothing).
+    pub scalable: Option<Located<bool>>,
+    pub min: Option<Located<Money>>,
+    /// 後年度負担.
+    pub later_cost: Option<Located<Money>>,
+    /// earning | high_quality | safety (or 稼げるまち | ハイクオリティ | 安全・安心).
+    pub strategy: Option<Located<String>>,
+    pub next_generation: Option<Located<bool>>,
+    /// fund | reject (採択 | 不採択).
+    pub decision: Option<Located<String>>,
+    pub note: Option<String>,
 }
 
 /// A program, inline in a scenario or as a CSV row (same names; see `waku::scenario::COLUMNS`).

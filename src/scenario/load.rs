@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::Scenario;
 use super::encoding::{self, TextEncoding};
-use super::file::{Overlay, ScenarioFile, merge_by_id};
+use super::file::{Overlay, ProposalsFile, ScenarioFile, merge_by_id};
 use super::inventory;
 use super::located::{Located, with_source};
 use super::overrides::{self, Override};
@@ -158,12 +158,17 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
     }
 
     // `proposals = ""` in an overlay: no proposals (a year that extends one with a table).
-    let proposals = match merged.proposals.as_ref().filter(|f| !f.value.trim().is_empty()) {
-        Some(file) => {
-            let source = read_table(file, None, &root_dir, options, "proposals", csv_encoding)?;
+    // Inline `[[proposals]]` or a table; the nearest file that states `proposals` wins.
+    let proposals = match merged.proposals.take() {
+        Some(Located { value: ProposalsFile::Inline(list), .. }) => {
+            inventory::proposals::read_inline(list).map_err(Error::Input)?
+        }
+        Some(Located { value: ProposalsFile::File(name), location }) if !name.trim().is_empty() => {
+            let file = Located::new(name, location);
+            let source = read_table(&file, None, &root_dir, options, "proposals", csv_encoding)?;
             inventory::proposals::read_proposals(&source).map_err(Error::Input)?
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     let decisions = merged.proposal_decisions.take().unwrap_or_default();
     // The KPI table is checked against the validated scenario (its programs, clusters and year).

@@ -134,3 +134,17 @@ pub fn waku_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The tables of a `--format csv` output (after its byte-order mark): the programs first, then
+/// (with proposals) the 提案 table, separated by an empty line.
+pub fn csv_tables(bytes: &[u8]) -> Vec<&[u8]> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).expect("a byte-order mark");
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.windows(4).position(|w| w == b"\r\n\r\n") {
+        out.push(&rest[..i + 2]);
+        rest = &rest[i + 4..];
+    }
+    out.push(rest);
+    out
+}

@@ -200,9 +200,14 @@ impl<'a> RunSheets<'a> {
     }
 
     /// `--format csv`: the programs table, UTF-8 with a byte-order mark (so Excel reads Japanese),
-    /// CRLF line ends.
+    /// CRLF line ends; with proposals, an empty line and then the 提案 table (its own headers).
     pub fn csv(&self) -> Result<Vec<u8>> {
-        write_csv(&self.programs())
+        let mut out = write_csv(&self.programs())?;
+        if self.outcome.allocations.iter().any(|a| !a.proposals.is_empty()) {
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(&write_csv(&self.proposals())?[3..]);
+        }
+        Ok(out)
     }
 
     /// `--format xlsx`: 概要, 局別枠, 前年度比, 性質別, 事業, 制約, 財政指標; the same bytes for the

@@ -13,6 +13,8 @@ use crate::diagnostic::{Diagnostic, Location, Source, quote};
 use crate::money::{Money, Unit};
 use crate::number::parse as parse_number;
 use crate::scenario::Strategy;
+use crate::scenario::file::ProposalFile;
+use crate::scenario::located::Located;
 
 /// The columns of a proposals table: English name, Japanese name, what it holds.
 pub const PROPOSAL_COLUMNS: [(&str, &str, &str); 12] = [
@@ -131,17 +133,7 @@ pub(crate) fn read_proposals(source: &Arc<Source>) -> Result<Vec<Proposal>, Vec<
             continue;
         }
         if let Some(p) = proposal_of_row(source, &row, &columns, &mut errors) {
-            if let Some(first) = out.iter().find(|q| q.id == p.id) {
-                errors.push(
-                    Diagnostic::error(format!("proposal `{}` appears twice", quote(&p.id)))
-                        .at_opt(p.location.clone())
-                        .note(format!(
-                            "first at {}",
-                            first.location.as_ref().map_or(String::new(), |l| l.source.place(l.span.start))
-                        ))
-                        .hint("give each proposal its own id"),
-                );
-            }
+            errors.extend(twice(&out, &p));
             out.push(p);
         }
     }
@@ -240,45 +232,152 @@ fn proposal_of_row(
     if errors.len() > before {
         return None;
     }
-    match (p.scalable, has_min) {
-        (false, Some(range)) => {
-            errors.push(
-                cell_error(
-                    source,
-                    row,
-                    "min",
-                    range,
-                    format!("proposal `{}` is all or nothing but states a minimum", p.id),
-                )
-                .hint("set `scalable` (段階実施) to true, or leave `min` empty"),
-            );
-            return None;
-        }
-        (true, Some(range)) if p.min > p.cost => {
-            errors.push(
-                cell_error(
-                    source,
-                    row,
-                    "min",
-                    range,
-                    format!("minimum {} is above the cost {}", p.min.format(Unit::Yen), p.cost.format(Unit::Yen)),
-                )
-                .hint("a scalable proposal is funded between its minimum and its cost"),
-            );
-            return None;
-        }
-        (false, None) => p.min = p.cost,
-        _ => {}
-    }
-    if p.cost.is_zero() {
-        let range = has_cost.unwrap_or_else(|| row.span());
-        errors.push(
-            cell_error(source, row, "cost", range, format!("proposal `{}` costs nothing", p.id))
-                .hint("a proposal asks the reserve for an amount above 0"),
-        );
+    let at = |column: &str, msg: String| {
+        let range = if column == "min" { has_min.clone() } else { has_cost.clone() };
+        cell_error(source, row, column, range.unwrap_or_else(|| row.span()), msg)
+    };
+    if let Err(d) = check_amounts(&mut p, has_min.is_some(), at) {
+        errors.push(d);
         return None;
     }
     Some(p)
+}
+
+/// The checks a proposal's amounts pass however it is written: a minimum only when scalable and at
+/// most the cost (an all-or-nothing proposal's minimum is its cost), a cost above 0. `at` places an
+/// error at a column's value.
+fn check_amounts(p: &mut Proposal, has_min: bool, at: impl Fn(&str, String) -> Diagnostic) -> Result<(), Diagnostic> {
+    match (p.scalable, has_min) {
+        (false, true) => {
+            return Err(at("min", format!("proposal `{}` is all or nothing but states a minimum", p.id))
+                .hint("set `scalable` (段階実施) to true, or leave `min` empty"));
+        }
+        (true, true) if p.min > p.cost => {
+            return Err(at(
+                "min",
+                format!("minimum {} is above the cost {}", p.min.format(Unit::Yen), p.cost.format(Unit::Yen)),
+            )
+            .hint("a scalable proposal is funded between its minimum and its cost"));
+        }
+        (false, false) => p.min = p.cost,
+        _ => {}
+    }
+    if p.cost.is_zero() {
+        return Err(at("cost", format!("proposal `{}` costs nothing", p.id))
+            .hint("a proposal asks the reserve for an amount above 0"));
+    }
+    Ok(())
+}
+
+/// The duplicate-id error, if `p`'s id is already in `out`.
+fn twice(out: &[Proposal], p: &Proposal) -> Option<Diagnostic> {
+    let first = out.iter().find(|q| q.id == p.id)?;
+    Some(
+        Diagnostic::error(format!("proposal `{}` appears twice", quote(&p.id)))
+            .at_opt(p.location.clone())
+            .note(format!(
+                "first at {}",
+                first.location.as_ref().map_or(String::new(), |l| l.source.place(l.span.start))
+            ))
+            .hint("give each proposal its own id"),
+    )
+}
+
+/// Reads inline `[[proposals]]`: the table's columns as TOML keys, money as the scenario writes it,
+/// each error at its value.
+pub(crate) fn read_inline(list: Vec<Located<ProposalFile>>) -> Result<Vec<Proposal>, Vec<Diagnostic>> {
+    let mut out: Vec<Proposal> = Vec::with_capacity(list.len());
+    let mut errors = Vec::new();
+    for entry in list {
+        let f = entry.value;
+        let bad = |l: &Option<Location>, column: &str, msg: String| {
+            Diagnostic::error(msg)
+                .at_opt(l.clone().or_else(|| entry.location.clone()))
+                .note(format!("proposal `{}`, key `{column}`", quote(&f.id.value)))
+        };
+        let before = errors.len();
+        let mut money = |m: &Option<Located<Money>>, column: &str| -> Money {
+            match m {
+                Some(m) if m.value.is_negative() => {
+                    errors.push(
+                        bad(&m.location, column, format!("negative amount {}", m.value.format(Unit::Yen)))
+                            .hint("a proposal's amounts are at least 0"),
+                    );
+                    Money::ZERO
+                }
+                Some(m) => m.value,
+                None => Money::ZERO,
+            }
+        };
+        let cost = money(&Some(f.cost.clone()), "cost");
+        let min = money(&f.min, "min");
+        let later_cost = money(&f.later_cost, "later_cost");
+        if f.score.value.0.is_sign_negative() {
+            errors.push(
+                bad(&f.score.location, "score", format!("invalid score {}", f.score.value.0))
+                    .hint("expected a number at least 0, e.g. `8` or `7.5`"),
+            );
+        }
+        let strategy = f.strategy.as_ref().and_then(|s| match Strategy::parse(&s.value) {
+            Some(v) => Some(v),
+            None => {
+                errors.push(
+                    bad(&s.location, "strategy", format!("unknown strategy `{}`", quote(&s.value)))
+                        .hint("expected earning, high_quality or safety (稼げるまち, ハイクオリティ, 安全・安心)"),
+                );
+                None
+            }
+        });
+        let decision = f.decision.as_ref().and_then(|s| match Decision::parse(&s.value) {
+            Some(v) => Some(v),
+            None => {
+                errors.push(
+                    bad(&s.location, "decision", format!("unknown decision `{}`", quote(&s.value)))
+                        .hint("expected `fund` or `reject` (採択 / 不採択), or leave `decision` out"),
+                );
+                None
+            }
+        });
+        for (v, column) in [(&f.id, "id"), (&f.title, "title"), (&f.department, "department")] {
+            if v.value.trim().is_empty() {
+                errors.push(
+                    bad(&v.location, column, format!("proposal without `{column}`"))
+                        .hint(format!("every proposal states its `{column}`")),
+                );
+            }
+        }
+        if errors.len() > before {
+            continue;
+        }
+        let mut p = Proposal {
+            id: f.id.value.trim().to_string(),
+            title: f.title.value.trim().to_string(),
+            department: f.department.value.trim().to_string(),
+            cost,
+            score: f.score.value.0,
+            scalable: f.scalable.as_ref().is_some_and(|b| b.value),
+            min,
+            later_cost,
+            strategy,
+            next_generation: f.next_generation.as_ref().is_some_and(|b| b.value),
+            decision,
+            note: f.note.clone().filter(|n| !n.trim().is_empty()),
+            location: entry.location.clone(),
+            department_at: f.department.location.clone(),
+        };
+        let at = |column: &str, msg: String| {
+            let l =
+                if column == "min" { f.min.as_ref().and_then(|m| m.location.clone()) } else { f.cost.location.clone() };
+            bad(&l, column, msg)
+        };
+        if let Err(d) = check_amounts(&mut p, f.min.is_some(), at) {
+            errors.push(d);
+            continue;
+        }
+        errors.extend(twice(&out, &p));
+        out.push(p);
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 /// Checks each proposal's bureau against the scenario's (an id or a name, written as its id) and
@@ -319,7 +418,7 @@ pub(crate) fn settle(
                 .at_opt(written.location.clone())
                 .suggest(&id, proposals.iter().map(|p| p.id.as_str()));
             let hint = if proposals.is_empty() {
-                "the scenario has no proposals table (`proposals = \"file.csv\"`)"
+                "the scenario has no proposals (`proposals = \"file.csv\"` or `[[proposals]]`)"
             } else {
                 "name a proposal of the table by its id"
             };

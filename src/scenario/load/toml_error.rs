@@ -33,6 +33,14 @@ pub(crate) fn toml_diagnostic(source: &Arc<Source>, e: &toml::de::Error) -> Diag
     } else {
         d = d.at(Location::new(source, 0..0));
     }
+    // `proposals = "file.csv"` and `[[proposals]]` in one file: the two ways to give proposals.
+    let key = e.span().and_then(|s| source.text.get(s)).unwrap_or("");
+    if message == "duplicate key" && key.trim() == "proposals" {
+        return Diagnostic::error("both a proposals table (`proposals = \"file.csv\"`) and inline `[[proposals]]`")
+            .at_opt(d.location)
+            .note("a scenario gives its proposals one way: a table file or inline `[[proposals]]`")
+            .hint("remove `proposals = \"…\"` or move the inline proposals into the table");
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((found, expected)) = rest.split_once("`, expected ") {
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
