@@ -112,6 +112,9 @@ struct Remembered {
     viewpoints: Vec<Mutex<ViewpointResults>>,
     /// The policy's results by the findings' numbers and what it read of the program.
     policy: Mutex<Memo<Dynamic>>,
+    /// How many times a compiled script left a program to Rhai (a test checks the bundled rules
+    /// never are: each time costs an interpreted run).
+    left_to_rhai: AtomicUsize,
 }
 
 /// One viewpoint's results by what it read, and each distinct finding it returned (numbered in
@@ -140,6 +143,7 @@ impl Remembered {
         Remembered {
             viewpoints: ruleset.viewpoints.iter().map(|_| Mutex::new(viewpoint())).collect(),
             policy: Mutex::new(Memo::new(on)),
+            left_to_rhai: AtomicUsize::new(0),
         }
     }
 }
@@ -225,7 +229,9 @@ impl Review<'_> {
                 Some(known) => known,
                 None => {
                     let inputs = Inputs { program: view, findings: None };
-                    let (out, seen) = run(ruleset, scope, &v.script, (ast, compiled.as_ref()), &inputs, p, |_| {});
+                    let script = (ast, compiled.as_ref());
+                    let (out, seen) =
+                        run(ruleset, scope, &v.script, script, &inputs, p, &remembered.left_to_rhai, |_| {});
                     scope.rewind(base);
                     let (finding, reason) = to_finding(ruleset, &v.id, &v.script, out?, p)?;
                     let mut r = lock(results);
@@ -260,7 +266,9 @@ impl Review<'_> {
                 let findings = |scope: &mut Scope<'_>| {
                     scope.push_constant("findings", findings_array(&views));
                 };
-                let (out, seen) = run(ruleset, scope, &ruleset.policy, (ast, compiled.as_ref()), &inputs, p, findings);
+                let script = (ast, compiled.as_ref());
+                let left = &remembered.left_to_rhai;
+                let (out, seen) = run(ruleset, scope, &ruleset.policy, script, &inputs, p, left, findings);
                 scope.rewind(base);
                 let out = out?;
                 if reuse && seen.printed.is_empty() {
@@ -281,7 +289,8 @@ impl Review<'_> {
 /// Runs one script on one program; also says what it read and whether it printed.
 ///
 /// The compiled script runs when there is one; when it leaves the program to Rhai, `prepare`
-/// completes `scope` and Rhai runs the script.
+/// completes `scope` and Rhai runs the script, and `left_to_rhai` counts it.
+#[allow(clippy::too_many_arguments)]
 fn run(
     ruleset: &Ruleset,
     scope: &mut Scope<'_>,
@@ -289,6 +298,7 @@ fn run(
     (ast, compiled): (&AST, Option<&Compiled>),
     inputs: &Inputs<'_>,
     p: &Program,
+    left_to_rhai: &AtomicUsize,
     prepare: impl FnOnce(&mut Scope<'_>),
 ) -> (Result<Dynamic, Diagnostic>, Observed) {
     let compiled = compiled.map(|c| {
@@ -296,6 +306,9 @@ fn run(
         let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.eval(inputs, &mut reads)));
         (v, reads)
     });
+    if let Some((Ok(None), _)) = compiled {
+        left_to_rhai.fetch_add(1, Ordering::Relaxed);
+    }
     let (r, seen) = match compiled {
         Some((Ok(Some(v)), reads)) => (Ok(Ok(v)), Observed { reads, printed: Default::default() }),
         Some((Err(panic), _)) => (Err(panic), Observed::default()),
@@ -401,6 +414,10 @@ mod tests {
                 let params = ruleset.params_map(Some(sc.fiscal_year));
                 let remembered = Remembered::new(&ruleset, false);
                 let r = review_remembering(&programs, &cx, &ruleset, params, false, &remembered, compile).unwrap();
+                // The bundled rules run compiled on every program: a construct the evaluator
+                // leaves to Rhai (a float in a `${…}` did, in the policy's reasons) costs an
+                // interpreted run per program, tripling the review's time.
+                assert_eq!(remembered.left_to_rhai.load(Ordering::Relaxed), 0, "{}: left to Rhai", sc.name);
                 serde_json::to_string_pretty(&r).unwrap()
             };
             let (rhai, compiled) = (review(false), review(true));

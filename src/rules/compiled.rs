@@ -21,7 +21,7 @@
 
 use rhai::{AST, Array, Dynamic, ImmutableString, Map};
 
-use super::engine::{FindingView, KpiView, ProgramView};
+use super::engine::{FindingView, IndicatorView, KpiView, ProgramView};
 use super::value::Value;
 use crate::assessment::Action;
 use crate::money::Unit;
@@ -60,6 +60,7 @@ impl Value {
             Value::Other(d) if d.is_map() => Kind::Map,
             Value::Other(d) if d.is_array() => Kind::Array,
             Value::Other(d) if d.is::<KpiView>() => Kind::Kpi,
+            Value::Other(d) if d.is::<IndicatorView>() => Kind::Indicator,
             Value::Other(d) if d.is::<FindingView>() => Kind::Finding,
             Value::Other(_) => return None,
         })
@@ -76,6 +77,7 @@ enum Kind {
     Array,
     Map,
     Kpi,
+    Indicator,
     Finding,
 }
 
@@ -294,6 +296,9 @@ mod tests {
             "program.kpi != () && program.kpi.achievement == ()",
             "if program.kpi != () { program.kpi.achievement ?? -1.0 } else { \"none\" }",
             "program.kpi.indicator",
+            // An indicator of the KPI table (`program.outcome_kpi`), present on some programs.
+            "let o = program.outcome_kpi; if o != () { #{ id: o.id, n: o.missed_count, a: o.achievement, p: o.planned, t: o.trend, s: o.status, m: o.missed_text, y: o.latest_year, b: o.baseline, g: o.target_year, d: o.direction_ja, k: o.kind } }",
+            "let o = program.outcome_kpi; o != () && o.missed_count >= 2 && (o.achievement ?? 0.0) >= 0.5",
             "program == ()",
             "#{ a: \"abc\" < \"abd\", b: \"継続\" == \"継続\", c: \"b\" >= \"a\", d: \"a\" + \"b\" }",
             // Control flow and scope.
@@ -315,6 +320,10 @@ mod tests {
             "let n = 7; let m = -n; `${n}・${m}・${n * 1000000}`",
             "`${1.5}`",
             "`${true}`",
+            // Floats and booleans in text print as Rhai prints them.
+            "let x = program.subsidy_ratio ?? 0.25; `${x}・${x * 4.0}・${x * 1e20}・${x * 1e-20}・${x - x}・${-x}・${x > 0.5}`",
+            "let m = 2.0 + (program.subsidy_ratio ?? 0.0); `平均点${m.round_dp(2)}・${m * 0.0}・${m * 3.0 / 3.0}`",
+            "let f = 1e13 + (program.subsidy_ratio ?? 0.0); `${f}・${f * 10.0}・${1.0 / f}`",
             "let s = \"x\"; let i = 0; s",
             "round_dp(program.bondable_share * 100.0, 1)",
             "round_dp(program.requested, 1)",

@@ -239,6 +239,12 @@ impl Frame<'_> {
             match self.value(p)? {
                 Value::Str(s) => text.push_str(&s),
                 Value::Int(i) => text.push_str(&i.to_string()),
+                // As Rhai prints them (`print_f64`, `print_bool`): `0.5`, `3.0`, `1e20`, `true`.
+                Value::Float(f) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(text, "{}", rhai::FloatWrapper::new(f));
+                }
+                Value::Bool(b) => text.push_str(if b { "true" } else { "false" }),
                 _ => return to_rhai(),
             }
             if text.len() > MAX_STRING_SIZE {
@@ -282,6 +288,35 @@ pub(super) fn property(on: &Value, name: &str) -> Option<Value> {
             "achievement" => Value::of(&k.achievement),
             "direction" => Value::Str(k.direction.clone()),
             "direction_ja" => Value::Str(k.direction_ja.clone()),
+            _ => return None,
+        });
+    }
+    if let Some(k) = d.read_lock::<IndicatorView>() {
+        let k = &k.0;
+        return Some(match name {
+            "id" => Value::Str(k.id.clone()),
+            "name" => Value::Str(k.name.clone()),
+            "kind" => Value::Str(k.kind.clone()),
+            "kind_ja" => Value::Str(k.kind_ja.clone()),
+            "unit" => Value::Str(k.unit.clone()),
+            "direction" => Value::Str(k.direction.clone()),
+            "direction_ja" => Value::Str(k.direction_ja.clone()),
+            "parent" => Value::of(&k.parent),
+            "baseline_year" => Value::Int(k.baseline_year),
+            "baseline" => Value::Float(k.baseline),
+            "target_year" => Value::Int(k.target_year),
+            "target" => Value::Float(k.target),
+            "years" => Value::Other(Dynamic::from_array(k.years.clone())),
+            "latest_year" => Value::of(&k.latest_year),
+            "actual" => Value::of(&k.actual),
+            "achievement" => Value::of(&k.achievement),
+            "achievements" => Value::Other(Dynamic::from_map(k.achievements.clone())),
+            "trend" => Value::of(&k.trend),
+            "status" => Value::Str(k.status.clone()),
+            "missed_years" => Value::Other(Dynamic::from_array(k.missed_years.clone())),
+            "missed_count" => Value::Int(k.missed_count),
+            "missed_text" => Value::Str(k.missed_text.clone()),
+            "planned" => Value::of(&k.planned()),
             _ => return None,
         });
     }

@@ -205,6 +205,23 @@ pub(crate) struct IndicatorData {
     pub missed_text: ImmutableString,
 }
 
+impl IndicatorData {
+    /// The achievement the straight line from the baseline to the target asks of the latest year
+    /// (`planned`), or () without an actual.
+    pub(crate) fn planned(&self) -> Dynamic {
+        let Ok(year) = self.latest_year.as_int() else { return Dynamic::UNIT };
+        let (b, t) = (self.baseline_year, self.target_year);
+        let share = if year >= t || t <= b {
+            1.0
+        } else if year <= b {
+            0.0
+        } else {
+            (year - b) as FLOAT / (t - b) as FLOAT
+        };
+        Dynamic::from_float(share)
+    }
+}
+
 /// Every field of an indicator a script can read, in the order `waku rules doc` lists them.
 pub const INDICATOR_FIELDS: [&str; 23] = [
     "id",
@@ -264,18 +281,7 @@ pub(super) fn register_indicator(engine: &mut Engine) {
         missed_text
     );
     // The achievement the straight line from the baseline to the target asks of the latest year.
-    engine.register_get("planned", |k: &mut IndicatorView| {
-        let Ok(year) = k.0.latest_year.as_int() else { return Dynamic::UNIT };
-        let (b, t) = (k.0.baseline_year, k.0.target_year);
-        let share = if year >= t || t <= b {
-            1.0
-        } else if year <= b {
-            0.0
-        } else {
-            (year - b) as FLOAT / (t - b) as FLOAT
-        };
-        Dynamic::from_float(share)
-    });
+    engine.register_get("planned", |k: &mut IndicatorView| k.0.planned());
     engine.register_fn("to_string", |k: &mut IndicatorView| format!("{} {}", k.0.id, k.0.name));
     engine.register_fn("to_debug", |k: &mut IndicatorView| format!("Indicator({})", k.0.id));
 }
