@@ -513,20 +513,22 @@ fn run_after(input: Input, options: &Options, previous: Option<&Outcome>) -> Res
 /// the allocation `run` prints. Infeasible limits are [`Error::Infeasible`].
 ///
 /// With `[fiscal]` the answer is the one-year plan's, and the plain model (the year's own limits)
-/// only says whether those can hold. When its LP has an optimum, the plan is allocated at once;
-/// the plain model's full allocation (rounding, prices, explanations, then dropped) is made only
-/// when the plan has none or the LP has no optimum, so that the error is the one `waku run`
-/// gives: the plain model's when its limits cannot hold, else the plan's. This saves a third of a
-/// what-if, or of a sweep's feasible variant.
+/// only says which error to give. The plan is solved first; only when its joint model has no
+/// optimum is the plain model solved, and its reason given when the year's own limits already
+/// cannot hold (else the joint model is diagnosed). A feasible year costs the plan's solves alone.
 pub fn allocate_year(scenario: &Scenario, review: &Review, options: &allocate::Options) -> Result<PlanOutcome> {
     matches(scenario, review)?;
     let model = Model::build(scenario, review)?;
-    if scenario.fiscal.is_some() && allocate::solve_values(&model, *options).is_ok() {
-        let planned = fiscal::run_single(scenario.clone(), review, options);
-        if planned.is_err() {
-            allocate::solve_model(&model, scenario, review, options)?;
-        }
-        return planned;
+    if scenario.fiscal.is_some() {
+        // The joint model holds the year's own limits and the ratio limits besides: when it has
+        // an optimum, so has the plain model. When it has none, the reason given is the plain
+        // model's if the year's own limits already cannot hold, else the plan's.
+        return fiscal::run_single_or(scenario.clone(), review, options, &mut || match allocate::solve_values(
+            &model, *options,
+        ) {
+            Ok(_) => None,
+            Err(_) => allocate::solve_model(&model, scenario, review, options).err(),
+        });
     }
     year_with_model(&model, scenario, review, options).1
 }

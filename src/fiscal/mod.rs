@@ -39,7 +39,7 @@ use crate::scenario::{ProgramKind, Scenario};
 
 pub use plan::{
     PathCheck, Plan, PlanOutcome, PlanYear, YearAllocator, load_plan, load_plan_str, review_plan, run_plan,
-    run_plan_by, run_plan_reviewed, run_single, single_outcome,
+    run_plan_by, run_plan_reviewed, run_single, run_single_or, single_outcome,
 };
 
 /// 実質公債費比率 at which issuing bonds needs permission (起債許可団体).

@@ -147,6 +147,19 @@ pub fn run_single(scenario: Scenario, review: &Review, options: &Options) -> Res
     run_plan_reviewed(&Plan::single(scenario), std::slice::from_ref(review), options)
 }
 
+/// [`run_single`], except that when the joint model has no optimum, `plain_error` is asked first
+/// for the reason the year's own limits cannot hold; only when it has none is the joint model
+/// diagnosed (which takes several solves).
+pub fn run_single_or(
+    scenario: Scenario,
+    review: &Review,
+    options: &Options,
+    plain_error: &mut dyn FnMut() -> Option<Error>,
+) -> Result<PlanOutcome> {
+    let allocate_year = &mut |_: usize, sc: &Scenario, review: &Review| allocate::allocate(sc, review, options);
+    run_plan_with(&Plan::single(scenario), std::slice::from_ref(review), options, allocate_year, plain_error)
+}
+
 /// Each year's review, in plan order (each year with its own rules and parameters).
 pub fn review_plan(plan: &Plan) -> Result<Vec<Review>> {
     plan.years.iter().map(|y| crate::review::review(&y.scenario, &Ruleset::for_scenario(&y.scenario)?)).collect()
@@ -191,6 +204,18 @@ pub fn run_plan_by(
     options: &Options,
     allocate_year: &mut YearAllocator<'_>,
 ) -> Result<PlanOutcome> {
+    run_plan_with(plan, reviews, options, allocate_year, &mut || None)
+}
+
+/// [`run_plan_by`]; when the joint model has no optimum, `first` may give the error to report
+/// before the joint model is diagnosed ([`run_single_or`]).
+fn run_plan_with(
+    plan: &Plan,
+    reviews: &[Review],
+    options: &Options,
+    allocate_year: &mut YearAllocator<'_>,
+    first: &mut dyn FnMut() -> Option<Error>,
+) -> Result<PlanOutcome> {
     let base: Vec<Scenario> = plan.years.iter().map(|y| limited(plan, y)).collect();
     let coupled = plan.years.len() > 1 || base.iter().any(|s| s.fiscal.is_some());
     let mut finals = base.clone();
@@ -200,7 +225,7 @@ pub fn run_plan_by(
         precheck(plan, &joint, &base)?;
         let values = match allocate::solve_values(&joint.model, *options) {
             Ok(v) => v,
-            Err(None) => return Err(diagnose_joint(plan, &joint, &base, reviews, options)),
+            Err(None) => return Err(first().unwrap_or_else(|| diagnose_joint(plan, &joint, &base, reviews, options))),
             Err(Some(reason)) => {
                 return Err(Error::input(
                     Diagnostic::error(format!("the plan could not be optimised: the solver stopped ({reason})"))
