@@ -15,6 +15,8 @@
 //! and the reserve, the drawdown and the deposit, are what the price sentences and `waku explain`
 //! state.
 
+use rayon::prelude::*;
+
 use super::Options;
 use super::model::{Model, Row, Sense, VarKind};
 use super::solve::{RawSolution, Solver};
@@ -110,8 +112,10 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSol
         None => {
             let d = delta(model);
             let mut duals = vec![0.0; n];
-            for &k in &relevant {
-                if let Some(x) = moved(k, d) {
+            // Each row's re-solve stands alone: they run in parallel, each result in its row.
+            let solved: Vec<(usize, Option<Vec<f64>>)> = relevant.par_iter().map(|&k| (k, moved(k, d))).collect();
+            for (k, x) in solved {
+                if let Some(x) = x {
                     // d(objective)/d(limit) per model unit = per yen of value per yen of limit.
                     duals[k] = (lp.objective(&x) - objective) / (loosening(model.rows[k].sense) * d);
                 }
@@ -121,11 +125,10 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSol
     };
     let step = price_step(sc.display_unit);
     let step_units = step.to_f64() / model.scale;
-    for &k in relevant.iter().filter(|_| options.effects) {
-        if duals[k].abs() < 1e-6 {
-            continue;
-        }
-        if let Some(x) = moved(k, step_units) {
+    let priced: Vec<usize> = relevant.iter().copied().filter(|&k| options.effects && duals[k].abs() >= 1e-6).collect();
+    let loosened: Vec<(usize, Option<Vec<f64>>)> = priced.par_iter().map(|&k| (k, moved(k, step_units))).collect();
+    for (k, x) in loosened {
+        if let Some(x) = x {
             effects[k] = Some(effect(model, sc, &base, &x, step, model.rows[k].sense));
         }
     }
