@@ -121,7 +121,7 @@ struct Remembered {
 /// the order first seen), as a review records it and as the policy sees it.
 struct ViewpointResults {
     by_input: Memo<u32>,
-    findings: Vec<(Finding, FindingView)>,
+    findings: Vec<(Arc<Finding>, FindingView)>,
     numbers: HashMap<FindingKey, u32, ahash::RandomState>,
 }
 
@@ -177,7 +177,7 @@ impl ViewpointResults {
         }));
         let n = self.findings.len() as u32;
         self.numbers.insert(key, n);
-        self.findings.push((finding, view));
+        self.findings.push((Arc::new(finding), view));
         n
     }
 }

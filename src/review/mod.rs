@@ -42,7 +42,9 @@ impl Assessment {
 pub struct ProgramReview {
     pub id: String,
     pub department: String,
-    pub findings: Vec<Finding>,
+    /// The six findings, in manifest order. Shared: programs given the same finding hold one copy
+    /// (a city of 100,000 programs has a few thousand distinct findings).
+    pub findings: Vec<std::sync::Arc<Finding>>,
     pub assessment: Assessment,
     /// What the scripts printed (`print`, `debug`) while reviewing this program, capped.
     #[serde(skip)]

@@ -193,8 +193,8 @@ pub fn compare(
                     id: p.id.clone(),
                     name: name.to_string(),
                     department: department.to_string(),
-                    old: a.cloned(),
-                    new: b.cloned(),
+                    old: a.map(|f| Finding::clone(f)),
+                    new: b.map(|f| Finding::clone(f)),
                     changed,
                 });
             }
