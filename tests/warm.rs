@@ -77,3 +77,43 @@ fn a_changed_program_is_reviewed_again_alone_and_applying_keeps_it() {
         "applied and warm is the cold run of both keys"
     );
 }
+
+/// The session's loads keep the parsed inventory and KPI table (`LoadOptions::tables`), but read
+/// the files every time: a file edited between what-ifs is what the next what-if sees.
+#[test]
+fn a_what_if_reads_the_tables_as_they_are_now() {
+    let dir = common::kitakyushu_r8_copy("warm-tables");
+    let scenario = dir.join("kitakyushu-r8.toml");
+    let session = Session::open(&scenario, &options()).expect("the copy runs");
+    let set = vec!["revenue.general_revenue=-2%".to_string()];
+    let requested = |w: &waku::pipeline::WhatIf<'_>| w.scenario.program("K0001").expect("K0001").requested;
+    let indicator = |w: &waku::pipeline::WhatIf<'_>| {
+        w.scenario.kpis.as_ref().expect("kpis").indicator("C1-1").expect("C1-1").name.clone()
+    };
+    let before = session.what_if(&set).expect("runs");
+    assert_eq!(requested(&before), waku::Money::yen(1_759_173_000));
+    assert_eq!(indicator(&before), "「戦略的広報」の成果に満足している市民の割合（％）");
+
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{file} holds {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    edit("kitakyushu-r8-programs.csv", "\"1,759,173千円\"", "\"1,800,000千円\"");
+    edit(
+        "kitakyushu-r8-kpis.csv",
+        "「戦略的広報」の成果に満足している市民の割合",
+        "戦略的広報に満足している市民の割合",
+    );
+    let after = session.what_if(&set).expect("runs");
+    assert_eq!(requested(&after), waku::Money::yen(1_800_000_000), "the edited inventory is read");
+    assert_eq!(indicator(&after), "戦略的広報に満足している市民の割合（％）", "the edited KPI table is read");
+    // And the kept tables are what a fresh load gives, once nothing changes.
+    let again = session.what_if(&set).expect("runs");
+    assert_eq!(requested(&again), requested(&after));
+    let fresh = waku::scenario::load_with(&scenario, &Default::default()).expect("loads");
+    assert_eq!(format!("{:?}", again.scenario.programs), format!("{:?}", fresh.programs));
+    assert_eq!(format!("{:?}", again.scenario.kpis), format!("{:?}", fresh.kpis));
+    let _ = std::fs::remove_dir_all(&dir);
+}

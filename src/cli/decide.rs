@@ -74,6 +74,7 @@ pub fn run(args: &DecideArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             set: Vec::new(),
             rules_dir: args.rules.clone(),
             allow_outside_paths: args.allow_outside_paths,
+            tables: None,
         },
         stage: Stage::Allocate,
         ..pipeline::Options::default()

@@ -37,8 +37,11 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let load =
-        LoadOptions { set: Vec::new(), rules_dir: args.rules.clone(), allow_outside_paths: args.allow_outside_paths };
+    let load = LoadOptions {
+        rules_dir: args.rules.clone(),
+        allow_outside_paths: args.allow_outside_paths,
+        ..Default::default()
+    };
     let options = pipeline::Options {
         load,
         stage: Stage::Allocate,

@@ -102,6 +102,7 @@ impl ScenarioArgs {
             set: self.set.clone(),
             rules_dir: self.rules.clone(),
             allow_outside_paths: self.allow_outside_paths,
+            tables: None,
         }
     }
 

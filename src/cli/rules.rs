@@ -97,6 +97,7 @@ fn diff(args: &RulesDiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             set: Vec::new(),
             rules_dir: Some(rules.clone()),
             allow_outside_paths: args.allow_outside_paths,
+            tables: None,
         };
         let options = pipeline::Options {
             load,

@@ -23,7 +23,9 @@
 //!
 //! The variant is always loaded as `waku run --set` loads it (its `overrides` and warnings are
 //! the real ones), and its allocation made by [`super::allocate_year`], so a what-if's outcome is
-//! byte for byte the cold run's (`tests/warm.rs` holds it to that). The solve is not warm-started:
+//! byte for byte the cold run's (`tests/warm.rs` holds it to that). The session's loads share a
+//! [`scenario::TableCache`]: the files are read every time, the inventory and the KPI table parsed
+//! again only when their text changed. The solve is not warm-started:
 //! clarabel is an interior-point method without a warm start, microlp offers none through
 //! `good_lp`, and a start from the previous vertex could end on another of equally good optima,
 //! which the cold run would not print.
@@ -128,6 +130,11 @@ impl Session {
                     .hint("open it with `Stage::Allocate`, `Mode::Central` and no `review.program`"),
             ));
         }
+        // The session's loads share one table cache: a what-if reads the scenario's files again
+        // but parses the inventory and the KPI table only when their text changed.
+        let mut options = options.clone();
+        options.load.tables.get_or_insert_with(Default::default);
+        let options = &options;
         let scenario = scenario::load_with(path, &options.load)?;
         if scenario.cycle.is_some() {
             return Err(Error::input(

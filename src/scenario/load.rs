@@ -38,6 +38,70 @@ pub struct LoadOptions {
     pub rules_dir: Option<PathBuf>,
     /// Allow `extends`, inventory and cluster paths outside the scenario's folder tree.
     pub allow_outside_paths: bool,
+    /// Tables kept from an earlier load, for loads of the same files again (a warm session's
+    /// what-ifs); `None` reads every table afresh.
+    pub tables: Option<TableCache>,
+}
+
+/// Tables read once and kept for later loads (see [`LoadOptions::tables`]): the inventory's rows,
+/// and the KPI table with what it was checked against (the programs, the clusters, the year).
+/// Each is kept by its file's text: the file is read on every load, and a table whose text (or
+/// whose programs and clusters) changed is read again, so a load gives what a fresh one gives.
+#[derive(Debug, Clone, Default)]
+pub struct TableCache(Arc<std::sync::Mutex<KeptTables>>);
+
+#[derive(Debug, Default)]
+struct KeptTables {
+    inventory: Option<(Arc<Source>, Vec<Located<crate::scenario::file::ProgramFile>>)>,
+    kpis: Option<(Arc<Source>, String, KpiKey, Arc<super::kpis::KpiTable>)>,
+}
+
+/// What a KPI table is checked against: the programs' and clusters' ids, the fiscal year.
+type KpiKey = (Vec<String>, Vec<String>, i32);
+
+/// The same table text: the same file and the same characters.
+fn same_text(a: &Source, b: &Source) -> bool {
+    a.name == b.name && a.path == b.path && a.sheet.is_none() && b.sheet.is_none() && a.text == b.text
+}
+
+impl TableCache {
+    fn kept(&self) -> std::sync::MutexGuard<'_, KeptTables> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn programs(&self, source: &Arc<Source>) -> Result<Vec<Located<crate::scenario::file::ProgramFile>>> {
+        if let Some((kept, rows)) = &self.kept().inventory
+            && same_text(kept, source)
+        {
+            return Ok(rows.clone());
+        }
+        let rows = inventory::read_programs(source).map_err(Error::Input)?;
+        self.kept().inventory = Some((Arc::clone(source), rows.clone()));
+        Ok(rows)
+    }
+
+    fn kpis(
+        &self,
+        source: &Arc<Source>,
+        file: &str,
+        known: &super::kpis::Known<'_>,
+    ) -> Result<Arc<super::kpis::KpiTable>> {
+        let key: KpiKey = (
+            known.programs.iter().map(|s| s.to_string()).collect(),
+            known.clusters.iter().map(|s| s.to_string()).collect(),
+            known.fiscal_year,
+        );
+        if let Some((kept, kept_file, kept_key, table)) = &self.kept().kpis
+            && same_text(kept, source)
+            && kept_file == file
+            && *kept_key == key
+        {
+            return Ok(Arc::clone(table));
+        }
+        let table = Arc::new(super::kpis::read(source, file, known).map_err(Error::Input)?);
+        self.kept().kpis = Some((Arc::clone(source), file.to_string(), key, Arc::clone(&table)));
+        Ok(table)
+    }
 }
 
 /// Loads and validates a scenario with default options.
@@ -121,7 +185,10 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
     if let Some(inv) = &merged.inventory {
         let sheet = merged.inventory_sheet.as_ref();
         let source = read_table(inv, sheet, &root_dir, options, "inventory", csv_encoding)?;
-        programs = Some(inventory::read_programs(&source).map_err(Error::Input)?);
+        programs = Some(match &options.tables {
+            Some(cache) => cache.programs(&source)?,
+            None => inventory::read_programs(&source).map_err(Error::Input)?,
+        });
     }
     let inline = merged.programs.take();
     merge_by_id(&mut programs, inline, |p| p.id.as_ref().map(|i| i.value.clone()));
@@ -185,9 +252,13 @@ fn load_from(path: &Path, given: Option<Arc<Source>>, options: &LoadOptions) -> 
             clusters: scenario.clusters.iter().map(|c| c.id.as_str()).collect(),
             fiscal_year: kpis_year.unwrap_or(scenario.fiscal_year),
         };
-        let table = super::kpis::read(&source, &file, &known).map_err(Error::Input)?;
-        let table = if known.fiscal_year > scenario.fiscal_year { table.before(scenario.fiscal_year) } else { table };
-        scenario.kpis = Some(Arc::new(table));
+        let table = match &options.tables {
+            Some(cache) => cache.kpis(&source, &file, &known)?,
+            None => Arc::new(super::kpis::read(&source, &file, &known).map_err(Error::Input)?),
+        };
+        let table =
+            if known.fiscal_year > scenario.fiscal_year { Arc::new(table.before(scenario.fiscal_year)) } else { table };
+        scenario.kpis = Some(table);
     }
     Ok(scenario)
 }

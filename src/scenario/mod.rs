@@ -34,7 +34,7 @@ pub use file::{FiscalFile, PlanFile, PlanYearFile};
 pub use fiscal::FiscalInputs;
 pub use inventory::proposals::{Decision, PROPOSAL_COLUMNS, Proposal};
 pub use inventory::{COLUMNS, RESULT_COLUMNS, RESULT_NOTES, YEN_CELLS_NAME};
-pub use load::{LoadOptions, is_plan, is_plan_text, load, load_str, load_with, schema};
+pub use load::{LoadOptions, TableCache, is_plan, is_plan_text, load, load_str, load_with, schema};
 pub(crate) use load::{read_plan_file, resolve_path};
 pub use located::Located;
 pub use nature::Nature;
