@@ -136,7 +136,10 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write, leave: &mut
     print_warnings(err, input.warnings());
     let outcome = pipeline::run(input, &options)?;
     super::print_script_output(err, &outcome.printed);
-    if let (Some(path), Some(lp)) = (&args.emit_lp, outcome.lp()) {
+    // The LP text only when asked for (writing it costs as much as the model's solve).
+    if let Some(path) = &args.emit_lp
+        && let Some(lp) = outcome.lp()
+    {
         crate::report::write_atomic(path, lp.as_bytes())?;
     }
     let result = match &outcome.allocated {
