@@ -375,8 +375,37 @@ impl<'a> Sum<&'a Money> for Money {
 /// JSON and snapshots carry money as a string of whole yen: `"64400000000"`.
 impl Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Whole yen (nearly every amount) are written from a buffer on the stack: a large JSON
+        // has hundreds of thousands of them. Anything else as `Decimal` writes it, normalised.
+        if self.0.fract().is_zero()
+            && !self.0.is_zero()
+            && let Some(yen) = self.0.to_i128()
+        {
+            let mut buf = [0u8; 41];
+            return s.serialize_str(integer_text(yen, &mut buf));
+        }
         s.serialize_str(&self.0.normalize().to_string())
     }
+}
+
+/// `n` in decimal digits (a leading `-` when negative), written at the end of `buf`.
+fn integer_text(n: i128, buf: &mut [u8; 41]) -> &str {
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // Only ASCII digits and `-` were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 /// Scenario files write money as a string (`"650億円"`) or an integer number of yen.
@@ -431,6 +460,39 @@ mod tests {
 
     fn p(s: &str) -> Money {
         Money::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+    }
+
+    /// The JSON text of an amount is the normalised Decimal's, whichever way it is written.
+    #[test]
+    fn money_is_written_as_the_normalised_decimal() {
+        let values = [
+            "0",
+            "-0",
+            "0.000",
+            "1",
+            "-1",
+            "10",
+            "100.00",
+            "-2500.0",
+            "64400000000",
+            "-64400000000",
+            "0.5",
+            "-1.25",
+            "12345678901234567890",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "9223372036854775808",
+            "1000000000000000000000000000",
+        ];
+        for v in values {
+            let d = Decimal::from_str(v).unwrap();
+            let json = serde_json::to_string(&Money(d)).unwrap();
+            assert_eq!(json, format!("\"{}\"", d.normalize()), "{v}");
+        }
+        for n in [i64::MIN + 1, -1_000_000_007, -9, 9, 1_000_000_007, i64::MAX] {
+            let json = serde_json::to_string(&Money::yen(n)).unwrap();
+            assert_eq!(json, format!("\"{n}\""));
+        }
     }
 
     #[test]
