@@ -9,6 +9,7 @@ from the smallest size. Sizes run interleaved (A B C A B C …) so a drift in ma
     cargo build --release
     python3 tools/bench-scale.py                      # 3000 10000 30000 100000, 5 runs each
     python3 tools/bench-scale.py 3000 100000 --runs 9
+    python3 tools/bench-scale.py 3000 100000 --against /path/to/older/waku   # side by side, alternating
 """
 import argparse
 import os
@@ -37,6 +38,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", type=int, default=[3000, 10000, 30000, 100000])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--against", metavar="WAKU", help="another waku binary, run alternately on the same cities")
     args = ap.parse_args()
     if not os.path.exists(WAKU):
         sys.exit("build first: cargo build --release")
@@ -49,19 +51,32 @@ def main():
             out = os.path.join(d, str(n))
             subprocess.run([WAKU, "generate", "--programs", str(n), "--departments", "20", "--seed", "1", "--out", out],
                            check=True, stdout=subprocess.DEVNULL)
-            cities[n] = [WAKU, "run", os.path.join(out, "city.toml"), "--rules", os.path.join(ROOT, "rules")]
+            cities[n] = ["run", os.path.join(out, "city.toml"), "--rules", os.path.join(ROOT, "rules")]
         results = {n: [] for n in args.sizes}
+        other = {n: [] for n in args.sizes}
         for _ in range(args.runs):
             for n in args.sizes:
-                results[n].append(timed(cities[n]))
+                results[n].append(timed([WAKU, *cities[n]]))
+                if args.against:
+                    other[n].append(timed([args.against, *cities[n]]))
     base = None
-    print(f"| programs | `waku run` wall time | peak memory | time vs {args.sizes[0]:,} |")
-    print("|---:|---:|---:|---:|")
+    if args.against:
+        print(f"against: {args.against}")
+        print("| programs | this build | peak memory | the other | peak memory | ratio |")
+        print("|---:|---:|---:|---:|---:|---:|")
+    else:
+        print(f"| programs | `waku run` wall time | peak memory | time vs {args.sizes[0]:,} |")
+        print("|---:|---:|---:|---:|")
     for n in args.sizes:
         t = statistics.median(r[0] for r in results[n])
         m = statistics.median(r[1] for r in results[n])
         base = base or t
-        print(f"| {n:,} | {t * 1000:,.0f} ms | {m:,.0f} MB | {t / base:.1f}× |")
+        if args.against:
+            ot = statistics.median(r[0] for r in other[n])
+            om = statistics.median(r[1] for r in other[n])
+            print(f"| {n:,} | {t * 1000:,.0f} ms | {m:,.0f} MB | {ot * 1000:,.0f} ms | {om:,.0f} MB | {t / ot:.2f} |")
+        else:
+            print(f"| {n:,} | {t * 1000:,.0f} ms | {m:,.0f} MB | {t / base:.1f}× |")
 
 
 if __name__ == "__main__":
