@@ -25,7 +25,8 @@
 //! the real ones), and its allocation made by [`super::allocate_year`], so a what-if's outcome is
 //! byte for byte the cold run's (`tests/warm.rs` holds it to that). The session's loads share a
 //! [`scenario::TableCache`]: the files are read every time, the inventory and the KPI table parsed
-//! again only when their text changed. The solve is not warm-started:
+//! again only when their text changed. The review is kept by what the `--set` keys reach, not by
+//! what changed on disk: after editing the scenario's files, open a new session. The solve is not warm-started:
 //! clarabel is an interior-point method without a warm start, microlp offers none through
 //! `good_lp`, and a start from the previous vertex could end on another of equally good optima,
 //! which the cold run would not print.
