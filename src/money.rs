@@ -382,30 +382,31 @@ impl Serialize for Money {
             && let Some(yen) = self.0.to_i128()
         {
             let mut buf = [0u8; 41];
-            return s.serialize_str(integer_text(yen, &mut buf));
+            let mut at = digits_at(yen.unsigned_abs(), &mut buf);
+            if yen < 0 {
+                at -= 1;
+                buf[at] = b'-';
+            }
+            // Only ASCII digits and `-` were written.
+            return s.serialize_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
         }
         s.serialize_str(&self.0.normalize().to_string())
     }
 }
 
-/// `n` in decimal digits (a leading `-` when negative), written at the end of `buf`.
-fn integer_text(n: i128, buf: &mut [u8; 41]) -> &str {
-    let mut i = buf.len();
-    let mut m = n.unsigned_abs();
+/// Writes `n`'s decimal digits at the end of `buf` and returns where they start (`buf` must hold
+/// them: 39 for any `u128`). No allocation: amounts and percentages are written by the hundred
+/// thousand.
+pub(crate) fn digits_at(mut n: u128, buf: &mut [u8]) -> usize {
+    let mut at = buf.len();
     loop {
-        i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return at;
         }
     }
-    if n < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    // Only ASCII digits and `-` were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 /// Scenario files write money as a string (`"650億円"`) or an integer number of yen.

@@ -131,16 +131,7 @@ pub fn pct(x: FLOAT) -> String {
     let (whole, tenth) = (n.unsigned_abs() / 10, n.unsigned_abs() % 10);
     // Digits written by hand: this runs for most findings' reasons.
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = whole;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
+    let at = crate::money::digits_at(u128::from(whole), &mut digits);
     let mut text = String::with_capacity(digits.len() - at + 4);
     if n < 0 || tenths.is_sign_negative() {
         text.push('-');
