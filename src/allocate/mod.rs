@@ -410,8 +410,8 @@ fn with_margin(model: &Model, sc: &Scenario, options: Options) -> Option<(solve:
 /// `crate::fiscal::plan`): primal values in model units; `Err(None)` when the limits cannot all
 /// hold, `Err(Some(reason))` when the solver stopped without an answer.
 pub fn solve_values(model: &Model, options: Options) -> std::result::Result<Vec<f64>, Option<String>> {
-    match workset::values(model, options) {
-        Ok(values) => Ok(values),
+    match workset::solve(model, options) {
+        Ok(raw) => Ok(raw.values),
         Err(solve::Failure::Infeasible) => Err(None),
         Err(solve::Failure::Other(reason)) => Err(Some(reason)),
     }

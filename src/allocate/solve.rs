@@ -69,19 +69,6 @@ impl fmt::Display for Solver {
     }
 }
 
-/// [`solve`]'s values alone: microlp's vertex without its duals (which, where the vertex does not
-/// fix them, cost clarabel a second solve); the same values.
-pub(crate) fn values(model: &Model, options: super::Options) -> Result<Vec<f64>, Failure> {
-    match options.solver.resolve(model) {
-        Solver::Microlp => match microlp(model) {
-            Ok(values) => Ok(values),
-            Err(Failure::Other(_)) if model.has_integers() => branch::solve(model).map(|raw| raw.values),
-            Err(e) => Err(e),
-        },
-        _ => solve(model, options).map(|raw| raw.values),
-    }
-}
-
 /// Solves `model` with `options.solver` (and the vertex prices unless they are switched off).
 pub(crate) fn solve(model: &Model, options: super::Options) -> Result<RawSolution, Failure> {
     let vertex = options.fast.vertex_prices;

@@ -47,16 +47,6 @@ pub(crate) fn solve(model: &Model, options: Options) -> Result<RawSolution, Fail
     }
 }
 
-/// [`solve`]'s values alone: a model the working set leaves to the solver is solved without its
-/// duals ([`solve::values`]); the working set itself prices with them.
-pub(crate) fn values(model: &Model, options: Options) -> Result<Vec<f64>, Failure> {
-    let candidates = model.vars.iter().filter(|v| is_candidate(v)).count();
-    if !options.fast.working_set || candidates <= THRESHOLD || options.solver == Solver::Highs {
-        return solve::values(model, options);
-    }
-    solve(model, options).map(|raw| raw.values)
-}
-
 fn is_candidate(v: &Var) -> bool {
     matches!(v.kind, VarKind::Program { .. }) && !v.integer && v.lo.is_finite() && v.hi.is_finite()
 }
