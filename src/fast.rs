@@ -17,6 +17,10 @@ pub struct FastPaths {
     /// Shadow prices read off microlp's optimal vertex (`allocate/vertex.rs`); off: clarabel solves
     /// the LP again for them (the allocation's `solver` then says `microlp+clarabel`).
     pub vertex_prices: bool,
+    /// The shadow prices' re-solves (a limit moved by a yen, or loosened by 1億円 for its effect)
+    /// step from the optimum by microlp's dual simplex (`allocate/backend.rs`, `Stepper`); off:
+    /// each is solved from scratch.
+    pub warm_steps: bool,
 }
 
 impl Default for FastPaths {
@@ -26,18 +30,29 @@ impl Default for FastPaths {
 }
 
 impl FastPaths {
-    pub const ALL_ON: FastPaths =
-        FastPaths { compiled_scripts: true, result_reuse: true, working_set: true, vertex_prices: true };
-    pub const ALL_OFF: FastPaths =
-        FastPaths { compiled_scripts: false, result_reuse: false, working_set: false, vertex_prices: false };
+    pub const ALL_ON: FastPaths = FastPaths {
+        compiled_scripts: true,
+        result_reuse: true,
+        working_set: true,
+        vertex_prices: true,
+        warm_steps: true,
+    };
+    pub const ALL_OFF: FastPaths = FastPaths {
+        compiled_scripts: false,
+        result_reuse: false,
+        working_set: false,
+        vertex_prices: false,
+        warm_steps: false,
+    };
 
     /// The environment variables that turn fast paths off, and what each turns off.
-    pub const VARIABLES: [(&'static str, &'static str); 5] = [
+    pub const VARIABLES: [(&'static str, &'static str); 6] = [
         ("WAKU_FAST_PATHS", "`off`: every fast path below"),
         ("WAKU_NO_COMPILED_SCRIPTS", "compiled scripts"),
         ("WAKU_NO_RESULT_REUSE", "reuse of script results"),
         ("WAKU_NO_WORKING_SET", "the working set of large models"),
         ("WAKU_NO_VERTEX_PRICES", "shadow prices at microlp's vertex"),
+        ("WAKU_NO_WARM_STEPS", "the prices' re-solves stepping from the optimum"),
     ];
 
     /// The switches the environment sets, read through `var` (e.g. `|k| std::env::var(k).ok()`):
@@ -53,6 +68,7 @@ impl FastPaths {
             result_reuse: !off("WAKU_NO_RESULT_REUSE"),
             working_set: !off("WAKU_NO_WORKING_SET"),
             vertex_prices: !off("WAKU_NO_VERTEX_PRICES"),
+            warm_steps: !off("WAKU_NO_WARM_STEPS"),
         }
     }
 }

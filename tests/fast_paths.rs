@@ -93,6 +93,21 @@ fn every_bundled_scenario_gives_the_same_json_with_the_fast_paths_off() {
     }
 }
 
+/// The warm steps: every re-solve the shadow prices and their effects need (a limit loosened by
+/// 1億円: which programs, the reserve and the fund move) steps from the optimum instead of
+/// solving from scratch. The memo states those effects; it is the same, byte for byte.
+#[test]
+fn the_prices_effects_are_the_same_without_the_warm_steps() {
+    let mut stated = 0;
+    for s in &scenarios() {
+        let command = ["run", s, "--format", "markdown"];
+        let warm = waku(&command, &[]);
+        assert_eq!(warm, waku(&command, &[("WAKU_NO_WARM_STEPS", "1")]), "{s}: the memo without warm steps");
+        stated += warm.matches("would add").count() + warm.matches("増え").count();
+    }
+    assert!(stated > 0, "no memo states an effect");
+}
+
 /// The working set is for models of more than 4,000 free programs, which no bundled scenario has:
 /// a synthetic city of 10,000 (with all-or-nothing initiatives, so microlp's exact vertex decides
 /// it) is allocated with it and without it, to the same bytes.

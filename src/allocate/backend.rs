@@ -18,6 +18,27 @@ pub(crate) struct RawSolution {
     pub duals: Option<Vec<f64>>,
     /// The backend(s) that produced it, e.g. `microlp` or `microlp+clarabel`.
     pub solver: String,
+    /// microlp's vertex left the duals open (degenerate): [`RawSolution::complete_duals`] has
+    /// clarabel solve for them, only where a caller needs them.
+    pub open_duals: bool,
+}
+
+impl RawSolution {
+    /// A solution whose duals are known (or that has none).
+    pub(crate) fn new(values: Vec<f64>, duals: Option<Vec<f64>>, solver: impl Into<String>) -> RawSolution {
+        RawSolution { values, duals, solver: solver.into(), open_duals: false }
+    }
+
+    /// Solves for the duals microlp's vertex left open: clarabel solves the LP of `model` with the
+    /// integers fixed at these values, and the solver's name says so (`microlp+clarabel`).
+    pub(crate) fn complete_duals(&mut self, model: &Model) {
+        if std::mem::take(&mut self.open_duals) {
+            self.duals = clarabel(model, Some(&self.values)).ok().and_then(|s| s.duals);
+            // After the backend's name, before what was done after it ("…; re-solved with …").
+            let end = self.solver.find([';', ' ']).unwrap_or(self.solver.len());
+            self.solver.insert_str(end, "+clarabel");
+        }
+    }
 }
 
 /// Why a solve produced no solution.
@@ -136,7 +157,7 @@ pub(crate) fn relaxation(model: &Model, fix: &[Option<f64>]) -> Result<RawSoluti
     let values: Vec<f64> = handles.iter().map(|&h| solution.value(h)).collect();
     let dual = solution.compute_dual();
     let duals = per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone()));
-    Ok(RawSolution { values, duals: Some(duals), solver: "clarabel".into() })
+    Ok(RawSolution::new(values, Some(duals), "clarabel"))
 }
 
 /// The duals of the LP with the integers fixed at `values` (a vertex): read off the vertex when
@@ -174,7 +195,7 @@ pub(crate) fn highs(model: &Model, vertex: bool) -> Result<RawSolution, Failure>
         let dual = solution.compute_dual();
         Some(per_row(model, &row_of_constraint, |c| dual.dual(refs[c].clone())))
     };
-    Ok(RawSolution { values, duals, solver: "highs".into() })
+    Ok(RawSolution::new(values, duals, "highs"))
 }
 
 #[cfg(not(feature = "highs"))]
@@ -183,4 +204,75 @@ pub(crate) fn highs(_: &Model, _vertex: bool) -> Result<RawSolution, Failure> {
         "this waku was built without HiGHS; rebuild with `cargo build --release --features highs` (needs cmake and libclang)"
             .into(),
     ))
+}
+
+/// An LP (no integers) solved once by microlp, from whose optimum a limit is then moved by a dual
+/// simplex step (warm, from the optimal basis) instead of a solve from scratch: the shadow prices'
+/// and their effects' re-solves ([`super::prices`]).
+///
+/// Each limit that may move gets a variable `t` in its row, in the direction that loosens it (a cap
+/// `Σ a·x − t ≤ b`, a floor `Σ a·x + t ≥ b`, general revenue `Σ a·x − t = b`). `t` is kept at 0 in
+/// the first solve by a cost far above any price; a step fixes it at the amount. A step is the
+/// optimum of the LP with that limit moved, as a solve from scratch would find it; where the cost
+/// proved too small (some `t` away from 0) the stepper refuses, and the caller solves from scratch.
+pub(crate) struct Stepper {
+    solution: microlp::Solution,
+    xs: Vec<microlp::Variable>,
+    /// Per model row, the variable that moves it (rows that may move only).
+    moves: Vec<Option<microlp::Variable>>,
+    /// The optimum's values, per model variable.
+    pub base: Vec<f64>,
+}
+
+impl Stepper {
+    /// Solves `lp` (its integers already fixed) with a mover in each of `rows`; `loosening(k)` is
+    /// +1 where loosening row `k` means raising its right-hand side, −1 where lowering it.
+    pub(crate) fn new(lp: &Model, rows: &[usize], loosening: impl Fn(usize) -> f64) -> Option<Stepper> {
+        use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
+        if lp.has_integers() {
+            return None;
+        }
+        let mut p = Problem::new(OptimizationDirection::Maximize);
+        let xs: Vec<microlp::Variable> = lp.vars.iter().map(|v| p.add_var(v.obj, (v.lo, v.hi))).collect();
+        let largest = lp.vars.iter().fold(1.0f64, |m, v| m.max(v.obj.abs()));
+        let mut moves = vec![None; lp.rows.len()];
+        for &k in rows {
+            moves[k] = Some(p.add_var(-1e6 * largest, (0.0, f64::INFINITY)));
+        }
+        for (k, row) in lp.rows.iter().enumerate().filter(|(_, r)| !r.terms.is_empty()) {
+            let mut e = LinearExpr::empty();
+            for &(v, a) in &row.terms {
+                e.add(xs[v], a);
+            }
+            if let Some(t) = moves[k] {
+                e.add(t, -loosening(k));
+            }
+            let op = match row.sense {
+                Sense::Le => ComparisonOp::Le,
+                Sense::Ge => ComparisonOp::Ge,
+                Sense::Eq => ComparisonOp::Eq,
+            };
+            p.add_constraint(e, op, row.rhs);
+        }
+        let solution = p.solve().ok()?.into_solution().ok()?;
+        let stepper = Stepper { base: Vec::new(), solution, xs, moves };
+        let base = stepper.values(&stepper.solution, None)?;
+        Some(Stepper { base, ..stepper })
+    }
+
+    /// The optimum with row `k` loosened by `amount` (model units); `None` where the step fails or
+    /// moved another limit too.
+    pub(crate) fn step(&self, k: usize, amount: f64) -> Option<Vec<f64>> {
+        let t = self.moves[k]?;
+        let moved = self.solution.clone().fix_var(t, amount).ok()?.into_solution().ok()?;
+        self.values(&moved, Some(t))
+    }
+
+    /// The model variables' values in `solution`, if every mover but `except` stayed at 0.
+    fn values(&self, solution: &microlp::Solution, except: Option<microlp::Variable>) -> Option<Vec<f64>> {
+        let optimal = matches!(solution.status(), microlp::SolutionStatus::Optimal);
+        let still =
+            self.moves.iter().flatten().filter(|&&t| Some(t) != except).all(|&t| solution.var_value(t).abs() <= 1e-9);
+        (optimal && still).then(|| self.xs.iter().map(|&x| solution.var_value(x)).collect())
+    }
 }

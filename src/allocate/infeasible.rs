@@ -156,7 +156,11 @@ pub(crate) fn elastic_solve(model: &Model, options: super::Options) -> Elastic {
     let m = elastic(model);
     let solver =
         if options.solver == Solver::Highs && options.solver.available() { Solver::Highs } else { Solver::Auto };
-    let raw = solve::solve(&m, super::Options { solver, ..options }).ok();
+    // The diagnosis reads the prices of the conflicting limits.
+    let raw = solve::solve(&m, super::Options { solver, ..options }).ok().map(|mut raw| {
+        raw.complete_duals(&m);
+        raw
+    });
     Elastic { model: m, raw }
 }
 

@@ -337,13 +337,13 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
             }
         }
     };
-    let (raw, exact) = match rounding::round(model, scenario, &raw.values) {
+    let (mut raw, exact) = match rounding::round(model, scenario, &raw.values) {
         Ok(exact) => (raw, exact),
         Err(violations) => {
             with_margin(model, scenario, *options).ok_or_else(|| rounding_failed(model, scenario, &violations))?
         }
     };
-    let priced = prices::price(model, scenario, *options, &raw);
+    let priced = prices::price(model, scenario, *options, &mut raw);
     let mut a = assemble::assemble(model, scenario, review, &raw, &exact, &priced);
     proposals::attach(&mut a, scenario)?;
     Ok(a)
@@ -360,7 +360,7 @@ fn infeasible(model: &Model, sc: &Scenario, review: &Review, options: Options) -
     if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, options).ok()) {
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
-            let priced = prices::price(model, sc, options, &raw);
+            let priced = prices::price(model, sc, options, &mut raw);
             let mut a = assemble::assemble(model, sc, review, &raw, &exact, &priced);
             proposals::attach(&mut a, sc)?;
             return Ok(a);

@@ -14,10 +14,17 @@
 //! limit loosened by one [`price_step`] (1億円 in 億円 displays): the programs whose funding moves,
 //! and the reserve, the drawdown and the deposit, are what the price sentences and `waku explain`
 //! state.
+//!
+//! Where the model is solved whole (not through the working set), those re-solves are warm steps:
+//! the LP is solved once, and each moved limit is a dual simplex step from that optimum
+//! ([`Stepper`], switched off by `WAKU_NO_WARM_STEPS`), a few pivots instead of a solve.
+
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use super::Options;
+use super::backend::Stepper;
 use super::model::{Model, Row, Sense, VarKind};
 use super::solve::{RawSolution, Solver};
 use super::{vertex, workset};
@@ -81,31 +88,72 @@ fn at_limit(model: &Model, row: &Row, x: &[f64]) -> bool {
     slack <= 10.0 * delta(model) + 1e-9 * row.rhs.abs()
 }
 
+/// The LP's re-solves with one limit moved: by a warm step from its optimum ([`Stepper`]) where
+/// the model is small enough to be solved whole, else each from scratch (through the working set).
+struct Resolver<'a> {
+    lp: &'a Model,
+    options: Options,
+    movable: Vec<usize>,
+    stepper: OnceLock<Option<Stepper>>,
+}
+
+impl Resolver<'_> {
+    fn stepper(&self) -> Option<&Stepper> {
+        let small = !self.options.fast.working_set || self.lp.free_programs() <= workset::THRESHOLD;
+        let warm = self.options.fast.warm_steps && small;
+        self.stepper
+            .get_or_init(|| {
+                warm.then(|| Stepper::new(self.lp, &self.movable, |k| loosening(self.lp.rows[k].sense))).flatten()
+            })
+            .as_ref()
+    }
+
+    /// An optimum of the LP as it is: the stepper's, or a solve from scratch.
+    fn base(&self) -> Option<Vec<f64>> {
+        match self.stepper() {
+            Some(s) => Some(s.base.clone()),
+            None => vertex_solve(self.lp, self.options),
+        }
+    }
+
+    /// The optimum with row `k` loosened by `amount`, and the optimum it is to be compared with
+    /// (`base` unless the step came from the stepper, whose own optimum it started from).
+    fn moved<'b>(&'b self, k: usize, amount: f64, base: &'b [f64]) -> Option<(Vec<f64>, &'b [f64])> {
+        if let Some(s) = self.stepper() {
+            if let Some(x) = s.step(k, amount) {
+                return Some((x, &s.base));
+            }
+        }
+        let mut m = self.lp.clone();
+        m.rows[k].rhs += loosening(m.rows[k].sense) * amount;
+        vertex_solve(&m, self.options).map(|x| (x, base))
+    }
+}
+
 /// True prices and the effects of loosening, at the optimum `raw`.
-pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSolution) -> Priced {
+pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &mut RawSolution) -> Priced {
     let n = model.rows.len();
     let mut effects = vec![None; n];
     let lp = fixed_choices(model, &raw.values);
+    let movable = (0..n).filter(|&k| has_free(model, sc, &model.rows[k])).collect();
+    let resolver = Resolver { lp: &lp, options, movable, stepper: OnceLock::new() };
     // microlp's answer is a vertex already: when its duals are unique, no solve is needed here.
     let at_raw = if options.fast.vertex_prices { vertex::at_vertex(&lp, &raw.values) } else { None };
     let (base, at_base) = match at_raw {
         Some(d) => (raw.values.clone(), Some(d)),
-        None => match vertex_solve(&lp, options) {
+        None => match resolver.base() {
             Some(base) => {
                 let d = if options.fast.vertex_prices { vertex::at_vertex(&lp, &base) } else { None };
                 (base, d)
             }
-            None => return Priced { duals: raw.duals.clone(), effects },
+            None => {
+                raw.complete_duals(model);
+                return Priced { duals: raw.duals.clone(), effects };
+            }
         },
     };
-    let objective = lp.objective(&base);
-    let moved = |k: usize, amount: f64| {
-        let mut m = lp.clone();
-        m.rows[k].rhs += loosening(m.rows[k].sense) * amount;
-        vertex_solve(&m, options)
-    };
     let relevant: Vec<usize> =
-        (0..n).filter(|&k| has_free(model, sc, &model.rows[k]) && at_limit(model, &model.rows[k], &base)).collect();
+        resolver.movable.iter().copied().filter(|&k| at_limit(model, &model.rows[k], &base)).collect();
     // Unique duals at the vertex are the derivative both ways; otherwise one re-solve per row.
     let duals = match at_base {
         Some(d) => d,
@@ -113,11 +161,14 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSol
             let d = delta(model);
             let mut duals = vec![0.0; n];
             // Each row's re-solve stands alone: they run in parallel, each result in its row.
-            let solved: Vec<(usize, Option<Vec<f64>>)> = relevant.par_iter().map(|&k| (k, moved(k, d))).collect();
-            for (k, x) in solved {
-                if let Some(x) = x {
+            let solved: Vec<(usize, Option<f64>)> = relevant
+                .par_iter()
+                .map(|&k| (k, resolver.moved(k, d, &base).map(|(x, from)| lp.objective(&x) - lp.objective(from))))
+                .collect();
+            for (k, gain) in solved {
+                if let Some(gain) = gain {
                     // d(objective)/d(limit) per model unit = per yen of value per yen of limit.
-                    duals[k] = (lp.objective(&x) - objective) / (loosening(model.rows[k].sense) * d);
+                    duals[k] = gain / (loosening(model.rows[k].sense) * d);
                 }
             }
             duals
@@ -126,11 +177,17 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &RawSol
     let step = price_step(sc.display_unit);
     let step_units = step.to_f64() / model.scale;
     let priced: Vec<usize> = relevant.iter().copied().filter(|&k| options.effects && duals[k].abs() >= 1e-6).collect();
-    let loosened: Vec<(usize, Option<Vec<f64>>)> = priced.par_iter().map(|&k| (k, moved(k, step_units))).collect();
-    for (k, x) in loosened {
-        if let Some(x) = x {
-            effects[k] = Some(effect(model, sc, &base, &x, step, model.rows[k].sense));
-        }
+    let loosened: Vec<(usize, Option<Effect>)> = priced
+        .par_iter()
+        .map(|&k| {
+            let e = resolver
+                .moved(k, step_units, &base)
+                .map(|(x, from)| effect(model, sc, from, &x, step, model.rows[k].sense));
+            (k, e)
+        })
+        .collect();
+    for (k, e) in loosened {
+        effects[k] = e;
     }
     Priced { duals: Some(duals), effects }
 }

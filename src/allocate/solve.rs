@@ -6,9 +6,12 @@
 //!   ([`super::branch`]).
 //! * `microlp` (pure Rust, simplex with branch and bound): the default when all-or-nothing
 //!   programs make the model a MILP. It gives no duals: the shadow prices are read off its optimal
-//!   vertex ([`super::vertex`]), and only when the vertex leaves them open (degenerate) are the
-//!   integers fixed at its answer and the LP solved again with clarabel for them (the allocation's
-//!   `solver` then says `microlp+clarabel`). When microlp stops
+//!   vertex ([`super::vertex`]). When the vertex leaves them open (degenerate), the solution says
+//!   so, and a caller that needs them (the working set's reduced costs, the infeasibility
+//!   diagnosis, the prices when their re-solves fail) has clarabel solve the LP with the integers
+//!   fixed for them ([`RawSolution::complete_duals`]; the allocation's `solver` then says
+//!   `microlp+clarabel`). The shadow prices themselves come from re-solves ([`super::prices`]),
+//!   so most degenerate solves never need clarabel. When microlp stops
 //!   for numerical reasons, clarabel's branch and bound decides the integers instead, and the
 //!   allocation's `solver` says `… (microlp stopped)`.
 //! * `highs` (C++, behind the `highs` cargo feature): LP and MILP with duals.
@@ -76,10 +79,16 @@ pub(crate) fn solve(model: &Model, options: super::Options) -> Result<RawSolutio
         Solver::Auto | Solver::Clarabel if model.has_integers() => branch::solve(model),
         Solver::Auto | Solver::Clarabel => clarabel(model, None),
         Solver::Microlp => match microlp(model) {
-            Ok(values) => {
-                let (duals, how) = duals_at(model, &values, vertex);
-                Ok(RawSolution { values, duals, solver: format!("microlp{how}") })
-            }
+            // The duals the vertex leaves open wait until a caller needs them (most do not: the
+            // prices re-solve instead, `prices::price`).
+            Ok(values) => Ok(match vertex.then(|| super::vertex::at_vertex(model, &values)).flatten() {
+                Some(duals) => RawSolution::new(values, Some(duals), "microlp"),
+                None if vertex => RawSolution { values, duals: None, solver: "microlp".into(), open_duals: true },
+                None => {
+                    let (duals, how) = duals_at(model, &values, vertex);
+                    RawSolution::new(values, duals, format!("microlp{how}"))
+                }
+            }),
             // microlp's branch and bound can stop on a numerical guard (an integral point it
             // rejects as infeasible, "… after slack-basis retry"): that is no verdict on the
             // limits, so decide the integers with clarabel instead and say so in the name.

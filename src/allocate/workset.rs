@@ -287,7 +287,7 @@ fn working_set(model: &Model, options: Options, candidates: &[usize]) -> Option<
             solve::solve(&sub, options)
         };
         trace(|| format!("working set: {} variables, relaxed {relaxed}, ok {}", sub.vars.len(), res.is_ok()));
-        let raw = match res {
+        let mut raw = match res {
             Ok(raw) => raw,
             Err(Failure::Infeasible) if size < candidates.len() => {
                 // Fixed programs made it infeasible: widen the set.
@@ -299,6 +299,8 @@ fn working_set(model: &Model, options: Options, candidates: &[usize]) -> Option<
             }
             Err(_) => return None,
         };
+        // The reduced costs below need the prices, also where microlp's vertex leaves them open.
+        raw.complete_duals(&sub);
         let duals = raw.duals.as_ref()?;
         // Programs fixed at the bound their reduced cost does not want; the worst join the set
         // (a bounded number per round: the prices move as they join, and most others then settle).
@@ -332,7 +334,7 @@ fn working_set(model: &Model, options: Options, candidates: &[usize]) -> Option<
             for (i, &v) in old_of.iter().enumerate() {
                 values[v] = raw.values[i];
             }
-            return Some(RawSolution { values, duals: raw.duals, solver: raw.solver });
+            return Some(RawSolution::new(values, raw.duals, raw.solver));
         }
     }
     None
