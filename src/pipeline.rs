@@ -520,15 +520,9 @@ pub fn allocate_year(scenario: &Scenario, review: &Review, options: &allocate::O
     matches(scenario, review)?;
     let model = Model::build(scenario, review)?;
     if scenario.fiscal.is_some() {
-        // The joint model holds the year's own limits and the ratio limits besides: when it has
-        // an optimum, so has the plain model. When it has none, the reason given is the plain
-        // model's if the year's own limits already cannot hold, else the plan's.
-        return fiscal::run_single_or(scenario.clone(), review, options, &mut || match allocate::solve_values(
-            &model, *options,
-        ) {
-            Ok(_) => None,
-            Err(_) => allocate::solve_model(&model, scenario, review, options).err(),
-        });
+        // The year's own optimum first: when its limits cannot hold, that is the reason; when
+        // the ratio limits and the fund floor hold at it with room, the joint model needs no solve.
+        return fiscal::run_single_or(scenario.clone(), review, options, fiscal::OwnYear::Model(&model));
     }
     year_with_model(&model, scenario, review, options).1
 }
@@ -547,7 +541,7 @@ fn year_with_model(
     let objective = Some((plain.lp_objective, plain.lp_values.clone()));
     if sc.fiscal.is_some() {
         // The plain optimum says the year's own limits can hold; the ratio limits may cut deeper.
-        (objective, fiscal::run_single(sc.clone(), review, options))
+        (objective, fiscal::run_single_or(sc.clone(), review, options, fiscal::OwnYear::Allocated(Box::new(plain))))
     } else {
         (objective, Ok(fiscal::single_outcome(sc, plain)))
     }

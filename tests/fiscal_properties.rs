@@ -126,3 +126,60 @@ proptest! {
         }
     }
 }
+
+/// How many one-year cases allocated with a path row binding, without, and not at all.
+static BRANCHES: std::sync::Mutex<[usize; 3]> = std::sync::Mutex::new([0; 3]);
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, rng_seed: proptest::test_runner::RngSeed::Fixed(2026), ..ProptestConfig::default() })]
+
+    /// A year with `[fiscal]` is allocated from its own optimum when the fund floor and the ratio
+    /// limits hold there with room (`waku::pipeline::allocate_year`), and from the joint model
+    /// otherwise: the outcome is the one the joint model alone gives (`fiscal::run_single`), byte
+    /// for byte; without one, the error is the plan's precheck, or the year's own when its own
+    /// limits cannot hold, or the joint model's. (Run by the test below, which counts the branches.)
+    fn a_year_allocated_from_its_own_optimum_is_the_joint_one(
+        spec in year_spec(),
+        held_tenths in 0i64..80,
+        frame_tenths in 0i64..300,
+    ) {
+        let mut sc = TOWN.clone();
+        sc.revenue.general_revenue = oku(spec.revenue_tenths);
+        sc.bonds.redemption = oku(spec.redemption_tenths);
+        sc.fund.floor = oku(spec.floor_tenths);
+        sc.fund.max_drawdown = oku(spec.drawdown_tenths);
+        sc.fund.held_drawdown = oku(held_tenths);
+        sc.policy.investment_cap = oku(spec.cap_tenths);
+        sc.policy.next_generation_target = oku(frame_tenths);
+        let ruleset = waku::rules::Ruleset::for_scenario(&sc).expect("rules");
+        let review = waku::review::review(&sc, &ruleset).expect("review");
+        let options = Options::default();
+        let first = waku::pipeline::allocate_year(&sc, &review, &options);
+        let joint = fiscal::run_single(sc.clone(), &review, &options);
+        let mut branches = BRANCHES.lock().expect("count");
+        match (first, joint) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+                branches[usize::from(b.path.iter().any(|p| p.binding))] += 1;
+            }
+            (Err(a), Err(b)) => {
+                // The plan's precheck first; then the year's own reason when its own limits
+                // cannot hold, else the plan's.
+                let own = waku::allocate::allocate(&sc, &review, &options).err().map(|e| e.to_string());
+                prop_assert!(a.to_string() == b.to_string() || own == Some(a.to_string()), "{a}\n\n{b}");
+                branches[2] += 1;
+            }
+            (a, b) => prop_assert!(false, "one path allocates, the other not: {:?} / {:?}", a.err(), b.err()),
+        }
+    }
+}
+
+#[test]
+fn the_one_year_property_reaches_every_branch() {
+    a_year_allocated_from_its_own_optimum_is_the_joint_one();
+    let [free, binding, none] = *BRANCHES.lock().expect("count");
+    assert!(
+        free >= 30 && binding >= 20 && none >= 30,
+        "no path row binding {free}, binding {binding}, no allocation {none}"
+    );
+}

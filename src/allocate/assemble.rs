@@ -244,6 +244,7 @@ pub(crate) fn assemble(
         proposal_reserve: None,
         lp_objective: model.objective(&raw.values),
         lp_values: raw.values.clone(),
+        lp_as_stated: true,
         display_unit: sc.display_unit,
     };
     allocation.refresh_totals();

@@ -143,6 +143,10 @@ pub struct Allocation {
     /// `--emit-lp` and the cross-check with another solver (`tools/check-lp.py`).
     #[serde(skip)]
     pub lp_values: Vec<f64>,
+    /// Whether `lp_values` is the optimum of the limits as stated; false where they were moved
+    /// to find the allocation (less than a yen apart, or tightened so that rounding keeps them).
+    #[serde(skip)]
+    pub lp_as_stated: bool,
     /// The unit the scenario displays money in.
     #[serde(skip)]
     pub display_unit: Unit,
@@ -310,6 +314,64 @@ pub fn allocate(scenario: &Scenario, review: &Review, options: &Options) -> Resu
 
 /// Solves a built model (see [`allocate`]); the model can be written with [`Model::to_lp`] too.
 pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options: &Options) -> Result<Allocation> {
+    finish(model, scenario, review, options, solve_plain(model, scenario, options)?)
+}
+
+/// A model's optimum as the solver gave it, before it is rounded to the unit, priced and
+/// assembled ([`solve_plain`], [`finish`]): a caller can look at it first (a one-year plan checks
+/// its path rows, `crate::fiscal`).
+pub struct Solved(Found);
+
+enum Found {
+    Raw(solve::RawSolution),
+    /// Found with limits less than a yen apart moved to meet, and already exact.
+    Exact(solve::RawSolution, rounding::Exact),
+}
+
+impl Solved {
+    /// The solver's values (model units, one per model variable); `None` when the limits had to
+    /// be moved to meet.
+    pub fn values(&self) -> Option<&[f64]> {
+        match &self.0 {
+            Found::Raw(raw) => Some(&raw.values),
+            Found::Exact(..) => None,
+        }
+    }
+}
+
+/// The first half of [`solve_model`]: the optimum, or why there is none (the limits cannot all
+/// hold, named; the solver stopped).
+pub fn solve_plain(model: &Model, scenario: &Scenario, options: &Options) -> Result<Solved> {
+    solve_raw(model, scenario, options).map(Solved)
+}
+
+/// The second half of [`solve_model`]: the optimum `solved` rounded to the unit, priced and
+/// assembled into the allocation.
+pub fn finish(
+    model: &Model,
+    scenario: &Scenario,
+    review: &Review,
+    options: &Options,
+    solved: Solved,
+) -> Result<Allocation> {
+    let ((mut raw, exact), as_stated) = match solved.0 {
+        Found::Exact(raw, exact) => ((raw, exact), false),
+        Found::Raw(raw) => match rounding::round(model, scenario, &raw.values) {
+            Ok(exact) => ((raw, exact), true),
+            Err(violations) => (
+                with_margin(model, scenario, *options).ok_or_else(|| rounding_failed(model, scenario, &violations))?,
+                false,
+            ),
+        },
+    };
+    let priced = prices::price(model, scenario, *options, &mut raw);
+    let mut a = assemble::assemble(model, scenario, review, &raw, &exact, &priced);
+    a.lp_as_stated = as_stated;
+    proposals::attach(&mut a, scenario)?;
+    Ok(a)
+}
+
+fn solve_raw(model: &Model, scenario: &Scenario, options: &Options) -> Result<Found> {
     if !options.solver.available() {
         return Err(Error::input(
             Diagnostic::error(format!("solver `{}` is not built into this waku", options.solver))
@@ -319,34 +381,22 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
     if let Some(d) = infeasible::precheck(model, scenario) {
         return Err(Error::Infeasible(Box::new(d)));
     }
-    let raw = match workset::solve(model, *options) {
-        Ok(raw) => raw,
-        Err(solve::Failure::Infeasible) => return infeasible(model, scenario, review, *options),
+    match workset::solve(model, *options) {
+        Ok(raw) => Ok(Found::Raw(raw)),
+        Err(solve::Failure::Infeasible) => infeasible(model, scenario, *options),
         Err(solve::Failure::Other(reason)) => {
             // A numerical stop is not a verdict on the limits: try the other pure-Rust solver once.
             let fallback = if model.has_integers() { None } else { Some(Solver::Microlp) };
             match fallback.filter(|&f| f != options.solver.resolve(model) && model.free_programs() <= 20_000) {
                 Some(f) => match solve::solve(model, Options { solver: f, ..*options }) {
-                    Ok(raw) => raw,
-                    Err(solve::Failure::Infeasible) => {
-                        return infeasible(model, scenario, review, Options { solver: f, ..*options });
-                    }
-                    Err(solve::Failure::Other(_)) => return Err(stopped(options.solver, &reason)),
+                    Ok(raw) => Ok(Found::Raw(raw)),
+                    Err(solve::Failure::Infeasible) => infeasible(model, scenario, Options { solver: f, ..*options }),
+                    Err(solve::Failure::Other(_)) => Err(stopped(options.solver, &reason)),
                 },
-                None => return Err(stopped(options.solver, &reason)),
+                None => Err(stopped(options.solver, &reason)),
             }
         }
-    };
-    let (mut raw, exact) = match rounding::round(model, scenario, &raw.values) {
-        Ok(exact) => (raw, exact),
-        Err(violations) => {
-            with_margin(model, scenario, *options).ok_or_else(|| rounding_failed(model, scenario, &violations))?
-        }
-    };
-    let priced = prices::price(model, scenario, *options, &mut raw);
-    let mut a = assemble::assemble(model, scenario, review, &raw, &exact, &priced);
-    proposals::attach(&mut a, scenario)?;
-    Ok(a)
+    }
 }
 
 /// The solver found no allocation. Either the limits contradict each other, and the elastic
@@ -354,16 +404,13 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
 /// continuous terms (solvers differ on such a city: one allocates, another says infeasible); then
 /// the model is solved again with those limits moved by that much, and the answer stands if
 /// rounding it keeps every limit exactly as stated. The allocation's `solver` says so.
-fn infeasible(model: &Model, sc: &Scenario, review: &Review, options: Options) -> Result<Allocation> {
+fn infeasible(model: &Model, sc: &Scenario, options: Options) -> Result<Found> {
     let elastic = infeasible::elastic_solve(model, options);
     let relaxed = infeasible::within_a_yen(model, &elastic);
     if let Some(mut raw) = relaxed.and_then(|relaxed| workset::solve(&relaxed, options).ok()) {
         if let Ok(exact) = rounding::round(model, sc, &raw.values) {
             raw.solver = format!("{}; re-solved with limits less than 1円 apart moved to meet", raw.solver);
-            let priced = prices::price(model, sc, options, &mut raw);
-            let mut a = assemble::assemble(model, sc, review, &raw, &exact, &priced);
-            proposals::attach(&mut a, sc)?;
-            return Ok(a);
+            return Ok(Found::Exact(raw, exact));
         }
     }
     Err(Error::Infeasible(Box::new(infeasible::diagnose(model, sc, &elastic))))

@@ -38,7 +38,7 @@ use crate::money::Money;
 use crate::scenario::{ProgramKind, Scenario};
 
 pub use plan::{
-    PathCheck, Plan, PlanOutcome, PlanYear, YearAllocator, load_plan, load_plan_str, review_plan, run_plan,
+    OwnYear, PathCheck, Plan, PlanOutcome, PlanYear, YearAllocator, load_plan, load_plan_str, review_plan, run_plan,
     run_plan_by, run_plan_reviewed, run_single, run_single_or, single_outcome,
 };
 

@@ -35,7 +35,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{FiscalHealth, History, year_health};
-use crate::allocate::{self, Allocation, Options};
+use crate::allocate::{self, Allocation, Model, Options};
 use crate::constraint::{ConstraintKind, Sense};
 use crate::diagnostic::Diagnostic;
 use crate::money::{Money, Unit};
@@ -48,7 +48,7 @@ mod joint;
 mod load;
 mod path;
 
-use joint::{apply_shares, build_joint, diagnose_joint, precheck};
+use joint::{apply_shares, build_joint, diagnose_joint, holds_with_room, precheck};
 pub use load::{load_plan, load_plan_str};
 use path::path_checks;
 
@@ -147,17 +147,20 @@ pub fn run_single(scenario: Scenario, review: &Review, options: &Options) -> Res
     run_plan_reviewed(&Plan::single(scenario), std::slice::from_ref(review), options)
 }
 
-/// [`run_single`], except that when the joint model has no optimum, `plain_error` is asked first
-/// for the reason the year's own limits cannot hold; only when it has none is the joint model
-/// diagnosed (which takes several solves).
-pub fn run_single_or(
-    scenario: Scenario,
-    review: &Review,
-    options: &Options,
-    plain_error: &mut dyn FnMut() -> Option<Error>,
-) -> Result<PlanOutcome> {
+/// What is known of a one-year plan's year before its joint model is built: its own model
+/// (without the path rows), built from the plan's scenario, or its allocation on that model.
+pub enum OwnYear<'a> {
+    Model(&'a Model),
+    Allocated(Box<Allocation>),
+}
+
+/// [`run_single`], the year's own model or allocation given. The year's own optimum comes
+/// first: when the year's own limits cannot hold, that is the reason given; when every path row
+/// (the fund floor, the ratio limits) holds at it with room, it is the joint optimum too, and the
+/// year is allocated from it without the joint model being solved.
+pub fn run_single_or(scenario: Scenario, review: &Review, options: &Options, own: OwnYear<'_>) -> Result<PlanOutcome> {
     let allocate_year = &mut |_: usize, sc: &Scenario, review: &Review| allocate::allocate(sc, review, options);
-    run_plan_with(&Plan::single(scenario), std::slice::from_ref(review), options, allocate_year, plain_error)
+    run_plan_with(&Plan::single(scenario), std::slice::from_ref(review), options, allocate_year, Some(own))
 }
 
 /// Each year's review, in plan order (each year with its own rules and parameters).
@@ -204,36 +207,55 @@ pub fn run_plan_by(
     options: &Options,
     allocate_year: &mut YearAllocator<'_>,
 ) -> Result<PlanOutcome> {
-    run_plan_with(plan, reviews, options, allocate_year, &mut || None)
+    run_plan_with(plan, reviews, options, allocate_year, None)
 }
 
-/// [`run_plan_by`]; when the joint model has no optimum, `first` may give the error to report
-/// before the joint model is diagnosed ([`run_single_or`]).
+/// [`run_plan_by`]; with `own`, what is known of a one-year plan's year ([`run_single_or`]).
 fn run_plan_with(
     plan: &Plan,
     reviews: &[Review],
     options: &Options,
     allocate_year: &mut YearAllocator<'_>,
-    first: &mut dyn FnMut() -> Option<Error>,
+    own: Option<OwnYear<'_>>,
 ) -> Result<PlanOutcome> {
     let base: Vec<Scenario> = plan.years.iter().map(|y| limited(plan, y)).collect();
     let coupled = plan.years.len() > 1 || base.iter().any(|s| s.fiscal.is_some());
     let mut finals = base.clone();
     let mut binding = Vec::new();
+    // The one year's allocation, when its own optimum is the joint one.
+    let mut first = None;
     if coupled {
         let joint = build_joint(plan, &base, reviews)?;
         precheck(plan, &joint, &base)?;
-        let values = match allocate::solve_values(&joint.model, *options) {
-            Ok(v) => v,
-            Err(None) => return Err(first().unwrap_or_else(|| diagnose_joint(plan, &joint, &base, reviews, options))),
-            Err(Some(reason)) => {
-                return Err(Error::input(
-                    Diagnostic::error(format!("the plan could not be optimised: the solver stopped ({reason})"))
-                        .hint("try `--solver microlp` or `--solver clarabel`"),
-                ));
+        // The joint model holds the year's own limits and the path rows besides, with the same
+        // objective: an optimum of the year's own model at which every path row holds with room
+        // is the joint optimum, and no path row binds.
+        match own.filter(|_| base.len() == 1) {
+            Some(OwnYear::Model(model)) => {
+                let solved = allocate::solve_plain(model, &base[0], options)?;
+                if solved.values().is_some_and(|x| holds_with_room(&joint, &base, x)) {
+                    let a = allocate::finish(model, &base[0], &reviews[0], options, solved);
+                    first = Some(a.map_err(|e| in_year(e, plan.years[0].year))?);
+                }
             }
-        };
-        binding = apply_shares(plan, &joint, &values, &mut finals);
+            Some(OwnYear::Allocated(a)) if a.lp_as_stated && holds_with_room(&joint, &base, &a.lp_values) => {
+                first = Some(*a);
+            }
+            _ => {}
+        }
+        if first.is_none() {
+            let values = match allocate::solve_values(&joint.model, *options) {
+                Ok(v) => v,
+                Err(None) => return Err(diagnose_joint(plan, &joint, &base, reviews, options)),
+                Err(Some(reason)) => {
+                    return Err(Error::input(
+                        Diagnostic::error(format!("the plan could not be optimised: the solver stopped ({reason})"))
+                            .hint("try `--solver microlp` or `--solver clarabel`"),
+                    ));
+                }
+            };
+            binding = apply_shares(plan, &joint, &values, &mut finals);
+        }
     }
 
     // Each year exactly, in order, balances carried over.
@@ -249,7 +271,10 @@ fn run_plan_with(
             sc.fund.balance = prev.fund_balance_end;
             sc.bonds.balance = prev.bond_balance_end;
         }
-        let allocation = allocate_year(t, sc, &reviews[t]).map_err(|e| in_year(e, plan.years[t].year))?;
+        let allocation = match first.take() {
+            Some(a) => a,
+            None => allocate_year(t, sc, &reviews[t]).map_err(|e| in_year(e, plan.years[t].year))?,
+        };
         let h = if t == 0 && plan.years.len() == 1 {
             year_health(sc, &allocation, &History::default(), constraints)
         } else {

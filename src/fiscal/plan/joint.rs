@@ -320,8 +320,7 @@ pub(super) fn precheck(plan: &Plan, joint: &Joint, base: &[Scenario]) -> Result<
 /// Which path rows bind at the joint optimum, and each year's share of the binding coupled limits.
 pub(super) fn apply_shares(plan: &Plan, joint: &Joint, x: &[f64], finals: &mut [Scenario]) -> Vec<ConstraintKind> {
     let m = &joint.model;
-    let gr = finals.iter().map(|s| s.revenue.general_revenue.to_f64()).fold(1.0, f64::max);
-    let tol = 1e-6 * gr / m.scale;
+    let tol = binding_tolerance(m, finals);
     let eval = |lin: &Lin| lin.constant + lin.terms.iter().map(|&(v, c)| c * x[v]).sum::<f64>();
     let mut kinds = Vec::new();
     for p in &joint.path {
@@ -415,4 +414,83 @@ pub(super) fn diagnose_joint(
     Error::Infeasible(Box::new(d.hint(
         "lower the cumulative `plan.next_generation_target`, raise a year's `fund.max_drawdown`, or allow more drawdown before the floor",
     )))
+}
+
+/// How near its limit (model units) a path row counts as binding: 10⁻⁶ of the largest general revenue.
+fn binding_tolerance(m: &Model, years: &[Scenario]) -> f64 {
+    let gr = years.iter().map(|s| s.revenue.general_revenue.to_f64()).fold(1.0, f64::max);
+    1e-6 * gr / m.scale
+}
+
+/// Whether the one year's own optimum `x` (its model's variables, in the joint model's order) is
+/// the joint model's optimum, with no path row binding — so the joint model needs no solve.
+///
+/// The joint model is the year's model with the fund floor moved from the drawdown limit into a
+/// path row on the net drawdown (drawdown − deposit), and the ratio and next-generation rows
+/// besides, under the same objective. Drawing and depositing together only costs, so a joint
+/// optimum can be taken with the drawdown within the year's own limit: the joint optimum is no
+/// better than the year's. If `x` keeps every joint row and bound, it is a joint optimum. It must
+/// keep every path row with more room than the tolerance at which [`apply_shares`] counts a row
+/// as binding, so that the year's limits stay as they are.
+pub(super) fn holds_with_room(joint: &Joint, base: &[Scenario], x: &[f64]) -> bool {
+    let m = &joint.model;
+    let [part] = &joint.parts[..] else { return false };
+    if x.len() != m.vars.len() || part.model.vars.len() != m.vars.len() {
+        return false;
+    }
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    let within = m.vars.iter().zip(x).all(|(v, &x)| (x >= v.lo || near(x, v.lo)) && (x <= v.hi || near(x, v.hi)));
+    let tol = binding_tolerance(m, base);
+    let mut is_path = vec![false; m.rows.len()];
+    for p in &joint.path {
+        is_path[p.row] = true;
+    }
+    within
+        && m.rows.iter().zip(&is_path).all(|(row, &path)| {
+            let act = m.row_activity(row, x);
+            match (row.sense, path) {
+                (Sense::Le, false) => act <= row.rhs || near(act, row.rhs),
+                (Sense::Ge, false) => act >= row.rhs || near(act, row.rhs),
+                (Sense::Eq, false) => near(act, row.rhs),
+                (Sense::Le, true) => act < row.rhs - tol,
+                (Sense::Ge, true) => act > row.rhs + tol,
+                (Sense::Eq, true) => false,
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The town's one-year plan: its joint model, and the year's own optimum in it.
+    fn town() -> (Joint, Vec<Scenario>, Vec<f64>) {
+        let sc = crate::scenario::load(std::path::Path::new("tests/fixtures/fiscal/debt-service-18-warning.toml"))
+            .expect("the town loads");
+        let review =
+            crate::review::review(&sc, &crate::rules::Ruleset::for_scenario(&sc).expect("rules")).expect("review");
+        let plan = Plan::single(sc.clone());
+        let base = vec![sc.clone()];
+        let joint = build_joint(&plan, &base, std::slice::from_ref(&review)).expect("joint model");
+        let own = Model::build(&sc, &review).expect("own model");
+        let x = allocate::solve_values(&own, Options::default()).expect("an optimum");
+        (joint, base, x)
+    }
+
+    #[test]
+    fn a_path_row_without_room_needs_the_joint_solve() {
+        let (mut joint, base, x) = town();
+        assert!(holds_with_room(&joint, &base, &x), "the town's own optimum keeps every path row with room");
+        let tol = binding_tolerance(&joint.model, &base);
+        let k = joint.path.iter().find(|p| is_ratio(&p.kind)).expect("a ratio row").row;
+        let act = joint.model.row_activity(&joint.model.rows[k], &x);
+        for (rhs, holds) in [(act + 2.0 * tol, true), (act + 0.5 * tol, false), (act, false), (act - 1.0, false)] {
+            joint.model.rows[k].rhs = rhs;
+            assert_eq!(
+                holds_with_room(&joint, &base, &x),
+                holds,
+                "ratio row at {rhs} (activity {act}, tolerance {tol})"
+            );
+        }
+    }
 }
