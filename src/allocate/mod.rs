@@ -364,10 +364,24 @@ pub fn finish(
             ),
         },
     };
-    let priced = prices::price(model, scenario, *options, &mut raw);
-    let mut a = assemble::assemble(model, scenario, review, &raw, &exact, &priced);
-    a.lp_as_stated = as_stated;
-    proposals::attach(&mut a, scenario)?;
+    let (duals, loosening) = prices::prices(model, scenario, *options, &mut raw);
+    let priced = prices::Priced { duals, effects: vec![None; model.rows.len()] };
+    // The effects of loosening the binding limits (LP re-solves) are computed while the
+    // allocation is assembled, and put into its constraint reports (one per model row) after.
+    let (effects, assembled) = rayon::join(
+        || loosening.map(|l| l.effects()),
+        || {
+            let mut a = assemble::assemble(model, scenario, review, &raw, &exact, &priced);
+            a.lp_as_stated = as_stated;
+            proposals::attach(&mut a, scenario).map(|()| a)
+        },
+    );
+    let mut a = assembled?;
+    for (c, e) in a.constraints.iter_mut().zip(effects.unwrap_or_default()) {
+        if c.binding {
+            c.effect = e;
+        }
+    }
     Ok(a)
 }
 

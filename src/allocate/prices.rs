@@ -90,20 +90,20 @@ fn at_limit(model: &Model, row: &Row, x: &[f64]) -> bool {
 
 /// The LP's re-solves with one limit moved: by a warm step from its optimum ([`Stepper`]) where
 /// the model is small enough to be solved whole, else each from scratch (through the working set).
-struct Resolver<'a> {
-    lp: &'a Model,
+struct Resolver {
+    lp: Model,
     options: Options,
     movable: Vec<usize>,
     stepper: OnceLock<Option<Stepper>>,
 }
 
-impl Resolver<'_> {
+impl Resolver {
     fn stepper(&self) -> Option<&Stepper> {
         let small = !self.options.fast.working_set || self.lp.free_programs() <= workset::THRESHOLD;
         let warm = self.options.fast.warm_steps && small;
         self.stepper
             .get_or_init(|| {
-                warm.then(|| Stepper::new(self.lp, &self.movable, |k| loosening(self.lp.rows[k].sense))).flatten()
+                warm.then(|| Stepper::new(&self.lp, &self.movable, |k| loosening(self.lp.rows[k].sense))).flatten()
             })
             .as_ref()
     }
@@ -112,7 +112,7 @@ impl Resolver<'_> {
     fn base(&self) -> Option<Vec<f64>> {
         match self.stepper() {
             Some(s) => Some(s.base.clone()),
-            None => vertex_solve(self.lp, self.options),
+            None => vertex_solve(&self.lp, self.options),
         }
     }
 
@@ -130,25 +130,66 @@ impl Resolver<'_> {
     }
 }
 
-/// True prices and the effects of loosening, at the optimum `raw`.
-pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &mut RawSolution) -> Priced {
+/// The limits loosened for their effects, once the prices are known ([`prices`]): what
+/// [`Loosening::effects`] computes can run beside the rest of the allocation's assembly.
+pub(crate) struct Loosening<'a> {
+    model: &'a Model,
+    sc: &'a Scenario,
+    resolver: Resolver,
+    base: Vec<f64>,
+    rows: Vec<usize>,
+}
+
+impl Loosening<'_> {
+    /// Per model row, what loosening it by one [`price_step`] changes (binding rows with a price).
+    pub(crate) fn effects(&self) -> Vec<Option<Effect>> {
+        let (model, sc) = (self.model, self.sc);
+        let mut effects = vec![None; model.rows.len()];
+        let step = price_step(sc.display_unit);
+        let step_units = step.to_f64() / model.scale;
+        let loosened: Vec<(usize, Option<Effect>)> = self
+            .rows
+            .par_iter()
+            .map(|&k| {
+                let e = self
+                    .resolver
+                    .moved(k, step_units, &self.base)
+                    .map(|(x, from)| effect(model, sc, from, &x, step, model.rows[k].sense));
+                (k, e)
+            })
+            .collect();
+        for (k, e) in loosened {
+            effects[k] = e;
+        }
+        effects
+    }
+}
+
+/// The true prices at the optimum `raw`, and, with [`Options::effects`], the limits to loosen for
+/// their effects.
+pub(crate) fn prices<'a>(
+    model: &'a Model,
+    sc: &'a Scenario,
+    options: Options,
+    raw: &mut RawSolution,
+) -> (Option<Vec<f64>>, Option<Loosening<'a>>) {
     let n = model.rows.len();
-    let mut effects = vec![None; n];
     let lp = fixed_choices(model, &raw.values);
     let movable = (0..n).filter(|&k| has_free(model, sc, &model.rows[k])).collect();
-    let resolver = Resolver { lp: &lp, options, movable, stepper: OnceLock::new() };
+    let resolver = Resolver { lp, options, movable, stepper: OnceLock::new() };
+    let lp = &resolver.lp;
     // microlp's answer is a vertex already: when its duals are unique, no solve is needed here.
-    let at_raw = if options.fast.vertex_prices { vertex::at_vertex(&lp, &raw.values) } else { None };
+    let at_raw = if options.fast.vertex_prices { vertex::at_vertex(lp, &raw.values) } else { None };
     let (base, at_base) = match at_raw {
         Some(d) => (raw.values.clone(), Some(d)),
         None => match resolver.base() {
             Some(base) => {
-                let d = if options.fast.vertex_prices { vertex::at_vertex(&lp, &base) } else { None };
+                let d = if options.fast.vertex_prices { vertex::at_vertex(lp, &base) } else { None };
                 (base, d)
             }
             None => {
                 raw.complete_duals(model);
-                return Priced { duals: raw.duals.clone(), effects };
+                return (raw.duals.clone(), None);
             }
         },
     };
@@ -174,22 +215,9 @@ pub(crate) fn price(model: &Model, sc: &Scenario, options: Options, raw: &mut Ra
             duals
         }
     };
-    let step = price_step(sc.display_unit);
-    let step_units = step.to_f64() / model.scale;
-    let priced: Vec<usize> = relevant.iter().copied().filter(|&k| options.effects && duals[k].abs() >= 1e-6).collect();
-    let loosened: Vec<(usize, Option<Effect>)> = priced
-        .par_iter()
-        .map(|&k| {
-            let e = resolver
-                .moved(k, step_units, &base)
-                .map(|(x, from)| effect(model, sc, from, &x, step, model.rows[k].sense));
-            (k, e)
-        })
-        .collect();
-    for (k, e) in loosened {
-        effects[k] = e;
-    }
-    Priced { duals: Some(duals), effects }
+    let rows: Vec<usize> = relevant.into_iter().filter(|&k| options.effects && duals[k].abs() >= 1e-6).collect();
+    let loosening = (!rows.is_empty()).then_some(Loosening { model, sc, resolver, base, rows });
+    (Some(duals), loosening)
 }
 
 /// What changed between the optimum `base` and `x`, the optimum with the limit loosened by `step`.

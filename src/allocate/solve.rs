@@ -80,7 +80,7 @@ pub(crate) fn solve(model: &Model, options: super::Options) -> Result<RawSolutio
         Solver::Auto | Solver::Clarabel => clarabel(model, None),
         Solver::Microlp => match microlp(model) {
             // The duals the vertex leaves open wait until a caller needs them (most do not: the
-            // prices re-solve instead, `prices::price`).
+            // prices re-solve instead, `prices::prices`).
             Ok(values) => Ok(match vertex.then(|| super::vertex::at_vertex(model, &values)).flatten() {
                 Some(duals) => RawSolution::new(values, Some(duals), "microlp"),
                 None if vertex => RawSolution { values, duals: None, solver: "microlp".into(), open_duals: true },

@@ -225,20 +225,27 @@ fn run_plan_with(
     // The one year's allocation, when its own optimum is the joint one.
     let mut first = None;
     if coupled {
-        let joint = build_joint(plan, &base, reviews)?;
-        precheck(plan, &joint, &base)?;
+        let checked = || build_joint(plan, &base, reviews).and_then(|j| precheck(plan, &j, &base).map(|()| j));
         // The joint model holds the year's own limits and the path rows besides, with the same
         // objective: an optimum of the year's own model at which every path row holds with room
-        // is the joint optimum, and no path row binds.
-        match own.filter(|_| base.len() == 1) {
+        // is the joint optimum, and no path row binds. (The year's own model is solved while the
+        // joint model is built; the plan's precheck speaks first.)
+        let own = own.filter(|_| base.len() == 1);
+        let (joint, solved) = match &own {
             Some(OwnYear::Model(model)) => {
-                let solved = allocate::solve_plain(model, &base[0], options)?;
-                if solved.values().is_some_and(|x| holds_with_room(&joint, &base, x)) {
-                    let a = allocate::finish(model, &base[0], &reviews[0], options, solved);
-                    first = Some(a.map_err(|e| in_year(e, plan.years[0].year))?);
-                }
+                let (joint, solved) = rayon::join(checked, || allocate::solve_plain(model, &base[0], options));
+                (joint?, Some(solved?))
             }
-            Some(OwnYear::Allocated(a)) if a.lp_as_stated && holds_with_room(&joint, &base, &a.lp_values) => {
+            _ => (checked()?, None),
+        };
+        match (own, solved) {
+            (Some(OwnYear::Model(model)), Some(solved))
+                if solved.values().is_some_and(|x| holds_with_room(&joint, &base, x)) =>
+            {
+                let a = allocate::finish(model, &base[0], &reviews[0], options, solved);
+                first = Some(a.map_err(|e| in_year(e, plan.years[0].year))?);
+            }
+            (Some(OwnYear::Allocated(a)), _) if a.lp_as_stated && holds_with_room(&joint, &base, &a.lp_values) => {
                 first = Some(*a);
             }
             _ => {}
