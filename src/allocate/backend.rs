@@ -228,10 +228,18 @@ impl Stepper {
     /// Solves `lp` (its integers already fixed) with a mover in each of `rows`; `loosening(k)` is
     /// +1 where loosening row `k` means raising its right-hand side, −1 where lowering it.
     pub(crate) fn new(lp: &Model, rows: &[usize], loosening: impl Fn(usize) -> f64) -> Option<Stepper> {
-        use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
         if lp.has_integers() {
             return None;
         }
+        Stepper::relaxed(lp, rows, loosening)
+    }
+
+    /// [`Stepper::new`] on a model whose all-or-nothing choices are not yet decided: its LP
+    /// relaxation, to be solved beside the model itself and then fixed at its choices
+    /// ([`Stepper::fixed`]).
+    pub(crate) fn relaxed(model: &Model, rows: &[usize], loosening: impl Fn(usize) -> f64) -> Option<Stepper> {
+        use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
+        let lp = model;
         let mut p = Problem::new(OptimizationDirection::Maximize);
         let xs: Vec<microlp::Variable> = lp.vars.iter().map(|v| p.add_var(v.obj, (v.lo, v.hi))).collect();
         let largest = lp.vars.iter().fold(1.0f64, |m, v| m.max(v.obj.abs()));
@@ -256,6 +264,19 @@ impl Stepper {
         }
         let solution = p.solve().ok()?.into_solution().ok()?;
         let stepper = Stepper { base: Vec::new(), solution, xs, moves };
+        let base = stepper.values(&stepper.solution, None)?;
+        Some(Stepper { base, ..stepper })
+    }
+
+    /// The stepper of the LP with the all-or-nothing choices of `model` fixed at `values` (rounded),
+    /// each fixed by a dual simplex step from the relaxation's optimum; `None` where a step fails.
+    pub(crate) fn fixed(self, model: &Model, values: &[f64]) -> Option<Stepper> {
+        let mut solution = self.solution;
+        for (v, var) in model.vars.iter().enumerate().filter(|(_, var)| var.integer) {
+            let at = values.get(v)?.round().clamp(var.lo, var.hi);
+            solution = solution.fix_var(self.xs[v], at).ok()?.into_solution().ok()?;
+        }
+        let stepper = Stepper { base: Vec::new(), solution, xs: self.xs, moves: self.moves };
         let base = stepper.values(&stepper.solution, None)?;
         Some(Stepper { base, ..stepper })
     }

@@ -320,7 +320,7 @@ pub fn solve_model(model: &Model, scenario: &Scenario, review: &Review, options:
 /// A model's optimum as the solver gave it, before it is rounded to the unit, priced and
 /// assembled ([`solve_plain`], [`finish`]): a caller can look at it first (a one-year plan checks
 /// its path rows, `crate::fiscal`).
-pub struct Solved(Found);
+pub struct Solved(Found, Option<backend::Stepper>);
 
 enum Found {
     Raw(solve::RawSolution),
@@ -341,8 +341,13 @@ impl Solved {
 
 /// The first half of [`solve_model`]: the optimum, or why there is none (the limits cannot all
 /// hold, named; the solver stopped).
+///
+/// When the effects of loosening the limits are asked for, the LP relaxation their re-solves step
+/// from is solved at the same time, on another thread.
 pub fn solve_plain(model: &Model, scenario: &Scenario, options: &Options) -> Result<Solved> {
-    solve_raw(model, scenario, options).map(Solved)
+    let (found, relaxed) =
+        rayon::join(|| solve_raw(model, scenario, options), || prices::relaxed_stepper(model, scenario, *options));
+    Ok(Solved(found?, relaxed))
 }
 
 /// The second half of [`solve_model`]: the optimum `solved` rounded to the unit, priced and
@@ -354,7 +359,8 @@ pub fn finish(
     options: &Options,
     solved: Solved,
 ) -> Result<Allocation> {
-    let ((mut raw, exact), as_stated) = match solved.0 {
+    let Solved(found, relaxed) = solved;
+    let ((mut raw, exact), as_stated) = match found {
         Found::Exact(raw, exact) => ((raw, exact), false),
         Found::Raw(raw) => match rounding::round(model, scenario, &raw.values) {
             Ok(exact) => ((raw, exact), true),
@@ -364,7 +370,7 @@ pub fn finish(
             ),
         },
     };
-    let (duals, loosening) = prices::prices(model, scenario, *options, &mut raw);
+    let (duals, loosening) = prices::prices(model, scenario, *options, &mut raw, relaxed);
     let priced = prices::Priced { duals, effects: vec![None; model.rows.len()] };
     // The effects of loosening the binding limits (LP re-solves) are computed while the
     // allocation is assembled, and put into its constraint reports (one per model row) after.

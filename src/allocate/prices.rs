@@ -97,10 +97,23 @@ struct Resolver {
     stepper: OnceLock<Option<Stepper>>,
 }
 
+/// Whether the re-solves step from the optimum: warm steps on and the model solved whole.
+fn warm(model: &Model, options: Options) -> bool {
+    options.fast.warm_steps && (!options.fast.working_set || model.free_programs() <= workset::THRESHOLD)
+}
+
+/// The stepper's LP relaxation of `model`, to be solved beside the model itself when the
+/// effects will need it ([`prices`] fixes its all-or-nothing choices at the solution's).
+pub(crate) fn relaxed_stepper(model: &Model, sc: &Scenario, options: Options) -> Option<Stepper> {
+    let movable: Vec<usize> = (0..model.rows.len()).filter(|&k| has_free(model, sc, &model.rows[k])).collect();
+    (options.effects && warm(model, options))
+        .then(|| Stepper::relaxed(model, &movable, |k| loosening(model.rows[k].sense)))
+        .flatten()
+}
+
 impl Resolver {
     fn stepper(&self) -> Option<&Stepper> {
-        let small = !self.options.fast.working_set || self.lp.free_programs() <= workset::THRESHOLD;
-        let warm = self.options.fast.warm_steps && small;
+        let warm = warm(&self.lp, self.options);
         self.stepper
             .get_or_init(|| {
                 warm.then(|| Stepper::new(&self.lp, &self.movable, |k| loosening(self.lp.rows[k].sense))).flatten()
@@ -172,11 +185,16 @@ pub(crate) fn prices<'a>(
     sc: &'a Scenario,
     options: Options,
     raw: &mut RawSolution,
+    relaxed: Option<Stepper>,
 ) -> (Option<Vec<f64>>, Option<Loosening<'a>>) {
     let n = model.rows.len();
     let lp = fixed_choices(model, &raw.values);
     let movable = (0..n).filter(|&k| has_free(model, sc, &model.rows[k])).collect();
-    let resolver = Resolver { lp, options, movable, stepper: OnceLock::new() };
+    let stepper = OnceLock::new();
+    if let Some(s) = relaxed.and_then(|r| r.fixed(model, &raw.values)) {
+        let _ = stepper.set(Some(s));
+    }
+    let resolver = Resolver { lp, options, movable, stepper };
     let lp = &resolver.lp;
     // microlp's answer is a vertex already: when its duals are unique, no solve is needed here.
     let at_raw = if options.fast.vertex_prices { vertex::at_vertex(lp, &raw.values) } else { None };
