@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::model::{Fixed, Limit, Model, ProgramState, Sense, shares};
-use super::prices::{Priced, has_free};
+use super::prices::has_free;
 use super::rounding::Exact;
 use super::solve::RawSolution;
 use super::{Allocation, ConstraintKind, ConstraintReport, Envelope, Holding, ProgramAllocation};
@@ -71,7 +71,7 @@ pub(crate) fn assemble(
     review: &Review,
     raw: &RawSolution,
     e: &Exact,
-    priced: &Priced,
+    duals: Option<&[f64]>,
 ) -> Allocation {
     let unit = Money::from_decimal(model.rounding_unit.factor());
     let reserve = e.reserve();
@@ -100,7 +100,7 @@ pub(crate) fn assemble(
             Sense::Eq => Money::ZERO,
         };
         let tol = (unit.to_f64() * 10.0).max(limit.to_f64().abs() * 1e-6).max(1.0);
-        let dual = priced.duals.as_ref().map(|d| d[k]);
+        let dual = duals.map(|d| d[k]);
         // A row of constants limits nothing the allocation decides (`prices::has_free`).
         let binding = has_free(model, sc, row)
             && (row.sense == Sense::Eq || slack.to_f64() <= tol || dual.is_some_and(|d| d.abs() >= PRICE_EPS));
@@ -116,7 +116,8 @@ pub(crate) fn assemble(
             slack,
             binding,
             shadow_price,
-            effect: if binding { priced.effects[k].clone() } else { None },
+            // The effects of loosening are computed beside the assembly and put in after (`finish`).
+            effect: None,
         });
     }
 

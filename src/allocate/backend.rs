@@ -237,9 +237,8 @@ impl Stepper {
     /// [`Stepper::new`] on a model whose all-or-nothing choices are not yet decided: its LP
     /// relaxation, to be solved beside the model itself and then fixed at its choices
     /// ([`Stepper::fixed`]).
-    pub(crate) fn relaxed(model: &Model, rows: &[usize], loosening: impl Fn(usize) -> f64) -> Option<Stepper> {
+    pub(crate) fn relaxed(lp: &Model, rows: &[usize], loosening: impl Fn(usize) -> f64) -> Option<Stepper> {
         use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
-        let lp = model;
         let mut p = Problem::new(OptimizationDirection::Maximize);
         let xs: Vec<microlp::Variable> = lp.vars.iter().map(|v| p.add_var(v.obj, (v.lo, v.hi))).collect();
         let largest = lp.vars.iter().fold(1.0f64, |m, v| m.max(v.obj.abs()));

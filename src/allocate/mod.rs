@@ -371,13 +371,12 @@ pub fn finish(
         },
     };
     let (duals, loosening) = prices::prices(model, scenario, *options, &mut raw, relaxed);
-    let priced = prices::Priced { duals, effects: vec![None; model.rows.len()] };
     // The effects of loosening the binding limits (LP re-solves) are computed while the
     // allocation is assembled, and put into its constraint reports (one per model row) after.
     let (effects, assembled) = rayon::join(
         || loosening.map(|l| l.effects()),
         || {
-            let mut a = assemble::assemble(model, scenario, review, &raw, &exact, &priced);
+            let mut a = assemble::assemble(model, scenario, review, &raw, &exact, duals.as_deref());
             a.lp_as_stated = as_stated;
             proposals::attach(&mut a, scenario).map(|()| a)
         },

@@ -32,12 +32,6 @@ use crate::constraint::{Effect, ProgramChange, price_step};
 use crate::money::Money;
 use crate::scenario::{FundDraw, Scenario};
 
-/// The prices of every row and, for binding rows with a price, what loosening them changes.
-pub(crate) struct Priced {
-    pub duals: Option<Vec<f64>>,
-    pub effects: Vec<Option<Effect>>,
-}
-
 /// Whether some variable of `row` can move: a row of constants, of all-or-nothing choices (fixed
 /// when pricing) or of the drawdown under `[fund] draw = "never"` limits nothing the allocation
 /// decides, and is never reported binding.
@@ -105,10 +99,14 @@ fn warm(model: &Model, options: Options) -> bool {
 /// The stepper's LP relaxation of `model`, to be solved beside the model itself when the
 /// effects will need it ([`prices`] fixes its all-or-nothing choices at the solution's).
 pub(crate) fn relaxed_stepper(model: &Model, sc: &Scenario, options: Options) -> Option<Stepper> {
-    let movable: Vec<usize> = (0..model.rows.len()).filter(|&k| has_free(model, sc, &model.rows[k])).collect();
     (options.effects && warm(model, options))
-        .then(|| Stepper::relaxed(model, &movable, |k| loosening(model.rows[k].sense)))
+        .then(|| Stepper::relaxed(model, &movable(model, sc), |k| loosening(model.rows[k].sense)))
         .flatten()
+}
+
+/// The rows whose limit the allocation can move ([`has_free`]): the ones that may be priced.
+fn movable(model: &Model, sc: &Scenario) -> Vec<usize> {
+    (0..model.rows.len()).filter(|&k| has_free(model, sc, &model.rows[k])).collect()
 }
 
 impl Resolver {
@@ -189,7 +187,7 @@ pub(crate) fn prices<'a>(
 ) -> (Option<Vec<f64>>, Option<Loosening<'a>>) {
     let n = model.rows.len();
     let lp = fixed_choices(model, &raw.values);
-    let movable = (0..n).filter(|&k| has_free(model, sc, &model.rows[k])).collect();
+    let movable = movable(model, sc);
     let stepper = OnceLock::new();
     if let Some(s) = relaxed.and_then(|r| r.fixed(model, &raw.values)) {
         let _ = stepper.set(Some(s));
