@@ -23,6 +23,7 @@ pub struct Context<'a> {
     pub departments: HashMap<&'a str, ImmutableString>,
     /// Cluster id → (name, group, reform type).
     pub clusters: HashMap<&'a str, (Dynamic, Dynamic, Dynamic)>,
+    /// Program id → its name, for the programs another program names as overlapping.
     pub programs: HashMap<&'a str, Dynamic>,
     /// Program id → its indicators of the KPI table (an array) and its outcome indicator (or ()).
     pub indicators: HashMap<&'a str, (Dynamic, Dynamic)>,
@@ -39,7 +40,13 @@ impl<'a> Context<'a> {
                 .iter()
                 .map(|c| (c.id.as_str(), (text(&c.name), text(&c.group), text(&c.reform_type))))
                 .collect(),
-            programs: scenario.programs.iter().map(|p| (p.id.as_str(), text(&p.name))).collect(),
+            programs: {
+                // Only the names some program refers to: a city of 100,000 programs names a few.
+                let named: std::collections::HashSet<&str> =
+                    scenario.programs.iter().filter_map(|p| p.attributes.overlap_with.as_deref()).collect();
+                let programs = scenario.programs.iter().filter(|p| named.contains(p.id.as_str()));
+                programs.map(|p| (p.id.as_str(), text(&p.name))).collect()
+            },
             indicators: scenario.kpis.as_deref().map(indicator_views).unwrap_or_default(),
         }
     }
