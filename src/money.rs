@@ -244,14 +244,57 @@ impl Money {
 
     /// Formats in `unit` with digit grouping and the unit's display decimals: `6,476.84億円`.
     pub fn format(self, unit: Unit) -> String {
-        format!("{}{}", self.format_number(unit), unit.suffix())
+        let mut text = self.format_number(unit);
+        text.push_str(unit.suffix());
+        text
     }
 
     /// Like [`Money::format`] without the unit suffix: `6,476.84`.
     pub fn format_number(self, unit: Unit) -> String {
+        self.format_whole(unit).unwrap_or_else(|| self.format_decimal(unit))
+    }
+
+    /// [`Money::format_number`] in decimal arithmetic: the rule the fast path copies.
+    fn format_decimal(self, unit: Unit) -> String {
         let dp = unit.display_decimals();
         let v = (self.0 / unit.factor()).round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven);
         group_digits(&format!("{:.*}", dp as usize, v))
+    }
+
+    /// [`Money::format_number`] of whole yen within ±9.2×10^18 in integers (reports and reasons
+    /// format an amount for every program; the decimal way costs ten times as much).
+    fn format_whole(self, unit: Unit) -> Option<String> {
+        if self.0.scale() != 0 {
+            return None;
+        }
+        let n = i64::try_from(self.0.mantissa()).ok()?;
+        let dp = unit.display_decimals();
+        let shown = 10i64.pow(dp);
+        // The unit's factor over the decimals shown: 1 for 円, 10^6 for 億円 shown to 0.01.
+        let step = unit.factor().to_i64()? / shown;
+        let (mut q, r) = (n / step, (n % step).unsigned_abs() * 2);
+        let step = step.unsigned_abs();
+        if r > step || (r == step && q % 2 != 0) {
+            q += n.signum();
+        }
+        let a = q.unsigned_abs();
+        let (int, frac) = (a / shown as u64, a % shown as u64);
+        let digits = int.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2 + dp as usize);
+        if q < 0 {
+            out.push('-');
+        }
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if dp > 0 {
+            use std::fmt::Write as _;
+            let _ = write!(out, ".{frac:0width$}", width = dp as usize);
+        }
+        Some(out)
     }
 
     /// A change in `unit`, without the unit, signed as `sign` says: `▲1.46`, `+1.46`, `−1.46`.
@@ -458,6 +501,35 @@ impl schemars::JsonSchema for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use proptest::prelude::{Strategy, prop_assert_eq};
+
+    proptest::proptest! {
+        /// Amounts format the same in integers as in decimal arithmetic, in every unit: rounding
+        /// half to even, grouping, the sign of what rounds to zero.
+        #[test]
+        fn whole_yen_format_as_decimals_do(n in proptest::prop_oneof![
+            -10_000i64..10_000,
+            -10_000_000_000i64..10_000_000_000,
+            proptest::num::i64::ANY,
+            (-2_000i64..2_000).prop_map(|k| k * 500_000),
+            (-2_000i64..2_000).prop_map(|k| k * 5_000_000_000),
+        ]) {
+            let m = Money(Decimal::from(n));
+            for unit in [Unit::Yen, Unit::Sen, Unit::Man, Unit::Hyakuman, Unit::Oku, Unit::Cho] {
+                prop_assert_eq!(m.format_whole(unit), Some(m.format_decimal(unit)), "{} in {:?}", n, unit);
+            }
+        }
+    }
+
+    #[test]
+    fn fractions_of_a_yen_format_in_decimals() {
+        let m = Money(Decimal::new(12_345, 1));
+        assert_eq!(m.format_whole(Unit::Yen), None);
+        assert_eq!(m.format_number(Unit::Yen), "1,234");
+        assert_eq!(Money(Decimal::new(-149_999_999, 0)).format(Unit::Oku), "-1.50億円");
+        assert_eq!(Money(Decimal::new(-4_999, 0)).format(Unit::Oku), "0.00億円");
+    }
 
     fn p(s: &str) -> Money {
         Money::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
