@@ -362,52 +362,77 @@ pub(crate) fn tightest_max_ratio(findings: &[FindingView], action: &str) -> Dyna
 /// Why, in words: "視点2が廃止を推奨（<its reason>）"; with several viewpoints, each one's reason:
 /// "視点1・視点4が縮小を推奨（視点1：<reason>／視点4：<reason>）" (a reason they share is written once).
 pub(crate) fn because(findings: &[FindingView], action: &str) -> String {
-    let mut names: Vec<String> = Vec::new();
-    let mut reasons: Vec<(String, ImmutableString)> = Vec::new();
-    for f in findings.iter().filter(|f| f.0.action == action) {
-        let name = viewpoint_name(f);
-        match reasons.iter_mut().find(|(_, r)| *r == f.0.reason) {
-            Some((who, _)) => {
-                who.push('・');
-                who.push_str(&name);
+    // A handful of findings: grouped by scanning, written into one string (a policy calls this
+    // several times for every program).
+    let with: Vec<&FindingView> = findings.iter().filter(|f| f.0.action == action).collect();
+    let Some(first) = with.first() else { return format!("{action}を推奨する視点はない") };
+    let mut out = String::with_capacity(96 + with.iter().map(|f| f.0.reason.len()).sum::<usize>());
+    write_names(&mut out, &with, |_| true);
+    out.push('が');
+    out.push_str(action);
+    out.push_str("を推奨（");
+    // Each distinct reason once, in the order first seen, with the viewpoints that gave it.
+    let first_with = |i: usize| with[..i].iter().all(|g| g.0.reason != with[i].0.reason);
+    if (1..with.len()).all(|i| !first_with(i)) {
+        out.push_str(&first.0.reason);
+    } else {
+        for (n, f) in (0..with.len()).filter(|&i| first_with(i)).map(|i| with[i]).enumerate() {
+            if n > 0 {
+                out.push('／');
             }
-            None => reasons.push((name.clone(), f.0.reason.clone())),
-        }
-        names.push(name);
-    }
-    match reasons.as_slice() {
-        [] => format!("{action}を推奨する視点はない"),
-        [(_, reason)] => format!("{}が{action}を推奨（{reason}）", names.join("・")),
-        _ => {
-            let each: Vec<String> = reasons.iter().map(|(who, reason)| format!("{who}：{reason}")).collect();
-            format!("{}が{action}を推奨（{}）", names.join("・"), each.join("／"))
+            write_names(&mut out, &with, |g| g.0.reason == f.0.reason);
+            out.push('：');
+            out.push_str(&f.0.reason);
         }
     }
+    out.push('）');
+    out
 }
 
 /// The findings that recommend something other than 継続 and the actions in `except` (labels
 /// separated by `・`), grouped by action in the order first seen: "視点1・視点4の縮小、視点5の改善";
 /// empty when there are none. A policy names them in its reason with the rule that set them aside.
 pub(crate) fn others(findings: &[FindingView], except: &str) -> String {
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for f in findings {
-        let action = f.0.action.as_str();
-        if action == "継続" || except.split('・').any(|e| e.trim() == action) {
+    let aside: Vec<&FindingView> = findings
+        .iter()
+        .filter(|f| {
+            let action = f.0.action.as_str();
+            action != "継続" && !except.split('・').any(|e| e.trim() == action)
+        })
+        .collect();
+    let mut out = String::new();
+    for (i, f) in aside.iter().enumerate() {
+        if aside[..i].iter().any(|g| g.0.action == f.0.action) {
             continue;
         }
-        match groups.iter_mut().find(|(a, _)| *a == action) {
-            Some((_, who)) => who.push(viewpoint_name(f)),
-            None => groups.push((action, vec![viewpoint_name(f)])),
+        if !out.is_empty() {
+            out.push('、');
         }
+        write_names(&mut out, &aside, |g| g.0.action == f.0.action);
+        out.push('の');
+        out.push_str(&f.0.action);
     }
-    groups.iter().map(|(action, who)| format!("{}の{action}", who.join("・"))).collect::<Vec<_>>().join("、")
+    out
+}
+
+/// The names of the findings `which` picks, joined by `・`.
+fn write_names(out: &mut String, findings: &[&FindingView], which: impl Fn(&FindingView) -> bool) {
+    for (n, f) in findings.iter().filter(|f| which(f)).enumerate() {
+        if n > 0 {
+            out.push('・');
+        }
+        write_viewpoint_name(out, f);
+    }
 }
 
 /// "視点N", or the viewpoint's id when it has no number.
-fn viewpoint_name(f: &FindingView) -> String {
+fn write_viewpoint_name(out: &mut String, f: &FindingView) {
     match f.0.number.as_int() {
-        Ok(n) => format!("視点{n}"),
-        Err(_) => f.0.viewpoint.to_string(),
+        Ok(n) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "視点{n}");
+        }
+        Err(_) => out.push_str(&f.0.viewpoint),
     }
 }
 
