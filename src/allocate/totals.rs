@@ -3,6 +3,8 @@
 //! budget this year against last year's (前年度当初 → 本年度). Neither moves money: they sum the
 //! programs as allocated.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{Envelope, ProgramAllocation};
@@ -48,35 +50,57 @@ pub struct BureauYear {
 /// The programs' totals by kind of expense, in the order of a budget book's 性質別 table (the
 /// kinds without programs left out), the unclassed last.
 pub fn by_kind(programs: &[ProgramAllocation]) -> Vec<KindTotal> {
-    let kinds = Nature::ALL.into_iter().map(Some).chain([None]);
-    kinds
-        .filter_map(|nature| {
-            let of: Vec<&ProgramAllocation> = programs.iter().filter(|p| p.nature == nature).collect();
-            (!of.is_empty()).then(|| KindTotal {
-                nature,
-                programs: of.len(),
-                prior_cost: of.iter().map(|p| p.prior_cost).sum(),
-                requested: of.iter().map(|p| p.requested).sum(),
-                allocated: of.iter().map(|p| p.allocated).sum(),
-                general_revenue: of.iter().map(|p| p.general_revenue).sum(),
-            })
+    let kinds: Vec<Option<Nature>> = Nature::ALL.into_iter().map(Some).chain([None]).collect();
+    let mut totals: Vec<KindTotal> = kinds
+        .iter()
+        .map(|&nature| KindTotal {
+            nature,
+            programs: 0,
+            prior_cost: Money::ZERO,
+            requested: Money::ZERO,
+            allocated: Money::ZERO,
+            general_revenue: Money::ZERO,
         })
-        .collect()
+        .collect();
+    // One pass, each program added to its kind in order.
+    for p in programs {
+        let Some(t) = kinds.iter().position(|k| *k == p.nature).map(|i| &mut totals[i]) else { continue };
+        t.programs += 1;
+        t.prior_cost += p.prior_cost;
+        t.requested += p.requested;
+        t.allocated += p.allocated;
+        t.general_revenue += p.general_revenue;
+    }
+    totals.retain(|t| t.programs > 0);
+    totals
 }
 
 /// Each bureau's budget against last year's, in the order of the envelopes.
 pub fn by_bureau(envelopes: &[Envelope], programs: &[ProgramAllocation]) -> Vec<BureauYear> {
+    // One pass over the programs, each added to its bureau's sums in order.
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(envelopes.len());
+    for e in envelopes {
+        let next = index.len();
+        index.entry(e.department.as_str()).or_insert(next);
+    }
+    let mut sums = vec![(Money::ZERO, Money::ZERO, Money::ZERO); index.len()];
+    for p in programs {
+        if let Some(&i) = index.get(p.department.as_str()) {
+            let (prior_cost, requested, allocated) = &mut sums[i];
+            *prior_cost += p.prior_cost;
+            *requested += p.requested;
+            *allocated += p.allocated;
+        }
+    }
     envelopes
         .iter()
         .map(|e| {
-            let of = || programs.iter().filter(|p| p.department == e.department);
-            let prior_cost: Money = of().map(|p| p.prior_cost).sum();
-            let allocated: Money = of().map(|p| p.allocated).sum();
+            let (prior_cost, requested, allocated) = sums[index[e.department.as_str()]];
             BureauYear {
                 department: e.department.clone(),
                 name: e.name.clone(),
                 prior_cost,
-                requested: of().map(|p| p.requested).sum(),
+                requested,
                 allocated,
                 change: allocated - prior_cost,
             }
