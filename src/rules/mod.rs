@@ -160,19 +160,9 @@ impl Ruleset {
             compile(&engine, &sources, files, path, variables, &param_names, lint::Role::Rule, &known)
         };
 
-        // The scripts compile on the threads (the policy, the largest, beside the viewpoints);
-        // their errors are taken in manifest order, the policy's last.
-        let (compiled, policy) = rayon::join(
-            || {
-                use rayon::prelude::*;
-                let scripts = manifest.viewpoints.par_iter();
-                scripts.map(|v| compile(&v.script, &VIEWPOINT_VARIABLES)).collect::<Vec<_>>()
-            },
-            || compile(&manifest.policy, &POLICY_VARIABLES),
-        );
         let mut viewpoints = Vec::new();
-        for (v, script) in manifest.viewpoints.iter().zip(compiled) {
-            match script {
+        for v in &manifest.viewpoints {
+            match compile(&v.script, &VIEWPOINT_VARIABLES) {
                 Ok(script) => viewpoints.push(Viewpoint {
                     id: v.id.clone(),
                     number: v.number,
@@ -184,7 +174,7 @@ impl Ruleset {
                 Err(mut ds) => errors.append(&mut ds),
             }
         }
-        let policy = match policy {
+        let policy = match compile(&manifest.policy, &POLICY_VARIABLES) {
             Ok(s) => Some(s),
             Err(mut ds) => {
                 errors.append(&mut ds);
